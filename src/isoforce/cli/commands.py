@@ -1,0 +1,38 @@
+"""Registers every ``isoforce`` subcommand; the default (no command) opens the UI."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from isoforce.cli import record
+from isoforce.cli.common import EXIT_OK
+from isoforce.devices.registry import DEVICES
+
+
+def register_all(sub: Any) -> None:
+    """Add all subcommands to the top-level parser's subparsers."""
+    record.register(sub)
+    p = sub.add_parser(
+        "devices", help="list the devices isoforce supports", description="List supported devices."
+    )
+    p.set_defaults(handler=run_devices)
+
+
+def run_devices(args: argparse.Namespace) -> int:
+    """Handler of ``isoforce devices``."""
+    del args
+    width = max(len(k) for k in DEVICES)
+    for spec in DEVICES.values():
+        caps = spec.capabilities.describe()
+        print(f"{spec.key:<{width}}  {spec.transport:<6} {spec.nominal_rate_hz:>6.0f} Hz  {caps:<12} {spec.title}")
+    return EXIT_OK
+
+
+def default_command(args: argparse.Namespace) -> int:
+    """What plain ``isoforce`` does: print help until the terminal UI lands."""
+    del args
+    from isoforce.cli import build_parser
+
+    build_parser().print_help()
+    return EXIT_OK

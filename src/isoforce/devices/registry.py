@@ -1,0 +1,70 @@
+"""The devices isoforce knows, as declarative specs, and the codec each one speaks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from isoforce.core.effort_key import Capabilities
+from isoforce.devices.base import Decoder, DeviceSpec
+from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
+
+#: Simulated HX711-class load cell: ~2250 counts per newton around a mid-scale zero.
+SIM_N_PER_COUNT = 1.0 / 2250.0
+SIM_OFFSET_COUNTS = 84_000.0
+
+SIM_LOAD = DeviceSpec(
+    key="sim",
+    title="Simulated load cell (virtual athlete)",
+    transport="sim",
+    capabilities=Capabilities(push=True, pull=True),
+    nominal_rate_hz=80.0,
+    force_channel="load_raw",
+    n_per_count=SIM_N_PER_COUNT,
+    offset_counts=SIM_OFFSET_COUNTS,
+    notes="S-beam cell with a strap: measures push (PAILs) and pull (RAILs). No hardware needed.",
+)
+
+SIM_LOAD_PUSH_ONLY = DeviceSpec(
+    key="sim-push",
+    title="Simulated compression-only cell (virtual athlete)",
+    transport="sim",
+    capabilities=Capabilities(push=True, pull=False),
+    nominal_rate_hz=80.0,
+    force_channel="load_raw",
+    n_per_count=SIM_N_PER_COUNT,
+    offset_counts=SIM_OFFSET_COUNTS,
+    notes="Button cell under the block: RAILs and lift-offs are not force-measured.",
+)
+
+SIM_IMU = DeviceSpec(
+    key="sim-imu",
+    title="Simulated IMU on the shank",
+    transport="sim",
+    capabilities=Capabilities(push=False, pull=False, imu=True),
+    nominal_rate_hz=400.0,
+    force_channel=None,
+    notes="Accelerometer + gyro: angle, stillness and an effort *estimate* only.",
+)
+
+DEVICES: dict[str, DeviceSpec] = {
+    spec.key: spec for spec in (SIM_LOAD, SIM_LOAD_PUSH_ONLY, SIM_IMU)
+}
+
+DECODERS: dict[str, Callable[[], Decoder]] = {
+    "sim": IsoforceFrameDecoder,
+    "sim-push": IsoforceFrameDecoder,
+    "sim-imu": IsoforceFrameDecoder,
+}
+
+
+def device_spec(key: str) -> DeviceSpec:
+    """Look a device up by key; ``KeyError`` lists the known keys."""
+    try:
+        return DEVICES[key]
+    except KeyError:
+        raise KeyError(f"unknown device {key!r}; known: {', '.join(sorted(DEVICES))}") from None
+
+
+def new_decoder(key: str) -> Decoder:
+    """A fresh decoder for the device with this key."""
+    return DECODERS[device_spec(key).key]()

@@ -1,0 +1,159 @@
+"""What the drill engine takes and gives: settings, events, per-chunk updates and results."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from isoforce.drills.scoring import DrillScore, MaxEffort, StepScore
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """Engine settings, all in % of the reference or seconds (no sample rate: any rate works).
+
+    - ``default_band_pct``: ± band of force steps that give none.
+    - ``passive_band_pct``: ± band around 0 for passive and breathing steps.
+    - ``regress_pct_on_pain``: points taken off every later target when pain is marked.
+    - ``pain_rest_s``: relaxed time at target 0 after pain before the next step.
+    - ``above_max_ceiling_pct``: highest target a drill with ``allow_above_max`` may reach.
+    - ``steadiness_middle_fraction``: share of a hold (its middle) used for the CV.
+    """
+
+    default_band_pct: float = 5.0
+    passive_band_pct: float = 5.0
+    regress_pct_on_pain: float = 10.0
+    pain_rest_s: float = 10.0
+    above_max_ceiling_pct: float = 120.0
+    steadiness_middle_fraction: float = 0.5
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("default_band_pct", self.default_band_pct > 0),
+            ("passive_band_pct", self.passive_band_pct > 0),
+            ("regress_pct_on_pain", self.regress_pct_on_pain >= 0),
+            ("pain_rest_s", self.pain_rest_s >= 0),
+            ("above_max_ceiling_pct", self.above_max_ceiling_pct >= 100),
+            ("steadiness_middle_fraction", 0 < self.steadiness_middle_fraction <= 1),
+        )
+        for name, ok in checks:
+            value = getattr(self, name)
+            if not (ok and math.isfinite(value)):
+                raise ValueError(f"EngineSettings.{name} out of range: {value!r}")
+
+
+class EngineStatus(enum.Enum):
+    """Where the engine is in its life."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    ABORTED = "aborted"
+
+
+class EventKind(enum.Enum):
+    """Kinds of :class:`DrillEvent`."""
+
+    DRILL_STARTED = "drill_started"
+    STEP_STARTED = "step_started"
+    """``text`` is the instruction."""
+    STEP_ENDED = "step_ended"
+    """``text`` is the :class:`~isoforce.drills.scoring.EndReason` value."""
+    CUE = "cue"
+    """``text`` is the cue: ``ramp``, ``hold``, ``release``, ``3``/``2``/``1``, ``breathe in 1``…"""
+    BAND_ENTERED = "band_entered"
+    BAND_LEFT = "band_left"
+    REP_DONE = "rep_done"
+    """``text`` names the rep: ``trial 2/3``, ``lift-off 3/3``, ``pass 1/3``…"""
+    PAIN_MARKED = "pain_marked"
+    """``value`` is the effort at the mark (``None`` if not measured)."""
+    PAIN_FREE_MAX = "pain_free_max"
+    """A staircase found the pain-free max; ``value`` in the fed effort units."""
+    STEP_SCORED = "step_scored"
+    """``score`` holds the :class:`~isoforce.drills.scoring.StepScore`."""
+    TARGET_CLAMPED = "target_clamped"
+    """Warning: the step asks for more than the allowed ceiling; ``value`` is the ceiling."""
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    SKIPPED = "skipped"
+    DRILL_ABORTED = "drill_aborted"
+    DRILL_FINISHED = "drill_finished"
+
+
+@dataclass(frozen=True, slots=True)
+class DrillEvent:
+    """Something that happened at ``t_s`` (session seconds) in plan step ``step_index``.
+
+    ``step_index`` is ``-1`` for drill-level events outside any step.
+    """
+
+    kind: EventKind
+    t_s: float
+    step_index: int
+    text: str = ""
+    value: float | None = None
+    score: StepScore | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EngineUpdate:
+    """Per-sample output of one :meth:`DrillEngine.update` call, and the events it produced.
+
+    - ``target_pct``: signed target (push positive, pull negative); 0 when not running.
+    - ``band_pct``: ± band half-width, NaN where no band applies (max trials, lift-offs, pauses).
+    - ``step_index``: plan step index, ``-1`` before the start and after the end.
+    - ``phase``: :class:`~isoforce.drills.plan.Phase` values.
+    - ``in_band``: measured effort within the band.
+    """
+
+    target_pct: NDArray[np.float64]
+    band_pct: NDArray[np.float64]
+    step_index: NDArray[np.int64]
+    phase: NDArray[np.int8]
+    in_band: NDArray[np.bool_]
+    events: tuple[DrillEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PainRecord:
+    """A pain or pinch mark: when, how hard, at what target, in which step."""
+
+    t_s: float
+    effort_pct: float | None
+    target_pct: float
+    step_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class DrillResult:
+    """Everything a run produced so far (partial after an abort).
+
+    ``pain_free_max_pct`` is set by a staircase: the last comfortable level when pain was
+    marked (``pain_free_max_by_pain``) or its ceiling when it was never marked; it is in the
+    effort units fed. ``max_effort`` is the best over max trials: its ``best_1s`` is the MVIC
+    candidate, also in the units fed.
+    """
+
+    drill_name: str
+    status: EngineStatus
+    step_scores: tuple[StepScore, ...]
+    summary: DrillScore
+    pains: tuple[PainRecord, ...]
+    pain_free_max_pct: float | None
+    pain_free_max_by_pain: bool
+    max_effort: MaxEffort | None
+    regressed_pct: float
+    """Total points later targets were lowered by pain marks."""
+
+    def sets(self, top_index: int) -> tuple[tuple[StepScore, ...], ...]:
+        """Scores of drill-file step ``top_index`` grouped per repeat pass ("each rep its own set")."""
+        groups: dict[tuple[int, ...], list[StepScore]] = {}
+        for score in self.step_scores:
+            if score.top_index == top_index:
+                groups.setdefault(score.rep_path, []).append(score)
+        return tuple(tuple(group) for group in groups.values())

@@ -1,0 +1,1 @@
+"""Export: pure writers of recordings to text streams (CSV, JSON) and plots."""

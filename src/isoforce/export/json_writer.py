@@ -1,0 +1,81 @@
+"""JSON recordings: a manifest (device, calibration, reference, drill context) plus column arrays."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, TextIO
+
+import numpy as np
+
+from isoforce.export.context import SampleLabels
+from isoforce.signal.pipeline import ProcessedBlock
+
+JSON_FORMAT = "isoforce-recording"
+JSON_SCHEMA = 1
+
+
+def _clean(values: list[float]) -> list[float | None]:
+    """NaN is not JSON: missing values become ``null``."""
+    return [None if math.isnan(v) else v for v in values]
+
+
+class JsonRecordingWriter:
+    """Collects processed blocks and writes one JSON document when closed.
+
+    The manifest is given up front; arrays are rounded to the same precision as the CSV.
+    """
+
+    def __init__(self, stream: TextIO, *, manifest: dict[str, Any]) -> None:
+        self._stream = stream
+        self._manifest = manifest
+        self._cols: dict[str, list[Any]] = {
+            k: [] for k in ("t_s", "raw", "force_n", "effort_pct", "target_pct", "step", "rep")
+        }
+        self._gaps: list[dict[str, float | int]] = []
+        self._steps: dict[str, str] = {}
+        self._closed = False
+        self.rows_written = 0
+
+    def write(self, block: ProcessedBlock, labels: SampleLabels | None = None) -> None:
+        """Add one block's samples."""
+        n = len(block)
+        if n == 0:
+            return
+        labels = labels or SampleLabels.none(n)
+        if block.lost_before:
+            self._gaps.append(
+                {"t_s": round(float(block.t_s[0]), 6), "samples_lost": block.lost_before}
+            )
+        c = self._cols
+        c["t_s"].extend(np.round(block.t_s, 6).tolist())
+        c["raw"].extend(_clean(np.round(block.raw, 3).tolist()))
+        c["force_n"].extend(_clean(np.round(block.force_n, 3).tolist()))
+        c["effort_pct"].extend(_clean(np.round(block.effort_pct, 2).tolist()))
+        c["target_pct"].extend(_clean(np.round(block.target_pct, 2).tolist()))
+        names = [labels.names[i] if i >= 0 else None for i in labels.step_index.tolist()]
+        c["step"].extend(names)
+        c["rep"].extend(
+            [r if s is not None else None for r, s in zip(labels.rep.tolist(), names, strict=True)]
+        )
+        for name, phase in zip(labels.names, labels.phases, strict=True):
+            self._steps[name] = phase
+        self.rows_written += n
+
+    def close(self) -> None:
+        """Write the document (once)."""
+        if self._closed:
+            return
+        self._closed = True
+        doc = {
+            "format": JSON_FORMAT,
+            "schema": JSON_SCHEMA,
+            **self._manifest,
+            "steps": [{"name": k, "phase": v} for k, v in self._steps.items()],
+            "gaps": self._gaps,
+            "samples": len(self._cols["t_s"]),
+            "columns": self._cols,
+        }
+        json.dump(doc, self._stream, separators=(",", ":"))
+        self._stream.write("\n")
+        self._stream.flush()

@@ -1,0 +1,1 @@
+"""Signal processing: calibration, filters, effort, metrics, detection (pure, no I/O)."""

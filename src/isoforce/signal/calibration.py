@@ -1,0 +1,140 @@
+"""Calibration as data: raw counts to newtons, tare, known-weight calibration, torque and N/kg.
+
+A calibration is a frozen value that serialises to a plain dict (JSON) and back, so it can be
+stored with every recording and reloaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from isoforce.core.samples import FloatArray
+from isoforce.errors import CalibrationError
+from isoforce.units import STANDARD_GRAVITY_M_S2
+
+CALIBRATION_SCHEMA = 1
+DEFAULT_TARE_MAX_SD_N = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Linear map from raw sensor values to force, plus optional lever arm and body mass.
+
+    ``force_n = (raw - offset_raw) * n_per_raw``. For devices that already report newtons,
+    ``n_per_raw`` is 1 and ``offset_raw`` is the tare.
+    """
+
+    n_per_raw: float = 1.0
+    offset_raw: float = 0.0
+    lever_arm_m: float | None = None
+    body_mass_kg: float | None = None
+    source: str = "factory"
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.n_per_raw) or self.n_per_raw == 0:
+            raise CalibrationError(
+                f"calibration scale must be finite and non-zero, got {self.n_per_raw}"
+            )
+        if self.lever_arm_m is not None and not 0 < self.lever_arm_m < 2:
+            raise CalibrationError(f"lever arm must be between 0 and 2 m, got {self.lever_arm_m} m")
+        if self.body_mass_kg is not None and not 10 <= self.body_mass_kg <= 400:
+            raise CalibrationError(
+                f"body mass must be between 10 and 400 kg, got {self.body_mass_kg} kg"
+            )
+
+    def force_n(self, raw: FloatArray) -> FloatArray:
+        """Convert raw values to newtons."""
+        return (raw - self.offset_raw) * self.n_per_raw
+
+    def raw_for(self, force_n: float) -> float:
+        """The raw value that reads as ``force_n`` (inverse of :meth:`force_n`)."""
+        return force_n / self.n_per_raw + self.offset_raw
+
+    def torque_nm(self, force_n: FloatArray) -> FloatArray:
+        """Torque about the joint axis, τ = F·d (domain-science §2.6); needs ``lever_arm_m``."""
+        if self.lever_arm_m is None:
+            raise CalibrationError(
+                "no lever arm set: measure from the rotation axis to the block centre"
+            )
+        return force_n * self.lever_arm_m
+
+    def per_kg(self, value: FloatArray) -> FloatArray:
+        """Normalise force (N/kg) or torque (N·m/kg) by body mass; needs ``body_mass_kg``."""
+        if self.body_mass_kg is None:
+            raise CalibrationError("no body mass set")
+        return value / self.body_mass_kg
+
+    def with_tare(self, offset_raw: float) -> Calibration:
+        """The same calibration with a new zero."""
+        return replace(self, offset_raw=float(offset_raw))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (with a schema number)."""
+        return {"schema": CALIBRATION_SCHEMA, **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Calibration:
+        """Rebuild from :meth:`to_dict` output; a newer schema or bad field is a CalibrationError."""
+        schema = data.get("schema", CALIBRATION_SCHEMA)
+        if schema != CALIBRATION_SCHEMA:
+            raise CalibrationError(
+                f"calibration schema {schema} is not supported (expected {CALIBRATION_SCHEMA})"
+            )
+        fields = {k: v for k, v in data.items() if k != "schema"}
+        try:
+            return cls(**fields)
+        except TypeError as exc:
+            raise CalibrationError(f"bad calibration data: {exc}") from None
+
+
+def tare_offset(
+    *, raw: FloatArray, calibration: Calibration, max_sd_n: float = DEFAULT_TARE_MAX_SD_N
+) -> float:
+    """The raw zero to tare with: the mean of a quiet window.
+
+    Refuses (``CalibrationError``) a window with fewer than 5 samples or whose standard deviation,
+    in newtons, exceeds ``max_sd_n``: taring while someone pushes would shift every reading.
+    """
+    raw = raw[np.isfinite(raw)]
+    if raw.shape[0] < 5:
+        raise CalibrationError(
+            "tare needs at least 5 samples; wait a moment with no load and try again"
+        )
+    sd_n = float(np.std(raw) * abs(calibration.n_per_raw))
+    if sd_n > max_sd_n:
+        raise CalibrationError(
+            f"tare refused: the sensor is not quiet (SD {sd_n:.2f} N > {max_sd_n:.2f} N). "
+            "Take all load off the block, keep still, and tare again."
+        )
+    return float(np.mean(raw))
+
+
+def two_point(
+    *, raw_a: float, force_a_n: float, raw_b: float, force_b_n: float, source: str = "two-point"
+) -> Calibration:
+    """Calibration from two (raw, known force) points, e.g. empty and a known weight."""
+    if raw_a == raw_b:
+        raise CalibrationError(
+            "the two calibration points read the same raw value: is the load cell connected?"
+        )
+    if force_a_n == force_b_n:
+        raise CalibrationError("the two calibration forces are equal: use two different loads")
+    n_per_raw = (force_b_n - force_a_n) / (raw_b - raw_a)
+    offset_raw = raw_a - force_a_n / n_per_raw
+    return Calibration(n_per_raw=n_per_raw, offset_raw=offset_raw, source=source)
+
+
+def known_weight(*, raw_empty: float, raw_loaded: float, mass_kg: float) -> Calibration:
+    """Calibration from an empty reading and a reading with a known mass hanging/resting on the cell."""
+    if mass_kg <= 0:
+        raise CalibrationError(f"known mass must be positive, got {mass_kg} kg")
+    return two_point(
+        raw_a=raw_empty,
+        force_a_n=0.0,
+        raw_b=raw_loaded,
+        force_b_n=mass_kg * STANDARD_GRAVITY_M_S2,
+        source=f"known weight {mass_kg:g} kg",
+    )

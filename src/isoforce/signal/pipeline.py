@@ -1,0 +1,120 @@
+"""The live sample pipeline: raw block → force (N) → display filter → effort % → ring buffer.
+
+Raw values are kept alongside every derived value: the display filter is for the eyes only;
+analysis uses raw or zero-phase filtered data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from isoforce.core.effort_key import Capabilities, Direction
+from isoforce.core.ringbuffer import RingBuffer
+from isoforce.core.samples import FloatArray, SampleBlock
+from isoforce.signal.calibration import Calibration
+from isoforce.signal.effort import EffortModel, EffortReference, EffortResult
+from isoforce.signal.filters import StreamingLowPass
+
+#: Columns of the pipeline's ring buffer, in order.
+RING_COLUMNS = ("t_s", "raw", "force_n", "display_force_n", "effort_pct", "target_pct")
+COL = {name: i for i, name in enumerate(RING_COLUMNS)}
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineSettings:
+    """Settings of one pipeline: which channel carries force, calibration, rates, buffer size."""
+
+    raw_channel: str
+    calibration: Calibration
+    capabilities: Capabilities
+    fs_hz: float
+    display_cutoff_hz: float = 10.0
+    ring_seconds: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedBlock:
+    """One block after the pipeline: raw and derived values per sample."""
+
+    t_s: FloatArray
+    t_host_s: FloatArray
+    raw: FloatArray
+    force_n: FloatArray
+    display_force_n: FloatArray
+    effort: EffortResult
+    target_pct: FloatArray
+    lost_before: int
+
+    @property
+    def effort_pct(self) -> FloatArray:
+        """Signed effort % per sample (NaN where not measured)."""
+        return self.effort.effort_pct
+
+    def __len__(self) -> int:
+        return int(self.t_s.shape[0])
+
+
+class ForcePipeline:
+    """Calibrates, filters and scores force blocks; keeps the latest samples in a ring buffer."""
+
+    def __init__(
+        self, settings: PipelineSettings, *, reference: EffortReference | None = None
+    ) -> None:
+        self.settings = settings
+        self.calibration = settings.calibration
+        self.direction: Direction | None = None
+        self._effort = EffortModel(
+            reference=reference or EffortReference(), capabilities=settings.capabilities
+        )
+        cutoff = min(settings.display_cutoff_hz, 0.45 * settings.fs_hz)
+        self._display = StreamingLowPass(cutoff_hz=cutoff, fs_hz=settings.fs_hz)
+        capacity = max(16, int(settings.ring_seconds * settings.fs_hz))
+        self.ring = RingBuffer(capacity, len(RING_COLUMNS))
+
+    @property
+    def reference(self) -> EffortReference:
+        """The maxima effort is computed against."""
+        return self._effort.reference
+
+    def set_reference(self, reference: EffortReference) -> None:
+        """Change the maxima (e.g. after a max test) for the samples that follow."""
+        self._effort = EffortModel(reference=reference, capabilities=self.settings.capabilities)
+
+    def set_calibration(self, calibration: Calibration) -> None:
+        """Change the calibration (e.g. after a tare) for the samples that follow."""
+        self.calibration = calibration
+
+    def process(self, block: SampleBlock) -> ProcessedBlock:
+        """Calibrate, filter and compute effort for one block (targets NaN until a guide sets them)."""
+        raw = block.column(self.settings.raw_channel)
+        force_n = self.calibration.force_n(raw)
+        display = self._display.process(force_n)
+        effort = self._effort.compute(force_n=force_n, direction=self.direction)
+        target = np.full(raw.shape, np.nan)
+        return ProcessedBlock(
+            t_s=block.t_s,
+            t_host_s=block.t_host_s,
+            raw=raw,
+            force_n=force_n,
+            display_force_n=display,
+            effort=effort,
+            target_pct=target,
+            lost_before=block.lost_before,
+        )
+
+    def append_to_ring(self, block: ProcessedBlock) -> None:
+        """Keep a processed block (with its final targets) in the ring buffer for display."""
+        self.ring.extend(
+            np.column_stack(
+                (
+                    block.t_s,
+                    block.raw,
+                    block.force_n,
+                    block.display_force_n,
+                    block.effort_pct,
+                    block.target_pct,
+                )
+            )
+        )

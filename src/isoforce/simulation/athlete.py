@@ -1,0 +1,310 @@
+"""A virtual athlete pushing into (or pulling on) a load cell.
+
+Pure model: arrays in, arrays out, state carried in the object. No clock, no I/O.
+
+Signal chain, per sample, for a signed target in % of the athlete's own max in that direction
+(positive = push, % of ``push_max_n``; negative = pull, % of ``pull_max_n``):
+
+1. **Reaction delay** — a delay line of ``reaction_delay_s`` (the line starts at rest, 0 %).
+2. **Overshoot** — once the delayed target has stayed unchanged for 0.1 s after a change (a new
+   plateau), the athlete overshoots with probability ``overshoot_probability`` by about
+   ``overshoot_pct`` % of the smaller of the plateau and the size of the change (×0.5…1.5,
+   drawn per event), in the direction of the change, as a smooth bump peaking ~0.2 s later.
+   Relaxing to 0 % never overshoots into the other direction.
+3. **Tracking bias** — the athlete aims at ``target × (1 + tracking_bias_pct / 100)``.
+4. **Fatigue** — one capacity per direction, a fraction of the fresh max. While the intended
+   effort in that direction exceeds ``fatigue_onset_pct`` it falls by ``fatigue_per_s`` per
+   second (down to ``capacity_floor_fraction``); otherwise it recovers by ``recovery_per_s``
+   per second up to 1. Intended force is capped at ``capacity × max`` of its direction.
+   Fatigue is driven by the intended effort (the motor drive), not by the force achieved.
+5. **Dynamics** — a second-order low-pass, natural period ``response_time_s`` (ωn = 1/τ) and
+   ``damping`` ζ; ζ < 1 gives the small overshoot of a real step response.
+6. **Physiological variability** — tremor (narrow-band noise centred on ``tremor_hz`` with a
+   1.5 Hz bandwidth, so its frequency wanders around the centre; RMS ``tremor_fraction`` × |F|
+   plus a 0.05 N floor; left out when ``tremor_hz`` ≥ 0.4 fs, where a sampling sensor would
+   average it away) and slow force wobble below ~1.5 Hz (RMS ``steadiness_cv_pct`` % of |F|).
+   The sum so far is :attr:`AthleteOutput.true_force_n`.
+7. **Sensor** — leaky random-walk drift (``drift_n_per_sqrt_s``, 60 s leak) and white noise
+   (``noise_n`` SD) give :attr:`AthleteOutput.force_n`, what a load cell reports.
+
+Every noise source has its own generator spawned from the seed and draws one value per sample
+in order, and every recursion is a filter with carried state, so output does not depend on how
+the input is cut into chunks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import signal
+
+from isoforce.core.samples import FloatArray
+from isoforce.errors import ConfigError
+from isoforce.simulation._dsp import (
+    DelayLine,
+    StreamSos,
+    child_generators,
+    sos_row,
+    unit_noise_sos,
+)
+
+ATHLETE_FS_MIN_HZ = 10.0
+ATHLETE_FS_MAX_HZ = 2000.0
+
+_TREMOR_FLOOR_N = 0.05
+_TREMOR_BANDWIDTH_HZ = 1.5
+_TREMOR_MAX_FRACTION_OF_FS = 0.4
+_WOBBLE_CUTOFF_HZ = 1.5
+_DRIFT_LEAK_S = 60.0
+_SETTLE_S = 0.1
+_OVERSHOOT_PEAK_S = 0.2
+_CHANGE_TOLERANCE_PCT = 1e-9
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+@dataclass(frozen=True, slots=True)
+class AthleteSettings:
+    """How a virtual athlete behaves; every field carries its unit in its name.
+
+    ``tremor_fraction`` and ``steadiness_cv_pct`` are RMS values relative to the current
+    |force|. ``tracking_bias_pct`` is relative (−10 aims at 45 % for a 50 % target).
+    ``pain_threshold_pct`` is the push effort (% of ``push_max_n``) at which this athlete feels
+    pinching; ``None`` means never.
+    """
+
+    push_max_n: float = 250.0
+    pull_max_n: float = 170.0
+    reaction_delay_s: float = 0.2
+    response_time_s: float = 0.12
+    damping: float = 0.8
+    tremor_hz: float = 10.0
+    tremor_fraction: float = 0.01
+    noise_n: float = 0.4
+    drift_n_per_sqrt_s: float = 0.05
+    fatigue_per_s: float = 0.004
+    fatigue_onset_pct: float = 60.0
+    recovery_per_s: float = 0.01
+    overshoot_probability: float = 0.2
+    overshoot_pct: float = 4.0
+    pain_threshold_pct: float | None = None
+    tracking_bias_pct: float = 0.0
+    steadiness_cv_pct: float = 1.5
+    capacity_floor_fraction: float = 0.3
+
+    def __post_init__(self) -> None:
+        _require(self.push_max_n > 0.0, "push_max_n must be > 0")
+        _require(self.pull_max_n > 0.0, "pull_max_n must be > 0")
+        _require(0.0 <= self.reaction_delay_s <= 1.0, "reaction_delay_s must be within 0..1 s")
+        _require(0.005 <= self.response_time_s <= 2.0, "response_time_s must be within 0.005..2 s")
+        _require(0.1 <= self.damping <= 3.0, "damping must be within 0.1..3")
+        _require(self.tremor_hz > 0.0, "tremor_hz must be > 0")
+        _require(0.0 <= self.tremor_fraction <= 0.2, "tremor_fraction must be within 0..0.2")
+        _require(self.noise_n >= 0.0, "noise_n must be >= 0")
+        _require(self.drift_n_per_sqrt_s >= 0.0, "drift_n_per_sqrt_s must be >= 0")
+        _require(self.fatigue_per_s >= 0.0, "fatigue_per_s must be >= 0")
+        _require(0.0 <= self.fatigue_onset_pct <= 100.0, "fatigue_onset_pct must be within 0..100")
+        _require(self.recovery_per_s >= 0.0, "recovery_per_s must be >= 0")
+        _require(
+            0.0 <= self.overshoot_probability <= 1.0, "overshoot_probability must be within 0..1"
+        )
+        _require(0.0 <= self.overshoot_pct <= 50.0, "overshoot_pct must be within 0..50")
+        _require(
+            self.pain_threshold_pct is None or self.pain_threshold_pct > 0.0,
+            "pain_threshold_pct must be > 0 or None",
+        )
+        _require(self.tracking_bias_pct > -100.0, "tracking_bias_pct must be > -100")
+        _require(0.0 <= self.steadiness_cv_pct <= 20.0, "steadiness_cv_pct must be within 0..20")
+        _require(
+            0.0 < self.capacity_floor_fraction <= 1.0,
+            "capacity_floor_fraction must be within (0, 1]",
+        )
+        values = [getattr(self, f.name) for f in fields(self)]
+        _require(
+            all(v is None or math.isfinite(v) for v in values), "settings must be finite numbers"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AthleteOutput:
+    """One chunk of athlete output, one value per input sample.
+
+    ``force_n`` is what the load cell reports (signed: push positive, pull negative), including
+    sensor drift and noise. ``true_force_n`` is the force the athlete really produced (tremor
+    and wobble included, no sensor drift or noise).
+    """
+
+    force_n: FloatArray
+    true_force_n: FloatArray
+
+
+class VirtualAthlete:
+    """A human-like athlete following a signed target in % of their own max.
+
+    ``step()`` takes consecutive chunks of the target, one value per sample at ``fs_hz``, and
+    returns the force for the same samples. See the module docstring for the model.
+    """
+
+    def __init__(self, settings: AthleteSettings, *, fs_hz: float, seed: int) -> None:
+        _require(
+            ATHLETE_FS_MIN_HZ <= fs_hz <= ATHLETE_FS_MAX_HZ,
+            f"fs_hz must be within {ATHLETE_FS_MIN_HZ:g}..{ATHLETE_FS_MAX_HZ:g} Hz",
+        )
+        self.settings = settings
+        self.fs_hz = float(fs_hz)
+        dt = 1.0 / self.fs_hz
+        (
+            self._rng_tremor,
+            self._rng_wobble,
+            self._rng_drift,
+            self._rng_noise,
+            self._rng_overshoot,
+        ) = child_generators(seed, 5)
+
+        self._delay = DelayLine(round(settings.reaction_delay_s * self.fs_hz))
+        self._settle_samples = max(1, round(_SETTLE_S * self.fs_hz))
+        # Overshoot bump: h[k] = (k dt / τ) e^(1 − k dt / τ), peak 1 at k dt = τ.
+        r = math.exp(-dt / _OVERSHOOT_PEAK_S)
+        self._bump = StreamSos(
+            sos_row((0.0, r * math.e * dt / _OVERSHOOT_PEAK_S), (1.0, -2 * r, r * r))
+        )
+        wn = 1.0 / settings.response_time_s
+        num, den, _ = signal.cont2discrete(
+            ([wn * wn], [1.0, 2.0 * settings.damping * wn, wn * wn]), dt, method="zoh"
+        )
+        self._dynamics = StreamSos(sos_row(tuple(np.ravel(num)[-3:]), tuple(np.ravel(den))))
+        self._tremor_on = settings.tremor_hz < _TREMOR_MAX_FRACTION_OF_FS * self.fs_hz
+        if self._tremor_on:
+            b, a = signal.iirpeak(
+                settings.tremor_hz, settings.tremor_hz / _TREMOR_BANDWIDTH_HZ, fs=self.fs_hz
+            )
+            self._tremor = StreamSos(unit_noise_sos(sos_row(tuple(b), tuple(a)), fs_hz=self.fs_hz))
+        wobble_sos = signal.butter(2, _WOBBLE_CUTOFF_HZ, fs=self.fs_hz, output="sos")
+        self._wobble = StreamSos(unit_noise_sos(wobble_sos, fs_hz=self.fs_hz))
+        leak = math.exp(-dt / _DRIFT_LEAK_S)
+        step_n = settings.drift_n_per_sqrt_s * math.sqrt(dt)
+        self._drift = StreamSos(sos_row((step_n,), (1.0, -leak)))
+
+        self._samples_done = 0
+        self._last_target_pct = 0.0
+        self._last_change_index = -1
+        self._last_change_sign = 0.0
+        self._last_plateau_pct = 0.0
+        self._push_capacity = 1.0
+        self._pull_capacity = 1.0
+
+    @property
+    def push_capacity(self) -> float:
+        """Current push capacity, a fraction of ``push_max_n`` (1.0 = fresh)."""
+        return self._push_capacity
+
+    @property
+    def pull_capacity(self) -> float:
+        """Current pull capacity, a fraction of ``pull_max_n`` (1.0 = fresh)."""
+        return self._pull_capacity
+
+    @property
+    def samples_done(self) -> int:
+        """How many samples ``step()`` has produced so far."""
+        return self._samples_done
+
+    @property
+    def delay_samples(self) -> int:
+        """The reaction delay in samples at this sample rate."""
+        return round(self.settings.reaction_delay_s * self.fs_hz)
+
+    def feels_pain(self, *, effort_pct: float) -> bool:
+        """Whether this athlete feels pinching at a signed push effort (% of push max).
+
+        True when a pain threshold is set and ``effort_pct`` reaches it; pulls (negative
+        efforts) never reach a positive threshold.
+        """
+        threshold = self.settings.pain_threshold_pct
+        return threshold is not None and effort_pct >= threshold
+
+    def step(self, *, target_pct: FloatArray) -> AthleteOutput:
+        """Produce the force for the next chunk of the signed target (% of own max)."""
+        target = np.asarray(target_pct, dtype=np.float64)
+        if target.ndim != 1:
+            raise ValueError("target_pct must be a 1-D array")
+        if not np.all(np.isfinite(target)):
+            raise ValueError("target_pct must be finite")
+        s = self.settings
+        n = int(target.shape[0])
+        delayed = self._delay(target)
+        bump_pct = self._bump(self._overshoot_impulses(delayed))
+        gain = 1.0 + s.tracking_bias_pct / 100.0
+        aim_pct = delayed * gain
+        push_cap = self._capacity(aim_pct > s.fatigue_onset_pct, start=self._push_capacity)
+        pull_cap = self._capacity(aim_pct < -s.fatigue_onset_pct, start=self._pull_capacity)
+        if n:
+            self._push_capacity = float(push_cap[-1])
+            self._pull_capacity = float(pull_cap[-1])
+        ref_pct = (delayed + bump_pct) * gain
+        ref_n = np.where(ref_pct >= 0.0, ref_pct * s.push_max_n, ref_pct * s.pull_max_n) / 100.0
+        ref_n = np.clip(ref_n, -pull_cap * s.pull_max_n, push_cap * s.push_max_n)
+        smooth_n = self._dynamics(ref_n)
+        magnitude_n = np.abs(smooth_n)
+        tremor_unit = self._rng_tremor.standard_normal(n)
+        true_n = smooth_n + (s.steadiness_cv_pct / 100.0) * magnitude_n * self._wobble(
+            self._rng_wobble.standard_normal(n)
+        )
+        if self._tremor_on:
+            true_n += (s.tremor_fraction * magnitude_n + _TREMOR_FLOOR_N) * self._tremor(
+                tremor_unit
+            )
+        drift_n = self._drift(self._rng_drift.standard_normal(n))
+        force_n = true_n + drift_n + s.noise_n * self._rng_noise.standard_normal(n)
+        self._samples_done += n
+        return AthleteOutput(force_n=force_n, true_force_n=true_n)
+
+    def _overshoot_impulses(self, delayed: FloatArray) -> FloatArray:
+        """Impulses (in % points) at the samples where a new plateau has settled."""
+        n = delayed.shape[0]
+        impulses = np.zeros(n)
+        if n == 0:
+            return impulses
+        diff = np.diff(delayed, prepend=self._last_target_pct)
+        changing = np.abs(diff) > _CHANGE_TOLERANCE_PCT
+        index = self._samples_done + np.arange(n, dtype=np.int64)
+        last_change = np.maximum.accumulate(np.where(changing, index, self._last_change_index))
+        events = np.flatnonzero((last_change >= 0) & (index - last_change == self._settle_samples))
+        for i in events:
+            j = int(last_change[i] - self._samples_done)
+            sign = float(np.sign(diff[j])) if j >= 0 else self._last_change_sign
+            plateau = float(delayed[i])
+            draw = self._rng_overshoot.random(2)
+            size = min(abs(plateau - self._last_plateau_pct), abs(plateau))
+            if draw[0] < self.settings.overshoot_probability:
+                impulses[i] = sign * self.settings.overshoot_pct / 100.0 * size * (0.5 + draw[1])
+            self._last_plateau_pct = plateau
+        if changing.any():
+            self._last_change_sign = float(np.sign(diff[np.flatnonzero(changing)[-1]]))
+        self._last_change_index = int(last_change[-1])
+        self._last_target_pct = float(delayed[-1])
+        return impulses
+
+    def _capacity(self, fatiguing: NDArray[np.bool_], *, start: float) -> FloatArray:
+        """Capacity per sample: linear loss while ``fatiguing``, linear recovery otherwise."""
+        s = self.settings
+        n = fatiguing.shape[0]
+        if n == 0 or (start == 1.0 and not fatiguing.any()):
+            return np.full(n, start)  # nothing to compute: empty, or fresh and not fatiguing
+        out = np.empty(n)
+        dt = 1.0 / self.fs_hz
+        bounds = np.flatnonzero(np.diff(fatiguing)) + 1
+        capacity = start
+        for lo, hi in zip(
+            np.concatenate(([0], bounds)), np.concatenate((bounds, [n])), strict=True
+        ):
+            rate = -s.fatigue_per_s if fatiguing[lo] else s.recovery_per_s
+            steps = np.arange(1, hi - lo + 1, dtype=np.float64)
+            out[lo:hi] = np.clip(capacity + rate * dt * steps, s.capacity_floor_fraction, 1.0)
+            capacity = float(out[hi - 1])
+        return out

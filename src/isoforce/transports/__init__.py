@@ -1,0 +1,1 @@
+"""Transports: the only place bytes come from (BLE, serial, simulator, replay)."""

@@ -1,0 +1,158 @@
+"""The simulated sensors as a transport: a virtual athlete on a load cell, or an IMU, as bytes.
+
+The simulator is a transport like any other: it paces samples on a clock and emits isoforce
+frames, which go through the same decoder and pipeline as real firmware. Besides the sensor
+channels, it sends ground-truth channels (``truth_*``) that tests and the recorder use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from isoforce.core.samples import FloatArray, RawChunk
+from isoforce.devices.base import DeviceSpec
+from isoforce.devices.isoforce_frame import encode_frames
+from isoforce.errors import ConfigError, TransportError, TransportErrorReason
+from isoforce.simulation.athlete import AthleteSettings, VirtualAthlete
+from isoforce.simulation.imu import ImuSettings, VirtualImu
+from isoforce.simulation.profiles import demo_effort_profile
+from isoforce.transports.base import Transport
+from isoforce.transports.clock import Clock
+
+#: Signed target % of the athlete's max as a function of sample times (the athlete's "screen").
+TargetFn = Callable[[FloatArray], FloatArray]
+
+MIN_RATE_HZ = 10.0
+MAX_RATE_HZ = 2000.0
+LOAD_CHANNELS = ("load_raw", "truth_target_pct", "truth_force_n")
+IMU_CHANNELS = (
+    "acc_x_g",
+    "acc_y_g",
+    "acc_z_g",
+    "gyro_x_dps",
+    "gyro_y_dps",
+    "gyro_z_dps",
+    "truth_angle_deg",
+    "truth_target_pct",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SimSettings:
+    """How the simulator runs: rate, seed, chunking, and the simulated person."""
+
+    rate_hz: float = 80.0
+    seed: int = 0
+    chunk_s: float = 0.025
+    athlete: AthleteSettings = field(default_factory=AthleteSettings)
+    imu: ImuSettings = field(default_factory=ImuSettings)
+    #: Device clock at the first sample, in µs (uint32; wraps like a Progressor's clock).
+    start_counter_us: int = 0
+    #: Stop the stream after this many seconds of samples, as if unplugged (``None`` = never).
+    vanish_after_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if not MIN_RATE_HZ <= self.rate_hz <= MAX_RATE_HZ:
+            raise ConfigError(
+                f"simulator rate must be {MIN_RATE_HZ:g}–{MAX_RATE_HZ:g} Hz, got {self.rate_hz:g}"
+            )
+        if not 0 < self.chunk_s <= 1:
+            raise ConfigError(f"chunk length must be in (0, 1] s, got {self.chunk_s}")
+
+
+class SimTransport(Transport):
+    """Streams a simulated device on ``clock``; deterministic for a given seed and target."""
+
+    def __init__(
+        self,
+        spec: DeviceSpec,
+        *,
+        settings: SimSettings = SimSettings(),
+        clock: Clock | None = None,
+        target: TargetFn | None = None,
+    ) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.target: TargetFn = target or demo_effort_profile_fn
+        self._imu_mode = spec.capabilities.imu and not (
+            spec.capabilities.push or spec.capabilities.pull
+        )
+        self._open = False
+        self._index = 0
+        self._t0_host = 0.0
+        fs = settings.rate_hz
+        self.athlete = VirtualAthlete(settings.athlete, fs_hz=fs, seed=settings.seed)
+        self.imu = VirtualImu(settings.imu, fs_hz=fs, seed=settings.seed + 1)
+
+    async def open(self) -> None:
+        """Start the simulated stream (nothing to connect to)."""
+        self._open = True
+        self._t0_host = self.clock.now()
+
+    async def close(self) -> None:
+        """Stop the stream."""
+        self._open = False
+
+    def set_target(self, target: TargetFn) -> None:
+        """Change what the virtual athlete follows (e.g. the drill engine's target curve)."""
+        self.target = target
+
+    async def chunks(self) -> AsyncIterator[RawChunk]:
+        """Emit one chunk of frames every ``chunk_s`` of (clock) time."""
+        if not self._open:
+            raise TransportError(TransportErrorReason.DISCONNECTED, "simulator is not open")
+        fs = self.settings.rate_hz
+        per_chunk = max(1, round(self.settings.chunk_s * fs))
+        while self._open:
+            start = self._index
+            stop = start + per_chunk
+            vanish = self.settings.vanish_after_s
+            if vanish is not None:
+                stop = min(stop, math.ceil(vanish * fs))
+                if stop <= start:
+                    return
+            await self.clock.sleep_until(self._t0_host + stop / fs)
+            if not self._open:
+                return
+            data = self.render(start, stop)
+            self._index = stop
+            yield RawChunk(self.clock.now(), data)
+            await asyncio.sleep(0)
+
+    def render(self, start: int, stop: int) -> bytes:
+        """Frames for samples ``start`` .. ``stop - 1`` (advances the simulated person's state)."""
+        fs = self.settings.rate_hz
+        idx = np.arange(start, stop, dtype=np.int64)
+        t_s = idx / fs
+        target = np.asarray(self.target(t_s), dtype=np.float64)
+        t_us = self.settings.start_counter_us + np.rint(t_s * 1e6).astype(np.int64)
+        if self._imu_mode:
+            angle = demo_angle_profile(t_s=t_s)
+            out = self.imu.step(angle_deg=angle, effort_pct=np.abs(target))
+            values = np.column_stack((out.acc_g, out.gyro_dps, angle, target))
+            names: tuple[str, ...] = IMU_CHANNELS
+        else:
+            force = self.athlete.step(target_pct=target)
+            cal_n_per_count = self.spec.n_per_count or 1.0
+            raw = np.rint(force.force_n / cal_n_per_count + self.spec.offset_counts)
+            values = np.column_stack((raw, target, force.true_force_n))
+            names = LOAD_CHANNELS
+        return encode_frames(seq=idx, t_us=t_us, names=names, values=values)
+
+
+def demo_effort_profile_fn(t_s: FloatArray) -> FloatArray:
+    """The default target when no drill runs (rest, push ramp and hold, release, pull hold)."""
+    return demo_effort_profile(t_s=t_s)
+
+
+def demo_angle_profile(*, t_s: FloatArray) -> FloatArray:
+    """Slow hip rotation for the IMU demo: 20 s period between 30° IR and 35° ER."""
+    return np.where(np.sin(2 * np.pi * t_s / 20.0) >= 0, 30.0, 35.0) * np.sin(
+        2 * np.pi * t_s / 20.0
+    )

@@ -1,0 +1,156 @@
+"""``isoforce record`` run as a user runs it: the installed console script in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
+
+
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ISOFORCE, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_help_and_version() -> None:
+    out = run("--help")
+    assert out.returncode == 0
+    assert "record" in out.stdout
+    ver = run("--version")
+    assert ver.returncode == 0
+    assert ver.stdout.startswith("isoforce ")
+
+
+def test_five_seconds_at_80_hz(tmp_path: Path) -> None:
+    out_file = tmp_path / "x.csv"
+    res = run("record", "--device", "sim", "--duration", "5", "--out", str(out_file), "--speed", "max")
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    rows = read_rows(out_file)
+    assert len(rows) >= 395
+    t = np.array([float(r["t_s"]) for r in rows])
+    assert np.all(np.diff(t) > 0)
+    assert t[-1] < 5.0
+    force = np.array([float(r["force_n"]) for r in rows])
+    target = np.array([float(r["target_pct"]) for r in rows])
+    effort = np.array([float(r["effort_pct"]) for r in rows])
+    assert np.isfinite(force).all() and np.isfinite(effort).all()
+    assert target.max() > 0  # the demo profile ramps up after 2 s of rest
+    # the athlete follows the target: effort tracks it within a few % once moving
+    assert np.corrcoef(effort, target)[0, 1] > 0.9
+
+
+def test_1000_hz_rows(tmp_path: Path) -> None:
+    out_file = tmp_path / "fast.csv"
+    res = run("record", "--duration", "5", "--rate", "1000", "--out", str(out_file), "--speed", "max")
+    assert res.returncode == 0, res.stderr
+    assert len(read_rows(out_file)) >= 4950
+
+
+def test_same_seed_same_file_and_other_seed_differs(tmp_path: Path) -> None:
+    a, b, c = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
+    for path, seed, speed in ((a, "7", "max"), (b, "7", "40"), (c, "8", "max")):
+        assert run("record", "--duration", "3", "--seed", seed, "--out", str(path), "--speed", speed).returncode == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+
+
+def test_json_format(tmp_path: Path) -> None:
+    out_file = tmp_path / "run.json"
+    res = run("record", "--duration", "2", "--out", str(out_file), "--speed", "max")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(out_file.read_text())
+    assert doc["format"] == "isoforce-recording"
+    assert doc["samples"] == len(doc["columns"]["t_s"]) >= 158
+    assert doc["calibration"]["n_per_raw"] > 0
+    assert doc["reference"]["push_max_n"] == 250.0
+
+
+def test_stdout_output() -> None:
+    res = run("record", "--duration", "1", "--out", "-", "--speed", "max")
+    assert res.returncode == 0
+    assert res.stdout.splitlines()[0].startswith("t_s,channel,raw,force_n,effort_pct,target_pct")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("record", "--duration", "-1", "--out", "x.csv"),
+        ("record", "--duration", "abc", "--out", "x.csv"),
+        ("record", "--duration", "5"),
+        ("record", "--device", "nonesuch", "--duration", "5", "--out", "x.csv"),
+        ("recrod",),
+        ("record", "--duration", "5", "--out", "x.csv", "--format", "xls"),
+    ],
+)
+def test_usage_errors_print_usage_and_exit_2(args: tuple[str, ...], tmp_path: Path) -> None:
+    res = subprocess.run([ISOFORCE, *args], capture_output=True, text=True, cwd=tmp_path, timeout=30)
+    assert res.returncode == 2
+    assert "usage:" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_out_of_range_rate_is_a_clear_error(tmp_path: Path) -> None:
+    res = run("record", "--duration", "1", "--rate", "5000", "--out", str(tmp_path / "x.csv"))
+    assert res.returncode == 1
+    assert "10–2000 Hz" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
+    res = run("record", "--duration", "1", "--out", str(tmp_path / "no" / "such" / "dir.csv"))
+    assert res.returncode == 1
+    assert "cannot write" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_ctrl_c_writes_what_was_recorded(tmp_path: Path) -> None:
+    out_file = tmp_path / "long.csv"
+    proc = subprocess.Popen(
+        [ISOFORCE, "record", "--duration", "600", "--out", str(out_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if out_file.exists() and out_file.stat().st_size > 2000:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("recording never started")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert "interrupted: recorded" in err
+    rows = read_rows(out_file)
+    assert len(rows) > 10
+    n_reported = int(err.split("recorded ")[1].split(" samples")[0])
+    assert n_reported == len(rows)
+
+
+def test_devices_lists_the_simulators() -> None:
+    res = run("devices")
+    assert res.returncode == 0
+    assert "sim " in res.stdout and "push, pull" in res.stdout
+    assert os.linesep in res.stdout
