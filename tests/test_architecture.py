@@ -11,7 +11,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize(
     "module",
-    ["isoforce.signal", "isoforce.signal.pipeline", "isoforce.devices.registry", "isoforce.drills", "isoforce.simulation"],
+    [
+        "isoforce.signal",
+        "isoforce.signal.pipeline",
+        "isoforce.devices.registry",
+        "isoforce.drills",
+        "isoforce.simulation",
+    ],
 )
 def test_pure_centre_loads_no_io_libraries(module: str) -> None:
     code = (

@@ -37,7 +37,9 @@ def test_help_and_version() -> None:
 
 def test_five_seconds_at_80_hz(tmp_path: Path) -> None:
     out_file = tmp_path / "x.csv"
-    res = run("record", "--device", "sim", "--duration", "5", "--out", str(out_file), "--speed", "max")
+    res = run(
+        "record", "--device", "sim", "--duration", "5", "--out", str(out_file), "--speed", "max"
+    )
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
     rows = read_rows(out_file)
@@ -56,7 +58,9 @@ def test_five_seconds_at_80_hz(tmp_path: Path) -> None:
 
 def test_1000_hz_rows(tmp_path: Path) -> None:
     out_file = tmp_path / "fast.csv"
-    res = run("record", "--duration", "5", "--rate", "1000", "--out", str(out_file), "--speed", "max")
+    res = run(
+        "record", "--duration", "5", "--rate", "1000", "--out", str(out_file), "--speed", "max"
+    )
     assert res.returncode == 0, res.stderr
     assert len(read_rows(out_file)) >= 4950
 
@@ -64,7 +68,12 @@ def test_1000_hz_rows(tmp_path: Path) -> None:
 def test_same_seed_same_file_and_other_seed_differs(tmp_path: Path) -> None:
     a, b, c = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
     for path, seed, speed in ((a, "7", "max"), (b, "7", "40"), (c, "8", "max")):
-        assert run("record", "--duration", "3", "--seed", seed, "--out", str(path), "--speed", speed).returncode == 0
+        assert (
+            run(
+                "record", "--duration", "3", "--seed", seed, "--out", str(path), "--speed", speed
+            ).returncode
+            == 0
+        )
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes() != c.read_bytes()
 
@@ -98,7 +107,9 @@ def test_stdout_output() -> None:
     ],
 )
 def test_usage_errors_print_usage_and_exit_2(args: tuple[str, ...], tmp_path: Path) -> None:
-    res = subprocess.run([ISOFORCE, *args], capture_output=True, text=True, cwd=tmp_path, timeout=30)
+    res = subprocess.run(
+        [ISOFORCE, *args], capture_output=True, text=True, cwd=tmp_path, timeout=30
+    )
     assert res.returncode == 2
     assert "usage:" in res.stderr
     assert "Traceback" not in res.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from isoforce.cli import record
+from isoforce.cli import drill, record
 from isoforce.cli.common import EXIT_OK
 from isoforce.devices.registry import DEVICES
 
@@ -13,6 +13,7 @@ from isoforce.devices.registry import DEVICES
 def register_all(sub: Any) -> None:
     """Add all subcommands to the top-level parser's subparsers."""
     record.register(sub)
+    drill.register(sub)
     p = sub.add_parser(
         "devices", help="list the devices isoforce supports", description="List supported devices."
     )
@@ -25,7 +26,9 @@ def run_devices(args: argparse.Namespace) -> int:
     width = max(len(k) for k in DEVICES)
     for spec in DEVICES.values():
         caps = spec.capabilities.describe()
-        print(f"{spec.key:<{width}}  {spec.transport:<6} {spec.nominal_rate_hz:>6.0f} Hz  {caps:<12} {spec.title}")
+        print(
+            f"{spec.key:<{width}}  {spec.transport:<6} {spec.nominal_rate_hz:>6.0f} Hz  {caps:<12} {spec.title}"
+        )
     return EXIT_OK
 
 

@@ -7,7 +7,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from isoforce import __version__
 from isoforce.cli.common import (
@@ -20,13 +20,12 @@ from isoforce.cli.common import (
 )
 from isoforce.devices.registry import DEVICES, device_spec, new_decoder
 from isoforce.errors import ConfigError
-from isoforce.export.csv_writer import CsvSampleWriter
-from isoforce.export.json_writer import JsonRecordingWriter
-from isoforce.runner import Guidance, SessionRunner, Sink, pipeline_for
-from isoforce.signal.effort import EffortReference
-from isoforce.signal.pipeline import ProcessedBlock
-from isoforce.transports.clock import Clock
-from isoforce.transports.sim import SimSettings, SimTransport
+
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
+    from isoforce.runner import Guidance, Sink
+    from isoforce.signal.effort import EffortReference
+    from isoforce.signal.pipeline import ProcessedBlock
+    from isoforce.transports.sim import SimTransport
 
 
 def add_device_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,6 +98,9 @@ def register(sub: Any) -> None:
 
 def make_sim_transport(args: argparse.Namespace) -> SimTransport:
     """The simulated device the arguments ask for."""
+    from isoforce.transports.clock import Clock
+    from isoforce.transports.sim import SimSettings, SimTransport
+
     spec = device_spec(args.device)
     rate = args.rate if args.rate is not None else spec.nominal_rate_hz
     settings = SimSettings(rate_hz=rate, seed=args.seed)
@@ -107,6 +109,8 @@ def make_sim_transport(args: argparse.Namespace) -> SimTransport:
 
 def reference_from_args(args: argparse.Namespace, transport: SimTransport) -> EffortReference:
     """Maxima from the command line, else (simulator only) the virtual athlete's own maxima."""
+    from isoforce.signal.effort import EffortReference
+
     athlete = transport.settings.athlete
     push = args.push_max if args.push_max is not None else athlete.push_max_n
     pull = args.pull_max if args.pull_max is not None else athlete.pull_max_n
@@ -147,6 +151,10 @@ class Progress:
 
 def run_record(args: argparse.Namespace) -> int:
     """Handler of ``isoforce record``."""
+    from isoforce.export.csv_writer import CsvSampleWriter
+    from isoforce.export.json_writer import JsonRecordingWriter
+    from isoforce.runner import SessionRunner, pipeline_for
+
     spec = device_spec(args.device)
     if spec.force_channel is None:
         raise ConfigError(

@@ -26,6 +26,12 @@ DEFAULT_RAMP_RATE_PCT_PER_S = 5.0
 
 PUSH_INSTRUCTION = "PAILs — drive the knee into the block"
 PULL_INSTRUCTION = "RAILs — pull the knee away from the block"
+PASSIVE_INSTRUCTION = "Passive stretch — relax and breathe"
+BREATHS_INSTRUCTION = "Breathe slowly — relax into the position"
+RELEASE_INSTRUCTION = "Release slowly to zero"
+STAIRCASE_INSTRUCTION = "Raise effort one step at a time — mark any pinch"
+MAX_TRIAL_INSTRUCTION = "Maximal effort — as hard as you can"
+LIFT_OFF_INSTRUCTION = "Lift-offs — lift to end range, no momentum"
 
 
 class SideSpec(enum.Enum):
@@ -64,7 +70,7 @@ class PassiveStep:
 
     kind: ClassVar[str] = "passive"
     seconds: float
-    instruction: str = "Passive stretch — relax and breathe"
+    instruction: str = PASSIVE_INSTRUCTION
 
     @property
     def duration_s(self) -> float:
@@ -79,7 +85,7 @@ class BreathsStep:
     kind: ClassVar[str] = "breaths"
     count: int
     seconds_per_breath: float = 5.0
-    instruction: str = "Breathe slowly — relax into the position"
+    instruction: str = BREATHS_INSTRUCTION
 
     @property
     def duration_s(self) -> float:
@@ -140,7 +146,7 @@ class ReleaseStep(ForceStep):
     from_pct: float
     seconds: float | None = None
     rate_pct_per_s: float | None = None
-    instruction: str = "Release slowly to zero"
+    instruction: str = RELEASE_INSTRUCTION
 
     @property
     def duration_s(self) -> float:
@@ -163,7 +169,7 @@ class StaircaseStep(ForceStep):
     ceiling_pct: float = MAX_PCT
     start_pct: float | None = None
     """First level; ``None`` = one ``step_pct``."""
-    instruction: str = "Raise effort one step at a time — mark any pinch"
+    instruction: str = STAIRCASE_INSTRUCTION
 
     @property
     def levels(self) -> tuple[float, ...]:
@@ -194,7 +200,7 @@ class MaxTrialStep(ForceStep):
     trials: int = 3
     ready_s: float = 5.0
     target_pct: float = MAX_PCT
-    instruction: str = "Maximal effort — as hard as you can"
+    instruction: str = MAX_TRIAL_INSTRUCTION
 
     @property
     def duration_s(self) -> float:
@@ -211,7 +217,7 @@ class LiftOffStep:
     hold_last_s: float = 5.0
     lift_s: float = 3.0
     lower_s: float = 3.0
-    instruction: str = "Lift-offs — lift to end range, no momentum"
+    instruction: str = LIFT_OFF_INSTRUCTION
 
     @property
     def duration_s(self) -> float:

@@ -121,7 +121,7 @@ class PlanStep:
 
 
 def countdown(duration_s: float) -> tuple[Cue, ...]:
-    """"3", "2", "1" cues in the last three seconds of a segment at least 4 s long."""
+    """Countdown cues "3", "2", "1" in the last three seconds of a segment of 4 s or more."""
     if duration_s < COUNTDOWN_MIN_S:
         return ()
     return tuple((duration_s - k, str(k)) for k in (3, 2, 1))

@@ -137,7 +137,9 @@ def compute_metrics(
         frac, secs, n_banded = _opt(band.fraction), band.seconds, int(effort.size)
     cv = None
     if steady and fs is not None:
-        cv = _opt(metrics.steadiness_cv(force_n=finite, fs_hz=fs, middle_fraction=middle_fraction).cv_pct)
+        cv = _opt(
+            metrics.steadiness_cv(force_n=finite, fs_hz=fs, middle_fraction=middle_fraction).cv_pct
+        )
     return Metrics(
         n_samples=int(effort.size),
         n_tracked=n_tracked,

@@ -60,18 +60,20 @@ class CsvSampleWriter:
         effort = _fmt(block.effort_pct, 2)
         target = _fmt(block.target_pct, 2)
         steps = labels.step_index.tolist()
+        codes = labels.phase_code.tolist()
         reps = labels.rep.tolist()
         flags = [""] * n
         if block.lost_before:
             flags[0] = f"gap:{block.lost_before}"
         ch = _text(self._channel)
-        phases = [_text(p) for p in labels.phases]
-        names = [_text(p) for p in labels.names]
+        phases = [_text(p) for p in labels.phase_names]
+        names = [_text(p) for p in labels.step_names]
         lines = []
         for i in range(n):
-            s = steps[i]
-            phase, step = (phases[s], names[s]) if s >= 0 else ("", "")
-            rep = str(reps[i]) if s >= 0 else ""
+            s, c = steps[i], codes[i]
+            step = names[s] if s >= 0 else ""
+            phase = phases[c] if c >= 0 else ""
+            rep = str(reps[i]) if reps[i] > 0 else ""
             lines.append(
                 f"{t[i]},{ch},{raw[i]},{force[i]},{effort[i]},{target[i]},{phase},{step},{rep},{flags[i]}\n"
             )

@@ -30,10 +30,10 @@ class JsonRecordingWriter:
         self._stream = stream
         self._manifest = manifest
         self._cols: dict[str, list[Any]] = {
-            k: [] for k in ("t_s", "raw", "force_n", "effort_pct", "target_pct", "step", "rep")
+            k: []
+            for k in ("t_s", "raw", "force_n", "effort_pct", "target_pct", "phase", "step", "rep")
         }
         self._gaps: list[dict[str, float | int]] = []
-        self._steps: dict[str, str] = {}
         self._closed = False
         self.rows_written = 0
 
@@ -53,13 +53,13 @@ class JsonRecordingWriter:
         c["force_n"].extend(_clean(np.round(block.force_n, 3).tolist()))
         c["effort_pct"].extend(_clean(np.round(block.effort_pct, 2).tolist()))
         c["target_pct"].extend(_clean(np.round(block.target_pct, 2).tolist()))
-        names = [labels.names[i] if i >= 0 else None for i in labels.step_index.tolist()]
-        c["step"].extend(names)
-        c["rep"].extend(
-            [r if s is not None else None for r, s in zip(labels.rep.tolist(), names, strict=True)]
+        c["step"].extend(
+            [labels.step_names[i] if i >= 0 else None for i in labels.step_index.tolist()]
         )
-        for name, phase in zip(labels.names, labels.phases, strict=True):
-            self._steps[name] = phase
+        c["phase"].extend(
+            [labels.phase_names[i] if i >= 0 else None for i in labels.phase_code.tolist()]
+        )
+        c["rep"].extend([r if r > 0 else None for r in labels.rep.tolist()])
         self.rows_written += n
 
     def close(self) -> None:
@@ -71,7 +71,6 @@ class JsonRecordingWriter:
             "format": JSON_FORMAT,
             "schema": JSON_SCHEMA,
             **self._manifest,
-            "steps": [{"name": k, "phase": v} for k, v in self._steps.items()],
             "gaps": self._gaps,
             "samples": len(self._cols["t_s"]),
             "columns": self._cols,

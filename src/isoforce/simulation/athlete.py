@@ -17,8 +17,10 @@ Signal chain, per sample, for a signed target in % of the athlete's own max in t
    second (down to ``capacity_floor_fraction``); otherwise it recovers by ``recovery_per_s``
    per second up to 1. Intended force is capped at ``capacity × max`` of its direction.
    Fatigue is driven by the intended effort (the motor drive), not by the force achieved.
-5. **Dynamics** — a second-order low-pass, natural period ``response_time_s`` (ωn = 1/τ) and
-   ``damping`` ζ; ζ < 1 gives the small overshoot of a real step response.
+5. **Dynamics** — a second-order low-pass with time constant τ = ``response_time_s``
+   (ωn = 1/τ) and ``damping`` ζ, discretised exactly for a held input (ZOH); ζ < 1 gives the
+   small overshoot of a real step response (≈1.5 % at ζ = 0.8). Slow changes lag by ≈2ζτ
+   on top of the reaction delay (≈0.39 s in all with the defaults).
 6. **Physiological variability** — tremor (narrow-band noise centred on ``tremor_hz`` with a
    1.5 Hz bandwidth, so its frequency wanders around the centre; RMS ``tremor_fraction`` × |F|
    plus a 0.05 N floor; left out when ``tremor_hz`` ≥ 0.4 fs, where a sampling sensor would
@@ -81,14 +83,14 @@ class AthleteSettings:
 
     push_max_n: float = 250.0
     pull_max_n: float = 170.0
-    reaction_delay_s: float = 0.2
-    response_time_s: float = 0.12
+    reaction_delay_s: float = 0.15
+    response_time_s: float = 0.08
     damping: float = 0.8
     tremor_hz: float = 10.0
     tremor_fraction: float = 0.01
     noise_n: float = 0.4
     drift_n_per_sqrt_s: float = 0.05
-    fatigue_per_s: float = 0.004
+    fatigue_per_s: float = 0.0025
     fatigue_onset_pct: float = 60.0
     recovery_per_s: float = 0.01
     overshoot_probability: float = 0.2
@@ -144,6 +146,49 @@ class AthleteOutput:
     true_force_n: FloatArray
 
 
+class _Capacity:
+    """One direction's capacity: linear loss while fatiguing, linear recovery otherwise.
+
+    Each sample's value is computed from the start of its run (anchor + rate × samples since),
+    never from the previous chunk's last value, so it is bit-identical however the stream is
+    chunked. Runs change only where the fatigue flag flips (a few times per drill).
+    """
+
+    __slots__ = ("_anchor", "_fatiguing", "_floor", "_gain", "_loss", "_steps", "value")
+
+    def __init__(self, settings: AthleteSettings, *, fs_hz: float) -> None:
+        self._loss = -settings.fatigue_per_s / fs_hz
+        self._gain = settings.recovery_per_s / fs_hz
+        self._floor = settings.capacity_floor_fraction
+        self._anchor = 1.0
+        self._fatiguing = False
+        self._steps = 0
+        self.value = 1.0
+
+    def __call__(self, fatiguing: NDArray[np.bool_]) -> FloatArray:
+        """Capacity per sample for the next chunk of the fatigue flag."""
+        n = int(fatiguing.shape[0])
+        if n == 0:
+            return np.empty(0)
+        if self.value == 1.0 and not self._fatiguing and not fatiguing.any():
+            self._steps += n  # fresh and resting: stays exactly 1
+            return np.ones(n)
+        out = np.empty(n)
+        bounds = np.flatnonzero(np.diff(fatiguing)) + 1
+        for lo, hi in zip(
+            np.concatenate(([0], bounds)), np.concatenate((bounds, [n])), strict=True
+        ):
+            flag = bool(fatiguing[lo])
+            if lo > 0 or flag != self._fatiguing:  # a new run starts here
+                self._anchor, self._fatiguing, self._steps = self.value, flag, 0
+            steps = self._steps + np.arange(1, hi - lo + 1, dtype=np.float64)
+            rate = self._loss if flag else self._gain
+            out[lo:hi] = np.clip(self._anchor + rate * steps, self._floor, 1.0)
+            self._steps += int(hi - lo)
+            self.value = float(out[hi - 1])
+        return out
+
+
 class VirtualAthlete:
     """A human-like athlete following a signed target in % of their own max.
 
@@ -196,18 +241,18 @@ class VirtualAthlete:
         self._last_change_index = -1
         self._last_change_sign = 0.0
         self._last_plateau_pct = 0.0
-        self._push_capacity = 1.0
-        self._pull_capacity = 1.0
+        self._push_capacity = _Capacity(settings, fs_hz=self.fs_hz)
+        self._pull_capacity = _Capacity(settings, fs_hz=self.fs_hz)
 
     @property
     def push_capacity(self) -> float:
         """Current push capacity, a fraction of ``push_max_n`` (1.0 = fresh)."""
-        return self._push_capacity
+        return self._push_capacity.value
 
     @property
     def pull_capacity(self) -> float:
         """Current pull capacity, a fraction of ``pull_max_n`` (1.0 = fresh)."""
-        return self._pull_capacity
+        return self._pull_capacity.value
 
     @property
     def samples_done(self) -> int:
@@ -241,11 +286,8 @@ class VirtualAthlete:
         bump_pct = self._bump(self._overshoot_impulses(delayed))
         gain = 1.0 + s.tracking_bias_pct / 100.0
         aim_pct = delayed * gain
-        push_cap = self._capacity(aim_pct > s.fatigue_onset_pct, start=self._push_capacity)
-        pull_cap = self._capacity(aim_pct < -s.fatigue_onset_pct, start=self._pull_capacity)
-        if n:
-            self._push_capacity = float(push_cap[-1])
-            self._pull_capacity = float(pull_cap[-1])
+        push_cap = self._push_capacity(aim_pct > s.fatigue_onset_pct)
+        pull_cap = self._pull_capacity(aim_pct < -s.fatigue_onset_pct)
         ref_pct = (delayed + bump_pct) * gain
         ref_n = np.where(ref_pct >= 0.0, ref_pct * s.push_max_n, ref_pct * s.pull_max_n) / 100.0
         ref_n = np.clip(ref_n, -pull_cap * s.pull_max_n, push_cap * s.push_max_n)
@@ -289,22 +331,3 @@ class VirtualAthlete:
         self._last_change_index = int(last_change[-1])
         self._last_target_pct = float(delayed[-1])
         return impulses
-
-    def _capacity(self, fatiguing: NDArray[np.bool_], *, start: float) -> FloatArray:
-        """Capacity per sample: linear loss while ``fatiguing``, linear recovery otherwise."""
-        s = self.settings
-        n = fatiguing.shape[0]
-        if n == 0 or (start == 1.0 and not fatiguing.any()):
-            return np.full(n, start)  # nothing to compute: empty, or fresh and not fatiguing
-        out = np.empty(n)
-        dt = 1.0 / self.fs_hz
-        bounds = np.flatnonzero(np.diff(fatiguing)) + 1
-        capacity = start
-        for lo, hi in zip(
-            np.concatenate(([0], bounds)), np.concatenate((bounds, [n])), strict=True
-        ):
-            rate = -s.fatigue_per_s if fatiguing[lo] else s.recovery_per_s
-            steps = np.arange(1, hi - lo + 1, dtype=np.float64)
-            out[lo:hi] = np.clip(capacity + rate * dt * steps, s.capacity_floor_fraction, 1.0)
-            capacity = float(out[hi - 1])
-        return out

@@ -172,3 +172,12 @@ def demo_effort_profile(*, t_s: FloatArray | float) -> FloatArray:
         np.full_like(phase, -40.0),
     ]
     return np.asarray(np.select(conditions, choices, default=0.0), dtype=np.float64)
+
+
+def demo_angle_profile(*, t_s: FloatArray) -> FloatArray:
+    """Slow hip rotation for the IMU demo, a pure periodic function of time (20 s period).
+
+    A sine that reaches 30° of internal rotation (positive) and 35° of external rotation.
+    """
+    wave = np.sin(2 * np.pi * np.asarray(t_s, dtype=np.float64) / 20.0)
+    return np.where(wave >= 0, 30.0, 35.0) * wave

@@ -20,7 +20,7 @@ from isoforce.devices.isoforce_frame import encode_frames
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
 from isoforce.simulation.athlete import AthleteSettings, VirtualAthlete
 from isoforce.simulation.imu import ImuSettings, VirtualImu
-from isoforce.simulation.profiles import demo_effort_profile
+from isoforce.simulation.profiles import demo_angle_profile, demo_effort_profile
 from isoforce.transports.base import Transport
 from isoforce.transports.clock import Clock
 
@@ -149,10 +149,3 @@ class SimTransport(Transport):
 def demo_effort_profile_fn(t_s: FloatArray) -> FloatArray:
     """The default target when no drill runs (rest, push ramp and hold, release, pull hold)."""
     return demo_effort_profile(t_s=t_s)
-
-
-def demo_angle_profile(*, t_s: FloatArray) -> FloatArray:
-    """Slow hip rotation for the IMU demo: 20 s period between 30° IR and 35° ER."""
-    return np.where(np.sin(2 * np.pi * t_s / 20.0) >= 0, 30.0, 35.0) * np.sin(
-        2 * np.pi * t_s / 20.0
-    )

@@ -14,9 +14,9 @@ from typing import Protocol
 
 import numpy as np
 
-from isoforce.core.effort_key import Direction
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.devices.base import Decoder, DecodeStats, DeviceMessage, DeviceSpec
+from isoforce.drills.events import DrillEvent
 from isoforce.export.context import SampleLabels
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
@@ -40,19 +40,19 @@ class Sink(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Guidance:
-    """What a guide (the drill engine) says about one block: targets, labels, direction."""
+    """What a guide (the drill engine) says about one block: targets, labels, events."""
 
     target_pct: FloatArray
     labels: SampleLabels
-    direction: Direction | None
+    events: tuple[DrillEvent, ...] = ()
     finished: bool = False
 
 
 class Guide(Protocol):
     """Something that turns measured effort into targets, e.g. the drill engine adapter."""
 
-    def direction_at(self, t_s: float) -> Direction | None:
-        """The effort direction in force at time ``t_s`` (None outside directed steps)."""
+    def prepare(self, pipeline: ForcePipeline, t_s: float) -> None:
+        """Set the pipeline's direction and reference for the block starting at ``t_s``."""
         ...
 
     def guide(self, block: ProcessedBlock) -> Guidance:
@@ -119,34 +119,30 @@ class SessionRunner:
         stop = stop or asyncio.Event()
         try:
             async with self.transport:
-                chunks = self.transport.chunks()
-                while not stop.is_set():
-                    next_chunk = asyncio.ensure_future(anext(chunks))
-                    stopper = asyncio.ensure_future(stop.wait())
-                    done, _ = await asyncio.wait(
-                        {next_chunk, stopper}, return_when=asyncio.FIRST_COMPLETED
-                    )
+                consumer = asyncio.ensure_future(self._consume(duration_s))
+                stopper = asyncio.ensure_future(stop.wait())
+                try:
+                    await asyncio.wait({consumer, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
                     stopper.cancel()
-                    if next_chunk not in done:
-                        next_chunk.cancel()
-                        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                            await next_chunk
+                    if not consumer.done():
+                        consumer.cancel()
                         self.result.stopped_by = "stopped"
-                        break
-                    try:
-                        chunk = next_chunk.result()
-                    except StopAsyncIteration:
-                        self.result.stopped_by = "end of stream"
-                        break
-                    if self._feed(chunk.t_host_s, chunk.data, duration_s):
-                        self.result.stopped_by = (
-                            "duration reached" if duration_s is not None else "drill finished"
-                        )
-                        break
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await consumer
         finally:
             for sink in self.sinks:
                 sink.close()
         return self.result
+
+    async def _consume(self, duration_s: float | None) -> None:
+        async for chunk in self.transport.chunks():
+            if self._feed(chunk.t_host_s, chunk.data, duration_s):
+                self.result.stopped_by = (
+                    "duration reached" if duration_s is not None else "drill finished"
+                )
+                return
+        self.result.stopped_by = "end of stream"
 
     def _feed(self, t_host_s: float, data: bytes, duration_s: float | None) -> bool:
         """Decode and process one chunk; True when the run should end."""
@@ -173,7 +169,7 @@ class SessionRunner:
         if len(block) == 0:
             return False
         if self.guide is not None:
-            self.pipeline.direction = self.guide.direction_at(float(block.t_s[0]))
+            self.guide.prepare(self.pipeline, float(block.t_s[0]))
         processed = self.pipeline.process(block)
         guidance: Guidance | None = None
         labels: SampleLabels | None = None

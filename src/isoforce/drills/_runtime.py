@@ -1,0 +1,233 @@
+"""Engine state and the internal moves of :class:`~isoforce.drills.engine.DrillEngine`.
+
+Kept apart from the public API so each module stays small; nothing here is public.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from isoforce.core.effort_key import Direction, ReferenceKind
+from isoforce.drills.events import (
+    DrillEvent,
+    EngineSettings,
+    EngineStatus,
+    EventKind,
+    PainRecord,
+)
+from isoforce.drills.model import MAX_PCT, Drill, MaxTrialStep, StaircaseStep
+from isoforce.drills.plan import Phase, PlanStep, Segment, build_plan
+from isoforce.drills.scoring import EndReason, MaxEffort, StepScore, score_step
+
+FloatArray = NDArray[np.float64]
+Outputs = tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.int8], NDArray[np.bool_]]
+_Chunk = tuple[FloatArray, FloatArray, FloatArray, NDArray[np.int64]]
+ACTIVE = (EngineStatus.RUNNING, EngineStatus.PAUSED)
+
+
+class EngineRuntime:
+    """The drill engine's state machine internals (time cursor, pain, scoring hand-off)."""
+
+    def __init__(
+        self, drill: Drill, settings: EngineSettings | None = None, *, start_t_s: float = 0.0
+    ) -> None:
+        self.drill = drill
+        self.settings = settings if settings is not None else EngineSettings()
+        s = self.settings
+        self.plan: tuple[PlanStep, ...] = build_plan(
+            drill, default_band_pct=s.default_band_pct, passive_band_pct=s.passive_band_pct
+        )
+        self._ceiling = s.above_max_ceiling_pct if drill.allow_above_max else MAX_PCT
+        self._rest_seg = Segment(
+            Phase.PAIN_REST, s.pain_rest_s, banded=False, scored=False, cues=((0.0, "relax"),)
+        )
+        self._start_t = float(start_t_s)
+        self._status = EngineStatus.PENDING
+        self._last_sample_t = -math.inf
+        self._now = -math.inf
+        self._k = 0
+        self._seg = 0
+        self._t0 = self._start_t
+        self._step_t0 = self._start_t
+        self._pain_rest = False
+        self._pause_t = 0.0
+        self._cue_next = 0
+        self._band_prev = -1
+        self._acc: list[_Chunk] = []
+        self._offset = 0.0
+        self._scale: dict[Direction, float] = {}
+        self._scores: list[StepScore] = []
+        self._pains: list[PainRecord] = []
+        self._pf_max: float | None = None
+        self._pf_by_pain = False
+        self._trials: list[MaxEffort] = []
+
+    def _control(self, t_s: float) -> tuple[float, list[DrillEvent]]:
+        t = float(t_s)
+        if not math.isfinite(t):
+            raise ValueError(f"control time must be finite, got {t_s!r}")
+        t = max(t, self._now)
+        self._now = t
+        events: list[DrillEvent] = []
+        if self._status is EngineStatus.PENDING and t >= self._start_t:
+            self._begin(events)
+        while self._status is EngineStatus.RUNNING:
+            if self._t0 + self._segment().duration_s > t:
+                events.extend(self._cue_events(t))
+                break
+            self._end_segment(events)
+        return t, events
+
+    def _segment(self) -> Segment:
+        return self._rest_seg if self._pain_rest else self.plan[self._k].segments[self._seg]
+
+    def _level(self, ps: PlanStep, nominal: FloatArray) -> FloatArray:
+        if ps.direction is None:
+            return np.zeros_like(nominal)
+        scale = 1.0
+        if ps.reference is ReferenceKind.PAIN_FREE:
+            scale = self._scale.get(ps.direction, 1.0)
+        level = np.clip(nominal * scale - self._offset, 0.0, self._ceiling)
+        return level * ps.direction.sign
+
+    def _seg_targets(self, ps: PlanStep, seg: Segment, t0: float, t: FloatArray) -> FloatArray:
+        dur = seg.duration_s
+        frac = np.clip((t - t0) / dur, 0.0, 1.0) if dur > 0 else np.ones_like(t)
+        return self._level(ps, seg.start_pct + (seg.end_pct - seg.start_pct) * frac)
+
+    def _cue_events(self, upto: float) -> list[DrillEvent]:
+        cues = self._segment().cues
+        out: list[DrillEvent] = []
+        while self._cue_next < len(cues) and self._t0 + cues[self._cue_next][0] <= upto:
+            offset, text = cues[self._cue_next]
+            out.append(DrillEvent(EventKind.CUE, self._t0 + offset, self._k, text))
+            self._cue_next += 1
+        return out
+
+    def _fill(
+        self,
+        t: FloatArray,
+        e: FloatArray,
+        out: Outputs,
+        where: slice,
+        events: list[DrillEvent],
+    ) -> None:
+        seg = self._segment()
+        ps = self.plan[self._k]
+        target = np.zeros_like(t) if self._pain_rest else self._seg_targets(ps, seg, self._t0, t)
+        band = ps.band_pct if seg.banded else math.nan
+        state = np.full(t.shape, -1, dtype=np.int8)
+        if seg.banded:
+            measured = np.isfinite(e)
+            state[measured] = np.abs(e[measured] - target[measured]) <= band
+        prev = np.concatenate(([self._band_prev], state[:-1]))
+        self._band_prev = int(state[-1])
+        timed = [(float(ev.t_s), 0, ev) for ev in self._cue_events(float(t[-1]))]
+        for kind, hits in (
+            (EventKind.BAND_ENTERED, (state == 1) & (prev != 1)),
+            (EventKind.BAND_LEFT, (state == 0) & (prev == 1)),
+        ):
+            timed.extend(
+                (float(t[x]), 1, DrillEvent(kind, float(t[x]), self._k))
+                for x in np.flatnonzero(hits)
+            )
+        timed.sort(key=lambda item: (item[0], item[1]))
+        events.extend(item[2] for item in timed)
+        out[0][where], out[1][where], out[2][where] = target, band, self._k
+        out[3][where], out[4][where] = seg.phase, state == 1
+        if not self._pain_rest:
+            segs = np.full(t.shape, self._seg, dtype=np.int64)
+            self._acc.append((t.copy(), e.copy(), target, segs))
+
+    def _begin(self, events: list[DrillEvent]) -> None:
+        self._status = EngineStatus.RUNNING
+        events.append(DrillEvent(EventKind.DRILL_STARTED, self._start_t, -1, self.drill.name))
+        self._start_step(0, self._start_t, events)
+
+    def _enter_segment(
+        self, t: float, events: list[DrillEvent], *, keep_band: bool = False
+    ) -> None:
+        self._t0 = t
+        self._cue_next = 0
+        if not keep_band:
+            self._band_prev = -1
+        events.extend(self._cue_events(t))
+
+    def _start_step(self, k: int, t: float, events: list[DrillEvent]) -> None:
+        self._k = min(k, len(self.plan))
+        if k >= len(self.plan):
+            self._status = EngineStatus.FINISHED
+            events.append(DrillEvent(EventKind.DRILL_FINISHED, t, -1, self.drill.name))
+            return
+        self._seg, self._step_t0, self._acc = 0, t, []
+        ps = self.plan[k]
+        events.append(DrillEvent(EventKind.STEP_STARTED, t, k, ps.instruction))
+        if ps.direction is not None:
+            scale = self._scale.get(ps.direction, 1.0)
+            if ps.reference is not ReferenceKind.PAIN_FREE:
+                scale = 1.0
+            asked = ps.peak_pct * scale - self._offset
+            if asked > self._ceiling + 1e-9:
+                text = f"target {asked:g} % is above the allowed {self._ceiling:g} %: clamped"
+                events.append(DrillEvent(EventKind.TARGET_CLAMPED, t, k, text, self._ceiling))
+        self._enter_segment(t, events)
+
+    def _end_segment(self, events: list[DrillEvent]) -> None:
+        seg = self._segment()
+        end = self._t0 + seg.duration_s
+        events.extend(self._cue_events(end))
+        if self._pain_rest:
+            self._pain_rest = False
+            self._start_step(self._k + 1, end, events)
+            return
+        if seg.ends_rep:
+            events.append(DrillEvent(EventKind.REP_DONE, end, self._k, seg.rep_label))
+        ps = self.plan[self._k]
+        if self._seg + 1 < len(ps.segments):
+            self._seg += 1
+            nxt = ps.segments[self._seg]
+            # Band state carries over unless the target jumps (a new stair level).
+            same = nxt.banded and seg.banded and nxt.start_pct == seg.end_pct
+            self._enter_segment(end, events, keep_band=same)
+            return
+        self._finish_step(end, EndReason.COMPLETED, events)
+        if isinstance(ps.step, StaircaseStep):
+            level = float(abs(self._level(ps, np.array([ps.segments[-1].start_pct]))[0]))
+            self._found_pain_free_max(ps, level, False, end, events)
+        self._start_step(self._k + 1, end, events)
+
+    def _finish_step(self, t: float, reason: EndReason, events: list[DrillEvent]) -> None:
+        ps = self.plan[self._k]
+        parts = self._acc or [(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64))]
+        score = score_step(
+            plan_step=ps,
+            t_s=np.concatenate([p[0] for p in parts]),
+            effort_pct=np.concatenate([p[1] for p in parts]),
+            target_pct=np.concatenate([p[2] for p in parts]),
+            segment_index=np.concatenate([p[3] for p in parts]),
+            started_t_s=self._step_t0,
+            ended_t_s=t,
+            ended_by=reason,
+            middle_fraction=self.settings.steadiness_middle_fraction,
+        )
+        self._acc = []
+        self._scores.append(score)
+        if isinstance(ps.step, MaxTrialStep):
+            self._trials.extend(r.max_effort for r in score.reps if r.max_effort is not None)
+        events.append(DrillEvent(EventKind.STEP_ENDED, t, self._k, reason.value))
+        if reason is not EndReason.ABORTED:
+            events.extend(DrillEvent(EventKind.REP_DONE, t, self._k, x) for x in ps.reps_ending)
+        events.append(DrillEvent(EventKind.STEP_SCORED, t, self._k, ps.label, score=score))
+
+    def _found_pain_free_max(
+        self, ps: PlanStep, level: float, by_pain: bool, t: float, events: list[DrillEvent]
+    ) -> None:
+        self._pf_max, self._pf_by_pain = level, by_pain
+        if ps.direction is not None and ps.reference is ReferenceKind.PAIN_FREE:
+            # Later "max" (100 %) lands exactly on the found level, earlier regressions kept.
+            self._scale[ps.direction] = (level + self._offset) / MAX_PCT
+        text = f"pain-free max {level:g} %"
+        events.append(DrillEvent(EventKind.PAIN_FREE_MAX, t, ps.index, text, level))

@@ -1,0 +1,105 @@
+"""Plain-text views of drills and their scores, shared by the CLI and the TUI summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from isoforce.drills.events import DrillResult
+from isoforce.drills.model import Drill
+from isoforce.drills.plan import PlanStep, build_plan
+from isoforce.drills.scoring import StepScore
+
+SCORE_HEADERS = ("#", "step", "in band", "RMSE", "CE", "CV", "mean", "peak", "ended")
+
+
+def _pct(value: float | None, digits: int = 1, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def score_row(score: StepScore) -> tuple[str, ...]:
+    """One table row for a step score (effort values in % of the reference)."""
+    m = score.metrics
+    in_band = None if m.in_band_fraction is None else 100 * m.in_band_fraction
+    return (
+        str(score.step_index + 1),
+        score.label,
+        _pct(in_band, 0, " %"),
+        _pct(m.rmse),
+        _pct(m.constant_error, 1),
+        _pct(m.steadiness_cv_pct, 1, " %"),
+        _pct(m.mean_effort, 0, " %"),
+        _pct(m.peak_effort, 0, " %"),
+        score.ended_by.value,
+    )
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned text table with a header rule."""
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [line, "  ".join("─" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(out)
+
+
+def score_table(result: DrillResult) -> str:
+    """The per-step score table of a drill result."""
+    return format_table(SCORE_HEADERS, [score_row(s) for s in result.step_scores])
+
+
+def result_summary(result: DrillResult) -> list[str]:
+    """Key findings of a run, one line each: pains, pain-free max, MVIC candidate, overall."""
+    lines = []
+    s = result.summary
+    if s.in_band_fraction is not None:
+        lines.append(f"time in band over all tracked steps: {100 * s.in_band_fraction:.0f} %")
+    if s.hold_in_band_fraction is not None:
+        lines.append(f"time in band during holds: {100 * s.hold_in_band_fraction:.0f} %")
+    if s.rmse is not None:
+        lines.append(
+            f"tracking RMSE: {s.rmse:.1f} % of max (constant error {_pct(s.constant_error)})"
+        )
+    if s.ramp_rmse is not None or s.release_rmse is not None:
+        lines.append(
+            f"ramp-up RMSE {_pct(s.ramp_rmse)}, ramp-down control RMSE {_pct(s.release_rmse)}"
+        )
+    if s.hold_cv_pct is not None:
+        lines.append(f"steadiness (mean CV of holds): {s.hold_cv_pct:.1f} %")
+    for pain in result.pains:
+        effort = "not measured" if pain.effort_pct is None else f"{pain.effort_pct:.0f} %"
+        lines.append(
+            f"pain marked at {pain.t_s:.1f} s (effort {effort}, target {pain.target_pct:.0f} %)"
+        )
+    if result.regressed_pct:
+        lines.append(f"later targets lowered by {result.regressed_pct:.0f} % after pain")
+    if result.pain_free_max_pct is not None:
+        how = (
+            "last comfortable step" if result.pain_free_max_by_pain else "no pain up to the ceiling"
+        )
+        lines.append(
+            f"pain-free max: {result.pain_free_max_pct:.0f} % of the current reference ({how})"
+        )
+    if result.max_effort is not None:
+        me = result.max_effort
+        lines.append(
+            f"max test: best 1 s mean {_pct(me.best_1s, 1)}, best 0.5 s mean {_pct(me.best_0_5s, 1)}, "
+            f"peak {_pct(me.peak, 1)} (% of the current reference)"
+        )
+    lines.append(f"status: {result.status.value}")
+    return lines
+
+
+def plan_lines(drill: Drill) -> list[str]:
+    """The drill's steps as they will run, one line each with duration and instruction."""
+    plan: tuple[PlanStep, ...] = build_plan(drill, default_band_pct=5.0, passive_band_pct=5.0)
+    t = 0.0
+    lines = []
+    for step in plan:
+        lines.append(
+            f"{int(t // 60):2d}:{int(t % 60):02d}  {step.index + 1:2d}. {step.label:<34} {step.instruction}"
+        )
+        t += step.duration_s
+    lines.append(f"{int(t // 60):2d}:{int(t % 60):02d}  end")
+    return lines

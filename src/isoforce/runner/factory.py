@@ -1,0 +1,134 @@
+"""Builds a ready-to-run session from options: device, simulator, references, drill, sinks.
+
+The CLI and the TUI both call :func:`build_session`, so every front end runs the same wiring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from isoforce.core.effort_key import Direction, ReferenceKind
+from isoforce.devices.base import DeviceSpec
+from isoforce.devices.registry import device_spec, new_decoder
+from isoforce.drills.engine import DrillEngine
+from isoforce.drills.events import DrillEvent, EngineSettings
+from isoforce.drills.model import Drill
+from isoforce.errors import ConfigError
+from isoforce.runner import Guidance, SessionRunner, Sink, pipeline_for
+from isoforce.runner.drill import DrillGuide, SimulatedPainReporter
+from isoforce.signal.effort import EffortReference
+from isoforce.signal.pipeline import ForcePipeline, ProcessedBlock
+from isoforce.simulation.athlete import AthleteSettings
+from isoforce.transports.base import Transport
+from isoforce.transports.clock import Clock
+from isoforce.transports.sim import SimSettings, SimTransport
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    """What to run: device and rate, simulator seed/speed/person, reference maxima."""
+
+    device: str = "sim"
+    rate_hz: float | None = None
+    seed: int = 0
+    speed: float = 1.0
+    push_max_n: float | None = None
+    pull_max_n: float | None = None
+    mvic_push_n: float | None = None
+    mvic_pull_n: float | None = None
+    #: Simulated athlete only: effort (% of true max) at which pinching starts.
+    pain_threshold_pct: float | None = None
+    #: Simulated device only: the stream stops after this many seconds, as if unplugged.
+    vanish_after_s: float | None = None
+
+
+@dataclass
+class Session:
+    """One wired session, ready for ``await session.runner.run(...)``."""
+
+    spec: DeviceSpec
+    transport: Transport
+    pipeline: ForcePipeline
+    runner: SessionRunner
+    references: dict[ReferenceKind, EffortReference]
+    guide: DrillGuide | None = None
+
+    @property
+    def engine(self) -> DrillEngine | None:
+        """The drill engine, when a drill runs."""
+        return self.guide.engine if self.guide is not None else None
+
+
+def build_session(
+    options: SessionOptions,
+    *,
+    drill: Drill | None = None,
+    engine_settings: EngineSettings | None = None,
+    sinks: Sequence[Sink] = (),
+    on_block: Callable[[ProcessedBlock, Guidance | None], None] | None = None,
+    on_events: Callable[[tuple[DrillEvent, ...]], None] | None = None,
+) -> Session:
+    """Wire transport, decoder, pipeline, optional drill engine and sinks for ``options``."""
+    spec = device_spec(options.device)
+    if spec.force_channel is None:
+        raise ConfigError(f"{spec.title} measures no force; pick a load cell for force sessions")
+    if spec.transport != "sim":
+        raise ConfigError(
+            f"{spec.title}: the {spec.transport} transport is not available in this version"
+        )
+    athlete = AthleteSettings(pain_threshold_pct=options.pain_threshold_pct)
+    rate = options.rate_hz if options.rate_hz is not None else spec.nominal_rate_hz
+    transport = SimTransport(
+        spec,
+        settings=SimSettings(
+            rate_hz=rate, seed=options.seed, athlete=athlete, vanish_after_s=options.vanish_after_s
+        ),
+        clock=Clock(options.speed),
+    )
+    pain_free = EffortReference(
+        push_max_n=options.push_max_n if options.push_max_n is not None else athlete.push_max_n,
+        pull_max_n=options.pull_max_n if options.pull_max_n is not None else athlete.pull_max_n,
+    )
+    mvic = EffortReference(
+        push_max_n=options.mvic_push_n if options.mvic_push_n is not None else athlete.push_max_n,
+        pull_max_n=options.mvic_pull_n if options.mvic_pull_n is not None else athlete.pull_max_n,
+    )
+    references = {ReferenceKind.PAIN_FREE: pain_free, ReferenceKind.MVIC: mvic}
+    pipeline = pipeline_for(spec, fs_hz=rate, reference=pain_free)
+    guide: DrillGuide | None = None
+    if drill is not None:
+        missing = drill.sensors.missing(spec.capabilities)
+        if "force_push" in missing:
+            raise ConfigError(
+                f"drill {drill.name!r} needs a push-measuring sensor; {spec.title} cannot measure push"
+            )
+        guide = DrillGuide(
+            DrillEngine(drill, engine_settings), references=references, on_events=on_events
+        )
+        # the virtual athlete watches the same target curve the user would see on screen
+        scale = {
+            Direction.PUSH: (pain_free.push_max_n or athlete.push_max_n) / athlete.push_max_n,
+            Direction.PULL: (pain_free.pull_max_n or athlete.pull_max_n) / athlete.pull_max_n,
+        }
+        transport.set_target(guide.target_fn(scale))
+        if options.pain_threshold_pct is not None:
+            guide.pain_reporter = SimulatedPainReporter(
+                threshold_pct=options.pain_threshold_pct, fs_hz=rate
+            )
+    runner = SessionRunner(
+        transport=transport,
+        decoder=new_decoder(spec.key),
+        pipeline=pipeline,
+        sinks=sinks,
+        guide=guide,
+        on_block=on_block,
+    )
+    return Session(
+        spec=spec,
+        transport=transport,
+        pipeline=pipeline,
+        runner=runner,
+        references=references,
+        guide=guide,
+    )

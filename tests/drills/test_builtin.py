@@ -1,0 +1,137 @@
+"""Built-in drills load and say what MISSION.md says; user drills override built-ins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from isoforce.core.effort_key import Direction, ReferenceKind
+from isoforce.drills import (
+    DrillEngine,
+    DrillNotFoundError,
+    find_drill,
+    list_builtin,
+    list_drills,
+    load_builtin,
+    load_drill,
+)
+from isoforce.drills.loader import MAX_INSTRUCTION_CHARS
+from isoforce.drills.model import (
+    BreathsStep,
+    HoldStep,
+    LiftOffStep,
+    MaxTrialStep,
+    PassiveStep,
+    RampStep,
+    ReleaseStep,
+    RepeatStep,
+    StaircaseStep,
+)
+
+PUSH, PULL = Direction.PUSH, Direction.PULL
+BUILTINS = ("end-range-expansion", "low-intensity", "max-test", "pails-rails-hip", "tension-drill")
+
+
+def test_every_builtin_is_listed_and_loads() -> None:
+    assert list_builtin() == BUILTINS
+    for name in BUILTINS:
+        drill = load_builtin(name)
+        assert drill.name == name and drill.movement and drill.title
+        for leaf in drill.leaves():
+            assert 0 < len(leaf.instruction) <= MAX_INSTRUCTION_CHARS
+        assert DrillEngine(drill).plan
+
+
+def test_pails_rails_hip_is_the_seeds_sequence_exactly() -> None:
+    drill = load_builtin("pails-rails-hip")
+    assert drill.reference is ReferenceKind.PAIN_FREE and not drill.allow_above_max
+    steps = list(drill.steps)
+    # 1) 2 min passive stretch
+    assert steps[0] == PassiveStep(seconds=120.0, instruction=steps[0].instruction)
+    # 2) PAILs ramp 0 → 50 % at the default ≈5 %/s, hold 50 % for 20 s
+    ramp1, hold1 = steps[1], steps[2]
+    assert isinstance(ramp1, RampStep) and isinstance(hold1, HoldStep)
+    assert (ramp1.direction, ramp1.from_pct, ramp1.to_pct, ramp1.duration_s) == (PUSH, 0, 50, 10)
+    assert (hold1.direction, hold1.target_pct, hold1.seconds) == (PUSH, 50, 20)
+    # 3) RAILs (pull away) hold 20 s
+    rails1 = steps[3]
+    assert isinstance(rails1, HoldStep)
+    assert (rails1.direction, rails1.target_pct, rails1.seconds) == (PULL, 50, 20)
+    # 4) 2 recovery breaths + a bit more passive stretch
+    assert isinstance(steps[4], BreathsStep) and steps[4].count == 2
+    assert isinstance(steps[5], PassiveStep) and 0 < steps[5].seconds <= 30
+    # 5) PAILs ramp 50 % → max, hold max 20 s
+    ramp2, hold2 = steps[6], steps[7]
+    assert isinstance(ramp2, RampStep) and isinstance(hold2, HoldStep)
+    assert (ramp2.direction, ramp2.from_pct, ramp2.to_pct, ramp2.duration_s) == (PUSH, 50, 100, 10)
+    assert (hold2.direction, hold2.target_pct, hold2.seconds) == (PUSH, 100, 20)
+    assert hold2.reference is ReferenceKind.PAIN_FREE  # max = the pain-free max
+    # 6) RAILs hold 20 s
+    assert steps[8] == rails1
+    # 7) 2 recovery breaths + passive stretch, 4-5 more relaxed breaths
+    assert isinstance(steps[9], BreathsStep) and steps[9].count == 2
+    assert isinstance(steps[10], BreathsStep) and 4 <= steps[10].count <= 5
+    # 8) 3 lift-offs, hold the 3rd for 5 s
+    lift = steps[11]
+    assert isinstance(lift, LiftOffStep) and (lift.count, lift.hold_last_s) == (3, 5)
+    assert len(steps) == 12
+    assert 270 <= drill.duration_s <= 330  # ≈4.5-5 min per side and direction
+    assert drill.sensors.force_push and drill.sensors.force_pull and drill.sensors.imu
+
+
+def test_tension_drill_is_a_ten_percent_staircase_then_slow_practice() -> None:
+    drill = load_builtin("tension-drill")
+    stairs = [s for s in drill.steps if isinstance(s, StaircaseStep)]
+    assert len(stairs) == 1
+    assert (stairs[0].step_pct, stairs[0].step_s, stairs[0].ceiling_pct) == (10, 2, 100)
+    assert stairs[0].levels == (10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
+    practice = drill.steps[-1]
+    assert isinstance(practice, RepeatStep)
+    kinds = [type(s) for s in practice.steps]
+    assert kinds[:3] == [RampStep, HoldStep, ReleaseStep]
+    ramp, release = practice.steps[0], practice.steps[2]
+    assert isinstance(ramp, RampStep) and isinstance(release, ReleaseStep)
+    assert (ramp.from_pct, ramp.to_pct) == (0, 100) and release.from_pct == 100
+    assert release.duration_s >= ramp.duration_s  # the way down is no faster than the way up
+
+
+def test_max_test_is_three_five_second_trials_with_a_minute_rest_against_mvic() -> None:
+    drill = load_builtin("max-test")
+    trials = [s for s in drill.steps if isinstance(s, MaxTrialStep)]
+    assert len(trials) == 1
+    t = trials[0]
+    assert (t.trials, t.seconds, t.rest_s, t.reference) == (3, 5, 60, ReferenceKind.MVIC)
+
+
+def test_low_intensity_and_ere_follow_their_published_shapes() -> None:
+    low = load_builtin("low-intensity")
+    block = low.steps[1]
+    assert isinstance(block, RepeatStep) and 3 <= block.times <= 6
+    holds = [s for s in block.steps if isinstance(s, HoldStep)]
+    assert all(10 <= h.target_pct <= 20 and 3 <= h.seconds <= 6 for h in holds)
+    ere = load_builtin("end-range-expansion")
+    cycle = ere.steps[1]
+    assert isinstance(cycle, RepeatStep) and 1 <= cycle.times <= 4
+    dirs = [s.direction for s in cycle.steps if isinstance(s, HoldStep)]
+    assert dirs == [PUSH, PULL, PUSH]
+    assert any(isinstance(s, ReleaseStep) for s in cycle.steps)
+
+
+def test_user_drills_are_listed_and_override_builtins(tmp_path: Path) -> None:
+    text = 'movement = "hip-er"\n[[steps]]\nkind = "passive"\nseconds = 5\n'
+    (tmp_path / "max-test.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "mine.toml").write_text(text, encoding="utf-8")
+    infos = {i.name: i for i in list_drills(tmp_path)}
+    assert set(infos) == {*BUILTINS, "mine"}
+    assert infos["max-test"].origin == "user" and infos["max-test"].overrides_builtin
+    assert infos["mine"].origin == "user" and not infos["mine"].overrides_builtin
+    assert infos["pails-rails-hip"].origin == "builtin"
+    assert find_drill("max-test", tmp_path).movement == "hip-er"
+    assert find_drill("max-test").movement == "hip-ir"
+    assert load_builtin("max-test").movement == "hip-ir"
+    assert load_drill(tmp_path / "mine.toml").name == "mine"
+    with pytest.raises(DrillNotFoundError):
+        find_drill("nope", tmp_path)
+    with pytest.raises(DrillNotFoundError):
+        load_builtin("mine")

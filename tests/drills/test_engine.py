@@ -1,0 +1,329 @@
+"""The drill engine on simulated time: target curves, events, pain, pause/skip/abort."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from drills_helpers import Run, simulate
+
+from isoforce.core.effort_key import Direction
+from isoforce.drills import (
+    Drill,
+    DrillEngine,
+    EndReason,
+    EngineSettings,
+    EngineStatus,
+    EventKind,
+    Phase,
+    load_builtin,
+)
+from isoforce.drills.model import HoldStep, PassiveStep, RampStep
+
+
+def hip_run(**kwargs: object) -> tuple[DrillEngine, Run]:
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    return engine, simulate(engine, t_end=320.0, **kwargs)  # type: ignore[arg-type]
+
+
+def test_pails_rails_hip_runs_in_milliseconds_with_the_seeds_target_curve() -> None:
+    started = time.perf_counter()
+    engine, run = hip_run()
+    assert time.perf_counter() - started < 5.0  # 5 simulated minutes, no sleeping
+    assert engine.status is EngineStatus.FINISHED
+    # Timeline: passive 0-120, ramp 120-130, hold 130-150, RAILs 150-170, breaths 170-180,
+    # passive 180-200, ramp 200-210, hold max 210-230, RAILs 230-250, breaths 250-285,
+    # lift-offs 285-305.
+    expected = {
+        60.0: 0.0, 120.0: 0.0, 125.0: 25.0, 130.0: 50.0, 149.9: 50.0, 150.0: -50.0,
+        169.9: -50.0, 175.0: 0.0, 190.0: 0.0, 200.0: 50.0, 205.0: 75.0, 210.0: 100.0,
+        229.9: 100.0, 230.0: -50.0, 260.0: 0.0, 290.0: 0.0, 310.0: 0.0,
+    }  # fmt: skip
+    for t_s, target in expected.items():
+        assert run.target_at(t_s) == pytest.approx(target, abs=1e-9), t_s
+    assert np.all(np.abs(run.target) <= 100.0)
+    finished = run.kinds(EventKind.DRILL_FINISHED)
+    assert len(finished) == 1 and finished[0].t_s == pytest.approx(305.0)
+    assert run.events[-1].kind is EventKind.DRILL_FINISHED
+    assert run.step[run.at(310.0)] == -1 and run.phase[run.at(310.0)] == Phase.DONE
+    assert run.phase[run.at(125.0)] == Phase.RAMP and run.step[run.at(125.0)] == 1
+
+
+def test_events_label_steps_cues_and_reps() -> None:
+    engine, run = hip_run()
+    started = run.kinds(EventKind.STEP_STARTED)
+    assert [e.step_index for e in started] == list(range(12))
+    assert [e.t_s for e in started][:4] == pytest.approx([0.0, 120.0, 130.0, 150.0])
+    assert started[2].text == "PAILs — drive the knee into the block"
+    hold_cues = [(e.t_s, e.text) for e in run.kinds(EventKind.CUE) if e.step_index == 2]
+    assert hold_cues == [(130.0, "hold"), (147.0, "3"), (148.0, "2"), (149.0, "1")]
+    reps = [e.text for e in run.kinds(EventKind.REP_DONE) if e.step_index == 11]
+    assert reps == ["lift-off 1/3", "lift-off 2/3", "lift-off 3/3"]
+    scored = run.kinds(EventKind.STEP_SCORED)
+    assert len(scored) == 12 and all(e.score is not None for e in scored)
+    assert scored[2].score is not None and scored[2].score.ended_by is EndReason.COMPLETED
+
+
+def test_following_the_target_keeps_holds_in_band() -> None:
+    engine, _ = hip_run()
+    summary = engine.result().summary
+    assert summary.hold_in_band_fraction == pytest.approx(1.0)
+    assert summary.rmse == pytest.approx(0.0, abs=1e-9)
+
+    def lagging(engine: DrillEngine, t: np.ndarray) -> np.ndarray:
+        # A first-order athlete 0.3 s behind the target, with a little tremor.
+        target = engine.targets_at(t - 0.3)
+        return target + 0.5 * np.sin(2 * np.pi * 3.0 * t)
+
+    engine2 = DrillEngine(load_builtin("pails-rails-hip"))
+    simulate(engine2, t_end=320.0, effort=lagging)
+    holds = [s for s in engine2.result().step_scores if s.kind == "hold"]
+    assert all((s.metrics.in_band_fraction or 0) >= 0.8 for s in holds)
+
+
+def test_pain_mid_hold_drops_target_at_once_and_regresses_the_rest() -> None:
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    run = simulate(engine, t_end=320.0, actions=[(135.0, lambda e, t: e.mark_pain(t, 48.0))])
+    # Marked at 135 s in the 50 % hold: target 0 from that instant, a 10 s pain rest, then
+    # everything 10 points lower and 5 s earlier than planned.
+    assert run.target_at(134.98) == pytest.approx(50.0)
+    assert run.target_at(135.0) == 0.0
+    assert run.phase[run.at(140.0)] == Phase.PAIN_REST
+    assert run.target_at(150.0) == pytest.approx(-40.0)  # RAILs 145-165 at 40 %
+    assert run.target_at(197.5) == pytest.approx(52.5)  # ramp 40→90 over 195-205 s
+    assert run.target_at(210.0) == pytest.approx(90.0)  # hold "max" regressed to 90 %
+    pain = run.kinds(EventKind.PAIN_MARKED)
+    assert len(pain) == 1 and pain[0].t_s == 135.0 and pain[0].value == 48.0
+    result = engine.result()
+    assert result.pains[0].target_pct == pytest.approx(50.0) and result.pains[0].step_index == 2
+    assert result.regressed_pct == 10.0
+    assert result.step_scores[2].ended_by is EndReason.PAIN
+    assert result.step_scores[2].ended_t_s == 135.0
+    assert engine.status is EngineStatus.FINISHED
+
+
+def test_target_is_zero_right_after_mark_pain_for_look_ahead() -> None:
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    simulate(engine, t_end=140.0)
+    events = engine.mark_pain(140.0, 50.0)
+    assert engine.target_at(140.0) == 0.0 and engine.target_at(149.0) == 0.0
+    assert engine.current_phase is Phase.PAIN_REST and engine.current_step is None
+    assert [e.kind for e in events][:3] == [
+        EventKind.PAIN_MARKED,
+        EventKind.STEP_ENDED,
+        EventKind.STEP_SCORED,
+    ]
+    nxt = engine.next_step
+    assert nxt is not None and nxt.direction is Direction.PULL
+
+
+def test_tension_drill_finds_the_pain_free_max_and_practises_at_it() -> None:
+    engine = DrillEngine(load_builtin("tension-drill"))
+    t = np.arange(0.0, 240.0, 1 / 80)
+    targets, events, marked_at = [], [], None
+    for chunk in np.array_split(t, 2400):  # 0.1 s chunks, as a live loop would see them
+        effort = engine.targets_at(chunk)  # a simulated athlete who follows the target exactly
+        upd = engine.update(t_s=chunk, effort_pct=effort)
+        targets.append(upd.target_pct)
+        events.extend(upd.events)
+        step = engine.current_step
+        if marked_at is None and step is not None and step.kind == "staircase":
+            if upd.target_pct.max() >= 70.0:  # the pinch comes at the 70 % level
+                marked_at = float(chunk[-1])
+                events.extend(engine.mark_pain(marked_at, float(effort[-1])))
+    target = np.concatenate(targets)
+    result = engine.result()
+    assert marked_at is not None
+    assert result.pain_free_max_pct == pytest.approx(60.0, abs=10.0)
+    assert result.pain_free_max_pct == pytest.approx(60.0)  # the last comfortable step
+    assert result.pain_free_max_by_pain and result.pains[0].effort_pct == pytest.approx(70.0)
+    found = [e for e in events if e.kind is EventKind.PAIN_FREE_MAX]
+    assert len(found) == 1 and found[0].value == pytest.approx(60.0)
+    # The practice ramps after the staircase go up to the new pain-free max, never above it.
+    assert np.max(target[t > marked_at]) == pytest.approx(60.0)
+    assert target[np.searchsorted(t, marked_at + 0.01)] == 0.0
+    assert engine.status is EngineStatus.FINISHED
+
+
+def test_tension_drill_without_pain_keeps_the_ceiling() -> None:
+    engine = DrillEngine(load_builtin("tension-drill"))
+    simulate(engine, t_end=200.0)
+    result = engine.result()
+    assert result.pain_free_max_pct == pytest.approx(100.0)
+    assert not result.pain_free_max_by_pain
+
+
+def test_max_test_keeps_peak_and_best_windows_per_trial_and_overall() -> None:
+    engine = DrillEngine(load_builtin("max-test"))
+    # passive 0-10, ready 10-15, trials 15-20, 80-85, 145-150 (60 s rests).
+    plateaus = ((15.0, 300.0), (80.0, 310.0), (145.0, 320.0))
+
+    def athlete(engine: DrillEngine, t: np.ndarray) -> np.ndarray:
+        out = np.zeros_like(t)
+        for start, level in plateaus:
+            out[(t >= start) & (t < start + 5.0)] = level
+        out[np.isclose(t, 82.0)] = 400.0  # one spike in trial 2
+        return out
+
+    simulate(engine, t_end=160.0, effort=athlete)
+    result = engine.result()
+    trials = result.step_scores[1].reps
+    assert [r.label for r in trials] == ["trial 1/3", "trial 2/3", "trial 3/3"]
+    second = trials[1].max_effort
+    assert second is not None
+    assert second.peak == pytest.approx(400.0)
+    assert second.best_0_5s == pytest.approx((39 * 310.0 + 400.0) / 40)
+    assert second.best_1s == pytest.approx((79 * 310.0 + 400.0) / 80)
+    best = result.max_effort
+    assert best is not None
+    assert (best.peak, best.best_0_5s, best.best_1s) == pytest.approx((400.0, 320.0, 320.0))
+
+
+def test_pause_freezes_drill_time_and_target() -> None:
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    run = simulate(
+        engine,
+        t_end=330.0,
+        actions=[(125.0, lambda e, t: e.pause(t)), (135.0, lambda e, t: e.resume(t))],
+    )
+    assert run.target_at(124.98) == pytest.approx(24.9375)
+    paused = (run.t >= 125.0) & (run.t < 135.0)
+    assert np.all(run.target[paused] == 0.0) and np.all(run.phase[paused] == Phase.PAUSED)
+    assert np.all(run.step[paused] == 1)
+    assert run.target_at(135.0) == pytest.approx(25.0)  # the ramp picks up where it stopped
+    assert run.target_at(140.0) == pytest.approx(50.0)
+    resumed = run.kinds(EventKind.RESUMED)
+    assert resumed[0].value == pytest.approx(10.0)
+    assert run.kinds(EventKind.DRILL_FINISHED)[0].t_s == pytest.approx(315.0)
+
+
+def test_skip_starts_the_next_step_now() -> None:
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    run = simulate(engine, t_end=40.0, actions=[(10.0, lambda e, t: e.skip(t))])
+    assert run.target_at(15.0) == pytest.approx(25.0)
+    first = engine.result().step_scores[0]
+    assert first.ended_by is EndReason.SKIPPED and first.ended_t_s == 10.0
+    assert run.kinds(EventKind.SKIPPED)[0].t_s == 10.0
+
+
+def test_abort_keeps_partial_results() -> None:
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    run = simulate(engine, t_end=160.0, actions=[(140.0, lambda e, t: e.abort(t))])
+    result = engine.result()
+    assert result.status is EngineStatus.ABORTED
+    assert [s.ended_by for s in result.step_scores] == [
+        EndReason.COMPLETED,
+        EndReason.COMPLETED,
+        EndReason.ABORTED,
+    ]
+    partial = result.step_scores[2].metrics
+    assert partial.n_samples == 800 and partial.in_band_fraction == pytest.approx(1.0)
+    assert np.all(run.target[run.t >= 140.0] == 0.0)
+    assert np.all(run.phase[run.t >= 140.0] == Phase.DONE)
+    assert run.kinds(EventKind.DRILL_ABORTED)[0].t_s == 140.0
+    assert not run.kinds(EventKind.DRILL_FINISHED)
+
+
+def test_samples_before_the_start_are_pending() -> None:
+    engine = DrillEngine(load_builtin("low-intensity"), start_t_s=5.0)
+    assert engine.next_step is not None and engine.current_step is None
+    run = simulate(engine, t_end=10.0)
+    before = run.t < 5.0
+    assert np.all(run.phase[before] == Phase.PENDING) and np.all(run.step[before] == -1)
+    assert run.events[0].kind is EventKind.DRILL_STARTED and run.events[0].t_s == 5.0
+    assert engine.step_remaining_s(10.0) == pytest.approx(25.0)
+
+
+def _drill(*steps: object, allow: bool = False) -> Drill:
+    return Drill(name="t", movement="m", steps=steps, allow_above_max=allow)  # type: ignore[arg-type]
+
+
+def test_targets_above_the_ceiling_are_clamped_with_a_warning() -> None:
+    hold = HoldStep(direction=Direction.PUSH, target_pct=130.0, seconds=2.0)
+    for allow, ceiling in ((False, 100.0), (True, 120.0)):
+        engine = DrillEngine(_drill(hold, allow=allow))
+        run = simulate(engine, t_end=3.0)
+        assert run.target_at(1.0) == pytest.approx(ceiling)
+        warn = run.kinds(EventKind.TARGET_CLAMPED)
+        assert len(warn) == 1 and warn[0].value == ceiling
+    allowed = DrillEngine(
+        _drill(HoldStep(direction=Direction.PUSH, target_pct=110.0, seconds=2.0), allow=True)
+    )
+    run = simulate(allowed, t_end=3.0)
+    assert run.target_at(1.0) == pytest.approx(110.0) and not run.kinds(EventKind.TARGET_CLAMPED)
+
+
+def test_band_events_follow_the_samples() -> None:
+    engine = DrillEngine(_drill(HoldStep(direction=Direction.PULL, target_pct=40.0, seconds=4.0)))
+
+    def wobble(engine: DrillEngine, t: np.ndarray) -> np.ndarray:
+        out = np.full_like(t, -40.0)
+        out[(t >= 1.0) & (t < 2.0)] = -50.0  # 10 points too hard for one second
+        return out
+
+    run = simulate(engine, t_end=5.0, fs_hz=10.0, chunk=3, effort=wobble)
+    band = [(e.kind, e.t_s) for e in run.events if e.kind.value.startswith("band")]
+    assert band == [
+        (EventKind.BAND_ENTERED, 0.0),
+        (EventKind.BAND_LEFT, 1.0),
+        (EventKind.BAND_ENTERED, 2.0),
+    ]
+    assert run.in_band.sum() == 30
+    score = engine.result().step_scores[0].metrics
+    assert score.in_band_fraction == pytest.approx(0.75)
+    assert score.constant_error == pytest.approx(2.5)  # pull is scored in its own direction
+
+
+def test_unmeasured_effort_is_not_a_false_zero() -> None:
+    engine = DrillEngine(_drill(HoldStep(direction=Direction.PULL, target_pct=40.0, seconds=2.0)))
+    run = simulate(engine, t_end=3.0, fs_hz=10.0, effort=lambda e, t: np.full_like(t, np.nan))
+    assert not run.in_band.any()
+    assert not [e for e in run.events if e.kind.value.startswith("band")]
+    metrics = engine.result().step_scores[0].metrics
+    assert metrics.rmse is None and metrics.n_tracked == 0 and metrics.in_band_fraction == 0.0
+
+
+def test_repeat_blocks_score_every_pass_as_its_own_set() -> None:
+    engine = DrillEngine(load_builtin("low-intensity"))
+    run = simulate(engine, t_end=100.0)
+    sets = engine.result().sets(1)
+    assert len(sets) == 5 and all(len(s) == 3 for s in sets)
+    assert [s[1].rep_path for s in sets] == [(p,) for p in range(5)]
+    passes = [e.text for e in run.kinds(EventKind.REP_DONE) if e.text.startswith("pass")]
+    assert passes == [f"pass {p}/5" for p in range(1, 6)]
+
+
+def test_pain_while_paused_and_skip_of_a_pain_rest() -> None:
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    run = simulate(
+        engine,
+        t_end=200.0,
+        actions=[
+            (140.0, lambda e, t: e.pause(t)),
+            (142.0, lambda e, t: e.mark_pain(t, None)),
+            (150.0, lambda e, t: e.resume(t)),
+            (152.0, lambda e, t: e.skip(t)),
+        ],
+    )
+    assert np.all(run.target[(run.t >= 140.0) & (run.t < 150.0)] == 0.0)
+    assert run.phase[run.at(151.0)] == Phase.PAIN_REST
+    assert run.target_at(152.0) == pytest.approx(-40.0)  # RAILs, regressed, from the skip
+    assert engine.result().pains[0].effort_pct is None
+
+
+def test_control_times_in_the_past_count_as_now_and_bad_input_raises() -> None:
+    engine = DrillEngine(
+        _drill(
+            PassiveStep(seconds=5.0), RampStep(direction=Direction.PUSH, to_pct=50.0, seconds=5.0)
+        )
+    )
+    engine.update(t_s=np.array([0.0, 1.0, 2.0]), effort_pct=np.zeros(3))
+    events = engine.skip(0.5)
+    assert events[0].t_s == 2.0
+    with pytest.raises(ValueError, match="non-decreasing"):
+        engine.update(t_s=np.array([1.5]), effort_pct=np.zeros(1))
+    with pytest.raises(ValueError, match="1-D"):
+        engine.update(t_s=np.array([3.0, 4.0]), effort_pct=np.zeros(3))
+    with pytest.raises(ValueError):
+        EngineSettings(default_band_pct=0.0)
