@@ -51,7 +51,7 @@ def test_pails_rails_hip_runs_in_milliseconds_with_the_seeds_target_curve() -> N
 
 
 def test_events_label_steps_cues_and_reps() -> None:
-    engine, run = hip_run()
+    _, run = hip_run()
     started = run.kinds(EventKind.STEP_STARTED)
     assert [e.step_index for e in started] == list(range(12))
     assert [e.t_s for e in started][:4] == pytest.approx([0.0, 120.0, 130.0, 150.0])
@@ -128,10 +128,11 @@ def test_tension_drill_finds_the_pain_free_max_and_practises_at_it() -> None:
         targets.append(upd.target_pct)
         events.extend(upd.events)
         step = engine.current_step
-        if marked_at is None and step is not None and step.kind == "staircase":
-            if upd.target_pct.max() >= 70.0:  # the pinch comes at the 70 % level
-                marked_at = float(chunk[-1])
-                events.extend(engine.mark_pain(marked_at, float(effort[-1])))
+        in_stairs = step is not None and step.kind == "staircase"
+        # The pinch comes at the 70 % level: the user presses the pain key.
+        if marked_at is None and in_stairs and upd.target_pct.max() >= 70.0:
+            marked_at = float(chunk[-1])
+            events.extend(engine.mark_pain(marked_at, float(effort[-1])))
     target = np.concatenate(targets)
     result = engine.result()
     assert marked_at is not None

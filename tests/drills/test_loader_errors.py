@@ -96,14 +96,14 @@ CASES: list[tuple[str, int, str, str]] = [
         6,
         "steps[1].instruction",
         "too long",
-    ),  # fmt: skip
+    ),
     # 23 unknown key in [sensors]
     (
         'movement = "m"\n[sensors]\nlaser = true\n[[steps]]\nkind = "passive"\nseconds = 1\n',
         3,
         "sensors.laser",
         "unknown",
-    ),  # fmt: skip
+    ),
     # 24 staircase start above its ceiling
     (
         'movement = "m"\n[[steps]]\nkind = "staircase"\ndirection = "push"\nceiling_pct = 50\n'
@@ -131,7 +131,7 @@ CASES: list[tuple[str, int, str, str]] = [
         2,
         "side",
         "left, right, either",
-    ),  # fmt: skip
+    ),
     # 28 steps written as a plain table, not an array of tables
     ('movement = "m"\n[steps]\nkind = "passive"\n', 2, "steps", "array of tables"),
     # 29 repeat nested too deep
@@ -179,7 +179,7 @@ def test_name_must_match_file_name(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_a_drill_file_error(tmp_path: Path) -> None:
-    with pytest.raises(DrillFileError, match="nope.toml: file: cannot read"):
+    with pytest.raises(DrillFileError, match=r"nope\.toml: file: cannot read"):
         load_drill(tmp_path / "nope.toml")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -31,30 +32,65 @@ refs = st.sampled_from(ReferenceKind)
 bands = st.none() | st.floats(1.0, 20.0)
 
 
-def leaves(max_pct: float) -> st.SearchStrategy[Step]:
+def leaves(max_pct: float, stairs: bool = True) -> st.SearchStrategy[Step]:
     pct = st.floats(0.0, max_pct)
-    return st.one_of(
+    staircase = st.builds(
+        StaircaseStep,
+        direction=directions,
+        step_pct=st.floats(5.0, 50.0),
+        step_s=st.floats(0.2, 2.0),
+        ceiling_pct=st.floats(5.0, max_pct),
+    )
+    return (staircase if stairs else st.nothing()) | st.one_of(
         st.builds(PassiveStep, seconds=secs),
         st.builds(BreathsStep, count=st.integers(1, 3), seconds_per_breath=st.floats(0.5, 4)),
-        st.builds(RampStep, direction=directions, reference=refs, band_pct=bands,
-                  from_pct=pct, to_pct=pct, seconds=secs),  # fmt: skip
-        st.builds(HoldStep, direction=directions, reference=refs, band_pct=bands,
-                  target_pct=pct, seconds=secs),  # fmt: skip
-        st.builds(ReleaseStep, direction=directions, from_pct=st.floats(1.0, max_pct),
-                  rate_pct_per_s=st.floats(5.0, 40.0)),  # fmt: skip
-        st.builds(StaircaseStep, direction=directions, step_pct=st.floats(5.0, 50.0),
-                  step_s=st.floats(0.2, 2.0), ceiling_pct=st.floats(5.0, max_pct)),  # fmt: skip
-        st.builds(MaxTrialStep, direction=directions, target_pct=st.floats(1.0, max_pct),
-                  seconds=st.floats(0.5, 3.0), rest_s=st.floats(0.0, 3.0),
-                  trials=st.integers(1, 3), ready_s=st.floats(0.0, 2.0)),  # fmt: skip
-        st.builds(LiftOffStep, count=st.integers(1, 3), hold_last_s=st.floats(0.0, 2.0),
-                  lift_s=st.floats(0.3, 2.0), lower_s=st.floats(0.3, 2.0)),  # fmt: skip
+        st.builds(
+            RampStep,
+            direction=directions,
+            reference=refs,
+            band_pct=bands,
+            from_pct=pct,
+            to_pct=pct,
+            seconds=secs,
+        ),
+        st.builds(
+            HoldStep,
+            direction=directions,
+            reference=refs,
+            band_pct=bands,
+            target_pct=pct,
+            seconds=secs,
+        ),
+        st.builds(
+            ReleaseStep,
+            direction=directions,
+            from_pct=st.floats(1.0, max_pct),
+            rate_pct_per_s=st.floats(5.0, 40.0),
+        ),
+        st.builds(
+            MaxTrialStep,
+            direction=directions,
+            target_pct=st.floats(1.0, max_pct),
+            seconds=st.floats(0.5, 3.0),
+            rest_s=st.floats(0.0, 3.0),
+            trials=st.integers(1, 3),
+            ready_s=st.floats(0.0, 2.0),
+        ),
+        st.builds(
+            LiftOffStep,
+            count=st.integers(1, 3),
+            hold_last_s=st.floats(0.0, 2.0),
+            lift_s=st.floats(0.3, 2.0),
+            lower_s=st.floats(0.3, 2.0),
+        ),
     )
 
 
-def drills(max_pct: float = 100.0, allow: bool = False) -> st.SearchStrategy[Drill]:
+def drills(
+    max_pct: float = 100.0, allow: bool = False, stairs: bool = True
+) -> st.SearchStrategy[Drill]:
     steps = st.recursive(
-        leaves(max_pct),
+        leaves(max_pct, stairs),
         lambda inner: st.builds(
             RepeatStep,
             times=st.integers(1, 3),
@@ -104,11 +140,13 @@ def run(
     bounds = sorted({0, n, *(c for c in cuts if 0 < c < n), *at})
     outs: list[list[np.ndarray]] = [[] for _ in range(5)]
     events: list[DrillEvent] = []
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         if a in at:
             events.extend(CONTROLS[at[a]](engine, float(t[a])))
         upd = engine.update(t_s=t[a:b], effort_pct=effort[a:b])
-        for k, arr in enumerate((upd.target_pct, upd.band_pct, upd.step_index, upd.phase, upd.in_band)):
+        for k, arr in enumerate(
+            (upd.target_pct, upd.band_pct, upd.step_index, upd.phase, upd.in_band)
+        ):
             outs[k].append(arr)
         events.extend(upd.events)
     events.extend(engine.resume(float(t[-1])))
@@ -123,7 +161,7 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 @FAST
 @given(drill=drills())
 def test_any_valid_drill_finishes_with_every_step_scored(drill: Drill) -> None:
-    (target, band, step, phase, _), events, engine = run(drill, [], [])
+    (target, _, step, _, _), events, engine = run(drill, [], [])
     finished = [e for e in events if e.kind is EventKind.DRILL_FINISHED]
     assert len(finished) == 1 and events[-1].kind is EventKind.DRILL_FINISHED
     assert finished[0].t_s <= 0.5 + drill.duration_s + 1e-6
@@ -150,12 +188,28 @@ def test_controls_never_break_the_drill_or_its_limits(
 
 
 @FAST
-@given(drill=drills(max_pct=200.0), allow=st.booleans())
-def test_targets_stay_under_the_allowed_ceiling_with_a_warning(drill: Drill, allow: bool) -> None:
-    drill = Drill(name=drill.name, movement=drill.movement, steps=drill.steps, allow_above_max=allow)
-    (target, *_), events, engine = run(drill, [], [])
+@given(drill=drills(max_pct=200.0), allow=st.booleans(), acts=actions)
+def test_targets_stay_under_the_allowed_ceiling(
+    drill: Drill, allow: bool, acts: list[tuple[float, str]]
+) -> None:
+    drill = Drill(
+        name=drill.name, movement=drill.movement, steps=drill.steps, allow_above_max=allow
+    )
+    (target, *_), _, engine = run(drill, [], acts)
     ceiling = engine.settings.above_max_ceiling_pct if allow else 100.0
     assert np.all(np.abs(target) <= ceiling + 1e-9)
+
+
+@FAST
+@given(drill=drills(max_pct=200.0, stairs=False), allow=st.booleans())
+def test_a_clamped_target_is_never_silent(drill: Drill, allow: bool) -> None:
+    # Without staircases (which rescale later targets to the max they find) the steps asking
+    # for more than the ceiling are known up front: exactly those must warn.
+    drill = Drill(
+        name=drill.name, movement=drill.movement, steps=drill.steps, allow_above_max=allow
+    )
+    _, events, engine = run(drill, [], [])
+    ceiling = engine.settings.above_max_ceiling_pct if allow else 100.0
     warned = {e.step_index for e in events if e.kind is EventKind.TARGET_CLAMPED}
     too_high = {p.index for p in engine.plan if p.direction is not None and p.peak_pct > ceiling}
     assert warned == too_high

@@ -52,24 +52,38 @@ def test_steadiness_cv_of_a_flat_wobble_and_of_pure_drift() -> None:
     # Centred times −1.5 −0.5 0.5 1.5 against deviations −1 +1 +1 −1: no trend, SD 1, mean 11.
     t = arr(0.0, 0.1, 0.2, 0.3)
     m = compute_metrics(
-        t_s=t, effort=arr(10, 12, 12, 10), target=arr(11, 11, 11, 11), band_pct=None,
-        tracked=True, steady=True, middle_fraction=1.0,
-    )  # fmt: skip
+        t_s=t,
+        effort=arr(10, 12, 12, 10),
+        target=arr(11, 11, 11, 11),
+        band_pct=None,
+        tracked=True,
+        steady=True,
+        middle_fraction=1.0,
+    )
     assert m.steadiness_cv_pct == pytest.approx(100.0 / 11.0)
     assert m.in_band_fraction is None
     # A straight-line drift (fatigue) is removed before the CV: 0 %.
     drift = compute_metrics(
-        t_s=t, effort=arr(10, 11, 12, 13), target=arr(11, 11, 11, 11), band_pct=5.0,
-        tracked=True, steady=True, middle_fraction=1.0,
-    )  # fmt: skip
+        t_s=t,
+        effort=arr(10, 11, 12, 13),
+        target=arr(11, 11, 11, 11),
+        band_pct=5.0,
+        tracked=True,
+        steady=True,
+        middle_fraction=1.0,
+    )
     assert drift.steadiness_cv_pct == pytest.approx(0.0, abs=1e-12)
 
 
 def test_nan_effort_is_ignored_for_errors_and_out_of_band() -> None:
     m = compute_metrics(
-        t_s=arr(0, 1, 2, 3), effort=arr(10, np.nan, 12, 10), target=arr(10, 10, 10, 10),
-        band_pct=1.0, tracked=True, steady=False,
-    )  # fmt: skip
+        t_s=arr(0, 1, 2, 3),
+        effort=arr(10, np.nan, 12, 10),
+        target=arr(10, 10, 10, 10),
+        band_pct=1.0,
+        tracked=True,
+        steady=False,
+    )
     assert m.n_tracked == 3
     assert m.rmse == pytest.approx(math.sqrt(4 / 3))  # errors 0, 2, 0
     assert m.in_band_fraction == pytest.approx(0.5)  # the NaN counts as out of band
@@ -145,9 +159,15 @@ def test_max_trial_scores_trials_not_rests() -> None:
     seg = np.repeat([0, 1, 2], 4)
     effort = arr(50, 60, 70, 60, 900, 900, 900, 900, 40, 80, 80, 40)
     score = score_step(
-        plan_step=ps, t_s=t, effort_pct=effort, target_pct=np.zeros(12),  # type: ignore[arg-type]
-        segment_index=seg, started_t_s=0.0, ended_t_s=3.0, ended_by=EndReason.COMPLETED,
-    )  # fmt: skip
+        plan_step=ps,
+        t_s=t,
+        effort_pct=effort,
+        target_pct=np.zeros(12),  # type: ignore[arg-type]
+        segment_index=seg,
+        started_t_s=0.0,
+        ended_t_s=3.0,
+        ended_by=EndReason.COMPLETED,
+    )
     assert score.metrics.peak_effort == 80.0  # the rest's 900 is not a trial
     first, second = (r.max_effort for r in score.reps)
     assert first == MaxEffort(70.0, 65.0, 60.0)
@@ -157,32 +177,74 @@ def test_max_trial_scores_trials_not_rests() -> None:
 
 def _metrics(**kw: float | int | None) -> Metrics:
     base: dict[str, float | int | None] = dict(
-        n_samples=0, n_tracked=0, n_banded=0, fs_hz=10.0, in_band_fraction=None, in_band_s=None,
-        rmse=None, constant_error=None, absolute_error=None, steadiness_cv_pct=None,
-        mean_effort=None, peak_effort=None,
-    )  # fmt: skip
+        n_samples=0,
+        n_tracked=0,
+        n_banded=0,
+        fs_hz=10.0,
+        in_band_fraction=None,
+        in_band_s=None,
+        rmse=None,
+        constant_error=None,
+        absolute_error=None,
+        steadiness_cv_pct=None,
+        mean_effort=None,
+        peak_effort=None,
+    )
     base.update(kw)
     return Metrics(**base)  # type: ignore[arg-type]
 
 
 def _score(kind: str, metrics: Metrics) -> StepScore:
     return StepScore(
-        step_index=0, top_index=0, rep_path=(), kind=kind, label=kind,
-        direction=Direction.PUSH, started_t_s=0.0, ended_t_s=1.0,
-        ended_by=EndReason.COMPLETED, metrics=metrics,
-    )  # fmt: skip
+        step_index=0,
+        top_index=0,
+        rep_path=(),
+        kind=kind,
+        label=kind,
+        direction=Direction.PUSH,
+        started_t_s=0.0,
+        ended_t_s=1.0,
+        ended_by=EndReason.COMPLETED,
+        metrics=metrics,
+    )
 
 
 def test_drill_summary_pools_by_sample_counts() -> None:
-    hold_a = _metrics(n_tracked=100, n_banded=100, in_band_fraction=0.9, rmse=2.0,
-                      constant_error=1.0, steadiness_cv_pct=4.0, peak_effort=55.0)  # fmt: skip
-    hold_b = _metrics(n_tracked=300, n_banded=300, in_band_fraction=0.5, rmse=4.0,
-                      constant_error=-1.0, steadiness_cv_pct=6.0, peak_effort=104.0)  # fmt: skip
-    ramp = _metrics(n_tracked=100, n_banded=100, in_band_fraction=1.0, rmse=1.0,
-                    constant_error=0.0, peak_effort=50.0)  # fmt: skip
+    hold_a = _metrics(
+        n_tracked=100,
+        n_banded=100,
+        in_band_fraction=0.9,
+        rmse=2.0,
+        constant_error=1.0,
+        steadiness_cv_pct=4.0,
+        peak_effort=55.0,
+    )
+    hold_b = _metrics(
+        n_tracked=300,
+        n_banded=300,
+        in_band_fraction=0.5,
+        rmse=4.0,
+        constant_error=-1.0,
+        steadiness_cv_pct=6.0,
+        peak_effort=104.0,
+    )
+    ramp = _metrics(
+        n_tracked=100,
+        n_banded=100,
+        in_band_fraction=1.0,
+        rmse=1.0,
+        constant_error=0.0,
+        peak_effort=50.0,
+    )
     passive = _metrics(n_tracked=50, n_banded=50, in_band_fraction=0.0, rmse=30.0)
-    s = summarize([_score("hold", hold_a), _score("hold", hold_b), _score("ramp", ramp),
-                   _score("passive", passive)])  # fmt: skip
+    s = summarize(
+        [
+            _score("hold", hold_a),
+            _score("hold", hold_b),
+            _score("ramp", ramp),
+            _score("passive", passive),
+        ]
+    )
     assert s.steps_scored == 4
     assert s.hold_in_band_fraction == pytest.approx((90 + 150) / 400)
     assert s.in_band_fraction == pytest.approx((90 + 150 + 100) / 500)  # passive not pooled

@@ -21,6 +21,7 @@ from isoforce.export.context import SampleLabels
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.pipeline import ForcePipeline, PipelineSettings, ProcessedBlock
+from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.transports.base import Transport
 
 TRUTH_TARGET_CHANNEL = "truth_target_pct"
@@ -55,9 +56,44 @@ class Guide(Protocol):
         """Set the pipeline's direction and reference for the block starting at ``t_s``."""
         ...
 
+    def pause(self, t_s: float) -> bool:
+        """Hold the drill (the device vanished at ``t_s``); True if this call paused it."""
+        ...
+
+    def resume(self, t_s: float) -> None:
+        """Carry on from ``t_s`` (samples flow again)."""
+        ...
+
     def guide(self, block: ProcessedBlock) -> Guidance:
         """Advance on one processed block and return its targets and labels."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvent:
+    """The device link changed: ``lost`` (with the error), ``restored``, or ``gave_up``."""
+
+    kind: str
+    t_s: float
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Gap:
+    """A stretch with no samples: from the last sample before the loss to the first after it."""
+
+    start_t_s: float
+    end_t_s: float | None = None
+    samples_lost: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectPolicy:
+    """How hard to try when a device vanishes: give up after ``give_up_s`` (None = until stopped)."""
+
+    enabled: bool = True
+    give_up_s: float | None = None
+    retry_s: float = 0.5
 
 
 @dataclass(slots=True)
@@ -69,6 +105,7 @@ class RunResult:
     stopped_by: str = "end of stream"
     decode: DecodeStats = field(default_factory=DecodeStats)
     messages: list[DeviceMessage] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
 
 
 def pipeline_for(
@@ -103,8 +140,14 @@ class SessionRunner:
         sinks: Sequence[Sink] = (),
         guide: Guide | None = None,
         on_block: Callable[[ProcessedBlock, Guidance | None], None] | None = None,
+        on_link: Callable[[LinkEvent], None] | None = None,
+        reconnect: ReconnectPolicy = ReconnectPolicy(),
     ) -> None:
         self.transport = transport
+        self.on_link = on_link
+        self.reconnect = reconnect
+        self._open_gap: Gap | None = None
+        self._paused_by_link = False
         self.decoder = decoder
         self.pipeline = pipeline
         self.sinks = list(sinks)
@@ -136,13 +179,52 @@ class SessionRunner:
         return self.result
 
     async def _consume(self, duration_s: float | None) -> None:
-        async for chunk in self.transport.chunks():
-            if self._feed(chunk.t_host_s, chunk.data, duration_s):
-                self.result.stopped_by = (
-                    "duration reached" if duration_s is not None else "drill finished"
-                )
+        while True:
+            try:
+                async for chunk in self.transport.chunks():
+                    if self._feed(chunk.t_host_s, chunk.data, duration_s):
+                        self.result.stopped_by = (
+                            "duration reached" if duration_s is not None else "drill finished"
+                        )
+                        return
+                self.result.stopped_by = "end of stream"
                 return
-        self.result.stopped_by = "end of stream"
+            except TransportError as exc:
+                if (
+                    exc.reason is not TransportErrorReason.DISCONNECTED
+                    or not self.reconnect.enabled
+                ):
+                    raise
+                if not await self._reconnect(exc):
+                    self.result.stopped_by = "device lost"
+                    return
+
+    async def _reconnect(self, exc: TransportError) -> bool:
+        """Pause the drill, mark a gap and reconnect; False if the policy gives up."""
+        t_lost = self.result.last_t_s
+        self._open_gap = Gap(start_t_s=t_lost)
+        self.result.gaps.append(self._open_gap)
+        if self.guide is not None:
+            self._paused_by_link = self.guide.pause(t_lost)
+        self._link(LinkEvent("lost", t_lost, str(exc)))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while True:
+            try:
+                await self.transport.reconnect()
+            except TransportError as again:
+                give_up = self.reconnect.give_up_s
+                if give_up is not None and loop.time() - started >= give_up:
+                    self._link(LinkEvent("gave_up", t_lost, str(again)))
+                    return False
+                await asyncio.sleep(self.reconnect.retry_s)
+                continue
+            self._link(LinkEvent("restored", t_lost))
+            return True
+
+    def _link(self, event: LinkEvent) -> None:
+        if self.on_link is not None:
+            self.on_link(event)
 
     def _feed(self, t_host_s: float, data: bytes, duration_s: float | None) -> bool:
         """Decode and process one chunk; True when the run should end."""
@@ -168,6 +250,13 @@ class SessionRunner:
         """Run one decoded block through pipeline, guide and sinks; True when the guide finished."""
         if len(block) == 0:
             return False
+        if self._open_gap is not None:
+            gap, self._open_gap = self._open_gap, None
+            gap.end_t_s = float(block.t_s[0])
+            gap.samples_lost = block.lost_before if block.lost_before else None
+            if self.guide is not None and self._paused_by_link:
+                self._paused_by_link = False
+                self.guide.resume(gap.end_t_s)
         if self.guide is not None:
             self.guide.prepare(self.pipeline, float(block.t_s[0]))
         processed = self.pipeline.process(block)

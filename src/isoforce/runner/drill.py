@@ -10,7 +10,7 @@ import numpy as np
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.core.samples import FloatArray
 from isoforce.drills.engine import DrillEngine
-from isoforce.drills.events import DrillEvent, EngineStatus
+from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
 from isoforce.drills.plan import Phase
 from isoforce.export.context import SampleLabels
 from isoforce.runner import Guidance
@@ -61,6 +61,16 @@ class DrillGuide:
         wanted = self.references.get(kind) or self.references.get(ReferenceKind.PAIN_FREE)
         if wanted is not None and pipeline.reference is not wanted:
             pipeline.set_reference(wanted)
+
+    def pause(self, t_s: float) -> bool:
+        """Pause the drill (device lost, or the user pressed pause); True if it was running."""
+        events = self.engine.pause(t_s)
+        self.publish(events)
+        return any(e.kind is EventKind.PAUSED for e in events)
+
+    def resume(self, t_s: float) -> None:
+        """Resume a paused drill."""
+        self.publish(self.engine.resume(t_s))
 
     def guide(self, block: ProcessedBlock) -> Guidance:
         """Advance the engine over one block."""

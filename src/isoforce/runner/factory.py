@@ -15,7 +15,7 @@ from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import DrillEvent, EngineSettings
 from isoforce.drills.model import Drill
 from isoforce.errors import ConfigError
-from isoforce.runner import Guidance, SessionRunner, Sink, pipeline_for
+from isoforce.runner import Guidance, LinkEvent, SessionRunner, Sink, pipeline_for
 from isoforce.runner.drill import DrillGuide, SimulatedPainReporter
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.pipeline import ForcePipeline, ProcessedBlock
@@ -39,8 +39,8 @@ class SessionOptions:
     mvic_pull_n: float | None = None
     #: Simulated athlete only: effort (% of true max) at which pinching starts.
     pain_threshold_pct: float | None = None
-    #: Simulated device only: the stream stops after this many seconds, as if unplugged.
-    vanish_after_s: float | None = None
+    #: Simulated device only: link drops as ``(at_s, for_s)``; see ``SimSettings.drops``.
+    drops: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass
@@ -68,6 +68,7 @@ def build_session(
     sinks: Sequence[Sink] = (),
     on_block: Callable[[ProcessedBlock, Guidance | None], None] | None = None,
     on_events: Callable[[tuple[DrillEvent, ...]], None] | None = None,
+    on_link: Callable[[LinkEvent], None] | None = None,
 ) -> Session:
     """Wire transport, decoder, pipeline, optional drill engine and sinks for ``options``."""
     spec = device_spec(options.device)
@@ -81,9 +82,7 @@ def build_session(
     rate = options.rate_hz if options.rate_hz is not None else spec.nominal_rate_hz
     transport = SimTransport(
         spec,
-        settings=SimSettings(
-            rate_hz=rate, seed=options.seed, athlete=athlete, vanish_after_s=options.vanish_after_s
-        ),
+        settings=SimSettings(rate_hz=rate, seed=options.seed, athlete=athlete, drops=options.drops),
         clock=Clock(options.speed),
     )
     pain_free = EffortReference(
@@ -123,6 +122,7 @@ def build_session(
         sinks=sinks,
         guide=guide,
         on_block=on_block,
+        on_link=on_link,
     )
     return Session(
         spec=spec,

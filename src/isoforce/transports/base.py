@@ -32,6 +32,15 @@ class Transport(abc.ABC):
     def chunks(self) -> AsyncIterator[RawChunk]:
         """Received bytes, in order, until the stream ends or the transport is closed."""
 
+    async def reconnect(self) -> None:
+        """Re-establish a lost link; raise ``TransportError`` if the device is not back yet.
+
+        The runner calls this after ``chunks()`` raised ``TransportError(DISCONNECTED)`` and
+        retries until it succeeds; ``chunks()`` then continues the stream.
+        """
+        await self.close()
+        await self.open()
+
     async def send(self, data: bytes) -> None:
         """Write a command to the device (devices without commands ignore it)."""
         del data

@@ -53,8 +53,10 @@ class SimSettings:
     imu: ImuSettings = field(default_factory=ImuSettings)
     #: Device clock at the first sample, in µs (uint32; wraps like a Progressor's clock).
     start_counter_us: int = 0
-    #: Stop the stream after this many seconds of samples, as if unplugged (``None`` = never).
-    vanish_after_s: float | None = None
+    #: Link drops as ``(at_s, for_s)`` in sample time: the stream raises a DISCONNECTED
+    #: TransportError at ``at_s`` and the device is back ``for_s`` later (``inf`` = never).
+    #: Samples the device took meanwhile never arrive (a sequence gap), as with a real radio.
+    drops: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:
         if not MIN_RATE_HZ <= self.rate_hz <= MAX_RATE_HZ:
@@ -63,6 +65,8 @@ class SimSettings:
             )
         if not 0 < self.chunk_s <= 1:
             raise ConfigError(f"chunk length must be in (0, 1] s, got {self.chunk_s}")
+        if any(at < 0 or length <= 0 for at, length in self.drops):
+            raise ConfigError("simulated drops need at_s >= 0 and for_s > 0")
 
 
 class SimTransport(Transport):
@@ -86,6 +90,8 @@ class SimTransport(Transport):
         self._open = False
         self._index = 0
         self._t0_host = 0.0
+        self._drops = sorted(settings.drops)
+        self._down_until: float | None = None
         fs = settings.rate_hz
         self.athlete = VirtualAthlete(settings.athlete, fs_hz=fs, seed=settings.seed)
         self.imu = VirtualImu(settings.imu, fs_hz=fs, seed=settings.seed + 1)
@@ -98,6 +104,20 @@ class SimTransport(Transport):
     async def close(self) -> None:
         """Stop the stream."""
         self._open = False
+
+    async def reconnect(self) -> None:
+        """Come back after a simulated drop (waits on the clock until the device returns)."""
+        if self._down_until is None:
+            self._open = True
+            return
+        if math.isinf(self._down_until):
+            raise TransportError(
+                TransportErrorReason.NOT_FOUND, f"{self.spec.title} is gone for good"
+            )
+        await self.clock.sleep_until(self._t0_host + self._down_until)
+        self._index = math.ceil(self._down_until * self.settings.rate_hz)
+        self._down_until = None
+        self._open = True
 
     def set_target(self, target: TargetFn) -> None:
         """Change what the virtual athlete follows (e.g. the drill engine's target curve)."""
@@ -112,11 +132,17 @@ class SimTransport(Transport):
         while self._open:
             start = self._index
             stop = start + per_chunk
-            vanish = self.settings.vanish_after_s
-            if vanish is not None:
-                stop = min(stop, math.ceil(vanish * fs))
-                if stop <= start:
-                    return
+            if self._drops:
+                at_s, for_s = self._drops[0]
+                at = math.ceil(at_s * fs)
+                if start >= at:
+                    self._drops.pop(0)
+                    self._down_until = at_s + for_s
+                    self._open = False
+                    raise TransportError(
+                        TransportErrorReason.DISCONNECTED, f"{self.spec.title}: link lost"
+                    )
+                stop = min(stop, at)
             await self.clock.sleep_until(self._t0_host + stop / fs)
             if not self._open:
                 return
