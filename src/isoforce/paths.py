@@ -1,4 +1,4 @@
-"""Where isoforce keeps the user's files: drills, recordings and (later) the session store.
+r"""Where isoforce keeps the user's files: drills, recordings and (later) the session store.
 
 The platform's convention (``platformdirs``: ``~/.local/share/isoforce`` on Linux,
 ``~/Library/Application Support/isoforce`` on macOS, ``%LOCALAPPDATA%\\isoforce`` on Windows),

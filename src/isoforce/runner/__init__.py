@@ -17,11 +17,11 @@ import numpy as np
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.devices.base import Decoder, DecodeStats, DeviceMessage, DeviceSpec
 from isoforce.drills.events import DrillEvent
+from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.export.context import SampleLabels
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.pipeline import ForcePipeline, PipelineSettings, ProcessedBlock
-from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.transports.base import Transport
 
 TRUTH_TARGET_CHANNEL = "truth_target_pct"
