@@ -135,3 +135,21 @@ def test_user_drills_are_listed_and_override_builtins(tmp_path: Path) -> None:
         find_drill("nope", tmp_path)
     with pytest.raises(DrillNotFoundError):
         load_builtin("mine")
+
+
+def test_sensor_needs_name_what_a_rig_cannot_measure() -> None:
+    from isoforce.core.effort_key import Capabilities
+
+    needs = load_builtin("pails-rails-hip").sensors
+    assert needs.missing(Capabilities(push=True, pull=False)) == ("force_pull", "imu")
+    assert needs.missing(Capabilities(push=True, pull=True, imu=True)) == ()
+    assert load_builtin("max-test").sensors.missing(Capabilities(push=True, pull=False)) == ()
+
+
+def test_parsed_data_without_text_has_no_line() -> None:
+    from isoforce.drills.loader import parse_drill
+    from isoforce.errors import DrillFileError
+
+    with pytest.raises(DrillFileError) as info:
+        parse_drill({"movement": "m", "steps": []}, name="x", source="mem")
+    assert str(info.value) == "mem: steps: no steps: at least one is needed"

@@ -48,9 +48,13 @@ class Reader:
         return f"{self.label}.{key}" if self.label else key
 
     def error(self, key: str | None, problem: str) -> DrillFileError:
-        """An error about ``key`` (or the table itself), located at its line (else line 1)."""
+        """An error about ``key`` (or the table itself) at its line.
+
+        A key the file lacks is reported at its table's line, or line 1 at the top level;
+        without source text (data parsed elsewhere) there is no line.
+        """
         path = self.path if key is None else (*self.path, key)
-        line = self.lines.line_of(path) or 1
+        line = self.lines.line_of(path) or (1 if self.lines.has_text else None)
         name = self.label if key is None else self.field(key)
         return DrillFileError(self.source, line, name or "file", problem)
 

@@ -31,6 +31,7 @@ class LineIndex:
     """Line numbers (1-based) of the tables and keys of one TOML text."""
 
     def __init__(self, text: str) -> None:
+        self.has_text = bool(text.strip())
         self._lines: dict[Path, int] = {}
         self._arrays: dict[Path, int] = {}
         self.n_lines = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))

@@ -121,7 +121,11 @@ class EngineUpdate:
 
 @dataclass(frozen=True, slots=True)
 class PainRecord:
-    """A pain or pinch mark: when, how hard, at what target, in which step."""
+    """A pain or pinch mark: its time, effort, target and step.
+
+    ``effort_pct`` is ``None`` when not measured; ``target_pct`` is the signed target just
+    before the mark; ``step_index`` is ``-1`` outside the drill.
+    """
 
     t_s: float
     effort_pct: float | None
