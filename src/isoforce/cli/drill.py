@@ -109,7 +109,9 @@ def run_show(args: argparse.Namespace) -> int:
     drill = _load(args.name, args.data_dir)
     print(f"{drill.title or drill.name}  ({drill.name}, {drill.source})")
     ref = drill.reference.value.replace("_", "-")
-    print(f"movement {drill.movement}, side {drill.side.value}, position {drill.position}, targets in % of {ref} max")
+    print(
+        f"movement {drill.movement}, side {drill.side.value}, position {drill.position}, targets in % of {ref} max"
+    )
     if drill.description:
         print(drill.description.strip())
     print()

@@ -403,6 +403,6 @@ def limb_symmetry(*, left: float, right: float) -> SymmetryResult:
     return SymmetryResult(
         lsi_pct=min(left, right) / stronger_value * 100.0,
         diff_pct=(right - left) / stronger_value * 100.0,
-        bilateral_asymmetry_index_pct=(right - left) / ((right + left) / 2.0) * 100.0,
+        bilateral_asymmetry_index_pct=200.0 * (right - left) / (right + left),
         stronger=side,
     )
