@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from isoforce.cli import drill, record
+from isoforce.cli import drill, record, tui
 from isoforce.cli.common import EXIT_OK
 from isoforce.devices.registry import DEVICES
 
@@ -14,6 +14,7 @@ def register_all(sub: Any) -> None:
     """Add all subcommands to the top-level parser's subparsers."""
     record.register(sub)
     drill.register(sub)
+    tui.register(sub)
     p = sub.add_parser(
         "devices", help="list the devices isoforce supports", description="List supported devices."
     )
@@ -33,9 +34,5 @@ def run_devices(args: argparse.Namespace) -> int:
 
 
 def default_command(args: argparse.Namespace) -> int:
-    """What plain ``isoforce`` does: print help until the terminal UI lands."""
-    del args
-    from isoforce.cli import build_parser
-
-    build_parser().print_help()
-    return EXIT_OK
+    """What plain ``isoforce`` does: open the terminal UI at the device picker."""
+    return tui.run_default(args)

@@ -17,6 +17,7 @@ from isoforce.drills.model import Drill
 from isoforce.errors import ConfigError
 from isoforce.runner import Guidance, LinkEvent, SessionRunner, Sink, pipeline_for
 from isoforce.runner.drill import DrillGuide, SimulatedPainReporter
+from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.pipeline import ForcePipeline, ProcessedBlock
 from isoforce.simulation.athlete import AthleteSettings
@@ -37,6 +38,8 @@ class SessionOptions:
     pull_max_n: float | None = None
     mvic_push_n: float | None = None
     mvic_pull_n: float | None = None
+    #: Calibration to use instead of the device's factory calibration (e.g. after a tare).
+    calibration: Calibration | None = None
     #: Simulated athlete only: effort (% of true max) at which pinching starts.
     pain_threshold_pct: float | None = None
     #: Simulated device only: link drops as ``(at_s, for_s)``; see ``SimSettings.drops``.
@@ -94,7 +97,7 @@ def build_session(
         pull_max_n=options.mvic_pull_n if options.mvic_pull_n is not None else athlete.pull_max_n,
     )
     references = {ReferenceKind.PAIN_FREE: pain_free, ReferenceKind.MVIC: mvic}
-    pipeline = pipeline_for(spec, fs_hz=rate, reference=pain_free)
+    pipeline = pipeline_for(spec, fs_hz=rate, reference=pain_free, calibration=options.calibration)
     guide: DrillGuide | None = None
     if drill is not None:
         missing = drill.sensors.missing(spec.capabilities)

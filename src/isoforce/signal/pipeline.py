@@ -65,6 +65,8 @@ class ForcePipeline:
         self.settings = settings
         self.calibration = settings.calibration
         self.direction: Direction | None = None
+        self.effort_message = ""
+        """Why effort is not measured in the latest block (empty when it is)."""
         self._effort = EffortModel(
             reference=reference or EffortReference(), capabilities=settings.capabilities
         )
@@ -92,6 +94,7 @@ class ForcePipeline:
         force_n = self.calibration.force_n(raw)
         display = self._display.process(force_n)
         effort = self._effort.compute(force_n=force_n, direction=self.direction)
+        self.effort_message = effort.message()
         target = np.full(raw.shape, np.nan)
         return ProcessedBlock(
             t_s=block.t_s,

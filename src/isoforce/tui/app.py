@@ -1,0 +1,137 @@
+"""The isoforce Textual app and its factory.
+
+``create_app(AppConfig(...))`` builds the app over any device the session factory knows
+(the simulator by default), so tests and snapshots run the real app headless. The app owns one
+frame timer: each frame it takes a snapshot from the controller, hands new events to the audio
+player, and lets the active screen draw. Redraws never happen per sample.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from textual.app import App
+
+from isoforce.drills.loader import find_drill
+from isoforce.errors import IsoforceError
+from isoforce.paths import drills_dir
+from isoforce.runner.factory import SessionOptions
+from isoforce.tui.audio import AudioMode, CueMapper, CuePlayer
+from isoforce.tui.controller import LiveController
+from isoforce.tui.screens.player import PlayerScreen
+from isoforce.tui.screens.setup import DeviceScreen, DrillPickerScreen
+from isoforce.tui.screens.summary import SummaryScreen
+
+
+@dataclass(frozen=True, slots=True)
+class AppConfig:
+    """How the app starts: device options, first screen, drill, frame rate, audio."""
+
+    options: SessionOptions = field(default_factory=SessionOptions)
+    #: Start straight in the player with this drill (``None``: start at the device picker).
+    drill: str | None = None
+    fps: float = 30.0
+    audio: AudioMode = AudioMode.BELL
+    data_dir: str | None = None
+    #: Stop streaming at this session time (tests and snapshots use it to freeze a moment).
+    stop_at_s: float | None = None
+
+
+class IsoforceApp(App[None]):
+    """The isoforce terminal UI."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "isoforce"
+
+    def __init__(self, config: AppConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.controller = LiveController(config.options)
+        self.player = CuePlayer(config.audio, bell=self.bell)
+        self.mapper = CueMapper()
+        self.drills_dir: Path = drills_dir(config.data_dir)
+        self.frame_times: list[float] = []
+        self._summary_shown = False
+
+    def on_mount(self) -> None:
+        """Open the first screen and start the frame timer."""
+        if self.config.drill is not None:
+            self.start_drill(self.config.drill)
+        else:
+            self.push_screen(DeviceScreen())
+        self.set_interval(1.0 / self.config.fps, self.frame)
+
+    def frame(self) -> None:
+        """One frame: snapshot, events to audio, draw the active screen."""
+        view = self.controller.snapshot()
+        events = self.controller.drain()
+        if events:
+            self.player.play(self.mapper.cues(events))
+        show = getattr(self.screen, "show", None)
+        if show is not None and getattr(self.screen, "ready", False):
+            show(view, events)
+        self.frame_times.append(time.perf_counter())
+        if len(self.frame_times) > 1000:
+            del self.frame_times[:500]
+
+    # ---- navigation used by screens ----
+
+    def use_device(self, key: str) -> None:
+        """Switch to a device and stream it in free mode."""
+        self.controller.options = replace(self.controller.options, device=key)
+        self.restart_free()
+
+    def restart_free(self) -> None:
+        """(Re)start streaming without a drill."""
+        self.run_worker(self._restart(None), exclusive=True, group="session")
+
+    def start_drill(self, name: str) -> None:
+        """Load a drill and open the player on it."""
+        try:
+            drill = find_drill(name, self.drills_dir)
+        except IsoforceError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._summary_shown = False
+        self.push_screen(PlayerScreen())
+        self.run_worker(self._restart(drill), exclusive=True, group="session")
+
+    async def _restart(self, drill: object) -> None:
+        from isoforce.drills.model import Drill
+
+        await self.controller.stop()
+        try:
+            self.controller.start(
+                drill if isinstance(drill, Drill) else None, duration_s=self.config.stop_at_s
+            )
+        except IsoforceError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+
+    def show_summary(self) -> None:
+        """Stop streaming and show the drill's scores (once)."""
+        if self._summary_shown:
+            return
+        self._summary_shown = True
+        engine = self.controller.session.engine if self.controller.session else None
+        if engine is None:
+            return
+        self.run_worker(self.controller.stop(), group="stop")
+        self.push_screen(SummaryScreen(engine.result()))
+
+    def back_to_picker(self) -> None:
+        """From a summary, pick another drill."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(DrillPickerScreen())
+
+    async def action_quit(self) -> None:
+        """Stop streaming cleanly, then leave."""
+        await self.controller.stop()
+        self.exit()
+
+
+def create_app(config: AppConfig | None = None) -> IsoforceApp:
+    """Build the app (tests and snapshots use this with a simulated or replayed device)."""
+    return IsoforceApp(config or AppConfig())

@@ -1,0 +1,303 @@
+"""Runs one live session for the TUI and turns its state into :class:`LiveView` snapshots.
+
+The session is built by the same factory as the headless commands and runs as a task in the
+app's event loop. Samples go to the ring buffer; the UI reads snapshots at its own frame rate.
+Drill and link events are queued in order and handed to the UI and audio; none are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
+from isoforce.drills.model import Drill
+from isoforce.errors import CalibrationError, IsoforceError
+from isoforce.runner import LinkEvent, RunResult, Sink
+from isoforce.runner.factory import Session, SessionOptions, build_session
+from isoforce.signal.calibration import Calibration, tare_offset
+from isoforce.signal.effort import EffortReference
+from isoforce.signal.pipeline import COL
+from isoforce.tui.view import Curve, LiveView, band_state
+
+TARE_WINDOW_S = 1.0
+FREE_WINDOW_S = 20.0
+
+
+class LiveController:
+    """One session at a time: start it, read snapshots, send the user's keys to the drill."""
+
+    def __init__(
+        self, options: SessionOptions, *, sinks_factory: Callable[[], Sequence[Sink]] | None = None
+    ) -> None:
+        self.options = options
+        self.sinks_factory = sinks_factory
+        self.session: Session | None = None
+        self.drill: Drill | None = None
+        self.pending: deque[DrillEvent | LinkEvent] = deque()
+        self.link = "ok"
+        self.error: str = ""
+        self.result: RunResult | None = None
+        self._task: asyncio.Task[RunResult] | None = None
+        self._stop = asyncio.Event()
+        self._step_start_t: dict[int, float] = {}
+        self._calibration: Calibration | None = options.calibration
+
+    # ---- lifecycle ----
+
+    def start(self, drill: Drill | None = None, *, duration_s: float | None = None) -> None:
+        """Build and start a session (free mode when ``drill`` is None) in the running loop."""
+        self.drill = drill
+        self._stop = asyncio.Event()
+        self._step_start_t = {}
+        self.link = "ok"
+        self.error = ""
+        options = replace(self.options, calibration=self._calibration)
+        sinks = list(self.sinks_factory()) if self.sinks_factory else []
+        self.session = build_session(
+            options, drill=drill, sinks=sinks, on_events=self._on_events, on_link=self._on_link
+        )
+        self._task = asyncio.ensure_future(self._run(duration_s))
+
+    async def _run(self, duration_s: float | None) -> RunResult:
+        assert self.session is not None
+        try:
+            self.result = await self.session.runner.run(duration_s=duration_s, stop=self._stop)
+        except IsoforceError as exc:
+            self.error = str(exc)
+            self.link = "failed"
+            raise
+        return self.result
+
+    async def stop(self) -> None:
+        """Stop streaming (what was recorded stays recorded)."""
+        self._stop.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, IsoforceError):
+                await self._task
+
+    @property
+    def running(self) -> bool:
+        """Whether samples are still being streamed."""
+        return self._task is not None and not self._task.done()
+
+    @property
+    def finished(self) -> bool:
+        """Whether the drill has ended (finished or aborted)."""
+        engine = self.session.engine if self.session else None
+        return engine is not None and engine.status in (EngineStatus.FINISHED, EngineStatus.ABORTED)
+
+    # ---- events ----
+
+    def _on_events(self, events: tuple[DrillEvent, ...]) -> None:
+        for e in events:
+            if e.kind is EventKind.STEP_STARTED:
+                self._step_start_t[e.step_index] = e.t_s
+        self.pending.extend(events)
+
+    def _on_link(self, event: LinkEvent) -> None:
+        self.link = {"lost": "lost", "restored": "ok", "gave_up": "gone"}.get(
+            event.kind, event.kind
+        )
+        self.pending.append(event)
+
+    def drain(self) -> list[DrillEvent | LinkEvent]:
+        """Every event since the last call, in order."""
+        out = list(self.pending)
+        self.pending.clear()
+        return out
+
+    # ---- user actions ----
+
+    def _now(self) -> tuple[float, float]:
+        ring = self.session.pipeline.ring if self.session else None
+        if ring is None or len(ring) == 0:
+            return 0.0, float("nan")
+        last = ring.latest(1)[0]
+        return float(last[COL["t_s"]]), float(last[COL["effort_pct"]])
+
+    def mark_pain(self) -> None:
+        """Pain/pinch key: the engine drops the target to 0 at once and records it."""
+        if self.session and self.session.guide:
+            t, effort = self._now()
+            self.session.guide.publish(
+                self.session.guide.engine.mark_pain(t, None if math.isnan(effort) else effort)
+            )
+
+    def toggle_pause(self) -> None:
+        """Pause or resume the drill."""
+        if self.session and self.session.guide:
+            guide = self.session.guide
+            t, _ = self._now()
+            if guide.engine.status is EngineStatus.PAUSED:
+                guide.resume(t)
+            else:
+                guide.pause(t)
+
+    def skip(self) -> None:
+        """Skip to the next step."""
+        if self.session and self.session.guide:
+            t, _ = self._now()
+            self.session.guide.publish(self.session.guide.engine.skip(t))
+
+    def abort(self) -> None:
+        """End the drill early, keeping partial results."""
+        if self.session and self.session.guide:
+            t, _ = self._now()
+            self.session.guide.publish(self.session.guide.engine.abort(t))
+
+    def tare(self) -> str:
+        """Zero the load cell on the last second of raw samples; returns a message for the user."""
+        if self.session is None:
+            return "no device"
+        pipe = self.session.pipeline
+        n = max(5, int(TARE_WINDOW_S * pipe.settings.fs_hz))
+        raw = pipe.ring.latest(n)[:, COL["raw"]]
+        try:
+            offset = tare_offset(raw=raw, calibration=pipe.calibration)
+        except CalibrationError as exc:
+            return str(exc)
+        self._calibration = pipe.calibration.with_tare(offset)
+        pipe.set_calibration(self._calibration)
+        return "tared: the sensor now reads 0 N"
+
+    def set_calibration(self, calibration: Calibration) -> None:
+        """Use a new calibration now and for later sessions."""
+        self._calibration = calibration
+        if self.session is not None:
+            self.session.pipeline.set_calibration(calibration)
+
+    def set_lever_arm(self, lever_arm_m: float) -> None:
+        """Record the lever arm (for torque) with the calibration."""
+        base = self._calibration or (
+            self.session.pipeline.calibration if self.session else Calibration()
+        )
+        self.set_calibration(replace(base, lever_arm_m=lever_arm_m))
+
+    def references(self) -> dict[str, EffortReference]:
+        """The maxima sessions use, by kind (newtons)."""
+        if self.session is not None:
+            return {
+                kind.value.replace("_", "-"): ref for kind, ref in self.session.references.items()
+            }
+        return {}
+
+    def set_pain_free(self, *, push_max_n: float | None, pull_max_n: float | None) -> None:
+        """Change the pain-free maxima for the next session (values must be positive)."""
+        for name, value in (("push", push_max_n), ("pull", pull_max_n)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} max must be a positive number of newtons")
+        self.options = replace(
+            self.options,
+            push_max_n=push_max_n if push_max_n is not None else self.options.push_max_n,
+            pull_max_n=pull_max_n if pull_max_n is not None else self.options.pull_max_n,
+        )
+
+    # ---- snapshot ----
+
+    def snapshot(self) -> LiveView:
+        """The state to draw now."""
+        session = self.session
+        if session is None:
+            return LiveView(instruction=self.error or "No device")
+        pipe = session.pipeline
+        fs = pipe.settings.fs_hz
+        ring = pipe.ring
+        if len(ring) == 0:
+            return LiveView(instruction="Waiting for samples…", link=self.link)
+        last = ring.latest(1)[0]
+        t = float(last[COL["t_s"]])
+        effort = float(last[COL["effort_pct"]])
+        disp_force = float(last[COL["display_force_n"]])
+        engine = session.engine
+        base = LiveView(
+            t_s=t,
+            force_n=disp_force,
+            effort_pct=effort,
+            link=self.link,
+            rate_hz=fs,
+            status=engine.status.value if engine else ("running" if self.running else "stopped"),
+        )
+        if engine is None:
+            window = ring.latest(int(FREE_WINDOW_S * fs))
+            efforts = window[:, COL["effort_pct"]]
+            finite = efforts[np.isfinite(efforts)]
+            curve = Curve(
+                t_s=window[:, COL["t_s"]],
+                effort_pct=efforts,
+                t_start_s=max(0.0, t - FREE_WINDOW_S),
+                t_end_s=max(FREE_WINDOW_S, t),
+            )
+            return replace(
+                base,
+                instruction="Free mode — push or pull; t to tare",
+                peak_pct=float(np.max(np.abs(finite))) if finite.size else float("nan"),
+                mean_pct=float(np.mean(np.abs(finite))) if finite.size else float("nan"),
+                curve=curve,
+            )
+        step = engine.current_step
+        target = engine.target_at(t)
+        band = step.band_pct if step is not None and step.band_pct else float("nan")
+        phase = engine.current_phase.name.lower().replace("_", " ")
+        if step is not None:
+            start = self._step_start_t.get(step.index, t)
+            end = max(start + step.duration_s, t)
+            n = int(max(1.0, t - start) * fs) + 1
+            window = ring.latest(n)
+            keep = window[:, COL["t_s"]] >= start
+            target_t = np.linspace(start, end, 200)
+            curve = Curve(
+                t_s=window[keep, COL["t_s"]],
+                effort_pct=window[keep, COL["effort_pct"]],
+                target_t_s=target_t,
+                target_pct=engine.targets_at(target_t)
+                if engine.status is EngineStatus.RUNNING
+                else np.zeros(200),
+                band_pct=band,
+                t_start_s=start,
+                t_end_s=end,
+            )
+        else:
+            curve = Curve(t_start_s=t, t_end_s=t + 10)
+        nxt = engine.next_step
+        measured = ""
+        if step is not None and step.direction is not None and math.isnan(effort):
+            measured = session.pipeline.effort_message
+        return replace(
+            base,
+            target_pct=target,
+            band_pct=band,
+            state=band_state(effort_pct=effort, target_pct=target, band_pct=band),
+            direction=(
+                step.direction.value if step is not None and step.direction is not None else ""
+            ),
+            phase=phase,
+            instruction=_instruction(engine.status, step.instruction if step else "", phase),
+            step_label=step.label if step else "",
+            step_number=(step.index + 1) if step else 0,
+            steps_total=len(engine.plan),
+            remaining_s=engine.step_remaining_s(t),
+            next_label=f"{nxt.label} — {nxt.instruction}" if nxt is not None else "",
+            not_measured=measured,
+            curve=curve,
+        )
+
+
+def _instruction(status: EngineStatus, text: str, phase: str) -> str:
+    if status is EngineStatus.PAUSED:
+        return "Paused — press space to carry on"
+    if status is EngineStatus.FINISHED:
+        return "Drill finished — well done"
+    if status is EngineStatus.ABORTED:
+        return "Drill stopped"
+    if status is EngineStatus.PENDING:
+        return "Get ready…"
+    if phase == "pain rest":
+        return "Pain marked — relax completely"
+    return text

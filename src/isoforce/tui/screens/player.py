@@ -1,0 +1,160 @@
+"""The drill player: big effort and countdown, gauge with target band, curve, next step, scores."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Label, Static
+
+from isoforce.drills.events import DrillEvent, EventKind
+from isoforce.drills.report import score_row
+from isoforce.runner import LinkEvent
+from isoforce.tui.view import LiveView
+from isoforce.tui.widgets.curve import CurvePlot
+from isoforce.tui.widgets.gauge import EffortGauge
+
+if TYPE_CHECKING:
+    from isoforce.tui.app import IsoforceApp
+
+
+def _digits(value: float) -> str:
+    return "--" if math.isnan(value) else f"{abs(value):.0f}"
+
+
+def _clock(seconds: float) -> str:
+    if math.isnan(seconds):
+        return "-:--"
+    s = max(0, math.ceil(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class PlayerScreen(Screen[None]):
+    """Guides one drill; keys go to the drill engine through the controller."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "pain", "PAIN / pinch", priority=True),
+        Binding("space", "pause", "pause/resume"),
+        Binding("s", "skip", "skip step"),
+        Binding("t", "tare", "tare"),
+        Binding("a", "audio", "audio"),
+        Binding("q", "finish", "quit & save"),
+    ]
+
+    ready = False
+
+    def on_mount(self) -> None:
+        """Frames may draw from now on."""
+        self.ready = True
+
+    def compose(self) -> ComposeResult:
+        """Lay out the player."""
+        yield Static("", id="banner")
+        yield Static("", id="link")
+        with Horizontal(id="numbers"):
+            with Vertical(classes="number"):
+                yield Label("EFFORT %", classes="caption", id="effort-caption")
+                yield Digits("--", id="effort")
+            with Vertical(classes="number"):
+                yield Label("TARGET %", classes="caption")
+                yield Digits("--", id="target")
+            with Vertical(classes="number"):
+                yield Label("STEP TIME LEFT", classes="caption")
+                yield Digits("-:--", id="countdown")
+        yield EffortGauge(id="gauge")
+        yield CurvePlot(id="curve")
+        yield Static("", id="next")
+        yield Static("", id="last-score")
+        yield Footer()
+
+    @property
+    def iso_app(self) -> IsoforceApp:
+        """The app, typed."""
+        from isoforce.tui.app import IsoforceApp
+
+        assert isinstance(self.app, IsoforceApp)
+        return self.app
+
+    def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
+        """Draw one frame (called by the app at its frame rate)."""
+        step = (
+            f"  ·  step {view.step_number}/{view.steps_total}: {view.step_label}"
+            if view.step_number
+            else ""
+        )
+        banner = self.query_one("#banner", Static)
+        banner.update(f"{view.instruction}{step}")
+        banner.set_class(view.status == "paused", "paused")
+        banner.set_class(view.phase == "pain rest", "pain")
+        link = self.query_one("#link", Static)
+        if view.link == "lost":
+            notice = "⚠ SENSOR LOST — reconnecting… the drill is paused, samples so far are kept"
+        elif view.link in ("gone", "failed"):
+            notice = "⚠ SENSOR GONE — press q to save and leave"
+        elif view.not_measured:
+            notice = f"ⓘ {view.not_measured}"
+        else:
+            notice = ""
+        link.update(notice)
+        link.display = bool(notice)
+        direction = f"{view.direction.upper()} " if view.direction else ""
+        self.query_one("#effort-caption", Label).update(f"{direction}EFFORT %")
+        self.query_one("#effort", Digits).update(_digits(view.effort_pct))
+        self.query_one("#target", Digits).update(_digits(view.target_pct))
+        self.query_one("#countdown", Digits).update(_clock(view.remaining_s))
+        gauge = self.query_one(EffortGauge)
+        gauge.effort_pct = view.effort_pct
+        gauge.target_pct = view.target_pct
+        gauge.band_pct = view.band_pct
+        gauge.state = view.state
+        self.query_one(CurvePlot).curve = view.curve
+        self.query_one("#next", Static).update(
+            f"Next: {view.next_label}" if view.next_label else "Next: —"
+        )
+        for e in events:
+            if (
+                isinstance(e, DrillEvent)
+                and e.kind is EventKind.STEP_SCORED
+                and e.score is not None
+            ):
+                row = score_row(e.score)
+                self.query_one("#last-score", Static).update(
+                    f"Step {row[0]} {row[1]}: in band {row[2]} · RMSE {row[3]} · CE {row[4]} · CV {row[5]}"
+                )
+            elif isinstance(e, DrillEvent) and e.kind is EventKind.PAIN_MARKED:
+                self.notify(
+                    "Pain marked: target dropped to 0. Relax. Later targets are lowered.",
+                    severity="warning",
+                )
+            elif isinstance(e, DrillEvent) and e.kind is EventKind.DRILL_FINISHED:
+                self.iso_app.show_summary()
+
+    def action_pain(self) -> None:
+        """The pain/pinch key."""
+        self.iso_app.controller.mark_pain()
+
+    def action_pause(self) -> None:
+        """Pause or resume."""
+        self.iso_app.controller.toggle_pause()
+
+    def action_skip(self) -> None:
+        """Skip the current step."""
+        self.iso_app.controller.skip()
+
+    def action_tare(self) -> None:
+        """Zero the sensor (refused while loaded)."""
+        self.notify(self.iso_app.controller.tare())
+
+    def action_audio(self) -> None:
+        """Cycle audio mode."""
+        mode = self.iso_app.player.next_mode()
+        self.notify(f"audio: {mode.value}")
+
+    async def action_finish(self) -> None:
+        """Stop the drill, keep what was done, show the summary."""
+        self.iso_app.controller.abort()
+        self.iso_app.show_summary()

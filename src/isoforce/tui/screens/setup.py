@@ -1,0 +1,317 @@
+"""Setup screens: device picker, calibration, reference maxima, drill picker, free mode."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Digits, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from isoforce.devices.registry import DEVICES
+from isoforce.drills.events import DrillEvent
+from isoforce.errors import CalibrationError, IsoforceError
+from isoforce.runner import LinkEvent
+from isoforce.signal.calibration import known_weight
+from isoforce.signal.pipeline import COL
+from isoforce.tui.view import LiveView
+from isoforce.tui.widgets.curve import CurvePlot
+from isoforce.tui.widgets.gauge import EffortGauge
+
+if TYPE_CHECKING:
+    from isoforce.tui.app import IsoforceApp
+
+
+class _IsoScreen(Screen[None]):
+    ready = False
+
+    def on_screen_resume(self) -> None:
+        """Frames may draw from now on."""
+        self.ready = True
+
+    @property
+    def iso_app(self) -> IsoforceApp:
+        from isoforce.tui.app import IsoforceApp
+
+        assert isinstance(self.app, IsoforceApp)
+        return self.app
+
+    def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
+        """Draw one frame (screens without live content ignore it)."""
+        del view, events
+
+
+class DeviceScreen(_IsoScreen):
+    """Pick a device; each shows what it can measure."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "quit")]
+
+    def compose(self) -> ComposeResult:
+        """A list of devices."""
+        yield Static("Pick a sensor", classes="title")
+        options = [
+            Option(
+                f"{spec.title}  —  measures {spec.capabilities.describe()}, {spec.nominal_rate_hz:g} Hz",
+                id=key,
+            )
+            for key, spec in DEVICES.items()
+            if spec.force_channel is not None
+        ]
+        yield OptionList(*options, id="devices")
+        yield Static("Real sensors (serial, Bluetooth) appear here when connected.", classes="hint")
+        yield Footer()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Start the chosen device in free mode and go to calibration."""
+        assert event.option.id is not None
+        self.iso_app.use_device(event.option.id)
+        self.app.push_screen(CalibrationScreen())
+
+
+class CalibrationScreen(_IsoScreen):
+    """Tare, known-weight calibration and lever arm, with the live reading."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "tare", "tare"),
+        Binding("enter", "next", "continue"),
+        Binding("escape", "app.pop_screen", "back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._empty_raw: float | None = None
+
+    def compose(self) -> ComposeResult:
+        """Live force and calibration controls."""
+        yield Static(
+            "Calibrate: take all load off and tare; optionally hang a known weight.",
+            classes="title",
+        )
+        with Horizontal(id="numbers"), Vertical(classes="number"):
+            yield Label("FORCE N", classes="caption")
+            yield Digits("--", id="force")
+        with Horizontal(classes="row"):
+            yield Button("Tare (t)", id="tare")
+            yield Button("Empty: capture", id="empty")
+            yield Input(placeholder="known mass kg", id="mass", type="number")
+            yield Button("Loaded: capture", id="loaded")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="lever arm m (optional)", id="lever", type="number")
+            yield Button("Continue (enter)", id="next", variant="primary")
+        yield Static("", id="calib-status")
+        yield Footer()
+
+    def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
+        """Live force reading."""
+        del events
+        self.query_one("#force", Digits).update(
+            "--" if math.isnan(view.force_n) else f"{view.force_n:.1f}"
+        )
+
+    def _raw_mean(self) -> float:
+        session = self.iso_app.controller.session
+        if session is None or len(session.pipeline.ring) == 0:
+            raise CalibrationError("no samples yet")
+        n = max(5, int(session.pipeline.settings.fs_hz))
+        return float(np.nanmean(session.pipeline.ring.latest(n)[:, COL["raw"]]))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Handle the calibration buttons."""
+        status = self.query_one("#calib-status", Static)
+        try:
+            if event.button.id == "tare":
+                status.update(self.iso_app.controller.tare())
+            elif event.button.id == "empty":
+                self._empty_raw = self._raw_mean()
+                status.update(
+                    "empty reading captured: now hang or place the known mass and press Loaded"
+                )
+            elif event.button.id == "loaded":
+                if self._empty_raw is None:
+                    raise CalibrationError("capture the empty reading first")
+                mass = float(self.query_one("#mass", Input).value or "nan")
+                cal = known_weight(
+                    raw_empty=self._empty_raw, raw_loaded=self._raw_mean(), mass_kg=mass
+                )
+                self.iso_app.controller.set_calibration(cal)
+                status.update(
+                    f"calibrated with {mass:g} kg: {1 / cal.n_per_raw:.1f} counts per newton"
+                )
+            elif event.button.id == "next":
+                self.action_next()
+        except (CalibrationError, ValueError) as exc:
+            status.update(f"✗ {exc}")
+
+    def action_tare(self) -> None:
+        """Tare now."""
+        self.query_one("#calib-status", Static).update(self.iso_app.controller.tare())
+
+    def action_next(self) -> None:
+        """Apply the lever arm and go on to the drill picker."""
+        lever = self.query_one("#lever", Input).value.strip()
+        if lever:
+            try:
+                self.iso_app.controller.set_lever_arm(float(lever))
+            except (CalibrationError, ValueError) as exc:
+                self.query_one("#calib-status", Static).update(f"✗ {exc}")
+                return
+        self.app.push_screen(DrillPickerScreen())
+
+
+class DrillPickerScreen(_IsoScreen):
+    """Pick a drill (built-in or the user's own), or go to free mode or the maxima."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "free", "free mode"),
+        Binding("r", "references", "maxima"),
+        Binding("escape", "app.pop_screen", "back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """List the drills."""
+        from isoforce.drills.loader import find_drill, list_drills
+
+        yield Static("Pick a drill", classes="title")
+        options = []
+        for info in list_drills(self.iso_app.drills_dir):
+            try:
+                drill = find_drill(info.name, self.iso_app.drills_dir)
+                options.append(
+                    Option(
+                        f"{drill.title or drill.name}  ({drill.duration_s / 60:.1f} min)",
+                        id=info.name,
+                    )
+                )
+            except IsoforceError as exc:
+                options.append(Option(f"{info.name}: invalid ({exc})", id=info.name, disabled=True))
+        yield OptionList(*options, id="drills")
+        yield Footer()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Start the drill."""
+        assert event.option.id is not None
+        self.iso_app.start_drill(event.option.id)
+
+    def action_free(self) -> None:
+        """Free mode."""
+        self.app.push_screen(FreeScreen())
+
+    def action_references(self) -> None:
+        """View/edit maxima."""
+        self.app.push_screen(ReferencesScreen())
+
+
+class ReferencesScreen(_IsoScreen):
+    """Reference maxima for the current movement: view and edit, or start a max test."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "max_test", "max test"),
+        Binding("escape", "app.pop_screen", "back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """The maxima and inputs."""
+        refs = self.iso_app.controller.references()
+        yield Static(
+            "Reference maxima (newtons). Training targets use the pain-free max.", classes="title"
+        )
+        lines = [
+            f"{kind:<10} push {_n(r.push_max_n)}   pull {_n(r.pull_max_n)}"
+            for kind, r in refs.items()
+        ]
+        yield Static("\n".join(lines), id="refs")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="pain-free push max N", id="push", type="number")
+            yield Input(placeholder="pain-free pull max N", id="pull", type="number")
+            yield Button("Save", id="save", variant="primary")
+        yield Static(
+            "Press m to run the max test (MVIC: 3 × 5 s, best 1 s mean kept).", classes="hint"
+        )
+        yield Static("", id="ref-status")
+        yield Footer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Save edited maxima."""
+        del event
+        try:
+            push = self.query_one("#push", Input).value.strip()
+            pull = self.query_one("#pull", Input).value.strip()
+            self.iso_app.controller.set_pain_free(
+                push_max_n=float(push) if push else None, pull_max_n=float(pull) if pull else None
+            )
+            self.query_one("#ref-status", Static).update("saved: applies to the next drill")
+        except ValueError as exc:
+            self.query_one("#ref-status", Static).update(f"✗ {exc}")
+
+    def action_max_test(self) -> None:
+        """Run the max test drill."""
+        self.iso_app.start_drill("max-test")
+
+
+def _n(value: float | None) -> str:
+    return "—" if value is None else f"{value:7.1f} N"
+
+
+class FreeScreen(_IsoScreen):
+    """Free mode: live gauge and curve, peak and mean, tare."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "tare", "tare"),
+        Binding("escape", "app.pop_screen", "back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """Gauge, digits, curve."""
+        yield Static("Free mode — push or pull; effort % of your pain-free max", classes="title")
+        with Horizontal(id="numbers"):
+            for ident, caption in (
+                ("effort", "EFFORT %"),
+                ("peak", "PEAK %"),
+                ("force", "FORCE N"),
+            ):
+                with Vertical(classes="number"):
+                    yield Label(caption, classes="caption")
+                    yield Digits("--", id=ident)
+        yield EffortGauge(id="gauge")
+        yield CurvePlot(id="curve")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Free mode streams without a drill; frames may draw."""
+        self.ready = True
+        if self.iso_app.controller.drill is not None or not self.iso_app.controller.running:
+            self.iso_app.restart_free()
+
+    def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
+        """Live numbers."""
+        del events
+        self.query_one("#effort", Digits).update(
+            "--" if math.isnan(view.effort_pct) else f"{view.effort_pct:.0f}"
+        )
+        self.query_one("#peak", Digits).update(
+            "--" if math.isnan(view.peak_pct) else f"{view.peak_pct:.0f}"
+        )
+        self.query_one("#force", Digits).update(
+            "--" if math.isnan(view.force_n) else f"{view.force_n:.0f}"
+        )
+        gauge = self.query_one(EffortGauge)
+        gauge.effort_pct = view.effort_pct
+        self.query_one(CurvePlot).curve = view.curve
+
+    def action_tare(self) -> None:
+        """Tare."""
+        self.notify(self.iso_app.controller.tare())
+
+
+__all__ = [
+    "CalibrationScreen",
+    "DeviceScreen",
+    "DrillPickerScreen",
+    "FreeScreen",
+    "ReferencesScreen",
+]

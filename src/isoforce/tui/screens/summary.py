@@ -1,0 +1,55 @@
+"""Session summary: per-step scores and the drill's findings."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from isoforce.drills.events import DrillResult
+from isoforce.drills.report import SCORE_HEADERS, result_summary, score_row
+
+
+class SummaryScreen(Screen[None]):
+    """Shows a finished (or stopped) drill's scores."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "app.quit", "quit"),
+        Binding("enter", "again", "another drill"),
+    ]
+
+    def __init__(self, result: DrillResult, saved_to: str = "") -> None:
+        super().__init__()
+        self.result = result
+        self.saved_to = saved_to
+
+    def compose(self) -> ComposeResult:
+        """Title, table, findings."""
+        yield Static(
+            f"Summary — {self.result.drill_name} ({self.result.status.value})", classes="title"
+        )
+        table: DataTable[str] = DataTable(id="scores", zebra_stripes=True, cursor_type="row")
+        table.add_columns(*SCORE_HEADERS)
+        for score in self.result.step_scores:
+            table.add_row(*score_row(score))
+        yield table
+        lines = result_summary(self.result)
+        if self.saved_to:
+            lines.append(f"saved: {self.saved_to}")
+        yield Static("\n".join(lines), id="findings")
+        yield Footer()
+
+    def action_again(self) -> None:
+        """Back to the drill picker."""
+        from isoforce.tui.app import IsoforceApp
+
+        app = self.app
+        assert isinstance(app, IsoforceApp)
+        app.back_to_picker()
+
+    def show(self, view: object, events: object) -> None:
+        """Nothing live here."""
+        del view, events

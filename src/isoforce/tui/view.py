@@ -1,0 +1,87 @@
+"""What the screens show, read from a running session: a plain snapshot, no drawing, no logic.
+
+The controller fills a :class:`LiveView` from the ring buffer and the drill engine at the UI's
+frame rate; widgets only draw it. Nothing here computes metrics or drill logic.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from isoforce.core.samples import FloatArray
+
+
+class BandState(enum.Enum):
+    """Where the effort is relative to the target band, in words and a shape (not only colour)."""
+
+    NONE = ("", "·")
+    UNDER = ("MORE", "▲")
+    IN = ("IN BAND", "●")
+    OVER = ("EASE OFF", "▼")
+    NOT_MEASURED = ("NOT MEASURED", "?")
+
+    @property
+    def label(self) -> str:
+        """The word shown next to the gauge."""
+        return self.value[0]
+
+    @property
+    def shape(self) -> str:
+        """The symbol shown next to the word."""
+        return self.value[1]
+
+
+def band_state(*, effort_pct: float, target_pct: float, band_pct: float) -> BandState:
+    """Classify effort against a target band (magnitudes, so pull targets work the same)."""
+    if math.isnan(band_pct):
+        return BandState.NONE
+    if math.isnan(effort_pct):
+        return BandState.NOT_MEASURED
+    err = abs(effort_pct) - abs(target_pct)
+    if abs(err) <= band_pct:
+        return BandState.IN
+    return BandState.UNDER if err < 0 else BandState.OVER
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """Effort and target over a time window, for the plot (x in session seconds)."""
+
+    t_s: FloatArray = field(default_factory=lambda: np.empty(0))
+    effort_pct: FloatArray = field(default_factory=lambda: np.empty(0))
+    target_t_s: FloatArray = field(default_factory=lambda: np.empty(0))
+    target_pct: FloatArray = field(default_factory=lambda: np.empty(0))
+    band_pct: float = float("nan")
+    t_start_s: float = 0.0
+    t_end_s: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class LiveView:
+    """Everything a screen needs for one frame."""
+
+    t_s: float = 0.0
+    effort_pct: float = float("nan")
+    force_n: float = float("nan")
+    target_pct: float = float("nan")
+    band_pct: float = float("nan")
+    state: BandState = BandState.NONE
+    direction: str = ""
+    phase: str = ""
+    instruction: str = "Waiting for samples…"
+    step_label: str = ""
+    step_number: int = 0
+    steps_total: int = 0
+    remaining_s: float = float("nan")
+    next_label: str = ""
+    status: str = "pending"
+    link: str = "ok"
+    not_measured: str = ""
+    peak_pct: float = float("nan")
+    mean_pct: float = float("nan")
+    rate_hz: float = float("nan")
+    curve: Curve = field(default_factory=Curve)
