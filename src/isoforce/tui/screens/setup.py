@@ -78,7 +78,7 @@ class CalibrationScreen(_IsoScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "tare", "tare"),
-        Binding("enter", "next", "continue"),
+        Binding("enter", "next", "continue", priority=True),
         Binding("escape", "app.pop_screen", "back"),
     ]
 

@@ -1,0 +1,129 @@
+"""Pilot tests of the TUI flows, on the real app over the simulated sensor."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from isoforce.drills.events import EngineStatus, EventKind
+from isoforce.tui.screens.player import PlayerScreen
+from isoforce.tui.screens.setup import CalibrationScreen, DeviceScreen, DrillPickerScreen
+from isoforce.tui.screens.summary import SummaryScreen
+from tui_helpers import make_app, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_pick_device_calibrate_run_drill_summary() -> None:
+    app = make_app(drill=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, DeviceScreen)
+        await pilot.press("enter")  # the simulated load cell is first
+        await wait_for(pilot, lambda: isinstance(app.screen, CalibrationScreen))
+        await wait_for(
+            pilot,
+            lambda: (
+                len(app.controller.session.pipeline.ring) > 200 if app.controller.session else False
+            ),
+        )
+        await pilot.press("t")
+        status = app.screen.query_one("#calib-status", Static)
+        assert "tared" in str(status.render())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillPickerScreen))
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        options.highlighted = ids.index("low-intensity")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PlayerScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
+        result = app.screen.result
+        assert result.status is EngineStatus.FINISHED
+        assert result.drill_name == "low-intensity"
+        assert len(result.step_scores) > 0
+        table_rows = app.screen.query_one("#scores").row_count
+        assert table_rows == len(result.step_scores)
+
+
+async def test_pain_key_mid_hold_drops_target_at_once() -> None:
+    app = make_app(speed=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: (
+                app.controller.session is not None and app.controller.session.engine is not None
+            ),
+        )
+        engine = app.controller.session.engine
+        await wait_for(pilot, lambda: engine.status is EngineStatus.RUNNING)
+        await pilot.press("s")  # skip the 2-minute passive stretch
+        await pilot.press("s")  # skip the ramp: now the 50 % PAILs hold
+        await wait_for(
+            pilot, lambda: engine.current_step is not None and engine.current_step.kind == "hold"
+        )
+        await wait_for(pilot, lambda: app.controller.snapshot().effort_pct > 20, timeout_s=20)
+        await pilot.press("p")
+        events = app.controller.session.guide.events
+        pains = [e for e in events if e.kind is EventKind.PAIN_MARKED]
+        assert len(pains) == 1
+        assert pains[0].value is not None and pains[0].value > 20
+        view = app.controller.snapshot()
+        assert view.target_pct == 0.0
+        assert view.phase == "pain rest"
+        await pilot.pause(0.2)
+        assert "Pain marked" in str(app.screen.query_one("#banner", Static).render())
+
+
+async def test_device_lost_mid_hold_pauses_and_says_so() -> None:
+    app = make_app(drops=((135.0, math.inf),))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.controller.link == "lost", timeout_s=60)
+        await pilot.pause(0.2)
+        engine = app.controller.session.engine
+        assert engine.status is EngineStatus.PAUSED
+        link = app.screen.query_one("#link", Static)
+        assert link.display
+        assert "SENSOR LOST" in str(link.render())
+        assert "Paused" in str(app.screen.query_one("#banner", Static).render())
+        gaps = app.controller.session.runner.result.gaps
+        assert len(gaps) == 1 and gaps[0].end_t_s is None
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        assert app.screen.result.status is EngineStatus.ABORTED
+
+
+async def test_pause_and_skip_keys() -> None:
+    app = make_app(speed=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: (
+                app.controller.session is not None and app.controller.session.engine is not None
+            ),
+        )
+        engine = app.controller.session.engine
+        await wait_for(pilot, lambda: engine.status is EngineStatus.RUNNING)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: engine.status is EngineStatus.PAUSED)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: engine.status is EngineStatus.RUNNING)
+        await pilot.press("s")
+        await wait_for(
+            pilot, lambda: engine.current_step is not None and engine.current_step.index == 1
+        )
+
+
+async def test_small_terminal_still_shows_the_essentials() -> None:
+    app = make_app(stop_at_s=140.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot, lambda: not app.controller.running and app.controller.session is not None
+        )
+        await pilot.pause(0.2)
+        screen = app.screen
+        for ident in ("#banner", "#effort", "#target", "#countdown", "#gauge"):
+            widget = screen.query_one(ident)
+            assert widget.region.height > 0, ident
+            assert widget.region.bottom <= 24

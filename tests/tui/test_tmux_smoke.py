@@ -1,0 +1,71 @@
+"""The installed ``isoforce`` console script in a real terminal (tmux): keys in, screen out."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
+
+
+@pytest.fixture
+def tmux_session(tmp_path: Path) -> Iterator[str]:
+    name = f"isoforce-{uuid.uuid4().hex[:8]}"
+    yield name
+    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def _screen(name: str) -> str:
+    out = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True)
+    return out.stdout
+
+
+def _wait_text(name: str, text: str, timeout_s: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout_s
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _screen(name)
+        if text in screen:
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; screen was:\n{screen}")
+
+
+def test_demo_runs_a_guided_drill_and_takes_keys(tmux_session: str, tmp_path: Path) -> None:
+    env = f"ISOFORCE_DATA_DIR={tmp_path} HOME={tmp_path} TERM=xterm-256color"
+    cmd = f"env {env} {ISOFORCE} demo --speed 5 --audio off"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", tmux_session, "-x", "100", "-y", "30", cmd],
+        check=True,
+    )
+    _wait_text(tmux_session, "Passive stretch")
+    screen = _wait_text(tmux_session, "step 1/12")
+    assert "EFFORT %" in screen and "STEP TIME LEFT" in screen
+    subprocess.run(["tmux", "send-keys", "-t", tmux_session, "s"], check=True)
+    _wait_text(tmux_session, "PAILs")
+    subprocess.run(["tmux", "send-keys", "-t", tmux_session, "p"], check=True)
+    _wait_text(tmux_session, "Pain marked")
+    subprocess.run(["tmux", "send-keys", "-t", tmux_session, "q"], check=True)
+    _wait_text(tmux_session, "Summary")
+    subprocess.run(["tmux", "send-keys", "-t", tmux_session, "q"], check=True)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        alive = (
+            subprocess.run(
+                ["tmux", "has-session", "-t", tmux_session], capture_output=True
+            ).returncode
+            == 0
+        )
+        if not alive:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("isoforce did not exit on q")
