@@ -6,12 +6,12 @@ import math
 
 import pytest
 from textual.widgets import OptionList, Static
+from tui_helpers import make_app, wait_for
 
 from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.tui.screens.player import PlayerScreen
 from isoforce.tui.screens.setup import CalibrationScreen, DeviceScreen, DrillPickerScreen
 from isoforce.tui.screens.summary import SummaryScreen
-from tui_helpers import make_app, wait_for
 
 pytestmark = pytest.mark.asyncio
 

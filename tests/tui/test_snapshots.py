@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-
 from tui_helpers import make_app, wait_for
 
 
