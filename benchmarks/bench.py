@@ -272,10 +272,35 @@ def render(rows: list[Row], *, quick: bool) -> str:
     return "\n".join(lines)
 
 
+def bench_tui_suite(quick: bool) -> list[Row]:
+    """TUI latency, CPU and first frame (benchmarks/bench_tui.py)."""
+    from bench_tui import bench_tui
+
+    return bench_tui(quick, Row)
+
+
+def _session_suite(name: str) -> Callable[[bool], list[Row]]:
+    """A suite from benchmarks/bench_session.py (export, store, recording)."""
+
+    def suite(quick: bool) -> list[Row]:
+        import bench_session
+
+        fn: Callable[[bool, Callable[..., Row]], list[Row]] = getattr(
+            bench_session, f"bench_{name}"
+        )
+        return fn(quick, Row)
+
+    return suite
+
+
 SUITES: dict[str, Callable[[bool], list[Row]]] = {
     "pipeline": bench_pipeline,
     "decode": bench_frame_decode,
     "startup": lambda quick: bench_startup(),
+    "tui": bench_tui_suite,
+    "export": _session_suite("export"),
+    "store": _session_suite("store"),
+    "recording": _session_suite("recording"),
 }
 
 

@@ -39,6 +39,7 @@ async def test_pick_device_calibrate_run_drill_summary() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PlayerScreen))
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
+        await pilot.pause(0.2)
         result = app.screen.result
         assert result.status is EngineStatus.FINISHED
         assert result.drill_name == "low-intensity"

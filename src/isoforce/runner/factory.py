@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec, new_decoder
@@ -23,6 +25,7 @@ from isoforce.signal.pipeline import ForcePipeline, ProcessedBlock
 from isoforce.simulation.athlete import AthleteSettings
 from isoforce.transports.base import Transport
 from isoforce.transports.clock import Clock
+from isoforce.transports.serial import serial_transport_for
 from isoforce.transports.sim import SimSettings, SimTransport
 
 
@@ -40,10 +43,20 @@ class SessionOptions:
     mvic_pull_n: float | None = None
     #: Calibration to use instead of the device's factory calibration (e.g. after a tare).
     calibration: Calibration | None = None
+    #: Simulated athlete only, with no drill: ``demo`` follows a push/pull demo curve, ``rest``
+    #: keeps the load off (what the calibration screen asks of a real person).
+    sim_profile: str = "demo"
     #: Simulated athlete only: effort (% of true max) at which pinching starts.
     pain_threshold_pct: float | None = None
     #: Simulated device only: link drops as ``(at_s, for_s)``; see ``SimSettings.drops``.
     drops: tuple[tuple[float, float], ...] = ()
+    #: Serial devices: the port (a path, ``COM3`` or any pyserial URL such as ``socket://h:p``).
+    port: str | None = None
+    #: Serial devices: baud rate; ``None`` tries the device's usual rates.
+    baud: int | None = None
+    #: ``device="replay"`` only: the stored session to play back, and the data dir of its store.
+    replay_session: int | None = None
+    data_dir: str | None = None
 
 
 @dataclass
@@ -74,20 +87,38 @@ def build_session(
     on_link: Callable[[LinkEvent], None] | None = None,
 ) -> Session:
     """Wire transport, decoder, pipeline, optional drill engine and sinks for ``options``."""
+    if options.device == "replay":
+        from isoforce.runner.replay import replay_from_options
+
+        return replay_from_options(
+            options,
+            drill=drill,
+            engine_settings=engine_settings,
+            sinks=sinks,
+            on_block=on_block,
+            on_events=on_events,
+            on_link=on_link,
+        )
     spec = device_spec(options.device)
     if spec.force_channel is None:
         raise ConfigError(f"{spec.title} measures no force; pick a load cell for force sessions")
-    if spec.transport != "sim":
+    athlete = AthleteSettings(pain_threshold_pct=options.pain_threshold_pct)
+    rate = options.rate_hz if options.rate_hz is not None else spec.nominal_rate_hz
+    transport: Transport
+    if spec.transport == "serial":
+        transport = _serial_transport(spec, options, rate)
+    elif spec.transport == "sim":
+        transport = SimTransport(
+            spec,
+            settings=SimSettings(
+                rate_hz=rate, seed=options.seed, athlete=athlete, drops=options.drops
+            ),
+            clock=Clock(options.speed),
+        )
+    else:
         raise ConfigError(
             f"{spec.title}: the {spec.transport} transport is not available in this version"
         )
-    athlete = AthleteSettings(pain_threshold_pct=options.pain_threshold_pct)
-    rate = options.rate_hz if options.rate_hz is not None else spec.nominal_rate_hz
-    transport = SimTransport(
-        spec,
-        settings=SimSettings(rate_hz=rate, seed=options.seed, athlete=athlete, drops=options.drops),
-        clock=Clock(options.speed),
-    )
     pain_free = EffortReference(
         push_max_n=options.push_max_n if options.push_max_n is not None else athlete.push_max_n,
         pull_max_n=options.pull_max_n if options.pull_max_n is not None else athlete.pull_max_n,
@@ -99,6 +130,8 @@ def build_session(
     references = {ReferenceKind.PAIN_FREE: pain_free, ReferenceKind.MVIC: mvic}
     pipeline = pipeline_for(spec, fs_hz=rate, reference=pain_free, calibration=options.calibration)
     guide: DrillGuide | None = None
+    if drill is None and options.sim_profile == "rest" and isinstance(transport, SimTransport):
+        transport.set_target(np.zeros_like)
     if drill is not None:
         missing = drill.sensors.missing(spec.capabilities)
         if "force_push" in missing:
@@ -113,7 +146,8 @@ def build_session(
             Direction.PUSH: (pain_free.push_max_n or athlete.push_max_n) / athlete.push_max_n,
             Direction.PULL: (pain_free.pull_max_n or athlete.pull_max_n) / athlete.pull_max_n,
         }
-        transport.set_target(guide.target_fn(scale))
+        if isinstance(transport, SimTransport):
+            transport.set_target(guide.target_fn(scale))
         if options.pain_threshold_pct is not None:
             guide.pain_reporter = SimulatedPainReporter(
                 threshold_pct=options.pain_threshold_pct, fs_hz=rate
@@ -135,3 +169,16 @@ def build_session(
         references=references,
         guide=guide,
     )
+
+
+def _serial_transport(spec: DeviceSpec, options: SessionOptions, rate_hz: float) -> Transport:
+    """The serial transport for ``options``; raw-count devices must come with a calibration."""
+    if not options.port:
+        raise ConfigError(f"{spec.key} needs --port (a serial port; 'isoforce scan' lists them)")
+    if spec.n_per_count is None and options.calibration is None:
+        raise ConfigError(
+            f"{spec.title} reports raw readings, not newtons. Calibrate once with "
+            f"'isoforce calibrate --device {spec.key} --port {options.port} --known-kg 10 "
+            "--out cal.json', then pass --calibration cal.json"
+        )
+    return serial_transport_for(spec, options.port, baud=options.baud, rate_hz=rate_hz)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal as sps
 
 from isoforce.core.samples import FloatArray
 
@@ -27,6 +26,8 @@ class StreamingLowPass:
             raise ValueError(
                 f"cutoff {cutoff_hz} Hz must be between 0 and Nyquist ({fs_hz / 2} Hz)"
             )
+        from scipy import signal as sps  # imported on first use: it costs ~0.8 s at start-up
+
         self.cutoff_hz = cutoff_hz
         self.fs_hz = fs_hz
         self._sos = sps.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
@@ -45,6 +46,8 @@ class StreamingLowPass:
             self._zi = self._zi_unit * x[0]
         if x.shape[0] < SMALL_CHUNK:
             return self._process_small(x)
+        from scipy import signal as sps
+
         y, self._zi = sps.sosfilt(self._sos, x, zi=self._zi)
         return np.asarray(y, dtype=np.float64)
 
@@ -72,6 +75,8 @@ def zero_phase_low_pass(
     """Offline zero-phase Butterworth low-pass (forward-backward), for analysis of recordings."""
     if not 0 < cutoff_hz < fs_hz / 2:
         raise ValueError(f"cutoff {cutoff_hz} Hz must be between 0 and Nyquist ({fs_hz / 2} Hz)")
+    from scipy import signal as sps
+
     sos = sps.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
     if x.shape[0] <= 3 * (2 * sos.shape[0] + 1):
         return x.copy()

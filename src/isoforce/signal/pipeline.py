@@ -18,7 +18,7 @@ from isoforce.signal.effort import EffortModel, EffortReference, EffortResult
 from isoforce.signal.filters import StreamingLowPass
 
 #: Columns of the pipeline's ring buffer, in order.
-RING_COLUMNS = ("t_s", "raw", "force_n", "display_force_n", "effort_pct", "target_pct")
+RING_COLUMNS = ("t_s", "t_host_s", "raw", "force_n", "display_force_n", "effort_pct", "target_pct")
 COL = {name: i for i, name in enumerate(RING_COLUMNS)}
 
 
@@ -109,15 +109,16 @@ class ForcePipeline:
 
     def append_to_ring(self, block: ProcessedBlock) -> None:
         """Keep a processed block (with its final targets) in the ring buffer for display."""
-        self.ring.extend(
-            np.column_stack(
-                (
-                    block.t_s,
-                    block.raw,
-                    block.force_n,
-                    block.display_force_n,
-                    block.effort_pct,
-                    block.target_pct,
-                )
-            )
+        columns = (
+            block.t_s,
+            block.t_host_s,
+            block.raw,
+            block.force_n,
+            block.display_force_n,
+            block.effort_pct,
+            block.target_pct,
         )
+        rows = np.empty((len(block), len(RING_COLUMNS)))
+        for i, col in enumerate(columns):
+            rows[:, i] = col
+        self.ring.extend(rows)

@@ -48,7 +48,7 @@ class SimSettings:
 
     rate_hz: float = 80.0
     seed: int = 0
-    chunk_s: float = 0.025
+    chunk_s: float = 0.04
     athlete: AthleteSettings = field(default_factory=AthleteSettings)
     imu: ImuSettings = field(default_factory=ImuSettings)
     #: Device clock at the first sample, in µs (uint32; wraps like a Progressor's clock).

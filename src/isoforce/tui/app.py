@@ -11,25 +11,29 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
+from textual.css.query import NoMatches
 
 from isoforce.drills.loader import find_drill
 from isoforce.errors import IsoforceError
 from isoforce.paths import drills_dir
-from isoforce.runner.factory import SessionOptions
 from isoforce.tui.audio import AudioMode, CueMapper, CuePlayer
 from isoforce.tui.controller import LiveController
 from isoforce.tui.screens.player import PlayerScreen
 from isoforce.tui.screens.setup import DeviceScreen, DrillPickerScreen
 from isoforce.tui.screens.summary import SummaryScreen
 
+if TYPE_CHECKING:
+    from isoforce.runner.factory import SessionOptions
+
 
 @dataclass(frozen=True, slots=True)
 class AppConfig:
     """How the app starts: device options, first screen, drill, frame rate, audio."""
 
-    options: SessionOptions = field(default_factory=SessionOptions)
+    options: SessionOptions = field(default_factory=lambda: _default_options())
     #: Start straight in the player with this drill (``None``: start at the device picker).
     drill: str | None = None
     fps: float = 30.0
@@ -71,7 +75,10 @@ class IsoforceApp(App[None]):
             self.player.play(self.mapper.cues(events))
         show = getattr(self.screen, "show", None)
         if show is not None and getattr(self.screen, "ready", False):
-            show(view, events)
+            try:
+                show(view, events)
+            except NoMatches:  # the screen is still being composed: draw next frame
+                self.controller.pending.extendleft(reversed(events))
         self.frame_times.append(time.perf_counter())
         if len(self.frame_times) > 1000:
             del self.frame_times[:500]
@@ -81,10 +88,12 @@ class IsoforceApp(App[None]):
     def use_device(self, key: str) -> None:
         """Switch to a device and stream it in free mode."""
         self.controller.options = replace(self.controller.options, device=key)
-        self.restart_free()
+        self.restart_free(resting=True)
 
-    def restart_free(self) -> None:
-        """(Re)start streaming without a drill."""
+    def restart_free(self, *, resting: bool = False) -> None:
+        """(Re)start streaming without a drill (a simulated person rests if ``resting``)."""
+        profile = "rest" if resting else "demo"
+        self.controller.options = replace(self.controller.options, sim_profile=profile)
         self.run_worker(self._restart(None), exclusive=True, group="session")
 
     def start_drill(self, name: str) -> None:
@@ -103,7 +112,7 @@ class IsoforceApp(App[None]):
 
         await self.controller.stop()
         try:
-            self.controller.start(
+            await self.controller.start(
                 drill if isinstance(drill, Drill) else None, duration_s=self.config.stop_at_s
             )
         except IsoforceError as exc:
@@ -130,6 +139,12 @@ class IsoforceApp(App[None]):
         """Stop streaming cleanly, then leave."""
         await self.controller.stop()
         self.exit()
+
+
+def _default_options() -> SessionOptions:
+    from isoforce.runner.factory import SessionOptions
+
+    return SessionOptions()
 
 
 def create_app(config: AppConfig | None = None) -> IsoforceApp:

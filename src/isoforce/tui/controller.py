@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import math
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,14 +22,17 @@ from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
 from isoforce.drills.model import Drill
 from isoforce.errors import CalibrationError, IsoforceError
 from isoforce.runner import LinkEvent, RunResult, Sink
-from isoforce.runner.factory import Session, SessionOptions, build_session
 from isoforce.signal.calibration import Calibration, tare_offset
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.pipeline import COL
 from isoforce.tui.view import Curve, LiveView, band_state
 
+if TYPE_CHECKING:
+    from isoforce.runner.factory import Session, SessionOptions
+
 TARE_WINDOW_S = 1.0
 FREE_WINDOW_S = 20.0
+DISPLAY_SMOOTH_S = 0.2
 
 
 class LiveController:
@@ -51,8 +56,13 @@ class LiveController:
 
     # ---- lifecycle ----
 
-    def start(self, drill: Drill | None = None, *, duration_s: float | None = None) -> None:
-        """Build and start a session (free mode when ``drill`` is None) in the running loop."""
+    async def start(self, drill: Drill | None = None, *, duration_s: float | None = None) -> None:
+        """Build and start a session (free mode when ``drill`` is None) in the running loop.
+
+        The session machinery (scipy, the simulator) is imported in a thread the first time,
+        so the UI keeps drawing meanwhile.
+        """
+        factory = await asyncio.to_thread(importlib.import_module, "isoforce.runner.factory")
         self.drill = drill
         self._stop = asyncio.Event()
         self._step_start_t = {}
@@ -60,7 +70,7 @@ class LiveController:
         self.error = ""
         options = replace(self.options, calibration=self._calibration)
         sinks = list(self.sinks_factory()) if self.sinks_factory else []
-        self.session = build_session(
+        self.session = factory.build_session(
             options, drill=drill, sinks=sinks, on_events=self._on_events, on_link=self._on_link
         )
         self._task = asyncio.ensure_future(self._run(duration_s))
@@ -211,9 +221,11 @@ class LiveController:
         ring = pipe.ring
         if len(ring) == 0:
             return LiveView(instruction="Waiting for samples…", link=self.link)
-        last = ring.latest(1)[0]
+        recent = ring.latest(max(1, int(DISPLAY_SMOOTH_S * pipe.settings.fs_hz)))
+        last = recent[-1]
         t = float(last[COL["t_s"]])
-        effort = float(last[COL["effort_pct"]])
+        # for the eyes only: the mean of the last 0.2 s, so the big digits do not flicker
+        effort = float(np.mean(recent[:, COL["effort_pct"]]))
         disp_force = float(last[COL["display_force_n"]])
         engine = session.engine
         base = LiveView(

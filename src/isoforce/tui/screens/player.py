@@ -22,6 +22,27 @@ if TYPE_CHECKING:
     from isoforce.tui.app import IsoforceApp
 
 
+#: The gauge moves at the full frame rate; text, digits and the curve redraw every third frame
+#: (10 Hz at 30 fps: faster than anyone reads) and at once when an event arrives.
+SLOW_EVERY_N_FRAMES = 3
+
+
+def set_text(widget: Static | Label | Digits, text: str) -> None:
+    """Update a widget's text only when it changed (an update forces a layout pass)."""
+    if getattr(widget, "_iso_text", None) == text:
+        return
+    widget._iso_text = text  # type: ignore[union-attr]
+    if isinstance(widget, Digits):
+        widget.update(text)
+    else:
+        widget.update(text, layout=False)  # fixed-size rows: no layout pass needed
+
+
+def quantize(value: float, step: float = 0.5) -> float:
+    """Round for display so a widget redraws only when what it shows changes."""
+    return value if math.isnan(value) else round(value / step) * step
+
+
 def _digits(value: float) -> str:
     return "--" if math.isnan(value) else f"{abs(value):.0f}"
 
@@ -46,9 +67,10 @@ class PlayerScreen(Screen[None]):
     ]
 
     ready = False
+    _frames = 0
 
-    def on_mount(self) -> None:
-        """Frames may draw from now on."""
+    def on_screen_resume(self) -> None:
+        """Frames may draw from now on (the screen is composed and shown)."""
         self.ready = True
 
     def compose(self) -> ComposeResult:
@@ -81,13 +103,41 @@ class PlayerScreen(Screen[None]):
 
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
         """Draw one frame (called by the app at its frame rate)."""
+        gauge = self.query_one(EffortGauge)
+        gauge.effort_pct = quantize(view.effort_pct)
+        gauge.target_pct = quantize(view.target_pct)
+        gauge.band_pct = view.band_pct
+        gauge.state = view.state
+        self._frames += 1
+        if self._frames % SLOW_EVERY_N_FRAMES == 0 or events:
+            self._show_slow(view)
+        for e in events:
+            if (
+                isinstance(e, DrillEvent)
+                and e.kind is EventKind.STEP_SCORED
+                and e.score is not None
+            ):
+                row = score_row(e.score)
+                set_text(
+                    self.query_one("#last-score", Static),
+                    f"Step {row[0]} {row[1]}: in band {row[2]} · RMSE {row[3]} · CE {row[4]} · CV {row[5]}",
+                )
+            elif isinstance(e, DrillEvent) and e.kind is EventKind.PAIN_MARKED:
+                self.notify(
+                    "Pain marked: target dropped to 0. Relax. Later targets are lowered.",
+                    severity="warning",
+                )
+            elif isinstance(e, DrillEvent) and e.kind is EventKind.DRILL_FINISHED:
+                self.iso_app.show_summary()
+
+    def _show_slow(self, view: LiveView) -> None:
         step = (
             f"  ·  step {view.step_number}/{view.steps_total}: {view.step_label}"
             if view.step_number
             else ""
         )
         banner = self.query_one("#banner", Static)
-        banner.update(f"{view.instruction}{step}")
+        set_text(banner, f"{view.instruction}{step}")
         banner.set_class(view.status == "paused", "paused")
         banner.set_class(view.phase == "pain rest", "pain")
         link = self.query_one("#link", Static)
@@ -99,39 +149,19 @@ class PlayerScreen(Screen[None]):
             notice = f"ⓘ {view.not_measured}"
         else:
             notice = ""
-        link.update(notice)
-        link.display = bool(notice)
+        set_text(link, notice)
+        if link.display != bool(notice):
+            link.display = bool(notice)
         direction = f"{view.direction.upper()} " if view.direction else ""
-        self.query_one("#effort-caption", Label).update(f"{direction}EFFORT %")
-        self.query_one("#effort", Digits).update(_digits(view.effort_pct))
-        self.query_one("#target", Digits).update(_digits(view.target_pct))
-        self.query_one("#countdown", Digits).update(_clock(view.remaining_s))
-        gauge = self.query_one(EffortGauge)
-        gauge.effort_pct = view.effort_pct
-        gauge.target_pct = view.target_pct
-        gauge.band_pct = view.band_pct
-        gauge.state = view.state
+        set_text(self.query_one("#effort-caption", Label), f"{direction}EFFORT %")
+        set_text(self.query_one("#effort", Digits), _digits(view.effort_pct))
+        set_text(self.query_one("#target", Digits), _digits(view.target_pct))
+        set_text(self.query_one("#countdown", Digits), _clock(view.remaining_s))
         self.query_one(CurvePlot).curve = view.curve
-        self.query_one("#next", Static).update(
-            f"Next: {view.next_label}" if view.next_label else "Next: —"
+        set_text(
+            self.query_one("#next", Static),
+            f"Next: {view.next_label}" if view.next_label else "Next: —",
         )
-        for e in events:
-            if (
-                isinstance(e, DrillEvent)
-                and e.kind is EventKind.STEP_SCORED
-                and e.score is not None
-            ):
-                row = score_row(e.score)
-                self.query_one("#last-score", Static).update(
-                    f"Step {row[0]} {row[1]}: in band {row[2]} · RMSE {row[3]} · CE {row[4]} · CV {row[5]}"
-                )
-            elif isinstance(e, DrillEvent) and e.kind is EventKind.PAIN_MARKED:
-                self.notify(
-                    "Pain marked: target dropped to 0. Relax. Later targets are lowered.",
-                    severity="warning",
-                )
-            elif isinstance(e, DrillEvent) and e.kind is EventKind.DRILL_FINISHED:
-                self.iso_app.show_summary()
 
     def action_pain(self) -> None:
         """The pain/pinch key."""

@@ -52,13 +52,19 @@ def render_curve(curve: Curve, *, width: int, height: int) -> list[Text]:
                 continue
             r = row(effort)
             grid[r][c], style[r][c] = "█", "bold cyan"
-    lines = []
-    for r in range(height):
-        text = Text()
-        for ch, st in zip(grid[r], style[r], strict=True):
-            text.append(ch, style=st)
-        lines.append(text)
-    return lines
+    return [_runs(grid[r], style[r]) for r in range(height)]
+
+
+def _runs(chars: list[str], styles: list[str]) -> Text:
+    """One Text per row, with one span per run of equal style (cheap to build and render)."""
+    text = Text("".join(chars))
+    start = 0
+    for i in range(1, len(styles) + 1):
+        if i == len(styles) or styles[i] != styles[start]:
+            if styles[start]:
+                text.stylize(styles[start], start, i)
+            start = i
+    return text
 
 
 class CurvePlot(Widget):

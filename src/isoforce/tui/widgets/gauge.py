@@ -24,7 +24,6 @@ def gauge_line(
 ) -> Text:
     """One gauge row: filled bar to |effort|, band as ``[░░]`` brackets, target as ``│``."""
     width = max(10, width)
-    text = Text()
     cells = [" "] * width
     styles = [""] * width
 
@@ -44,9 +43,9 @@ def gauge_line(
             inside = styles[i].endswith("green")
             cells[i] = "█"
             styles[i] = "bright_green" if inside else "cyan"
-    for ch, st in zip(cells, styles, strict=True):
-        text.append(ch, style=st)
-    return text
+    from isoforce.tui.widgets.curve import _runs
+
+    return _runs(cells, styles)
 
 
 class EffortGauge(Widget):

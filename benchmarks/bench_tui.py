@@ -1,0 +1,177 @@
+"""TUI benchmarks: sample-to-screen latency, CPU share at 80 Hz and 1 kHz, first frame.
+
+The app runs headless (Textual's test driver) over the simulated load cell in real time.
+- latency: for every frame, host time now minus the host arrival time of the newest sample the
+  frame draws (so it covers queueing, decoding, the pipeline and waiting for the next frame);
+- CPU: process CPU seconds / wall seconds for the whole app (simulator included), next to the
+  same session run without any UI in the same run (the baseline), so the ratio isolates the UI;
+- first frame: from starting a fresh Python process to the app's first drawn frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from isoforce.runner.factory import SessionOptions, build_session
+from isoforce.signal.pipeline import COL
+
+Row = Any  # the suite's row type, passed in by benchmarks/bench.py
+
+
+async def _app_run(rate_hz: float, seconds: float) -> tuple[list[float], float, float]:
+    from isoforce.tui.app import AppConfig, create_app
+    from isoforce.tui.audio import AudioMode
+
+    app = create_app(
+        AppConfig(
+            options=SessionOptions(rate_hz=rate_hz, speed=1.0),
+            drill="pails-rails-hip",
+            audio=AudioMode.OFF,
+        )
+    )
+    latencies: list[float] = []
+    original = app.frame
+
+    def frame() -> None:
+        original()
+        session = app.controller.session
+        if session is not None and len(session.pipeline.ring):
+            t_host = float(session.pipeline.ring.latest(1)[0, COL["t_host_s"]])
+            latencies.append(session.transport.clock.now() - t_host)  # type: ignore[attr-defined]
+
+    app.frame = frame  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(1.0)  # warm-up: imports, first layout
+        latencies.clear()
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        await pilot.pause(seconds)
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    return latencies, cpu, wall
+
+
+async def _headless_run(rate_hz: float, seconds: float) -> tuple[float, float]:
+    from isoforce.drills.loader import find_drill
+
+    session = build_session(
+        SessionOptions(rate_hz=rate_hz, speed=1.0), drill=find_drill("pails-rails-hip")
+    )
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(session.runner.run(stop=stop))
+    await asyncio.sleep(1.0)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    await asyncio.sleep(seconds)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    stop.set()
+    await task
+    return cpu, wall
+
+
+FIRST_FRAME_SCRIPT = """
+import time, asyncio
+from isoforce.tui.app import AppConfig, create_app
+from isoforce.tui.audio import AudioMode
+app = create_app(AppConfig(drill="pails-rails-hip", audio=AudioMode.OFF))
+orig = app.frame
+def frame():
+    orig()
+    if getattr(app.screen, "ready", False):
+        print("FIRST_FRAME", flush=True)
+        app.exit()
+app.frame = frame
+async def main():
+    async with app.run_test(size=(100, 30)) as pilot:
+        while app.is_running:
+            await pilot.pause(0.01)
+asyncio.run(main())
+"""
+
+
+def _first_frame_s() -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", FIRST_FRAME_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("FIRST_FRAME"):
+            elapsed = time.perf_counter() - t0
+            break
+    else:
+        elapsed = float("nan")
+    proc.wait(timeout=30)
+    return elapsed
+
+
+def bench_tui(quick: bool, row: Callable[..., Row]) -> list[Row]:
+    """All TUI rows."""
+    seconds = 5.0 if quick else 15.0
+    rows: list[Row] = []
+    for rate in (80.0, 1000.0):
+        lat, cpu, wall = asyncio.run(_app_run(rate, seconds))
+        base_cpu, base_wall = asyncio.run(_headless_run(rate, seconds))
+        share = 100 * cpu / wall
+        base_share = 100 * base_cpu / base_wall
+        target = "≤ 15 %" if rate == 80 else "≤ 30 %"
+        rows.append(
+            row(
+                f"TUI CPU share at {rate:g} Hz (whole app, 30 fps)",
+                share,
+                "% of a core",
+                base_share,
+                "same session, no UI",
+                target,
+                False,
+            )
+        )
+        if rate == 1000.0:
+            arr = np.array(lat) * 1000
+            rows.append(
+                row(
+                    "sample-to-screen latency p50 at 1 kHz",
+                    float(np.percentile(arr, 50)),
+                    "ms",
+                    None,
+                    "",
+                    "≤ 25 ms",
+                    False,
+                )
+            )
+            rows.append(
+                row(
+                    "sample-to-screen latency p99 at 1 kHz",
+                    float(np.percentile(arr, 99)),
+                    "ms",
+                    None,
+                    "",
+                    "≤ 50 ms",
+                    False,
+                )
+            )
+    firsts = [_first_frame_s() for _ in range(3)]
+    bare = statistics.median(_timed([sys.executable, "-c", "import isoforce"]) for _ in range(3))
+    rows.append(
+        row(
+            "TUI first frame after launch (median of 3)",
+            statistics.median(firsts) * 1000,
+            "ms",
+            bare * 1000,
+            "python + import isoforce",
+            "≤ 1,500 ms",
+            False,
+        )
+    )
+    return rows
+
+
+def _timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - t0
