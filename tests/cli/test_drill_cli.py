@@ -1,0 +1,142 @@
+"""``isoforce drill`` as a user runs it: list, show, check, run on the simulator."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
+
+
+def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ISOFORCE, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_list_and_show() -> None:
+    out = run("drill", "list")
+    assert out.returncode == 0, out.stderr
+    for name in (
+        "pails-rails-hip",
+        "tension-drill",
+        "max-test",
+        "end-range-expansion",
+        "low-intensity",
+    ):
+        assert name in out.stdout
+    show = run("drill", "show", "pails-rails-hip")
+    assert show.returncode == 0
+    assert "passive 120 s" in show.stdout
+    assert "lift-offs ×3" in show.stdout
+
+
+def test_pails_rails_hip_at_speed_20_completes_under_30_s_with_scores(tmp_path: Path) -> None:
+    t0 = time.monotonic()
+    out = run(
+        "drill",
+        "run",
+        "pails-rails-hip",
+        "--device",
+        "sim",
+        "--speed",
+        "20",
+        "--out",
+        str(tmp_path / "r.csv"),
+    )
+    wall = time.monotonic() - t0
+    assert out.returncode == 0, out.stderr
+    assert wall < 30
+    assert "drill finished" in out.stdout
+    rows = [line for line in out.stdout.splitlines() if re.match(r"^\d+\s+hold ", line)]
+    assert len(rows) == 4  # PAILs 50 %, RAILs, PAILs max, RAILs
+    held = re.search(r"time in band during holds: (\d+) %", out.stdout)
+    assert held is not None
+    assert int(held.group(1)) >= 80
+
+
+def test_tension_drill_finds_the_pain_free_max(tmp_path: Path) -> None:
+    out = run(
+        "drill",
+        "run",
+        "tension-drill",
+        "--speed",
+        "max",
+        "--sim-pain-at",
+        "60",
+        "--out",
+        str(tmp_path / "t.csv"),
+    )
+    assert out.returncode == 0, out.stderr
+    marked = re.search(r"pain marked at [\d.]+ s \(effort (\d+) %, target (\d+) %\)", out.stdout)
+    assert marked is not None
+    assert int(marked.group(2)) == 70
+    found = re.search(r"pain-free max: (\d+) %", out.stdout)
+    assert found is not None
+    assert abs(int(found.group(1)) - 60) <= 10
+
+
+BAD = {
+    "wrong_type.toml": (
+        'name = "wrong_type"\nmovement = "hip-ir"\n[[steps]]\nkind = "hold"\ndirection = "push"\ntarget_pct = "lots"\nseconds = 10\n',
+        6,
+        "target_pct",
+    ),
+    "unknown_kind.toml": (
+        'movement = "hip-ir"\n[[steps]]\nkind = "yoga"\nseconds = 10\n',
+        3,
+        "kind",
+    ),
+    "negative.toml": (
+        'movement = "hip-ir"\n[[steps]]\nkind = "passive"\nseconds = -5\n',
+        4,
+        "seconds",
+    ),
+    "too_high.toml": (
+        'movement = "hip-ir"\n[[steps]]\nkind = "hold"\ndirection = "push"\ntarget_pct = 130\nseconds = 10\n',
+        5,
+        "target_pct",
+    ),
+    "no_direction.toml": (
+        'movement = "hip-ir"\n[[steps]]\nkind = "hold"\ntarget_pct = 30\nseconds = 10\n',
+        None,
+        "direction",
+    ),
+    "syntax.toml": ('movement = "hip-ir"\n[[steps]\nkind = "hold"\n', 2, "toml"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_malformed_drill_files_name_file_line_field_and_exit_2(tmp_path: Path, name: str) -> None:
+    text, line, field = BAD[name]
+    path = tmp_path / name
+    path.write_text(text)
+    out = run("drill", "check", str(path))
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    first = out.stderr.strip().splitlines()[0]
+    assert first.startswith(f"{path}:")
+    if line is not None:
+        assert first.startswith(f"{path}:{line}:"), first
+    assert f": {field}" in first or f".{field}:" in first, first
+
+
+def test_a_valid_user_file_checks_ok(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'movement = "hip-er"\n[[steps]]\nkind = "ramp"\ndirection = "push"\nfrom_pct = 0\nto_pct = 30\n'
+        '[[steps]]\nkind = "hold"\ndirection = "push"\ntarget_pct = 30\nseconds = 10\n'
+    )
+    out = run("drill", "check", str(path))
+    assert out.returncode == 0, out.stderr
+    assert "ok" in out.stdout
+
+
+def test_unknown_drill_is_a_clear_error() -> None:
+    out = run("drill", "run", "no-such-drill", "--speed", "max")
+    assert out.returncode in (1, 2)
+    assert "no-such-drill" in out.stderr
+    assert "Traceback" not in out.stderr
