@@ -81,7 +81,8 @@ def test_tension_drill_finds_the_pain_free_max(tmp_path: Path) -> None:
 
 BAD = {
     "wrong_type.toml": (
-        'name = "wrong_type"\nmovement = "hip-ir"\n[[steps]]\nkind = "hold"\ndirection = "push"\ntarget_pct = "lots"\nseconds = 10\n',
+        'name = "wrong_type"\nmovement = "hip-ir"\n[[steps]]\nkind = "hold"\n'
+        'direction = "push"\ntarget_pct = "lots"\nseconds = 10\n',
         6,
         "target_pct",
     ),
