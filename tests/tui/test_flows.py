@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 from tui_helpers import make_app, wait_for
 
+from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineStatus, EventKind
+from isoforce.tui.app import IsoforceApp
 from isoforce.tui.screens.player import PlayerScreen
 from isoforce.tui.screens.setup import CalibrationScreen, DeviceScreen, DrillPickerScreen
 from isoforce.tui.screens.summary import SummaryScreen
@@ -48,17 +51,22 @@ async def test_pick_device_calibrate_run_drill_summary() -> None:
         assert table_rows == len(result.step_scores)
 
 
+async def running_engine(pilot: Pilot[None], app: IsoforceApp) -> DrillEngine:
+    """Wait until the app's drill engine exists and runs; return it."""
+    await wait_for(
+        pilot,
+        lambda: app.controller.session is not None and app.controller.session.engine is not None,
+    )
+    assert app.controller.session is not None and app.controller.session.engine is not None
+    engine = app.controller.session.engine
+    await wait_for(pilot, lambda: engine.status is EngineStatus.RUNNING)
+    return engine
+
+
 async def test_pain_key_mid_hold_drops_target_at_once() -> None:
     app = make_app(speed=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(
-            pilot,
-            lambda: (
-                app.controller.session is not None and app.controller.session.engine is not None
-            ),
-        )
-        engine = app.controller.session.engine
-        await wait_for(pilot, lambda: engine.status is EngineStatus.RUNNING)
+        engine = await running_engine(pilot, app)
         await pilot.press("s")  # skip the 2-minute passive stretch
         await pilot.press("s")  # skip the ramp: now the 50 % PAILs hold
         await wait_for(
@@ -98,14 +106,7 @@ async def test_device_lost_mid_hold_pauses_and_says_so() -> None:
 async def test_pause_and_skip_keys() -> None:
     app = make_app(speed=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(
-            pilot,
-            lambda: (
-                app.controller.session is not None and app.controller.session.engine is not None
-            ),
-        )
-        engine = app.controller.session.engine
-        await wait_for(pilot, lambda: engine.status is EngineStatus.RUNNING)
+        engine = await running_engine(pilot, app)
         await pilot.press("space")
         await wait_for(pilot, lambda: engine.status is EngineStatus.PAUSED)
         await pilot.press("space")
