@@ -1,0 +1,107 @@
+"""``isoforce replay``: play a stored session back through the live path."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from isoforce.cli.common import EXIT_INTERRUPTED, EXIT_OK, run_until_interrupted, speed_value
+
+
+def register(sub: Any) -> None:
+    """Add ``replay``."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "replay",
+        help="play a stored session back through the live pipeline (and its drill)",
+        description=(
+            "Feed a stored session through the same decoder, pipeline and drill engine as a live "
+            "device, at real speed or faster; a drill session is scored again."
+        ),
+    )
+    p.add_argument("session", metavar="SESSION", help="session number, 'latest' or 'latest-1' …")
+    p.add_argument(
+        "--speed",
+        type=speed_value,
+        default=1.0,
+        metavar="X",
+        help="X times real time ('max' = as fast as possible; default 1)",
+    )
+    p.add_argument("--no-drill", action="store_true", help="do not re-run the session's drill")
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
+    )
+    p.set_defaults(handler=run_replay)
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """Handler of ``isoforce replay``."""
+    from isoforce.cli.drill import _Printer
+    from isoforce.cli.record import Progress
+    from isoforce.drills.report import result_summary, score_table
+    from isoforce.runner.factory import SessionOptions
+    from isoforce.runner.replay import build_replay_session
+    from isoforce.session.store import SessionStore
+
+    with SessionStore.open(data_dir=args.data_dir) as store:
+        sid = store.resolve(args.session)[0]
+        session, record = build_replay_session(
+            SessionOptions(device="replay", speed=args.speed),
+            store=store,
+            session_id=sid,
+            rerun_drill=not args.no_drill,
+            data_dir=args.data_dir,
+        )
+    progress = Progress(total_s=record.duration_s, label=f"replay {sid}")
+    session.runner.on_block = progress.update
+    what = record.meta.drill.name if record.meta.drill else record.meta.device.title
+    print(f"replaying session {sid} ({what}, {record.duration_s:.1f} s, {record.samples} samples)")
+    if session.guide is not None:
+        session.guide.on_events = _Printer(session.guide.engine.plan).events
+
+    async def go(stop: asyncio.Event) -> None:
+        await session.runner.run(stop=stop)
+
+    interrupted = run_until_interrupted(go)
+    progress.done()
+    result = session.runner.result
+    print(f"replayed {result.samples} samples ({result.last_t_s:.2f} s), {result.stopped_by}")
+    if session.guide is not None:
+        engine = session.guide.engine
+        session.guide.publish(engine.abort(result.last_t_s))
+        drill_result = engine.result()
+        print()
+        print(score_table(drill_result))
+        print()
+        for line in result_summary(drill_result):
+            print(line)
+        same = _compare(record.steps, drill_result)
+        if same is not None:
+            print(f"\nscores match the recording for {same[0]} of {same[1]} steps")
+    if result.samples != record.samples:
+        print(f"note: {record.samples - result.samples} samples were not replayed", file=sys.stderr)
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def _compare(stored: Any, result: Any) -> tuple[int, int] | None:
+    """How many steps score as they did when recorded (RMSE and time in band within 1e-6)."""
+    if not stored:
+        return None
+    now = {s.step_index: s.metrics for s in result.step_scores}
+    same = 0
+    for step in stored:
+        m = now.get(step.step_index)
+        old = step.score.get("metrics", {})
+        if m is None:
+            continue
+        pairs = ((m.rmse, old.get("rmse")), (m.in_band_fraction, old.get("in_band_fraction")))
+        if all(
+            (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-6)
+            for a, b in pairs
+        ):
+            same += 1
+    return same, len(stored)

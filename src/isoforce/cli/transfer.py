@@ -1,0 +1,219 @@
+"""``isoforce export`` and ``isoforce import``: sessions to files and files to sessions."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from isoforce.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from isoforce.cli.saving import side_argument
+from isoforce.errors import IsoforceError, StorageError
+
+if TYPE_CHECKING:
+    from isoforce.session.store import SessionStore
+
+FORMATS = ("csv", "json", "png")
+
+
+def _data_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
+    )
+
+
+def register(sub: Any) -> None:
+    """Add ``export`` and ``import``."""
+    ex: argparse.ArgumentParser = sub.add_parser(
+        "export",
+        help="write stored sessions to CSV, JSON or PNG",
+        description=(
+            "Write sessions from the store to files. CSV is a tidy table (one row per sample) "
+            "with a .meta.json sidecar; JSON is one document with the manifest and the arrays; "
+            "PNG is a plot. SESSION is a number, 'latest', 'latest-1' … or 'all'."
+        ),
+    )
+    ex.add_argument("sessions", nargs="+", metavar="SESSION", help="session(s) to export")
+    ex.add_argument("--format", choices=FORMATS, default=None, help="csv (default), json or png")
+    ex.add_argument(
+        "--out",
+        default=None,
+        metavar="PATH",
+        help="file (one session), folder (several) or '-' for standard output "
+        "(default: session-N.<format> in the current folder)",
+    )
+    _data_dir(ex)
+    ex.set_defaults(handler=run_export)
+
+    im: argparse.ArgumentParser = sub.add_parser(
+        "import",
+        help="import Tindeq app CSV exports or isoforce CSV/JSON files",
+        description=(
+            "Import files into the session store: Tindeq app CSV exports (endurance, RFD, "
+            "repeaters data_set_N and repeaters.csv) and isoforce's own CSV (with its "
+            ".meta.json sidecar when present) and JSON."
+        ),
+    )
+    im.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    im.add_argument("--movement", default=None, help="what the file measured, e.g. hip-ir")
+    im.add_argument("--side", type=side_argument, default=None, help="left or right")
+    im.add_argument(
+        "--direction",
+        choices=("push", "pull"),
+        default="push",
+        help="direction of effort (default push)",
+    )
+    im.add_argument("--position", default=None, help="body position, e.g. 90-90")
+    im.add_argument(
+        "--as-mvic",
+        action="store_true",
+        help="Tindeq files: record each test's best 1 s mean as an MVIC in the history "
+        "(needs --movement and --side)",
+    )
+    _data_dir(im)
+    im.set_defaults(handler=run_import)
+
+
+def _resolve(store: SessionStore, specs: list[str]) -> list[int]:
+    ids: list[int] = []
+    for spec in specs:
+        for sid in store.resolve(spec):
+            if sid not in ids:
+                ids.append(sid)
+    return ids
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[BinaryIO]:
+    """Write to a temporary file and rename it into place only when complete."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        stream = tmp.open("wb")
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with stream:
+            yield stream
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def _writer(fmt: str) -> Callable[[SessionStore, int, BinaryIO], object]:
+    from isoforce.session import exporter
+
+    writers: dict[str, Callable[[SessionStore, int, BinaryIO], object]] = {
+        "csv": exporter.export_csv,
+        "json": exporter.export_json,
+        "png": exporter.export_png,
+    }
+    return writers[fmt]
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Handler of ``isoforce export``."""
+    from isoforce.session.exporter import export_csv, sidecar_bytes
+    from isoforce.session.store import SessionStore
+
+    out = args.out
+    fmt = args.format or (Path(out).suffix.lower().lstrip(".") if out and out != "-" else "csv")
+    if fmt not in FORMATS:
+        fmt = "csv"
+    with SessionStore.open(data_dir=args.data_dir) as store:
+        ids = _resolve(store, args.sessions)
+        if out == "-":
+            if fmt == "png" and len(ids) > 1:
+                print(
+                    "isoforce export: error: only one PNG can go to standard output",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            stream = sys.stdout.buffer
+            for k, sid in enumerate(ids):
+                if fmt == "csv":
+                    key = str(sid) if len(ids) > 1 else None
+                    export_csv(store, sid, stream, session_key=key, header=k == 0)
+                else:
+                    _writer(fmt)(store, sid, stream)
+            stream.flush()
+            return EXIT_OK
+        target = Path(out) if out else Path.cwd()
+        many = len(ids) > 1 or out is None or target.is_dir() or str(out).endswith(os.sep)
+        if (
+            len(ids) > 1
+            and target.suffix.lower() in (".csv", ".json", ".png")
+            and not target.is_dir()
+        ):
+            print(
+                f"isoforce export: error: {len(ids)} sessions need a folder for --out (or '-')",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        if many:
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create {target}: {exc.strerror or exc}") from None
+        for sid in ids:
+            path = target / f"session-{sid}.{fmt}" if many else target
+            with _atomic(path) as stream:
+                _writer(fmt)(store, sid, stream)
+            note = ""
+            if fmt == "csv":
+                meta = path.with_suffix(".meta.json")
+                with _atomic(meta) as stream:
+                    stream.write(sidecar_bytes(store, sid))
+                note = f" (+ {meta.name})"
+            print(f"session {sid} → {path}{note}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Handler of ``isoforce import``."""
+    from isoforce.core.effort_key import Direction
+    from isoforce.export.tindeq_csv import NoSamplesError
+    from isoforce.session.importer import ImportOptions, import_file
+    from isoforce.session.store import SessionStore
+
+    if args.as_mvic and (args.movement is None or args.side is None):
+        print("isoforce import: error: --as-mvic needs --movement and --side", file=sys.stderr)
+        return EXIT_USAGE
+    options = ImportOptions(
+        movement=args.movement,
+        side=args.side,
+        direction=Direction(args.direction),
+        position=args.position,
+        as_mvic=args.as_mvic,
+    )
+    failed = 0
+    with SessionStore.open(data_dir=args.data_dir) as store:
+        for path in args.files:
+            try:
+                result = import_file(store, path, options)
+            except NoSamplesError as exc:
+                print(f"skipped {exc}", file=sys.stderr)
+                continue
+            except IsoforceError as exc:
+                print(f"isoforce: error: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            ids = ", ".join(str(i) for i in result.session_ids)
+            print(
+                f"{path}: session {ids} ({result.format}, {result.samples} samples, "
+                f"{result.duration_s:.1f} s)"
+            )
+            for c in result.checks:
+                print(
+                    f"  app {c.name} {c.app_value:.3f} {c.unit}, recomputed {c.ours:.3f} {c.unit} "
+                    f"({100 * c.rel_error:.2f} % apart)"
+                )
+    return EXIT_ERROR if failed else EXIT_OK

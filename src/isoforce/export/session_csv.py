@@ -1,0 +1,117 @@
+"""Tidy CSV of stored sessions: one row per sample and channel, the drill context in columns.
+
+Columns (docs/data.md): ``t_s, channel, raw, force_n, effort_pct, target_pct, phase, step,
+rep, flags`` — the same as :mod:`isoforce.export.csv_writer` writes live. Several sessions in
+one stream get a leading ``session`` column. Rows go channel by channel, each in time order.
+The metadata goes in a ``.meta.json`` sidecar (:mod:`isoforce.export.manifest`), so the CSV
+itself stays a plain table that every spreadsheet opens. Formatting is vectorised
+(:mod:`isoforce.export.numtext`): an hour at 1 kHz is a few seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+import numpy as np
+
+from isoforce.export import numtext
+from isoforce.export.csv_writer import CSV_COLUMNS
+from isoforce.export.formats import DECIMALS
+from isoforce.session.model import ChannelData, Labels
+
+SESSION_COLUMN = "session"
+BATCH_ROWS = 32768
+
+
+def csv_header(*, with_session: bool = False) -> bytes:
+    """The header line."""
+    cols = ((SESSION_COLUMN,) if with_session else ()) + CSV_COLUMNS
+    return (",".join(cols) + "\n").encode()
+
+
+def _flags(lost_before: np.ndarray) -> numtext.Field:
+    values = np.unique(lost_before[lost_before > 0])
+    names = [f"gap:{int(v)}".encode() for v in values]
+    codes = np.where(lost_before > 0, np.searchsorted(values, lost_before), -1)
+    return numtext.lookup(codes, names, sep=b"\n")
+
+
+def csv_rows(ch: ChannelData, labels: Labels, *, session: str | None = None) -> bytes:
+    """The rows of one channel's samples (no header)."""
+    n = len(ch)
+    if n == 0:
+        return b""
+    fields: list[numtext.Field] = []
+    if session is not None:
+        fields.append(numtext.constant(numtext.csv_field(session), n))
+    fields += [
+        numtext.fixed(ch.t_s, decimals=DECIMALS["t_s"]),
+        numtext.constant(numtext.csv_field(ch.name), n),
+        numtext.fixed(ch.raw, decimals=DECIMALS["raw"]),
+        numtext.fixed(ch.force_n, decimals=DECIMALS["force_n"]),
+        numtext.fixed(ch.effort_pct, decimals=DECIMALS["effort_pct"]),
+        numtext.fixed(ch.target_pct, decimals=DECIMALS["target_pct"]),
+        numtext.lookup(ch.phase, [numtext.csv_field(p) for p in labels.phase_names]),
+        numtext.lookup(ch.step, [numtext.csv_field(s) for s in labels.step_names]),
+        numtext.integers(ch.rep, blank=0),
+        _flags(ch.lost_before),
+    ]
+    return numtext.join_rows(fields)
+
+
+def batches(chunks: Iterable[ChannelData], *, rows: int = BATCH_ROWS) -> Iterator[ChannelData]:
+    """Join consecutive chunks of the same channel into batches of about ``rows`` samples."""
+    pending: list[ChannelData] = []
+    size = 0
+    for chunk in chunks:
+        if pending and chunk.name != pending[0].name:
+            yield _concat(pending)
+            pending, size = [], 0
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= rows:
+            yield _concat(pending)
+            pending, size = [], 0
+    if pending:
+        yield _concat(pending)
+
+
+def _concat(parts: list[ChannelData]) -> ChannelData:
+    if len(parts) == 1:
+        return parts[0]
+
+    def cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return ChannelData(
+        parts[0].name,
+        cat("t_s"),
+        cat("t_host_s"),
+        cat("raw"),
+        cat("force_n"),
+        cat("effort_pct"),
+        cat("target_pct"),
+        cat("step"),
+        cat("phase"),
+        cat("rep"),
+        cat("lost_before"),
+    )
+
+
+def write_csv(
+    out: BinaryIO,
+    chunks: Iterable[ChannelData],
+    labels: Labels,
+    *,
+    session: str | None = None,
+    header: bool = True,
+) -> int:
+    """Write a session's samples (chunks in channel-then-time order); returns the rows written."""
+    if header:
+        out.write(csv_header(with_session=session is not None))
+    total = 0
+    for batch in batches(chunks):
+        out.write(csv_rows(batch, labels, session=session))
+        total += len(batch)
+    return total

@@ -1,0 +1,223 @@
+"""History of reference maxima and left/right asymmetry, computed from stored maxima (pure).
+
+Per (movement, side, direction, position) and kind (MVIC, pain-free max) the maxima form a
+series over time. Asymmetry pairs the left and right values of the same day (each side's best
+that day) and reports both the LSI (weaker / stronger × 100) and the signed difference
+((right − left) / stronger × 100, positive = right stronger), as domain-science.md §2.5 asks.
+
+A difference is only *flagged* when (domain-science.md §2.5 and §3):
+
+1. it is larger than the user's own trial-to-trial variability that day: the noise of a
+   difference of two trials, ``√(CV_left² + CV_right²)`` with each side's CV (SD / mean of its
+   trials that day, ≥ 2 trials needed — without trials the noise is unknown and nothing is
+   flagged);
+2. it is at least ``min_flag_pct`` (15 % by default: per-session hip strength MDCs of 9–31 %
+   mean a smaller single difference can be noise [M30]); and
+3. it persists: the same side is stronger beyond both limits on ``min_sessions`` (2) paired
+   days in a row. Anything else is shown as information, not as a warning.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
+from isoforce.session.model import ReferenceRecord
+from isoforce.signal.metrics import limb_symmetry
+
+
+@dataclass(frozen=True, slots=True)
+class AsymmetrySettings:
+    """When a left/right difference becomes a flag (see the module docstring)."""
+
+    min_flag_pct: float = 15.0
+    min_sessions: int = 2
+
+    def __post_init__(self) -> None:
+        if not (self.min_flag_pct >= 0 and math.isfinite(self.min_flag_pct)):
+            raise ValueError(f"min_flag_pct must be >= 0, got {self.min_flag_pct}")
+        if self.min_sessions < 1:
+            raise ValueError(f"min_sessions must be >= 1, got {self.min_sessions}")
+
+
+DEFAULT_ASYMMETRY = AsymmetrySettings()
+
+
+@dataclass(frozen=True, slots=True)
+class MaxPoint:
+    """One measured maximum in a series."""
+
+    measured_at: str
+    value_n: float
+    session_id: int | None
+    source_drill: str
+    trial_cv_pct: float | None
+    """Trial-to-trial CV of this measurement (None with fewer than 2 trials)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MaxSeries:
+    """Maxima of one kind for one movement key, oldest first."""
+
+    key: MovementKey
+    kind: ReferenceKind
+    points: tuple[MaxPoint, ...]
+
+    @property
+    def latest(self) -> MaxPoint:
+        """The most recent measurement."""
+        return self.points[-1]
+
+    @property
+    def change_pct(self) -> float | None:
+        """Latest versus first, in % of the first (None with one point)."""
+        if len(self.points) < 2:
+            return None
+        first = self.points[0].value_n
+        return (self.points[-1].value_n - first) / first * 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class AsymmetryPoint:
+    """Left versus right on one day."""
+
+    date: str
+    left_n: float
+    right_n: float
+    lsi_pct: float
+    diff_pct: float
+    """Signed: (right − left) / stronger × 100; positive means the right side is stronger."""
+    noise_pct: float | None
+    """The difference trial-to-trial variability alone would explain (None if unknown)."""
+    exceeds: bool
+    """Larger than both the noise and ``min_flag_pct`` (needs a known noise)."""
+    persisting: int
+    """Paired days in a row, up to this one, that exceed with the same stronger side."""
+    flagged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AsymmetrySeries:
+    """Left/right comparisons over time for one movement, direction, position and kind."""
+
+    movement: str
+    direction: Direction
+    position: str
+    kind: ReferenceKind
+    points: tuple[AsymmetryPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Everything the history view shows."""
+
+    series: tuple[MaxSeries, ...]
+    asymmetry: tuple[AsymmetrySeries, ...]
+
+    def flags(self) -> list[tuple[AsymmetrySeries, AsymmetryPoint]]:
+        """Every flagged comparison."""
+        return [(s, p) for s in self.asymmetry for p in s.points if p.flagged]
+
+
+def trial_cv_pct(trials_n: Sequence[float]) -> float | None:
+    """Coefficient of variation (sample SD / mean × 100) of trial values; None for < 2 trials."""
+    values = np.asarray([v for v in trials_n if math.isfinite(v)], dtype=np.float64)
+    if values.size < 2 or values.mean() <= 0:
+        return None
+    return float(values.std(ddof=1) / values.mean() * 100.0)
+
+
+def _date(measured_at: str) -> str:
+    return measured_at[:10]
+
+
+def build_history(
+    records: Iterable[ReferenceRecord],
+    *,
+    movement: str | None = None,
+    settings: AsymmetrySettings = DEFAULT_ASYMMETRY,
+) -> History:
+    """Series per movement key and kind, and asymmetry per movement/direction/position/kind."""
+    recs = sorted(
+        (r for r in records if movement is None or r.key.movement == movement),
+        key=lambda r: (r.measured_at, r.value_n),
+    )
+    grouped: dict[tuple[MovementKey, ReferenceKind], list[ReferenceRecord]] = {}
+    for r in recs:
+        grouped.setdefault((r.key, r.kind), []).append(r)
+    series = tuple(
+        MaxSeries(
+            key=key,
+            kind=kind,
+            points=tuple(
+                MaxPoint(
+                    r.measured_at, r.value_n, r.session_id, r.source_drill, trial_cv_pct(r.trials_n)
+                )
+                for r in rs
+            ),
+        )
+        for (key, kind), rs in sorted(
+            grouped.items(), key=lambda kv: (kv[0][0].label(), kv[0][1].value)
+        )
+    )
+    pairs: dict[tuple[str, Direction, str, ReferenceKind], list[ReferenceRecord]] = {}
+    for r in recs:
+        pairs.setdefault((r.key.movement, r.key.direction, r.key.position, r.kind), []).append(r)
+    asymmetry = []
+    for (mov, direction, position, kind), rs in sorted(
+        pairs.items(), key=lambda kv: (kv[0][0], kv[0][1].value, kv[0][2], kv[0][3].value)
+    ):
+        points = asymmetry_points(rs, settings=settings)
+        if points:
+            asymmetry.append(AsymmetrySeries(mov, direction, position, kind, points))
+    return History(series=series, asymmetry=tuple(asymmetry))
+
+
+def asymmetry_points(
+    records: Sequence[ReferenceRecord], *, settings: AsymmetrySettings = DEFAULT_ASYMMETRY
+) -> tuple[AsymmetryPoint, ...]:
+    """Daily left/right comparisons of records of one movement, direction, position and kind."""
+    days: dict[str, dict[Side, list[ReferenceRecord]]] = {}
+    for r in records:
+        days.setdefault(_date(r.measured_at), {}).setdefault(r.key.side, []).append(r)
+    out: list[AsymmetryPoint] = []
+    run, run_side = 0, None
+    for day in sorted(days):
+        sides = days[day]
+        if Side.LEFT not in sides or Side.RIGHT not in sides:
+            continue
+        left = max(r.value_n for r in sides[Side.LEFT])
+        right = max(r.value_n for r in sides[Side.RIGHT])
+        sym = limb_symmetry(left=left, right=right)
+        cv_l = trial_cv_pct([t for r in sides[Side.LEFT] for t in r.trials_n])
+        cv_r = trial_cv_pct([t for r in sides[Side.RIGHT] for t in r.trials_n])
+        noise = None if cv_l is None or cv_r is None else math.hypot(cv_l, cv_r)
+        exceeds = (
+            noise is not None
+            and abs(sym.diff_pct) > noise
+            and abs(sym.diff_pct) >= settings.min_flag_pct
+        )
+        if exceeds and sym.stronger is not None and sym.stronger is run_side:
+            run += 1
+        elif exceeds:
+            run, run_side = 1, sym.stronger
+        else:
+            run, run_side = 0, None
+        out.append(
+            AsymmetryPoint(
+                date=day,
+                left_n=left,
+                right_n=right,
+                lsi_pct=sym.lsi_pct,
+                diff_pct=sym.diff_pct,
+                noise_pct=noise,
+                exceeds=exceeds,
+                persisting=run,
+                flagged=exceeds and run >= settings.min_sessions,
+            )
+        )
+    return tuple(out)

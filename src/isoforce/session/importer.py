@@ -1,0 +1,377 @@
+"""Importing files into the store: Tindeq app CSV exports and isoforce's own CSV and JSON.
+
+:func:`import_file` detects the format, parses it with the pure readers in
+:mod:`isoforce.export`, and saves every session it holds in one transaction (nothing is kept
+if any part fails). A file whose exact bytes were imported before, or a session whose uuid is
+already stored, is refused rather than duplicated. Imported sessions are ordinary sessions:
+they list, export, replay and enter the history like recorded ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid as uuidlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from isoforce.core.effort_key import Direction, ReferenceKind, Side
+from isoforce.errors import IsoforceError, StorageError
+from isoforce.export.csv_reader import is_isoforce_csv, read_csv
+from isoforce.export.formats import FileFormatError
+from isoforce.export.manifest import check_header, declared_samples, record_from_manifest
+from isoforce.export.recording_reader import Recording, is_recording, read_recording
+from isoforce.export.session_json import record_from_json
+from isoforce.export.tindeq_csv import (
+    TindeqExport,
+    parse_tindeq_csv,
+    parse_tindeq_date,
+    parse_tindeq_info,
+)
+from isoforce.session.model import (
+    ChannelData,
+    DeviceInfo,
+    JsonDict,
+    Labels,
+    ProfileInfo,
+    ReferenceRecord,
+    SessionKind,
+    SessionMeta,
+    SessionRecord,
+    SessionStatus,
+    movement_key,
+)
+from isoforce.session.store import SessionStore, now_iso
+from isoforce.session.tindeq import HeaderCheck, tindeq_checks, tindeq_mvic, tindeq_reps
+from isoforce.signal.calibration import Calibration
+
+TINDEQ_FORMAT = "tindeq-app-csv"
+_DATE_IN_NAME = re.compile(r"(\d{2})_(\d{2})_(\d{4})(?:_(\d{2})_(\d{2})_(\d{2}))?")
+
+
+class AlreadyImportedError(IsoforceError):
+    """The file (or a session in it) is already in the store."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What a Tindeq file does not say: which movement, side and direction it measured."""
+
+    movement: str | None = None
+    side: Side | None = None
+    direction: Direction = Direction.PUSH
+    position: str | None = None
+    as_mvic: bool = False
+    """Record each imported test's best 1 s mean as an MVIC (needs movement and side)."""
+    profile: str = "default"
+
+
+DEFAULT_IMPORT = ImportOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What one file became."""
+
+    path: Path
+    format: str
+    session_ids: tuple[int, ...]
+    samples: int
+    duration_s: float
+    checks: tuple[HeaderCheck, ...] = ()
+
+
+def import_file(
+    store: SessionStore, path: Path, options: ImportOptions = DEFAULT_IMPORT
+) -> ImportResult:
+    """Import one file (format detected from its content)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    sha = hashlib.sha256(data).hexdigest()
+    known = store.find_by_content(sha)
+    if known is not None:
+        raise AlreadyImportedError(f"{path}: already imported as session {known}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(str(path), None, f"not UTF-8 text ({exc.reason})") from None
+    fmt, records = _parse(path, text, options)
+    for rec in records:
+        found = store.find_by_uuid(rec.meta.uuid)
+        if found is not None:
+            raise AlreadyImportedError(
+                f"{path}: session {rec.meta.uuid[:8]} is already in the store as session {found}"
+            )
+    ids = []
+    with store.transaction("importing"):
+        for k, rec in enumerate(records):
+            sid = store.save_record(
+                rec, imported_from=str(path), content_sha256=sha if k == 0 else f"{sha}:{k}"
+            )
+            ids.append(sid)
+    checks = tuple(c for rec in records for c in tindeq_checks(rec))
+    return ImportResult(
+        path=path,
+        format=fmt,
+        session_ids=tuple(ids),
+        samples=sum(r.samples for r in records),
+        duration_s=max((r.duration_s for r in records), default=0.0),
+        checks=checks,
+    )
+
+
+def _parse(path: Path, text: str, options: ImportOptions) -> tuple[str, list[SessionRecord]]:
+    source = str(path)
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        return "isoforce-json", _json_records(path, text)
+    first = text.split("\n", 1)[0]
+    if is_isoforce_csv(first):
+        return "isoforce-csv", _isoforce_csv(path, text)
+    export = parse_tindeq_csv(text, source=source)
+    return TINDEQ_FORMAT, [tindeq_record(export, path=path, options=options)]
+
+
+def _json_records(path: Path, text: str) -> list[SessionRecord]:
+    """One JSON document, or one per line (``isoforce export … --format json --out -``)."""
+    source = str(path)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    parts = (
+        [(f"{source} (line {i})", ln) for i, ln in enumerate(lines, 1)]
+        if len(lines) > 1 and all(ln.lstrip().startswith("{") for ln in lines)
+        else [(source, text)]
+    )
+    out = []
+    for where, part in parts:
+        try:
+            doc = json.loads(part)
+        except json.JSONDecodeError as exc:
+            raise FileFormatError(
+                where, exc.lineno, f"not valid JSON ({exc.msg}; truncated file?)"
+            ) from None
+        if is_recording(doc):
+            out.append(_live_recording(path, read_recording(doc, source=where)))
+        else:
+            out.append(record_from_json(doc, source=where))
+    return out
+
+
+def _live_recording(path: Path, rec: Recording) -> SessionRecord:
+    """A session from ``isoforce record --format json`` output (its start time: the file's)."""
+    m = rec.manifest
+    device: JsonDict = m["device"] if isinstance(m.get("device"), dict) else {}
+    ref: JsonDict = m["reference"] if isinstance(m.get("reference"), dict) else {}
+    cal: JsonDict | None = m["calibration"] if isinstance(m.get("calibration"), dict) else None
+    rate = m.get("rate_hz")
+    meta = SessionMeta(
+        uuid=uuidlib.uuid4().hex,
+        kind=SessionKind.RECORD,
+        status=SessionStatus.COMPLETE,
+        started_at=_file_time(path),
+        device=DeviceInfo(
+            str(device.get("key", "unknown")),
+            str(device.get("title", "")),
+            str(device.get("capabilities", "")),
+        ),
+        rate_hz=float(rate) if isinstance(rate, int | float) else None,
+        options={k: v for k, v in m.items() if k in ("seed", "isoforce_version", "port")},
+        calibration=cal,
+        references={
+            str(ref.get("kind", "pain_free")): {
+                "push_max_n": ref.get("push_max_n"),
+                "pull_max_n": ref.get("pull_max_n"),
+            }
+        }
+        if ref
+        else {},
+        labels=rec.labels,
+        source={"format": "isoforce-recording", "file": path.name},
+    )
+    return SessionRecord(meta=meta, channels=(rec.channel,))
+
+
+def sidecar_path(csv_path: Path) -> Path:
+    """Where the ``.meta.json`` sidecar of a CSV lives (``run.csv`` → ``run.meta.json``)."""
+    return csv_path.with_suffix(".meta.json")
+
+
+def _isoforce_csv(path: Path, text: str) -> list[SessionRecord]:
+    source = str(path)
+    side = sidecar_path(path)
+    doc: JsonDict | None = None
+    if side.is_file():
+        try:
+            doc = check_header(json.loads(side.read_text(encoding="utf-8")), str(side))
+        except (OSError, ValueError) as exc:
+            raise FileFormatError(str(side), None, f"unreadable sidecar ({exc})") from None
+    labels = None
+    if doc is not None:
+        labels_doc = doc.get("labels") or {}
+        labels = Labels(
+            tuple(labels_doc.get("step_names") or ()), tuple(labels_doc.get("phase_names") or ())
+        )
+    sessions = read_csv(text, source=source, labels=labels)
+    if doc is not None and len(sessions) == 1:
+        want = declared_samples(doc)
+        got = {c.name: len(c) for c in sessions[0].channels}
+        if want and want != got:
+            raise FileFormatError(
+                source,
+                None,
+                f"the sidecar declares {want} samples but the CSV holds {got} "
+                "(truncated or edited file?)",
+            )
+        record = record_from_manifest(doc, sessions[0].channels, str(side))
+        meta = replace(record.meta, labels=sessions[0].labels)
+        return [replace(record, meta=meta)]
+    return [_bare_record(path, s.channels, s.labels) for s in sessions]
+
+
+def _file_time(path: Path) -> str:
+    try:
+        return (
+            dt.datetime.fromtimestamp(path.stat().st_mtime)
+            .astimezone()
+            .isoformat(timespec="seconds")
+        )
+    except OSError:
+        return now_iso()
+
+
+def _bare_record(path: Path, channels: tuple[ChannelData, ...], labels: Labels) -> SessionRecord:
+    """A session from a CSV without its sidecar: samples and labels, little else known."""
+    t = channels[0].t_s if channels else np.empty(0)
+    meta = SessionMeta(
+        uuid=uuidlib.uuid4().hex,
+        kind=SessionKind.IMPORT,
+        status=SessionStatus.COMPLETE,
+        started_at=_file_time(path),
+        device=DeviceInfo("unknown", "isoforce CSV without metadata"),
+        rate_hz=_rate(t),
+        labels=labels,
+        source={"format": "isoforce-csv", "file": path.name},
+    )
+    return SessionRecord(meta=meta, channels=channels)
+
+
+def _rate(t_s: np.ndarray) -> float | None:
+    if t_s.shape[0] < 2:
+        return None
+    return float(1.0 / np.median(np.diff(t_s)))
+
+
+def _tindeq_info(path: Path) -> JsonDict | None:
+    """The settings file next to a repeaters export (``info.csv`` or ``<prefix>info.csv``)."""
+    candidates = [path.with_name("info.csv")]
+    m = re.match(r"(.*?)(data_set_\d+|repeaters)\.csv$", path.name)
+    if m:
+        candidates.append(path.with_name(f"{m.group(1)}info.csv"))
+    for c in candidates:
+        if c.is_file() and c != path:
+            try:
+                return dict(parse_tindeq_info(c.read_text(encoding="utf-8-sig"), source=str(c)))
+            except (OSError, UnicodeDecodeError, FileFormatError):
+                return None
+    return None
+
+
+def _started_at(export: TindeqExport, info: JsonDict | None, path: Path) -> str:
+    if export.started_at:
+        return export.started_at
+    if info and info.get("date"):
+        parsed = parse_tindeq_date(str(info["date"]))
+        if parsed:
+            return parsed
+    m = _DATE_IN_NAME.search(path.name)
+    if m:
+        d, mo, y = m.group(1), m.group(2), m.group(3)
+        hh, mm, ss = m.group(4) or "00", m.group(5) or "00", m.group(6) or "00"
+        return f"{y}-{mo}-{d}T{hh}:{mm}:{ss}"
+    return _file_time(path)
+
+
+def tindeq_record(
+    export: TindeqExport, *, path: Path, options: ImportOptions = DEFAULT_IMPORT
+) -> SessionRecord:
+    """A session from a parsed Tindeq export (weights kept as ``raw``; force signed by direction)."""
+    info = _tindeq_info(path) if export.kind in ("repeaters_set", "repeaters", "samples") else None
+    sign = options.direction.sign
+    n_per_raw = sign * export.n_per_unit
+    raw = export.weight
+    force = raw * n_per_raw
+    mvc = export.app_number("mvc")
+    if mvc is None and info:
+        try:
+            mvc = float(str(info.get("mvc", "")))
+        except ValueError:
+            mvc = None
+    refs: dict[str, dict[str, float | None]] = {}
+    effort = np.full(raw.shape, np.nan)
+    if mvc is not None and mvc > 0:
+        key = "push_max_n" if options.direction is Direction.PUSH else "pull_max_n"
+        refs[ReferenceKind.MVIC.value] = {key: mvc * export.n_per_unit}
+        effort = force / (mvc * export.n_per_unit) * 100.0
+    step, rep, step_names = tindeq_reps(export, info, path.name)
+    n = raw.shape[0]
+    channel = ChannelData(
+        name="load",
+        t_s=export.t_s,
+        t_host_s=np.full(n, np.nan),
+        raw=raw,
+        force_n=force,
+        effort_pct=effort,
+        target_pct=np.full(n, np.nan),
+        step=step,
+        phase=np.full(n, -1, dtype=np.int64),
+        rep=rep,
+        lost_before=np.zeros(n, dtype=np.int64),
+    )
+    started = _started_at(export, info, path)
+    source: JsonDict = {
+        "format": TINDEQ_FORMAT,
+        "file": path.name,
+        "test": export.kind,
+        "unit": export.unit,
+        "header": export.meta,
+        "reps": [{"label": r.label, "avg": r.avg, "peak": r.peak} for r in export.reps],
+        "info": info,
+    }
+    meta = SessionMeta(
+        uuid=uuidlib.uuid4().hex,
+        kind=SessionKind.IMPORT,
+        status=SessionStatus.COMPLETE,
+        started_at=started,
+        device=DeviceInfo(
+            "tindeq-progressor", "Tindeq Progressor (app export)", options.direction.value
+        ),
+        stopped_by="imported",
+        rate_hz=_rate(export.t_s),
+        calibration=Calibration(
+            n_per_raw=n_per_raw, source=f"Tindeq app export ({export.unit})"
+        ).to_dict(),
+        profile=ProfileInfo(options.profile),
+        movement=options.movement,
+        side=options.side,
+        position=options.position,
+        references=refs,
+        labels=Labels(step_names=step_names),
+        source=source,
+    )
+    maxima: tuple[ReferenceRecord, ...] = ()
+    if options.as_mvic and options.movement and options.side is not None:
+        found = tindeq_mvic(channel, sign=sign)
+        if found is not None:
+            value, detail = found
+            mkey = movement_key(options.movement, options.side, options.direction, options.position)
+            maxima = (
+                ReferenceRecord(
+                    mkey, ReferenceKind.MVIC, value, started, "tindeq-import", None, detail
+                ),
+            )
+    return SessionRecord(meta=meta, channels=(channel,), maxima=maxima)

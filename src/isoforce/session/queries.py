@@ -1,0 +1,290 @@
+"""Read queries of the session store, as functions of an open connection.
+
+:class:`~isoforce.session.store.SessionStore` wraps these (and turns database errors into
+``StorageError``); they are separate to keep each module small.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import replace
+
+from isoforce.core.effort_key import Side
+from isoforce.session import blob
+from isoforce.session.codec import (
+    maximum_from_dict,
+    meta_from_dict,
+    step_from_dict,
+)
+from isoforce.session.model import (
+    ChannelData,
+    EventRecord,
+    GapRecord,
+    ReferenceRecord,
+    SessionInfo,
+    SessionKind,
+    SessionMeta,
+    SessionRecord,
+    SessionStatus,
+    StepRecord,
+)
+
+_INFO_COLUMNS = (
+    "id, uuid, kind, status, started_at, meta, drill_name, movement, side, position, samples,"
+    " duration_s, stopped_by, imported_from"
+)
+
+
+def _info(row: tuple[object, ...]) -> SessionInfo:
+    (sid, uuid, kind, status, started, meta, drill, movement, side, position) = row[:10]
+    samples, duration, stopped, imported = row[10:]
+    device = json.loads(str(meta)).get("device", {}).get("key", "")
+    return SessionInfo(
+        id=int(str(sid)),
+        uuid=str(uuid),
+        kind=SessionKind(kind),
+        status=SessionStatus(status),
+        started_at=str(started),
+        device=str(device),
+        drill=None if drill is None else str(drill),
+        movement=None if movement is None else str(movement),
+        side=None if side is None else Side(side),
+        position=None if position is None else str(position),
+        samples=int(str(samples)),
+        duration_s=float(str(duration)),
+        stopped_by=str(stopped),
+        imported_from=None if imported is None else str(imported),
+    )
+
+
+def list_sessions(conn: sqlite3.Connection, *, limit: int | None) -> list[SessionInfo]:
+    """Sessions, newest first."""
+    sql = f"SELECT {_INFO_COLUMNS} FROM sessions ORDER BY started_unix DESC, id DESC"
+    if limit is not None:
+        sql += f" LIMIT {int(limit):d}"
+    return [_info(r) for r in conn.execute(sql)]
+
+
+def session_info(conn: sqlite3.Connection, session_id: int) -> SessionInfo | None:
+    """One session's list entry."""
+    row = conn.execute(f"SELECT {_INFO_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+    found = row.fetchone()
+    return None if found is None else _info(found)
+
+
+def resolve(conn: sqlite3.Connection, spec: str) -> list[int] | None:
+    """Ids for ``N``, ``latest``, ``latest-K`` or ``all``; None if nothing matches."""
+    text = spec.strip().lower()
+    if text == "all":
+        ids = [int(r[0]) for r in conn.execute("SELECT id FROM sessions ORDER BY id")]
+        return ids or None
+    if text.startswith("latest"):
+        rest = text[len("latest") :]
+        back = 0
+        if rest:
+            if not rest.startswith("-") or not rest[1:].isdigit():
+                return None
+            back = int(rest[1:])
+        row = conn.execute(
+            "SELECT id FROM sessions ORDER BY started_unix DESC, id DESC LIMIT 1 OFFSET ?",
+            (back,),
+        ).fetchone()
+        return None if row is None else [int(row[0])]
+    if text.isdigit():
+        row = conn.execute("SELECT id FROM sessions WHERE id = ?", (int(text),)).fetchone()
+        return None if row is None else [int(row[0])]
+    return None
+
+
+def meta(conn: sqlite3.Connection, session_id: int) -> SessionMeta | None:
+    """Metadata with the live columns (status, end) taking precedence over the JSON copy."""
+    row = conn.execute(
+        "SELECT meta, status, ended_at, stopped_by FROM sessions WHERE id = ?", (session_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    base = meta_from_dict(json.loads(row[0]))
+    return replace(
+        base, status=SessionStatus(row[1]), ended_at=row[2], stopped_by=str(row[3] or "")
+    )
+
+
+def channel_sizes(conn: sqlite3.Connection, session_id: int) -> list[tuple[str, int]]:
+    """Each channel's name and sample count, in the order channels first appeared."""
+    rows = conn.execute(
+        "SELECT channel, SUM(n) FROM sample_chunks WHERE session_id = ? GROUP BY channel"
+        " ORDER BY MIN(id)",
+        (session_id,),
+    )
+    return [(str(c), int(n)) for c, n in rows]
+
+
+def iter_chunks(
+    conn: sqlite3.Connection, session_id: int, channel: str | None = None, *, rows: int = 0
+) -> Iterator[ChannelData]:
+    """Stored samples in commit order, in batches of at least ``rows`` samples of one channel.
+
+    ``rows=0`` gives one batch per stored chunk; each channel's samples are in time order.
+    """
+    sql = "SELECT channel, n, layout, data, lost FROM sample_chunks WHERE session_id = ?"
+    args: tuple[object, ...] = (session_id,)
+    if channel is not None:
+        sql += " AND channel = ?"
+        args = (session_id, channel)
+    pending: list[tuple[int, int, bytes, bytes | None]] = []
+    name = ""
+    size = 0
+    # one channel: the (session, channel, seq) index gives time order without sorting blobs
+    order = " ORDER BY seq" if channel is not None else " ORDER BY id"
+    for ch, n, layout, data, lost in conn.execute(sql + order, args):
+        if pending and ch != name:
+            yield blob.channel_from_rows(name, pending)
+            pending, size = [], 0
+        name = str(ch)
+        pending.append((int(n), int(layout), data, lost))
+        size += int(n)
+        if size >= rows:
+            yield blob.channel_from_rows(name, pending)
+            pending, size = [], 0
+    if pending:
+        yield blob.channel_from_rows(name, pending)
+
+
+def channels(conn: sqlite3.Connection, session_id: int) -> list[ChannelData]:
+    """Every channel's samples, in the order channels first appeared."""
+    out = []
+    for name, total in channel_sizes(conn, session_id):
+        rows = conn.execute(
+            "SELECT n, layout, data, lost FROM sample_chunks WHERE session_id = ? AND channel = ?"
+            " ORDER BY seq",
+            (session_id, name),
+        )
+        out.append(blob.channel_from_rows(name, rows, total))
+    return out
+
+
+def events(conn: sqlite3.Connection, session_id: int) -> list[EventRecord]:
+    """A session's events in time order."""
+    rows = conn.execute(
+        "SELECT t_s, kind, step_index, text, value, data FROM events WHERE session_id = ?"
+        " ORDER BY t_s, id",
+        (session_id,),
+    )
+    return [
+        EventRecord(
+            t_s=float(t),
+            kind=str(kind),
+            step_index=int(step),
+            text=str(text),
+            value=None if value is None else float(value),
+            data=None if data is None else json.loads(data),
+        )
+        for t, kind, step, text, value, data in rows
+    ]
+
+
+def gaps(conn: sqlite3.Connection, session_id: int) -> list[GapRecord]:
+    """A session's link gaps in time order."""
+    rows = conn.execute(
+        "SELECT start_t_s, end_t_s, samples_lost FROM gaps WHERE session_id = ?"
+        " ORDER BY start_t_s, id",
+        (session_id,),
+    )
+    return [
+        GapRecord(float(a), None if b is None else float(b), None if c is None else int(c))
+        for a, b, c in rows
+    ]
+
+
+def steps(conn: sqlite3.Connection, session_id: int) -> list[StepRecord]:
+    """A session's step scores in step order."""
+    rows = conn.execute(
+        "SELECT step_index, label, kind, direction, started_t_s, ended_t_s, ended_by, score"
+        " FROM step_results WHERE session_id = ? ORDER BY step_index",
+        (session_id,),
+    )
+    return [
+        step_from_dict(
+            {
+                "step_index": i,
+                "label": label,
+                "kind": kind,
+                "direction": direction,
+                "started_t_s": a,
+                "ended_t_s": b,
+                "ended_by": ended,
+                "score": json.loads(score),
+            },
+            f"step {i}",
+        )
+        for i, label, kind, direction, a, b, ended, score in rows
+    ]
+
+
+def maxima(
+    conn: sqlite3.Connection,
+    *,
+    movement: str | None = None,
+    profile: str = "default",
+    session_id: int | None = None,
+) -> list[ReferenceRecord]:
+    """Stored maxima, oldest first, filtered by movement, profile or session."""
+    sql = (
+        "SELECT m.movement, m.side, m.direction, m.position, m.kind, m.value_n, m.measured_at,"
+        " m.source_drill, m.detail, m.session_id FROM reference_maxima m"
+        " JOIN profiles p ON p.id = m.profile_id WHERE p.name = ?"
+    )
+    args: list[object] = [profile]
+    if movement is not None:
+        sql += " AND m.movement = ?"
+        args.append(movement)
+    if session_id is not None:
+        sql += " AND m.session_id = ?"
+        args.append(session_id)
+    sql += " ORDER BY m.measured_at, m.id"
+    out = []
+    for mov, side, direction, position, kind, value, at, drill, detail, sid in conn.execute(
+        sql, args
+    ):
+        doc = {
+            "movement": mov,
+            "side": side,
+            "direction": direction,
+            "position": position,
+            "kind": kind,
+            "value_n": value,
+            "measured_at": at,
+            "source_drill": drill,
+            "detail": json.loads(detail),
+        }
+        out.append(maximum_from_dict(doc, "maximum", None if sid is None else int(sid)))
+    return out
+
+
+def load(
+    conn: sqlite3.Connection, session_id: int, session_meta: SessionMeta, *, samples: bool = True
+) -> SessionRecord:
+    """A whole session (without sample arrays when ``samples`` is False)."""
+    row = conn.execute(
+        "SELECT summary, imported_from, profile_id FROM sessions WHERE id = ?", (session_id,)
+    ).fetchone()
+    profile = conn.execute("SELECT name FROM profiles WHERE id = ?", (row[2],)).fetchone()
+    return SessionRecord(
+        meta=session_meta,
+        channels=tuple(channels(conn, session_id)) if samples else (),
+        steps=tuple(steps(conn, session_id)),
+        summary=None if row[0] is None else json.loads(row[0]),
+        events=tuple(events(conn, session_id)),
+        gaps=tuple(gaps(conn, session_id)),
+        maxima=tuple(
+            maxima(
+                conn,
+                profile=str(profile[0]) if profile else "default",
+                session_id=session_id,
+            )
+        ),
+        session_id=session_id,
+        imported_from=row[1],
+    )

@@ -1,0 +1,171 @@
+"""What a drill run leaves in the store: step scores, a summary, and the maxima it measured.
+
+Pure conversions from the drill engine's :class:`~isoforce.drills.events.DrillResult`. Drill
+results are in % of the reference each step used; maxima are stored in newtons, so they are
+converted with that reference (``value_n = pct / 100 × reference max in the step's direction``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+
+from isoforce.core.effort_key import ReferenceKind, Side
+from isoforce.drills.events import DrillEvent, DrillResult, EventKind
+from isoforce.drills.plan import PlanStep
+from isoforce.drills.scoring import EndReason, StepScore
+from isoforce.session.codec import clean_json
+from isoforce.session.model import EventRecord, JsonDict, ReferenceRecord, StepRecord, movement_key
+from isoforce.signal.effort import EffortReference
+
+
+def step_records(result: DrillResult) -> tuple[StepRecord, ...]:
+    """Every step score as a :class:`StepRecord` (metrics and reps as JSON-ready data)."""
+    return tuple(step_record(s) for s in result.step_scores)
+
+
+def step_record(s: StepScore) -> StepRecord:
+    """One step score as a :class:`StepRecord`."""
+    score = clean_json(
+        {
+            "top_index": s.top_index,
+            "rep_path": list(s.rep_path),
+            "metrics": asdict(s.metrics),
+            "reps": [
+                {
+                    "rep": r.rep,
+                    "label": r.label,
+                    "metrics": asdict(r.metrics),
+                    "max_effort": None if r.max_effort is None else asdict(r.max_effort),
+                }
+                for r in s.reps
+            ],
+        }
+    )
+    return StepRecord(
+        step_index=s.step_index,
+        label=s.label,
+        kind=s.kind,
+        direction=s.direction.value if s.direction is not None else None,
+        started_t_s=s.started_t_s,
+        ended_t_s=s.ended_t_s,
+        ended_by=s.ended_by.value,
+        score=score,
+    )
+
+
+def summary_dict(result: DrillResult) -> JsonDict:
+    """The drill's pooled score and findings (pains, pain-free max, max effort) as a dict."""
+    out: JsonDict = clean_json(
+        {
+            "drill_name": result.drill_name,
+            "status": result.status.value,
+            "summary": asdict(result.summary),
+            "pains": [asdict(p) for p in result.pains],
+            "pain_free_max_pct": result.pain_free_max_pct,
+            "pain_free_max_by_pain": result.pain_free_max_by_pain,
+            "max_effort": None if result.max_effort is None else asdict(result.max_effort),
+            "regressed_pct": result.regressed_pct,
+        }
+    )
+    return out
+
+
+def event_record(event: DrillEvent) -> EventRecord:
+    """A drill event as stored (its score, if any, lives in the step results instead)."""
+    return EventRecord(
+        t_s=event.t_s,
+        kind=event.kind.value,
+        step_index=event.step_index,
+        text=event.text,
+        value=event.value,
+    )
+
+
+def _reference_n(
+    step: PlanStep, references: Mapping[ReferenceKind, EffortReference]
+) -> tuple[ReferenceKind, float] | None:
+    """The reference kind and max (N) a step's effort % was computed against."""
+    kind = step.reference if step.reference is not None else ReferenceKind.PAIN_FREE
+    ref = references.get(kind) or references.get(ReferenceKind.PAIN_FREE)
+    if ref is None or step.direction is None:
+        return None
+    max_n = ref.max_n(step.direction)
+    return None if max_n is None else (kind, max_n)
+
+
+def maxima_from_result(
+    result: DrillResult,
+    *,
+    plan: Sequence[PlanStep],
+    references: Mapping[ReferenceKind, EffortReference],
+    events: Sequence[DrillEvent],
+    movement: str,
+    side: Side | None,
+    position: str | None,
+    measured_at: str,
+) -> tuple[ReferenceRecord, ...]:
+    """The pain-free max and MVIC a run measured, in newtons; empty when the side is unknown.
+
+    - Pain-free max: from the staircase that produced the ``pain_free_max`` event
+      (``detail.by_pain`` is False when no pain was marked up to the ceiling, so the value is
+      a lower bound).
+    - MVIC: from every max-trial step that completed all its trials: the best trial's best
+      1 s mean; ``detail`` keeps each trial's best 1 s mean (``trials_n``), the peak and the
+      best 0.5 s mean, all in newtons.
+    """
+    if side is None:
+        return ()
+    out: list[ReferenceRecord] = []
+    found = [e for e in events if e.kind is EventKind.PAIN_FREE_MAX]
+    if result.pain_free_max_pct is not None and found and 0 <= found[-1].step_index < len(plan):
+        step = plan[found[-1].step_index]
+        ref = _reference_n(step, references)
+        if ref is not None and step.direction is not None and result.pain_free_max_pct > 0:
+            kind, max_n = ref
+            pct = result.pain_free_max_pct
+            out.append(
+                ReferenceRecord(
+                    key=movement_key(movement, side, step.direction, position),
+                    kind=ReferenceKind.PAIN_FREE,
+                    value_n=pct / 100.0 * max_n,
+                    measured_at=measured_at,
+                    source_drill=result.drill_name,
+                    detail={
+                        "pct_of_reference": pct,
+                        "reference_kind": kind.value,
+                        "reference_n": max_n,
+                        "by_pain": result.pain_free_max_by_pain,
+                    },
+                )
+            )
+    for score in result.step_scores:
+        if score.kind != "max_trial" or score.ended_by is not EndReason.COMPLETED:
+            continue
+        step = plan[score.step_index]
+        ref = _reference_n(step, references)
+        trials = [r.max_effort for r in score.reps if r.max_effort is not None]
+        best = [t.best_1s for t in trials if t.best_1s is not None]
+        if ref is None or step.direction is None or not best or max(best) <= 0:
+            continue
+        kind, max_n = ref
+        scale = max_n / 100.0
+        peaks = [t.peak for t in trials if t.peak is not None]
+        halves = [t.best_0_5s for t in trials if t.best_0_5s is not None]
+        out.append(
+            ReferenceRecord(
+                key=movement_key(movement, side, step.direction, position),
+                kind=ReferenceKind.MVIC,
+                value_n=max(best) * scale,
+                measured_at=measured_at,
+                source_drill=result.drill_name,
+                detail={
+                    "trials_n": [b * scale for b in best],
+                    "peak_n": max(peaks) * scale if peaks else None,
+                    "best_0_5s_n": max(halves) * scale if halves else None,
+                    "reference_kind": kind.value,
+                    "reference_n": max_n,
+                },
+            )
+        )
+    return tuple(out)

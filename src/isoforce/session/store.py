@@ -1,0 +1,377 @@
+"""The session store: one SQLite file (WAL) holding profiles, sensors, sessions and samples.
+
+Opened with :meth:`SessionStore.open`; by default the file is ``isoforce.sqlite3`` in the data
+directory (``--data-dir``, ``$ISOFORCE_DATA_DIR``, else the platform's user data dir). The
+journal is WAL with ``synchronous=NORMAL``: a commit survives the process being killed at any
+moment (SIGKILL, crash); only an OS crash or power cut may lose the last commits. Samples are
+stored as one blob per channel per commit (:mod:`isoforce.session.blob`). Opening recovers
+sessions whose recording process died (status ``recording`` without a live lock →
+``interrupted``). Every database error reaches callers as :class:`~isoforce.errors.StorageError`
+with a message for the user. One store object must not be used by two threads at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import uuid as uuidlib
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from isoforce.errors import StorageError
+from isoforce.paths import data_dir
+from isoforce.session import _schema, blob, queries
+from isoforce.session._writes import SessionWrites, iso_to_unix, now_iso
+from isoforce.session.history import (
+    DEFAULT_ASYMMETRY,
+    AsymmetrySettings,
+    History,
+    build_history,
+)
+from isoforce.session.lock import RecordingLock, is_alive
+from isoforce.session.model import (
+    ChannelData,
+    ReferenceRecord,
+    SessionInfo,
+    SessionMeta,
+    SessionRecord,
+    SessionStatus,
+)
+
+__all__ = ["SessionNotFoundError", "SessionStore", "iso_to_unix", "now_iso", "store_path"]
+
+STORE_FILENAME = "isoforce.sqlite3"
+INTERRUPTED_REASON = "recording process ended without closing (crash, kill or power loss)"
+
+
+class SessionNotFoundError(StorageError, LookupError):
+    """No session with that id (or alias) exists in the store."""
+
+
+def store_path(override: str | Path | None = None) -> Path:
+    """Where the store lives for a ``--data-dir`` override (or the default data dir)."""
+    return data_dir(override) / STORE_FILENAME
+
+
+def storage_error(exc: Exception, path: Path, doing: str) -> StorageError:
+    """A user-facing :class:`StorageError` for a database error met while ``doing``."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    msg = str(exc)
+    low = msg.lower()
+    if name.startswith("SQLITE_FULL") or "disk is full" in low:
+        text = f"the disk is full (or the store reached its size limit) at {path}; free some space"
+    elif name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in low:
+        text = f"{path} is damaged or not an isoforce store ({msg})"
+    elif (
+        name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR"))
+        or "readonly" in low
+        or "unable to open" in low
+    ):
+        if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+            text = (
+                f"{path.parent} is read-only; choose another with --data-dir or ISOFORCE_DATA_DIR"
+            )
+        elif "readonly" in low or name.startswith("SQLITE_READONLY"):
+            text = f"{path} is read-only; choose another with --data-dir or ISOFORCE_DATA_DIR"
+        else:
+            text = f"cannot open or write {path} ({msg})"
+    elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in low:
+        text = f"{path} is busy: another isoforce process is writing to it; try again"
+    else:
+        text = f"{path}: {msg}"
+    return StorageError(f"{doing}: {text}")
+
+
+class SessionStore(SessionWrites):
+    """A connection to one store file, with the queries and writes isoforce needs."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self.lock_dir = path.with_name(path.name + "-locks")
+        self._locks: dict[int, RecordingLock] = {}
+        self._next_seq: dict[tuple[int, str], int] = {}
+
+    # -- opening --------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, path: Path | None = None, *, data_dir: str | Path | None = None, recover: bool = True
+    ) -> SessionStore:
+        """Open (creating or migrating if needed) the store at ``path`` or in ``data_dir``."""
+        path = Path(path) if path is not None else store_path(data_dir)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the data directory {path.parent}: {exc.strerror or exc}"
+            ) from None
+        try:
+            conn = sqlite3.connect(
+                str(path), timeout=10.0, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise storage_error(exc, path, "opening the session store") from None
+        store = cls(conn, path)
+        try:
+            with store.guard("opening the session store"):
+                store._setup()
+            if recover:
+                store.recover_interrupted()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _setup(self) -> None:
+        c = self._conn
+        c.execute("PRAGMA busy_timeout = 10000")
+        app_id = int(c.execute("PRAGMA application_id").fetchone()[0])
+        version = int(c.execute("PRAGMA user_version").fetchone()[0])
+        tables = int(c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+        if app_id not in (0, _schema.APPLICATION_ID) or (app_id == 0 and tables):
+            raise StorageError(f"{self.path} is an SQLite file but not an isoforce session store")
+        current = _schema.current_version()
+        if version > current:
+            raise StorageError(
+                f"{self.path} was written by a newer isoforce (store schema v{version}); this "
+                f"version reads up to v{current}. Upgrade isoforce, or use another --data-dir."
+            )
+        mode = str(c.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+        if mode != "wal":
+            raise StorageError(f"{self.path}: the file system does not support WAL ({mode})")
+        c.execute("PRAGMA synchronous = NORMAL")
+        c.execute("PRAGMA foreign_keys = ON")
+        if version < current:
+            with self.transaction("upgrading the session store"):
+                for step in _schema.MIGRATIONS[version:]:
+                    step(c)
+                c.execute(f"PRAGMA user_version = {current:d}")
+                c.execute(f"PRAGMA application_id = {_schema.APPLICATION_ID:d}")
+
+    @property
+    def schema_version(self) -> int:
+        """The store's schema version (``PRAGMA user_version``)."""
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Release recording locks and close the connection."""
+        for lock in self._locks.values():
+            lock.release()
+        self._locks.clear()
+        self._conn.close()
+
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection (tests and benchmarks only)."""
+        return self._conn
+
+    # -- errors and transactions ------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def guard(self, doing: str) -> Iterator[None]:
+        """Turn database and blob errors raised inside into :class:`StorageError`."""
+        try:
+            yield
+        except (sqlite3.Error, blob.BlobError) as exc:
+            raise storage_error(exc, self.path, doing) from None
+
+    @contextlib.contextmanager
+    def transaction(self, doing: str = "saving") -> Iterator[None]:
+        """One atomic write: everything inside is committed together or not at all."""
+        if self._conn.in_transaction:
+            yield
+            return
+        with self.guard(doing):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
+                raise
+
+    def begin_session(self, meta: SessionMeta) -> int:
+        """Start a recording: insert the session as ``recording`` and hold its lock."""
+        token = uuidlib.uuid4().hex
+        try:
+            lock = RecordingLock.acquire(self.lock_dir, token)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create a recording lock in {self.lock_dir}: {exc.strerror or exc}"
+            ) from None
+        try:
+            with self.transaction("starting a session"):
+                session_id = self._insert_session(
+                    _with_status(meta, SessionStatus.RECORDING), lock_token=token
+                )
+        except BaseException:
+            lock.release()
+            raise
+        self._locks[session_id] = lock
+        return session_id
+
+    def release(self, session_id: int) -> None:
+        """Drop this process's recording lock on a session (after its final status is saved)."""
+        lock = self._locks.pop(session_id, None)
+        if lock is not None:
+            lock.release()
+
+    def recover_interrupted(self) -> list[int]:
+        """Mark sessions whose recording process died as ``interrupted``; returns their ids."""
+        with self.guard("recovering interrupted sessions"):
+            rows = self._conn.execute(
+                "SELECT id, lock_token FROM sessions WHERE status = 'recording'"
+            ).fetchall()
+            dead = [
+                int(sid)
+                for sid, token in rows
+                if sid not in self._locks and not is_alive(self.lock_dir, token)
+            ]
+            if not dead:
+                return []
+            with self.transaction("recovering interrupted sessions"):
+                for sid in dead:
+                    self._conn.execute(
+                        """UPDATE sessions SET status = 'interrupted', stopped_by = ?,
+                               lock_token = NULL,
+                               samples = (SELECT COALESCE(SUM(n), 0) FROM sample_chunks
+                                          WHERE session_id = sessions.id),
+                               duration_s = COALESCE((SELECT MAX(t_last_s) - MIN(t_first_s)
+                                          FROM sample_chunks WHERE session_id = sessions.id), 0)
+                           WHERE id = ? AND status = 'recording'""",
+                        (INTERRUPTED_REASON, sid),
+                    )
+        return dead
+
+    def save_record(
+        self,
+        record: SessionRecord,
+        *,
+        imported_from: str | None = None,
+        content_sha256: str | None = None,
+        chunk_samples: int = 65536,
+    ) -> int:
+        """Store a whole session (an import) in one transaction; nothing is kept on failure."""
+        meta = record.meta
+        with self.transaction("saving the imported session"):
+            sid = self._insert_session(
+                meta,
+                summary=record.summary,
+                imported_from=imported_from,
+                content_sha256=content_sha256,
+                samples=record.samples,
+                duration_s=record.duration_s,
+            )
+            for ch in record.channels:
+                for start in range(0, len(ch), chunk_samples):
+                    part = slice(start, start + chunk_samples)
+                    cols = {name: getattr(ch, name)[part] for name, _ in blob.COLUMNS}
+                    self.append_samples(sid, ch.name, cols, ch.lost_before[part])
+            self.add_steps(sid, record.steps)
+            self.add_events(sid, record.events)
+            self.add_gaps(sid, record.gaps)
+            self.add_maxima([_with_session(r, sid) for r in record.maxima], profile=meta.profile)
+        return sid
+
+    def delete_session(self, session_id: int) -> None:
+        """Remove a session and everything recorded with it (maxima keep their values)."""
+        with self.transaction("deleting a session"):
+            self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    # -- reading (see queries.py) -----------------------------------------------------------
+
+    def sessions(self, *, limit: int | None = None) -> list[SessionInfo]:
+        """Sessions, newest first."""
+        with self.guard("listing sessions"):
+            return queries.list_sessions(self._conn, limit=limit)
+
+    def session_info(self, session_id: int) -> SessionInfo:
+        """One session's list entry; :class:`SessionNotFoundError` if absent."""
+        with self.guard("reading a session"):
+            info = queries.session_info(self._conn, session_id)
+        if info is None:
+            raise SessionNotFoundError(f"no session {session_id} in {self.path}")
+        return info
+
+    def resolve(self, spec: str) -> list[int]:
+        """Session ids for ``12``, ``latest``, ``latest-1`` (the one before) or ``all``."""
+        with self.guard("finding sessions"):
+            ids = queries.resolve(self._conn, spec)
+        if ids is None:
+            raise SessionNotFoundError(f"no session {spec!r} in {self.path}")
+        return ids
+
+    def find_by_content(self, sha256: str) -> int | None:
+        """The session imported from a file with this SHA-256, if any."""
+        row = self._conn.execute(
+            "SELECT id FROM sessions WHERE content_sha256 = ?", (sha256,)
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def find_by_uuid(self, uuid: str) -> int | None:
+        """The session with this uuid, if any."""
+        row = self._conn.execute("SELECT id FROM sessions WHERE uuid = ?", (uuid,)).fetchone()
+        return int(row[0]) if row else None
+
+    def meta(self, session_id: int) -> SessionMeta:
+        """A session's metadata."""
+        with self.guard("reading a session"):
+            meta = queries.meta(self._conn, session_id)
+        if meta is None:
+            raise SessionNotFoundError(f"no session {session_id} in {self.path}")
+        return meta
+
+    def channel_sizes(self, session_id: int) -> list[tuple[str, int]]:
+        """Each channel's name and sample count."""
+        with self.guard("reading samples"):
+            return queries.channel_sizes(self._conn, session_id)
+
+    def iter_chunks(
+        self, session_id: int, channel: str | None = None, *, rows: int = 0
+    ) -> Iterator[ChannelData]:
+        """Stored samples in commit order, in batches of at least ``rows`` (bounded memory)."""
+        with self.guard("reading samples"):
+            yield from queries.iter_chunks(self._conn, session_id, channel, rows=rows)
+
+    def load(self, session_id: int, *, samples: bool = True) -> SessionRecord:
+        """A whole session, with its sample arrays unless ``samples`` is False."""
+        meta = self.meta(session_id)
+        with self.guard("reading a session"):
+            return queries.load(self._conn, session_id, meta, samples=samples)
+
+    def reference_history(
+        self, *, movement: str | None = None, profile: str = "default"
+    ) -> list[ReferenceRecord]:
+        """All stored maxima (oldest first), optionally of one movement."""
+        with self.guard("reading the history"):
+            return queries.maxima(self._conn, movement=movement, profile=profile)
+
+    def history(
+        self,
+        *,
+        movement: str | None = None,
+        profile: str = "default",
+        settings: AsymmetrySettings = DEFAULT_ASYMMETRY,
+    ) -> History:
+        """Maxima over time and L/R asymmetry (see :mod:`isoforce.session.history`)."""
+        records = self.reference_history(movement=movement, profile=profile)
+        return build_history(records, movement=movement, settings=settings)
+
+
+def _with_status(meta: SessionMeta, status: SessionStatus) -> SessionMeta:
+    return replace(meta, status=status)
+
+
+def _with_session(record: ReferenceRecord, session_id: int) -> ReferenceRecord:
+    return replace(record, session_id=session_id)

@@ -1,0 +1,150 @@
+"""Tindeq imports, the pure part: sets and reps, the app's header numbers, and an MVIC.
+
+- Sets: the concatenated ``repeaters.csv`` holds several (split at time jumps); a
+  ``data_set_N.csv`` is set N. Reps inside a set come from the session's ``info.csv``
+  (``reps``, ``work dur.``, ``pause btw. reps``, seconds): rep k covers
+  ``[(k−1)·(work+pause), (k−1)·(work+pause) + work)`` from the set's start.
+- Header checks: the app writes ``max`` and ``avg`` (endurance tests) and per-rep ``Avg`` and
+  ``Peak`` (repeaters); :func:`tindeq_checks` recomputes them from the stored force.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from isoforce.export.tindeq_csv import TindeqExport
+from isoforce.session.model import ChannelData, IntArray, JsonDict, SessionRecord
+from isoforce.signal.metrics import best_moving_mean, peak
+
+_SET_IN_NAME = re.compile(r"data_set_(\d+)\.csv$")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderCheck:
+    """A number the Tindeq app wrote in its header, next to the same number computed here."""
+
+    name: str
+    app_value: float
+    ours: float
+    unit: str
+
+    @property
+    def rel_error(self) -> float:
+        """|ours − app| / |app| (0 when both are 0)."""
+        if self.app_value == 0:
+            return 0.0 if self.ours == 0 else math.inf
+        return abs(self.ours - self.app_value) / abs(self.app_value)
+
+
+def _number(info: JsonDict | None, key: str) -> float | None:
+    if not info:
+        return None
+    try:
+        value = float(str(info.get(key, "")))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def tindeq_reps(
+    export: TindeqExport, info: JsonDict | None, file_name: str
+) -> tuple[IntArray, IntArray, tuple[str, ...]]:
+    """Per-sample step (set) index, rep number (0 = between reps) and the step names."""
+    n = export.t_s.shape[0]
+    step = np.full(n, -1, dtype=np.int64)
+    rep = np.zeros(n, dtype=np.int64)
+    names: tuple[str, ...] = ()
+    if export.kind == "repeaters":
+        step = export.set_index.copy()
+        names = tuple(f"set {k + 1}" for k in range(int(step.max()) + 1))
+    elif export.kind in ("repeaters_set", "samples"):
+        m = _SET_IN_NAME.search(file_name)
+        if m is None and export.kind == "samples":
+            return step, rep, names
+        step[:] = 0
+        names = (f"set {m.group(1) if m else 1}",)
+    else:
+        return step, rep, names
+    reps = _number(info, "reps")
+    work = _number(info, "work dur.")
+    pause = _number(info, "pause btw. reps") or 0.0
+    single = reps == 1 or (reps is None and len([r for r in export.reps if r.label != "Avg"]) == 1)
+    for s in np.unique(step):
+        idx = np.flatnonzero(step == s)
+        if single:
+            rep[idx] = 1
+        elif reps and work and work > 0:
+            t = export.t_s[idx]
+            origin = 0.0 if export.kind != "repeaters" else float(t[0])
+            rel = t - origin
+            k = np.floor(rel / (work + pause)).astype(np.int64)
+            in_work = (rel - k * (work + pause) < work) & (k < int(reps))
+            rep[idx] = np.where(in_work, k + 1, 0)
+    return step, rep, names
+
+
+def tindeq_checks(record: SessionRecord) -> list[HeaderCheck]:
+    """The app's header numbers next to ours, for an imported Tindeq session."""
+    src = record.meta.source
+    if src.get("format") != "tindeq-app-csv" or not record.channels:
+        return []
+    cal = record.meta.calibration or {}
+    n_per_raw = float(cal.get("n_per_raw", 1.0))
+    ch = record.channels[0]
+    weight = ch.force_n / n_per_raw
+    unit = str(src.get("unit", "kg"))
+    header = src.get("header") or {}
+    out = []
+    if src.get("test") == "endurance":
+        for key, ours in (("max", float(np.max(weight))), ("avg", float(np.mean(weight)))):
+            try:
+                app = float(header.get(key, ""))
+            except ValueError:
+                continue
+            out.append(HeaderCheck(key, app, ours, unit))
+    reps = src.get("reps") or []
+    for r in reps:
+        label = str(r.get("label", ""))
+        if label == "Avg":
+            part = weight
+        else:
+            m = re.fullmatch(r"Rep (\d+)", label)
+            if m is None:
+                continue
+            k = int(m.group(1))
+            part = weight[ch.rep == k]
+            if part.size == 0:
+                continue
+        out.append(HeaderCheck(f"{label} avg", float(r["avg"]), float(np.mean(part)), unit))
+        out.append(HeaderCheck(f"{label} peak", float(r["peak"]), float(np.max(part)), unit))
+    return out
+
+
+def tindeq_mvic(channel: ChannelData, *, sign: float) -> tuple[float, JsonDict] | None:
+    """Best 1 s mean force (N) over the sets of a test, with each set's value as a trial."""
+    force = channel.force_n * sign
+    t = channel.t_s
+    if t.shape[0] < 2:
+        return None
+    fs = float(1.0 / np.median(np.diff(t)))
+    groups = np.unique(channel.step) if (channel.step >= 0).any() else np.array([-1])
+    trials, peaks, halves = [], [], []
+    for g in groups:
+        x = force[channel.step == g] if g >= 0 else force
+        one = best_moving_mean(force_n=x, fs_hz=fs, window_s=1.0).value
+        if math.isfinite(one):
+            trials.append(one)
+            peaks.append(peak(force_n=x).value)
+            halves.append(best_moving_mean(force_n=x, fs_hz=fs, window_s=0.5).value)
+    if not trials or max(trials) <= 0:
+        return None
+    return max(trials), {
+        "trials_n": trials,
+        "peak_n": max(peaks),
+        "best_0_5s_n": max(halves),
+        "fs_hz": fs,
+    }

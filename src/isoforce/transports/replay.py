@@ -1,0 +1,134 @@
+"""Replaying a recording as a transport: stored samples go back out as isoforce frames.
+
+The replay is a transport like the simulator: it paces frames on a :class:`Clock` (real time,
+``speed`` times faster, or virtual time with ``speed=inf``) and the normal decoder, pipeline,
+drill engine and sinks run on them, so a replay exercises the live path. Device time, lost
+samples (sequence gaps) and link drops come back as they happened: a drop raises
+``TransportError(DISCONNECTED)`` where the link was lost, and :meth:`reconnect` returns when
+the recording resumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from isoforce.core.samples import FloatArray, RawChunk
+from isoforce.devices.base import DeviceSpec
+from isoforce.devices.isoforce_frame import encode_frames
+from isoforce.errors import ConfigError, TransportError, TransportErrorReason
+from isoforce.transports.base import Transport
+from isoforce.transports.clock import Clock
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ReplaySource:
+    """What to send: sample times (s), one value column per frame channel, and the losses.
+
+    ``lost_before[i]`` samples were lost just before sample ``i``; ``link_gaps`` are the
+    ``(last sample before, first sample after)`` times of each link drop.
+    """
+
+    t_s: FloatArray
+    values: FloatArray
+    channels: tuple[str, ...]
+    lost_before: NDArray[np.int64]
+    link_gaps: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        n = self.t_s.shape[0]
+        if self.values.shape != (n, len(self.channels)) or self.lost_before.shape != (n,):
+            raise ConfigError("replay source arrays do not match")
+        if n > 1 and not np.all(np.diff(self.t_s) > 0):
+            raise ConfigError("replay source times must increase")
+
+
+class ReplayTransport(Transport):
+    """Streams a :class:`ReplaySource` in chunks of about ``chunk_s`` of recording."""
+
+    def __init__(
+        self,
+        spec: DeviceSpec,
+        source: ReplaySource,
+        *,
+        clock: Clock | None = None,
+        chunk_s: float = 0.025,
+    ) -> None:
+        if not chunk_s > 0:
+            raise ConfigError(f"chunk length must be positive, got {chunk_s}")
+        self.spec = spec
+        self.source = source
+        self.clock = clock or Clock()
+        self.chunk_s = chunk_s
+        n = source.t_s.shape[0]
+        self._seq = np.arange(n, dtype=np.int64) + np.cumsum(source.lost_before)
+        self._t0 = float(source.t_s[0]) if n else 0.0
+        self._t_us = np.rint((source.t_s - self._t0) * 1e6).astype(np.int64)
+        # a drop before the first sample has nothing to replay
+        self._gaps = [g for g in sorted(source.link_gaps) if n and g[0] >= self._t0]
+        # chunks of a fixed sample count, as a device sends them (and as the simulator does)
+        dt_s = float(np.median(np.diff(source.t_s))) if n > 1 else chunk_s
+        self._per_chunk = max(1, round(chunk_s / dt_s)) if dt_s > 0 else 1
+        self._index = 0
+        self._open = False
+        self._down_until: float | None = None
+        self._t0_host = 0.0
+
+    @property
+    def progress(self) -> float:
+        """Share of samples sent so far (0..1)."""
+        n = self.source.t_s.shape[0]
+        return self._index / n if n else 1.0
+
+    async def open(self) -> None:
+        """Start the replay clock."""
+        self._open = True
+        self._t0_host = self.clock.now()
+
+    async def close(self) -> None:
+        """Stop sending."""
+        self._open = False
+
+    async def reconnect(self) -> None:
+        """Come back where the recording resumed after a link drop."""
+        if self._down_until is not None:
+            await self.clock.sleep_until(self._t0_host + self._down_until - self._t0)
+            self._down_until = None
+        self._open = True
+
+    async def chunks(self) -> AsyncIterator[RawChunk]:
+        """Frames of the next chunk of samples, sent when the chunk's last sample is due."""
+        if not self._open:
+            raise TransportError(TransportErrorReason.DISCONNECTED, "replay is not open")
+        t = self.source.t_s
+        n = t.shape[0]
+        while self._open and self._index < n:
+            start = self._index
+            stop = min(n, start + self._per_chunk)
+            if self._gaps:
+                lost_at, back_at = self._gaps[0]
+                cut = int(np.searchsorted(t, lost_at, side="right"))
+                if cut <= start:
+                    self._gaps.pop(0)
+                    self._down_until = back_at
+                    self._open = False
+                    raise TransportError(
+                        TransportErrorReason.DISCONNECTED, "link lost here in the recording"
+                    )
+                stop = min(stop, cut)
+            await self.clock.sleep_until(self._t0_host + float(t[stop - 1]) - self._t0)
+            if not self._open:
+                return
+            data = encode_frames(
+                seq=self._seq[start:stop],
+                t_us=self._t_us[start:stop],
+                names=self.source.channels,
+                values=self.source.values[start:stop],
+            )
+            self._index = stop
+            yield RawChunk(self.clock.now(), data)
+            await asyncio.sleep(0)

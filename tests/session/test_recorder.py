@@ -1,0 +1,158 @@
+"""The recorder sink: commits on time, saves drill context, results, maxima and gaps."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from session_helpers import record, run_drill, run_record
+
+from isoforce.core.effort_key import Direction, ReferenceKind, Side
+from isoforce.core.samples import SampleBlock
+from isoforce.devices.registry import device_spec
+from isoforce.errors import StorageError
+from isoforce.runner import pipeline_for
+from isoforce.session.model import SessionStatus
+from isoforce.session.recorder import SessionRecorder
+from isoforce.session.store import SessionStore
+from isoforce.signal.effort import EffortReference
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _blocks(n_blocks: int, size: int = 10, fs_hz: float = 100.0) -> list:
+    pipe = pipeline_for(device_spec("sim"), fs_hz=fs_hz, reference=EffortReference(250, 170))
+    out = []
+    for i in range(n_blocks):
+        t = (i * size + np.arange(size)) / fs_hz
+        raw = np.full(size, 84_000.0 + 2250 * 10)
+        out.append(pipe.process(SampleBlock(t, t, raw[:, None], ("load_raw",))))
+    return out
+
+
+def _committed(store: SessionStore, sid: int) -> int:
+    row = store.connection.execute(
+        "SELECT COALESCE(SUM(n), 0) FROM sample_chunks WHERE session_id = ?", (sid,)
+    ).fetchone()
+    return int(row[0])
+
+
+def test_commits_once_the_oldest_queued_sample_is_interval_old(store: SessionStore) -> None:
+    clock = FakeClock()
+    meta = replace(record().meta, status=SessionStatus.RECORDING)
+    rec = SessionRecorder.start(store, meta, commit_interval_s=0.2, clock=clock)
+    blocks = _blocks(10)
+    rec.write(blocks[0])
+    clock.now = 0.1
+    rec.write(blocks[1])
+    assert _committed(store, rec.session_id) == 0
+    clock.now = 0.2
+    rec.write(blocks[2])  # the first queued sample is now 0.2 s old
+    assert _committed(store, rec.session_id) == 30
+    clock.now = 0.35
+    rec.write(blocks[3])
+    assert _committed(store, rec.session_id) == 30
+    rec.close()  # the end of the run commits the rest
+    assert _committed(store, rec.session_id) == 40
+    assert store.session_info(rec.session_id).status is SessionStatus.RECORDING
+    assert store.session_info(rec.session_id).samples == 40
+
+
+def test_commit_interval_over_half_a_second_is_refused(store: SessionStore) -> None:
+    with pytest.raises(ValueError, match=r"\(0, 0\.5\]"):
+        SessionRecorder(store, 1, record().meta, commit_interval_s=0.6)
+
+
+def test_tension_drill_saves_context_scores_and_pain_free_max(store: SessionStore) -> None:
+    run = run_drill(store, "tension-drill", pain_at=60)
+    rec = store.load(run.session_id)
+    info = store.session_info(run.session_id)
+    assert info.status is SessionStatus.COMPLETE
+    assert info.stopped_by == "drill finished"
+    assert rec.samples == run.result.samples
+    ch = rec.channels[0]
+    assert np.all(np.diff(ch.t_s) > 0)
+    assert rec.meta.drill is not None and rec.meta.drill.toml and "staircase" in rec.meta.drill.toml
+    assert rec.meta.labels.step_names[1].startswith("staircase")
+    assert set(np.unique(ch.step)) - {-1} == set(range(len(rec.meta.labels.step_names)))
+    assert np.isfinite(ch.target_pct).all()
+    kinds = [e.kind for e in rec.events]
+    assert kinds.count("step_started") == len(run.session.guide.engine.plan)
+    assert "pain_marked" in kinds and "drill_finished" in kinds
+    assert [s.step_index for s in rec.steps] == list(range(11))
+    assert rec.steps[1].ended_by == "pain"
+    assert rec.summary is not None and rec.summary["pain_free_max_pct"] == 60.0
+    # 60 % of the pain-free reference the staircase used (the athlete's 250 N push max)
+    (found,) = rec.maxima
+    assert found.kind is ReferenceKind.PAIN_FREE
+    assert found.value_n == pytest.approx(150.0)
+    assert found.key.side is Side.LEFT and found.key.direction is Direction.PUSH
+    assert found.key.movement == "hip-ir" and found.key.position == "90-90"
+    assert found.detail["by_pain"] is True
+
+
+def test_max_test_saves_mvic_with_its_trials(store: SessionStore) -> None:
+    run = run_drill(store, "max-test", pain_at=None, side=Side.RIGHT, rate_hz=100)
+    (mvic,) = store.load(run.session_id).maxima
+    result = run.session.guide.engine.result()
+    assert mvic.kind is ReferenceKind.MVIC
+    trials = mvic.detail["trials_n"]
+    assert len(trials) == 3
+    # best 1 s mean over trials, % of the 250 N MVIC reference, in newtons
+    assert result.max_effort is not None and result.max_effort.best_1s is not None
+    assert mvic.value_n == pytest.approx(result.max_effort.best_1s * 2.5)
+    assert mvic.value_n == pytest.approx(max(trials))
+    assert mvic.detail["peak_n"] >= mvic.detail["best_0_5s_n"] >= mvic.value_n
+
+
+def test_unknown_side_saves_the_session_but_no_maxima(store: SessionStore) -> None:
+    run = run_drill(store, "tension-drill", side=None)
+    assert store.load(run.session_id).maxima == ()
+    assert store.reference_history() == []
+
+
+def test_link_drop_is_a_gap_with_events_never_filled(store: SessionStore) -> None:
+    run = run_record(store, duration_s=6.0, drops=((2.0, 1.0),))
+    rec = store.load(run.session_id)
+    (gap,) = rec.gaps
+    assert gap.start_t_s == pytest.approx(2.0 - 1 / 80, abs=1e-6)
+    assert gap.end_t_s == pytest.approx(3.0, abs=1e-6)
+    assert gap.samples_lost == 80
+    kinds = [e.kind for e in rec.events]
+    assert kinds == ["link_lost", "link_restored"]
+    ch = rec.channels[0]
+    dt = np.diff(ch.t_s)
+    assert dt.max() == pytest.approx(1.0 + 1 / 80, abs=1e-6)
+    assert ch.lost_before.sum() == 80
+
+
+def test_abandon_marks_interrupted(store: SessionStore) -> None:
+    run = run_drill(store, "tension-drill", finish=False)
+    run.recorder.abandon("error: device exploded")
+    info = store.session_info(run.session_id)
+    assert info.status is SessionStatus.INTERRUPTED
+    assert info.stopped_by == "error: device exploded"
+
+
+def test_full_disk_while_recording_never_looks_complete(tmp_path: Path) -> None:
+    path = tmp_path / "isoforce.sqlite3"
+    store = SessionStore.open(path)
+    pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+    store.connection.execute(f"PRAGMA max_page_count = {pages + 1000}")  # ~4 MB of 9 MB
+    with pytest.raises(StorageError, match="disk is full"):
+        run_drill(store, "tension-drill", rate_hz=1000)
+    sid = store.sessions()[0].id
+    kept = _committed(store, sid)
+    store.close()
+    with SessionStore.open(path) as again:
+        info = again.session_info(sid)
+        assert info.status is SessionStatus.INTERRUPTED
+        assert info.samples == kept > 0
