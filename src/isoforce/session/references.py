@@ -1,6 +1,6 @@
 """The maxima a new session should use: the latest stored ones for its movement key.
 
-Pure: takes stored stored reference records, returns effort references per kind and the
+Pure: takes stored reference records, returns effort references per kind and the
 lines telling the user where each came from.
 """
 
