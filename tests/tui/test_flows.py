@@ -9,11 +9,17 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 from tui_helpers import make_app, wait_for
 
+from isoforce.core.effort_key import Side
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.tui.app import IsoforceApp
 from isoforce.tui.screens.player import PlayerScreen
-from isoforce.tui.screens.setup import CalibrationScreen, DeviceScreen, DrillPickerScreen
+from isoforce.tui.screens.setup import (
+    CalibrationScreen,
+    DeviceScreen,
+    DrillPickerScreen,
+    HistoryScreen,
+)
 from isoforce.tui.screens.summary import SummaryScreen
 
 pytestmark = pytest.mark.asyncio
@@ -49,6 +55,22 @@ async def test_pick_device_calibrate_run_drill_summary() -> None:
         assert len(result.step_scores) > 0
         table_rows = app.screen.query_one("#scores").row_count
         assert table_rows == len(result.step_scores)
+        assert "saved as session 1" in str(app.screen.query_one("#findings", Static).render())
+
+
+async def test_side_choice_and_history_screen() -> None:
+    app = make_app(drill=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(DrillPickerScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillPickerScreen))
+        await pilot.pause(0.1)
+        await pilot.press("l")
+        assert app.controller.side is Side.LEFT
+        assert "side: left" in str(app.screen.query_one("#picker-title", Static).render())
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await pilot.pause(0.1)
+        assert "No maxima stored yet" in str(app.screen.query_one("#history", Static).render())
 
 
 async def running_engine(pilot: Pilot[None], app: IsoforceApp) -> DrillEngine:

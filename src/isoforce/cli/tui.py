@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from isoforce.cli.common import EXIT_OK
-from isoforce.cli.record import add_device_arguments
+from isoforce.cli.record import add_device_arguments, session_options
 
 DEMO_DRILL = "pails-rails-hip"
 
@@ -35,6 +35,13 @@ def register(sub: Any) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
+        "--side",
+        choices=("left", "right"),
+        default=None,
+        help="body side: maxima are kept and reused per side",
+    )
+    p.add_argument("--no-save", action="store_true", help="do not save drill sessions to the store")
+    p.add_argument(
         "--audio",
         choices=("off", "bell", "tones", "speech"),
         default="bell",
@@ -46,42 +53,26 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def run_tui(args: argparse.Namespace) -> int:
     """Build and run the app."""
-    from isoforce.runner.factory import SessionOptions
+    from isoforce.core.effort_key import Side
     from isoforce.tui.app import AppConfig, create_app
     from isoforce.tui.audio import AudioMode
 
-    options = SessionOptions(
-        device=args.device,
-        rate_hz=args.rate,
-        seed=args.seed,
-        speed=args.speed,
-        push_max_n=args.push_max,
-        pull_max_n=args.pull_max,
-    )
     config = AppConfig(
-        options=options,
+        options=session_options(args),
         drill=args.drill,
         fps=args.fps,
         audio=AudioMode(args.audio),
         data_dir=args.data_dir,
+        side=Side(args.side) if args.side else None,
+        save=not args.no_save,
     )
     create_app(config).run()
     return EXIT_OK
 
 
 def run_default(args: argparse.Namespace) -> int:
-    """Plain ``isoforce``: the TUI at the device picker with default options."""
-    ns = argparse.Namespace(
-        device="sim",
-        rate=None,
-        seed=0,
-        speed=1.0,
-        push_max=None,
-        pull_max=None,
-        drill=None,
-        audio="bell",
-        fps=30.0,
-        data_dir=None,
-    )
+    """Plain ``isoforce``: the TUI at the device picker, with every ``tui`` option at its default."""
+    from isoforce.cli import build_parser
+
     del args
-    return run_tui(ns)
+    return run_tui(build_parser().parse_args(["tui"]))

@@ -54,3 +54,22 @@ def latest_references(
         values[(rec.kind, key.direction)] = rec.value_n
         sources[(rec.kind, key.direction)] = rec
     return StoredReferences(values_n=values, sources=sources)
+
+
+#: Session option fields filled from stored maxima: (kind, direction) of each.
+OPTION_FIELDS: dict[str, tuple[ReferenceKind, Direction]] = {
+    "push_max_n": (ReferenceKind.PAIN_FREE, Direction.PUSH),
+    "pull_max_n": (ReferenceKind.PAIN_FREE, Direction.PULL),
+    "mvic_push_n": (ReferenceKind.MVIC, Direction.PUSH),
+    "mvic_pull_n": (ReferenceKind.MVIC, Direction.PULL),
+}
+
+
+def option_overrides(refs: StoredReferences, *, given: dict[str, float | None]) -> dict[str, float]:
+    """Session option values from stored maxima, except the fields the user ``given`` a value."""
+    out: dict[str, float] = {}
+    for name, (kind, direction) in OPTION_FIELDS.items():
+        value = refs.get(kind, direction)
+        if value is not None and given.get(name) is None:
+            out[name] = value
+    return out

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.css.query import NoMatches
 
+from isoforce.core.effort_key import Side
 from isoforce.drills.loader import find_drill
 from isoforce.errors import IsoforceError
 from isoforce.paths import drills_dir
@@ -41,6 +42,10 @@ class AppConfig:
     data_dir: str | None = None
     #: Stop streaming at this session time (tests and snapshots use it to freeze a moment).
     stop_at_s: float | None = None
+    #: Body side the drills are for; maxima are stored and reused per side.
+    side: Side | None = None
+    #: Save drill sessions to the store.
+    save: bool = True
 
 
 class IsoforceApp(App[None]):
@@ -52,7 +57,9 @@ class IsoforceApp(App[None]):
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
         self.config = config
-        self.controller = LiveController(config.options)
+        self.controller = LiveController(
+            config.options, data_dir=config.data_dir, save=config.save, side=config.side
+        )
         self.player = CuePlayer(config.audio, bell=self.bell)
         self.mapper = CueMapper()
         self.drills_dir: Path = drills_dir(config.data_dir)
@@ -119,15 +126,18 @@ class IsoforceApp(App[None]):
             self.notify(str(exc), severity="error", timeout=10)
 
     def show_summary(self) -> None:
-        """Stop streaming and show the drill's scores (once)."""
+        """Stop streaming, save, and show the drill's scores (once)."""
         if self._summary_shown:
             return
         self._summary_shown = True
+        self.run_worker(self._summary(), group="stop")
+
+    async def _summary(self) -> None:
         engine = self.controller.session.engine if self.controller.session else None
-        if engine is None:
-            return
-        self.run_worker(self.controller.stop(), group="stop")
-        self.push_screen(SummaryScreen(engine.result()))
+        await self.controller.stop()
+        if engine is not None:
+            lines = [*self.controller.reference_lines, *self.controller.saved_lines]
+            self.push_screen(SummaryScreen(engine.result(), saved="\n".join(lines)))
 
     def back_to_picker(self) -> None:
         """From a summary, pick another drill."""

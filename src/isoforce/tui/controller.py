@@ -14,10 +14,11 @@ import math
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
 from isoforce.drills.model import Drill
 from isoforce.errors import CalibrationError, IsoforceError
@@ -29,6 +30,8 @@ from isoforce.tui.view import Curve, LiveView, band_state
 
 if TYPE_CHECKING:
     from isoforce.runner.factory import Session, SessionOptions
+    from isoforce.session.recorder import SessionRecorder
+    from isoforce.session.store import SessionStore
 
 TARE_WINDOW_S = 1.0
 FREE_WINDOW_S = 20.0
@@ -39,9 +42,22 @@ class LiveController:
     """One session at a time: start it, read snapshots, send the user's keys to the drill."""
 
     def __init__(
-        self, options: SessionOptions, *, sinks_factory: Callable[[], Sequence[Sink]] | None = None
+        self,
+        options: SessionOptions,
+        *,
+        sinks_factory: Callable[[], Sequence[Sink]] | None = None,
+        data_dir: str | None = None,
+        save: bool = True,
+        side: Side | None = None,
     ) -> None:
         self.options = options
+        self.data_dir = data_dir
+        self.save = save
+        self.side = side
+        self.saved_lines: list[str] = []
+        self.reference_lines: list[str] = []
+        self._store: SessionStore | None = None
+        self._recorder: SessionRecorder | None = None
         self.sinks_factory = sinks_factory
         self.session: Session | None = None
         self.drill: Drill | None = None
@@ -69,11 +85,38 @@ class LiveController:
         self.link = "ok"
         self.error = ""
         options = replace(self.options, calibration=self._calibration)
+        self.saved_lines = []
+        self.reference_lines = []
+        keep = drill is not None and self.save
+        if keep and drill is not None and self.side is not None:
+            options = replace(options, **self._stored_maxima(drill))
         sinks = list(self.sinks_factory()) if self.sinks_factory else []
         self.session = factory.build_session(
             options, drill=drill, sinks=sinks, on_events=self._on_events, on_link=self._on_link
         )
+        if keep:
+            from isoforce.session.recorder import SessionRecorder
+            from isoforce.session.store import SessionStore
+
+            self._store = SessionStore.open(data_dir=self.data_dir)
+            self._recorder = SessionRecorder.attach(
+                self._store, self.session, options, drill=drill, side=self.side
+            )
         self._task = asyncio.ensure_future(self._run(duration_s))
+
+    def _stored_maxima(self, drill: Drill) -> dict[str, Any]:
+        from isoforce.session.references import latest_references, option_overrides
+        from isoforce.session.store import SessionStore
+
+        assert self.side is not None
+        with SessionStore.open(data_dir=self.data_dir) as store:
+            records = store.reference_history(movement=drill.movement)
+        refs = latest_references(
+            records, movement=drill.movement, side=self.side, position=drill.position
+        )
+        self.reference_lines = refs.lines()
+        given = {"push_max_n": self.options.push_max_n, "pull_max_n": self.options.pull_max_n}
+        return option_overrides(refs, given=given)
 
     async def _run(self, duration_s: float | None) -> RunResult:
         assert self.session is not None
@@ -82,8 +125,48 @@ class LiveController:
         except IsoforceError as exc:
             self.error = str(exc)
             self.link = "failed"
+            self._close_recording(error=str(exc))
             raise
+        self._close_recording()
         return self.result
+
+    def _close_recording(self, *, error: str = "") -> None:
+        """Save the end of the run (scores, maxima) and close the store."""
+        recorder, store = self._recorder, self._store
+        self._recorder = self._store = None
+        if recorder is None or store is None:
+            return
+        try:
+            if error or self.result is None or self.session is None:
+                recorder.abandon(error or "stopped")
+                return
+            engine = self.session.engine
+            stopped = (
+                None
+                if engine is None or engine.status is EngineStatus.FINISHED
+                else "stopped by the user"
+            )
+            maxima = recorder.finish_run(self.result, guide=self.session.guide, stopped_by=stopped)
+            self.saved_lines = [
+                f"saved as session {recorder.session_id} ('isoforce export {recorder.session_id}')"
+            ]
+            for m in maxima:
+                kind = "pain-free max" if m.kind is ReferenceKind.PAIN_FREE else "MVIC"
+                self.saved_lines.append(
+                    f"{kind} for {m.key.label()}: {m.value_n:.1f} N (in the history)"
+                )
+            if (
+                self.side is None
+                and self.drill is not None
+                and any(s.kind in ("staircase", "max_trial") for s in self.drill.leaves())
+            ):
+                self.saved_lines.append(
+                    "pick a side (l / r in the drill list) to keep maxima in the history"
+                )
+        except IsoforceError as exc:
+            self.saved_lines = [f"not saved: {exc}"]
+        finally:
+            store.close()
 
     async def stop(self) -> None:
         """Stop streaming (what was recorded stays recorded)."""

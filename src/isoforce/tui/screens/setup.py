@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Digits, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from isoforce.core.effort_key import Side
 from isoforce.devices.registry import DEVICES
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import CalibrationError, IsoforceError
@@ -164,19 +165,37 @@ class CalibrationScreen(_IsoScreen):
 
 
 class DrillPickerScreen(_IsoScreen):
-    """Pick a drill (built-in or the user's own), or go to free mode or the maxima."""
+    """Pick a drill (built-in or the user's own) and the side; or free mode, maxima, history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "side('left')", "left side"),
+        Binding("r", "side('right')", "right side"),
+        Binding("e", "side('')", "no side"),
         Binding("f", "free", "free mode"),
-        Binding("r", "references", "maxima"),
+        Binding("m", "references", "maxima"),
+        Binding("h", "history", "history"),
         Binding("escape", "app.pop_screen", "back"),
     ]
+
+    def _title(self) -> str:
+        side = self.iso_app.controller.side
+        which = f"side: {side.value}" if side is not None else "side: none (maxima are not kept)"
+        return f"Pick a drill  ·  {which}  ·  l / r / e to change"
+
+    def action_side(self, side: str) -> None:
+        """Choose the body side the drill is for."""
+        self.iso_app.controller.side = Side(side) if side else None
+        self.query_one("#picker-title", Static).update(self._title())
+
+    def action_history(self) -> None:
+        """Maxima over time and left/right asymmetry."""
+        self.app.push_screen(HistoryScreen())
 
     def compose(self) -> ComposeResult:
         """List the drills."""
         from isoforce.drills.loader import find_drill, list_drills
 
-        yield Static("Pick a drill", classes="title")
+        yield Static(self._title(), classes="title", id="picker-title")
         options = []
         for info in list_drills(self.iso_app.drills_dir):
             try:
@@ -204,6 +223,34 @@ class DrillPickerScreen(_IsoScreen):
     def action_references(self) -> None:
         """View/edit maxima."""
         self.app.push_screen(ReferencesScreen())
+
+
+class HistoryScreen(_IsoScreen):
+    """MVIC and pain-free max over time, and left/right asymmetry, from the session store."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "back")]
+
+    def compose(self) -> ComposeResult:
+        """The history as text."""
+        from isoforce.session.history_text import history_lines
+        from isoforce.session.store import SessionStore
+
+        yield Static("History — maxima over time and left/right asymmetry", classes="title")
+        try:
+            with SessionStore.open(data_dir=self.iso_app.config.data_dir) as store:
+                history = store.history()
+            lines = (
+                history_lines(history)
+                if history.series
+                else [
+                    "No maxima stored yet: run the max test or the tension drill with a side chosen (l / r)."
+                ]
+            )
+        except IsoforceError as exc:
+            lines = [f"cannot read the history: {exc}"]
+        with VerticalScroll():
+            yield Static("\n".join(lines), id="history")
+        yield Footer()
 
 
 class ReferencesScreen(_IsoScreen):
@@ -313,5 +360,6 @@ __all__ = [
     "DeviceScreen",
     "DrillPickerScreen",
     "FreeScreen",
+    "HistoryScreen",
     "ReferencesScreen",
 ]

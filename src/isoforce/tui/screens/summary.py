@@ -21,10 +21,10 @@ class SummaryScreen(Screen[None]):
         Binding("enter", "again", "another drill"),
     ]
 
-    def __init__(self, result: DrillResult, saved_to: str = "") -> None:
+    def __init__(self, result: DrillResult, saved: str = "") -> None:
         super().__init__()
         self.result = result
-        self.saved_to = saved_to
+        self.saved = saved
 
     def compose(self) -> ComposeResult:
         """Title, table, findings."""
@@ -37,8 +37,8 @@ class SummaryScreen(Screen[None]):
             table.add_row(*score_row(score))
         yield table
         lines = result_summary(self.result)
-        if self.saved_to:
-            lines.append(f"saved: {self.saved_to}")
+        if self.saved:
+            lines.append(self.saved)
         yield Static("\n".join(lines), id="findings")
         yield Footer()
 
