@@ -115,9 +115,10 @@ def pipeline_for(
     calibration: Calibration | None = None,
     reference: EffortReference | None = None,
 ) -> ForcePipeline:
-    """A force pipeline set up for a device with a force channel, using its factory calibration."""
-    if spec.force_channel is None:
-        raise ValueError(f"{spec.title} has no force channel")
+    """A force pipeline for a device, using its factory calibration.
+
+    A device with no force channel (an IMU) gets a pipeline that reports "not force-measured".
+    """
     cal = calibration or Calibration(
         n_per_raw=spec.n_per_count if spec.n_per_count is not None else 1.0,
         offset_raw=spec.offset_counts,
@@ -128,8 +129,16 @@ def pipeline_for(
     return ForcePipeline(settings, reference=reference)
 
 
+#: Sees every decoded block next to its processed force block (e.g. the IMU chain).
+Tap = Callable[[SampleBlock, ProcessedBlock], None]
+
+
 class SessionRunner:
-    """Runs one device through the pipeline until a duration, a stop request or end of stream."""
+    """Runs one device through the pipeline until a duration, a stop request or end of stream.
+
+    ``taps`` are called with each decoded block and its processed force block before the
+    sinks, so other processing (the IMU chain) runs on the same samples in the same order.
+    """
 
     def __init__(
         self,
@@ -142,8 +151,10 @@ class SessionRunner:
         on_block: Callable[[ProcessedBlock, Guidance | None], None] | None = None,
         on_link: Callable[[LinkEvent], None] | None = None,
         reconnect: ReconnectPolicy = ReconnectPolicy(),
+        taps: Sequence[Tap] = (),
     ) -> None:
         self.transport = transport
+        self.taps = list(taps)
         self.on_link = on_link
         self.reconnect = reconnect
         self._open_gap: Gap | None = None
@@ -260,6 +271,8 @@ class SessionRunner:
         if self.guide is not None:
             self.guide.prepare(self.pipeline, float(block.t_s[0]))
         processed = self.pipeline.process(block)
+        for tap in self.taps:
+            tap(block, processed)
         guidance: Guidance | None = None
         labels: SampleLabels | None = None
         if self.guide is not None:

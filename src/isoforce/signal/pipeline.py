@@ -24,9 +24,13 @@ COL = {name: i for i, name in enumerate(RING_COLUMNS)}
 
 @dataclass(frozen=True, slots=True)
 class PipelineSettings:
-    """Settings of one pipeline: which channel carries force, calibration, rates, buffer size."""
+    """Settings of one pipeline: which channel carries force, calibration, rates, buffer size.
 
-    raw_channel: str
+    ``raw_channel`` is None for a sensor that measures no force (an IMU): force and effort are
+    then NaN, "not force-measured", never a false 0.
+    """
+
+    raw_channel: str | None
     calibration: Calibration
     capabilities: Capabilities
     fs_hz: float
@@ -90,7 +94,8 @@ class ForcePipeline:
 
     def process(self, block: SampleBlock) -> ProcessedBlock:
         """Calibrate, filter and compute effort for one block (targets NaN until a guide sets them)."""
-        raw = block.column(self.settings.raw_channel)
+        channel = self.settings.raw_channel
+        raw = block.column(channel) if channel is not None else np.full(len(block), np.nan)
         force_n = self.calibration.force_n(raw)
         display = self._display.process(force_n)
         effort = self._effort.compute(force_n=force_n, direction=self.direction)

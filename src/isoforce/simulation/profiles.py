@@ -175,9 +175,14 @@ def demo_effort_profile(*, t_s: FloatArray | float) -> FloatArray:
 
 
 def demo_angle_profile(*, t_s: FloatArray) -> FloatArray:
-    """Slow hip rotation for the IMU demo, a pure periodic function of time (20 s period).
+    """Hip rotation for the IMU demo, periodic with :func:`demo_effort_profile` (34 s).
 
-    A sine that reaches 30° of internal rotation (positive) and 35° of external rotation.
+    Still at 0° through the rest, push ramp, hold and release (0–22 s: an isometric push does
+    not move the limb); a controlled rotation to 30° of internal rotation during the rest
+    (22–25 s); still there through the pull hold (25–31 s); back to 0° (31–34 s). A pure
+    function of ``t_s``.
     """
-    wave = np.sin(2 * np.pi * np.asarray(t_s, dtype=np.float64) / 20.0)
-    return np.where(wave >= 0, 30.0, 35.0) * wave
+    phase = np.mod(np.asarray(t_s, dtype=np.float64), DEMO_PERIOD_S)
+    out_u = np.clip((phase - 22.0) / 3.0, 0.0, 1.0)
+    back_u = np.clip((phase - 31.0) / 3.0, 0.0, 1.0)
+    return np.asarray(30.0 * (_min_jerk(out_u) - _min_jerk(back_u)), dtype=np.float64)

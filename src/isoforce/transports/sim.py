@@ -26,6 +26,8 @@ from isoforce.transports.clock import Clock
 
 #: Signed target % of the athlete's max as a function of sample times (the athlete's "screen").
 TargetFn = Callable[[FloatArray], FloatArray]
+#: The simulated IMU's hip rotation (degrees from the zero pose) as a function of sample times.
+AngleFn = Callable[[FloatArray], FloatArray]
 
 MIN_RATE_HZ = 10.0
 MAX_RATE_HZ = 2000.0
@@ -84,6 +86,7 @@ class SimTransport(Transport):
         self.settings = settings
         self.clock = clock or Clock()
         self.target: TargetFn = target or demo_effort_profile_fn
+        self.angle: AngleFn = demo_angle_profile_fn
         self._imu_mode = spec.capabilities.imu and not (
             spec.capabilities.push or spec.capabilities.pull
         )
@@ -123,6 +126,10 @@ class SimTransport(Transport):
         """Change what the virtual athlete follows (e.g. the drill engine's target curve)."""
         self.target = target
 
+    def set_angle(self, angle: AngleFn) -> None:
+        """Change how the simulated IMU's limb rotates (IMU devices; e.g. still for a calibration)."""
+        self.angle = angle
+
     async def chunks(self) -> AsyncIterator[RawChunk]:
         """Emit one chunk of frames every ``chunk_s`` of (clock) time."""
         if not self._open:
@@ -159,7 +166,7 @@ class SimTransport(Transport):
         target = np.asarray(self.target(t_s), dtype=np.float64)
         t_us = self.settings.start_counter_us + np.rint(t_s * 1e6).astype(np.int64)
         if self._imu_mode:
-            angle = demo_angle_profile(t_s=t_s)
+            angle = np.asarray(self.angle(t_s), dtype=np.float64)
             out = self.imu.step(angle_deg=angle, effort_pct=np.abs(target))
             values = np.column_stack((out.acc_g, out.gyro_dps, angle, target))
             names: tuple[str, ...] = IMU_CHANNELS
@@ -175,3 +182,8 @@ class SimTransport(Transport):
 def demo_effort_profile_fn(t_s: FloatArray) -> FloatArray:
     """The default target when no drill runs (rest, push ramp and hold, release, pull hold)."""
     return demo_effort_profile(t_s=t_s)
+
+
+def demo_angle_profile_fn(t_s: FloatArray) -> FloatArray:
+    """The default IMU motion: still through the demo's holds, rotating between them."""
+    return demo_angle_profile(t_s=t_s)

@@ -1,0 +1,244 @@
+"""``isoforce imu``: watch an IMU headless (angle, stillness, lift-offs, effort estimate band).
+
+``isoforce imu calibrate --out mmg.json`` runs this session's muscle-vibration calibration
+(still zero pose, then rest, a moderate and a max effort at the training angle) and writes it;
+``isoforce imu --mmg mmg.json`` then shows the effort *estimate* with its band.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from isoforce.cli.common import EXIT_INTERRUPTED, EXIT_OK, positive_float, run_until_interrupted
+from isoforce.cli.record import add_device_arguments, report_link, session_options
+from isoforce.devices.registry import device_spec
+from isoforce.errors import CalibrationError, ConfigError, StorageError
+
+if TYPE_CHECKING:  # heavy modules load when the command runs, not for --help
+    from isoforce.runner import Guidance
+    from isoforce.runner.factory import Session
+    from isoforce.signal.imu import ImuView, MmgCalibration
+    from isoforce.signal.pipeline import ProcessedBlock
+
+#: Calibration phases: name, what the user is asked, nominal effort %, share of ``--hold``.
+PHASES: tuple[tuple[str, str, float], ...] = (
+    ("rest", "relax completely", 0.0),
+    ("moderate", "push at about half of your max", 50.0),
+    ("max", "push as hard as you can without pain", 100.0),
+)
+ZERO_S = 2.0
+SETTLE_S = 1.5
+
+
+def register(sub: Any) -> None:
+    """Add the ``imu`` command."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "imu",
+        help="watch an IMU: angle, stillness, lift-offs and an effort estimate (headless)",
+        description=(
+            "Stream an IMU and print its hip rotation angle, stillness, lift-offs and muscle-"
+            "vibration effort estimate (with its band). 'imu calibrate' records this "
+            "session's effort calibration."
+        ),
+    )
+    p.add_argument(
+        "action", nargs="?", choices=("watch", "calibrate"), default="watch", help="what to do"
+    )
+    add_device_arguments(p)
+    p.set_defaults(device="sim-imu")
+    p.add_argument(
+        "--placement", choices=("shank", "thigh"), default="shank", help="where the IMU is strapped"
+    )
+    p.add_argument("--duration", type=positive_float, default=30.0, metavar="S", help="seconds")
+    p.add_argument(
+        "--every", type=positive_float, default=1.0, metavar="S", help="print a line every S s"
+    )
+    p.add_argument(
+        "--mmg", default=None, metavar="FILE", help="this session's effort calibration (JSON)"
+    )
+    p.add_argument(
+        "--hold",
+        type=positive_float,
+        default=5.0,
+        metavar="S",
+        help="calibrate: seconds per effort",
+    )
+    p.add_argument("--out", default=None, metavar="FILE", help="calibrate: where to write it")
+    p.set_defaults(handler=run_imu)
+
+
+def load_mmg(path: str | None) -> MmgCalibration | None:
+    """Read an MMG calibration JSON file; None when no path is given."""
+    if path is None:
+        return None
+    from isoforce.signal.imu import MmgCalibration
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CalibrationError(f"{path} is not an effort calibration: {exc}") from None
+    if not isinstance(data, dict):
+        raise CalibrationError(f"{path} is not an effort calibration (expected a JSON object)")
+    return MmgCalibration.from_dict(data)
+
+
+def view_line(view: ImuView) -> str:
+    """One status line: angle, stillness, lift-off phase and the effort estimate's band."""
+    angle = (
+        f"angle {view.angle_deg:+6.1f}°" if view.angle_deg is not None else f"({view.zero_hint})"
+    )
+    rom = ""
+    if view.ir_max_deg is not None and view.er_max_deg is not None:
+        rom = f"  IR max {view.ir_max_deg:4.1f}° ER max {view.er_max_deg:4.1f}°"
+    motion = "still " if view.still else "MOVING"
+    lift = view.lift_phase + (f" {view.hold_s:.1f} s" if view.lift_phase == "hold" else "")
+    return f"t={view.t_s:6.1f} s  {angle}{rom}  {motion}  lift-off: {lift}  effort: {view.effort.label()}"
+
+
+def run_imu(args: argparse.Namespace) -> int:
+    """Handler of ``isoforce imu``."""
+    from isoforce.runner.factory import build_session
+
+    spec = device_spec(args.device)
+    if not spec.capabilities.imu:
+        raise ConfigError(
+            f"{spec.key} has no IMU; pick one of the IMU devices ('isoforce devices')"
+        )
+    if args.action == "calibrate" and args.out is None:
+        print("isoforce imu calibrate: error: give --out FILE", file=sys.stderr)
+        return 2
+    options = session_options(
+        args, imu_placement=args.placement, imu_calibration=load_mmg(args.mmg)
+    )
+    printer = _Printer(every_s=args.every)
+    session = build_session(options, on_block=printer.on_block, on_link=report_link)
+    assert session.imu is not None
+    printer.session = session
+    print(session.imu.view().guidance)
+    duration = args.duration
+    collector: _Collector | None = None
+    if args.action == "calibrate":
+        collector = _Collector(session, hold_s=args.hold)
+        printer.collector = collector
+        duration = collector.total_s
+        print(f"hold still {ZERO_S:g} s at the training angle to set the zero pose")
+
+    async def go(stop: asyncio.Event) -> None:
+        await session.runner.run(duration_s=duration, stop=stop)
+
+    interrupted = run_until_interrupted(go)
+    view = session.imu.view()
+    lifts = session.imu.lift_off.completed
+    print(
+        f"done: {len(lifts)} lift-off(s)"
+        + "".join(f"; hold {lift.hold_s:.1f} s at {lift.top_deg:+.1f}°" for lift in lifts)
+    )
+    if view.dual is not None:
+        print(view.dual.summary())
+    if collector is not None and not interrupted:
+        calibration = collector.calibration()
+        Path(args.out).write_text(json.dumps(calibration.to_dict(), indent=2) + "\n", "utf-8")
+        levels = ", ".join(
+            f"{e:.0f} % → {r * 1000:.2f} mg"
+            for r, e in zip(calibration.rms_g, calibration.effort_pct, strict=True)
+        )
+        print(f"effort calibration ({calibration.source}): {levels}; written to {args.out}")
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+class _Printer:
+    """Prints a status line every ``every_s`` of session time (and the calibration prompts)."""
+
+    def __init__(self, *, every_s: float) -> None:
+        self.every_s = every_s
+        self.session: Session | None = None
+        self.collector: _Collector | None = None
+        self._next = 0.0
+
+    def on_block(self, block: ProcessedBlock, guidance: Guidance | None) -> None:
+        del guidance
+        if self.session is None or self.session.imu is None:
+            return
+        if self.collector is not None:
+            self.collector.take(block)
+        view = self.session.imu.view()
+        if math.isfinite(view.t_s) and view.t_s >= self._next:
+            self._next = view.t_s + self.every_s
+            print(view_line(view), flush=True)
+
+
+class _Collector:
+    """Guides the calibration phases and keeps each phase's usable MMG levels."""
+
+    def __init__(self, session: Session, *, hold_s: float) -> None:
+        from isoforce.transports.sim import SimTransport
+
+        self.session = session
+        self.hold_s = hold_s
+        self.total_s = ZERO_S + hold_s * len(PHASES)
+        self._rms: dict[str, list[float]] = {name: [] for name, _, _ in PHASES}
+        self._cell: dict[str, list[float]] = {name: [] for name, _, _ in PHASES}
+        self._announced = -1
+        if isinstance(session.transport, SimTransport):  # the simulated person follows along
+            session.transport.set_angle(lambda t: 0.0 * t)
+            session.transport.set_target(self._nominal)
+
+    def _phase(self, t_s: float) -> int:
+        return int((t_s - ZERO_S) // self.hold_s) if t_s >= ZERO_S else -1
+
+    def _nominal(self, t_s: Any) -> Any:
+        import numpy as np
+
+        index = np.clip((np.asarray(t_s) - ZERO_S) // self.hold_s, -1, len(PHASES) - 1)
+        efforts = np.array([0.0] + [e for _, _, e in PHASES])
+        return efforts[index.astype(int) + 1]
+
+    def take(self, block: ProcessedBlock) -> None:
+        import numpy as np
+
+        from isoforce.signal.imu import Refusal
+
+        imu = self.session.imu
+        assert imu is not None and imu.last is not None
+        phase = self._phase(float(block.t_s[-1]))
+        if phase > self._announced and phase < len(PHASES):
+            self._announced = phase
+            name, ask, _ = PHASES[phase]
+            print(f"--- {name}: {ask} for {self.hold_s:g} s, keep the leg still", flush=True)
+        last = imu.last
+        start = ZERO_S + np.floor((last.t_s - ZERO_S) / self.hold_s) * self.hold_s
+        usable = (
+            np.isin(last.mmg.refusal, (Refusal.NONE, Refusal.NOT_CALIBRATED))
+            & (last.t_s - start >= SETTLE_S)
+            & (last.t_s >= ZERO_S)
+        )
+        for i in np.flatnonzero(usable):
+            k = self._phase(float(last.t_s[i]))
+            if 0 <= k < len(PHASES):
+                name = PHASES[k][0]
+                self._rms[name].append(float(last.mmg.rms_g[i]))
+                if i < len(block) and np.isfinite(block.effort_pct[i]):
+                    self._cell[name].append(abs(float(block.effort_pct[i])))
+
+    def calibration(self) -> MmgCalibration:
+        """The calibration from the phases (efforts from the load cell when it measured them)."""
+        import numpy as np
+
+        from isoforce.signal.imu import MmgCalibration
+
+        points = []
+        by_cell = all(self._cell[name] for name, _, _ in PHASES)
+        for name, _, nominal in PHASES:
+            if not self._rms[name]:
+                raise CalibrationError(f"no still samples during '{name}': hold still and retry")
+            effort = float(np.median(self._cell[name])) if by_cell else nominal
+            points.append((float(np.median(self._rms[name])), effort))
+        return MmgCalibration.from_points(points, source="load cell" if by_cell else "nominal")
