@@ -123,6 +123,7 @@ class IsoforceApp(App[None]):
                 drill if isinstance(drill, Drill) else None, duration_s=self.config.stop_at_s
             )
         except IsoforceError as exc:
+            self.controller.error = str(exc)
             self.notify(str(exc), severity="error", timeout=10)
 
     def show_summary(self) -> None:

@@ -297,8 +297,10 @@ class LiveController:
     def snapshot(self) -> LiveView:
         """The state to draw now."""
         session = self.session
-        if session is None:
-            return LiveView(instruction=self.error or "No device")
+        if session is None or (self.error and not self.running):
+            return LiveView(
+                instruction=f"✗ {self.error}" if self.error else "No device", status="error"
+            )
         pipe = session.pipeline
         fs = pipe.settings.fs_hz
         ring = pipe.ring
@@ -311,7 +313,9 @@ class LiveController:
         effort = float(np.mean(recent[:, COL["effort_pct"]]))
         disp_force = float(last[COL["display_force_n"]])
         engine = session.engine
+        imu_view = session.imu.view() if session.imu is not None else None
         base = LiveView(
+            imu=imu_view,
             t_s=t,
             force_n=disp_force,
             effort_pct=effort,

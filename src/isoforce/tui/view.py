@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from isoforce.core.samples import FloatArray
+from isoforce.signal.imu import ImuView
 
 
 class BandState(enum.Enum):
@@ -85,3 +86,5 @@ class LiveView:
     mean_pct: float = float("nan")
     rate_hz: float = float("nan")
     curve: Curve = field(default_factory=Curve)
+    #: What the IMU says (angle, stillness, effort *estimate* band), when the session has one.
+    imu: ImuView | None = None

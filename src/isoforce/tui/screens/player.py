@@ -17,6 +17,7 @@ from isoforce.runner import LinkEvent
 from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
+from isoforce.tui.widgets.imu_panel import ImuPanel
 
 if TYPE_CHECKING:
     from isoforce.tui.app import IsoforceApp
@@ -88,6 +89,7 @@ class PlayerScreen(Screen[None]):
                 yield Label("STEP TIME LEFT", classes="caption")
                 yield Digits("-:--", id="countdown")
         yield EffortGauge(id="gauge")
+        yield ImuPanel(id="imu")
         yield CurvePlot(id="curve")
         yield Static("", id="next")
         yield Static("", id="last-score")

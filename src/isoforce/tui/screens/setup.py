@@ -23,6 +23,7 @@ from isoforce.signal.pipeline import COL
 from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
+from isoforce.tui.widgets.imu_panel import ImuPanel
 
 if TYPE_CHECKING:
     from isoforce.tui.app import IsoforceApp
@@ -325,6 +326,7 @@ class FreeScreen(_IsoScreen):
                     yield Label(caption, classes="caption")
                     yield Digits("--", id=ident)
         yield EffortGauge(id="gauge")
+        yield ImuPanel(id="imu")
         yield CurvePlot(id="curve")
         yield Footer()
 
@@ -349,6 +351,10 @@ class FreeScreen(_IsoScreen):
         gauge = self.query_one(EffortGauge)
         gauge.effort_pct = view.effort_pct
         self.query_one(CurvePlot).curve = view.curve
+        panel = self.query_one(ImuPanel)
+        panel.display = view.imu is not None
+        if view.imu is not None:
+            panel.show(view.imu)
 
     def action_tare(self) -> None:
         """Tare."""
