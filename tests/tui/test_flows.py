@@ -13,7 +13,6 @@ from isoforce.core.effort_key import Side
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.tui.app import IsoforceApp
-from isoforce.tui.screens.player import PlayerScreen
 from isoforce.tui.screens.setup import (
     CalibrationScreen,
     DeviceScreen,
@@ -46,7 +45,7 @@ async def test_pick_device_calibrate_run_drill_summary() -> None:
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         options.highlighted = ids.index("low-intensity")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, PlayerScreen))
+        # in virtual time the drill may end before the player is seen: the summary is what counts
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
         await pilot.pause(0.2)
         result = app.screen.result
