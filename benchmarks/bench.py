@@ -293,14 +293,45 @@ def _session_suite(name: str) -> Callable[[bool], list[Row]]:
     return suite
 
 
+def _serial_suite(name: str) -> Callable[[bool], list[Row]]:
+    """A suite from benchmarks/bench_serial.py (decode, soak, reconnect)."""
+
+    def suite(quick: bool) -> list[Row]:
+        import bench_serial
+
+        fn: Callable[[bool, Callable[..., Row]], list[Row]] = getattr(bench_serial, f"bench_{name}")
+        return fn(quick, Row)
+
+    return suite
+
+
+def bench_imu_suite(quick: bool) -> list[Row]:
+    """The IMU chain's share of one core on a 1 kHz stream (benchmarks/bench_imu.py)."""
+    from bench_imu import bench_imu
+
+    return bench_imu(quick, Row)
+
+
+def bench_ble_suite(quick: bool) -> list[Row]:
+    """Bluetooth path CPU and latency at 80 Hz in the test harness (benchmarks/bench_ble.py)."""
+    from bench_ble import bench_ble
+
+    return bench_ble(quick, Row)
+
+
 SUITES: dict[str, Callable[[bool], list[Row]]] = {
     "pipeline": bench_pipeline,
     "decode": bench_frame_decode,
     "startup": lambda quick: bench_startup(),
     "tui": bench_tui_suite,
+    "ble": bench_ble_suite,
+    "imu": bench_imu_suite,
     "export": _session_suite("export"),
     "store": _session_suite("store"),
     "recording": _session_suite("recording"),
+    "serial-decode": _serial_suite("decode"),
+    "serial-reconnect": _serial_suite("reconnect"),
+    "serial-soak": _serial_suite("soak"),
 }
 
 

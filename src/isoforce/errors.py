@@ -23,6 +23,7 @@ class TransportErrorReason(enum.Enum):
     ADAPTER_OFF = "Bluetooth is off"
     NO_ADAPTER = "no Bluetooth adapter"
     TIMEOUT = "timed out"
+    CONNECT_FAILED = "could not connect"
     BAD_ADDRESS = "bad device address"
     IO = "input/output error"
 

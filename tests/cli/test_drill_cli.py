@@ -141,3 +141,31 @@ def test_unknown_drill_is_a_clear_error() -> None:
     assert out.returncode in (1, 2)
     assert "no-such-drill" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_a_found_pain_free_max_is_the_next_drills_reference(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    first = run(
+        "drill",
+        "--data-dir",
+        data,
+        "run",
+        "tension-drill",
+        "--speed",
+        "max",
+        "--side",
+        "left",
+        "--sim-pain-at",
+        "60",
+    )
+    assert first.returncode == 0, first.stderr
+    assert "pain-free max for hip-ir left push @ 90-90: 150.0 N" in first.stdout
+    second = run(
+        "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side", "left"
+    )
+    assert second.returncode == 0, second.stderr
+    assert "using push pain-free max 150.0 N" in second.stdout
+    other_side = run(
+        "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side", "right"
+    )
+    assert "using push" not in other_side.stdout

@@ -100,7 +100,7 @@ def test_stdout_output() -> None:
     [
         ("record", "--duration", "-1", "--out", "x.csv"),
         ("record", "--duration", "abc", "--out", "x.csv"),
-        ("record", "--duration", "5"),
+        ("record", "--out", "x.csv"),
         ("record", "--device", "nonesuch", "--duration", "5", "--out", "x.csv"),
         ("recrod",),
         ("record", "--duration", "5", "--out", "x.csv", "--format", "xls"),

@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from isoforce.cli import drill, record, tui
+from isoforce.cli import calibrate, drill, record, scan, tui
+from isoforce.cli import history as history_cmd
+from isoforce.cli import imu as imu_cmd
+from isoforce.cli import replay as replay_cmd
+from isoforce.cli import transfer as transfer_cmd
 from isoforce.cli.common import EXIT_OK
 from isoforce.devices.registry import DEVICES
 
@@ -15,6 +19,12 @@ def register_all(sub: Any) -> None:
     record.register(sub)
     drill.register(sub)
     tui.register(sub)
+    scan.register(sub)
+    calibrate.register(sub)
+    history_cmd.register(sub)
+    transfer_cmd.register(sub)
+    replay_cmd.register(sub)
+    imu_cmd.register(sub)
     p = sub.add_parser(
         "devices", help="list the devices isoforce supports", description="List supported devices."
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,14 @@ from isoforce.cli.common import (
     positive_float,
     run_until_interrupted,
 )
-from isoforce.cli.record import Progress, add_device_arguments
+from isoforce.cli.record import Progress, add_device_arguments, report_link, session_options
+from isoforce.cli.saving import (
+    add_save_arguments,
+    finish,
+    recording,
+    saved_lines,
+    side_argument,
+)
 from isoforce.errors import DrillFileError
 
 if TYPE_CHECKING:
@@ -63,8 +70,15 @@ def register(sub: Any) -> None:
         "--out",
         default=None,
         metavar="PATH",
-        help="recording CSV (default: a new file in the data dir's recordings/)",
+        help="also write the recording as CSV ('-' for standard output); the session store always gets it",
     )
+    run.add_argument(
+        "--side",
+        type=side_argument,
+        default=None,
+        help="left or right (for drills that say 'either'): maxima found go into the history per side",
+    )
+    add_save_arguments(run, data_dir=False)
     run.add_argument(
         "--sim-pain-at",
         type=positive_float,
@@ -178,41 +192,57 @@ def _line(text: str) -> None:
     print(text, flush=True)
 
 
+def _stored_maxima(
+    args: argparse.Namespace, *, movement: str, side: Any, position: str
+) -> dict[str, float]:
+    """Session option values for the latest stored maxima of this movement key.
+
+    Maxima given on the command line win; without a side, or with ``--no-save``, nothing is
+    looked up. Prints where each value comes from.
+    """
+    from isoforce.session.references import latest_references, option_overrides
+    from isoforce.session.store import SessionStore
+
+    if side is None or args.no_save:
+        return {}
+    with SessionStore.open(data_dir=args.data_dir) as store:
+        records = store.reference_history(movement=movement)
+    refs = latest_references(records, movement=movement, side=side, position=position)
+    for line in refs.lines():
+        print(line)
+    return option_overrides(refs, given={"push_max_n": args.push_max, "pull_max_n": args.pull_max})
+
+
 def run_drill(args: argparse.Namespace) -> int:
     """Handler of ``isoforce drill run``."""
     from isoforce import __version__
     from isoforce.drills.report import result_summary, score_table
     from isoforce.export.csv_writer import CsvSampleWriter
-    from isoforce.paths import recordings_dir
-    from isoforce.runner.factory import SessionOptions, build_session
+    from isoforce.runner.factory import build_session
 
     drill = _load(args.name, args.data_dir)
     out = args.out
-    if out is None:
-        folder = recordings_dir(args.data_dir)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            from isoforce.errors import StorageError
-
-            raise StorageError(f"cannot create {folder}: {exc.strerror or exc}") from None
-        out = str(folder / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{drill.name}.csv")
-    options = SessionOptions(
-        device=args.device,
-        rate_hz=args.rate,
-        seed=args.seed,
-        speed=args.speed,
-        push_max_n=args.push_max,
-        pull_max_n=args.pull_max,
-        pain_threshold_pct=args.sim_pain_at,
-    )
+    if out is None and args.no_save:
+        print(
+            "isoforce drill run: error: nothing would be kept: give --out or drop --no-save",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    side = args.side if args.side is not None else drill.side.as_side()
+    stored = _stored_maxima(args, movement=drill.movement, side=side, position=drill.position)
+    options = session_options(args, pain_threshold_pct=args.sim_pain_at, **stored)
     progress = Progress(total_s=drill.duration_s, label=f"{drill.name}")
-    with open_output(out) as stream:
-        writer = CsvSampleWriter(stream)
-        session = build_session(options, drill=drill, sinks=[writer], on_block=progress.update)
+    with contextlib.ExitStack() as stack:
+        sinks = []
+        if out is not None:
+            sinks.append(CsvSampleWriter(stack.enter_context(open_output(out))))
+        session = build_session(
+            options, drill=drill, sinks=sinks, on_block=progress.update, on_link=report_link
+        )
         assert session.guide is not None
         printer = _Printer(session.guide.engine.plan)
         session.guide.on_events = printer.events
+        recorder = stack.enter_context(recording(args, session, options, drill=drill, side=side))
         print(f"isoforce {__version__}: {drill.title or drill.name} on {session.spec.title}")
 
         async def go(stop: asyncio.Event) -> None:
@@ -222,6 +252,9 @@ def run_drill(args: argparse.Namespace) -> int:
         engine = session.guide.engine
         if interrupted:
             session.guide.publish(engine.abort(session.runner.result.last_t_s))
+        saved_id, maxima = finish(
+            recorder, session.runner.result, session=session, interrupted=interrupted
+        )
     progress.done()
     result = engine.result()
     print()
@@ -229,5 +262,10 @@ def run_drill(args: argparse.Namespace) -> int:
     print()
     for line in result_summary(result):
         print(line)
-    print(f"\nrecording: {out} ({session.runner.result.samples} samples)")
+    print()
+    if out is not None:
+        print(f"recording: {out} ({session.runner.result.samples} samples)")
+    finds_max = any(step.kind in ("staircase", "max_trial") for step in drill.leaves())
+    for line in saved_lines(saved_id, maxima, side_known=side is not None or not finds_max):
+        print(line)
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -13,19 +14,21 @@ from isoforce import __version__
 from isoforce.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_USAGE,
     open_output,
     positive_float,
     run_until_interrupted,
     speed_value,
 )
-from isoforce.devices.registry import DEVICES, device_spec, new_decoder
-from isoforce.errors import ConfigError
+from isoforce.cli.saving import add_save_arguments, finish, recording, saved_lines
+from isoforce.devices.registry import DEVICES, device_spec
+from isoforce.errors import CalibrationError, ConfigError, StorageError
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    from isoforce.runner import Guidance, Sink
-    from isoforce.signal.effort import EffortReference
+    from isoforce.runner import Guidance, LinkEvent, RunResult, Sink
+    from isoforce.runner.factory import SessionOptions
+    from isoforce.signal.calibration import Calibration
     from isoforce.signal.pipeline import ProcessedBlock
-    from isoforce.transports.sim import SimTransport
 
 
 def add_device_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +70,37 @@ def add_device_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="pull (RAILs) reference max in newtons",
     )
+    parser.add_argument(
+        "--port",
+        default=None,
+        metavar="URL",
+        help="serial devices: the port (/dev/ttyUSB0, COM3, socket://host:port; see 'isoforce scan')",
+    )
+    parser.add_argument(
+        "--baud",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="serial devices: baud rate (default: the device's usual rates are tried)",
+    )
+    parser.add_argument(
+        "--address",
+        default=None,
+        metavar="ADDR",
+        help="Bluetooth devices: the address to connect to (AA:BB:CC:DD:EE:FF; see 'isoforce scan')",
+    )
+    parser.add_argument(
+        "--ble-name",
+        default=None,
+        metavar="NAME",
+        help="Bluetooth devices: the advertised name instead of --address (must be unique nearby)",
+    )
+    parser.add_argument(
+        "--calibration",
+        default=None,
+        metavar="FILE",
+        help="calibration JSON (from 'isoforce calibrate'); needed by devices that report raw counts",
+    )
 
 
 def register(sub: Any) -> None:
@@ -85,8 +119,12 @@ def register(sub: Any) -> None:
         help="seconds of samples to record",
     )
     p.add_argument(
-        "--out", required=True, metavar="PATH", help="output file ('-' for standard output)"
+        "--out",
+        default=None,
+        metavar="PATH",
+        help="also write a CSV or JSON file ('-' for standard output); the session store always gets it",
     )
+    add_save_arguments(p)
     p.add_argument(
         "--format",
         choices=("csv", "json"),
@@ -96,25 +134,79 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run_record)
 
 
-def make_sim_transport(args: argparse.Namespace) -> SimTransport:
-    """The simulated device the arguments ask for."""
-    from isoforce.transports.clock import Clock
-    from isoforce.transports.sim import SimSettings, SimTransport
+def positive_int(text: str) -> int:
+    """Argparse type: a whole number > 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return value
 
-    spec = device_spec(args.device)
-    rate = args.rate if args.rate is not None else spec.nominal_rate_hz
-    settings = SimSettings(rate_hz=rate, seed=args.seed)
-    return SimTransport(spec, settings=settings, clock=Clock(args.speed))
+
+def load_calibration(path: str | None) -> Calibration | None:
+    """Read a calibration JSON file (``Calibration.to_dict()``); None when no path is given."""
+    if path is None:
+        return None
+    import json
+
+    from isoforce.signal.calibration import Calibration
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise StorageError(f"cannot read calibration {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CalibrationError(f"{path} is not a calibration file: {exc}") from None
+    if not isinstance(data, dict):
+        raise CalibrationError(f"{path} is not a calibration file (expected a JSON object)")
+    return Calibration.from_dict(data)
 
 
-def reference_from_args(args: argparse.Namespace, transport: SimTransport) -> EffortReference:
-    """Maxima from the command line, else (simulator only) the virtual athlete's own maxima."""
-    from isoforce.signal.effort import EffortReference
+def session_options(args: argparse.Namespace, **extra: Any) -> SessionOptions:
+    """The session the shared device arguments describe (``extra`` adds or overrides fields)."""
+    from isoforce.runner.factory import SessionOptions
 
-    athlete = transport.settings.athlete
-    push = args.push_max if args.push_max is not None else athlete.push_max_n
-    pull = args.pull_max if args.pull_max is not None else athlete.pull_max_n
-    return EffortReference(push_max_n=push, pull_max_n=pull)
+    fields: dict[str, Any] = {
+        "device": args.device,
+        "rate_hz": args.rate,
+        "seed": args.seed,
+        "speed": args.speed,
+        "push_max_n": args.push_max,
+        "pull_max_n": args.pull_max,
+        "port": getattr(args, "port", None),
+        "baud": getattr(args, "baud", None),
+        "address": getattr(args, "address", None),
+        "ble_name": getattr(args, "ble_name", None),
+        "calibration": load_calibration(getattr(args, "calibration", None)),
+    }
+    fields.update(extra)
+    return SessionOptions(**fields)
+
+
+def report_link(event: LinkEvent) -> None:
+    """Tell the user on stderr when the device link drops, comes back or is given up."""
+    text = {
+        "lost": f"device lost at {event.t_s:.2f} s ({event.detail}); waiting for it to come back",
+        "restored": "device back; recording continues",
+        "gave_up": f"gave up waiting for the device ({event.detail})",
+    }.get(event.kind, f"link {event.kind}")
+    sys.stderr.write(f"\n{text}\n" if sys.stderr.isatty() else f"{text}\n")
+    sys.stderr.flush()
+
+
+def decode_summary(result: RunResult) -> str:
+    """One line on what the decoder dropped and what the link lost (empty when nothing)."""
+    d = result.decode
+    parts = []
+    if d.bytes_dropped:
+        parts.append(f"{d.bytes_dropped} bytes of garbage skipped ({d.resyncs} runs)")
+    if d.checksum_errors:
+        parts.append(f"{d.checksum_errors} checksum errors")
+    if result.gaps:
+        parts.append(f"{len(result.gaps)} link gap(s)")
+    return "; ".join(parts)
 
 
 class Progress:
@@ -151,62 +243,83 @@ class Progress:
 
 def run_record(args: argparse.Namespace) -> int:
     """Handler of ``isoforce record``."""
+    from isoforce.core.effort_key import ReferenceKind
     from isoforce.export.csv_writer import CsvSampleWriter
     from isoforce.export.json_writer import JsonRecordingWriter
-    from isoforce.runner import SessionRunner, pipeline_for
+    from isoforce.runner.factory import build_session
 
     spec = device_spec(args.device)
     if spec.force_channel is None:
         raise ConfigError(
             f"{spec.key} is an IMU: 'record' records force devices; use the TUI for IMU views"
         )
+    if args.out is None and args.no_save:
+        print(
+            "isoforce record: error: nothing would be kept: give --out or drop --no-save",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     fmt = args.format or ("json" if str(args.out).lower().endswith(".json") else "csv")
-    transport = make_sim_transport(args)
-    reference = reference_from_args(args, transport)
-    pipeline = pipeline_for(spec, fs_hz=transport.settings.rate_hz, reference=reference)
-    manifest = {
+    options = session_options(args)
+    progress = Progress(total_s=args.duration, label="recording")
+    session = build_session(options, on_block=progress.update, on_link=report_link)
+    reference = session.references[ReferenceKind.PAIN_FREE]
+    manifest: dict[str, Any] = {
         "isoforce_version": __version__,
         "device": {
             "key": spec.key,
             "title": spec.title,
             "capabilities": spec.capabilities.describe(),
         },
-        "rate_hz": transport.settings.rate_hz,
+        "rate_hz": session.pipeline.settings.fs_hz,
         "seed": args.seed,
-        "calibration": pipeline.calibration.to_dict(),
+        "calibration": session.pipeline.calibration.to_dict(),
         "reference": {
             "push_max_n": reference.push_max_n,
             "pull_max_n": reference.pull_max_n,
             "kind": "pain_free",
         },
     }
-    progress = Progress(total_s=args.duration, label="recording")
+    if spec.transport == "serial":
+        manifest["port"] = {"url": options.port, "baud": options.baud}
+    elif spec.transport == "ble":
+        manifest["bluetooth"] = {"address": options.address, "name": options.ble_name}
     interrupted = False
-    with open_output(args.out) as stream:
-        sink: Sink = (
-            JsonRecordingWriter(stream, manifest=manifest)
-            if fmt == "json"
-            else CsvSampleWriter(stream)
-        )
-        runner = SessionRunner(
-            transport=transport,
-            decoder=new_decoder(spec.key),
-            pipeline=pipeline,
-            sinks=[sink],
-            on_block=progress.update,
-        )
+    runner = session.runner
+    with contextlib.ExitStack() as stack:
+        if args.out is not None:
+            stream = stack.enter_context(open_output(args.out))
+            sink: Sink = (
+                JsonRecordingWriter(stream, manifest=manifest)
+                if fmt == "json"
+                else CsvSampleWriter(stream)
+            )
+            runner.sinks.append(sink)
+        recorder = stack.enter_context(recording(args, session, options))
 
         async def go(stop: asyncio.Event) -> None:
             await runner.run(duration_s=args.duration, stop=stop)
 
         interrupted = run_until_interrupted(go)
+        saved_id, _ = finish(recorder, runner.result, session=session, interrupted=interrupted)
     progress.done()
     result = runner.result
-    where = "standard output" if args.out == "-" else str(Path(args.out))
+    where = (
+        "the session store"
+        if args.out is None
+        else "standard output"
+        if args.out == "-"
+        else str(Path(args.out))
+    )
     lost = f", {result.decode.samples_lost} lost" if result.decode.samples_lost else ""
     print(
         f"{'interrupted: ' if interrupted else ''}recorded {result.samples} samples "
         f"({result.last_t_s:.2f} s{lost}) to {where}",
         file=sys.stderr,
     )
+    summary = decode_summary(result) if spec.transport != "sim" else ""
+    if summary:
+        print(summary, file=sys.stderr)
+    for line in saved_lines(saved_id, (), side_known=True):
+        print(line, file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

@@ -30,6 +30,9 @@ from isoforce.devices.base import DecodeStats, DeviceMessage
 SYNC = b"\xa5\x5a"
 SYNC0, SYNC1 = 0xA5, 0x5A
 TYPE_SAMPLES_V1 = 0x01
+#: A text message from the firmware (command replies, warnings): UTF-8 payload, no seq/time.
+TYPE_TEXT_V1 = 0x02
+MAX_TEXT_BYTES = 64
 HEADER_BYTES = 4  # sync, type, length
 FIXED_PAYLOAD_BYTES = 8  # seq (2) + time (4) + mask (2)
 CRC_BYTES = 2
@@ -162,6 +165,37 @@ def encode_frames(
     return out.tobytes()
 
 
+def encode_text(text: str) -> bytes:
+    """A text frame (type 0x02) carrying ``text`` as UTF-8, cut to ``MAX_TEXT_BYTES``."""
+    payload = text.encode("utf-8")[:MAX_TEXT_BYTES]
+    body = bytes((TYPE_TEXT_V1, len(payload))) + payload
+    return SYNC + body + crc16_ccitt(body).to_bytes(CRC_BYTES, "little")
+
+
+def _whole_frame_inside(buf: NDArray[np.uint8], pos: int, size: int) -> bool:
+    """Whether a complete frame with a good CRC starts after ``pos`` within ``size`` bytes."""
+    n = buf.shape[0]
+    view = buf[pos + 1 : min(n, pos + size)]
+    hits = np.flatnonzero((view[:-1] == SYNC0) & (view[1:] == SYNC1)) + pos + 1
+    for start in hits.tolist():
+        if n - start < HEADER_BYTES:
+            return False
+        kind, length = int(buf[start + 2]), int(buf[start + 3])
+        ok_samples = (
+            kind == TYPE_SAMPLES_V1
+            and FIXED_PAYLOAD_BYTES <= length <= MAX_PAYLOAD_BYTES
+            and (length - FIXED_PAYLOAD_BYTES) % VALUE_BYTES == 0
+        )
+        if not (ok_samples or (kind == TYPE_TEXT_V1 and length <= MAX_TEXT_BYTES)):
+            continue
+        end = start + HEADER_BYTES + length + CRC_BYTES
+        if end <= n and crc16_ccitt(bytes(buf[start + 2 : end - CRC_BYTES])) == int(
+            buf[end - 2]
+        ) | (int(buf[end - 1]) << 8):
+            return True
+    return False
+
+
 class IsoforceFrameDecoder:
     """Streaming decoder for isoforce frames. Never raises on garbage; counts what it drops."""
 
@@ -197,6 +231,24 @@ class IsoforceFrameDecoder:
             if n - pos < HEADER_BYTES:
                 break
             length = int(buf[pos + 3])
+            if buf[pos + 2] == TYPE_TEXT_V1 and length <= MAX_TEXT_BYTES:
+                size = HEADER_BYTES + length + CRC_BYTES
+                if n - pos < size:
+                    if not _whole_frame_inside(buf, pos, size):
+                        break
+                    self._resync()  # a damaged length: a complete frame starts inside it
+                    pos += 1
+                    continue
+                if self._crc_ok(buf[pos : pos + size].reshape(1, size), size)[0]:
+                    text = bytes(buf[pos + HEADER_BYTES : pos + size - CRC_BYTES])
+                    out.append(DeviceMessage(t_host_s, "text", text.decode("utf-8", "replace")))
+                    self.stats.other["text_frames"] = self.stats.other.get("text_frames", 0) + 1
+                    pos += size
+                    continue
+                self.stats.checksum_errors += 1
+                self._resync()
+                pos += 1
+                continue
             if (
                 buf[pos + 2] != TYPE_SAMPLES_V1
                 or length < FIXED_PAYLOAD_BYTES
@@ -208,7 +260,13 @@ class IsoforceFrameDecoder:
                 continue
             size = HEADER_BYTES + length + CRC_BYTES
             if n - pos < size:
-                break
+                if not _whole_frame_inside(buf, pos, size):
+                    break
+                # A damaged length byte makes the frame look longer than the bytes at hand;
+                # a complete, checked frame starting inside it shows the header is garbage.
+                self._resync()
+                pos += 1
+                continue
             count = self._run_length(buf, pos, size)
             rows = buf[pos : pos + count * size].reshape(count, size)
             good = self._crc_ok(rows, size)

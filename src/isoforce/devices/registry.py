@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from isoforce.core.effort_key import Capabilities
 from isoforce.devices.base import Decoder, DeviceSpec
+from isoforce.devices.ble_specs import BLE_DEVICES, BLE_PROFILES
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
+from isoforce.devices.serial_specs import SERIAL_DEVICES, SERIAL_PROFILES
 
 #: Simulated HX711-class load cell: ~2250 counts per newton around a mid-scale zero.
 SIM_N_PER_COUNT = 1.0 / 2250.0
@@ -47,13 +49,16 @@ SIM_IMU = DeviceSpec(
 )
 
 DEVICES: dict[str, DeviceSpec] = {
-    spec.key: spec for spec in (SIM_LOAD, SIM_LOAD_PUSH_ONLY, SIM_IMU)
+    spec.key: spec
+    for spec in (SIM_LOAD, SIM_LOAD_PUSH_ONLY, SIM_IMU, *SERIAL_DEVICES, *BLE_DEVICES)
 }
 
 DECODERS: dict[str, Callable[[], Decoder]] = {
     "sim": IsoforceFrameDecoder,
     "sim-push": IsoforceFrameDecoder,
     "sim-imu": IsoforceFrameDecoder,
+    **{key: profile.decoder for key, profile in SERIAL_PROFILES.items()},
+    **{key: profile.decoder for key, profile in BLE_PROFILES.items()},
 }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from isoforce.core.effort_key import Direction, ReferenceKind
+from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
@@ -21,8 +22,17 @@ from isoforce.runner import Guidance, LinkEvent, SessionRunner, Sink, pipeline_f
 from isoforce.runner.drill import DrillGuide, SimulatedPainReporter
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
+from isoforce.signal.imu import (
+    ImuProcessor,
+    ImuProcessorSettings,
+    LimbAngleSettings,
+    MmgCalibration,
+    Placement,
+    has_imu,
+)
 from isoforce.signal.pipeline import ForcePipeline, ProcessedBlock
 from isoforce.simulation.athlete import AthleteSettings
+from isoforce.simulation.imu import ImuSettings
 from isoforce.transports.base import Transport
 from isoforce.transports.clock import Clock
 from isoforce.transports.serial import serial_transport_for
@@ -54,9 +64,17 @@ class SessionOptions:
     port: str | None = None
     #: Serial devices: baud rate; ``None`` tries the device's usual rates.
     baud: int | None = None
+    #: Bluetooth LE devices: the address the user picked (``isoforce scan`` lists them).
+    address: str | None = None
+    #: Bluetooth LE devices: an advertised name instead of an address (must be unique nearby).
+    ble_name: str | None = None
     #: ``device="replay"`` only: the stored session to play back, and the data dir of its store.
     replay_session: int | None = None
     data_dir: str | None = None
+    #: IMU devices: where the sensor is strapped (``shank`` or ``thigh``; see docs/imu.md).
+    imu_placement: str = "shank"
+    #: IMU devices: this session's muscle-vibration calibration (no effort estimate without).
+    imu_calibration: MmgCalibration | None = None
 
 
 @dataclass
@@ -69,6 +87,8 @@ class Session:
     runner: SessionRunner
     references: dict[ReferenceKind, EffortReference]
     guide: DrillGuide | None = None
+    #: The IMU chain (angle, stillness, lift-offs, effort estimate) for devices with an IMU.
+    imu: ImuProcessor | None = None
 
     @property
     def engine(self) -> DrillEngine | None:
@@ -100,18 +120,28 @@ def build_session(
             on_link=on_link,
         )
     spec = device_spec(options.device)
-    if spec.force_channel is None:
+    if spec.force_channel is None and not spec.capabilities.imu:
         raise ConfigError(f"{spec.title} measures no force; pick a load cell for force sessions")
+    try:
+        placement = Placement(options.imu_placement)
+    except ValueError:
+        raise ConfigError("IMU placement must be 'shank' or 'thigh'") from None
     athlete = AthleteSettings(pain_threshold_pct=options.pain_threshold_pct)
     rate = options.rate_hz if options.rate_hz is not None else spec.nominal_rate_hz
     transport: Transport
     if spec.transport == "serial":
         transport = _serial_transport(spec, options, rate)
+    elif spec.transport == "ble":
+        transport = _ble_transport(spec, options, rate)
     elif spec.transport == "sim":
         transport = SimTransport(
             spec,
             settings=SimSettings(
-                rate_hz=rate, seed=options.seed, athlete=athlete, drops=options.drops
+                rate_hz=rate,
+                seed=options.seed,
+                athlete=athlete,
+                imu=ImuSettings(placement=placement.value),
+                drops=options.drops,
             ),
             clock=Clock(options.speed),
         )
@@ -149,9 +179,11 @@ def build_session(
         if isinstance(transport, SimTransport):
             transport.set_target(guide.target_fn(scale))
         if options.pain_threshold_pct is not None:
+            # the athlete's threshold is in % of its true max; effort is in % of the reference
             guide.pain_reporter = SimulatedPainReporter(
-                threshold_pct=options.pain_threshold_pct, fs_hz=rate
+                threshold_pct=options.pain_threshold_pct / scale[Direction.PUSH], fs_hz=rate
             )
+    imu = _imu_processor(spec, placement, rate, options.imu_calibration)
     runner = SessionRunner(
         transport=transport,
         decoder=new_decoder(spec.key),
@@ -160,6 +192,7 @@ def build_session(
         guide=guide,
         on_block=on_block,
         on_link=on_link,
+        taps=(_imu_tap(imu, measures_force=spec.force_channel is not None),) if imu else (),
     )
     return Session(
         spec=spec,
@@ -168,7 +201,31 @@ def build_session(
         runner=runner,
         references=references,
         guide=guide,
+        imu=imu,
     )
+
+
+def _imu_processor(
+    spec: DeviceSpec, placement: Placement, rate_hz: float, calibration: MmgCalibration | None
+) -> ImuProcessor | None:
+    """The IMU chain for a device with an IMU (None otherwise)."""
+    if not spec.capabilities.imu:
+        return None
+    settings = ImuProcessorSettings(angle=LimbAngleSettings(placement=placement))
+    return ImuProcessor(settings, fs_hz=rate_hz, calibration=calibration)
+
+
+def _imu_tap(
+    imu: ImuProcessor, *, measures_force: bool
+) -> Callable[[SampleBlock, ProcessedBlock], None]:
+    """Feeds each block's IMU channels to ``imu``; with a load cell too, scores the estimate."""
+
+    def tap(block: SampleBlock, processed: ProcessedBlock) -> None:
+        if has_imu(block):
+            cell = processed.effort_pct if measures_force else None
+            imu.update_block(block, load_cell_pct=cell)
+
+    return tap
 
 
 def _serial_transport(spec: DeviceSpec, options: SessionOptions, rate_hz: float) -> Transport:
@@ -182,3 +239,23 @@ def _serial_transport(spec: DeviceSpec, options: SessionOptions, rate_hz: float)
             "--out cal.json', then pass --calibration cal.json"
         )
     return serial_transport_for(spec, options.port, baud=options.baud, rate_hz=rate_hz)
+
+
+def _ble_transport(spec: DeviceSpec, options: SessionOptions, rate_hz: float) -> Transport:
+    """The Bluetooth LE transport for ``options``; raw-count devices need a calibration."""
+    from isoforce.transports.ble import ble_transport_for
+    from isoforce.transports.ble_stream import BleSettings
+
+    if not options.address and not options.ble_name:
+        raise ConfigError(
+            f"{spec.key} needs --address (a Bluetooth address; 'isoforce scan' lists them)"
+        )
+    raw_counts = spec.force_channel is not None and spec.n_per_count is None
+    if raw_counts and options.calibration is None:
+        raise ConfigError(
+            f"{spec.title} reports raw readings, not newtons. Calibrate the board once over USB "
+            "(same firmware, same counts): 'isoforce calibrate --device isoforce-serial --port "
+            "/dev/ttyUSB0 --known-kg 10 --out cal.json', then pass --calibration cal.json"
+        )
+    settings = BleSettings(address=options.address, name=options.ble_name, rate_hz=rate_hz)
+    return ble_transport_for(spec, settings)
