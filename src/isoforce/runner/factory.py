@@ -39,6 +39,10 @@ from isoforce.transports.serial import serial_transport_for
 from isoforce.transports.sim import SimSettings, SimTransport
 
 
+#: Scale for max trials on a real device before any MVIC is known (effort then reads in N).
+PROVISIONAL_MVIC_N = 100.0
+
+
 @dataclass(frozen=True, slots=True)
 class SessionOptions:
     """What to run: device and rate, simulator seed/speed/person, reference maxima."""
@@ -149,13 +153,25 @@ def build_session(
         raise ConfigError(
             f"{spec.title}: the {spec.transport} transport is not available in this version"
         )
+    # Only a simulated person has maxima isoforce can know; a real user's come from the
+    # command line or the store, else effort is "not measured" (never relative to a guess).
+    # The max test needs some scale while it measures the MVIC: a provisional 100 N, so effort
+    # there reads in newtons and the result converts back exactly.
+    simulated = spec.transport == "sim"
+    default_push = athlete.push_max_n if simulated else None
+    default_pull = athlete.pull_max_n if simulated else None
+    provisional = None if simulated else PROVISIONAL_MVIC_N
     pain_free = EffortReference(
-        push_max_n=options.push_max_n if options.push_max_n is not None else athlete.push_max_n,
-        pull_max_n=options.pull_max_n if options.pull_max_n is not None else athlete.pull_max_n,
+        push_max_n=options.push_max_n if options.push_max_n is not None else default_push,
+        pull_max_n=options.pull_max_n if options.pull_max_n is not None else default_pull,
     )
     mvic = EffortReference(
-        push_max_n=options.mvic_push_n if options.mvic_push_n is not None else athlete.push_max_n,
-        pull_max_n=options.mvic_pull_n if options.mvic_pull_n is not None else athlete.pull_max_n,
+        push_max_n=options.mvic_push_n
+        if options.mvic_push_n is not None
+        else default_push or provisional,
+        pull_max_n=options.mvic_pull_n
+        if options.mvic_pull_n is not None
+        else default_pull or provisional,
     )
     references = {ReferenceKind.PAIN_FREE: pain_free, ReferenceKind.MVIC: mvic}
     pipeline = pipeline_for(spec, fs_hz=rate, reference=pain_free, calibration=options.calibration)
