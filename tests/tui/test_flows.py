@@ -150,3 +150,14 @@ async def test_small_terminal_still_shows_the_essentials() -> None:
             widget = screen.query_one(ident)
             assert widget.region.height > 0, ident
             assert widget.region.bottom <= 24
+
+
+async def test_scan_in_the_device_picker_reports_what_it_found() -> None:
+    app = make_app(drill=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.1)
+        await pilot.press("s")
+        status = app.screen.query_one("#scan-status", Static)
+        await wait_for(pilot, lambda: "found" in str(status.render()), timeout_s=60)
+        # no real sensors here: the picker says so (and names an unavailable Bluetooth adapter)
+        assert "no supported sensors found" in str(status.render())

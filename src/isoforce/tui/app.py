@@ -92,9 +92,19 @@ class IsoforceApp(App[None]):
 
     # ---- navigation used by screens ----
 
-    def use_device(self, key: str) -> None:
-        """Switch to a device and stream it in free mode."""
-        self.controller.options = replace(self.controller.options, device=key)
+    def use_device(self, key: str, *, address: str | None = None) -> None:
+        """Switch to a device (at a serial port or BLE address) and stream it in free mode."""
+        options = replace(self.controller.options, device=key)
+        if address is not None:
+            from isoforce.devices.registry import DEVICES
+
+            link = DEVICES[key].transport
+            options = (
+                replace(options, port=address)
+                if link == "serial"
+                else replace(options, address=address)
+            )
+        self.controller.options = options
         self.restart_free(resting=True)
 
     def restart_free(self, *, resting: bool = False) -> None:

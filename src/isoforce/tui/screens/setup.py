@@ -49,29 +49,82 @@ class _IsoScreen(Screen[None]):
 
 
 class DeviceScreen(_IsoScreen):
-    """Pick a device; each shows what it can measure."""
+    """Pick a device; each shows what it can measure. ``s`` scans serial ports and Bluetooth."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "app.quit", "quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "scan", "scan for sensors"),
+        Binding("q", "app.quit", "quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._found: dict[str, tuple[str, str]] = {}
 
     def compose(self) -> ComposeResult:
-        """A list of devices."""
+        """The simulators, the device given on the command line, and what a scan finds."""
         yield Static("Pick a sensor", classes="title")
-        options = [
-            Option(
-                f"{spec.title}  —  measures {spec.capabilities.describe()}, {spec.nominal_rate_hz:g} Hz",
-                id=key,
+        options = self.iso_app.controller.options
+        shown = [key for key, spec in DEVICES.items() if spec.transport == "sim"]
+        if options.device not in shown:
+            shown.insert(0, options.device)
+        items = []
+        for key in shown:
+            spec = DEVICES[key]
+            given = key == options.device and spec.transport != "sim"
+            where = (options.port or options.address or "") if given else ""
+            at = f" at {where}" if where else ""
+            items.append(
+                Option(
+                    f"{spec.title}{at}  —  measures {spec.capabilities.describe()}, {spec.nominal_rate_hz:g} Hz",
+                    id=key,
+                )
             )
-            for key, spec in DEVICES.items()
-            if spec.force_channel is not None
-        ]
-        yield OptionList(*options, id="devices")
-        yield Static("Real sensors (serial, Bluetooth) appear here when connected.", classes="hint")
+        yield OptionList(*items, id="devices")
+        yield Static(
+            "Press s to scan serial ports and Bluetooth for real sensors.",
+            id="scan-status",
+            classes="hint",
+        )
         yield Footer()
+
+    def action_scan(self) -> None:
+        """Scan serial ports and Bluetooth (read-only: never connects) in the background."""
+        self.query_one("#scan-status", Static).update("scanning serial ports and Bluetooth…")
+        self.run_worker(self._scan(), exclusive=True, group="scan")
+
+    async def _scan(self) -> None:
+        from isoforce.transports.ble_scan import BleScanner
+        from isoforce.transports.discovery import Scanner, scan_all
+        from isoforce.transports.serial_scan import SerialScanner
+
+        scanners: list[Scanner] = [SerialScanner(), BleScanner()]
+        sections = await scan_all(scanners)
+        devices = self.query_one("#devices", OptionList)
+        notes = []
+        for section in sections:
+            if section.error:
+                notes.append(f"{section.title}: {section.error}")
+            for found in section.found:
+                if found.device is None or found.device not in DEVICES:
+                    continue
+                ident = f"found-{len(self._found)}"
+                self._found[ident] = (found.device, found.address)
+                spec = DEVICES[found.device]
+                devices.add_option(
+                    Option(f"{spec.title} at {found.address}  —  {found.description}", id=ident)
+                )
+        count = len(self._found)
+        summary = f"found {count} sensor(s)" if count else "no supported sensors found"
+        self.query_one("#scan-status", Static).update("; ".join([summary, *notes]))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Start the chosen device in free mode and go to calibration."""
         assert event.option.id is not None
-        self.iso_app.use_device(event.option.id)
+        if event.option.id in self._found:
+            key, address = self._found[event.option.id]
+            self.iso_app.use_device(key, address=address)
+        else:
+            self.iso_app.use_device(event.option.id)
         self.app.push_screen(CalibrationScreen())
 
 
