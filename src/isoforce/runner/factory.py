@@ -38,7 +38,6 @@ from isoforce.transports.clock import Clock
 from isoforce.transports.serial import serial_transport_for
 from isoforce.transports.sim import SimSettings, SimTransport
 
-
 #: Scale for max trials on a real device before any MVIC is known (effort then reads in N).
 PROVISIONAL_MVIC_N = 100.0
 

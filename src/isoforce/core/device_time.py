@@ -1,0 +1,95 @@
+"""Device clocks that restart: a wrapping counter whose zero moves when the device restarts it.
+
+Some devices count time from their own *start* command rather than from power-up: a Tindeq
+Progressor's timestamps are microseconds since the last "start weight measurement" (uint32,
+wrapping every 2³² µs ≈ 71.6 min). After a Bluetooth link drop isoforce sends the start command
+again, so the counter jumps back to about zero. :class:`~isoforce.core.clock.CounterUnwrapper`
+would read that jump as a wrap and add 71.6 minutes.
+
+:class:`RestartingCounter` tells the two apart with the host clock: between two chunks the
+device clock must advance by about as much as the host clock did. A forward step (modulo the
+counter width) that disagrees with the host's elapsed time by more than ``tolerance_s`` is a
+restart; the session timeline then carries on from the host's elapsed time, so the gap in
+``t_s`` is as long as the outage really was. Within one chunk every step counts as forward
+(a notification cannot straddle a restart), so a genuine wrap inside a chunk is unwrapped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from isoforce.core.clock import CounterSpec
+from isoforce.core.samples import FloatArray
+
+#: Default disagreement between device and host clocks (per chunk) that marks a restart.
+RESTART_TOLERANCE_S = 1.0
+#: Session time advanced across a restart when the host clock did not move at all.
+MIN_RESTART_STEP_S = 1e-6
+#: Up to this many values per chunk, plain Python beats numpy's per-call overhead.
+_FEW = 8
+
+
+class RestartingCounter:
+    """Turns chunks of raw counter values into session seconds, surviving wraps and restarts."""
+
+    def __init__(
+        self, spec: CounterSpec | None = None, *, tolerance_s: float = RESTART_TOLERANCE_S
+    ) -> None:
+        spec = spec or CounterSpec()
+        self.spec = spec
+        self.tolerance_s = tolerance_s
+        self._modulus = 1 << spec.bits
+        self._segment_t_s = 0.0  # session time at the segment's base tick
+        self._segment_ticks = 0  # ticks since the segment's base at the last value
+        self._last_raw: int | None = None
+        self._last_host_s = 0.0
+        self.restarts = 0
+        """How many restarts were seen so far."""
+
+    @property
+    def last_t_s(self) -> float:
+        """Session time of the latest value (0.0 before any)."""
+        return self._segment_t_s + self._segment_ticks * self.spec.tick_s
+
+    def stamp(self, ticks: NDArray[np.integer] | list[int], *, t_host_s: float) -> FloatArray:
+        """Session seconds for one chunk of raw counter values that arrived at ``t_host_s``."""
+        if len(ticks) <= _FEW:  # one or a few records per notification: plain ints are faster
+            raw_list = [int(t) for t in ticks]
+            if not raw_list:
+                return np.empty(0, dtype=np.float64)
+            first_step = self._first_step(raw_list[0], t_host_s)
+            totals = []
+            total, prev = self._segment_ticks + first_step, raw_list[0]
+            for value in raw_list:
+                total += (value - prev) % self._modulus
+                prev = value
+                totals.append(total)
+            self._finish(total, raw_list[-1], t_host_s)
+            return self._segment_t_s + np.array(totals, dtype=np.float64) * self.spec.tick_s
+        raw = np.asarray(ticks).astype(np.int64, copy=False)
+        steps = np.empty_like(raw)
+        steps[0] = self._first_step(int(raw[0]), t_host_s)
+        steps[1:] = np.diff(raw) % self._modulus
+        cumulative = self._segment_ticks + np.cumsum(steps)
+        self._finish(int(cumulative[-1]), int(raw[-1]), t_host_s)
+        seconds: FloatArray = self._segment_t_s + cumulative.astype(np.float64) * self.spec.tick_s
+        return seconds
+
+    def _first_step(self, first: int, t_host_s: float) -> int:
+        """Ticks from the previous value to ``first``; 0 (and a new segment) on a restart."""
+        if self._last_raw is None:
+            return 0
+        step = (first - self._last_raw) % self._modulus
+        host_elapsed_s = t_host_s - self._last_host_s
+        if abs(step * self.spec.tick_s - host_elapsed_s) <= self.tolerance_s:
+            return step
+        self._segment_t_s = self.last_t_s + max(host_elapsed_s, MIN_RESTART_STEP_S)
+        self._segment_ticks = 0
+        self.restarts += 1
+        return 0
+
+    def _finish(self, total_ticks: int, last_raw: int, t_host_s: float) -> None:
+        self._segment_ticks = total_ticks
+        self._last_raw = last_raw
+        self._last_host_s = t_host_s

@@ -1,0 +1,71 @@
+"""Recognising BLE devices from what they advertise, and the registry's BLE entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from isoforce.devices import ble_specs as bs
+from isoforce.devices.registry import DEVICES, new_decoder
+
+WH_PAYLOAD = bytes.fromhex("0203 11ff ffff ffff ff01 09c4 01f4 01 0007")
+
+
+@pytest.mark.parametrize(
+    ("name", "uuids", "mfr", "key"),
+    [
+        ("Progressor_7E12", [], {}, "progressor"),
+        (None, ["7e4e1701-1ea6-40c9-9dcc-13d34ffead57"], {}, "progressor"),  # clone, no name
+        ("Force Board", [], {}, "forceboard"),
+        ("IF_B7", [], {0x0100: WH_PAYLOAD}, "wh-c06"),
+        (None, [], {0x0100: WH_PAYLOAD}, "wh-c06"),
+        ("WT901BLE68", [], {}, "witmotion-ble"),
+        (None, ["0000ffe5-0000-1000-8000-00805f9a34fb"], {}, "witmotion-ble"),
+        ("isoforce", ["6e400001-b5a3-f393-e0a9-e50e24dcca9e"], {}, "isoforce-ble"),
+    ],
+)
+def test_recognised(name: str | None, uuids: list[str], mfr: dict[int, bytes], key: str) -> None:
+    profile = bs.recognise(name=name, service_uuids=uuids, manufacturer_data=mfr)
+    assert profile is not None and profile.key == key
+
+
+@pytest.mark.parametrize(
+    ("name", "uuids", "mfr"),
+    [
+        ("Motherboard", ["6e400001-b5a3-f393-e0a9-e50e24dcca9e"], {}),  # NUS is generic
+        ("isoforce", [], {}),  # our name without our service
+        ("TomTom watch", [], {0x0100: WH_PAYLOAD}),  # company 0x0100 is TomTom's
+        ("IF_B7", [], {0x0100: b"\x01\x02"}),  # too short to hold a reading
+        ("Forceboard", [], {}),
+        (None, [], {}),
+    ],
+)
+def test_not_recognised(name: str | None, uuids: list[str], mfr: dict[int, bytes]) -> None:
+    assert bs.recognise(name=name, service_uuids=uuids, manufacturer_data=mfr) is None
+
+
+def test_registry_has_every_ble_device_with_its_decoder() -> None:
+    for key, profile in bs.BLE_PROFILES.items():
+        spec = DEVICES[key]
+        assert spec.transport == "ble"
+        assert type(new_decoder(key)) is type(profile.decoder())
+    assert DEVICES["witmotion-ble"].force_channel is None
+    assert DEVICES["wh-c06"].nominal_rate_hz <= 2.0  # stated honestly
+    assert DEVICES["isoforce-ble"].n_per_count is None  # raw counts: needs a calibration
+
+
+def test_profiles_use_the_documented_commands() -> None:
+    prog = bs.PROGRESSOR_PROFILE
+    assert [w.data for w in prog.start] == [b"\x65"] and prog.start[0].response
+    assert [w.data for w in prog.tare] == [b"\x64"]
+    fb = bs.FORCEBOARD_PROFILE
+    assert [(w.char_uuid[:8], w.data) for w in fb.start + fb.stop + fb.tare] == [
+        ("467a8517", b"\x04"),
+        ("467a8517", b"\x07"),
+        ("9a88d683", b"\x01"),
+    ]
+    assert bs.WH_C06_PROFILE.notify_uuid is None and bs.WH_C06_PROFILE.company_id == 0x0100
+    nus = bs.ISOFORCE_BLE_PROFILE
+    assert [w.data for w in nus.start + nus.stop + nus.tare] == [b"s\n", b"x\n", b"t\n"]
+    rate = bs.WITMOTION_BLE_PROFILE.rate
+    assert rate is not None
+    assert [w.data.hex() for w in rate.commands(50)] == ["ffaa6988b5", "ffaa030800", "ffaa000000"]
