@@ -340,6 +340,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller inputs (for a smoke run)")
     parser.add_argument(
+        "--quick-suite",
+        choices=sorted(SUITES),
+        action="append",
+        default=[],
+        help="run this suite with its small inputs inside a full run (rows are marked [quick])",
+    )
+    parser.add_argument(
         "--only", choices=sorted(SUITES), action="append", help="run only these suites"
     )
     parser.add_argument(
@@ -351,7 +358,12 @@ def main() -> int:
         if args.only and name not in args.only:
             continue
         print(f"running {name} ...", file=sys.stderr)
-        rows.extend(suite(args.quick))
+        quick = args.quick or name in args.quick_suite
+        new = suite(quick)
+        if quick and not args.quick:
+            for row in new:
+                row.name += " [quick]"
+        rows.extend(new)
         for r in rows[-3:]:
             print(f"  {r.name}: {fmt(r.value)} {r.unit} {r.ratio()}", file=sys.stderr)
     text = render(rows, quick=args.quick)

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from isoforce.export.csv_writer import CSV_COLUMNS
-from isoforce.export.formats import FileFormatError
+from isoforce.export.formats import CSV_COLUMNS, FileFormatError
 from isoforce.export.session_csv import SESSION_COLUMN
 from isoforce.session.model import ChannelData, Labels
 

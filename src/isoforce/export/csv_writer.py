@@ -1,4 +1,8 @@
-"""Tidy long-format CSV of force curves: one row per sample and channel, context in columns."""
+"""Tidy long-format CSV written live, block by block, so an interrupted run keeps its rows.
+
+The rows are formatted by the same code as ``isoforce export`` (:mod:`session_csv`), so a live
+file and an exported one agree to the byte.
+"""
 
 from __future__ import annotations
 
@@ -7,46 +11,22 @@ from typing import TextIO
 import numpy as np
 
 from isoforce.export.context import SampleLabels
+from isoforce.export.formats import CSV_COLUMNS
+from isoforce.export.session_csv import csv_header, csv_rows
+from isoforce.session.model import ChannelData, Labels
 from isoforce.signal.pipeline import ProcessedBlock
 
-CSV_COLUMNS = (
-    "t_s",
-    "channel",
-    "raw",
-    "force_n",
-    "effort_pct",
-    "target_pct",
-    "phase",
-    "step",
-    "rep",
-    "flags",
-)
-
-
-def _fmt(values: np.ndarray, decimals: int) -> list[str]:
-    """Fixed-decimal text per value; NaN becomes an empty cell (blank in spreadsheets)."""
-    out: list[str] = np.char.mod(f"%.{decimals}f", values).tolist()
-    nan = np.flatnonzero(np.isnan(values))
-    for i in nan:
-        out[i] = ""
-    return out
-
-
-def _text(value: str) -> str:
-    """Quote a text cell if it holds a comma, quote or newline (RFC 4180)."""
-    if any(c in value for c in ',"\n\r'):
-        return '"' + value.replace('"', '""') + '"'
-    return value
+__all__ = ["CSV_COLUMNS", "CsvSampleWriter"]
 
 
 class CsvSampleWriter:
-    """Writes processed blocks as CSV rows as they arrive, so an interrupted run keeps its rows."""
+    """Writes processed blocks as CSV rows as they arrive, flushing after each block."""
 
     def __init__(self, stream: TextIO, *, channel: str = "load") -> None:
         self._stream = stream
         self._channel = channel
         self.rows_written = 0
-        stream.write(",".join(CSV_COLUMNS) + "\n")
+        stream.write(csv_header().decode())
 
     def write(self, block: ProcessedBlock, labels: SampleLabels | None = None) -> None:
         """Append one block's rows and flush them to the stream."""
@@ -54,30 +34,23 @@ class CsvSampleWriter:
         if n == 0:
             return
         labels = labels or SampleLabels.none(n)
-        t = _fmt(block.t_s, 6)
-        raw = _fmt(block.raw, 3)
-        force = _fmt(block.force_n, 3)
-        effort = _fmt(block.effort_pct, 2)
-        target = _fmt(block.target_pct, 2)
-        steps = labels.step_index.tolist()
-        codes = labels.phase_code.tolist()
-        reps = labels.rep.tolist()
-        flags = [""] * n
-        if block.lost_before:
-            flags[0] = f"gap:{block.lost_before}"
-        ch = _text(self._channel)
-        phases = [_text(p) for p in labels.phase_names]
-        names = [_text(p) for p in labels.step_names]
-        lines = []
-        for i in range(n):
-            s, c = steps[i], codes[i]
-            step = names[s] if s >= 0 else ""
-            phase = phases[c] if c >= 0 else ""
-            rep = str(reps[i]) if reps[i] > 0 else ""
-            lines.append(
-                f"{t[i]},{ch},{raw[i]},{force[i]},{effort[i]},{target[i]},{phase},{step},{rep},{flags[i]}\n"
-            )
-        self._stream.write("".join(lines))
+        lost = np.zeros(n, dtype=np.int64)
+        lost[0] = block.lost_before
+        channel = ChannelData(
+            name=self._channel,
+            t_s=block.t_s,
+            t_host_s=block.t_host_s,
+            raw=block.raw,
+            force_n=block.force_n,
+            effort_pct=block.effort_pct,
+            target_pct=block.target_pct,
+            step=labels.step_index,
+            phase=labels.phase_code,
+            rep=labels.rep,
+            lost_before=lost,
+        )
+        names = Labels(step_names=labels.step_names, phase_names=labels.phase_names)
+        self._stream.write(csv_rows(channel, names).decode())
         self._stream.flush()
         self.rows_written += n
 

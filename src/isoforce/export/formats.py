@@ -6,6 +6,20 @@ from isoforce.errors import IsoforceError
 
 #: Decimals written per column in CSV and JSON exports (t: 1 µs, raw and force: 0.001,
 #: effort and target: 0.01 %). Exports round to these; the store keeps full precision.
+#: Columns of the tidy CSV, written live (:mod:`csv_writer`) and by export (:mod:`session_csv`).
+CSV_COLUMNS = (
+    "t_s",
+    "channel",
+    "raw",
+    "force_n",
+    "effort_pct",
+    "target_pct",
+    "phase",
+    "step",
+    "rep",
+    "flags",
+)
+
 DECIMALS: dict[str, int] = {
     "t_s": 6,
     "t_host_s": 6,

@@ -16,8 +16,7 @@ from typing import BinaryIO
 import numpy as np
 
 from isoforce.export import numtext
-from isoforce.export.csv_writer import CSV_COLUMNS
-from isoforce.export.formats import DECIMALS
+from isoforce.export.formats import CSV_COLUMNS, DECIMALS
 from isoforce.session.model import ChannelData, Labels
 
 SESSION_COLUMN = "session"
