@@ -17,6 +17,7 @@ from isoforce.tui.screens.setup import (
     CalibrationScreen,
     DeviceScreen,
     DrillPickerScreen,
+    FreeScreen,
     HistoryScreen,
 )
 from isoforce.tui.screens.summary import SummaryScreen
@@ -161,3 +162,32 @@ async def test_scan_in_the_device_picker_reports_what_it_found() -> None:
         await wait_for(pilot, lambda: "found" in str(status.render()), timeout_s=60)
         # no real sensors here: the picker says so (and names an unavailable Bluetooth adapter)
         assert "no supported sensors found" in str(status.render())
+
+
+async def test_a_stored_session_replays_from_the_device_picker() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    isoforce = str(Path(sys.executable).with_name("isoforce"))
+    made = subprocess.run(
+        [isoforce, "record", "--duration", "3", "--speed", "max"], capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    app = make_app(drill=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "replay-1" in ids
+        options.highlighted = ids.index("replay-1")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FreeScreen))
+        await wait_for(
+            pilot,
+            lambda: (
+                app.controller.session is not None
+                and len(app.controller.session.pipeline.ring) > 100
+            ),
+        )
+        assert app.controller.options.device == "replay"

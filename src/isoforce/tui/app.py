@@ -107,6 +107,16 @@ class IsoforceApp(App[None]):
         self.controller.options = options
         self.restart_free(resting=True)
 
+    def replay(self, session_id: int) -> None:
+        """Play a stored session back through the live path (shown in free mode)."""
+        self.controller.options = replace(
+            self.controller.options,
+            device="replay",
+            replay_session=session_id,
+            data_dir=self.config.data_dir,
+        )
+        self.run_worker(self._restart(None), exclusive=True, group="session")
+
     def restart_free(self, *, resting: bool = False) -> None:
         """(Re)start streaming without a drill (a simulated person rests if ``resting``)."""
         profile = "rest" if resting else "demo"

@@ -79,6 +79,7 @@ class DeviceScreen(_IsoScreen):
                     id=key,
                 )
             )
+        items.extend(self._replays())
         yield OptionList(*items, id="devices")
         yield Static(
             "Press s to scan serial ports and Bluetooth for real sensors.",
@@ -86,6 +87,24 @@ class DeviceScreen(_IsoScreen):
             classes="hint",
         )
         yield Footer()
+
+    def _replays(self) -> list[Option]:
+        """The most recent stored sessions, replayable through the live path."""
+        from isoforce.session.store import SessionStore
+
+        try:
+            with SessionStore.open(data_dir=self.iso_app.config.data_dir) as store:
+                infos = store.sessions(limit=3)
+        except IsoforceError:
+            return []
+        return [
+            Option(
+                f"Replay session {i.id}: {i.title}  ({i.duration_s:.0f} s, {i.started_at[:16].replace('T', ' ')})",
+                id=f"replay-{i.id}",
+            )
+            for i in infos
+            if i.samples
+        ]
 
     def action_scan(self) -> None:
         """Scan serial ports and Bluetooth (read-only: never connects) in the background."""
@@ -119,12 +138,17 @@ class DeviceScreen(_IsoScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Start the chosen device in free mode and go to calibration."""
-        assert event.option.id is not None
-        if event.option.id in self._found:
-            key, address = self._found[event.option.id]
+        ident = event.option.id
+        assert ident is not None
+        if ident.startswith("replay-"):
+            self.iso_app.replay(int(ident.removeprefix("replay-")))
+            self.app.push_screen(FreeScreen())
+            return
+        if ident in self._found:
+            key, address = self._found[ident]
             self.iso_app.use_device(key, address=address)
         else:
-            self.iso_app.use_device(event.option.id)
+            self.iso_app.use_device(ident)
         self.app.push_screen(CalibrationScreen())
 
 
@@ -384,9 +408,12 @@ class FreeScreen(_IsoScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Free mode streams without a drill; frames may draw."""
+        """Free mode streams without a drill (a replay is already streaming); frames may draw."""
         self.ready = True
-        if self.iso_app.controller.drill is not None or not self.iso_app.controller.running:
+        replaying = self.iso_app.controller.options.device == "replay"
+        if not replaying and (
+            self.iso_app.controller.drill is not None or not self.iso_app.controller.running
+        ):
             self.iso_app.restart_free()
 
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
