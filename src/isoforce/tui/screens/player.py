@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Digits, Footer, Label, Static
 
 from isoforce.drills.events import DrillEvent, EventKind
 from isoforce.drills.report import score_row
 from isoforce.runner import LinkEvent
+from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
 from isoforce.tui.widgets.imu_panel import ImuPanel
-
-if TYPE_CHECKING:
-    from isoforce.tui.app import IsoforceApp
-
 
 #: The gauge moves at the full frame rate; text, digits and the curve redraw every third frame
 #: (10 Hz at 30 fps: faster than anyone reads) and at once when an event arrives.
@@ -55,7 +51,7 @@ def _clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-class PlayerScreen(Screen[None]):
+class PlayerScreen(IsoScreen):
     """Guides one drill; keys go to the drill engine through the controller."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,12 +63,7 @@ class PlayerScreen(Screen[None]):
         Binding("q", "finish", "quit & save"),
     ]
 
-    ready = False
     _frames = 0
-
-    def on_screen_resume(self) -> None:
-        """Frames may draw from now on (the screen is composed and shown)."""
-        self.ready = True
 
     def compose(self) -> ComposeResult:
         """Lay out the player."""
@@ -94,14 +85,6 @@ class PlayerScreen(Screen[None]):
         yield Static("", id="next")
         yield Static("", id="last-score")
         yield Footer()
-
-    @property
-    def iso_app(self) -> IsoforceApp:
-        """The app, typed."""
-        from isoforce.tui.app import IsoforceApp
-
-        assert isinstance(self.app, IsoforceApp)
-        return self.app
 
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
         """Draw one frame (called by the app at its frame rate)."""

@@ -6,14 +6,14 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from isoforce.drills.events import DrillResult
 from isoforce.drills.report import SCORE_HEADERS, result_summary, score_row
+from isoforce.tui.screens.base import IsoScreen
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(IsoScreen):
     """Shows a finished (or stopped) drill's scores."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -44,12 +44,4 @@ class SummaryScreen(Screen[None]):
 
     def action_again(self) -> None:
         """Back to the drill picker."""
-        from isoforce.tui.app import IsoforceApp
-
-        app = self.app
-        assert isinstance(app, IsoforceApp)
-        app.back_to_picker()
-
-    def show(self, view: object, events: object) -> None:
-        """Nothing live here."""
-        del view, events
+        self.iso_app.back_to_picker()

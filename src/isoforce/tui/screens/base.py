@@ -1,0 +1,36 @@
+"""What every isoforce screen shares: readiness for frames and a typed app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+
+from isoforce.drills.events import DrillEvent
+from isoforce.runner import LinkEvent
+from isoforce.tui.view import LiveView
+
+if TYPE_CHECKING:
+    from isoforce.tui.app import IsoforceApp
+
+
+class IsoScreen(Screen[None]):
+    """A screen the app draws each frame once it is shown (see :meth:`show`)."""
+
+    ready = False
+
+    def on_screen_resume(self) -> None:
+        """Frames may draw from now on."""
+        self.ready = True
+
+    @property
+    def iso_app(self) -> IsoforceApp:
+        """The app, typed."""
+        from isoforce.tui.app import IsoforceApp
+
+        assert isinstance(self.app, IsoforceApp)
+        return self.app
+
+    def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
+        """Draw one frame (screens without live content ignore it)."""
+        del view, events

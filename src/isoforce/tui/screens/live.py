@@ -1,0 +1,161 @@
+"""Screens about the numbers: reference maxima, their history, and free mode."""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Digits, Footer, Input, Label, Static
+
+from isoforce.drills.events import DrillEvent
+from isoforce.errors import IsoforceError
+from isoforce.runner import LinkEvent
+from isoforce.tui.screens.base import IsoScreen
+from isoforce.tui.view import LiveView
+from isoforce.tui.widgets.curve import CurvePlot
+from isoforce.tui.widgets.gauge import EffortGauge
+from isoforce.tui.widgets.imu_panel import ImuPanel
+
+
+class HistoryScreen(IsoScreen):
+    """MVIC and pain-free max over time, and left/right asymmetry, from the session store."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "back")]
+
+    def compose(self) -> ComposeResult:
+        """The history as text."""
+        from isoforce.session.history_text import history_lines
+        from isoforce.session.store import SessionStore
+
+        yield Static("History — maxima over time and left/right asymmetry", classes="title")
+        try:
+            with SessionStore.open(data_dir=self.iso_app.config.data_dir) as store:
+                history = store.history()
+            lines = (
+                history_lines(history)
+                if history.series
+                else [
+                    "No maxima stored yet: run the max test or the tension drill with a side chosen (l / r)."
+                ]
+            )
+        except IsoforceError as exc:
+            lines = [f"cannot read the history: {exc}"]
+        with VerticalScroll():
+            yield Static("\n".join(lines), id="history")
+        yield Footer()
+
+
+class ReferencesScreen(IsoScreen):
+    """Reference maxima for the current movement: view and edit, or start a max test."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "max_test", "max test"),
+        Binding("escape", "app.pop_screen", "back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """The maxima and inputs."""
+        refs = self.iso_app.controller.references()
+        yield Static(
+            "Reference maxima (newtons). Training targets use the pain-free max.", classes="title"
+        )
+        lines = [
+            f"{kind:<10} push {_n(r.push_max_n)}   pull {_n(r.pull_max_n)}"
+            for kind, r in refs.items()
+        ]
+        yield Static("\n".join(lines), id="refs")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="pain-free push max N", id="push", type="number")
+            yield Input(placeholder="pain-free pull max N", id="pull", type="number")
+            yield Button("Save", id="save", variant="primary")
+        yield Static(
+            "Press m to run the max test (MVIC: 3 × 5 s, best 1 s mean kept).", classes="hint"
+        )
+        yield Static("", id="ref-status")
+        yield Footer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Save edited maxima."""
+        del event
+        try:
+            push = self.query_one("#push", Input).value.strip()
+            pull = self.query_one("#pull", Input).value.strip()
+            self.iso_app.controller.set_pain_free(
+                push_max_n=float(push) if push else None, pull_max_n=float(pull) if pull else None
+            )
+            self.query_one("#ref-status", Static).update("saved: applies to the next drill")
+        except ValueError as exc:
+            self.query_one("#ref-status", Static).update(f"✗ {exc}")
+
+    def action_max_test(self) -> None:
+        """Run the max test drill."""
+        self.iso_app.start_drill("max-test")
+
+
+def _n(value: float | None) -> str:
+    return "—" if value is None else f"{value:7.1f} N"
+
+
+class FreeScreen(IsoScreen):
+    """Free mode: live gauge and curve, peak and mean, tare."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "tare", "tare"),
+        Binding("escape", "app.pop_screen", "back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """Gauge, digits, curve."""
+        yield Static("Free mode — push or pull; effort % of your pain-free max", classes="title")
+        with Horizontal(id="numbers"):
+            for ident, caption in (
+                ("effort", "EFFORT %"),
+                ("peak", "PEAK %"),
+                ("force", "FORCE N"),
+            ):
+                with Vertical(classes="number"):
+                    yield Label(caption, classes="caption")
+                    yield Digits("--", id=ident)
+        yield EffortGauge(id="gauge")
+        yield ImuPanel(id="imu")
+        yield CurvePlot(id="curve")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Free mode streams without a drill (a replay is already streaming); frames may draw."""
+        self.ready = True
+        replaying = self.iso_app.controller.options.device == "replay"
+        if not replaying and (
+            self.iso_app.controller.drill is not None or not self.iso_app.controller.running
+        ):
+            self.iso_app.restart_free()
+
+    def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
+        """Live numbers."""
+        del events
+        self.query_one("#effort", Digits).update(
+            "--" if math.isnan(view.effort_pct) else f"{view.effort_pct:.0f}"
+        )
+        self.query_one("#peak", Digits).update(
+            "--" if math.isnan(view.peak_pct) else f"{view.peak_pct:.0f}"
+        )
+        self.query_one("#force", Digits).update(
+            "--" if math.isnan(view.force_n) else f"{view.force_n:.0f}"
+        )
+        gauge = self.query_one(EffortGauge)
+        gauge.effort_pct = view.effort_pct
+        self.query_one(CurvePlot).curve = view.curve
+        panel = self.query_one(ImuPanel)
+        panel.display = view.imu is not None
+        if view.imu is not None:
+            panel.show(view.imu)
+
+    def action_tare(self) -> None:
+        """Tare."""
+        self.notify(self.iso_app.controller.tare())
+
+
+__all__ = ["FreeScreen", "HistoryScreen", "ReferencesScreen"]
