@@ -74,3 +74,23 @@ def run_until_interrupted(make: Callable[[asyncio.Event], Coroutine[Any, Any, No
 
     asyncio.run(main())
     return interrupted
+
+
+def read_json_object(path: str, *, what: str) -> dict[str, Any]:
+    """Read a JSON object from ``path``; a missing file or wrong content is a one-line error.
+
+    ``what`` names the file in messages ("a calibration file", "an effort calibration").
+    """
+    import json
+
+    from isoforce.errors import CalibrationError, StorageError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CalibrationError(f"{path} is not {what}: {exc}") from None
+    if not isinstance(data, dict):
+        raise CalibrationError(f"{path} is not {what} (expected a JSON object)")
+    return data

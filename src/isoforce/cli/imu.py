@@ -15,10 +15,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from isoforce.cli.common import EXIT_INTERRUPTED, EXIT_OK, positive_float, run_until_interrupted
+from isoforce.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    positive_float,
+    read_json_object,
+    run_until_interrupted,
+)
 from isoforce.cli.record import add_device_arguments, report_link, session_options
 from isoforce.devices.registry import device_spec
-from isoforce.errors import CalibrationError, ConfigError, StorageError
+from isoforce.errors import CalibrationError, ConfigError
 
 if TYPE_CHECKING:  # heavy modules load when the command runs, not for --help
     from isoforce.runner import Guidance
@@ -79,15 +85,7 @@ def load_mmg(path: str | None) -> MmgCalibration | None:
         return None
     from isoforce.signal.imu import MmgCalibration
 
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise CalibrationError(f"{path} is not an effort calibration: {exc}") from None
-    if not isinstance(data, dict):
-        raise CalibrationError(f"{path} is not an effort calibration (expected a JSON object)")
-    return MmgCalibration.from_dict(data)
+    return MmgCalibration.from_dict(read_json_object(path, what="an effort calibration"))
 
 
 def view_line(view: ImuView) -> str:

@@ -17,12 +17,13 @@ from isoforce.cli.common import (
     EXIT_USAGE,
     open_output,
     positive_float,
+    read_json_object,
     run_until_interrupted,
     speed_value,
 )
 from isoforce.cli.saving import add_save_arguments, finish, recording, saved_lines
 from isoforce.devices.registry import DEVICES, device_spec
-from isoforce.errors import CalibrationError, ConfigError, StorageError
+from isoforce.errors import ConfigError
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
     from isoforce.runner import Guidance, LinkEvent, RunResult, Sink
@@ -149,19 +150,9 @@ def load_calibration(path: str | None) -> Calibration | None:
     """Read a calibration JSON file (``Calibration.to_dict()``); None when no path is given."""
     if path is None:
         return None
-    import json
-
     from isoforce.signal.calibration import Calibration
 
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise StorageError(f"cannot read calibration {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise CalibrationError(f"{path} is not a calibration file: {exc}") from None
-    if not isinstance(data, dict):
-        raise CalibrationError(f"{path} is not a calibration file (expected a JSON object)")
-    return Calibration.from_dict(data)
+    return Calibration.from_dict(read_json_object(path, what="a calibration file"))
 
 
 def session_options(args: argparse.Namespace, **extra: Any) -> SessionOptions:
