@@ -26,11 +26,19 @@ from isoforce.drills.model import (
     RampStep,
     ReleaseStep,
     RepeatStep,
+    RomStep,
     StaircaseStep,
 )
 
 PUSH, PULL = Direction.PUSH, Direction.PULL
-BUILTINS = ("end-range-expansion", "low-intensity", "max-test", "pails-rails-hip", "tension-drill")
+BUILTINS = (
+    "end-range-expansion",
+    "hip-rom",
+    "low-intensity",
+    "max-test",
+    "pails-rails-hip",
+    "tension-drill",
+)
 
 
 def test_every_builtin_is_listed_and_loads() -> None:
@@ -153,3 +161,14 @@ def test_parsed_data_without_text_has_no_line() -> None:
     with pytest.raises(DrillFileError) as info:
         parse_drill({"movement": "m", "steps": []}, name="x", source="mem")
     assert str(info.value) == "mem: steps: no steps: at least one is needed"
+
+
+def test_hip_rom_sets_the_zero_pose_then_rotates_both_ways() -> None:
+    drill = load_builtin("hip-rom")
+    assert drill.sensors.imu and not drill.sensors.force_push and not drill.sensors.force_pull
+    still, rom = drill.steps
+    assert isinstance(still, PassiveStep) and still.seconds >= 2
+    assert isinstance(rom, RomStep) and rom.directions == ("ir", "er") and rom.reps == 3
+    plan = DrillEngine(drill).plan
+    labels = [seg.rep_label for seg in plan[1].segments if seg.ends_rep]
+    assert labels == ["IR 1/3", "ER 1/3", "IR 2/3", "ER 2/3", "IR 3/3", "ER 3/3"]

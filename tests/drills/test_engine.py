@@ -34,7 +34,7 @@ def test_pails_rails_hip_runs_in_milliseconds_with_the_seeds_target_curve() -> N
     assert engine.status is EngineStatus.FINISHED
     # Timeline: passive 0-120, ramp 120-130, hold 130-150, RAILs 150-170, breaths 170-180,
     # passive 180-200, ramp 200-210, hold max 210-230, RAILs 230-250, breaths 250-285,
-    # lift-offs 285-305.
+    # lift-offs 285-308 (3 × (lift 3 s + lower 3 s) + the third held 5 s).
     expected = {
         60.0: 0.0, 120.0: 0.0, 125.0: 25.0, 130.0: 50.0, 149.9: 50.0, 150.0: -50.0,
         169.9: -50.0, 175.0: 0.0, 190.0: 0.0, 200.0: 50.0, 205.0: 75.0, 210.0: 100.0,
@@ -44,7 +44,7 @@ def test_pails_rails_hip_runs_in_milliseconds_with_the_seeds_target_curve() -> N
         assert run.target_at(t_s) == pytest.approx(target, abs=1e-9), t_s
     assert np.all(np.abs(run.target) <= 100.0)
     finished = run.kinds(EventKind.DRILL_FINISHED)
-    assert len(finished) == 1 and finished[0].t_s == pytest.approx(305.0)
+    assert len(finished) == 1 and finished[0].t_s == pytest.approx(308.0)
     assert run.events[-1].kind is EventKind.DRILL_FINISHED
     assert run.step[run.at(310.0)] == -1 and run.phase[run.at(310.0)] == Phase.DONE
     assert run.phase[run.at(125.0)] == Phase.RAMP and run.step[run.at(125.0)] == 1
@@ -196,7 +196,7 @@ def test_pause_freezes_drill_time_and_target() -> None:
     assert run.target_at(140.0) == pytest.approx(50.0)
     resumed = run.kinds(EventKind.RESUMED)
     assert resumed[0].value == pytest.approx(10.0)
-    assert run.kinds(EventKind.DRILL_FINISHED)[0].t_s == pytest.approx(315.0)
+    assert run.kinds(EventKind.DRILL_FINISHED)[0].t_s == pytest.approx(318.0)
 
 
 def test_skip_starts_the_next_step_now() -> None:
@@ -282,7 +282,8 @@ def test_unmeasured_effort_is_not_a_false_zero() -> None:
     assert not run.in_band.any()
     assert not [e for e in run.events if e.kind.value.startswith("band")]
     metrics = engine.result().step_scores[0].metrics
-    assert metrics.rmse is None and metrics.n_tracked == 0 and metrics.in_band_fraction == 0.0
+    # nothing measured at all (e.g. an IMU-only device): no time in band to report, not 0 %
+    assert metrics.rmse is None and metrics.n_tracked == 0 and metrics.in_band_fraction is None
 
 
 def test_repeat_blocks_score_every_pass_as_its_own_set() -> None:

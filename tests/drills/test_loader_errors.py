@@ -145,6 +145,20 @@ CASES: list[tuple[str, int, str, str]] = [
         "steps[1].steps[1].steps[1].steps[1].kind",
         "nest",
     ),
+    # 30 a range-of-motion step with an unknown direction set
+    (
+        'movement = "hip-rotation"\n[[steps]]\nkind = "rom"\ndirections = "up"\n',
+        4,
+        "steps[1].directions",
+        "both, ir, er",
+    ),
+    # 31 a range-of-motion step does not take a force direction
+    (
+        'movement = "hip-rotation"\n[[steps]]\nkind = "rom"\ndirection = "push"\n',
+        4,
+        "steps[1].direction",
+        "unknown key",
+    ),
 ]
 
 

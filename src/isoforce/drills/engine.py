@@ -22,9 +22,10 @@ rescaled so that "max" means it.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from isoforce.drills._runtime import ACTIVE as _ACTIVE
 from isoforce.drills._runtime import EngineRuntime, FloatArray
@@ -37,7 +38,7 @@ from isoforce.drills.events import (
     PainRecord,
 )
 from isoforce.drills.model import StaircaseStep
-from isoforce.drills.plan import Phase, PlanStep
+from isoforce.drills.plan import Phase, PlanStep, Segment
 from isoforce.drills.scoring import EndReason, best_max_effort, summarize
 
 
@@ -102,8 +103,37 @@ class DrillEngine(EngineRuntime):
         """Vectorised :meth:`target_at`. Times before the current segment read as its start."""
         t = np.asarray(t_s, dtype=np.float64)
         out = np.zeros_like(t)
+        for ps, seg, t0, mask in self._timeline(t):
+            if ps is not None:
+                out[mask] = self._seg_targets(ps, seg, t0, t[mask])
+        return out
+
+    def phases_at(self, t_s: ArrayLike) -> NDArray[np.int8]:
+        """The phase each time falls in if nothing intervenes.
+
+        ``PENDING`` before the start, ``DONE`` after the end or once stopped, ``PAUSED`` while
+        paused; earlier times read as the running segment. What a simulated person watches
+        to move the leg (lift-offs, rotations).
+        """
+        t = np.asarray(t_s, dtype=np.float64)
+        fill = Phase.PENDING if self._status is EngineStatus.PENDING else Phase.DONE
+        out = np.full(t.shape, int(fill), dtype=np.int8)
+        if self._status is EngineStatus.PAUSED:
+            out[:] = int(Phase.PAUSED)
+        for _, seg, _, mask in self._timeline(t):
+            out[mask] = int(seg.phase)
+        return out
+
+    def _timeline(
+        self, t: FloatArray
+    ) -> Iterator[tuple[PlanStep | None, Segment, float, NDArray[np.bool_]]]:
+        """Walk the segments ahead from now, yielding which of ``t`` fall in each.
+
+        Yields ``(step, or None in a pain rest; segment; its start; mask of the times in it)``.
+        Times before the walk's start fall in its first segment, times after the last in none.
+        """
         if self._status not in (EngineStatus.PENDING, EngineStatus.RUNNING) or not t.size:
-            return out
+            return
         done = np.zeros(t.shape, dtype=bool)
         if self._status is EngineStatus.PENDING:
             k, seg_i, t0, rest = 0, 0, self._start_t, False
@@ -115,14 +145,14 @@ class DrillEngine(EngineRuntime):
             seg = self._rest_seg if rest else ps.segments[seg_i]
             end = t0 + seg.duration_s
             mask = ~done & (t < end)
-            out[mask] = 0.0 if rest else self._seg_targets(ps, seg, t0, t[mask])
+            if mask.any():
+                yield (None if rest else ps), seg, t0, mask
             done |= mask
             if not rest and seg_i + 1 < len(ps.segments):
                 seg_i += 1
             else:
                 k, seg_i, rest = k + 1, 0, False
             t0 = end
-        return out
 
     def result(self) -> DrillResult:
         """Scores and findings so far (the step in progress is not included until it ends)."""

@@ -17,7 +17,7 @@ File format (see ``builtin/*.toml`` for complete examples)::
 
     [[steps]]
     kind = "hold"                # passive breaths ramp hold release staircase max_trial
-    direction = "push"           # lift_off repeat
+    direction = "push"           # lift_off rom repeat
     target_pct = 50              # a number or "max" (= 100 % of the reference)
     seconds = 20
     instruction = "PAILs — drive the knee into the block"
@@ -59,6 +59,7 @@ from isoforce.drills.model import (
     RampStep,
     ReleaseStep,
     RepeatStep,
+    RomStep,
     SensorNeeds,
     SideSpec,
     StaircaseStep,
@@ -85,6 +86,7 @@ _KEYS: dict[str, frozenset[str]] = {
     | {"direction", "reference", "seconds", "rest_s", "trials", "ready_s"}
     | {"target_pct"},
     "lift_off": _COMMON | {"count", "hold_last_s", "lift_s", "lower_s"},
+    "rom": _COMMON | {"reps", "rotate_s", "return_s", "directions"},
     "repeat": frozenset({"kind", "times", "steps"}),
 }
 _TOP_KEYS = frozenset(
@@ -217,6 +219,22 @@ def _max_trial(r: Reader, direction: Direction, reference: ReferenceKind, above:
     )  # fmt: skip
 
 
+_ROM_DIRECTIONS = {"both": ("ir", "er"), "ir": ("ir",), "er": ("er",)}
+
+
+def _rom(r: Reader) -> Step:
+    which = r.string("directions", "both")
+    if which not in _ROM_DIRECTIONS:
+        raise r.error("directions", f"unknown value {which!r} (expected one of: both, ir, er)")
+    return RomStep(
+        reps=r.integer("reps", 2, low=1, high=10),
+        rotate_s=r.seconds("rotate_s", 8.0),
+        return_s=r.seconds("return_s", 5.0),
+        directions=_ROM_DIRECTIONS[which],
+        instruction=_instruction(r, model.ROM_INSTRUCTION),
+    )
+
+
 def _step(r: Reader, ctx: _Ctx, prev: Step | None) -> Step:
     kind = r.data.get("kind")
     if kind is None:
@@ -242,6 +260,8 @@ def _step(r: Reader, ctx: _Ctx, prev: Step | None) -> Step:
             lower_s=r.seconds("lower_s", 3.0),
             instruction=_instruction(r, model.LIFT_OFF_INSTRUCTION),
         )
+    if kind == "rom":
+        return _rom(r)
     if kind == "repeat":
         if ctx.depth >= MAX_REPEAT_DEPTH:
             raise r.error("kind", f"repeat blocks nest at most {MAX_REPEAT_DEPTH} deep")
@@ -264,7 +284,7 @@ def _sensors(r: Reader, steps: tuple[Step, ...]) -> SensorNeeds:
     derived = SensorNeeds(
         force_push=Direction.PUSH in directions,
         force_pull=Direction.PULL in directions,
-        imu=any(isinstance(s, LiftOffStep) for s in leaves),
+        imu=any(isinstance(s, LiftOffStep | RomStep) for s in leaves),
     )
     if not r.has("sensors"):
         return derived

@@ -32,6 +32,7 @@ RELEASE_INSTRUCTION = "Release slowly to zero"
 STAIRCASE_INSTRUCTION = "Raise effort one step at a time — mark any pinch"
 MAX_TRIAL_INSTRUCTION = "Maximal effort — as hard as you can"
 LIFT_OFF_INSTRUCTION = "Lift-offs — lift to end range, no momentum"
+ROM_INSTRUCTION = "Slow rotations — to end range and back, no force"
 
 
 class SideSpec(enum.Enum):
@@ -210,7 +211,11 @@ class MaxTrialStep(ForceStep):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LiftOffStep:
-    """``count`` lift-offs to end range without the block; the last is held ``hold_last_s``."""
+    """``count`` lift-offs to end range without the block; the last is held ``hold_last_s``.
+
+    Every lift-off is lowered over ``lower_s``, the last one too, so the set (and a drill
+    that ends with it) finishes with the leg back down and every lift-off complete.
+    """
 
     kind: ClassVar[str] = "lift_off"
     count: int = 3
@@ -222,8 +227,34 @@ class LiftOffStep:
     @property
     def duration_s(self) -> float:
         """Nominal duration in seconds."""
-        return self.count * self.lift_s + (self.count - 1) * self.lower_s + self.hold_last_s
+        return self.count * (self.lift_s + self.lower_s) + self.hold_last_s
 
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RomStep:
+    """Range-of-motion assessment (CARs-style): slow rotations to each end range and back.
+
+    Each rep rotates to the internal-rotation end range over ``rotate_s`` (reaching it and
+    staying there), comes back to the start over ``return_s``, then does the same into
+    external rotation; ``directions`` limits it to one side of the range. No load: the IMU
+    measures the angles, and the furthest rotation each way is the step's result.
+    """
+
+    kind: ClassVar[str] = "rom"
+    reps: int = 2
+    rotate_s: float = 8.0
+    return_s: float = 5.0
+    directions: tuple[str, ...] = ("ir", "er")
+    instruction: str = ROM_INSTRUCTION
+
+    @property
+    def duration_s(self) -> float:
+        """Nominal duration in seconds."""
+        return self.reps * len(self.directions) * (self.rotate_s + self.return_s)
+
+
+ROM_DIRECTIONS = ("ir", "er")
+"""Rotation directions a ROM step measures: internal (angle > 0) and external (angle < 0)."""
 
 LeafStep = (
     PassiveStep
@@ -234,6 +265,7 @@ LeafStep = (
     | StaircaseStep
     | MaxTrialStep
     | LiftOffStep
+    | RomStep
 )
 """A step that runs on its own (everything but ``repeat``)."""
 

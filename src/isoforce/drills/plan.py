@@ -25,6 +25,7 @@ from isoforce.drills.model import (
     RampStep,
     ReleaseStep,
     RepeatStep,
+    RomStep,
     StaircaseStep,
     Step,
     peak_target_pct,
@@ -53,6 +54,9 @@ class Phase(enum.IntEnum):
     PAIN_REST = 13
     PAUSED = 14
     DONE = 15
+    ROTATE_IN = 16
+    ROTATE_OUT = 17
+    RETURN = 18
 
 
 Cue = tuple[float, str]
@@ -154,10 +158,10 @@ def _max_trial_segments(step: MaxTrialStep) -> list[Segment]:
 
 
 def _lift_off_segments(step: LiftOffStep) -> list[Segment]:
+    """Every rep is lift → (hold, for the last) → lower: the set ends with the leg back down."""
     segs: list[Segment] = []
     for i in range(step.count):
-        last = i == step.count - 1
-        held = last and step.hold_last_s > 0
+        held = i == step.count - 1 and step.hold_last_s > 0
         label = f"lift-off {i + 1}/{step.count}"
         segs.append(
             Segment(
@@ -183,10 +187,42 @@ def _lift_off_segments(step: LiftOffStep) -> list[Segment]:
                     cues=cues,
                 )
             )
-        elif not last:
+        segs.append(
+            Segment(Phase.LOWER, step.lower_s, banded=False, scored=False, cues=((0.0, "lower"),))
+        )
+    return segs
+
+
+_ROTATE = {
+    "ir": (Phase.ROTATE_IN, "IR", "rotate inward — slowly to end range"),
+    "er": (Phase.ROTATE_OUT, "ER", "rotate outward — slowly to end range"),
+}
+
+
+def _rom_segments(step: RomStep) -> list[Segment]:
+    segs: list[Segment] = []
+    for i in range(step.reps):
+        for direction in step.directions:
+            phase, short, cue = _ROTATE[direction]
+            label = f"{short} {i + 1}/{step.reps}"
             segs.append(
                 Segment(
-                    Phase.LOWER, step.lower_s, banded=False, scored=False, cues=((0.0, "lower"),)
+                    phase,
+                    step.rotate_s,
+                    banded=False,
+                    rep=len(segs) // 2,
+                    rep_label=label,
+                    ends_rep=True,
+                    cues=((0.0, cue), (step.rotate_s / 2, "stay at end range")),
+                )
+            )
+            segs.append(
+                Segment(
+                    Phase.RETURN,
+                    step.return_s,
+                    banded=False,
+                    scored=False,
+                    cues=((0.0, "back to the start"),),
                 )
             )
     return segs
@@ -236,6 +272,8 @@ def segments_of(step: LeafStep) -> tuple[Segment, ...]:
         )
     if isinstance(step, MaxTrialStep):
         return tuple(_max_trial_segments(step))
+    if isinstance(step, RomStep):
+        return tuple(_rom_segments(step))
     return tuple(_lift_off_segments(step))
 
 
@@ -247,6 +285,8 @@ def describe(step: LeafStep) -> str:
         return f"breaths ×{step.count}"
     if isinstance(step, LiftOffStep):
         return f"lift-offs ×{step.count}"
+    if isinstance(step, RomStep):
+        return f"range of motion {'+'.join(step.directions).upper()} ×{step.reps}"
     d = step.direction.value
     if isinstance(step, RampStep):
         return f"ramp {d} {step.from_pct:g}→{step.to_pct:g} %"

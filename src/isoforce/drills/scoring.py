@@ -132,7 +132,9 @@ def compute_metrics(
     if tracked and n_tracked:
         err = metrics.tracking_error(actual=effort, target=target)
         rmse, ce, ae = _opt(err.rmse), _opt(err.constant_error), _opt(err.absolute_error)
-    if tracked and band_pct is not None and fs is not None and effort.size:
+    if tracked and band_pct is not None and fs is not None and finite.size:
+        # NaN samples among measured ones count as out of band; with none measured at all
+        # (a device that measures no force) there is no time in band to speak of
         band = metrics.time_in_band(actual=effort, target=target, band=band_pct, fs_hz=fs)
         frac, secs, n_banded = _opt(band.fraction), band.seconds, int(effort.size)
     cv = None
