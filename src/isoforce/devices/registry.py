@@ -48,15 +48,38 @@ SIM_IMU = DeviceSpec(
     notes="Accelerometer + gyro: angle, stillness and an effort *estimate* only.",
 )
 
+SIM_DUAL = DeviceSpec(
+    key="sim-dual",
+    title="Simulated load cell + IMU on the shank (virtual athlete)",
+    transport="sim",
+    capabilities=Capabilities(push=True, pull=True, imu=True),
+    nominal_rate_hz=400.0,
+    force_channel="load_raw",
+    n_per_count=SIM_N_PER_COUNT,
+    offset_counts=SIM_OFFSET_COUNTS,
+    notes=(
+        "Dual mode: the cell measures, the IMU adds angle, stillness and an effort estimate "
+        "whose error against the cell is reported per session."
+    ),
+)
+
 DEVICES: dict[str, DeviceSpec] = {
     spec.key: spec
-    for spec in (SIM_LOAD, SIM_LOAD_PUSH_ONLY, SIM_IMU, *SERIAL_DEVICES, *BLE_DEVICES)
+    for spec in (
+        SIM_LOAD,
+        SIM_LOAD_PUSH_ONLY,
+        SIM_IMU,
+        SIM_DUAL,
+        *SERIAL_DEVICES,
+        *BLE_DEVICES,
+    )
 }
 
 DECODERS: dict[str, Callable[[], Decoder]] = {
     "sim": IsoforceFrameDecoder,
     "sim-push": IsoforceFrameDecoder,
     "sim-imu": IsoforceFrameDecoder,
+    "sim-dual": IsoforceFrameDecoder,
     **{key: profile.decoder for key, profile in SERIAL_PROFILES.items()},
     **{key: profile.decoder for key, profile in BLE_PROFILES.items()},
 }

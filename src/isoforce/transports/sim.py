@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from isoforce.core.samples import FloatArray, RawChunk
 from isoforce.devices.base import DeviceSpec
@@ -20,6 +21,7 @@ from isoforce.devices.isoforce_frame import encode_frames
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
 from isoforce.simulation.athlete import AthleteSettings, VirtualAthlete
 from isoforce.simulation.imu import ImuSettings, VirtualImu
+from isoforce.simulation.limb import LimbFollower, LimbSettings
 from isoforce.simulation.profiles import demo_angle_profile, demo_effort_profile
 from isoforce.transports.base import Transport
 from isoforce.transports.clock import Clock
@@ -28,6 +30,8 @@ from isoforce.transports.clock import Clock
 TargetFn = Callable[[FloatArray], FloatArray]
 #: The simulated IMU's hip rotation (degrees from the zero pose) as a function of sample times.
 AngleFn = Callable[[FloatArray], FloatArray]
+#: The drill's phase code (:class:`isoforce.drills.plan.Phase` values) at sample times.
+PhaseFn = Callable[[FloatArray], NDArray[np.integer]]
 
 MIN_RATE_HZ = 10.0
 MAX_RATE_HZ = 2000.0
@@ -42,6 +46,8 @@ IMU_CHANNELS = (
     "truth_angle_deg",
     "truth_target_pct",
 )
+#: A load cell and an IMU in one device: the load channels, then the IMU's.
+DUAL_CHANNELS = LOAD_CHANNELS + tuple(c for c in IMU_CHANNELS if c not in LOAD_CHANNELS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,8 @@ class SimSettings:
     chunk_s: float = 0.04
     athlete: AthleteSettings = field(default_factory=AthleteSettings)
     imu: ImuSettings = field(default_factory=ImuSettings)
+    #: How the simulated person moves the leg while following a drill (IMU devices).
+    limb: LimbSettings = field(default_factory=LimbSettings)
     #: Device clock at the first sample, in µs (uint32; wraps like a Progressor's clock).
     start_counter_us: int = 0
     #: Link drops as ``(at_s, for_s)`` in sample time: the stream raises a DISCONNECTED
@@ -87,9 +95,9 @@ class SimTransport(Transport):
         self.clock = clock or Clock()
         self.target: TargetFn = target or demo_effort_profile_fn
         self.angle: AngleFn = demo_angle_profile_fn
-        self._imu_mode = spec.capabilities.imu and not (
-            spec.capabilities.push or spec.capabilities.pull
-        )
+        self._phases: PhaseFn | None = None
+        self._has_imu = spec.capabilities.imu
+        self._has_cell = spec.force_channel is not None
         self._open = False
         self._index = 0
         self._t0_host = 0.0
@@ -98,6 +106,7 @@ class SimTransport(Transport):
         fs = settings.rate_hz
         self.athlete = VirtualAthlete(settings.athlete, fs_hz=fs, seed=settings.seed)
         self.imu = VirtualImu(settings.imu, fs_hz=fs, seed=settings.seed + 1)
+        self.limb = LimbFollower(settings.limb)
 
     async def open(self) -> None:
         """Start the simulated stream (nothing to connect to)."""
@@ -129,6 +138,15 @@ class SimTransport(Transport):
     def set_angle(self, angle: AngleFn) -> None:
         """Change how the simulated IMU's limb rotates (IMU devices; e.g. still for a calibration)."""
         self.angle = angle
+        self._phases = None
+
+    def follow_phases(self, phases: PhaseFn, *, lift_sign: int = 1) -> None:
+        """Move the leg as a drill's phases ask (lift-offs, rotations; still otherwise).
+
+        ``lift_sign`` is the direction of lift-offs: +1 internal rotation, −1 external.
+        """
+        self._phases = phases
+        self.limb = LimbFollower(replace(self.settings.limb, lift_sign=lift_sign))
 
     async def chunks(self) -> AsyncIterator[RawChunk]:
         """Emit one chunk of frames every ``chunk_s`` of (clock) time."""
@@ -165,17 +183,35 @@ class SimTransport(Transport):
         t_s = idx / fs
         target = np.asarray(self.target(t_s), dtype=np.float64)
         t_us = self.settings.start_counter_us + np.rint(t_s * 1e6).astype(np.int64)
-        if self._imu_mode:
-            angle = np.asarray(self.angle(t_s), dtype=np.float64)
-            out = self.imu.step(angle_deg=angle, effort_pct=np.abs(target))
-            values = np.column_stack((out.acc_g, out.gyro_dps, angle, target))
-            names: tuple[str, ...] = IMU_CHANNELS
-        else:
+        columns: list[FloatArray] = []
+        effort = np.abs(target)
+        if self._has_cell:
             force = self.athlete.step(target_pct=target)
             cal_n_per_count = self.spec.n_per_count or 1.0
             raw = np.rint(force.force_n / cal_n_per_count + self.spec.offset_counts)
-            values = np.column_stack((raw, target, force.true_force_n))
-            names = LOAD_CHANNELS
+            columns += [raw, target, force.true_force_n]
+            # the muscles vibrate with the force really produced, not the one asked for
+            athlete = self.settings.athlete
+            true = force.true_force_n
+            effort = (
+                100.0 * np.abs(true) / np.where(true >= 0, athlete.push_max_n, athlete.pull_max_n)
+            )
+        if self._has_imu:
+            if self._phases is not None:
+                phase = self._phases(t_s)
+                angle = self.limb.step(t_s=t_s, phase=phase, effort_pct=effort)
+            else:
+                angle = np.asarray(self.angle(t_s), dtype=np.float64)
+            out = self.imu.step(angle_deg=angle, effort_pct=effort)
+            columns += [*out.acc_g.T, *out.gyro_dps.T, angle]
+            if not self._has_cell:
+                columns.append(target)
+        names = (
+            DUAL_CHANNELS
+            if self._has_cell and self._has_imu
+            else (LOAD_CHANNELS if self._has_cell else IMU_CHANNELS)
+        )
+        values = np.column_stack(columns)
         return encode_frames(seq=idx, t_us=t_us, names=names, values=values)
 
 
