@@ -13,10 +13,12 @@ from isoforce.drills.loader import load_builtin
 from isoforce.runner import RunResult
 from isoforce.runner.factory import Session, SessionOptions, build_session
 from isoforce.session.model import (
+    IMU_FIELDS,
     ChannelData,
     DeviceInfo,
     EventRecord,
     GapRecord,
+    ImuSamples,
     Labels,
     SessionKind,
     SessionMeta,
@@ -45,6 +47,49 @@ def channel(
     if n:
         lost[n // 2] = 3
     return ChannelData(name, t, t + 0.5, raw, force, effort, target, step, phase, rep, lost)
+
+
+def imu_samples(
+    n: int = 400, *, fs_hz: float = 400.0, t0_s: float = 0.0, seed: int = 0
+) -> ImuSamples:
+    """IMU samples with every field filled: NaN angles before the zero pose, still spans,
+    refused (NaN) effort estimates, and values that float32 cannot hold exactly."""
+    rng = np.random.default_rng(seed)
+    t = t0_s + np.arange(n) / fs_hz
+    acc = np.column_stack(
+        [rng.normal(0, 0.01, n), 1 + rng.normal(0, 0.01, n), rng.normal(0, 0.01, n)]
+    )
+    gyro = rng.normal(0, 2.0, (n, 3)) + np.array([30.0, -0.5, 0.25])
+    angle = 25 * np.sin(t)
+    angle[: n // 10] = np.nan
+    still = (np.arange(n) // 37) % 2 == 0
+    est = np.where(still, 40 + 10 * np.cos(t), np.nan)
+    return ImuSamples(t, acc, gyro, angle, still, est, est - 12.5, est + 12.5)
+
+
+def as_stored(imu: ImuSamples) -> ImuSamples:
+    """What the store keeps of ``imu``: every column but ``t_s`` rounded to float32."""
+
+    def f32(a: np.ndarray) -> np.ndarray:
+        return a.astype(np.float32).astype(np.float64)
+
+    return ImuSamples(
+        imu.t_s,
+        f32(imu.acc_g),
+        f32(imu.gyro_dps),
+        f32(imu.angle_deg),
+        imu.still,
+        f32(imu.effort_est_pct),
+        f32(imu.effort_low_pct),
+        f32(imu.effort_high_pct),
+    )
+
+
+def assert_same_imu(a: ImuSamples | None, b: ImuSamples | None) -> None:
+    """Equal arrays, field by field (NaN equals NaN)."""
+    assert a is not None and b is not None
+    for name in IMU_FIELDS:
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
 
 
 def record(*, channels: tuple[ChannelData, ...] | None = None) -> SessionRecord:

@@ -128,13 +128,53 @@ CREATE TABLE sample_chunks (
 """
 
 
+# v2: IMU samples (one blob per commit, like sample_chunks) and range-of-motion records (the
+# end-range angles the IMU measured, next to the strength maxima in the history).
+_V2 = """
+CREATE TABLE imu_chunks (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    n INTEGER NOT NULL CHECK (n > 0),
+    t_first_s REAL NOT NULL,
+    t_last_s REAL NOT NULL,
+    layout INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (session_id, seq)
+);
+CREATE TABLE range_of_motion (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES profiles (id),
+    movement TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('left', 'right')),
+    direction TEXT NOT NULL CHECK (direction IN ('ir', 'er')),
+    position TEXT NOT NULL,
+    angle_deg REAL NOT NULL CHECK (angle_deg > 0),
+    placement TEXT NOT NULL,
+    measured_at TEXT NOT NULL,
+    session_id INTEGER REFERENCES sessions (id) ON DELETE SET NULL,
+    source_drill TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX rom_by_key ON range_of_motion
+    (profile_id, movement, side, position, direction, measured_at);
+CREATE INDEX rom_by_session ON range_of_motion (session_id);
+"""
+
+
 def _to_v1(conn: sqlite3.Connection) -> None:
     for statement in _V1.split(";"):
         if statement.strip():
             conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1]
+def _to_v2(conn: sqlite3.Connection) -> None:
+    for statement in _V2.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
 """Step ``i`` migrates schema ``i`` to ``i + 1``."""
 
 

@@ -16,14 +16,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.session import blob
-from isoforce.session.codec import event_to_dict, maximum_to_dict, meta_to_dict, step_to_dict
+from isoforce.session.codec import (
+    event_to_dict,
+    maximum_to_dict,
+    meta_to_dict,
+    rom_to_dict,
+    step_to_dict,
+)
 from isoforce.session.model import (
     EventRecord,
     GapRecord,
+    ImuSamples,
     IntArray,
     Labels,
     ProfileInfo,
     ReferenceRecord,
+    RomRecord,
     SessionMeta,
     SessionStatus,
     StepRecord,
@@ -44,10 +52,11 @@ DEFAULT_PROFILE = ProfileInfo()
 
 
 class SessionWrites:
-    """Inserts and updates of sessions, samples, events, scores and maxima."""
+    """Inserts and updates of sessions, samples, events, scores, maxima and ROM records."""
 
     _conn: sqlite3.Connection
     _next_seq: dict[tuple[int, str], int]
+    _next_imu_seq: dict[int, int]
 
     def meta(self, session_id: int) -> SessionMeta:
         """A session's metadata (implemented by the store)."""
@@ -169,6 +178,33 @@ class SessionWrites:
         )
         self._next_seq[key] = seq + 1
 
+    def append_imu(self, session_id: int, samples: ImuSamples) -> None:
+        """Add one chunk of IMU samples (inside the caller's transaction); empty is a no-op."""
+        n = len(samples)
+        if n == 0:
+            return
+        if session_id not in self._next_imu_seq:
+            row = self._conn.execute(
+                "SELECT COALESCE(MAX(seq), -1) + 1 FROM imu_chunks WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()
+            self._next_imu_seq[session_id] = int(row[0])
+        seq = self._next_imu_seq[session_id]
+        self._conn.execute(
+            "INSERT INTO imu_chunks (session_id, seq, n, t_first_s, t_last_s, layout, data)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (
+                session_id,
+                seq,
+                n,
+                float(samples.t_s[0]),
+                float(samples.t_s[-1]),
+                blob.IMU_LAYOUT,
+                blob.pack_imu(samples),
+            ),
+        )
+        self._next_imu_seq[session_id] = seq + 1
+
     def set_progress(self, session_id: int, *, samples: int, duration_s: float) -> None:
         """Record how much a running session holds so far."""
         self._conn.execute(
@@ -257,6 +293,36 @@ class SessionWrites:
                     r.session_id,
                     r.source_drill,
                     json.dumps(maximum_to_dict(r)["detail"]),
+                )
+                for r in records
+            ],
+        )
+
+    def add_rom(
+        self, records: Iterable[RomRecord], *, profile: ProfileInfo = DEFAULT_PROFILE
+    ) -> None:
+        """Store range-of-motion records (end-range angles) for the history."""
+        records = list(records)
+        if not records:
+            return
+        pid = self.profile_id(profile)
+        self._conn.executemany(
+            "INSERT INTO range_of_motion (profile_id, movement, side, direction, position,"
+            " angle_deg, placement, measured_at, session_id, source_drill, detail)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    pid,
+                    r.movement,
+                    r.side.value,
+                    r.direction,
+                    r.position,
+                    r.angle_deg,
+                    r.placement,
+                    r.measured_at,
+                    r.session_id,
+                    r.source_drill,
+                    json.dumps(rom_to_dict(r)["detail"]),
                 )
                 for r in records
             ],

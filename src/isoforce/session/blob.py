@@ -4,6 +4,12 @@ Layout 1 (little-endian), for ``n`` samples: ``t_s``, ``t_host_s``, ``raw``, ``f
 ``effort_pct``, ``target_pct`` as float64 (8 bytes each), then ``step`` int16, ``phase`` int8,
 ``rep`` int16 — 53 bytes per sample. Lost-sample marks are rare and go in a second, sparse blob
 of int64 ``(index, count)`` pairs. Packing and unpacking are pure numpy (no per-sample Python).
+
+IMU chunks (table ``imu_chunks``) have their own layout 1: ``t_s`` float64, then float32
+columns ``acc_x_g, acc_y_g, acc_z_g, gyro_x_dps, gyro_y_dps, gyro_z_dps, angle_deg,
+effort_est_pct, effort_low_pct, effort_high_pct`` (NaN kept), then ``still`` as uint8 (0/1) —
+49 bytes per sample. float32 keeps 24 bits: far below any IMU's noise (a 16-bit sensor's
+readings are exact in it).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 from numpy.typing import NDArray
 
-from isoforce.session.model import ChannelData, IntArray
+from isoforce.session.model import ChannelData, ImuSamples, IntArray
 
 LAYOUT = 1
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -134,3 +140,71 @@ def pack_lost(lost_before: IntArray) -> bytes | None:
         return None
     pairs = np.column_stack((idx, lost_before[idx])).astype("<i8")
     return pairs.tobytes()
+
+
+IMU_LAYOUT = 1
+_IMU_FLOAT_ROWS = 10  # acc x3, gyro x3, angle, estimate, low, high
+IMU_BYTES_PER_SAMPLE = 8 + 4 * _IMU_FLOAT_ROWS + 1
+
+
+def pack_imu(samples: ImuSamples) -> bytes:
+    """Pack IMU samples into one IMU layout-1 blob (see the module docstring)."""
+    n = len(samples)
+    floats = np.empty((_IMU_FLOAT_ROWS, n), dtype="<f4")
+    floats[0:3] = samples.acc_g.T
+    floats[3:6] = samples.gyro_dps.T
+    floats[6] = samples.angle_deg
+    floats[7] = samples.effort_est_pct
+    floats[8] = samples.effort_low_pct
+    floats[9] = samples.effort_high_pct
+    return b"".join(
+        (
+            np.ascontiguousarray(samples.t_s, dtype="<f8").tobytes(),
+            floats.tobytes(),
+            samples.still.astype(np.uint8).tobytes(),
+        )
+    )
+
+
+def imu_from_rows(rows: Iterable[tuple[int, int, bytes]], total: int | None = None) -> ImuSamples:
+    """IMU samples from stored chunk rows ``(n, layout, data)``, arrays allocated once.
+
+    With ``total`` (the sum of ``n``) the rows may be a lazy iterator. A blob whose size,
+    layout or stillness bytes do not match raises :class:`BlobError`.
+    """
+    if total is None:
+        rows = list(rows)
+        total = sum(int(r[0]) for r in rows)
+    t_s = np.empty(total, dtype=np.float64)
+    floats = np.empty((_IMU_FLOAT_ROWS, total), dtype=np.float64)
+    still = np.empty(total, dtype=np.bool_)
+    at = 0
+    for n, layout, data in rows:
+        n = int(n)
+        if layout != IMU_LAYOUT:
+            raise BlobError(f"IMU chunk layout {layout} is not supported (expected {IMU_LAYOUT})")
+        if at + n > total or len(data) != n * IMU_BYTES_PER_SAMPLE:
+            raise BlobError(
+                f"IMU chunk holds {len(data)} bytes, expected {n * IMU_BYTES_PER_SAMPLE}"
+            )
+        t_s[at : at + n] = np.frombuffer(data, dtype="<f8", count=n)
+        floats[:, at : at + n] = np.frombuffer(
+            data, dtype="<f4", count=_IMU_FLOAT_ROWS * n, offset=8 * n
+        ).reshape(_IMU_FLOAT_ROWS, n)
+        flags = np.frombuffer(data, dtype=np.uint8, count=n, offset=(8 + 4 * _IMU_FLOAT_ROWS) * n)
+        if n and int(flags.max()) > 1:
+            raise BlobError("IMU chunk: stillness bytes other than 0 and 1")
+        still[at : at + n] = flags != 0
+        at += n
+    if at != total:
+        raise BlobError(f"IMU samples: {at} stored, {total} expected")
+    return ImuSamples(
+        t_s=t_s,
+        acc_g=floats[0:3].T,
+        gyro_dps=floats[3:6].T,
+        angle_deg=floats[6],
+        still=still,
+        effort_est_pct=floats[7],
+        effort_low_pct=floats[8],
+        effort_high_pct=floats[9],
+    )

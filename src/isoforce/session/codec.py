@@ -1,7 +1,8 @@
 """Session records to JSON-ready dicts and back: the manifest of exports and the store's meta.
 
 The manifest is everything about a session except its sample arrays: session metadata,
-profile, sensor, calibration, drill, references, labels, scores, events, gaps and maxima.
+profile, sensor, calibration, drill, references, labels, scores, events, gaps, maxima and
+range-of-motion records.
 The same dicts are the JSON export's header, the CSV export's ``.meta.json`` sidecar and the
 store's ``meta`` column, so all three keep the same fields. Reading checks types and raises
 :class:`ManifestError` naming the field.
@@ -23,6 +24,7 @@ from isoforce.session.model import (
     Labels,
     ProfileInfo,
     ReferenceRecord,
+    RomRecord,
     SessionKind,
     SessionMeta,
     SessionStatus,
@@ -326,6 +328,44 @@ def maximum_from_dict(doc: JsonDict, where: str, session_id: int | None = None) 
         session_id=session_id,
         detail=_opt(doc, "detail", dict, where) or {},
     )
+
+
+def rom_to_dict(r: RomRecord) -> JsonDict:
+    """One range-of-motion record as a dict."""
+    return clean_dict(
+        {
+            "movement": r.movement,
+            "side": r.side.value,
+            "position": r.position,
+            "direction": r.direction,
+            "angle_deg": r.angle_deg,
+            "placement": r.placement,
+            "measured_at": r.measured_at,
+            "source_drill": r.source_drill,
+            "detail": r.detail,
+        }
+    )
+
+
+def rom_from_dict(doc: JsonDict, where: str, session_id: int | None = None) -> RomRecord:
+    """Rebuild a :class:`RomRecord` (``session_id`` is store-local, so given separately)."""
+    try:
+        return RomRecord(
+            movement=_get(doc, "movement", str, where),
+            side=_enum(Side, _get(doc, "side", str, where), f"{where}.side"),
+            position=_get(doc, "position", str, where),
+            direction=_get(doc, "direction", str, where),
+            angle_deg=float(_get(doc, "angle_deg", (int, float), where)),
+            placement=_get(doc, "placement", str, where),
+            measured_at=_get(doc, "measured_at", str, where),
+            session_id=session_id,
+            source_drill=_opt(doc, "source_drill", str, where) or "",
+            detail=_opt(doc, "detail", dict, where) or {},
+        )
+    except ValueError as exc:
+        if isinstance(exc, ManifestError):
+            raise
+        raise ManifestError(f"{where}: {exc}") from None
 
 
 def list_of(doc: JsonDict, key: str, where: str) -> list[JsonDict]:

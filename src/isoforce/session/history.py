@@ -15,6 +15,10 @@ A difference is only *flagged* when (domain-science.md §2.5 and §3):
    mean a smaller single difference can be noise [M30]); and
 3. it persists: the same side is stronger beyond both limits on ``min_sessions`` (2) paired
    days in a row. Anything else is shown as information, not as a warning.
+
+Range of motion (end-range angles measured by the IMU) forms series per (movement, side,
+position, direction), and left and right are compared per day (each side's furthest angle that
+day) as a plain difference in degrees, without a flag rule.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
-from isoforce.session.model import ReferenceRecord
+from isoforce.session.model import ROM_DIRECTIONS, ReferenceRecord, RomRecord
 from isoforce.signal.metrics import limb_symmetry
 
 
@@ -111,16 +115,111 @@ class AsymmetrySeries:
     points: tuple[AsymmetryPoint, ...]
 
 
+#: How the history names rotation directions.
+ROM_DIRECTION_NAMES = {"ir": "internal rotation", "er": "external rotation"}
+
+
+@dataclass(frozen=True, slots=True)
+class RomKey:
+    """What a range-of-motion series measures: movement, side, position and direction."""
+
+    movement: str
+    side: Side
+    position: str
+    direction: str
+
+    def label(self) -> str:
+        """A short human label like ``hip-rotation left @ 90-90``."""
+        return f"{self.movement} {self.side.value} @ {self.position}"
+
+    @property
+    def direction_name(self) -> str:
+        """``internal rotation`` or ``external rotation``."""
+        return ROM_DIRECTION_NAMES.get(self.direction, self.direction)
+
+
+@dataclass(frozen=True, slots=True)
+class RomPoint:
+    """One measured end-range angle in a series."""
+
+    measured_at: str
+    angle_deg: float
+    session_id: int | None
+    source_drill: str
+    placement: str
+
+    @property
+    def date(self) -> str:
+        """The day it was measured (``YYYY-MM-DD``)."""
+        return _date(self.measured_at)
+
+
+@dataclass(frozen=True, slots=True)
+class RomSeries:
+    """End-range angles for one :class:`RomKey`, oldest first."""
+
+    key: RomKey
+    points: tuple[RomPoint, ...]
+
+    @property
+    def latest(self) -> RomPoint:
+        """The most recent measurement."""
+        return self.points[-1]
+
+    @property
+    def change_deg(self) -> float | None:
+        """Latest minus first, in degrees (None with one point)."""
+        if len(self.points) < 2:
+            return None
+        return self.points[-1].angle_deg - self.points[0].angle_deg
+
+
+@dataclass(frozen=True, slots=True)
+class RomSidesPoint:
+    """Left versus right end range on one day (each side's furthest angle that day)."""
+
+    date: str
+    left_deg: float
+    right_deg: float
+
+    @property
+    def diff_deg(self) -> float:
+        """Right minus left, in degrees (positive: the right side rotates further)."""
+        return self.right_deg - self.left_deg
+
+
+@dataclass(frozen=True, slots=True)
+class RomSidesSeries:
+    """Left/right end range over time for one movement, position and direction."""
+
+    movement: str
+    position: str
+    direction: str
+    points: tuple[RomSidesPoint, ...]
+
+    @property
+    def direction_name(self) -> str:
+        """``internal rotation`` or ``external rotation``."""
+        return ROM_DIRECTION_NAMES.get(self.direction, self.direction)
+
+
 @dataclass(frozen=True, slots=True)
 class History:
-    """Everything the history view shows."""
+    """Everything the history view shows: strength first, then range of motion."""
 
     series: tuple[MaxSeries, ...]
     asymmetry: tuple[AsymmetrySeries, ...]
+    rom: tuple[RomSeries, ...] = ()
+    rom_sides: tuple[RomSidesSeries, ...] = ()
 
     def flags(self) -> list[tuple[AsymmetrySeries, AsymmetryPoint]]:
         """Every flagged comparison."""
         return [(s, p) for s in self.asymmetry for p in s.points if p.flagged]
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing is stored: no maxima and no range of motion."""
+        return not self.series and not self.rom
 
 
 def trial_cv_pct(trials_n: Sequence[float]) -> float | None:
@@ -140,8 +239,12 @@ def build_history(
     *,
     movement: str | None = None,
     settings: AsymmetrySettings = DEFAULT_ASYMMETRY,
+    rom: Iterable[RomRecord] = (),
 ) -> History:
-    """Series per movement key and kind, and asymmetry per movement/direction/position/kind."""
+    """Series per movement key and kind, and asymmetry per movement/direction/position/kind.
+
+    ``rom`` records become end-range series and left/right comparisons (:func:`rom_history`).
+    """
     recs = sorted(
         (r for r in records if movement is None or r.key.movement == movement),
         key=lambda r: (r.measured_at, r.value_n),
@@ -174,7 +277,65 @@ def build_history(
         points = asymmetry_points(rs, settings=settings)
         if points:
             asymmetry.append(AsymmetrySeries(mov, direction, position, kind, points))
-    return History(series=series, asymmetry=tuple(asymmetry))
+    rom_series, rom_sides = rom_history(rom, movement=movement)
+    return History(series=series, asymmetry=tuple(asymmetry), rom=rom_series, rom_sides=rom_sides)
+
+
+def _direction_order(direction: str) -> int:
+    return ROM_DIRECTIONS.index(direction) if direction in ROM_DIRECTIONS else len(ROM_DIRECTIONS)
+
+
+def rom_history(
+    records: Iterable[RomRecord], *, movement: str | None = None
+) -> tuple[tuple[RomSeries, ...], tuple[RomSidesSeries, ...]]:
+    """End-range series per :class:`RomKey`, and daily left/right comparisons.
+
+    Series are ordered by movement, side, position and direction (internal rotation first);
+    within a series, by time.
+    """
+    recs = sorted(
+        (r for r in records if movement is None or r.movement == movement),
+        key=lambda r: (r.measured_at, r.angle_deg),
+    )
+    grouped: dict[RomKey, list[RomRecord]] = {}
+    for r in recs:
+        grouped.setdefault(RomKey(r.movement, r.side, r.position, r.direction), []).append(r)
+    series = tuple(
+        RomSeries(
+            key,
+            tuple(
+                RomPoint(r.measured_at, r.angle_deg, r.session_id, r.source_drill, r.placement)
+                for r in rs
+            ),
+        )
+        for key, rs in sorted(
+            grouped.items(),
+            key=lambda kv: (
+                kv[0].movement,
+                kv[0].side.value,
+                kv[0].position,
+                _direction_order(kv[0].direction),
+            ),
+        )
+    )
+    days: dict[tuple[str, str, str], dict[str, dict[Side, float]]] = {}
+    for r in recs:
+        day = days.setdefault((r.movement, r.position, r.direction), {}).setdefault(
+            _date(r.measured_at), {}
+        )
+        day[r.side] = max(day.get(r.side, 0.0), r.angle_deg)
+    sides = []
+    for (mov, position, direction), by_day in sorted(
+        days.items(), key=lambda kv: (kv[0][0], kv[0][1], _direction_order(kv[0][2]))
+    ):
+        points = tuple(
+            RomSidesPoint(date, both[Side.LEFT], both[Side.RIGHT])
+            for date, both in sorted(by_day.items())
+            if Side.LEFT in both and Side.RIGHT in both
+        )
+        if points:
+            sides.append(RomSidesSeries(mov, position, direction, points))
+    return series, tuple(sides)
 
 
 def asymmetry_points(

@@ -9,6 +9,8 @@ none); session times (``t_s``) are seconds on the session's own timeline.
 from __future__ import annotations
 
 import enum
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,7 @@ from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
 from isoforce.core.samples import FloatArray
 
 IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
 JsonDict = dict[str, Any]
 
 #: Name of the force channel of a single-cell session (the CSV ``channel`` column).
@@ -236,12 +239,121 @@ ARRAY_FIELDS = (
 )
 
 
+#: The per-sample fields of :class:`ImuSamples`, in storage order.
+IMU_FIELDS = (
+    "t_s",
+    "acc_g",
+    "gyro_dps",
+    "angle_deg",
+    "still",
+    "effort_est_pct",
+    "effort_low_pct",
+    "effort_high_pct",
+)
+_IMU_XYZ = ("acc_g", "gyro_dps")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ImuSamples:
+    """IMU samples of a session as stored: raw sensor values and what isoforce derived from them.
+
+    ``t_s`` is session time (the force channel's clock). ``acc_g`` (g) and ``gyro_dps`` (°/s)
+    are ``(n, 3)`` arrays of the sensor's x, y, z axes. ``angle_deg`` is the hip rotation from
+    the zero pose (internal rotation positive; NaN before the zero pose was set), ``still``
+    whether the limb was still. ``effort_est_pct`` is the muscle-vibration effort *estimate*,
+    ``effort_low_pct``/``effort_high_pct`` the edges of its band; all three NaN where the
+    estimate was refused. The store keeps everything but ``t_s`` as float32.
+    """
+
+    t_s: FloatArray
+    acc_g: FloatArray
+    gyro_dps: FloatArray
+    angle_deg: FloatArray
+    still: BoolArray
+    effort_est_pct: FloatArray
+    effort_low_pct: FloatArray
+    effort_high_pct: FloatArray
+
+    def __post_init__(self) -> None:
+        if self.t_s.ndim != 1:
+            raise ValueError(f"IMU samples: t_s has shape {self.t_s.shape}, not (n,)")
+        n = self.t_s.shape[0]
+        for name in IMU_FIELDS:
+            arr = getattr(self, name)
+            want = (n, 3) if name in _IMU_XYZ else (n,)
+            if arr.shape != want:
+                raise ValueError(f"IMU samples: {name} has shape {arr.shape}, not {want}")
+        if self.still.dtype != np.bool_:
+            raise ValueError(f"IMU samples: still must be booleans, not {self.still.dtype}")
+
+    def __len__(self) -> int:
+        return int(self.t_s.shape[0])
+
+    @classmethod
+    def empty(cls) -> ImuSamples:
+        """No samples."""
+        f = np.empty(0, dtype=np.float64)
+        xyz = np.empty((0, 3), dtype=np.float64)
+        return cls(f, xyz, xyz, f, np.empty(0, dtype=np.bool_), f, f, f)
+
+    @classmethod
+    def concat(cls, parts: Sequence[ImuSamples]) -> ImuSamples:
+        """The samples of ``parts`` one after another (one array copy per field)."""
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1:
+            return parts[0]
+        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in IMU_FIELDS))
+
+    def part(self, start: int, stop: int) -> ImuSamples:
+        """Samples ``start`` to ``stop`` (views, no copy)."""
+        return ImuSamples(*(getattr(self, name)[start:stop] for name in IMU_FIELDS))
+
+    @property
+    def duration_s(self) -> float:
+        """Time from the first to the last sample (0 for fewer than two)."""
+        return float(self.t_s[-1] - self.t_s[0]) if len(self) > 1 else 0.0
+
+
+#: Rotation directions of a range-of-motion record: internal and external rotation.
+ROM_DIRECTIONS = ("ir", "er")
+
+
+@dataclass(frozen=True, slots=True)
+class RomRecord:
+    """One active end-range angle measured by the IMU (range-of-motion assessment).
+
+    ``angle_deg`` (> 0) is the furthest rotation reached in ``direction`` (``ir`` internal,
+    ``er`` external) from the zero pose, for ``movement`` (e.g. ``hip-rotation``) on ``side``
+    in ``position`` (e.g. ``90-90``), measured with the IMU on the ``placement`` (``shank`` or
+    ``thigh``). ``detail`` keeps how it was found (e.g. per-rep angles), JSON-ready.
+    """
+
+    movement: str
+    side: Side
+    position: str
+    direction: str
+    angle_deg: float
+    placement: str
+    measured_at: str
+    session_id: int | None = None
+    source_drill: str = ""
+    detail: JsonDict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.direction not in ROM_DIRECTIONS:
+            raise ValueError(f"ROM direction must be 'ir' or 'er', got {self.direction!r}")
+        if not (math.isfinite(self.angle_deg) and self.angle_deg > 0):
+            raise ValueError(f"ROM angle must be a finite angle > 0 °, got {self.angle_deg}")
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class SessionRecord:
     """A whole session: metadata, results, events, gaps and every channel's samples.
 
     ``summary`` is the drill's pooled score and findings (JSON-ready), ``maxima`` the reference
-    maxima the session measured. ``session_id`` and ``imported_from`` are local to one store.
+    maxima the session measured, ``imu`` its IMU samples (None without an IMU) and ``rom`` the
+    end-range angles it measured. ``session_id`` and ``imported_from`` are local to one store.
     """
 
     meta: SessionMeta
@@ -253,6 +365,8 @@ class SessionRecord:
     maxima: tuple[ReferenceRecord, ...] = ()
     session_id: int | None = None
     imported_from: str | None = None
+    imu: ImuSamples | None = None
+    rom: tuple[RomRecord, ...] = ()
 
     @property
     def samples(self) -> int:

@@ -16,13 +16,16 @@ from isoforce.session import blob
 from isoforce.session.codec import (
     maximum_from_dict,
     meta_from_dict,
+    rom_from_dict,
     step_from_dict,
 )
 from isoforce.session.model import (
     ChannelData,
     EventRecord,
     GapRecord,
+    ImuSamples,
     ReferenceRecord,
+    RomRecord,
     SessionInfo,
     SessionKind,
     SessionMeta,
@@ -263,14 +266,74 @@ def maxima(
     return out
 
 
+def imu_size(conn: sqlite3.Connection, session_id: int) -> int:
+    """How many IMU samples a session holds."""
+    row = conn.execute(
+        "SELECT COALESCE(SUM(n), 0) FROM imu_chunks WHERE session_id = ?", (session_id,)
+    ).fetchone()
+    return int(row[0])
+
+
+def imu_samples(conn: sqlite3.Connection, session_id: int) -> ImuSamples | None:
+    """A session's IMU samples in time order (None when it has none)."""
+    total = imu_size(conn, session_id)
+    if total == 0:
+        return None
+    rows = conn.execute(
+        "SELECT n, layout, data FROM imu_chunks WHERE session_id = ? ORDER BY seq", (session_id,)
+    )
+    return blob.imu_from_rows(rows, total)
+
+
+def rom(
+    conn: sqlite3.Connection,
+    *,
+    movement: str | None = None,
+    profile: str = "default",
+    session_id: int | None = None,
+) -> list[RomRecord]:
+    """Stored range-of-motion records, oldest first, filtered by movement, profile or session."""
+    sql = (
+        "SELECT r.movement, r.side, r.position, r.direction, r.angle_deg, r.placement,"
+        " r.measured_at, r.source_drill, r.detail, r.session_id FROM range_of_motion r"
+        " JOIN profiles p ON p.id = r.profile_id WHERE p.name = ?"
+    )
+    args: list[object] = [profile]
+    if movement is not None:
+        sql += " AND r.movement = ?"
+        args.append(movement)
+    if session_id is not None:
+        sql += " AND r.session_id = ?"
+        args.append(session_id)
+    sql += " ORDER BY r.measured_at, r.id"
+    out = []
+    for mov, side, position, direction, angle, placement, at, drill, detail, sid in conn.execute(
+        sql, args
+    ):
+        doc = {
+            "movement": mov,
+            "side": side,
+            "position": position,
+            "direction": direction,
+            "angle_deg": angle,
+            "placement": placement,
+            "measured_at": at,
+            "source_drill": drill,
+            "detail": json.loads(detail),
+        }
+        out.append(rom_from_dict(doc, "range of motion", None if sid is None else int(sid)))
+    return out
+
+
 def load(
     conn: sqlite3.Connection, session_id: int, session_meta: SessionMeta, *, samples: bool = True
 ) -> SessionRecord:
-    """A whole session (without sample arrays when ``samples`` is False)."""
+    """A whole session (without sample arrays, force or IMU, when ``samples`` is False)."""
     row = conn.execute(
         "SELECT summary, imported_from, profile_id FROM sessions WHERE id = ?", (session_id,)
     ).fetchone()
     profile = conn.execute("SELECT name FROM profiles WHERE id = ?", (row[2],)).fetchone()
+    profile_name = str(profile[0]) if profile else "default"
     return SessionRecord(
         meta=session_meta,
         channels=tuple(channels(conn, session_id)) if samples else (),
@@ -278,13 +341,9 @@ def load(
         summary=None if row[0] is None else json.loads(row[0]),
         events=tuple(events(conn, session_id)),
         gaps=tuple(gaps(conn, session_id)),
-        maxima=tuple(
-            maxima(
-                conn,
-                profile=str(profile[0]) if profile else "default",
-                session_id=session_id,
-            )
-        ),
+        maxima=tuple(maxima(conn, profile=profile_name, session_id=session_id)),
         session_id=session_id,
         imported_from=row[1],
+        imu=imu_samples(conn, session_id) if samples else None,
+        rom=tuple(rom(conn, profile=profile_name, session_id=session_id)),
     )

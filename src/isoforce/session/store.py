@@ -4,7 +4,8 @@ Opened with :meth:`SessionStore.open`; by default the file is ``isoforce.sqlite3
 directory (``--data-dir``, ``$ISOFORCE_DATA_DIR``, else the platform's user data dir). The
 journal is WAL with ``synchronous=NORMAL``: a commit survives the process being killed at any
 moment (SIGKILL, crash); only an OS crash or power cut may lose the last commits. Samples are
-stored as one blob per channel per commit (:mod:`isoforce.session.blob`). Opening recovers
+stored as one blob per channel per commit (:mod:`isoforce.session.blob`), IMU samples likewise
+in ``imu_chunks``; range-of-motion records sit next to the reference maxima. Opening recovers
 sessions whose recording process died (status ``recording`` without a live lock →
 ``interrupted``). Every database error reaches callers as :class:`~isoforce.errors.StorageError`
 with a message for the user. One store object must not be used by two threads at once.
@@ -33,7 +34,9 @@ from isoforce.session.history import (
 from isoforce.session.lock import RecordingLock, is_alive
 from isoforce.session.model import (
     ChannelData,
+    ImuSamples,
     ReferenceRecord,
+    RomRecord,
     SessionInfo,
     SessionMeta,
     SessionRecord,
@@ -93,6 +96,7 @@ class SessionStore(SessionWrites):
         self.lock_dir = path.with_name(path.name + "-locks")
         self._locks: dict[int, RecordingLock] = {}
         self._next_seq: dict[tuple[int, str], int] = {}
+        self._next_imu_seq: dict[int, int] = {}
 
     # -- opening --------------------------------------------------------------------------
 
@@ -281,11 +285,15 @@ class SessionStore(SessionWrites):
             self.add_steps(sid, record.steps)
             self.add_events(sid, record.events)
             self.add_gaps(sid, record.gaps)
+            if record.imu is not None:
+                for start in range(0, len(record.imu), chunk_samples):
+                    self.append_imu(sid, record.imu.part(start, start + chunk_samples))
             self.add_maxima([_with_session(r, sid) for r in record.maxima], profile=meta.profile)
+            self.add_rom([replace(r, session_id=sid) for r in record.rom], profile=meta.profile)
         return sid
 
     def delete_session(self, session_id: int) -> None:
-        """Remove a session and everything recorded with it (maxima keep their values)."""
+        """Remove a session and everything recorded with it (maxima and ROM records stay)."""
         with self.transaction("deleting a session"):
             self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
@@ -344,8 +352,18 @@ class SessionStore(SessionWrites):
         with self.guard("reading samples"):
             yield from queries.iter_chunks(self._conn, session_id, channel, rows=rows)
 
+    def imu_size(self, session_id: int) -> int:
+        """How many IMU samples a session holds (0 without an IMU)."""
+        with self.guard("reading IMU samples"):
+            return queries.imu_size(self._conn, session_id)
+
+    def imu_samples(self, session_id: int) -> ImuSamples | None:
+        """A session's IMU samples in time order (None when it has none)."""
+        with self.guard("reading IMU samples"):
+            return queries.imu_samples(self._conn, session_id)
+
     def load(self, session_id: int, *, samples: bool = True) -> SessionRecord:
-        """A whole session, with its sample arrays unless ``samples`` is False."""
+        """A whole session, with its sample arrays (force and IMU) unless ``samples`` is False."""
         meta = self.meta(session_id)
         with self.guard("reading a session"):
             return queries.load(self._conn, session_id, meta, samples=samples)
@@ -357,6 +375,13 @@ class SessionStore(SessionWrites):
         with self.guard("reading the history"):
             return queries.maxima(self._conn, movement=movement, profile=profile)
 
+    def rom_history(
+        self, *, movement: str | None = None, profile: str = "default"
+    ) -> list[RomRecord]:
+        """All stored range-of-motion records (oldest first), optionally of one movement."""
+        with self.guard("reading the history"):
+            return queries.rom(self._conn, movement=movement, profile=profile)
+
     def history(
         self,
         *,
@@ -364,9 +389,13 @@ class SessionStore(SessionWrites):
         profile: str = "default",
         settings: AsymmetrySettings = DEFAULT_ASYMMETRY,
     ) -> History:
-        """Maxima over time and L/R asymmetry (see :mod:`isoforce.session.history`)."""
+        """Maxima and end-range angles over time, and left/right comparisons.
+
+        See :mod:`isoforce.session.history`.
+        """
         records = self.reference_history(movement=movement, profile=profile)
-        return build_history(records, movement=movement, settings=settings)
+        rom = self.rom_history(movement=movement, profile=profile)
+        return build_history(records, movement=movement, settings=settings, rom=rom)
 
 
 def _with_status(meta: SessionMeta, status: SessionStatus) -> SessionMeta:
