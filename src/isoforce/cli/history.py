@@ -23,14 +23,18 @@ def register(sub: Any) -> None:
 
     h: argparse.ArgumentParser = sub.add_parser(
         "history",
-        help="MVIC and pain-free max over time, and left/right asymmetry",
+        help="MVIC, pain-free max and range of motion over time, and left/right asymmetry",
         description=(
             "Reference maxima over time per movement, side, direction and position, and left/right "
             "asymmetry (LSI and signed % difference). A difference is flagged only when it is "
-            "larger than your own trial-to-trial variability and the threshold, and persists."
+            "larger than your own trial-to-trial variability and the threshold, and persists. "
+            "Then the active end-range angles the IMU measured (hip-rom drill) per side, position "
+            "and direction, and their left/right difference in degrees."
         ),
     )
-    h.add_argument("--movement", default=None, help="only this movement, e.g. hip-ir")
+    h.add_argument(
+        "--movement", default=None, help="only this movement, e.g. hip-ir or hip-rotation"
+    )
     h.add_argument(
         "--flag-at",
         type=positive_float,
@@ -86,11 +90,12 @@ def run_history(args: argparse.Namespace) -> int:
     settings = AsymmetrySettings(min_flag_pct=args.flag_at)
     with SessionStore.open(data_dir=args.data_dir) as store:
         history = store.history(movement=args.movement, settings=settings)
-    if not history.series:
+    if history.empty:
         what = f" for {args.movement}" if args.movement else ""
         print(
-            f"no maxima stored{what} yet: run 'isoforce drill run max-test --side left' or the "
-            "tension-drill, or import Tindeq files with --as-mvic"
+            f"no maxima or range of motion stored{what} yet: run 'isoforce drill run max-test "
+            "--side left', the tension-drill or the hip-rom drill, or import Tindeq files with "
+            "--as-mvic"
         )
         return EXIT_OK
     print("\n".join(history_lines(history)).rstrip())

@@ -1,9 +1,12 @@
-"""The history of maxima and left/right asymmetry as plain text (for the CLI and the TUI)."""
+"""The history of maxima, end-range angles and left/right comparisons as plain text.
+
+Used by ``isoforce history`` and the TUI's history screen.
+"""
 
 from __future__ import annotations
 
 from isoforce.drills.report import format_table
-from isoforce.session.history import AsymmetrySeries, History
+from isoforce.session.history import AsymmetrySeries, History, RomSeries, RomSidesSeries
 
 
 def _kind_name(value: str) -> str:
@@ -11,7 +14,7 @@ def _kind_name(value: str) -> str:
 
 
 def history_lines(history: History) -> list[str]:
-    """The history as text: one block per series, then the asymmetry tables."""
+    """The history as text: strength series, range-of-motion series, then left/right tables."""
     lines: list[str] = []
     for s in history.series:
         lines.append(f"{s.key.label()} — {_kind_name(s.kind.value)}")
@@ -26,9 +29,39 @@ def history_lines(history: History) -> list[str]:
                 f"  {p.measured_at[:10]}  {p.value_n:7.1f} N  ({p.source_drill or 'manual'}, {where}{cv}){change}"
             )
         lines.append("")
+    for r in history.rom:
+        lines.extend(_rom_lines(r))
     for a in history.asymmetry:
         lines.extend(_asymmetry_lines(a))
+    for sides in history.rom_sides:
+        lines.extend(_rom_sides_lines(sides))
     return lines
+
+
+def _rom_lines(s: RomSeries) -> list[str]:
+    out = [f"{s.key.label()} — active end range, {s.key.direction_name}"]
+    first = s.points[0].angle_deg
+    mixed = len({p.placement for p in s.points}) > 1  # shank and thigh do not compare 1:1
+    for p in s.points:
+        change = "" if p is s.points[0] else f"  {p.angle_deg - first:+.1f}° vs first"
+        where = f"session {p.session_id}" if p.session_id is not None else "entered"
+        placed = f", {p.placement} IMU" if mixed else ""
+        out.append(
+            f"  {p.date}  {p.angle_deg:5.1f}°  ({p.source_drill or 'manual'}, {where}{placed}){change}"
+        )
+    out.append("")
+    return out
+
+
+def _rom_sides_lines(s: RomSidesSeries) -> list[str]:
+    out = [f"{s.movement} @ {s.position} — left/right, active end range, {s.direction_name}"]
+    rows = [
+        (p.date, f"{p.left_deg:.1f}°", f"{p.right_deg:.1f}°", f"{p.diff_deg:+.1f}°")
+        for p in s.points
+    ]
+    out.append(format_table(("date", "left", "right", "R−L"), rows))
+    out.append("")
+    return out
 
 
 def _asymmetry_lines(a: AsymmetrySeries) -> list[str]:
