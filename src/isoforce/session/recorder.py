@@ -1,6 +1,7 @@
 """The recorder: a runner sink that saves a live session into the store as it happens.
 
-Samples, drill events, step scores and link changes are committed together at least every
+Samples (force, and IMU for devices with one), drill events, step scores and link changes are
+committed together at least every
 ``commit_interval_s`` of host time (0.2 s by default; the promise is ≤ 0.5 s) and whenever the
 device link changes, so a crash or SIGKILL loses at most that much. A normal end
 (:meth:`SessionRecorder.finish_run`) saves scores and maxima and marks the session
@@ -30,6 +31,7 @@ import numpy as np
 
 from isoforce import __version__
 from isoforce.core.effort_key import Side
+from isoforce.core.samples import SampleBlock
 from isoforce.drills.events import DrillEvent, EventKind
 from isoforce.drills.model import Drill
 from isoforce.errors import StorageError
@@ -44,6 +46,7 @@ from isoforce.session.model import (
     DrillInfo,
     EventRecord,
     GapRecord,
+    ImuSamples,
     Labels,
     ReferenceRecord,
     SessionKind,
@@ -51,6 +54,7 @@ from isoforce.session.model import (
     SessionStatus,
 )
 from isoforce.session.store import SessionStore, now_iso
+from isoforce.signal.imu import ImuProcessor, has_imu, imu_arrays
 from isoforce.signal.pipeline import ProcessedBlock
 
 DEFAULT_COMMIT_INTERVAL_S = 0.2
@@ -124,6 +128,7 @@ class SessionRecorder:
         self.commit_interval_s = commit_interval_s
         self._clock = clock
         self._pending: list[tuple[ProcessedBlock, SampleLabels | None]] = []
+        self._pending_imu: list[ImuSamples] = []
         self._pending_since: float | None = None
         self._queued: list[EventRecord] = []
         self._drill_events: Callable[[], Sequence[DrillEvent]] | None = None
@@ -131,6 +136,7 @@ class SessionRecorder:
         self._labels = Labels()
         self._t_first: float | None = None
         self.samples = 0
+        self.imu_samples = 0
         self.last_t_s = 0.0
         self.commits = 0
         self.done = False
@@ -152,11 +158,17 @@ class SessionRecorder:
         extra_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> SessionRecorder:
-        """Start recording a built session: become one of its sinks and watch its events."""
+        """Start recording a built session: become one of its sinks and watch its events.
+
+        With an IMU (``session.imu``), a runner tap also saves each block's IMU samples and
+        what the IMU chain derived from them (:meth:`write_imu`).
+        """
         meta = session_meta(session, options, drill=drill, side=side, extra_options=extra_options)
         recorder = cls.start(store, meta, **kwargs)
         runner = session.runner
         runner.sinks.append(recorder)
+        if session.imu is not None:
+            runner.taps.append(imu_tap(recorder, session.imu))
         previous = runner.on_link
 
         def on_link(event: LinkEvent) -> None:
@@ -179,11 +191,27 @@ class SessionRecorder:
         """Queue one block; commit when the oldest queued sample is ``commit_interval_s`` old."""
         if len(block) == 0:
             return
+        self._pending.append((block, labels))
+        self._commit_if_due()
+
+    def write_imu(self, samples: ImuSamples) -> None:
+        """Queue IMU samples; they are committed in the same transactions as the force samples.
+
+        While force blocks are queued the next :meth:`write` decides when to commit (so a block's
+        IMU and force samples land in one commit: the runner's taps run before its sinks);
+        without force samples the IMU samples are committed on the same cadence by themselves.
+        """
+        if len(samples) == 0:
+            return
+        self._pending_imu.append(samples)
+        if not self._pending:
+            self._commit_if_due()
+
+    def _commit_if_due(self) -> None:
         now = self._clock()
         if self._pending_since is None:
             self._pending_since = now
-        self._pending.append((block, labels))
-        if now - self._pending_since >= self.commit_interval_s:
+        elif now - self._pending_since >= self.commit_interval_s:
             self.flush()
 
     def close(self) -> None:
@@ -207,17 +235,20 @@ class SessionRecorder:
     # -- committing -----------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Commit queued samples, events and step scores in one transaction."""
+        """Commit queued samples (force and IMU), events and step scores in one transaction."""
         new_events: Sequence[DrillEvent] = ()
         if self._drill_events is not None:
             everything = self._drill_events()
             new_events = everything[self._events_done :]
-        if not self._pending and not self._queued and not new_events:
+        if not self._pending and not self._pending_imu and not self._queued and not new_events:
             return
         columns, lost, labels = self._columns()
+        imu = ImuSamples.concat(self._pending_imu) if self._pending_imu else None
         with self.store.transaction("saving the recording"):
             if columns is not None:
                 self.store.append_samples(self.session_id, self.channel, columns, lost)
+            if imu is not None:
+                self.store.append_imu(self.session_id, imu)
             if labels is not None and labels != self._labels:
                 self.store.set_labels(self.session_id, labels)
             events = [results.event_record(e) for e in new_events] + self._queued
@@ -228,10 +259,12 @@ class SessionRecorder:
                 self.session_id, samples=self.samples + len(lost), duration_s=self._duration()
             )
         self.samples += len(lost)
+        self.imu_samples += len(imu) if imu is not None else 0
         self._events_done += len(new_events)
         if labels is not None:
             self._labels = labels
         self._pending.clear()
+        self._pending_imu.clear()
         self._pending_since = None
         self._queued.clear()
         self.commits += 1
@@ -327,6 +360,36 @@ class SessionRecorder:
             pass  # the next open of the store marks it interrupted
         finally:
             self.store.release(self.session_id)
+
+
+def imu_samples_of(block: SampleBlock, imu: ImuProcessor) -> ImuSamples:
+    """A block's IMU samples with what ``imu`` derived from exactly this block (``imu.last``)."""
+    last = imu.last
+    if last is None or last.t_s.shape != block.t_s.shape or not np.array_equal(last.t_s, block.t_s):
+        raise RuntimeError("the IMU chain has not processed this block (tap order?)")
+    acc, gyro = imu_arrays(block)
+    return ImuSamples(
+        t_s=np.array(block.t_s, dtype=np.float64),
+        acc_g=acc,
+        gyro_dps=gyro,
+        angle_deg=last.angle_deg,
+        still=np.asarray(last.still, dtype=np.bool_),
+        effort_est_pct=last.mmg.estimate_pct,
+        effort_low_pct=last.mmg.low_pct,
+        effort_high_pct=last.mmg.high_pct,
+    )
+
+
+def imu_tap(
+    recorder: SessionRecorder, imu: ImuProcessor
+) -> Callable[[SampleBlock, ProcessedBlock], None]:
+    """A runner tap saving each IMU block; it must run after the tap feeding ``imu``."""
+
+    def tap(block: SampleBlock, processed: ProcessedBlock) -> None:
+        if has_imu(block):
+            recorder.write_imu(imu_samples_of(block, imu))
+
+    return tap
 
 
 def _in_session(record: ReferenceRecord, session_id: int) -> ReferenceRecord:
