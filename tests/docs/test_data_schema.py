@@ -73,3 +73,72 @@ def test_documented_json_fields_are_the_exported_fields(tmp_path: Path) -> None:
     documented = set(_first_cells(_section("JSON export and the manifest")))
     doc = json.loads(_export(tmp_path, "json").read_text(encoding="utf-8"))
     assert documented == set(doc)
+
+
+def _imu_export(tmp_path: Path) -> tuple[Path, Path]:
+    """A recording with an IMU and a ROM record, exported as CSV (+ .imu.csv) and JSON."""
+    from isoforce.core.effort_key import Side
+    from isoforce.session.model import RomRecord
+    from isoforce.session.store import SessionStore
+
+    data = str(tmp_path / "data")
+    run = subprocess.run(
+        [
+            ISOFORCE,
+            "record",
+            "--device",
+            "sim-dual",
+            "--speed",
+            "max",
+            "--duration",
+            "2",
+            "--data-dir",
+            data,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    with SessionStore.open(data_dir=data) as store, store.transaction():
+        (sid,) = store.resolve("latest")
+        store.add_rom(
+            [
+                RomRecord(
+                    "hip-rotation",
+                    Side.LEFT,
+                    "90-90",
+                    "ir",
+                    30.0,
+                    "shank",
+                    "2026-11-21T10:00:00",
+                    sid,
+                    "hip-rom",
+                    {"reps_deg": [29.0, 30.0]},
+                )
+            ]
+        )
+    paths = []
+    for fmt in ("csv", "json"):
+        out = tmp_path / f"x.{fmt}"
+        exp = subprocess.run(
+            [ISOFORCE, "export", "latest", "--format", fmt, "--out", str(out), "--data-dir", data],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert exp.returncode == 0, exp.stderr
+        paths.append(out)
+    return paths[0], paths[1]
+
+
+def test_documented_imu_columns_and_rom_fields_are_the_exported_ones(tmp_path: Path) -> None:
+    documented = _first_cells(_section("IMU samples"))
+    csv_path, json_path = _imu_export(tmp_path)
+    with csv_path.with_suffix(".imu.csv").open(newline="") as f:
+        header = next(csv.reader(f))
+    assert documented == header
+    doc = json.loads(json_path.read_text(encoding="utf-8"))
+    assert documented == list(doc["imu"]["columns"])
+    assert doc["imu"]["samples"] == len(doc["imu"]["columns"]["t_s"]) > 0
+    assert _first_cells(_section("Range of motion records")) == list(doc["rom"][0])

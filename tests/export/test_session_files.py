@@ -130,7 +130,8 @@ def test_json_round_trip_keeps_every_field() -> None:
     out = io.BytesIO()
     write_json(out, rec)
     doc = json.loads(out.getvalue())
-    assert doc["format"] == "isoforce-session" and doc["schema"] == 1
+    assert doc["format"] == "isoforce-session" and doc["schema"] == 2
+    assert doc["imu"] is None and doc["rom"] == []
     assert doc["channels"][0]["columns"]["effort_pct"][0] is None
     assert doc["channels"][0]["lost_before"] == [[150, 3]]
     back = read_json(out.getvalue(), source="x.json")

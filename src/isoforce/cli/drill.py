@@ -30,6 +30,7 @@ from isoforce.errors import DrillFileError
 if TYPE_CHECKING:
     from isoforce.drills.events import DrillEvent
     from isoforce.drills.plan import PlanStep
+    from isoforce.runner.imu_drill import ImuDrillScorer
 
 
 def register(sub: Any) -> None:
@@ -151,8 +152,9 @@ def run_check(args: argparse.Namespace) -> int:
 class _Printer:
     """Prints drill events as they happen, and a live effort line on a terminal."""
 
-    def __init__(self, plan: tuple[PlanStep, ...]) -> None:
+    def __init__(self, plan: tuple[PlanStep, ...], imu: ImuDrillScorer | None = None) -> None:
         self.plan = plan
+        self.imu = imu
 
     def events(self, events: tuple[DrillEvent, ...]) -> None:
         from isoforce.drills.events import EventKind
@@ -178,6 +180,13 @@ class _Printer:
                 _line(
                     f"{stamp}   scored: in band {row[2]}, RMSE {row[3]}, CE {row[4]}, CV {row[5]}"
                 )
+                imu = self.imu.scores.get(e.step_index) if self.imu is not None else None
+                if imu is not None:
+                    from isoforce.drills.report import imu_step_text
+
+                    text = imu_step_text(imu, kind=self.plan[e.step_index].kind)
+                    if text:
+                        _line(f"{stamp}   IMU: {text}")
             elif e.kind is EventKind.TARGET_CLAMPED:
                 _line(
                     f"{stamp} warning: step asks for more than allowed; target capped at {e.value:.0f} %"
@@ -216,7 +225,7 @@ def _stored_maxima(
 def run_drill(args: argparse.Namespace) -> int:
     """Handler of ``isoforce drill run``."""
     from isoforce import __version__
-    from isoforce.drills.report import result_summary, score_table
+    from isoforce.drills.report import imu_summary_lines, result_summary, score_table
     from isoforce.export.csv_writer import CsvSampleWriter
     from isoforce.runner.factory import build_session
 
@@ -240,7 +249,7 @@ def run_drill(args: argparse.Namespace) -> int:
             options, drill=drill, sinks=sinks, on_block=progress.update, on_link=report_link
         )
         assert session.guide is not None
-        printer = _Printer(session.guide.engine.plan)
+        printer = _Printer(session.guide.engine.plan, session.guide.imu_scorer)
         session.guide.on_events = printer.events
         recorder = stack.enter_context(recording(args, session, options, drill=drill, side=side))
         print(f"isoforce {__version__}: {drill.title or drill.name} on {session.spec.title}")
@@ -262,6 +271,9 @@ def run_drill(args: argparse.Namespace) -> int:
     print()
     for line in result_summary(result):
         print(line)
+    if session.guide.imu_scorer is not None:
+        for line in imu_summary_lines(session.guide.imu_scorer.summary()):
+            print(line)
     print()
     if out is not None:
         print(f"recording: {out} ({session.runner.result.samples} samples)")

@@ -19,7 +19,6 @@ from isoforce.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     positive_float,
-    read_json_object,
     run_until_interrupted,
 )
 from isoforce.cli.record import add_device_arguments, report_link, session_options
@@ -58,15 +57,9 @@ def register(sub: Any) -> None:
     )
     add_device_arguments(p)
     p.set_defaults(device="sim-imu")
-    p.add_argument(
-        "--placement", choices=("shank", "thigh"), default="shank", help="where the IMU is strapped"
-    )
     p.add_argument("--duration", type=positive_float, default=30.0, metavar="S", help="seconds")
     p.add_argument(
         "--every", type=positive_float, default=1.0, metavar="S", help="print a line every S s"
-    )
-    p.add_argument(
-        "--mmg", default=None, metavar="FILE", help="this session's effort calibration (JSON)"
     )
     p.add_argument(
         "--hold",
@@ -77,15 +70,6 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--out", default=None, metavar="FILE", help="calibrate: where to write it")
     p.set_defaults(handler=run_imu)
-
-
-def load_mmg(path: str | None) -> MmgCalibration | None:
-    """Read an MMG calibration JSON file; None when no path is given."""
-    if path is None:
-        return None
-    from isoforce.signal.imu import MmgCalibration
-
-    return MmgCalibration.from_dict(read_json_object(path, what="an effort calibration"))
 
 
 def view_line(view: ImuView) -> str:
@@ -113,9 +97,7 @@ def run_imu(args: argparse.Namespace) -> int:
     if args.action == "calibrate" and args.out is None:
         print("isoforce imu calibrate: error: give --out FILE", file=sys.stderr)
         return 2
-    options = session_options(
-        args, imu_placement=args.placement, imu_calibration=load_mmg(args.mmg)
-    )
+    options = session_options(args)
     printer = _Printer(every_s=args.every)
     session = build_session(options, on_block=printer.on_block, on_link=report_link)
     assert session.imu is not None

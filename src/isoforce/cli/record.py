@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
     from isoforce.runner import Guidance, LinkEvent, RunResult, Sink
     from isoforce.runner.factory import SessionOptions
     from isoforce.signal.calibration import Calibration
+    from isoforce.signal.imu import MmgCalibration
     from isoforce.signal.pipeline import ProcessedBlock
 
 
@@ -102,6 +103,18 @@ def add_device_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="calibration JSON (from 'isoforce calibrate'); needed by devices that report raw counts",
     )
+    parser.add_argument(
+        "--placement",
+        choices=("shank", "thigh"),
+        default="shank",
+        help="IMU devices: where the IMU is strapped (default: shank; see docs/imu.md)",
+    )
+    parser.add_argument(
+        "--mmg",
+        default=None,
+        metavar="FILE",
+        help="IMU devices: this session's effort calibration (from 'isoforce imu calibrate')",
+    )
 
 
 def register(sub: Any) -> None:
@@ -171,9 +184,20 @@ def session_options(args: argparse.Namespace, **extra: Any) -> SessionOptions:
         "address": getattr(args, "address", None),
         "ble_name": getattr(args, "ble_name", None),
         "calibration": load_calibration(getattr(args, "calibration", None)),
+        "imu_placement": getattr(args, "placement", "shank"),
+        "imu_calibration": load_mmg(getattr(args, "mmg", None)),
     }
     fields.update(extra)
     return SessionOptions(**fields)
+
+
+def load_mmg(path: str | None) -> MmgCalibration | None:
+    """Read an MMG (effort estimate) calibration JSON file; None when no path is given."""
+    if path is None:
+        return None
+    from isoforce.signal.imu import MmgCalibration
+
+    return MmgCalibration.from_dict(read_json_object(path, what="an effort calibration"))
 
 
 def report_link(event: LinkEvent) -> None:

@@ -36,8 +36,9 @@ def register(sub: Any) -> None:
         help="write stored sessions to CSV, JSON or PNG",
         description=(
             "Write sessions from the store to files. CSV is a tidy table (one row per sample) "
-            "with a .meta.json sidecar; JSON is one document with the manifest and the arrays; "
-            "PNG is a plot. SESSION is a number, 'latest', 'latest-1' … or 'all'."
+            "with a .meta.json sidecar, and a .imu.csv table for sessions with an IMU; JSON is "
+            "one document with the manifest and the arrays (IMU values exact); PNG is a plot. "
+            "SESSION is a number, 'latest', 'latest-1' … or 'all'."
         ),
     )
     ex.add_argument("sessions", nargs="+", metavar="SESSION", help="session(s) to export")
@@ -58,7 +59,7 @@ def register(sub: Any) -> None:
         description=(
             "Import files into the session store: Tindeq app CSV exports (endurance, RFD, "
             "repeaters data_set_N and repeaters.csv) and isoforce's own CSV (with its "
-            ".meta.json sidecar when present) and JSON."
+            ".meta.json sidecar and .imu.csv table when present) and JSON."
         ),
     )
     im.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -121,7 +122,8 @@ def _writer(fmt: str) -> Callable[[SessionStore, int, BinaryIO], object]:
 
 def run_export(args: argparse.Namespace) -> int:
     """Handler of ``isoforce export``."""
-    from isoforce.session.exporter import export_csv, sidecar_bytes
+    from isoforce.export.imu_table import imu_csv_path
+    from isoforce.session.exporter import export_csv, export_imu_csv, sidecar_bytes
     from isoforce.session.store import SessionStore
 
     out = args.out
@@ -142,6 +144,13 @@ def run_export(args: argparse.Namespace) -> int:
                 if fmt == "csv":
                     key = str(sid) if len(ids) > 1 else None
                     export_csv(store, sid, stream, session_key=key, header=k == 0)
+                    if store.imu_size(sid):
+                        print(
+                            f"isoforce export: note: session {sid} has IMU samples, which a CSV "
+                            "on standard output leaves out; export it to a file (for its "
+                            ".imu.csv) or as JSON",
+                            file=sys.stderr,
+                        )
                 else:
                     _writer(fmt)(store, sid, stream)
             stream.flush()
@@ -172,7 +181,13 @@ def run_export(args: argparse.Namespace) -> int:
                 meta = path.with_suffix(".meta.json")
                 with _atomic(meta) as stream:
                     stream.write(sidecar_bytes(store, sid))
-                note = f" (+ {meta.name})"
+                extra = [meta.name]
+                if store.imu_size(sid):
+                    imu_path = imu_csv_path(path)
+                    with _atomic(imu_path) as stream:
+                        export_imu_csv(store, sid, stream)
+                    extra.append(f"{imu_path.name}: IMU samples")
+                note = f" (+ {', '.join(extra)})"
             print(f"session {sid} → {path}{note}", file=sys.stderr)
     return EXIT_OK
 
@@ -181,7 +196,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Handler of ``isoforce import``."""
     from isoforce.core.effort_key import Direction
     from isoforce.export.tindeq_csv import NoSamplesError
-    from isoforce.session.importer import ImportOptions, import_file
+    from isoforce.session.importer import CompanionFileError, ImportOptions, import_file
     from isoforce.session.store import SessionStore
 
     if args.as_mvic and (args.movement is None or args.side is None):
@@ -199,7 +214,7 @@ def run_import(args: argparse.Namespace) -> int:
         for path in args.files:
             try:
                 result = import_file(store, path, options)
-            except NoSamplesError as exc:
+            except (NoSamplesError, CompanionFileError) as exc:
                 print(f"skipped {exc}", file=sys.stderr)
                 continue
             except IsoforceError as exc:
@@ -207,9 +222,10 @@ def run_import(args: argparse.Namespace) -> int:
                 failed += 1
                 continue
             ids = ", ".join(str(i) for i in result.session_ids)
+            imu = f", {result.imu_samples} IMU samples" if result.imu_samples else ""
             print(
                 f"{path}: session {ids} ({result.format}, {result.samples} samples, "
-                f"{result.duration_s:.1f} s)"
+                f"{result.duration_s:.1f} s{imu})"
             )
             for c in result.checks:
                 print(

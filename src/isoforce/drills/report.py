@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from isoforce.drills.events import DrillResult
+from isoforce.drills.imu_scores import STILL_KINDS, ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
 from isoforce.drills.plan import PlanStep, build_plan
 from isoforce.drills.scoring import StepScore
+
+#: In a step that should be isometric, an angle range this large is worth a mention even when
+#: it crept too slowly to count as movement.
+DRIFT_NOTE_DEG = 2.0
 
 SCORE_HEADERS = ("#", "step", "in band", "RMSE", "CE", "CV", "mean", "peak", "ended")
 
@@ -102,4 +107,70 @@ def plan_lines(drill: Drill) -> list[str]:
         )
         t += step.duration_s
     lines.append(f"{int(t // 60):2d}:{int(t % 60):02d}  end")
+    return lines
+
+
+def _deg(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}°"
+
+
+def imu_step_text(score: ImuStepScore, *, kind: str) -> str | None:
+    """What the IMU saw in one step, as one line (None when there is nothing to say)."""
+    parts: list[str] = []
+    if score.rom is not None:
+        parts.append(f"end range IR {_deg(score.rom.ir_deg)}, ER {_deg(score.rom.er_deg)}")
+    lift = score.lift_off
+    if lift is not None:
+        text = f"{lift.detected}/{lift.expected} lift-offs"
+        held = [r for r in lift.reps if r.hold_target_s > 0]
+        if held and held[-1].hold_s is not None:
+            r = held[-1]
+            text += f", held {r.hold_s:.1f} s of {r.hold_target_s:g} s"
+        short = [r for r in lift.reps if r.detected and r.reached_end_range is False]
+        text += f", {len(short)} short of end range" if short else ""
+        off = [r for r in lift.reps if r.off_block is False]
+        text += f", {len(off)} not off the block" if off else ""
+        parts.append(text)
+    st = score.stillness
+    if kind in STILL_KINDS and st is not None:
+        drift = st.angle_range_deg if st.angle_range_deg is not None else 0.0
+        if st.moving_s > 0:
+            parts.append(
+                f"MOVING {st.moving_s:.1f} s (longest {st.longest_moving_s:.1f} s): not isometric"
+            )
+        elif drift < DRIFT_NOTE_DEG:
+            parts.append("leg still throughout")
+        if drift >= DRIFT_NOTE_DEG:
+            parts.append(f"angle wandered {drift:.1f}°")
+    return "; ".join(parts) or None
+
+
+def imu_summary_lines(summary: ImuDrillSummary) -> list[str]:
+    """The IMU's findings over a drill, one line each."""
+    lines = [f"IMU on the {summary.placement}"]
+    if summary.ir_deg is not None or summary.er_deg is not None:
+        lines.append(
+            f"active end range: internal rotation {_deg(summary.ir_deg)}, "
+            f"external rotation {_deg(summary.er_deg)}"
+        )
+    if summary.still_steps:
+        if summary.steps_with_movement:
+            lines.append(
+                f"movement in {summary.steps_with_movement} of {summary.still_steps} "
+                f"isometric/relaxed steps: {summary.moving_s:.1f} s in all"
+            )
+        else:
+            lines.append(f"leg still in all {summary.still_steps} isometric/relaxed steps")
+    if summary.lift_off_sets:
+        lines.append(
+            f"lift-offs: {summary.lift_offs_detected}/{summary.lift_offs_expected} detected, "
+            f"{summary.lift_off_sets_complete}/{summary.lift_off_sets} sets complete"
+        )
+    if not summary.calibrated:
+        lines.append(
+            "effort estimate: off (no effort calibration this session; "
+            "'isoforce imu calibrate', then --mmg)"
+        )
+    elif summary.dual is not None:
+        lines.append(summary.dual.summary())
     return lines

@@ -103,7 +103,8 @@ def read_csv(text: str, *, source: str, labels: Labels | None = None) -> list[Cs
     return out
 
 
-def _floats(values: list[str], column: str, lines: list[int], source: str) -> np.ndarray:
+def float_column(values: list[str], column: str, lines: list[int], source: str) -> np.ndarray:
+    """Numbers of one column (empty cells are NaN); a bad cell is an error naming its line."""
     try:
         return np.array([float(v) if v else np.nan for v in values], dtype=np.float64)
     except ValueError:
@@ -118,7 +119,7 @@ def _floats(values: list[str], column: str, lines: list[int], source: str) -> np
 def _channel(name: str, c: _Channel, labels: Labels, source: str) -> ChannelData:
     rows, lines = c.rows, c.lines
     cols = list(zip(*rows, strict=True))
-    t = _floats(list(cols[0]), "t_s", lines, source)
+    t = float_column(list(cols[0]), "t_s", lines, source)
     bad = np.flatnonzero(~np.isfinite(t))
     if bad.size:
         raise FileFormatError(source, lines[bad[0]], "t_s: a time is required on every row")
@@ -145,10 +146,10 @@ def _channel(name: str, c: _Channel, labels: Labels, source: str) -> ChannelData
         name=name,
         t_s=t,
         t_host_s=np.full(len(rows), np.nan),
-        raw=_floats(list(cols[2]), "raw", lines, source),
-        force_n=_floats(list(cols[3]), "force_n", lines, source),
-        effort_pct=_floats(list(cols[4]), "effort_pct", lines, source),
-        target_pct=_floats(list(cols[5]), "target_pct", lines, source),
+        raw=float_column(list(cols[2]), "raw", lines, source),
+        force_n=float_column(list(cols[3]), "force_n", lines, source),
+        effort_pct=float_column(list(cols[4]), "effort_pct", lines, source),
+        target_pct=float_column(list(cols[5]), "target_pct", lines, source),
         step=np.array([step_index.get(s, -1) if s else -1 for s in cols[7]], dtype=np.int64),
         phase=np.array([phase_index.get(p, -1) if p else -1 for p in cols[6]], dtype=np.int64),
         rep=np.array(reps, dtype=np.int64),

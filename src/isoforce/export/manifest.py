@@ -3,8 +3,9 @@
 It heads the JSON export and is the CSV export's ``.meta.json`` sidecar. Fields (see
 docs/data.md): ``format``, ``schema``, ``isoforce_version``, ``session``, ``profile``,
 ``sensor``, ``calibration``, ``drill``, ``references``, ``labels``, ``scores``, ``maxima``,
-``events``, ``gaps``, ``channels`` (name and sample count each) and ``store`` (the id and
-import origin in the store it came from: local, not part of the session).
+``rom`` (end-range angles), ``events``, ``gaps``, ``channels`` (name and sample count each),
+``imu`` (the IMU sample count, or null without an IMU) and ``store`` (the id and import origin
+in the store it came from: local, not part of the session).
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from isoforce.session.codec import (
     maximum_to_dict,
     meta_from_dict,
     meta_to_dict,
+    rom_from_dict,
+    rom_to_dict,
     step_from_dict,
     step_to_dict,
 )
-from isoforce.session.model import ChannelData, JsonDict, SessionRecord
+from isoforce.session.model import ChannelData, ImuSamples, JsonDict, SessionRecord
 
 _SESSION_KEYS = (
     "uuid",
@@ -50,7 +53,7 @@ _SESSION_KEYS = (
 
 
 def manifest(record: SessionRecord) -> JsonDict:
-    """The manifest of ``record`` (channels listed with their sample counts)."""
+    """The manifest of ``record`` (channels and IMU listed with their sample counts)."""
     meta = meta_to_dict(record.meta)
     return {
         "format": MANIFEST_FORMAT,
@@ -68,9 +71,11 @@ def manifest(record: SessionRecord) -> JsonDict:
             "summary": record.summary,
         },
         "maxima": [maximum_to_dict(m) for m in record.maxima],
+        "rom": [rom_to_dict(r) for r in record.rom],
         "events": [event_to_dict(e) for e in record.events],
         "gaps": [gap_to_dict(g) for g in record.gaps],
         "channels": [{"name": c.name, "samples": len(c)} for c in record.channels],
+        "imu": None if record.imu is None else {"samples": len(record.imu)},
         "store": {"session_id": record.session_id, "imported_from": record.imported_from},
     }
 
@@ -93,7 +98,10 @@ def check_header(doc: Any, source: str) -> JsonDict:
 
 
 def record_from_manifest(
-    doc: JsonDict, channels: Sequence[ChannelData], source: str
+    doc: JsonDict,
+    channels: Sequence[ChannelData],
+    source: str,
+    imu: ImuSamples | None = None,
 ) -> SessionRecord:
     """Rebuild a session from its manifest and sample arrays; errors name the field."""
     check_header(doc, source)
@@ -137,6 +145,10 @@ def record_from_manifest(
                 maximum_from_dict(m, f"maxima[{i}]")
                 for i, m in enumerate(list_of(doc, "maxima", "manifest"))
             ),
+            imu=imu,
+            rom=tuple(
+                rom_from_dict(r, f"rom[{i}]") for i, r in enumerate(list_of(doc, "rom", "manifest"))
+            ),
         )
     except ManifestError as exc:
         raise FileFormatError(source, None, str(exc)) from None
@@ -153,3 +165,11 @@ def declared_samples(doc: JsonDict) -> dict[str, int]:
         ):
             out[c["name"]] = c["samples"]
     return out
+
+
+def declared_imu_samples(doc: JsonDict) -> int:
+    """The IMU sample count the manifest declares (0 without an IMU)."""
+    imu = doc.get("imu")
+    if isinstance(imu, dict) and isinstance(imu.get("samples"), int):
+        return int(imu["samples"])
+    return 0

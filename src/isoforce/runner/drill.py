@@ -14,6 +14,7 @@ from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
 from isoforce.drills.plan import Phase
 from isoforce.export.context import SampleLabels
 from isoforce.runner import Guidance
+from isoforce.runner.imu_drill import ImuDrillScorer
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.pipeline import ForcePipeline, ProcessedBlock
 
@@ -47,6 +48,9 @@ class DrillGuide:
             dtype=np.int64,
         )
         self.pain_reporter: SimulatedPainReporter | None = None
+        #: Scores steps from the IMU too (devices with an IMU); its scores are ready when the
+        #: engine's ``step_scored`` event is published.
+        self.imu_scorer: ImuDrillScorer | None = None
 
     def prepare(self, pipeline: ForcePipeline, t_s: float) -> None:
         """Compute effort in the running step's direction, against its reference (MVIC or pain-free)."""
@@ -93,7 +97,6 @@ class DrillGuide:
             target = np.concatenate([first.target_pct, rest.target_pct])
             steps = np.concatenate([first.step_index, rest.step_index])
             phase = np.concatenate([first.phase, rest.phase])
-        self.publish(tuple(events))
         rep = (
             np.where(steps >= 0, self._rep[np.clip(steps, 0, max(0, len(self._rep) - 1))], 0)
             if len(self._rep)
@@ -106,6 +109,12 @@ class DrillGuide:
             step_names=self.step_names,
             phase_names=PHASE_NAMES,
         )
+        if self.imu_scorer is not None:
+            self.imu_scorer.add(t, labels)
+            for event in events:
+                if event.kind is EventKind.STEP_SCORED and event.score is not None:
+                    self.imu_scorer.score(event.score)
+        self.publish(tuple(events))
         finished = self.engine.status in _ENDED
         return Guidance(target_pct=target, labels=labels, events=tuple(events), finished=finished)
 

@@ -16,10 +16,11 @@ from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import DrillEvent, EngineSettings
-from isoforce.drills.model import Drill
+from isoforce.drills.model import Drill, RomStep
 from isoforce.errors import ConfigError
 from isoforce.runner import Guidance, LinkEvent, SessionRunner, Sink, pipeline_for
 from isoforce.runner.drill import DrillGuide, SimulatedPainReporter
+from isoforce.runner.imu_drill import ImuDrillScorer
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import (
@@ -183,6 +184,11 @@ def build_session(
             raise ConfigError(
                 f"drill {drill.name!r} needs a push-measuring sensor; {spec.title} cannot measure push"
             )
+        if "imu" in missing and any(isinstance(s, RomStep) for s in drill.leaves()):
+            raise ConfigError(
+                f"drill {drill.name!r} measures range of motion and needs an IMU; {spec.title} "
+                "has none (try --device sim-imu, or a real IMU: 'isoforce devices')"
+            )
         guide = DrillGuide(
             DrillEngine(drill, engine_settings), references=references, on_events=on_events
         )
@@ -193,12 +199,15 @@ def build_session(
         }
         if isinstance(transport, SimTransport):
             transport.set_target(guide.target_fn(scale))
+            transport.follow_phases(guide.engine.phases_at, lift_sign=lift_sign(drill.movement))
         if options.pain_threshold_pct is not None:
             # the athlete's threshold is in % of its true max; effort is in % of the reference
             guide.pain_reporter = SimulatedPainReporter(
                 threshold_pct=options.pain_threshold_pct / scale[Direction.PUSH], fs_hz=rate
             )
     imu = _imu_processor(spec, placement, rate, options.imu_calibration)
+    if guide is not None and imu is not None:
+        guide.imu_scorer = ImuDrillScorer(imu, guide.engine.plan)
     runner = SessionRunner(
         transport=transport,
         decoder=new_decoder(spec.key),
@@ -218,6 +227,11 @@ def build_session(
         guide=guide,
         imu=imu,
     )
+
+
+def lift_sign(movement: str) -> int:
+    """Which way a drill's lift-offs rotate: −1 for external-rotation movements, else +1."""
+    return -1 if movement.endswith("-er") else 1
 
 
 def _imu_processor(

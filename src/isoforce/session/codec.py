@@ -33,7 +33,8 @@ from isoforce.session.model import (
 )
 
 MANIFEST_FORMAT = "isoforce-session"
-MANIFEST_SCHEMA = 1
+#: 2 added ``imu`` (IMU samples) and ``rom`` (end-range angles); schema-1 files read as before.
+MANIFEST_SCHEMA = 2
 
 
 class ManifestError(ValueError):

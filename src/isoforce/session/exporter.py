@@ -1,7 +1,8 @@
-"""Exporting stored sessions: tidy CSV (+ ``.meta.json`` sidecar), JSON, PNG.
+"""Exporting stored sessions: tidy CSV (+ ``.meta.json`` sidecar, + ``.imu.csv``), JSON, PNG.
 
 Thin glue between the store and the pure writers of :mod:`isoforce.export`; the CLI picks
 files and streams. CSV rows stream chunk by chunk, so memory stays flat for long sessions.
+A session with an IMU gets its IMU samples as a second table (:func:`export_imu_csv`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from isoforce.export.imu_table import write_imu_csv
 from isoforce.export.manifest import manifest
 from isoforce.export.plot import write_png
 from isoforce.export.session_csv import BATCH_ROWS, write_csv
@@ -70,12 +72,22 @@ def sidecar(store: SessionStore, session_id: int) -> JsonDict:
     record = store.load(session_id, samples=False)
     doc = manifest(record)
     doc["channels"] = [{"name": n, "samples": k} for n, k in store.channel_sizes(session_id)]
+    imu = store.imu_size(session_id)
+    doc["imu"] = {"samples": imu} if imu else None
     return doc
 
 
 def sidecar_bytes(store: SessionStore, session_id: int) -> bytes:
     """The sidecar as indented UTF-8 JSON."""
     return (json.dumps(sidecar(store, session_id), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def export_imu_csv(store: SessionStore, session_id: int, out: BinaryIO) -> int:
+    """Write a session's IMU samples as a CSV table; returns the rows (0: no IMU, no output)."""
+    imu = store.imu_samples(session_id)
+    if imu is None:
+        return 0
+    return write_imu_csv(out, imu)
 
 
 def export_json(store: SessionStore, session_id: int, out: BinaryIO) -> None:

@@ -5,6 +5,9 @@
 if any part fails). A file whose exact bytes were imported before, or a session whose uuid is
 already stored, is refused rather than duplicated. Imported sessions are ordinary sessions:
 they list, export, replay and enter the history like recorded ones.
+
+A tidy CSV brings its ``.meta.json`` sidecar and its ``.imu.csv`` IMU table along when they
+lie next to it; an IMU table on its own is not a session (:class:`CompanionFileError`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,13 @@ from isoforce.core.effort_key import Direction, ReferenceKind, Side
 from isoforce.errors import IsoforceError, StorageError
 from isoforce.export.csv_reader import is_isoforce_csv, read_csv
 from isoforce.export.formats import FileFormatError
-from isoforce.export.manifest import check_header, declared_samples, record_from_manifest
+from isoforce.export.imu_table import imu_csv_path, is_imu_csv, main_csv_path, read_imu_csv
+from isoforce.export.manifest import (
+    check_header,
+    declared_imu_samples,
+    declared_samples,
+    record_from_manifest,
+)
 from isoforce.export.recording_reader import Recording, is_recording, read_recording
 from isoforce.export.session_json import record_from_json
 from isoforce.export.tindeq_csv import (
@@ -35,6 +44,7 @@ from isoforce.export.tindeq_csv import (
 from isoforce.session.model import (
     ChannelData,
     DeviceInfo,
+    ImuSamples,
     JsonDict,
     Labels,
     ProfileInfo,
@@ -55,6 +65,10 @@ _DATE_IN_NAME = re.compile(r"(\d{2})_(\d{2})_(\d{4})(?:_(\d{2})_(\d{2})_(\d{2}))
 
 class AlreadyImportedError(IsoforceError):
     """The file (or a session in it) is already in the store."""
+
+
+class CompanionFileError(IsoforceError):
+    """The file belongs to another file's session (an ``.imu.csv`` next to its CSV)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +97,7 @@ class ImportResult:
     samples: int
     duration_s: float
     checks: tuple[HeaderCheck, ...] = ()
+    imu_samples: int = 0
 
 
 def import_file(
@@ -123,6 +138,7 @@ def import_file(
         samples=sum(r.samples for r in records),
         duration_s=max((r.duration_s for r in records), default=0.0),
         checks=checks,
+        imu_samples=sum(len(r.imu) for r in records if r.imu is not None),
     )
 
 
@@ -134,6 +150,13 @@ def _parse(path: Path, text: str, options: ImportOptions) -> tuple[str, list[Ses
     first = text.split("\n", 1)[0]
     if is_isoforce_csv(first):
         return "isoforce-csv", _isoforce_csv(path, text)
+    if is_imu_csv(first):
+        main = main_csv_path(path)
+        if main is not None and main.is_file():
+            raise CompanionFileError(f"{path}: the IMU table of {main.name}, imported with it")
+        raise FileFormatError(
+            source, None, "an IMU table on its own: import the session's CSV (it brings this along)"
+        )
     export = parse_tindeq_csv(text, source=source)
     return TINDEQ_FORMAT, [tindeq_record(export, path=path, options=options)]
 
@@ -217,6 +240,7 @@ def _isoforce_csv(path: Path, text: str) -> list[SessionRecord]:
             tuple(labels_doc.get("step_names") or ()), tuple(labels_doc.get("phase_names") or ())
         )
     sessions = read_csv(text, source=source, labels=labels)
+    imu = _imu_table(path, doc, several=len(sessions) > 1)
     if doc is not None and len(sessions) == 1:
         want = declared_samples(doc)
         got = {c.name: len(c) for c in sessions[0].channels}
@@ -227,10 +251,42 @@ def _isoforce_csv(path: Path, text: str) -> list[SessionRecord]:
                 f"the sidecar declares {want} samples but the CSV holds {got} "
                 "(truncated or edited file?)",
             )
-        record = record_from_manifest(doc, sessions[0].channels, str(side))
+        record = record_from_manifest(doc, sessions[0].channels, str(side), imu)
         meta = replace(record.meta, labels=sessions[0].labels)
         return [replace(record, meta=meta)]
-    return [_bare_record(path, s.channels, s.labels) for s in sessions]
+    return [_bare_record(path, s.channels, s.labels, imu) for s in sessions]
+
+
+def _imu_table(path: Path, doc: JsonDict | None, *, several: bool) -> ImuSamples | None:
+    """The ``.imu.csv`` next to a CSV, checked against what the sidecar declares."""
+    imu_path = imu_csv_path(path)
+    declared = declared_imu_samples(doc) if doc is not None else 0
+    if not imu_path.is_file():
+        if declared:
+            raise FileFormatError(
+                str(path),
+                None,
+                f"the sidecar declares {declared} IMU samples but {imu_path.name} is missing "
+                "(put it next to the CSV, or import the JSON export)",
+            )
+        return None
+    if several:
+        raise FileFormatError(
+            str(imu_path), None, "an IMU table next to a CSV of several sessions is not supported"
+        )
+    try:
+        text = imu_path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileFormatError(str(imu_path), None, f"unreadable IMU table ({exc})") from None
+    imu = read_imu_csv(text, source=str(imu_path))
+    if doc is not None and declared != len(imu):
+        raise FileFormatError(
+            str(imu_path),
+            None,
+            f"the sidecar declares {declared} IMU samples but the table holds {len(imu)} "
+            "(truncated or edited file?)",
+        )
+    return imu
 
 
 def _file_time(path: Path) -> str:
@@ -244,7 +300,9 @@ def _file_time(path: Path) -> str:
         return now_iso()
 
 
-def _bare_record(path: Path, channels: tuple[ChannelData, ...], labels: Labels) -> SessionRecord:
+def _bare_record(
+    path: Path, channels: tuple[ChannelData, ...], labels: Labels, imu: ImuSamples | None = None
+) -> SessionRecord:
     """A session from a CSV without its sidecar: samples and labels, little else known."""
     t = channels[0].t_s if channels else np.empty(0)
     meta = SessionMeta(
@@ -257,7 +315,7 @@ def _bare_record(path: Path, channels: tuple[ChannelData, ...], labels: Labels) 
         labels=labels,
         source={"format": "isoforce-csv", "file": path.name},
     )
-    return SessionRecord(meta=meta, channels=channels)
+    return SessionRecord(meta=meta, channels=channels, imu=imu)
 
 
 def _rate(t_s: np.ndarray) -> float | None:

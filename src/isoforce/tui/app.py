@@ -154,11 +154,14 @@ class IsoforceApp(App[None]):
         self.run_worker(self._summary(), group="stop")
 
     async def _summary(self) -> None:
-        engine = self.controller.session.engine if self.controller.session else None
+        session = self.controller.session
+        engine = session.engine if session else None
         await self.controller.stop()
         if engine is not None:
             lines = [*self.controller.reference_lines, *self.controller.saved_lines]
-            self.push_screen(SummaryScreen(engine.result(), saved="\n".join(lines)))
+            scorer = session.guide.imu_scorer if session and session.guide else None
+            imu = scorer.summary() if scorer is not None else None
+            self.push_screen(SummaryScreen(engine.result(), saved="\n".join(lines), imu=imu))
 
     def back_to_picker(self) -> None:
         """From a summary, pick another drill."""

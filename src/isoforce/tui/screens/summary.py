@@ -9,7 +9,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from isoforce.drills.events import DrillResult
-from isoforce.drills.report import SCORE_HEADERS, result_summary, score_row
+from isoforce.drills.imu_scores import ImuDrillSummary
+from isoforce.drills.report import SCORE_HEADERS, imu_summary_lines, result_summary, score_row
 from isoforce.tui.screens.base import IsoScreen
 
 
@@ -21,10 +22,13 @@ class SummaryScreen(IsoScreen):
         Binding("enter", "again", "another drill"),
     ]
 
-    def __init__(self, result: DrillResult, saved: str = "") -> None:
+    def __init__(
+        self, result: DrillResult, saved: str = "", imu: ImuDrillSummary | None = None
+    ) -> None:
         super().__init__()
         self.result = result
         self.saved = saved
+        self.imu = imu
 
     def compose(self) -> ComposeResult:
         """Title, table, findings."""
@@ -37,6 +41,8 @@ class SummaryScreen(IsoScreen):
             table.add_row(*score_row(score))
         yield table
         lines = result_summary(self.result)
+        if self.imu is not None:
+            lines += imu_summary_lines(self.imu)
         if self.saved:
             lines.append(self.saved)
         yield Static("\n".join(lines), id="findings")
