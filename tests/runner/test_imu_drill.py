@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from isoforce.core.effort_key import Side
 from isoforce.drills import load_builtin
 from isoforce.drills.imu_scores import STILL_KINDS
 from isoforce.errors import ConfigError
 from isoforce.runner.factory import Session, SessionOptions, build_session
+from isoforce.session.recorder import SessionRecorder
+from isoforce.session.store import SessionStore
 from isoforce.signal.imu import MmgCalibration
 from isoforce.simulation.limb import LimbFollower, LimbSettings
 from isoforce.transports.sim import SimTransport
@@ -102,3 +106,30 @@ def test_dual_mode_reports_the_estimate_error_against_the_load_cell() -> None:
     assert summary.calibrated and summary.dual is not None
     assert summary.dual.n > 50_000
     assert summary.dual.rmse_pct < 15.0 and summary.dual.in_band_fraction > 0.8
+
+
+def test_a_recorded_rom_drill_keeps_imu_scores_and_adds_end_ranges_to_the_history(
+    tmp_path: Path,
+) -> None:
+    options = SessionOptions(device="sim-imu", speed=math.inf, seed=6)
+    drill = load_builtin("hip-rom")
+    with SessionStore.open(data_dir=tmp_path) as store:
+        session = build_session(options, drill=drill)
+        recorder = SessionRecorder.attach(store, session, options, drill=drill, side=Side.LEFT)
+        result = asyncio.run(session.runner.run())
+        recorder.finish_run(result, guide=session.guide)
+        assert [r.direction for r in recorder.rom_saved] == ["ir", "er"]
+        record = store.load(recorder.session_id)
+        history = store.history()
+    rom_step = record.steps[1].score["imu"]
+    assert isinstance(rom_step, dict) and rom_step["rom"]["ir_deg"] == pytest.approx(36.0, abs=1)
+    assert record.steps[0].score["imu"]["stillness"]["moving_s"] == 0.0
+    assert record.summary is not None and record.summary["imu"]["er_deg"] == pytest.approx(
+        42, abs=1
+    )
+    assert record.imu is not None and len(record.imu) == result.samples
+    series = {s.key.direction: s for s in history.rom}
+    assert set(series) == {"ir", "er"}
+    assert series["er"].key.side is Side.LEFT and series["er"].key.position == "90-90"
+    assert series["er"].latest.angle_deg == pytest.approx(42.0, abs=1.0)
+    assert series["er"].latest.placement == "shank"

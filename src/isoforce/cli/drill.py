@@ -277,7 +277,8 @@ def run_drill(args: argparse.Namespace) -> int:
     print()
     if out is not None:
         print(f"recording: {out} ({session.runner.result.samples} samples)")
-    finds_max = any(step.kind in ("staircase", "max_trial") for step in drill.leaves())
-    for line in saved_lines(saved_id, maxima, side_known=side is not None or not finds_max):
+    finds = any(step.kind in ("staircase", "max_trial", "rom") for step in drill.leaves())
+    rom = recorder.rom_saved if recorder is not None else ()
+    for line in saved_lines(saved_id, maxima, side_known=side is not None or not finds, rom=rom):
         print(line)
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from isoforce.drills.model import Drill
     from isoforce.runner import RunResult
     from isoforce.runner.factory import Session, SessionOptions
-    from isoforce.session.model import ReferenceRecord
+    from isoforce.session.model import ReferenceRecord, RomRecord
     from isoforce.session.recorder import SessionRecorder
 
 
@@ -93,18 +93,25 @@ def finish(
 
 
 def saved_lines(
-    session_id: int | None, maxima: tuple[ReferenceRecord, ...], *, side_known: bool
+    session_id: int | None,
+    maxima: tuple[ReferenceRecord, ...],
+    *,
+    side_known: bool,
+    rom: Sequence[RomRecord] = (),
 ) -> list[str]:
-    """What to tell the user about what was saved."""
+    """What to tell the user about what was saved (maxima and end ranges for the history)."""
+    from isoforce.session.results import saved_record_lines
+
     if session_id is None:
         return []
     lines = [
         f"saved as session {session_id}: 'isoforce export {session_id} --format csv' writes it "
-        f"to a file, 'isoforce replay {session_id}' plays it back"
+        f"to a file, 'isoforce replay {session_id}' plays it back",
+        *saved_record_lines(maxima, rom),
     ]
-    for m in maxima:
-        kind = "pain-free max" if m.kind.value == "pain_free" else "MVIC"
-        lines.append(f"{kind} for {m.key.label()}: {m.value_n:.1f} N (added to 'isoforce history')")
     if not side_known:
-        lines.append("maxima are not added to the history without a side: pass --side left|right")
+        lines.append(
+            "maxima and end ranges are not added to the history without a side: "
+            "pass --side left|right"
+        )
     return lines

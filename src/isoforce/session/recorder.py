@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import time
 import uuid as uuidlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from isoforce import __version__
 from isoforce.core.effort_key import Side
 from isoforce.core.samples import SampleBlock
 from isoforce.drills.events import DrillEvent, EventKind
+from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.model import Drill
 from isoforce.errors import StorageError
 from isoforce.export.context import SampleLabels
@@ -49,6 +50,7 @@ from isoforce.session.model import (
     ImuSamples,
     Labels,
     ReferenceRecord,
+    RomRecord,
     SessionKind,
     SessionMeta,
     SessionStatus,
@@ -129,6 +131,9 @@ class SessionRecorder:
         self._clock = clock
         self._pending: list[tuple[ProcessedBlock, SampleLabels | None]] = []
         self._pending_imu: list[ImuSamples] = []
+        self._imu_scores: Mapping[int, ImuStepScore] = {}
+        self.rom_saved: tuple[RomRecord, ...] = ()
+        """End ranges :meth:`finish_run` added to the history (range-of-motion drills)."""
         self._pending_since: float | None = None
         self._queued: list[EventRecord] = []
         self._drill_events: Callable[[], Sequence[DrillEvent]] | None = None
@@ -182,8 +187,13 @@ class SessionRecorder:
         return recorder
 
     def watch(self, guide: DrillGuide) -> None:
-        """Save the guide's drill events (read from ``guide.events`` at every commit)."""
+        """Save the guide's drill events (read from ``guide.events`` at every commit).
+
+        Step scores are saved as they come, with the IMU's part when the guide scores the IMU.
+        """
         self._drill_events = lambda: guide.events
+        scorer = guide.imu_scorer
+        self._imu_scores = scorer.scores if scorer is not None else {}
 
     # -- the Sink protocol ----------------------------------------------------------------
 
@@ -254,7 +264,10 @@ class SessionRecorder:
             events = [results.event_record(e) for e in new_events] + self._queued
             self.store.add_events(self.session_id, events)
             scored = [e.score for e in new_events if e.kind is EventKind.STEP_SCORED and e.score]
-            self.store.add_steps(self.session_id, [results.step_record(s) for s in scored if s])
+            self.store.add_steps(
+                self.session_id,
+                [results.step_record(s, self._imu_scores.get(s.step_index)) for s in scored if s],
+            )
             self.store.set_progress(
                 self.session_id, samples=self.samples + len(lost), duration_s=self._duration()
             )
@@ -309,17 +322,34 @@ class SessionRecorder:
     ) -> tuple[ReferenceRecord, ...]:
         """Save the end of a normal run: gaps, scores, maxima; mark it ``complete``.
 
-        Returns the maxima saved (pain-free max, MVIC), in newtons. Maxima need a known side.
+        Returns the maxima saved (pain-free max, MVIC), in newtons; the end ranges saved by a
+        range-of-motion drill are in :attr:`rom_saved`. Both need a known side.
         """
         self.flush()
         gaps = [GapRecord(g.start_t_s, g.end_t_s, g.samples_lost) for g in result.gaps]
         maxima: tuple[ReferenceRecord, ...] = ()
+        rom: tuple[RomRecord, ...] = ()
         summary = None
         steps = []
         if guide is not None:
             drill_result = guide.engine.result()
-            steps = list(results.step_records(drill_result))
-            summary = results.summary_dict(drill_result)
+            scorer = guide.imu_scorer
+            imu_scores = scorer.scores if scorer is not None else {}
+            steps = list(results.step_records(drill_result, imu_scores))
+            summary = results.summary_dict(
+                drill_result, scorer.summary() if scorer is not None else None
+            )
+            if scorer is not None and self.meta.movement:
+                rom = results.rom_records(
+                    imu_scores,
+                    movement=self.meta.movement,
+                    side=self.meta.side,
+                    position=self.meta.position,
+                    placement=scorer.imu.settings.angle.placement.value,
+                    source_drill=drill_result.drill_name,
+                    measured_at=now_iso(),
+                )
+                rom = tuple(replace(r, session_id=self.session_id) for r in rom)
             if self.meta.movement:
                 maxima = results.maxima_from_result(
                     drill_result,
@@ -336,6 +366,7 @@ class SessionRecorder:
             self.store.add_gaps(self.session_id, gaps)
             self.store.add_steps(self.session_id, steps)
             self.store.add_maxima(maxima, profile=self.meta.profile)
+            self.store.add_rom(rom, profile=self.meta.profile)
             self.store.finish_session(
                 self.session_id,
                 status=SessionStatus.COMPLETE,
@@ -343,6 +374,7 @@ class SessionRecorder:
                 summary=summary,
             )
         self.done = True
+        self.rom_saved = rom
         self.store.release(self.session_id)
         return maxima
 

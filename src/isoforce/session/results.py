@@ -12,20 +12,34 @@ from dataclasses import asdict
 
 from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.drills.events import DrillEvent, DrillResult, EventKind
+from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore, best_end_range
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import EndReason, StepScore
 from isoforce.session.codec import clean_json
-from isoforce.session.model import EventRecord, JsonDict, ReferenceRecord, StepRecord, movement_key
+from isoforce.session.model import (
+    EventRecord,
+    JsonDict,
+    ReferenceRecord,
+    RomRecord,
+    StepRecord,
+    movement_key,
+)
 from isoforce.signal.effort import EffortReference
 
 
-def step_records(result: DrillResult) -> tuple[StepRecord, ...]:
-    """Every step score as a :class:`StepRecord` (metrics and reps as JSON-ready data)."""
-    return tuple(step_record(s) for s in result.step_scores)
+def step_records(
+    result: DrillResult, imu: Mapping[int, ImuStepScore] | None = None
+) -> tuple[StepRecord, ...]:
+    """Every step score as a :class:`StepRecord` (metrics and reps as JSON-ready data).
+
+    ``imu`` adds the IMU's score of each step (by step index) under the key ``imu``.
+    """
+    found = imu or {}
+    return tuple(step_record(s, found.get(s.step_index)) for s in result.step_scores)
 
 
-def step_record(s: StepScore) -> StepRecord:
-    """One step score as a :class:`StepRecord`."""
+def step_record(s: StepScore, imu: ImuStepScore | None = None) -> StepRecord:
+    """One step score as a :class:`StepRecord` (with the IMU's part, when there is one)."""
     score = clean_json(
         {
             "top_index": s.top_index,
@@ -40,6 +54,7 @@ def step_record(s: StepScore) -> StepRecord:
                 }
                 for r in s.reps
             ],
+            **({} if imu is None else {"imu": _imu_dict(imu)}),
         }
     )
     return StepRecord(
@@ -54,8 +69,17 @@ def step_record(s: StepScore) -> StepRecord:
     )
 
 
-def summary_dict(result: DrillResult) -> JsonDict:
-    """The drill's pooled score and findings (pains, pain-free max, max effort) as a dict."""
+def _imu_dict(imu: ImuStepScore) -> JsonDict:
+    out = asdict(imu)
+    del out["step_index"]
+    return out
+
+
+def summary_dict(result: DrillResult, imu: ImuDrillSummary | None = None) -> JsonDict:
+    """The drill's pooled score and findings (pains, pain-free max, max effort) as a dict.
+
+    ``imu`` adds the IMU's findings (end range, moving time, lift-offs, dual-mode error).
+    """
     out: JsonDict = clean_json(
         {
             "drill_name": result.drill_name,
@@ -66,9 +90,71 @@ def summary_dict(result: DrillResult) -> JsonDict:
             "pain_free_max_by_pain": result.pain_free_max_by_pain,
             "max_effort": None if result.max_effort is None else asdict(result.max_effort),
             "regressed_pct": result.regressed_pct,
+            **({} if imu is None else {"imu": asdict(imu)}),
         }
     )
     return out
+
+
+def rom_records(
+    scores: Mapping[int, ImuStepScore],
+    *,
+    movement: str,
+    side: Side | None,
+    position: str | None,
+    placement: str,
+    source_drill: str,
+    measured_at: str,
+) -> tuple[RomRecord, ...]:
+    """The best end range each way over a drill's ``rom`` steps; empty when the side is unknown.
+
+    ``detail`` keeps every rotation's end range (degrees) in that direction.
+    """
+    if side is None:
+        return ()
+    ir, er = best_end_range(list(scores.values()))
+    out = []
+    for direction, best in (("ir", ir), ("er", er)):
+        if best is None or best <= 0:
+            continue
+        reps = [
+            r.end_range_deg
+            for s in scores.values()
+            if s.rom is not None
+            for r in s.rom.reps
+            if r.direction == direction
+        ]
+        out.append(
+            RomRecord(
+                movement=movement,
+                side=side,
+                position=position or "default",
+                direction=direction,
+                angle_deg=best,
+                placement=placement,
+                measured_at=measured_at,
+                source_drill=source_drill,
+                detail=clean_json({"reps_deg": reps}),
+            )
+        )
+    return tuple(out)
+
+
+def saved_record_lines(
+    maxima: Sequence[ReferenceRecord], rom: Sequence[RomRecord] = ()
+) -> list[str]:
+    """One line per maximum and end range a run added to the history (CLI and TUI)."""
+    lines = []
+    for m in maxima:
+        kind = "pain-free max" if m.kind is ReferenceKind.PAIN_FREE else "MVIC"
+        lines.append(f"{kind} for {m.key.label()}: {m.value_n:.1f} N (added to the history)")
+    for r in rom:
+        way = "internal" if r.direction == "ir" else "external"
+        lines.append(
+            f"end range for {r.movement} {r.side.value} @ {r.position}, {way} rotation: "
+            f"{r.angle_deg:.1f}° (added to the history)"
+        )
+    return lines
 
 
 def event_record(event: DrillEvent) -> EventRecord:

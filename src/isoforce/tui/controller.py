@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from isoforce.core.effort_key import ReferenceKind, Side
+from isoforce.core.effort_key import Side
 from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
 from isoforce.drills.model import Drill
 from isoforce.errors import CalibrationError, IsoforceError
@@ -136,6 +136,8 @@ class LiveController:
         self._recorder = self._store = None
         if recorder is None or store is None:
             return
+        from isoforce.session.results import saved_record_lines
+
         try:
             if error or self.result is None or self.session is None:
                 recorder.abandon(error or "stopped")
@@ -148,20 +150,17 @@ class LiveController:
             )
             maxima = recorder.finish_run(self.result, guide=self.session.guide, stopped_by=stopped)
             self.saved_lines = [
-                f"saved as session {recorder.session_id} ('isoforce export {recorder.session_id}')"
+                f"saved as session {recorder.session_id} ('isoforce export {recorder.session_id}')",
+                *saved_record_lines(maxima, recorder.rom_saved),
             ]
-            for m in maxima:
-                kind = "pain-free max" if m.kind is ReferenceKind.PAIN_FREE else "MVIC"
-                self.saved_lines.append(
-                    f"{kind} for {m.key.label()}: {m.value_n:.1f} N (in the history)"
-                )
             if (
                 self.side is None
                 and self.drill is not None
-                and any(s.kind in ("staircase", "max_trial") for s in self.drill.leaves())
+                and any(s.kind in ("staircase", "max_trial", "rom") for s in self.drill.leaves())
             ):
                 self.saved_lines.append(
-                    "pick a side (l / r in the drill list) to keep maxima in the history"
+                    "pick a side (l / r in the drill list) to keep maxima and end ranges "
+                    "in the history"
                 )
         except IsoforceError as exc:
             self.saved_lines = [f"not saved: {exc}"]
