@@ -70,7 +70,7 @@ async def test_side_choice_and_history_screen() -> None:
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
         await pilot.pause(0.1)
-        assert "No maxima stored yet" in str(app.screen.query_one("#history", Static).render())
+        assert "Nothing stored yet" in str(app.screen.query_one("#history", Static).render())
 
 
 async def running_engine(pilot: Pilot[None], app: IsoforceApp) -> DrillEngine:

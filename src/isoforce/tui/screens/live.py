@@ -30,15 +30,16 @@ class HistoryScreen(IsoScreen):
         from isoforce.session.history_text import history_lines
         from isoforce.session.store import SessionStore
 
-        yield Static("History — maxima over time and left/right asymmetry", classes="title")
+        yield Static("History — maxima and range of motion over time, left/right", classes="title")
         try:
             with SessionStore.open(data_dir=self.iso_app.config.data_dir) as store:
                 history = store.history()
             lines = (
                 history_lines(history)
-                if history.series
+                if not history.empty
                 else [
-                    "No maxima stored yet: run the max test or the tension drill with a side chosen (l / r)."
+                    "Nothing stored yet: run the max test or the tension drill (maxima), or "
+                    "hip-rom with an IMU (range of motion), with a side chosen (l / r)."
                 ]
             )
         except IsoforceError as exc:
