@@ -191,3 +191,15 @@ async def test_a_stored_session_replays_from_the_device_picker() -> None:
             ),
         )
         assert app.controller.options.device == "replay"
+
+
+async def test_a_range_of_motion_drill_on_the_imu_ends_with_its_end_ranges() -> None:
+    app = make_app(drill="hip-rom", device="sim-imu")
+    app.controller.side = Side.RIGHT  # as if picked with r in the drill list
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
+        await pilot.pause(0.2)
+        findings = str(app.screen.query_one("#findings", Static).render())
+        assert "active end range: internal rotation 36.0°, external rotation 42.0°" in findings
+        assert "leg still in all 1 isometric/relaxed steps" in findings
+        assert "end range for hip-rotation right @ 90-90, internal rotation" in findings
