@@ -226,6 +226,48 @@ def steps(conn: sqlite3.Connection, session_id: int) -> list[StepRecord]:
     ]
 
 
+_MAXIMUM_COLUMNS = (
+    "movement", "side", "direction", "position", "kind", "value_n", "measured_at",
+    "source_drill", "detail", "session_id",
+)  # fmt: skip
+_ROM_COLUMNS = (
+    "movement", "side", "position", "direction", "angle_deg", "placement", "measured_at",
+    "source_drill", "detail", "session_id",
+)  # fmt: skip
+
+
+def _history_docs(
+    conn: sqlite3.Connection,
+    table: str,
+    columns: tuple[str, ...],
+    *,
+    movement: str | None,
+    profile: str,
+    session_id: int | None,
+) -> Iterator[tuple[dict[str, object], int | None]]:
+    """Rows of a per-profile history table (maxima, range of motion) as dicts, oldest first.
+
+    Filtered by movement, profile or session; each comes with its row's session id.
+    """
+    sql = (
+        f"SELECT {', '.join('x.' + c for c in columns)} FROM {table} x"
+        " JOIN profiles p ON p.id = x.profile_id WHERE p.name = ?"
+    )
+    args: list[object] = [profile]
+    if movement is not None:
+        sql += " AND x.movement = ?"
+        args.append(movement)
+    if session_id is not None:
+        sql += " AND x.session_id = ?"
+        args.append(session_id)
+    sql += " ORDER BY x.measured_at, x.id"
+    for row in conn.execute(sql, args):
+        doc = dict(zip(columns, row, strict=True))
+        doc["detail"] = json.loads(str(doc["detail"]))
+        sid = doc.pop("session_id")
+        yield doc, None if sid is None else int(str(sid))
+
+
 def maxima(
     conn: sqlite3.Connection,
     *,
@@ -234,36 +276,15 @@ def maxima(
     session_id: int | None = None,
 ) -> list[ReferenceRecord]:
     """Stored maxima, oldest first, filtered by movement, profile or session."""
-    sql = (
-        "SELECT m.movement, m.side, m.direction, m.position, m.kind, m.value_n, m.measured_at,"
-        " m.source_drill, m.detail, m.session_id FROM reference_maxima m"
-        " JOIN profiles p ON p.id = m.profile_id WHERE p.name = ?"
+    docs = _history_docs(
+        conn,
+        "reference_maxima",
+        _MAXIMUM_COLUMNS,
+        movement=movement,
+        profile=profile,
+        session_id=session_id,
     )
-    args: list[object] = [profile]
-    if movement is not None:
-        sql += " AND m.movement = ?"
-        args.append(movement)
-    if session_id is not None:
-        sql += " AND m.session_id = ?"
-        args.append(session_id)
-    sql += " ORDER BY m.measured_at, m.id"
-    out = []
-    for mov, side, direction, position, kind, value, at, drill, detail, sid in conn.execute(
-        sql, args
-    ):
-        doc = {
-            "movement": mov,
-            "side": side,
-            "direction": direction,
-            "position": position,
-            "kind": kind,
-            "value_n": value,
-            "measured_at": at,
-            "source_drill": drill,
-            "detail": json.loads(detail),
-        }
-        out.append(maximum_from_dict(doc, "maximum", None if sid is None else int(sid)))
-    return out
+    return [maximum_from_dict(doc, "maximum", sid) for doc, sid in docs]
 
 
 def imu_size(conn: sqlite3.Connection, session_id: int) -> int:
@@ -293,36 +314,15 @@ def rom(
     session_id: int | None = None,
 ) -> list[RomRecord]:
     """Stored range-of-motion records, oldest first, filtered by movement, profile or session."""
-    sql = (
-        "SELECT r.movement, r.side, r.position, r.direction, r.angle_deg, r.placement,"
-        " r.measured_at, r.source_drill, r.detail, r.session_id FROM range_of_motion r"
-        " JOIN profiles p ON p.id = r.profile_id WHERE p.name = ?"
+    docs = _history_docs(
+        conn,
+        "range_of_motion",
+        _ROM_COLUMNS,
+        movement=movement,
+        profile=profile,
+        session_id=session_id,
     )
-    args: list[object] = [profile]
-    if movement is not None:
-        sql += " AND r.movement = ?"
-        args.append(movement)
-    if session_id is not None:
-        sql += " AND r.session_id = ?"
-        args.append(session_id)
-    sql += " ORDER BY r.measured_at, r.id"
-    out = []
-    for mov, side, position, direction, angle, placement, at, drill, detail, sid in conn.execute(
-        sql, args
-    ):
-        doc = {
-            "movement": mov,
-            "side": side,
-            "position": position,
-            "direction": direction,
-            "angle_deg": angle,
-            "placement": placement,
-            "measured_at": at,
-            "source_drill": drill,
-            "detail": json.loads(detail),
-        }
-        out.append(rom_from_dict(doc, "range of motion", None if sid is None else int(sid)))
-    return out
+    return [rom_from_dict(doc, "range of motion", sid) for doc, sid in docs]
 
 
 def load(
