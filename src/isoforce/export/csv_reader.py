@@ -12,12 +12,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from isoforce.export.formats import CSV_COLUMNS, FileFormatError
 from isoforce.export.session_csv import SESSION_COLUMN
 from isoforce.session.model import ChannelData, Labels
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +53,10 @@ def _names(existing: tuple[str, ...], found: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def read_csv(text: str, *, source: str, labels: Labels | None = None) -> list[CsvSession]:
-    """Parse an isoforce CSV into sessions (one unless there is a ``session`` column).
+def open_csv(text: str, *, source: str) -> tuple[Reader, tuple[str, ...]]:
+    """A CSV reader past the header, and the header's column names (BOM and spaces dropped).
 
-    ``labels`` (from the sidecar) fixes the order of step and phase names; names the CSV uses
-    beyond them are appended in order of first use.
+    An empty or malformed header is a :class:`FileFormatError` on line 1.
     """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
     try:
@@ -62,7 +65,16 @@ def read_csv(text: str, *, source: str, labels: Labels | None = None) -> list[Cs
         raise FileFormatError(source, 1, "empty file") from None
     except csv.Error as exc:
         raise FileFormatError(source, 1, f"not a CSV file ({exc})") from None
-    cols = tuple(c.strip() for c in header)
+    return reader, tuple(c.strip() for c in header)
+
+
+def read_csv(text: str, *, source: str, labels: Labels | None = None) -> list[CsvSession]:
+    """Parse an isoforce CSV into sessions (one unless there is a ``session`` column).
+
+    ``labels`` (from the sidecar) fixes the order of step and phase names; names the CSV uses
+    beyond them are appended in order of first use.
+    """
+    reader, cols = open_csv(text, source=source)
     with_session = cols == (SESSION_COLUMN, *CSV_COLUMNS)
     if cols != CSV_COLUMNS and not with_session:
         raise FileFormatError(

@@ -12,7 +12,6 @@ writes the exact values instead (it is the lossless format).
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.export import numtext
-from isoforce.export.csv_reader import float_column
+from isoforce.export.csv_reader import float_column, open_csv
 from isoforce.export.formats import FileFormatError
 from isoforce.session.model import ImuSamples
 
@@ -156,14 +155,8 @@ def is_imu_csv(first_line: str) -> bool:
 
 def read_imu_csv(text: str, *, source: str) -> ImuSamples:
     """Parse an IMU table; every problem is a :class:`FileFormatError` naming file and line."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise FileFormatError(source, 1, "empty file") from None
-    except csv.Error as exc:
-        raise FileFormatError(source, 1, f"not a CSV file ({exc})") from None
-    if tuple(c.strip() for c in header) != IMU_COLUMNS:
+    reader, header = open_csv(text, source=source)
+    if header != IMU_COLUMNS:
         raise FileFormatError(
             source, 1, f"not an isoforce IMU table: expected the header {','.join(IMU_COLUMNS)}"
         )
