@@ -84,7 +84,7 @@ def test_moving_time_is_counted_and_reported_for_isometric_steps() -> None:
     assert (s.moving_s, s.longest_moving_s, s.moving_stretches) == pytest.approx((1.7, 1.5, 2))
     assert s.moving_fraction == pytest.approx(0.17) and s.angle_range_deg == pytest.approx(3.0)
     text = imu_step_text(ImuStepScore(0, s), kind="hold")
-    assert text == "MOVING 1.7 s (longest 1.5 s): not isometric"
+    assert text == "MOVING 1.7 s (longest 1.5 s): not isometric; angle wandered 3.0°"
     calm = score_stillness(trace(np.zeros(10), np.ones(10, bool), np.zeros(10)))
     assert imu_step_text(ImuStepScore(0, calm), kind="hold") == "leg still throughout"
     assert imu_step_text(ImuStepScore(0, s), kind="lift_off") is None  # moving is the point
