@@ -203,3 +203,14 @@ async def test_a_range_of_motion_drill_on_the_imu_ends_with_its_end_ranges() -> 
         assert "active end range: internal rotation 36.0°, external rotation 42.0°" in findings
         assert "leg still in all 1 isometric/relaxed steps" in findings
         assert "end range for hip-rotation right @ 90-90, internal rotation" in findings
+
+
+async def test_the_player_shows_the_imu_and_each_steps_imu_score_in_dual_mode() -> None:
+    app = make_app(drill="pails-rails-hip", device="sim-dual", speed=20.0)
+    async with app.run_test(size=(110, 40)) as pilot:
+        panel = app.screen.query_one("#imu", Static)
+        await wait_for(pilot, lambda: panel.display and "STILL" in str(panel.render()))
+        assert "angle" in str(panel.render())  # the zero pose is set, the leg rests
+        last = app.screen.query_one("#last-score", Static)
+        await wait_for(pilot, lambda: "Step 1" in str(last.render()), timeout_s=60)
+        assert "IMU: leg still throughout" in str(last.render())

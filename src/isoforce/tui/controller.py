@@ -214,6 +214,17 @@ class LiveController:
         last = ring.latest(1)[0]
         return float(last[COL["t_s"]]), float(last[COL["effort_pct"]])
 
+    def imu_step_text(self, step_index: int) -> str | None:
+        """What the IMU saw in a finished step (moving time, end range, lift-offs), if any."""
+        guide = self.session.guide if self.session else None
+        scorer = guide.imu_scorer if guide is not None else None
+        score = scorer.scores.get(step_index) if scorer is not None else None
+        if score is None or guide is None:
+            return None
+        from isoforce.drills.report import imu_step_text
+
+        return imu_step_text(score, kind=guide.engine.plan[step_index].kind)
+
     def mark_pain(self) -> None:
         """Pain/pinch key: the engine drops the target to 0 at once and records it."""
         if self.session and self.session.guide:

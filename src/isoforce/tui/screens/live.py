@@ -149,10 +149,7 @@ class FreeScreen(IsoScreen):
         gauge = self.query_one(EffortGauge)
         gauge.effort_pct = view.effort_pct
         self.query_one(CurvePlot).curve = view.curve
-        panel = self.query_one(ImuPanel)
-        panel.display = view.imu is not None
-        if view.imu is not None:
-            panel.show(view.imu)
+        self.query_one(ImuPanel).show(view.imu)
 
     def action_tare(self) -> None:
         """Tare."""

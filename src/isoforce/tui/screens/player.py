@@ -103,9 +103,11 @@ class PlayerScreen(IsoScreen):
                 and e.score is not None
             ):
                 row = score_row(e.score)
-                set_text(
-                    self.query_one("#last-score", Static),
-                    f"Step {row[0]} {row[1]}: in band {row[2]} · RMSE {row[3]} · CE {row[4]} · CV {row[5]}",
+                imu = self.iso_app.controller.imu_step_text(e.step_index)
+                # once per step, and one or two lines (with the IMU's): a layout pass is fine
+                self.query_one("#last-score", Static).update(
+                    f"Step {row[0]} {row[1]}: in band {row[2]} · RMSE {row[3]} · CE {row[4]} · CV {row[5]}"
+                    + (f"\nIMU: {imu}" if imu else "")
                 )
             elif isinstance(e, DrillEvent) and e.kind is EventKind.PAIN_MARKED:
                 self.notify(
@@ -143,6 +145,7 @@ class PlayerScreen(IsoScreen):
         set_text(self.query_one("#target", Digits), _digits(view.target_pct))
         set_text(self.query_one("#countdown", Digits), _clock(view.remaining_s))
         self.query_one(CurvePlot).curve = view.curve
+        self.query_one(ImuPanel).show(view.imu)  # angle, STILL / MOVING, the estimate's band
         set_text(
             self.query_one("#next", Static),
             f"Next: {view.next_label}" if view.next_label else "Next: —",

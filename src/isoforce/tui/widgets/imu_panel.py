@@ -54,5 +54,8 @@ class ImuPanel(Static):
     """
 
     def show(self, view: ImuView | None) -> None:
-        """Redraw from ``view``."""
-        self.update(imu_panel_text(view))
+        """Redraw from ``view``; hidden when the session has no IMU (``None``)."""
+        if self.display != (view is not None):
+            self.display = view is not None
+        if view is not None:
+            self.update(imu_panel_text(view))
