@@ -1,0 +1,123 @@
+"""The per-sample columns of a session, named once: meaning, unit, dtype and text precision.
+
+Every place that moves samples (the live frames, the store's blobs, CSV and JSON export and
+import, replay) takes its column names, units, dtypes and decimals from here. A new column is
+one line in :data:`FORCE_COLUMNS` or :data:`IMU_COLUMNS`.
+
+Two tables exist, because the two sensors run at their own rates:
+
+* the **force table**, one row per load-cell sample (device time, the raw reading, newtons,
+  effort % against the reference, the drill's target, step/phase/rep labels, losses);
+* the **IMU table**, one row per IMU sample (raw accelerometer and gyro, and what the IMU chain
+  derived live: angle, stillness, the effort *estimate* with its band).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class ColumnRole(enum.Enum):
+    """How a column is written to text."""
+
+    #: a float rounded to ``decimals`` (NaN = empty / null)
+    NUMBER = "number"
+    #: an integer code whose text is a name (step and phase labels; -1 = none)
+    LABEL = "label"
+    #: a count (0 = none, written blank)
+    COUNT = "count"
+    #: a yes/no flag (written 1/0)
+    FLAG = "flag"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One per-sample column: its name (with the unit in it), dtype in memory and in the store."""
+
+    name: str
+    unit: str
+    dtype: str
+    stored_dtype: str
+    role: ColumnRole
+    doc: str
+    decimals: int | None = None
+
+    @property
+    def numpy_dtype(self) -> np.dtype[np.generic]:
+        """The in-memory numpy dtype."""
+        return np.dtype(self.dtype)
+
+
+def _num(name: str, unit: str, doc: str, *, decimals: int, stored: str = "<f8") -> Column:
+    return Column(name, unit, "f8", stored, ColumnRole.NUMBER, doc, decimals)
+
+
+#: Session time of each force sample: device time (unwrapped) where the device has a clock,
+#: host receive time otherwise, from the first sample of the stream.
+T_S = _num("t_s", "s", "session time (device clock where there is one)", decimals=6)
+
+#: The force table, in store order. ``lost_before`` is kept sparse in the store and written as
+#: the ``flags`` text column (``gap:N``).
+FORCE_COLUMNS: tuple[Column, ...] = (
+    T_S,
+    _num("t_host_s", "s", "host monotonic time the sample's chunk arrived", decimals=6),
+    _num("raw", "count", "the sensor's reading before calibration", decimals=3),
+    _num("force_n", "N", "calibrated force, push positive, pull negative", decimals=3),
+    _num(
+        "effort_pct",
+        "%",
+        "signed effort against the reference max of the current direction (NaN: not measured)",
+        decimals=2,
+    ),
+    _num("target_pct", "%", "the drill's target (NaN: no target)", decimals=2),
+    Column("step", "", "i8", "<i2", ColumnRole.LABEL, "drill step index (-1: none)"),
+    Column("phase", "", "i8", "<i1", ColumnRole.LABEL, "drill phase code (-1: none)"),
+    Column("rep", "", "i8", "<i2", ColumnRole.COUNT, "repeat pass, 1-based (0: none)"),
+    Column("lost_before", "", "i8", "<i8", ColumnRole.COUNT, "samples lost just before this one"),
+)
+
+#: The IMU table, in file order.
+IMU_COLUMNS: tuple[Column, ...] = (
+    T_S,
+    _num("acc_x_g", "g", "accelerometer x", decimals=5, stored="<f4"),
+    _num("acc_y_g", "g", "accelerometer y", decimals=5, stored="<f4"),
+    _num("acc_z_g", "g", "accelerometer z", decimals=5, stored="<f4"),
+    _num("gyro_x_dps", "deg/s", "gyroscope x", decimals=3, stored="<f4"),
+    _num("gyro_y_dps", "deg/s", "gyroscope y", decimals=3, stored="<f4"),
+    _num("gyro_z_dps", "deg/s", "gyroscope z", decimals=3, stored="<f4"),
+    _num(
+        "angle_deg",
+        "deg",
+        "hip rotation from the zero pose (NaN before it)",
+        decimals=3,
+        stored="<f4",
+    ),
+    Column("still", "", "bool", "u1", ColumnRole.FLAG, "the leg is still (1) or moving (0)"),
+    _num(
+        "effort_est_pct", "%", "IMU effort estimate (NaN: not calibrated)", decimals=2, stored="<f4"
+    ),
+    _num("effort_low_pct", "%", "low edge of the estimate's band", decimals=2, stored="<f4"),
+    _num("effort_high_pct", "%", "high edge of the estimate's band", decimals=2, stored="<f4"),
+)
+
+#: Live-only force columns (shown, never stored): the display low-pass of ``force_n``.
+LIVE_COLUMNS: tuple[Column, ...] = (
+    _num("display_force_n", "N", "force through the display low-pass (eyes only)", decimals=3),
+)
+
+
+def names(columns: tuple[Column, ...]) -> tuple[str, ...]:
+    """The names of ``columns``, in order."""
+    return tuple(c.name for c in columns)
+
+
+def by_name(columns: tuple[Column, ...]) -> dict[str, Column]:
+    """``columns`` keyed by name."""
+    return {c.name: c for c in columns}
+
+
+FORCE = by_name(FORCE_COLUMNS)
+IMU = by_name(IMU_COLUMNS)
