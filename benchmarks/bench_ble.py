@@ -43,19 +43,23 @@ async def _release_bleak() -> None:
 
 async def _isoforce_path(seconds: float) -> tuple[float, float, int, list[float], list[float]]:
     """CPU s, wall s, first measured sample, per-sample processed and host arrival times."""
-    from isoforce.runner.factory import SessionOptions, build_session
+    from isoforce.live import FrameConsumer, LiveFrame, SessionOptions
+    from isoforce.live.build import open_session
 
     done: list[float] = []
     arrived: list[float] = []
 
-    def on_block(block: Any, _guidance: Any) -> None:
-        now = time.monotonic()
-        done.extend([now] * len(block))
-        arrived.extend(block.t_host_s.tolist())
+    class Stamp(FrameConsumer):
+        def on_frame(self, frame: LiveFrame) -> None:
+            now = time.monotonic()
+            done.extend([now] * len(frame))
+            arrived.extend(frame.columns["t_host_s"].tolist())
 
-    session = build_session(SessionOptions(device="progressor", address=ADDRESS), on_block=on_block)
+    session = open_session(
+        SessionOptions(device="progressor", address=ADDRESS), consumers=[Stamp()]
+    )
     stop = asyncio.Event()
-    run = asyncio.ensure_future(session.runner.run(stop=stop))
+    run = asyncio.ensure_future(session.run(stop=stop))
     while len(done) < 80:  # connected and streaming
         await asyncio.sleep(0.05)
     start = len(done)

@@ -24,7 +24,10 @@ import numpy as np
 from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.registry import device_spec
-from isoforce.runner import pipeline_for
+from isoforce.live import LinkState, LiveFrame, SessionHeader, SessionOptions
+from isoforce.live.build import pipeline_for
+from isoforce.live.session import force_columns
+from isoforce.recording import StoreWriter
 from isoforce.session.exporter import export_csv, export_json
 from isoforce.session.model import (
     DeviceInfo,
@@ -34,7 +37,6 @@ from isoforce.session.model import (
     SessionMeta,
     SessionStatus,
 )
-from isoforce.session.recorder import SessionRecorder
 from isoforce.session.store import SessionStore
 from isoforce.signal.effort import EffortReference
 
@@ -310,12 +312,23 @@ def bench_recording(quick: bool, row: RowFactory) -> list[Any]:
     with tempfile.TemporaryDirectory() as tmp:
         store = SessionStore.open(Path(tmp) / "isoforce.sqlite3")
         clock = {"now": 0.0}
-        rec = SessionRecorder.start(store, _meta(), clock=lambda: clock["now"])
+        rec = StoreWriter(store, SessionOptions(), clock=lambda: clock["now"])
+        rec.on_start(_header(fs))
+        frames = [
+            LiveFrame.build(
+                index=i,
+                columns=force_columns(b),
+                display_force_n=b.display_force_n,
+                labels=Labels(),
+                link=LinkState.OK,
+            )
+            for i, b in enumerate(blocks)
+        ]
         t0 = time.process_time()
-        for b in blocks:
-            clock["now"] = float(b.t_s[-1])  # host time runs with the data
-            rec.write(b)
-        rec.close()
+        for f in frames:
+            clock["now"] = f.last_t_s  # host time runs with the data
+            rec.on_frame(f)
+        rec.flush()
         cpu = time.process_time() - t0
         ours = cpu / seconds * 100
         store.close()
@@ -331,6 +344,17 @@ def bench_recording(quick: bool, row: RowFactory) -> list[Any]:
             higher_is_better=False,
         )
     ]
+
+
+def _header(fs_hz: float) -> SessionHeader:
+    spec = device_spec("sim")
+    refs = EffortReference(250, 170)
+    return SessionHeader(
+        spec=spec,
+        rate_hz=fs_hz,
+        calibration=pipeline_for(spec, fs_hz=fs_hz).calibration,
+        references={ReferenceKind.PAIN_FREE: refs, ReferenceKind.MVIC: refs},
+    )
 
 
 def _naive_recorder_cost(path: Path, blocks: list[Any], seconds: float) -> float:

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from isoforce.runner.factory import SessionOptions, build_session
-from isoforce.signal.pipeline import COL
+from isoforce.live import SessionOptions
+from isoforce.live.build import open_session
 
 Row = Any  # the suite's row type, passed in by benchmarks/bench.py
 
@@ -43,8 +43,8 @@ async def _app_run(rate_hz: float, seconds: float) -> tuple[list[float], float, 
     def frame() -> None:
         original()
         session = app.controller.session
-        if session is not None and len(session.pipeline.ring):
-            t_host = float(session.pipeline.ring.latest(1)[0, COL["t_host_s"]])
+        t_host = app.controller.latest_t_host_s
+        if session is not None and t_host == t_host:
             latencies.append(session.transport.clock.now() - t_host)  # type: ignore[attr-defined]
 
     app.frame = frame  # type: ignore[method-assign]
@@ -60,11 +60,11 @@ async def _app_run(rate_hz: float, seconds: float) -> tuple[list[float], float, 
 async def _headless_run(rate_hz: float, seconds: float) -> tuple[float, float]:
     from isoforce.drills.loader import find_drill
 
-    session = build_session(
+    session = open_session(
         SessionOptions(rate_hz=rate_hz, speed=1.0), drill=find_drill("pails-rails-hip")
     )
     stop = asyncio.Event()
-    task = asyncio.ensure_future(session.runner.run(stop=stop))
+    task = asyncio.ensure_future(session.run(stop=stop))
     await asyncio.sleep(1.0)
     cpu0, wall0 = time.process_time(), time.perf_counter()
     await asyncio.sleep(seconds)

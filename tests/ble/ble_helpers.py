@@ -1,4 +1,4 @@
-"""Small helpers for the BLE tests: waiting on conditions, sinks that keep what they get."""
+"""Small helpers for the BLE tests: waiting on conditions, consumers that keep what they get."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 from ble_fake_bluez import FakeBluez
 
-from isoforce.export.context import SampleLabels
-from isoforce.signal.pipeline import ProcessedBlock
+from isoforce.live import FrameConsumer, LinkChange, LinkEvent, LiveFrame, SessionOutcome
 
 #: The ``make_bluez`` fixture: start another fake bluetoothd (options as for ``FakeBluez``).
 MakeBluez = Callable[..., Coroutine[Any, Any, FakeBluez]]
@@ -28,8 +27,8 @@ async def until(predicate: Callable[[], object], timeout_s: float, what: str) ->
         await asyncio.sleep(0.01)
 
 
-class Keep:
-    """A session sink that keeps every processed sample (times, raw values, forces)."""
+class Keep(FrameConsumer):
+    """A session consumer that keeps every sample (times, raw values, forces) and link change."""
 
     def __init__(self) -> None:
         self.t_s: list[float] = []
@@ -37,23 +36,37 @@ class Keep:
         self.raw: list[float] = []
         self.force_n: list[float] = []
         self.lost_before: list[int] = []
+        self.links: list[tuple[float, LinkEvent]] = []
         self.closed = False
 
-    def write(self, block: ProcessedBlock, labels: SampleLabels | None = None) -> None:
-        """Keep one block."""
-        del labels
-        self.t_s += block.t_s.tolist()
-        self.t_host_s += block.t_host_s.tolist()
-        self.raw += block.raw.tolist()
-        self.force_n += block.force_n.tolist()
-        self.lost_before.append(block.lost_before)
+    def on_frame(self, frame: LiveFrame) -> None:
+        """Keep one frame."""
+        self.links += [(time.monotonic(), e) for e in frame.link_events]
+        if not len(frame):
+            return
+        c = frame.columns
+        self.t_s += c["t_s"].tolist()
+        self.t_host_s += c["t_host_s"].tolist()
+        self.raw += c["raw"].tolist()
+        self.force_n += c["force_n"].tolist()
+        self.lost_before.append(int(c["lost_before"][0]))
 
-    def close(self) -> None:
+    def on_end(self, outcome: SessionOutcome) -> None:
         """Mark closed."""
+        del outcome
         self.closed = True
 
     def __len__(self) -> int:
         return len(self.raw)
+
+    @property
+    def last_t_s(self) -> float:
+        """Time of the last sample kept (0 before any)."""
+        return self.t_s[-1] if self.t_s else 0.0
+
+    def changes(self) -> list[LinkChange]:
+        """The link changes seen, in order."""
+        return [e.change for _, e in self.links]
 
     def times(self) -> np.ndarray:
         """Session times as an array."""

@@ -1,6 +1,6 @@
 """Ten link drops during a two-minute drill on a Bluetooth Progressor (accelerated 8×).
 
-Through ``build_session`` with a drill, bleak's real BlueZ backend and the fake bluetoothd:
+Through ``open_session`` with a drill, bleak's real BlueZ backend and the fake bluetoothd:
 half the drops are plain link losses (the gauge advertises again at once), half are walks out
 of range (silence until it comes back, sometimes mid-scan, sometimes just after a failed
 attempt). Each must be followed by a reconnection within 3 s of the device advertising again;
@@ -21,8 +21,8 @@ from ble_helpers import Keep, until
 
 from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.drills.loader import load_drill_text
-from isoforce.runner import LinkEvent
-from isoforce.runner.factory import SessionOptions, build_session
+from isoforce.live import FrameConsumer, LinkChange, LiveFrame, SessionOptions
+from isoforce.live.build import open_session
 from isoforce.units import N_PER_KGF
 
 DRILL = """
@@ -67,20 +67,18 @@ async def test_ten_drops_during_a_two_minute_drill(bluez: FakeBluez) -> None:
     emu = ProgressorEmu(speed=SPEED, profile=hold_profile(25.0, period_s=7.0))
     bluez.add(emu.periph)
     keep = Keep()
-    links: list[tuple[float, LinkEvent]] = []
+    links = keep.links
     paused_at_loss: list[bool] = []
 
-    def on_link(event: LinkEvent) -> None:
-        links.append((time.monotonic(), event))
-        if event.kind == "lost" and session.guide is not None:
-            paused_at_loss.append(session.guide.engine.status is EngineStatus.PAUSED)
+    class Watch(FrameConsumer):
+        def on_frame(self, frame: LiveFrame) -> None:
+            if any(e.change is LinkChange.LOST for e in frame.link_events):
+                assert frame.drill is not None
+                paused_at_loss.append(frame.drill.status is EngineStatus.PAUSED)
 
     options = SessionOptions(device="progressor", address=emu.periph.address, push_max_n=400.0)
-    session = build_session(
-        options,
-        drill=load_drill_text(DRILL, name="ble-drops"),
-        sinks=[keep],
-        on_link=on_link,
+    session = open_session(
+        options, drill=load_drill_text(DRILL, name="ble-drops"), consumers=[keep, Watch()]
     )
     guide = session.guide
     assert guide is not None
@@ -99,13 +97,13 @@ async def test_ten_drops_during_a_two_minute_drill(bluez: FakeBluez) -> None:
     latencies: list[float] = []
     back_at = 0.0
 
-    def kinds(kind: str) -> int:
-        return sum(1 for _, e in links if e.kind == kind)
+    def kinds(change: LinkChange) -> int:
+        return sum(1 for _, e in links if e.change is change)
 
-    run = asyncio.ensure_future(session.runner.run())
+    run = asyncio.ensure_future(session.run())
     try:
         for i, at_s in enumerate(DROP_AT_S):
-            await until(lambda at=at_s: session.runner.result.last_t_s >= at, 30, f"t={at_s}")
+            await until(lambda at=at_s: keep.last_t_s >= at, 30, f"t={at_s}")
             if i % 2 == 0:  # the link drops; the gauge advertises again right away
                 await emu.periph.drop_link()
                 back_at = time.monotonic()
@@ -120,14 +118,14 @@ async def test_ten_drops_during_a_two_minute_drill(bluez: FakeBluez) -> None:
                     await until(lambda b=before: attempts["failed"] >= b["failed"] + 1, 10, "miss")
                 emu.periph.come_back()
                 back_at = emu.periph.advertised_at or time.monotonic()
-            await until(lambda n=i + 1: kinds("lost") >= n, 10, f"loss {i + 1}")
-            await until(lambda n=i + 1: kinds("restored") >= n, 10, f"restore {i + 1}")
-            restored = [t for t, e in links if e.kind == "restored"][i]
+            await until(lambda n=i + 1: kinds(LinkChange.LOST) >= n, 10, f"loss {i + 1}")
+            await until(lambda n=i + 1: kinds(LinkChange.RESTORED) >= n, 10, f"restore {i + 1}")
+            restored = [t for t, e in links if e.change is LinkChange.RESTORED][i]
             latencies.append(restored - back_at)
         result = await asyncio.wait_for(run, 60)
     except BaseException:
         exc = run.done() and not run.cancelled() and run.exception()
-        print("DEBUG", attempts, [(round(t, 3), e.kind, e.detail) for t, e in links], exc)
+        print("DEBUG", attempts, [(round(t, 3), e.change, e.detail) for t, e in links], exc)
         p = emu.periph
         print("DEBUG periph", p.connected, p.advertising, p.connect_attempts, p.connects)
         print("DEBUG", emu.streaming, session.transport.is_connected)  # type: ignore[attr-defined]
@@ -142,7 +140,7 @@ async def test_ten_drops_during_a_two_minute_drill(bluez: FakeBluez) -> None:
     assert max(latencies) < 3.0, latencies
     assert result.stopped_by == "drill finished"
     assert guide.engine.status is EngineStatus.FINISHED
-    assert [e.kind for _, e in links] == ["lost", "restored"] * DROPS
+    assert keep.changes() == [LinkChange.LOST, LinkChange.RESTORED] * DROPS
     assert paused_at_loss == [True] * DROPS  # the drill waits while the gauge is away
     assert len(result.gaps) == DROPS
     for gap, at_s in zip(result.gaps, DROP_AT_S, strict=True):

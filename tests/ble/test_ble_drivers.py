@@ -20,7 +20,8 @@ from ble_isoforce_emu import COUNTS_PER_N, ZERO_COUNTS, IsoforceNusEmu
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import DeviceMessage
 from isoforce.devices.registry import device_spec, new_decoder
-from isoforce.runner.factory import SessionOptions, build_session
+from isoforce.live import SessionOptions
+from isoforce.live.build import open_session
 from isoforce.signal.calibration import Calibration
 from isoforce.transports.ble import BleTransport, ble_transport_for
 from isoforce.transports.ble_scan import BleScanner
@@ -41,8 +42,8 @@ async def scan_finds(address: str, key: str) -> None:
 async def stream_with_tare(
     options: SessionOptions, *, tare_after: int, keep: Keep
 ) -> tuple[BleTransport, list[DeviceMessage]]:
-    session = build_session(options, sinks=[keep])
-    run = asyncio.ensure_future(session.runner.run(duration_s=STREAM_S))
+    session = open_session(options, consumers=[keep])
+    run = asyncio.ensure_future(session.run(duration_s=STREAM_S))
     try:
         await until(lambda: len(keep) >= tare_after, 10, "samples before the tare")
         assert isinstance(session.transport, BleTransport)
@@ -104,16 +105,16 @@ async def test_wh_c06_advertisements_only(bluez: FakeBluez) -> None:
     bluez.add(emu.periph)
     await scan_finds(emu.periph.address, "wh-c06")
     keep = Keep()
-    session = build_session(
-        SessionOptions(device="wh-c06", address=emu.periph.address), sinks=[keep]
+    session = open_session(
+        SessionOptions(device="wh-c06", address=emu.periph.address), consumers=[keep]
     )
-    run = asyncio.ensure_future(session.runner.run(duration_s=STREAM_S))
+    run = asyncio.ensure_future(session.run(duration_s=STREAM_S))
     try:
         await until(lambda: len(keep) >= 5, 10, "five readings")
         # no remote tare: zero it in software at the latest reading
         assert not await session.transport.tare()  # type: ignore[attr-defined]
         zero = keep.raw[-1]
-        session.pipeline.set_calibration(session.pipeline.calibration.with_tare(zero))
+        session.set_calibration(session.calibration.with_tare(zero))
         tared_from = len(keep)
         result = await asyncio.wait_for(run, 20)
     finally:
@@ -191,18 +192,18 @@ def test_isoforce_firmware_needs_a_calibration() -> None:
     from isoforce.errors import ConfigError
 
     with pytest.raises(ConfigError, match="calibrate"):
-        build_session(SessionOptions(device="isoforce-ble", address="C0:FF:EE:00:05:01"))
+        open_session(SessionOptions(device="isoforce-ble", address="C0:FF:EE:00:05:01"))
     with pytest.raises(ConfigError, match="--address"):
-        build_session(SessionOptions(device="progressor"))
+        open_session(SessionOptions(device="progressor"))
 
 
 @pytest.mark.asyncio
 async def test_witmotion_alone_runs_an_imu_session(bluez: FakeBluez) -> None:
     emu = WitMotionEmu()
     bluez.add(emu.periph)
-    session = build_session(SessionOptions(device="witmotion-ble", address=emu.periph.address))
+    session = open_session(SessionOptions(device="witmotion-ble", address=emu.periph.address))
     assert session.imu is not None
-    result = await asyncio.wait_for(session.runner.run(duration_s=2.0), 20)
+    result = await asyncio.wait_for(session.run(duration_s=2.0), 20)
     assert result.stopped_by == "duration reached" and 95 <= result.samples <= 105  # 50 Hz
     assert session.pipeline.effort_message.startswith("not force-measured")
     assert session.imu.view().placement == "shank"

@@ -14,14 +14,14 @@ import pytest
 from ble_bus import PrivateBus
 from ble_emulators import ProgressorEmu, WitMotionEmu
 from ble_fake_bluez import FakeBluez
-from ble_helpers import MakeBluez, release_bleak, until
+from ble_helpers import Keep, MakeBluez, release_bleak, until
 
 from isoforce.core.samples import RawChunk, SampleBlock
 from isoforce.devices.base import DeviceMessage
 from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
-from isoforce.runner import LinkEvent
-from isoforce.runner.factory import SessionOptions, build_session
+from isoforce.live import LinkChange, SessionOptions
+from isoforce.live.build import open_session
 from isoforce.transports.ble import BleTransport, ble_transport_for
 from isoforce.transports.ble_scan import BleScanner
 from isoforce.transports.ble_stream import BleSettings
@@ -230,16 +230,14 @@ async def test_witmotion_bursts_through_ble(bluez: FakeBluez) -> None:
 async def test_low_power_warning_reaches_the_session(bluez: FakeBluez) -> None:
     emu = ProgressorEmu()
     bluez.add(emu.periph)
-    links: list[LinkEvent] = []
-    session = build_session(
-        SessionOptions(device="progressor", address=ADDRESS), on_link=links.append
-    )
+    keep = Keep()
+    session = open_session(SessionOptions(device="progressor", address=ADDRESS), consumers=[keep])
     stop = asyncio.Event()
-    run = asyncio.ensure_future(session.runner.run(stop=stop))
+    run = asyncio.ensure_future(session.run(stop=stop))
     try:
-        await until(lambda: session.runner.result.samples >= 40, 5, "samples")
+        await until(lambda: len(keep) >= 40, 5, "samples")
         await emu.low_power()
-        await until(lambda: [e.kind for e in links] == ["lost"], 5, "the link loss")
+        await until(lambda: keep.changes() == [LinkChange.LOST], 5, "the link loss")
     finally:
         stop.set()
         result = await asyncio.wait_for(run, 10)

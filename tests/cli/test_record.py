@@ -168,8 +168,9 @@ def test_devices_lists_the_simulators() -> None:
 
 
 def test_real_devices_never_borrow_the_simulated_athletes_maxima() -> None:
-    from isoforce.core.effort_key import ReferenceKind
     from isoforce.runner.factory import PROVISIONAL_MVIC_N, SessionOptions, build_session
+
+    from isoforce.core.effort_key import ReferenceKind
     from isoforce.signal.calibration import Calibration
 
     session = build_session(

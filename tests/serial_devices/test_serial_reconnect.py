@@ -1,4 +1,4 @@
-"""Unplug and replug a serial load cell mid-hold, with a drill running through ``build_session``."""
+"""Unplug and replug a serial load cell mid-hold, with a drill running through ``open_session``."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from serial_emulators import EmulatorFactory, Hx711Text
 
 from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.drills.loader import load_drill_text
-from isoforce.export.context import SampleLabels
-from isoforce.runner import LinkEvent
-from isoforce.runner.factory import SessionOptions, build_session
+from isoforce.live import FrameConsumer, LinkChange, LinkEvent, LiveFrame, SessionOptions
+from isoforce.live.build import open_session
 from isoforce.signal.calibration import Calibration
-from isoforce.signal.pipeline import ProcessedBlock
 
 DRILL = """
 name = "hold-test"
@@ -37,17 +35,16 @@ instruction = "Hold 20 %"
 """
 
 
-class Keep:
-    """A sink that keeps every raw value it is given."""
+class Keep(FrameConsumer):
+    """A session consumer that keeps every raw value and link change it is given."""
 
     def __init__(self) -> None:
         self.raw: list[float] = []
+        self.links: list[tuple[float, LinkEvent]] = []
 
-    def write(self, block: ProcessedBlock, labels: SampleLabels | None = None) -> None:
-        self.raw.extend(block.raw.tolist())
-
-    def close(self) -> None:
-        pass
+    def on_frame(self, frame: LiveFrame) -> None:
+        self.raw.extend(frame.columns["raw"].tolist())
+        self.links += [(time.monotonic(), e) for e in frame.link_events]
 
 
 async def until(predicate: object, timeout_s: float, what: str) -> None:
@@ -63,8 +60,8 @@ def test_unplug_mid_hold_pauses_marks_a_gap_reconnects_and_resumes(
     emulate: EmulatorFactory,
 ) -> None:
     emu = emulate(Hx711Text(rate_hz=80.0))
-    links: list[tuple[float, LinkEvent]] = []
     keep = Keep()
+    links = keep.links
     options = SessionOptions(
         device="hx711",
         port=str(emu.link.path),
@@ -73,13 +70,10 @@ def test_unplug_mid_hold_pauses_marks_a_gap_reconnects_and_resumes(
         push_max_n=250.0,
         pull_max_n=170.0,
     )
-    session = build_session(
-        options,
-        drill=load_drill_text(DRILL, name="hold-test"),
-        sinks=[keep],
-        on_link=lambda e: links.append((time.monotonic(), e)),
+    session = open_session(
+        options, drill=load_drill_text(DRILL, name="hold-test"), consumers=[keep]
     )
-    runner, guide = session.runner, session.guide
+    guide = session.guide
     assert guide is not None
     attempts = 0
     reconnect = session.transport.reconnect
@@ -93,25 +87,27 @@ def test_unplug_mid_hold_pauses_marks_a_gap_reconnects_and_resumes(
 
     async def main() -> tuple[int, float]:
         stop = asyncio.Event()
-        run = asyncio.ensure_future(runner.run(stop=stop))
+        run = asyncio.ensure_future(session.run(stop=stop))
         try:
             await until(lambda: getattr(session.transport, "is_open", False), 5, "port open")
             emu.start()
-            await until(lambda: runner.result.samples >= 160, 5, "2 s of samples (into the hold)")
+            await until(lambda: len(keep.raw) >= 160, 5, "2 s of samples (into the hold)")
             assert guide.engine.current_step is not None
             assert guide.engine.current_step.label.lower().startswith("hold")
             emu.pause()  # a clean unplug: everything sent so far is read first
             await until(lambda: len(keep.raw) == len(emu.ledger.intact), 5, "drain")
             before = len(keep.raw)
             emu.unplug()
-            await until(lambda: any(e.kind == "lost" for _, e in links), 5, "link lost")
+            await until(lambda: any(e.change is LinkChange.LOST for _, e in links), 5, "link lost")
             assert guide.engine.status is EngineStatus.PAUSED
             await until(lambda: attempts >= 2, 5, "reconnect attempts while the port is gone")
             emu.replug()
             emu.resume()
             back = time.monotonic()
-            await until(lambda: any(e.kind == "restored" for _, e in links), 5, "restored")
-            latency = next(t for t, e in links if e.kind == "restored") - back
+            await until(
+                lambda: any(e.change is LinkChange.RESTORED for _, e in links), 5, "restored"
+            )
+            latency = next(t for t, e in links if e.change is LinkChange.RESTORED) - back
             await until(lambda: len(keep.raw) >= before + 80, 5, "1 s of samples after")
             assert guide.engine.status is EngineStatus.RUNNING
         finally:
@@ -121,8 +117,9 @@ def test_unplug_mid_hold_pauses_marks_a_gap_reconnects_and_resumes(
 
     before, latency = asyncio.run(main())
     assert latency < 2.0, f"reconnect took {latency:.2f} s after the port came back"
-    assert [e.kind for _, e in links] == ["lost", "restored"]
-    result = runner.result
+    assert [e.change for _, e in links] == [LinkChange.LOST, LinkChange.RESTORED]
+    result = session.outcome
+    assert result is not None
     assert len(result.gaps) == 1
     gap = result.gaps[0]
     assert gap.end_t_s is not None and gap.end_t_s > gap.start_t_s

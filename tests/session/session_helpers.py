@@ -8,10 +8,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from isoforce.core.effort_key import Side
+from isoforce.core.effort_key import ReferenceKind, Side
+from isoforce.core.samples import SampleBlock
+from isoforce.devices.registry import device_spec
 from isoforce.drills.loader import load_builtin
-from isoforce.runner import RunResult
-from isoforce.runner.factory import Session, SessionOptions, build_session
+from isoforce.live import (
+    LinkState,
+    LiveFrame,
+    LiveSession,
+    SessionHeader,
+    SessionOptions,
+    SessionOutcome,
+)
+from isoforce.live.build import open_session, pipeline_for
+from isoforce.live.session import force_columns
+from isoforce.recording import StoreWriter
 from isoforce.session.model import (
     IMU_FIELDS,
     ChannelData,
@@ -25,8 +36,8 @@ from isoforce.session.model import (
     SessionRecord,
     SessionStatus,
 )
-from isoforce.session.recorder import SessionRecorder
 from isoforce.session.store import SessionStore
+from isoforce.signal.effort import EffortReference
 
 
 def channel(
@@ -128,9 +139,32 @@ class Run:
     """A finished simulated run saved in a store."""
 
     session_id: int
-    session: Session
-    result: RunResult
-    recorder: SessionRecorder
+    session: LiveSession
+    result: SessionOutcome
+    recorder: StoreWriter
+
+
+class _Unfinished(StoreWriter):
+    """A writer whose session never gets its end written (as if the process died)."""
+
+    def on_end(self, outcome: SessionOutcome) -> None:
+        self.flush()
+
+
+def _run(
+    store: SessionStore,
+    session: LiveSession,
+    options: SessionOptions,
+    *,
+    side: Side | None = None,
+    finish: bool = True,
+    duration_s: float | None = None,
+) -> Run:
+    writer = (StoreWriter if finish else _Unfinished)(store, options, side=side)
+    session.add(writer)
+    outcome = asyncio.run(session.run(duration_s=duration_s))
+    assert writer.session_id is not None
+    return Run(writer.session_id, session, outcome, writer)
 
 
 def run_drill(
@@ -149,12 +183,7 @@ def run_drill(
     options = SessionOptions(
         speed=float("inf"), rate_hz=rate_hz, pain_threshold_pct=pain_at, drops=drops, seed=seed
     )
-    session = build_session(options, drill=drill)
-    recorder = SessionRecorder.attach(store, session, options, drill=drill, side=side)
-    result = asyncio.run(session.runner.run())
-    if finish:
-        recorder.finish_run(result, guide=session.guide)
-    return Run(recorder.session_id, session, result, recorder)
+    return _run(store, open_session(options, drill=drill), options, side=side, finish=finish)
 
 
 def run_record(
@@ -163,11 +192,43 @@ def run_record(
     duration_s: float = 3.0,
     rate_hz: float = 80.0,
     drops: tuple[tuple[float, float], ...] = (),
+    device: str = "sim",
 ) -> Run:
     """Record the simulator's demo profile (no drill) into ``store``."""
-    options = SessionOptions(speed=float("inf"), rate_hz=rate_hz, drops=drops)
-    session = build_session(options)
-    recorder = SessionRecorder.attach(store, session, options)
-    result = asyncio.run(session.runner.run(duration_s=duration_s))
-    recorder.finish_run(result)
-    return Run(recorder.session_id, session, result, recorder)
+    options = SessionOptions(device=device, speed=float("inf"), rate_hz=rate_hz, drops=drops)
+    return _run(store, open_session(options), options, duration_s=duration_s)
+
+
+def header(device: str = "sim", *, rate_hz: float = 100.0) -> SessionHeader:
+    """The header of a session on ``device`` with the simulated athlete's maxima."""
+    spec = device_spec(device)
+    refs = EffortReference(250.0, 170.0)
+    return SessionHeader(
+        spec=spec,
+        rate_hz=rate_hz,
+        calibration=pipeline_for(spec, fs_hz=rate_hz).calibration,
+        references={ReferenceKind.PAIN_FREE: refs, ReferenceKind.MVIC: refs},
+    )
+
+
+def force_frames(
+    n_frames: int, *, size: int = 10, fs_hz: float = 100.0, force_n: float = 10.0
+) -> list[LiveFrame]:
+    """Frames of a constant force on the simulated cell, as a live session hands them out."""
+    pipe = pipeline_for(device_spec("sim"), fs_hz=fs_hz, reference=EffortReference(250, 170))
+    out = []
+    for i in range(n_frames):
+        t = (i * size + np.arange(size)) / fs_hz
+        raw = np.full(size, 84_000.0 + 2250 * force_n)
+        p = pipe.process(SampleBlock(t, t, raw[:, None], ("load_raw",)))
+        columns = force_columns(p)
+        out.append(
+            LiveFrame.build(
+                index=i,
+                columns=columns,
+                display_force_n=p.display_force_n,
+                labels=Labels(),
+                link=LinkState.OK,
+            )
+        )
+    return out

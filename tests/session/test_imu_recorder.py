@@ -8,16 +8,21 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from session_helpers import as_stored, assert_same_imu, imu_samples, record, run_record
-from test_recorder import FakeClock, _blocks
+from session_helpers import (
+    as_stored,
+    assert_same_imu,
+    force_frames,
+    header,
+    imu_samples,
+    run_record,
+)
+from test_recorder import FakeClock
 
-from isoforce.core.samples import SampleBlock
-from isoforce.runner.factory import SessionOptions, build_session
+from isoforce.live import FrameConsumer, LiveFrame, SessionOptions
+from isoforce.live.build import open_session
+from isoforce.recording import StoreWriter
 from isoforce.session.model import ImuSamples, SessionStatus
-from isoforce.session.recorder import SessionRecorder
 from isoforce.session.store import SessionStore
-from isoforce.signal.imu import imu_arrays
-from isoforce.signal.pipeline import ProcessedBlock
 
 
 def _imu_chunks(store: SessionStore, sid: int) -> int:
@@ -32,32 +37,20 @@ def test_a_live_imu_session_stores_what_the_imu_chain_produced(
     store: SessionStore, device: str
 ) -> None:
     options = SessionOptions(device=device, speed=math.inf, seed=4)
-    session = build_session(options)
-    recorder = SessionRecorder.attach(store, session, options)
+    session = open_session(options)
+    recorder = StoreWriter(store, options)
     assert session.imu is not None
     seen: list[ImuSamples] = []
 
-    def watch(block: SampleBlock, processed: ProcessedBlock) -> None:
-        last = session.imu.last  # type: ignore[union-attr]
-        assert last is not None
-        acc, gyro = imu_arrays(block)
-        m = last.mmg
-        seen.append(
-            ImuSamples(
-                block.t_s.copy(),
-                acc,
-                gyro,
-                last.angle_deg.copy(),
-                last.still.copy(),
-                m.estimate_pct.copy(),
-                m.low_pct.copy(),
-                m.high_pct.copy(),
-            )
-        )
+    class Watch(FrameConsumer):
+        def on_frame(self, frame: LiveFrame) -> None:
+            if frame.imu is not None:
+                seen.append(frame.imu)
 
-    session.runner.taps.append(watch)
-    result = asyncio.run(session.runner.run(duration_s=8.0))
-    recorder.finish_run(result)
+    session.add(Watch())
+    session.add(recorder)
+    result = asyncio.run(session.run(duration_s=8.0))
+    assert recorder.session_id is not None
     produced = ImuSamples.concat(seen)
     rec = store.load(recorder.session_id)
     assert rec.imu is not None
@@ -83,20 +76,19 @@ def test_force_only_sessions_store_no_imu(store: SessionStore) -> None:
 
 def test_imu_and_force_of_a_block_commit_together(store: SessionStore) -> None:
     clock = FakeClock()
-    meta = replace(record().meta, status=SessionStatus.RECORDING)
-    rec = SessionRecorder.start(store, meta, commit_interval_s=0.2, clock=clock)
-    blocks = _blocks(4)
+    rec = StoreWriter(store, SessionOptions(), commit_interval_s=0.2, clock=clock)
+    rec.on_start(header())
+    assert rec.session_id is not None
     imu = imu_samples(40, fs_hz=100.0)
-    for i, block in enumerate(blocks):
+    for i, frame in enumerate(force_frames(4)):
         clock.now = 0.1 * i
-        rec.write_imu(imu.part(10 * i, 10 * i + 10))  # a tap runs before the sinks
-        rec.write(block)
+        rec.on_frame(replace(frame, imu=imu.part(10 * i, 10 * i + 10)))
         committed = store.connection.execute(
             "SELECT (SELECT COALESCE(SUM(n), 0) FROM sample_chunks),"
             " (SELECT COALESCE(SUM(n), 0) FROM imu_chunks)"
         ).fetchone()
         assert committed == ((30, 30) if i >= 2 else (0, 0))
-    rec.close()
+    rec.flush()
     assert _imu_chunks(store, rec.session_id) == 40
     assert rec.commits == 2
     assert_same_imu(store.imu_samples(rec.session_id), as_stored(imu))
@@ -104,14 +96,16 @@ def test_imu_and_force_of_a_block_commit_together(store: SessionStore) -> None:
 
 def test_imu_without_force_commits_on_the_same_cadence(store: SessionStore) -> None:
     clock = FakeClock()
-    meta = replace(record().meta, status=SessionStatus.RECORDING)
-    rec = SessionRecorder.start(store, meta, commit_interval_s=0.2, clock=clock)
+    rec = StoreWriter(store, SessionOptions(), commit_interval_s=0.2, clock=clock)
+    rec.on_start(header())
+    assert rec.session_id is not None
     imu = imu_samples(50, fs_hz=100.0)
+    empty = force_frames(1, size=0)[0]
     for i in range(5):
         clock.now = 0.1 * i
-        rec.write_imu(imu.part(10 * i, 10 * i + 10))
+        rec.on_frame(replace(empty, imu=imu.part(10 * i, 10 * i + 10)))
     assert _imu_chunks(store, rec.session_id) == 30  # the oldest was 0.2 s old at the 3rd
-    rec.write_imu(ImuSamples.empty())
-    rec.close()
+    rec.on_frame(replace(empty, imu=ImuSamples.empty()))
+    rec.flush()
     assert _imu_chunks(store, rec.session_id) == 50
     assert store.load(rec.session_id).samples == 0  # IMU samples are not force samples

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import record, run_drill, run_record
+from session_helpers import force_frames, header, run_drill, run_record
 
 from isoforce.core.effort_key import Direction, ReferenceKind, Side
-from isoforce.core.samples import SampleBlock
-from isoforce.devices.registry import device_spec
 from isoforce.errors import StorageError
-from isoforce.runner import pipeline_for
+from isoforce.live import SessionOptions
+from isoforce.recording import StoreWriter
 from isoforce.session.model import SessionStatus
-from isoforce.session.recorder import SessionRecorder
 from isoforce.session.store import SessionStore
-from isoforce.signal.effort import EffortReference
 
 
 class FakeClock:
@@ -26,16 +22,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def _blocks(n_blocks: int, size: int = 10, fs_hz: float = 100.0) -> list:
-    pipe = pipeline_for(device_spec("sim"), fs_hz=fs_hz, reference=EffortReference(250, 170))
-    out = []
-    for i in range(n_blocks):
-        t = (i * size + np.arange(size)) / fs_hz
-        raw = np.full(size, 84_000.0 + 2250 * 10)
-        out.append(pipe.process(SampleBlock(t, t, raw[:, None], ("load_raw",))))
-    return out
 
 
 def _committed(store: SessionStore, sid: int) -> int:
@@ -47,20 +33,21 @@ def _committed(store: SessionStore, sid: int) -> int:
 
 def test_commits_once_the_oldest_queued_sample_is_interval_old(store: SessionStore) -> None:
     clock = FakeClock()
-    meta = replace(record().meta, status=SessionStatus.RECORDING)
-    rec = SessionRecorder.start(store, meta, commit_interval_s=0.2, clock=clock)
-    blocks = _blocks(10)
-    rec.write(blocks[0])
+    rec = StoreWriter(store, SessionOptions(), commit_interval_s=0.2, clock=clock)
+    rec.on_start(header())
+    assert rec.session_id is not None
+    frames = force_frames(10)
+    rec.on_frame(frames[0])
     clock.now = 0.1
-    rec.write(blocks[1])
+    rec.on_frame(frames[1])
     assert _committed(store, rec.session_id) == 0
     clock.now = 0.2
-    rec.write(blocks[2])  # the first queued sample is now 0.2 s old
+    rec.on_frame(frames[2])  # the first queued sample is now 0.2 s old
     assert _committed(store, rec.session_id) == 30
     clock.now = 0.35
-    rec.write(blocks[3])
+    rec.on_frame(frames[3])
     assert _committed(store, rec.session_id) == 30
-    rec.close()  # the end of the run commits the rest
+    rec.flush()  # the end of the run commits the rest
     assert _committed(store, rec.session_id) == 40
     assert store.session_info(rec.session_id).status is SessionStatus.RECORDING
     assert store.session_info(rec.session_id).samples == 40
@@ -68,7 +55,7 @@ def test_commits_once_the_oldest_queued_sample_is_interval_old(store: SessionSto
 
 def test_commit_interval_over_half_a_second_is_refused(store: SessionStore) -> None:
     with pytest.raises(ValueError, match=r"\(0, 0\.5\]"):
-        SessionRecorder(store, 1, record().meta, commit_interval_s=0.6)
+        StoreWriter(store, SessionOptions(), commit_interval_s=0.6)
 
 
 def test_tension_drill_saves_context_scores_and_pain_free_max(store: SessionStore) -> None:

@@ -8,13 +8,13 @@ import sys
 
 import numpy as np
 import pytest
+from isoforce.runner.factory import SessionOptions, build_session
+from isoforce.runner.replay import build_replay_session, replay_source
 from session_helpers import channel, record, run_drill, run_record
 
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec
 from isoforce.errors import ConfigError, TransportError
-from isoforce.runner.factory import SessionOptions, build_session
-from isoforce.runner.replay import build_replay_session, replay_source
 from isoforce.session.store import SessionStore
 from isoforce.transports.clock import Clock
 from isoforce.transports.replay import ReplaySource, ReplayTransport

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from isoforce.runner.factory import SessionOptions
+from isoforce.runner.replay import build_replay_session
 
 from isoforce.core.effort_key import Side
 from isoforce.export.tindeq_csv import NoSamplesError
-from isoforce.runner.factory import SessionOptions
-from isoforce.runner.replay import build_replay_session
 from isoforce.session.exporter import export_csv, sidecar_bytes
 from isoforce.session.importer import AlreadyImportedError, ImportOptions, import_file
 from isoforce.session.store import SessionStore

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from isoforce.drills.events import DrillEvent, EventKind
-from isoforce.runner import LinkEvent
+from isoforce.live import LinkChange, LinkEvent
 from isoforce.tui.audio import AudioMode, CueKind, CueMapper, CuePlayer, render_speech, tone_wav
 
 
@@ -21,7 +21,7 @@ def test_events_map_to_cues_and_band_exits_are_rate_limited() -> None:
         DrillEvent(EventKind.BAND_LEFT, 30.5, 2),
         DrillEvent(EventKind.BAND_LEFT, 33.0, 2),
         DrillEvent(EventKind.PAIN_MARKED, 40.0, 2, value=55.0),
-        LinkEvent("lost", 41.0),
+        LinkEvent(LinkChange.LOST, 41.0),
         DrillEvent(EventKind.DRILL_FINISHED, 300.0, -1),
     ]
     cues = CueMapper().cues(events)

@@ -10,8 +10,8 @@ from textual.widgets import OptionList, Static
 from tui_helpers import make_app, wait_for
 
 from isoforce.core.effort_key import Side
-from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineStatus, EventKind
+from isoforce.live import DrillState
 from isoforce.tui.app import IsoforceApp
 from isoforce.tui.screens.setup import (
     CalibrationScreen,
@@ -33,9 +33,7 @@ async def test_pick_device_calibrate_run_drill_summary() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, CalibrationScreen))
         await wait_for(
             pilot,
-            lambda: (
-                len(app.controller.session.pipeline.ring) > 200 if app.controller.session else False
-            ),
+            lambda: app.controller.samples_kept > 200,
         )
         await pilot.press("t")
         status = app.screen.query_one("#calib-status", Static)
@@ -73,29 +71,36 @@ async def test_side_choice_and_history_screen() -> None:
         assert "Nothing stored yet" in str(app.screen.query_one("#history", Static).render())
 
 
-async def running_engine(pilot: Pilot[None], app: IsoforceApp) -> DrillEngine:
-    """Wait until the app's drill engine exists and runs; return it."""
+def drill(app: IsoforceApp) -> DrillState:
+    """The drill's state as the app last saw it."""
+    state = app.controller.drill_state
+    assert state is not None
+    return state
+
+
+async def running_drill(pilot: Pilot[None], app: IsoforceApp) -> None:
+    """Wait until the app's drill runs."""
     await wait_for(
         pilot,
-        lambda: app.controller.session is not None and app.controller.session.engine is not None,
+        lambda: (
+            app.controller.drill_state is not None
+            and app.controller.drill_state.status is EngineStatus.RUNNING
+        ),
     )
-    assert app.controller.session is not None and app.controller.session.engine is not None
-    engine = app.controller.session.engine
-    await wait_for(pilot, lambda: engine.status is EngineStatus.RUNNING)
-    return engine
 
 
 async def test_pain_key_mid_hold_drops_target_at_once() -> None:
     app = make_app(speed=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
-        engine = await running_engine(pilot, app)
+        await running_drill(pilot, app)
         await pilot.press("s")  # skip the 2-minute passive stretch
         await pilot.press("s")  # skip the ramp: now the 50 % PAILs hold
         await wait_for(
-            pilot, lambda: engine.current_step is not None and engine.current_step.kind == "hold"
+            pilot, lambda: drill(app).step is not None and drill(app).step.kind == "hold"
         )
         await wait_for(pilot, lambda: app.controller.snapshot().effort_pct > 20, timeout_s=20)
         await pilot.press("p")
+        assert app.controller.session is not None and app.controller.session.guide is not None
         events = app.controller.session.guide.events
         pains = [e for e in events if e.kind is EventKind.PAIN_MARKED]
         assert len(pains) == 1
@@ -112,31 +117,29 @@ async def test_device_lost_mid_hold_pauses_and_says_so() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.controller.link == "lost", timeout_s=60)
         await pilot.pause(0.2)
-        engine = app.controller.session.engine
-        assert engine.status is EngineStatus.PAUSED
+        assert drill(app).status is EngineStatus.PAUSED
         link = app.screen.query_one("#link", Static)
         assert link.display
         assert "SENSOR LOST" in str(link.render())
         assert "Paused" in str(app.screen.query_one("#banner", Static).render())
-        gaps = app.controller.session.runner.result.gaps
-        assert len(gaps) == 1 and gaps[0].end_t_s is None
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
         assert app.screen.result.status is EngineStatus.ABORTED
+        outcome = app.controller.outcome
+        assert outcome is not None
+        assert len(outcome.gaps) == 1 and outcome.gaps[0].end_t_s is None
 
 
 async def test_pause_and_skip_keys() -> None:
     app = make_app(speed=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
-        engine = await running_engine(pilot, app)
+        await running_drill(pilot, app)
         await pilot.press("space")
-        await wait_for(pilot, lambda: engine.status is EngineStatus.PAUSED)
+        await wait_for(pilot, lambda: drill(app).status is EngineStatus.PAUSED)
         await pilot.press("space")
-        await wait_for(pilot, lambda: engine.status is EngineStatus.RUNNING)
+        await wait_for(pilot, lambda: drill(app).status is EngineStatus.RUNNING)
         await pilot.press("s")
-        await wait_for(
-            pilot, lambda: engine.current_step is not None and engine.current_step.index == 1
-        )
+        await wait_for(pilot, lambda: drill(app).step is not None and drill(app).step.index == 1)
 
 
 async def test_small_terminal_still_shows_the_essentials() -> None:
@@ -185,12 +188,9 @@ async def test_a_stored_session_replays_from_the_device_picker() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, FreeScreen))
         await wait_for(
             pilot,
-            lambda: (
-                app.controller.session is not None
-                and len(app.controller.session.pipeline.ring) > 100
-            ),
+            lambda: app.controller.samples_kept > 100,
         )
-        assert app.controller.options.device == "replay"
+        assert app.controller.replaying
 
 
 async def test_a_range_of_motion_drill_on_the_imu_ends_with_its_end_ranges() -> None:

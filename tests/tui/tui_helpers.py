@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from isoforce.runner.factory import SessionOptions
+from isoforce.live import SessionOptions
 from isoforce.tui.app import AppConfig, IsoforceApp, create_app
 from isoforce.tui.audio import AudioMode
 

@@ -17,20 +17,12 @@ from isoforce.cli.common import (
     positive_float,
     run_until_interrupted,
 )
-from isoforce.cli.record import Progress, add_device_arguments, report_link, session_options
-from isoforce.cli.saving import (
-    add_save_arguments,
-    finish,
-    recording,
-    saved_lines,
-    side_argument,
-)
+from isoforce.cli.record import add_device_arguments, session_options
+from isoforce.cli.saving import add_save_arguments, side_argument
 from isoforce.errors import DrillFileError
 
 if TYPE_CHECKING:
-    from isoforce.drills.events import DrillEvent
-    from isoforce.drills.plan import PlanStep
-    from isoforce.runner.imu_drill import ImuDrillScorer
+    pass
 
 
 def register(sub: Any) -> None:
@@ -149,85 +141,14 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _Printer:
-    """Prints drill events as they happen, and a live effort line on a terminal."""
-
-    def __init__(self, plan: tuple[PlanStep, ...], imu: ImuDrillScorer | None = None) -> None:
-        self.plan = plan
-        self.imu = imu
-
-    def events(self, events: tuple[DrillEvent, ...]) -> None:
-        from isoforce.drills.events import EventKind
-
-        for e in events:
-            stamp = f"[{int(e.t_s // 60):2d}:{e.t_s % 60:04.1f}]"
-            if e.kind is EventKind.STEP_STARTED:
-                step = self.plan[e.step_index]
-                _line(
-                    f"{stamp} step {e.step_index + 1}/{len(self.plan)}  {step.label} — {step.instruction}"
-                )
-            elif e.kind is EventKind.PAIN_MARKED:
-                effort = "n/a" if e.value is None else f"{e.value:.0f} %"
-                _line(
-                    f"{stamp} PAIN marked at effort {effort}: target dropped to 0, later targets lowered"
-                )
-            elif e.kind is EventKind.PAIN_FREE_MAX:
-                _line(f"{stamp} pain-free max found: {e.value:.0f} %")
-            elif e.kind is EventKind.STEP_SCORED and e.score is not None:
-                from isoforce.drills.report import score_row
-
-                row = score_row(e.score)
-                _line(
-                    f"{stamp}   scored: in band {row[2]}, RMSE {row[3]}, CE {row[4]}, CV {row[5]}"
-                )
-                imu = self.imu.scores.get(e.step_index) if self.imu is not None else None
-                if imu is not None:
-                    from isoforce.drills.report import imu_step_text
-
-                    text = imu_step_text(imu, kind=self.plan[e.step_index].kind)
-                    if text:
-                        _line(f"{stamp}   IMU: {text}")
-            elif e.kind is EventKind.TARGET_CLAMPED:
-                _line(
-                    f"{stamp} warning: step asks for more than allowed; target capped at {e.value:.0f} %"
-                )
-            elif e.kind is EventKind.DRILL_FINISHED:
-                _line(f"{stamp} drill finished")
-
-
-def _line(text: str) -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
-    print(text, flush=True)
-
-
-def _stored_maxima(
-    args: argparse.Namespace, *, movement: str, side: Any, position: str
-) -> dict[str, float]:
-    """Session option values for the latest stored maxima of this movement key.
-
-    Maxima given on the command line win; without a side, or with ``--no-save``, nothing is
-    looked up. Prints where each value comes from.
-    """
-    from isoforce.session.references import latest_references, option_overrides
-    from isoforce.session.store import SessionStore
-
-    if side is None or args.no_save:
-        return {}
-    with SessionStore.open(data_dir=args.data_dir) as store:
-        records = store.reference_history(movement=movement)
-    refs = latest_references(records, movement=movement, side=side, position=position)
-    for line in refs.lines():
-        print(line)
-    return option_overrides(refs, given={"push_max_n": args.push_max, "pull_max_n": args.pull_max})
-
-
 def run_drill(args: argparse.Namespace) -> int:
     """Handler of ``isoforce drill run``."""
     from isoforce import __version__
+    from isoforce.cli.live_output import DrillPrinter, FileRows, LinkReporter, Progress
     from isoforce.drills.report import imu_summary_lines, result_summary, score_table
     from isoforce.export.csv_writer import CsvSampleWriter
-    from isoforce.runner.factory import build_session
+    from isoforce.live.build import open_session
+    from isoforce.recording import Recording
 
     drill = _load(args.name, args.data_dir)
     out = args.out
@@ -238,47 +159,40 @@ def run_drill(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     side = args.side if args.side is not None else drill.side.as_side()
-    stored = _stored_maxima(args, movement=drill.movement, side=side, position=drill.position)
-    options = session_options(args, pain_threshold_pct=args.sim_pain_at, **stored)
-    progress = Progress(total_s=drill.duration_s, label=f"{drill.name}")
     with contextlib.ExitStack() as stack:
-        sinks = []
+        rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
+        given = {"push_max_n": args.push_max, "pull_max_n": args.pull_max}
+        stored = rec.stored_maxima(drill, side=side, given=given)
+        for line in rec.reference_lines:
+            print(line)
+        options = session_options(args, pain_threshold_pct=args.sim_pain_at, **stored)
+        session = open_session(options, drill=drill)
+        session.add(Progress(total_s=drill.duration_s, label=f"{drill.name}"))
+        session.add(LinkReporter())
+        session.add(DrillPrinter(session.header.plan))
         if out is not None:
-            sinks.append(CsvSampleWriter(stack.enter_context(open_output(out))))
-        session = build_session(
-            options, drill=drill, sinks=sinks, on_block=progress.update, on_link=report_link
-        )
-        assert session.guide is not None
-        printer = _Printer(session.guide.engine.plan, session.guide.imu_scorer)
-        session.guide.on_events = printer.events
-        recorder = stack.enter_context(recording(args, session, options, drill=drill, side=side))
-        print(f"isoforce {__version__}: {drill.title or drill.name} on {session.spec.title}")
+            session.add(FileRows(CsvSampleWriter(stack.enter_context(open_output(out)))))
+        rec.attach(session, options, side=side)
+        print(f"isoforce {__version__}: {drill.title or drill.name} on {session.header.spec.title}")
 
         async def go(stop: asyncio.Event) -> None:
-            await session.runner.run(stop=stop)
+            await session.run(stop=stop)
 
         interrupted = run_until_interrupted(go)
-        engine = session.guide.engine
-        if interrupted:
-            session.guide.publish(engine.abort(session.runner.result.last_t_s))
-        saved_id, maxima = finish(
-            recorder, session.runner.result, session=session, interrupted=interrupted
-        )
-    progress.done()
-    result = engine.result()
+    outcome = session.outcome
+    assert outcome is not None and outcome.drill_result is not None
+    result = outcome.drill_result
     print()
     print(score_table(result))
     print()
     for line in result_summary(result):
         print(line)
-    if session.guide.imu_scorer is not None:
-        for line in imu_summary_lines(session.guide.imu_scorer.summary()):
+    if outcome.imu_summary is not None:
+        for line in imu_summary_lines(outcome.imu_summary):
             print(line)
     print()
     if out is not None:
-        print(f"recording: {out} ({session.runner.result.samples} samples)")
-    finds = any(step.kind in ("staircase", "max_trial", "rom") for step in drill.leaves())
-    rom = recorder.rom_saved if recorder is not None else ()
-    for line in saved_lines(saved_id, maxima, side_known=side is not None or not finds, rom=rom):
+        print(f"recording: {out} ({outcome.samples} samples)")
+    for line in rec.saved_lines(drill=drill, side=side):
         print(line)
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

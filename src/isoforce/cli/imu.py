@@ -21,15 +21,13 @@ from isoforce.cli.common import (
     positive_float,
     run_until_interrupted,
 )
-from isoforce.cli.record import add_device_arguments, report_link, session_options
+from isoforce.cli.record import add_device_arguments, session_options
 from isoforce.devices.registry import device_spec
 from isoforce.errors import CalibrationError, ConfigError
 
 if TYPE_CHECKING:  # heavy modules load when the command runs, not for --help
-    from isoforce.runner import Guidance
-    from isoforce.runner.factory import Session
+    from isoforce.live import LiveFrame, LiveSession
     from isoforce.signal.imu import ImuView, MmgCalibration
-    from isoforce.signal.pipeline import ProcessedBlock
 
 #: Calibration phases: name, what the user is asked, nominal effort %, share of ``--hold``.
 PHASES: tuple[tuple[str, str, float], ...] = (
@@ -87,7 +85,8 @@ def view_line(view: ImuView) -> str:
 
 def run_imu(args: argparse.Namespace) -> int:
     """Handler of ``isoforce imu``."""
-    from isoforce.runner.factory import build_session
+    from isoforce.cli.live_output import LinkReporter
+    from isoforce.live.build import open_session
 
     spec = device_spec(args.device)
     if not spec.capabilities.imu:
@@ -99,10 +98,10 @@ def run_imu(args: argparse.Namespace) -> int:
         return 2
     options = session_options(args)
     printer = _Printer(every_s=args.every)
-    session = build_session(options, on_block=printer.on_block, on_link=report_link)
-    assert session.imu is not None
-    printer.session = session
-    print(session.imu.view().guidance)
+    session = open_session(options, consumers=[printer, LinkReporter()])
+    from isoforce.signal.imu import PLACEMENT_GUIDANCE, Placement
+
+    print(PLACEMENT_GUIDANCE[Placement(session.header.imu_placement or "shank")])
     duration = args.duration
     collector: _Collector | None = None
     if args.action == "calibrate":
@@ -112,11 +111,13 @@ def run_imu(args: argparse.Namespace) -> int:
         print(f"hold still {ZERO_S:g} s at the training angle to set the zero pose")
 
     async def go(stop: asyncio.Event) -> None:
-        await session.runner.run(duration_s=duration, stop=stop)
+        await session.run(duration_s=duration, stop=stop)
 
     interrupted = run_until_interrupted(go)
-    view = session.imu.view()
-    lifts = session.imu.lift_off.completed
+    outcome = session.outcome
+    assert outcome is not None and outcome.imu_view is not None
+    view = outcome.imu_view
+    lifts = outcome.lift_offs
     print(
         f"done: {len(lifts)} lift-off(s)"
         + "".join(f"; hold {lift.hold_s:.1f} s at {lift.top_deg:+.1f}°" for lift in lifts)
@@ -139,17 +140,24 @@ class _Printer:
 
     def __init__(self, *, every_s: float) -> None:
         self.every_s = every_s
-        self.session: Session | None = None
         self.collector: _Collector | None = None
         self._next = 0.0
 
-    def on_block(self, block: ProcessedBlock, guidance: Guidance | None) -> None:
-        del guidance
-        if self.session is None or self.session.imu is None:
+    def on_start(self, header: object) -> None:
+        """Nothing to do at the start."""
+        del header
+
+    def on_end(self, outcome: object) -> None:
+        """Nothing to do at the end."""
+        del outcome
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        """Feed the calibration and print a status line every ``every_s``."""
+        view = frame.imu_view
+        if view is None or not len(frame):
             return
         if self.collector is not None:
-            self.collector.take(block)
-        view = self.session.imu.view()
+            self.collector.take(frame)
         if math.isfinite(view.t_s) and view.t_s >= self._next:
             self._next = view.t_s + self.every_s
             print(view_line(view), flush=True)
@@ -158,7 +166,7 @@ class _Printer:
 class _Collector:
     """Guides the calibration phases and keeps each phase's usable MMG levels."""
 
-    def __init__(self, session: Session, *, hold_s: float) -> None:
+    def __init__(self, session: LiveSession, *, hold_s: float) -> None:
         from isoforce.transports.sim import SimTransport
 
         self.session = session
@@ -181,19 +189,19 @@ class _Collector:
         efforts = np.array([0.0] + [e for _, _, e in PHASES])
         return efforts[index.astype(int) + 1]
 
-    def take(self, block: ProcessedBlock) -> None:
+    def take(self, frame: LiveFrame) -> None:
         import numpy as np
 
         from isoforce.signal.imu import Refusal
 
-        imu = self.session.imu
-        assert imu is not None and imu.last is not None
-        phase = self._phase(float(block.t_s[-1]))
+        last = frame.imu_derived
+        if last is None:
+            return
+        phase = self._phase(frame.last_t_s)
         if phase > self._announced and phase < len(PHASES):
             self._announced = phase
             name, ask, _ = PHASES[phase]
             print(f"--- {name}: {ask} for {self.hold_s:g} s, keep the leg still", flush=True)
-        last = imu.last
         start = ZERO_S + np.floor((last.t_s - ZERO_S) / self.hold_s) * self.hold_s
         usable = (
             np.isin(last.mmg.refusal, (Refusal.NONE, Refusal.NOT_CALIBRATED))
@@ -205,8 +213,8 @@ class _Collector:
             if 0 <= k < len(PHASES):
                 name = PHASES[k][0]
                 self._rms[name].append(float(last.mmg.rms_g[i]))
-                if i < len(block) and np.isfinite(block.effort_pct[i]):
-                    self._cell[name].append(abs(float(block.effort_pct[i])))
+                if i < len(frame) and np.isfinite(frame.effort_pct[i]):
+                    self._cell[name].append(abs(float(frame.effort_pct[i])))
 
     def calibration(self) -> MmgCalibration:
         """The calibration from the phases (efforts from the load cell when it measured them)."""

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,16 +20,14 @@ from isoforce.cli.common import (
     run_until_interrupted,
     speed_value,
 )
-from isoforce.cli.saving import add_save_arguments, finish, recording, saved_lines
+from isoforce.cli.saving import add_save_arguments
 from isoforce.devices.registry import DEVICES, device_spec
 from isoforce.errors import ConfigError
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    from isoforce.runner import Guidance, LinkEvent, RunResult, Sink
-    from isoforce.runner.factory import SessionOptions
+    from isoforce.live import SessionOptions
     from isoforce.signal.calibration import Calibration
     from isoforce.signal.imu import MmgCalibration
-    from isoforce.signal.pipeline import ProcessedBlock
 
 
 def add_device_arguments(parser: argparse.ArgumentParser) -> None:
@@ -170,7 +167,7 @@ def load_calibration(path: str | None) -> Calibration | None:
 
 def session_options(args: argparse.Namespace, **extra: Any) -> SessionOptions:
     """The session the shared device arguments describe (``extra`` adds or overrides fields)."""
-    from isoforce.runner.factory import SessionOptions
+    from isoforce.live import SessionOptions
 
     fields: dict[str, Any] = {
         "device": args.device,
@@ -200,68 +197,15 @@ def load_mmg(path: str | None) -> MmgCalibration | None:
     return MmgCalibration.from_dict(read_json_object(path, what="an effort calibration"))
 
 
-def report_link(event: LinkEvent) -> None:
-    """Tell the user on stderr when the device link drops, comes back or is given up."""
-    text = {
-        "lost": f"device lost at {event.t_s:.2f} s ({event.detail}); waiting for it to come back",
-        "restored": "device back; recording continues",
-        "gave_up": f"gave up waiting for the device ({event.detail})",
-    }.get(event.kind, f"link {event.kind}")
-    sys.stderr.write(f"\n{text}\n" if sys.stderr.isatty() else f"{text}\n")
-    sys.stderr.flush()
-
-
-def decode_summary(result: RunResult) -> str:
-    """One line on what the decoder dropped and what the link lost (empty when nothing)."""
-    d = result.decode
-    parts = []
-    if d.bytes_dropped:
-        parts.append(f"{d.bytes_dropped} bytes of garbage skipped ({d.resyncs} runs)")
-    if d.checksum_errors:
-        parts.append(f"{d.checksum_errors} checksum errors")
-    if result.gaps:
-        parts.append(f"{len(result.gaps)} link gap(s)")
-    return "; ".join(parts)
-
-
-class Progress:
-    """A one-line progress display on stderr when it is a terminal (silent otherwise)."""
-
-    def __init__(self, *, total_s: float | None, label: str) -> None:
-        self.total_s = total_s
-        self.label = label
-        self.enabled = sys.stderr.isatty()
-        self._last = 0.0
-
-    def update(self, block: ProcessedBlock, guidance: Guidance | None) -> None:
-        """Redraw at most 10 times a second."""
-        del guidance
-        now = time.monotonic()
-        if not self.enabled or now - self._last < 0.1:
-            return
-        self._last = now
-        t = float(block.t_s[-1])
-        force = float(block.display_force_n[-1])
-        effort = float(block.effort_pct[-1])
-        effort_txt = f"{effort:6.1f} %" if effort == effort else "   n/a"
-        total = f" / {self.total_s:.1f}" if self.total_s else ""
-        sys.stderr.write(
-            f"\r{self.label} {t:6.1f}{total} s   force {force:8.1f} N   effort {effort_txt}  "
-        )
-        sys.stderr.flush()
-
-    def done(self) -> None:
-        """End the progress line."""
-        if self.enabled:
-            sys.stderr.write("\n")
-
-
 def run_record(args: argparse.Namespace) -> int:
     """Handler of ``isoforce record``."""
+    from isoforce.cli.live_output import FileRows, LinkReporter, Progress, decode_summary
     from isoforce.core.effort_key import ReferenceKind
+    from isoforce.devices.base import DeviceKind
     from isoforce.export.csv_writer import CsvSampleWriter
     from isoforce.export.json_writer import JsonRecordingWriter
-    from isoforce.runner.factory import build_session
+    from isoforce.live.build import open_session
+    from isoforce.recording import Recording
 
     spec = device_spec(args.device)
     if spec.force_channel is None:
@@ -276,9 +220,10 @@ def run_record(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     fmt = args.format or ("json" if str(args.out).lower().endswith(".json") else "csv")
     options = session_options(args)
-    progress = Progress(total_s=args.duration, label="recording")
-    session = build_session(options, on_block=progress.update, on_link=report_link)
-    reference = session.references[ReferenceKind.PAIN_FREE]
+    session = open_session(
+        options, consumers=[Progress(total_s=args.duration, label="recording"), LinkReporter()]
+    )
+    reference = session.header.references[ReferenceKind.PAIN_FREE]
     manifest: dict[str, Any] = {
         "isoforce_version": __version__,
         "device": {
@@ -286,39 +231,37 @@ def run_record(args: argparse.Namespace) -> int:
             "title": spec.title,
             "capabilities": spec.capabilities.describe(),
         },
-        "rate_hz": session.pipeline.settings.fs_hz,
+        "rate_hz": session.header.rate_hz,
         "seed": args.seed,
-        "calibration": session.pipeline.calibration.to_dict(),
+        "calibration": session.header.calibration.to_dict(),
         "reference": {
             "push_max_n": reference.push_max_n,
             "pull_max_n": reference.pull_max_n,
             "kind": "pain_free",
         },
     }
-    if spec.transport == "serial":
+    if spec.transport is DeviceKind.SERIAL:
         manifest["port"] = {"url": options.port, "baud": options.baud}
-    elif spec.transport == "ble":
+    elif spec.transport is DeviceKind.BLE:
         manifest["bluetooth"] = {"address": options.address, "name": options.ble_name}
-    interrupted = False
-    runner = session.runner
     with contextlib.ExitStack() as stack:
         if args.out is not None:
             stream = stack.enter_context(open_output(args.out))
-            sink: Sink = (
+            writer = (
                 JsonRecordingWriter(stream, manifest=manifest)
                 if fmt == "json"
                 else CsvSampleWriter(stream)
             )
-            runner.sinks.append(sink)
-        recorder = stack.enter_context(recording(args, session, options))
+            session.add(FileRows(writer))
+        rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
+        rec.attach(session, options)
 
         async def go(stop: asyncio.Event) -> None:
-            await runner.run(duration_s=args.duration, stop=stop)
+            await session.run(duration_s=args.duration, stop=stop)
 
         interrupted = run_until_interrupted(go)
-        saved_id, _ = finish(recorder, runner.result, session=session, interrupted=interrupted)
-    progress.done()
-    result = runner.result
+    outcome = session.outcome
+    assert outcome is not None
     where = (
         "the session store"
         if args.out is None
@@ -326,15 +269,15 @@ def run_record(args: argparse.Namespace) -> int:
         if args.out == "-"
         else str(Path(args.out))
     )
-    lost = f", {result.decode.samples_lost} lost" if result.decode.samples_lost else ""
+    lost = f", {outcome.decode.samples_lost} lost" if outcome.decode.samples_lost else ""
     print(
-        f"{'interrupted: ' if interrupted else ''}recorded {result.samples} samples "
-        f"({result.last_t_s:.2f} s{lost}) to {where}",
+        f"{'interrupted: ' if interrupted else ''}recorded {outcome.samples} samples "
+        f"({outcome.last_t_s:.2f} s{lost}) to {where}",
         file=sys.stderr,
     )
-    summary = decode_summary(result) if spec.transport != "sim" else ""
+    summary = decode_summary(outcome) if spec.transport is not DeviceKind.SIM else ""
     if summary:
         print(summary, file=sys.stderr)
-    for line in saved_lines(saved_id, (), side_known=True):
+    for line in rec.saved_lines():
         print(line, file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

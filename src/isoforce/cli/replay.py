@@ -40,40 +40,32 @@ def register(sub: Any) -> None:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Handler of ``isoforce replay``."""
-    from isoforce.cli.drill import _Printer
-    from isoforce.cli.record import Progress
+    from isoforce.cli.live_output import DrillPrinter, Progress
     from isoforce.drills.report import result_summary, score_table
-    from isoforce.runner.factory import SessionOptions
-    from isoforce.runner.replay import build_replay_session
+    from isoforce.live.build import open_replay
+    from isoforce.recording import stored_drill
     from isoforce.session.store import SessionStore
 
     with SessionStore.open(data_dir=args.data_dir) as store:
         sid = store.resolve(args.session)[0]
-        session, record = build_replay_session(
-            SessionOptions(device="replay", speed=args.speed),
-            store=store,
-            session_id=sid,
-            rerun_drill=not args.no_drill,
-            data_dir=args.data_dir,
-        )
-    progress = Progress(total_s=record.duration_s, label=f"replay {sid}")
-    session.runner.on_block = progress.update
+        record = store.load(sid)
+    drill = None if args.no_drill else stored_drill(record, args.data_dir)
+    session = open_replay(record, speed=args.speed, drill=drill)
+    session.add(Progress(total_s=record.duration_s, label=f"replay {sid}"))
     what = record.meta.drill.name if record.meta.drill else record.meta.device.title
     print(f"replaying session {sid} ({what}, {record.duration_s:.1f} s, {record.samples} samples)")
     if session.guide is not None:
-        session.guide.on_events = _Printer(session.guide.engine.plan).events
+        session.add(DrillPrinter(session.header.plan))
 
     async def go(stop: asyncio.Event) -> None:
-        await session.runner.run(stop=stop)
+        await session.run(stop=stop)
 
     interrupted = run_until_interrupted(go)
-    progress.done()
-    result = session.runner.result
-    print(f"replayed {result.samples} samples ({result.last_t_s:.2f} s), {result.stopped_by}")
-    if session.guide is not None:
-        engine = session.guide.engine
-        session.guide.publish(engine.abort(result.last_t_s))
-        drill_result = engine.result()
+    outcome = session.outcome
+    assert outcome is not None
+    print(f"replayed {outcome.samples} samples ({outcome.last_t_s:.2f} s), {outcome.stopped_by}")
+    if outcome.drill_result is not None:
+        drill_result = outcome.drill_result
         print()
         print(score_table(drill_result))
         print()
@@ -82,8 +74,10 @@ def run_replay(args: argparse.Namespace) -> int:
         same = _compare(record.steps, drill_result)
         if same is not None:
             print(f"\nscores match the recording for {same[0]} of {same[1]} steps")
-    if result.samples != record.samples:
-        print(f"note: {record.samples - result.samples} samples were not replayed", file=sys.stderr)
+    if outcome.samples != record.samples:
+        print(
+            f"note: {record.samples - outcome.samples} samples were not replayed", file=sys.stderr
+        )
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 

@@ -61,6 +61,16 @@ class SampleBlock:
         except KeyError:
             raise KeyError(f"block has no channel {channel!r}; it has {self.channels}") from None
 
+    def head(self, n: int) -> SampleBlock:
+        """The first ``n`` samples (views, not copies)."""
+        return SampleBlock(
+            t_s=self.t_s[:n],
+            t_host_s=self.t_host_s[:n],
+            values=self.values[:n],
+            channels=self.channels,
+            lost_before=self.lost_before,
+        )
+
     @staticmethod
     def concat(blocks: list[SampleBlock]) -> SampleBlock:
         """Join blocks with the same channels into one (``lost_before`` of the first is kept)."""

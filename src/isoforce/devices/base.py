@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from isoforce.core.effort_key import Capabilities
 from isoforce.core.samples import SampleBlock
+
+
+class DeviceKind(enum.StrEnum):
+    """How a device's bytes reach isoforce; the transport registry is keyed by it."""
+
+    SIM = "sim"
+    SERIAL = "serial"
+    BLE = "ble"
+    REPLAY = "replay"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +29,7 @@ class DeviceSpec:
 
     key: str
     title: str
-    transport: str
+    transport: DeviceKind
     capabilities: Capabilities
     nominal_rate_hz: float
     force_channel: str | None = "force_n"

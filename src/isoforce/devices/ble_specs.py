@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from isoforce.core.effort_key import Capabilities
 from isoforce.devices import forceboard, progressor, wh_c06, witmotion_ble
-from isoforce.devices.base import Decoder, DeviceSpec
+from isoforce.devices.base import Decoder, DeviceKind, DeviceSpec
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 
 NUS_SERVICE_UUID = "6e400001-b5a3-f393-e0a9-e50e24dcca9e"
@@ -209,7 +209,7 @@ ISOFORCE_BLE_PROFILE = BleProfile(
 PROGRESSOR = DeviceSpec(
     key="progressor",
     title="Tindeq Progressor or open clone (Crimpdeq, Hangman) over Bluetooth",
-    transport="ble",
+    transport=DeviceKind.BLE,
     capabilities=Capabilities(push=True, pull=False),
     nominal_rate_hz=progressor.NOMINAL_RATE_HZ,
     force_channel="force_n",
@@ -222,7 +222,7 @@ PROGRESSOR = DeviceSpec(
 FORCEBOARD = DeviceSpec(
     key="forceboard",
     title="PitchSix Force Board over Bluetooth",
-    transport="ble",
+    transport=DeviceKind.BLE,
     capabilities=Capabilities(push=True, pull=False),
     nominal_rate_hz=forceboard.NOMINAL_RATE_HZ,
     force_channel="force_n",
@@ -232,7 +232,7 @@ FORCEBOARD = DeviceSpec(
 WH_C06 = DeviceSpec(
     key="wh-c06",
     title="WH-C06 hanging scale (advertisements only, about 2 readings/s)",
-    transport="ble",
+    transport=DeviceKind.BLE,
     capabilities=Capabilities(push=True, pull=False),
     nominal_rate_hz=wh_c06.NOMINAL_RATE_HZ,
     force_channel="force_n",
@@ -245,7 +245,7 @@ WH_C06 = DeviceSpec(
 WITMOTION_BLE = DeviceSpec(
     key="witmotion-ble",
     title="WitMotion Bluetooth 5.0 IMU (BWT901BLE5.0, WT901BLECL, WT901BLE68)",
-    transport="ble",
+    transport=DeviceKind.BLE,
     capabilities=Capabilities(push=False, pull=False, imu=True),
     nominal_rate_hz=witmotion_ble.SESSION_RATE_HZ,
     force_channel=None,
@@ -254,7 +254,7 @@ WITMOTION_BLE = DeviceSpec(
 ISOFORCE_BLE = DeviceSpec(
     key="isoforce-ble",
     title="isoforce firmware over Bluetooth (Nordic UART Service)",
-    transport="ble",
+    transport=DeviceKind.BLE,
     capabilities=Capabilities(push=True, pull=True),
     nominal_rate_hz=80.0,
     force_channel="load_raw",

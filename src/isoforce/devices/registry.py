@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from isoforce.core.effort_key import Capabilities
-from isoforce.devices.base import Decoder, DeviceSpec
+from isoforce.devices.base import Decoder, DeviceKind, DeviceSpec
 from isoforce.devices.ble_specs import BLE_DEVICES, BLE_PROFILES
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.serial_specs import SERIAL_DEVICES, SERIAL_PROFILES
@@ -17,7 +17,7 @@ SIM_OFFSET_COUNTS = 84_000.0
 SIM_LOAD = DeviceSpec(
     key="sim",
     title="Simulated load cell (virtual athlete)",
-    transport="sim",
+    transport=DeviceKind.SIM,
     capabilities=Capabilities(push=True, pull=True),
     nominal_rate_hz=80.0,
     force_channel="load_raw",
@@ -29,7 +29,7 @@ SIM_LOAD = DeviceSpec(
 SIM_LOAD_PUSH_ONLY = DeviceSpec(
     key="sim-push",
     title="Simulated compression-only cell (virtual athlete)",
-    transport="sim",
+    transport=DeviceKind.SIM,
     capabilities=Capabilities(push=True, pull=False),
     nominal_rate_hz=80.0,
     force_channel="load_raw",
@@ -41,7 +41,7 @@ SIM_LOAD_PUSH_ONLY = DeviceSpec(
 SIM_IMU = DeviceSpec(
     key="sim-imu",
     title="Simulated IMU on the shank",
-    transport="sim",
+    transport=DeviceKind.SIM,
     capabilities=Capabilities(push=False, pull=False, imu=True),
     nominal_rate_hz=400.0,
     force_channel=None,
@@ -51,7 +51,7 @@ SIM_IMU = DeviceSpec(
 SIM_DUAL = DeviceSpec(
     key="sim-dual",
     title="Simulated load cell + IMU on the shank (virtual athlete)",
-    transport="sim",
+    transport=DeviceKind.SIM,
     capabilities=Capabilities(push=True, pull=True, imu=True),
     nominal_rate_hz=400.0,
     force_channel="load_raw",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from isoforce.core.effort_key import Capabilities
-from isoforce.devices.base import Decoder, DeviceMessage, DeviceSpec
+from isoforce.devices.base import Decoder, DeviceKind, DeviceMessage, DeviceSpec
 from isoforce.devices.hx711_lines import Hx711LineDecoder
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.witmotion_uart import WitMotionDecoder
@@ -44,7 +44,7 @@ class SerialProfile:
 HX711_SERIAL = DeviceSpec(
     key="hx711",
     title="HX711 load cell on USB serial (text lines)",
-    transport="serial",
+    transport=DeviceKind.SERIAL,
     capabilities=Capabilities(push=True, pull=True),
     nominal_rate_hz=80.0,
     force_channel="load_raw",
@@ -58,7 +58,7 @@ HX711_SERIAL = DeviceSpec(
 HX711_SERIAL_PUSH = DeviceSpec(
     key="hx711-push",
     title="HX711 compression-only cell on USB serial (text lines)",
-    transport="serial",
+    transport=DeviceKind.SERIAL,
     capabilities=Capabilities(push=True, pull=False),
     nominal_rate_hz=80.0,
     force_channel="load_raw",
@@ -68,7 +68,7 @@ HX711_SERIAL_PUSH = DeviceSpec(
 ISOFORCE_SERIAL = DeviceSpec(
     key="isoforce-serial",
     title="isoforce firmware on USB serial (binary frames)",
-    transport="serial",
+    transport=DeviceKind.SERIAL,
     capabilities=Capabilities(push=True, pull=True),
     nominal_rate_hz=80.0,
     force_channel="load_raw",
@@ -81,7 +81,7 @@ ISOFORCE_SERIAL = DeviceSpec(
 WITMOTION_SERIAL = DeviceSpec(
     key="witmotion",
     title="WitMotion IMU on a serial port (JY901, WT901C, BWT901CL)",
-    transport="serial",
+    transport=DeviceKind.SERIAL,
     capabilities=Capabilities(push=False, pull=False, imu=True),
     nominal_rate_hz=200.0,
     force_channel=None,

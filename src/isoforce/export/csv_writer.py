@@ -6,9 +6,11 @@ file and an exported one agree to the byte.
 
 from __future__ import annotations
 
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 import numpy as np
+from numpy.typing import NDArray
 
 from isoforce.export.context import SampleLabels
 from isoforce.export.formats import CSV_COLUMNS
@@ -17,6 +19,19 @@ from isoforce.session.model import ChannelData, Labels
 from isoforce.signal.pipeline import ProcessedBlock
 
 __all__ = ["CSV_COLUMNS", "CsvSampleWriter"]
+
+_CHANNEL_FIELDS = (
+    "t_s",
+    "t_host_s",
+    "raw",
+    "force_n",
+    "effort_pct",
+    "target_pct",
+    "step",
+    "phase",
+    "rep",
+    "lost_before",
+)
 
 
 class CsvSampleWriter:
@@ -51,6 +66,19 @@ class CsvSampleWriter:
         )
         names = Labels(step_names=labels.step_names, phase_names=labels.phase_names)
         self._stream.write(csv_rows(channel, names).decode())
+        self._stream.flush()
+        self.rows_written += n
+
+    def write_columns(self, columns: Mapping[str, NDArray[Any]], labels: Labels) -> None:
+        """Append one block's rows (columns named as in ``core.schema.FORCE_COLUMNS``)."""
+        n = int(columns["t_s"].shape[0])
+        if n == 0:
+            return
+        channel = ChannelData(
+            name=self._channel,
+            **{name: columns[name] for name in _CHANNEL_FIELDS},
+        )
+        self._stream.write(csv_rows(channel, labels).decode())
         self._stream.flush()
         self.rows_written += n
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 import numpy as np
+from numpy.typing import NDArray
 
 from isoforce.export.context import SampleLabels
+from isoforce.session.model import Labels
 from isoforce.signal.pipeline import ProcessedBlock
 
 JSON_FORMAT = "isoforce-recording"
@@ -60,6 +63,29 @@ class JsonRecordingWriter:
             [labels.phase_names[i] if i >= 0 else None for i in labels.phase_code.tolist()]
         )
         c["rep"].extend([r if r > 0 else None for r in labels.rep.tolist()])
+        self.rows_written += n
+
+    def write_columns(self, columns: Mapping[str, NDArray[Any]], labels: Labels) -> None:
+        """Add one block's samples (columns named as in ``core.schema.FORCE_COLUMNS``)."""
+        n = int(columns["t_s"].shape[0])
+        if n == 0:
+            return
+        lost = int(columns["lost_before"][0])
+        if lost:
+            self._gaps.append({"t_s": round(float(columns["t_s"][0]), 6), "samples_lost": lost})
+        c = self._cols
+        c["t_s"].extend(np.round(columns["t_s"], 6).tolist())
+        c["raw"].extend(_clean(np.round(columns["raw"], 3).tolist()))
+        c["force_n"].extend(_clean(np.round(columns["force_n"], 3).tolist()))
+        c["effort_pct"].extend(_clean(np.round(columns["effort_pct"], 2).tolist()))
+        c["target_pct"].extend(_clean(np.round(columns["target_pct"], 2).tolist()))
+        c["step"].extend(
+            [labels.step_names[i] if i >= 0 else None for i in columns["step"].tolist()]
+        )
+        c["phase"].extend(
+            [labels.phase_names[i] if i >= 0 else None for i in columns["phase"].tolist()]
+        )
+        c["rep"].extend([r if r > 0 else None for r in columns["rep"].tolist()])
         self.rows_written += n
 
     def close(self) -> None:

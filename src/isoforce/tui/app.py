@@ -27,7 +27,7 @@ from isoforce.tui.screens.setup import DeviceScreen, DrillPickerScreen
 from isoforce.tui.screens.summary import SummaryScreen
 
 if TYPE_CHECKING:
-    from isoforce.runner.factory import SessionOptions
+    from isoforce.live.options import SessionOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +105,12 @@ class IsoforceApp(App[None]):
                 else replace(options, address=address)
             )
         self.controller.options = options
+        self.controller.replay_id = None
         self.restart_free(resting=True)
 
     def replay(self, session_id: int) -> None:
         """Play a stored session back through the live path (shown in free mode)."""
-        self.controller.options = replace(
-            self.controller.options,
-            device="replay",
-            replay_session=session_id,
-            data_dir=self.config.data_dir,
-        )
+        self.controller.replay_id = session_id
         self.run_worker(self._restart(None), exclusive=True, group="session")
 
     def restart_free(self, *, resting: bool = False) -> None:
@@ -131,6 +127,7 @@ class IsoforceApp(App[None]):
             self.notify(str(exc), severity="error")
             return
         self._summary_shown = False
+        self.controller.replay_id = None
         self.push_screen(PlayerScreen())
         self.run_worker(self._restart(drill), exclusive=True, group="session")
 
@@ -154,14 +151,12 @@ class IsoforceApp(App[None]):
         self.run_worker(self._summary(), group="stop")
 
     async def _summary(self) -> None:
-        session = self.controller.session
-        engine = session.engine if session else None
         await self.controller.stop()
-        if engine is not None:
+        result = self.controller.result
+        if result is not None:
             lines = [*self.controller.reference_lines, *self.controller.saved_lines]
-            scorer = session.guide.imu_scorer if session and session.guide else None
-            imu = scorer.summary() if scorer is not None else None
-            self.push_screen(SummaryScreen(engine.result(), saved="\n".join(lines), imu=imu))
+            imu = self.controller.imu_summary
+            self.push_screen(SummaryScreen(result, saved="\n".join(lines), imu=imu))
 
     def back_to_picker(self) -> None:
         """From a summary, pick another drill."""
@@ -176,7 +171,7 @@ class IsoforceApp(App[None]):
 
 
 def _default_options() -> SessionOptions:
-    from isoforce.runner.factory import SessionOptions
+    from isoforce.live.options import SessionOptions
 
     return SessionOptions()
 

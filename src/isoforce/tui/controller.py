@@ -1,8 +1,10 @@
-"""Runs one live session for the TUI and turns its state into :class:`LiveView` snapshots.
+"""Runs one live session for the TUI and turns its frames into :class:`LiveView` snapshots.
 
-The session is built by the same factory as the headless commands and runs as a task in the
-app's event loop. Samples go to the ring buffer; the UI reads snapshots at its own frame rate.
-Drill and link events are queued in order and handed to the UI and audio; none are dropped.
+The session is built by the same live layer as the headless commands and runs as a task in
+the app's event loop. The controller is one of its consumers: each frame's samples go into a
+ring buffer, its drill and link events into a queue (handed to the UI and audio in order, none
+dropped), its drill state is kept for the next snapshot. The UI reads snapshots at its own frame
+rate. Keys (pain, pause, skip, tare) are commands to the session.
 """
 
 from __future__ import annotations
@@ -12,160 +14,167 @@ import contextlib
 import importlib
 import math
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from isoforce.core.effort_key import Side
-from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
+from isoforce.core.ringbuffer import RingBuffer
+from isoforce.drills.events import DrillEvent, DrillResult, EngineStatus
+from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
+from isoforce.drills.plan import Phase
 from isoforce.errors import CalibrationError, IsoforceError
-from isoforce.runner import LinkEvent, RunResult, Sink
-from isoforce.signal.calibration import Calibration, tare_offset
+from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
-from isoforce.signal.pipeline import COL
 from isoforce.tui.view import Curve, LiveView, band_state
 
 if TYPE_CHECKING:
-    from isoforce.runner.factory import Session, SessionOptions
-    from isoforce.session.recorder import SessionRecorder
-    from isoforce.session.store import SessionStore
+    from isoforce.live import (
+        Consumer,
+        DrillState,
+        LinkEvent,
+        LiveFrame,
+        LiveSession,
+        SessionHeader,
+        SessionOptions,
+        SessionOutcome,
+    )
+    from isoforce.recording import Recording
 
-TARE_WINDOW_S = 1.0
 FREE_WINDOW_S = 20.0
 DISPLAY_SMOOTH_S = 0.2
+RING_SECONDS = 120.0
+#: Columns of the display ring buffer, in order.
+RING_COLUMNS = ("t_s", "t_host_s", "raw", "force_n", "display_force_n", "effort_pct", "target_pct")
+COL = {name: i for i, name in enumerate(RING_COLUMNS)}
+_LINK_TEXT = {"ok": "ok", "lost": "lost", "gone": "gone", "failed": "failed"}
 
 
 class LiveController:
-    """One session at a time: start it, read snapshots, send the user's keys to the drill."""
+    """One session at a time: start it, read snapshots, send the user's keys to the session."""
 
     def __init__(
         self,
         options: SessionOptions,
         *,
-        sinks_factory: Callable[[], Sequence[Sink]] | None = None,
+        consumers: Sequence[Consumer] = (),
         data_dir: str | None = None,
         save: bool = True,
         side: Side | None = None,
     ) -> None:
         self.options = options
+        self.extra_consumers = list(consumers)
         self.data_dir = data_dir
         self.save = save
         self.side = side
+        #: A stored session to play back instead of the device (set by the replay picker).
+        self.replay_id: int | None = None
         self.saved_lines: list[str] = []
         self.reference_lines: list[str] = []
-        self._store: SessionStore | None = None
-        self._recorder: SessionRecorder | None = None
-        self.sinks_factory = sinks_factory
-        self.session: Session | None = None
+        self.session: LiveSession | None = None
+        self.header: SessionHeader | None = None
+        self.outcome: SessionOutcome | None = None
         self.drill: Drill | None = None
         self.pending: deque[DrillEvent | LinkEvent] = deque()
         self.link = "ok"
         self.error: str = ""
-        self.result: RunResult | None = None
-        self._task: asyncio.Task[RunResult] | None = None
+        self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
-        self._step_start_t: dict[int, float] = {}
+        self._recording: Recording | None = None
         self._calibration: Calibration | None = options.calibration
+        self._ring = RingBuffer(16, len(RING_COLUMNS))
+        self._drill_state: DrillState | None = None
+        self._effort_message = ""
+        self._imu_view: object | None = None
+        self._imu_scores: dict[int, ImuStepScore] = {}
 
     # ---- lifecycle ----
+
+    @property
+    def replaying(self) -> bool:
+        """Whether the session plays a stored session back."""
+        return self.replay_id is not None
 
     async def start(self, drill: Drill | None = None, *, duration_s: float | None = None) -> None:
         """Build and start a session (free mode when ``drill`` is None) in the running loop.
 
-        The session machinery (scipy, the simulator) is imported in a thread the first time,
-        so the UI keeps drawing meanwhile.
+        The live layer (scipy, the simulator) is imported in a thread the first time, so the UI
+        keeps drawing meanwhile.
         """
-        factory = await asyncio.to_thread(importlib.import_module, "isoforce.runner.factory")
+        build = await asyncio.to_thread(importlib.import_module, "isoforce.live.build")
+        from isoforce.recording import Recording
+
         self.drill = drill
         self._stop = asyncio.Event()
-        self._step_start_t = {}
         self.link = "ok"
         self.error = ""
-        options = replace(self.options, calibration=self._calibration)
         self.saved_lines = []
         self.reference_lines = []
-        keep = drill is not None and self.save
-        if keep and drill is not None and self.side is not None:
-            options = replace(options, **self._stored_maxima(drill))
-        sinks = list(self.sinks_factory()) if self.sinks_factory else []
-        self.session = factory.build_session(
-            options, drill=drill, sinks=sinks, on_events=self._on_events, on_link=self._on_link
-        )
-        if keep:
-            from isoforce.session.recorder import SessionRecorder
-            from isoforce.session.store import SessionStore
-
-            self._store = SessionStore.open(data_dir=self.data_dir)
-            self._recorder = SessionRecorder.attach(
-                self._store, self.session, options, drill=drill, side=self.side
-            )
+        self.outcome = None
+        self._drill_state = None
+        self._imu_scores = {}
+        options = replace(self.options, calibration=self._calibration)
+        keep = drill is not None and self.save and not self.replaying
+        recording = Recording(data_dir=self.data_dir, save=keep)
+        recording.__enter__()
+        try:
+            if self.replaying:
+                session = self._replay_session(build, drill)
+            else:
+                if drill is not None:
+                    given = {"push_max_n": options.push_max_n, "pull_max_n": options.pull_max_n}
+                    stored = recording.stored_maxima(drill, side=self.side, given=given)
+                    self.reference_lines = recording.reference_lines
+                    options = replace(options, **stored)
+                session = build.open_session(options, drill=drill)
+            for consumer in self.extra_consumers:
+                session.add(consumer)
+            session.add(_Feed(self))
+            recording.attach(session, options, side=self.side)
+        except BaseException:
+            recording.close()
+            raise
+        self._recording = recording
+        self.session = session
+        self.header = session.header
+        fs = session.header.rate_hz
+        self._ring = RingBuffer(max(16, int(RING_SECONDS * fs)), len(RING_COLUMNS))
         self._task = asyncio.ensure_future(self._run(duration_s))
 
-    def _stored_maxima(self, drill: Drill) -> dict[str, Any]:
-        from isoforce.session.references import latest_references, option_overrides
+    def _replay_session(self, build: object, drill: Drill | None) -> LiveSession:
+        from isoforce.recording import stored_drill
         from isoforce.session.store import SessionStore
 
-        assert self.side is not None
+        assert self.replay_id is not None
         with SessionStore.open(data_dir=self.data_dir) as store:
-            records = store.reference_history(movement=drill.movement)
-        refs = latest_references(
-            records, movement=drill.movement, side=self.side, position=drill.position
+            record = store.load(self.replay_id)
+        if drill is None:
+            drill = stored_drill(record, self.data_dir)
+            self.drill = drill
+        session: LiveSession = build.open_replay(  # type: ignore[attr-defined]
+            record, speed=self.options.speed, drill=drill
         )
-        self.reference_lines = refs.lines()
-        given = {"push_max_n": self.options.push_max_n, "pull_max_n": self.options.pull_max_n}
-        return option_overrides(refs, given=given)
+        return session
 
-    async def _run(self, duration_s: float | None) -> RunResult:
-        assert self.session is not None
+    async def _run(self, duration_s: float | None) -> None:
+        assert self.session is not None and self._recording is not None
+        recording = self._recording
         try:
-            self.result = await self.session.runner.run(duration_s=duration_s, stop=self._stop)
+            await self.session.run(duration_s=duration_s, stop=self._stop)
         except IsoforceError as exc:
             self.error = str(exc)
             self.link = "failed"
-            self._close_recording(error=str(exc))
             raise
-        self._close_recording()
-        return self.result
-
-    def _close_recording(self, *, error: str = "") -> None:
-        """Save the end of the run (scores, maxima) and close the store."""
-        recorder, store = self._recorder, self._store
-        self._recorder = self._store = None
-        if recorder is None or store is None:
-            return
-        from isoforce.session.results import saved_record_lines
-
+        finally:
+            recording.close(error=self.error)
+            self._recording = None
         try:
-            if error or self.result is None or self.session is None:
-                recorder.abandon(error or "stopped")
-                return
-            engine = self.session.engine
-            stopped = (
-                None
-                if engine is None or engine.status is EngineStatus.FINISHED
-                else "stopped by the user"
-            )
-            maxima = recorder.finish_run(self.result, guide=self.session.guide, stopped_by=stopped)
-            self.saved_lines = [
-                f"saved as session {recorder.session_id} ('isoforce export {recorder.session_id}')",
-                *saved_record_lines(maxima, recorder.rom_saved),
-            ]
-            if (
-                self.side is None
-                and self.drill is not None
-                and any(s.kind in ("staircase", "max_trial", "rom") for s in self.drill.leaves())
-            ):
-                self.saved_lines.append(
-                    "pick a side (l / r in the drill list) to keep maxima and end ranges "
-                    "in the history"
-                )
+            self.saved_lines = recording.saved_lines(drill=self.drill, side=self.side, long=False)
         except IsoforceError as exc:
             self.saved_lines = [f"not saved: {exc}"]
-        finally:
-            store.close()
 
     async def stop(self) -> None:
         """Stop streaming (what was recorded stays recorded)."""
@@ -182,22 +191,58 @@ class LiveController:
     @property
     def finished(self) -> bool:
         """Whether the drill has ended (finished or aborted)."""
-        engine = self.session.engine if self.session else None
-        return engine is not None and engine.status in (EngineStatus.FINISHED, EngineStatus.ABORTED)
+        state = self._drill_state
+        return state is not None and state.ended
 
-    # ---- events ----
+    @property
+    def drill_state(self) -> DrillState | None:
+        """The drill as the last frame left it (None without a drill)."""
+        return self._drill_state
 
-    def _on_events(self, events: tuple[DrillEvent, ...]) -> None:
-        for e in events:
-            if e.kind is EventKind.STEP_STARTED:
-                self._step_start_t[e.step_index] = e.t_s
-        self.pending.extend(events)
+    @property
+    def latest_t_host_s(self) -> float:
+        """Host arrival time of the newest sample on screen (NaN before any)."""
+        if not len(self._ring):
+            return math.nan
+        return float(self._ring.latest(1)[0, COL["t_host_s"]])
 
-    def _on_link(self, event: LinkEvent) -> None:
-        self.link = {"lost": "lost", "restored": "ok", "gave_up": "gone"}.get(
-            event.kind, event.kind
-        )
-        self.pending.append(event)
+    @property
+    def samples_kept(self) -> int:
+        """How many samples the display buffer holds."""
+        return len(self._ring)
+
+    @property
+    def result(self) -> DrillResult | None:
+        """The drill's result once the session has ended."""
+        return self.outcome.drill_result if self.outcome is not None else None
+
+    @property
+    def imu_summary(self) -> ImuDrillSummary | None:
+        """The IMU's findings over the drill once the session has ended."""
+        return self.outcome.imu_summary if self.outcome is not None else None
+
+    # ---- frames (the session calls these through _Feed) ----
+
+    def take(self, frame: LiveFrame) -> None:
+        """Keep one frame: samples into the ring, events queued, drill state kept."""
+        n = len(frame)
+        if n:
+            rows = np.empty((n, len(RING_COLUMNS)))
+            for i, name in enumerate(RING_COLUMNS):
+                rows[:, i] = (
+                    frame.display_force_n if name == "display_force_n" else frame.columns[name]
+                )
+            self._ring.extend(rows)
+            self._effort_message = frame.effort_message
+        if frame.drill is not None:
+            self._drill_state = frame.drill
+        if frame.imu_view is not None:
+            self._imu_view = frame.imu_view
+        self._imu_scores.update({s.step_index: s for s in frame.imu_step_scores})
+        for event in frame.link_events:
+            self.link = _LINK_TEXT[event.change.state.value]
+        self.pending.extend(frame.events)
+        self.pending.extend(frame.link_events)
 
     def drain(self) -> list[DrillEvent | LinkEvent]:
         """Every event since the last call, in order."""
@@ -207,89 +252,71 @@ class LiveController:
 
     # ---- user actions ----
 
-    def _now(self) -> tuple[float, float]:
-        ring = self.session.pipeline.ring if self.session else None
-        if ring is None or len(ring) == 0:
-            return 0.0, float("nan")
-        last = ring.latest(1)[0]
-        return float(last[COL["t_s"]]), float(last[COL["effort_pct"]])
-
     def imu_step_text(self, step_index: int) -> str | None:
         """What the IMU saw in a finished step (moving time, end range, lift-offs), if any."""
-        guide = self.session.guide if self.session else None
-        scorer = guide.imu_scorer if guide is not None else None
-        score = scorer.scores.get(step_index) if scorer is not None else None
-        if score is None or guide is None:
+        score = self._imu_scores.get(step_index)
+        header = self.header
+        if score is None or header is None or not header.plan:
             return None
         from isoforce.drills.report import imu_step_text
 
-        return imu_step_text(score, kind=guide.engine.plan[step_index].kind)
+        return imu_step_text(score, kind=header.plan[step_index].kind)
 
     def mark_pain(self) -> None:
-        """Pain/pinch key: the engine drops the target to 0 at once and records it."""
-        if self.session and self.session.guide:
-            t, effort = self._now()
-            self.session.guide.publish(
-                self.session.guide.engine.mark_pain(t, None if math.isnan(effort) else effort)
-            )
+        """Pain/pinch key: the drill drops the target to 0 at once and records it."""
+        if self.session is not None:
+            self.session.mark_pain()
 
     def toggle_pause(self) -> None:
         """Pause or resume the drill."""
-        if self.session and self.session.guide:
-            guide = self.session.guide
-            t, _ = self._now()
-            if guide.engine.status is EngineStatus.PAUSED:
-                guide.resume(t)
-            else:
-                guide.pause(t)
+        if self.session is not None:
+            self.session.toggle_pause()
 
     def skip(self) -> None:
         """Skip to the next step."""
-        if self.session and self.session.guide:
-            t, _ = self._now()
-            self.session.guide.publish(self.session.guide.engine.skip(t))
+        if self.session is not None:
+            self.session.skip()
 
     def abort(self) -> None:
         """End the drill early, keeping partial results."""
-        if self.session and self.session.guide:
-            t, _ = self._now()
-            self.session.guide.publish(self.session.guide.engine.abort(t))
+        if self.session is not None:
+            self.session.abort()
+
+    def recent_raw(self, window_s: float) -> np.ndarray:
+        """The last ``window_s`` of raw readings (for a calibration)."""
+        fs = self.header.rate_hz if self.header is not None else 1.0
+        return self._ring.latest(max(5, int(window_s * fs)))[:, COL["raw"]]
 
     def tare(self) -> str:
         """Zero the load cell on the last second of raw samples; returns a message for the user."""
         if self.session is None:
             return "no device"
-        pipe = self.session.pipeline
-        n = max(5, int(TARE_WINDOW_S * pipe.settings.fs_hz))
-        raw = pipe.ring.latest(n)[:, COL["raw"]]
+        if self.replaying:
+            return "a replay plays recorded forces: nothing to tare"
         try:
-            offset = tare_offset(raw=raw, calibration=pipe.calibration)
+            self._calibration = self.session.tare()
         except CalibrationError as exc:
             return str(exc)
-        self._calibration = pipe.calibration.with_tare(offset)
-        pipe.set_calibration(self._calibration)
         return "tared: the sensor now reads 0 N"
 
     def set_calibration(self, calibration: Calibration) -> None:
         """Use a new calibration now and for later sessions."""
         self._calibration = calibration
         if self.session is not None:
-            self.session.pipeline.set_calibration(calibration)
+            self.session.set_calibration(calibration)
 
     def set_lever_arm(self, lever_arm_m: float) -> None:
         """Record the lever arm (for torque) with the calibration."""
         base = self._calibration or (
-            self.session.pipeline.calibration if self.session else Calibration()
+            self.session.calibration if self.session is not None else Calibration()
         )
         self.set_calibration(replace(base, lever_arm_m=lever_arm_m))
 
     def references(self) -> dict[str, EffortReference]:
         """The maxima sessions use, by kind (newtons)."""
-        if self.session is not None:
-            return {
-                kind.value.replace("_", "-"): ref for kind, ref in self.session.references.items()
-            }
-        return {}
+        if self.header is None:
+            return {}
+        return {kind.value.replace("_", "-"): ref for kind, ref in self.header.references.items()}
 
     def set_pain_free(self, *, push_max_n: float | None, pull_max_n: float | None) -> None:
         """Change the pain-free maxima for the next session (values must be positive)."""
@@ -306,34 +333,33 @@ class LiveController:
 
     def snapshot(self) -> LiveView:
         """The state to draw now."""
-        session = self.session
-        if session is None or (self.error and not self.running):
+        header = self.header
+        if header is None or (self.error and not self.running):
             return LiveView(
                 instruction=f"✗ {self.error}" if self.error else "No device", status="error"
             )
-        pipe = session.pipeline
-        fs = pipe.settings.fs_hz
-        ring = pipe.ring
+        fs = header.rate_hz
+        ring = self._ring
         if len(ring) == 0:
             return LiveView(instruction="Waiting for samples…", link=self.link)
-        recent = ring.latest(max(1, int(DISPLAY_SMOOTH_S * pipe.settings.fs_hz)))
+        recent = ring.latest(max(1, int(DISPLAY_SMOOTH_S * fs)))
         last = recent[-1]
         t = float(last[COL["t_s"]])
         # for the eyes only: the mean of the last 0.2 s, so the big digits do not flicker
         effort = float(np.mean(recent[:, COL["effort_pct"]]))
-        disp_force = float(last[COL["display_force_n"]])
-        engine = session.engine
-        imu_view = session.imu.view() if session.imu is not None else None
+        state = self._drill_state
         base = LiveView(
-            imu=imu_view,
+            imu=self._imu_view,  # type: ignore[arg-type]
             t_s=t,
-            force_n=disp_force,
+            force_n=float(last[COL["display_force_n"]]),
             effort_pct=effort,
             link=self.link,
             rate_hz=fs,
-            status=engine.status.value if engine else ("running" if self.running else "stopped"),
+            status=state.status.value
+            if state is not None
+            else ("running" if self.running else "stopped"),
         )
-        if engine is None:
+        if state is None:
             window = ring.latest(int(FREE_WINDOW_S * fs))
             efforts = window[:, COL["effort_pct"]]
             finite = efforts[np.isfinite(efforts)]
@@ -350,55 +376,70 @@ class LiveController:
                 mean_pct=float(np.mean(np.abs(finite))) if finite.size else float("nan"),
                 curve=curve,
             )
-        step = engine.current_step
-        target = engine.target_at(t)
+        step = state.step
         band = step.band_pct if step is not None and step.band_pct else float("nan")
-        phase = engine.current_phase.name.lower().replace("_", " ")
+        phase = state.phase.name.lower().replace("_", " ")
         if step is not None:
-            start = self._step_start_t.get(step.index, t)
+            start = state.step_start_s
             end = max(start + step.duration_s, t)
             n = int(max(1.0, t - start) * fs) + 1
             window = ring.latest(n)
             keep = window[:, COL["t_s"]] >= start
-            target_t = np.linspace(start, end, 200)
             curve = Curve(
                 t_s=window[keep, COL["t_s"]],
                 effort_pct=window[keep, COL["effort_pct"]],
-                target_t_s=target_t,
-                target_pct=engine.targets_at(target_t)
-                if engine.status is EngineStatus.RUNNING
-                else np.zeros(200),
+                target_t_s=state.target_t_s,
+                target_pct=state.target_curve_pct,
                 band_pct=band,
                 t_start_s=start,
                 t_end_s=end,
             )
         else:
             curve = Curve(t_start_s=t, t_end_s=t + 10)
-        nxt = engine.next_step
+        nxt = state.next_step
         measured = ""
         if step is not None and step.direction is not None and math.isnan(effort):
-            measured = session.pipeline.effort_message
+            measured = self._effort_message
         return replace(
             base,
-            target_pct=target,
+            target_pct=state.target_pct,
             band_pct=band,
-            state=band_state(effort_pct=effort, target_pct=target, band_pct=band),
+            state=band_state(effort_pct=effort, target_pct=state.target_pct, band_pct=band),
             direction=(
                 step.direction.value if step is not None and step.direction is not None else ""
             ),
             phase=phase,
-            instruction=_instruction(engine.status, step.instruction if step else "", phase),
+            instruction=_instruction(state.status, step.instruction if step else "", state.phase),
             step_label=step.label if step else "",
             step_number=(step.index + 1) if step else 0,
-            steps_total=len(engine.plan),
-            remaining_s=engine.step_remaining_s(t),
+            steps_total=len(header.plan),
+            remaining_s=state.remaining_s,
             next_label=f"{nxt.label} — {nxt.instruction}" if nxt is not None else "",
             not_measured=measured,
             curve=curve,
         )
 
 
-def _instruction(status: EngineStatus, text: str, phase: str) -> str:
+class _Feed:
+    """The controller's door into a session: it only hands frames and the outcome over."""
+
+    def __init__(self, controller: LiveController) -> None:
+        self.controller = controller
+
+    def on_start(self, header: SessionHeader) -> None:
+        """Keep the header."""
+        self.controller.header = header
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        """Hand the frame to the controller."""
+        self.controller.take(frame)
+
+    def on_end(self, outcome: SessionOutcome) -> None:
+        """Keep the outcome."""
+        self.controller.outcome = outcome
+
+
+def _instruction(status: EngineStatus, text: str, phase: Phase) -> str:
     if status is EngineStatus.PAUSED:
         return "Paused — press space to carry on"
     if status is EngineStatus.FINISHED:
@@ -407,6 +448,9 @@ def _instruction(status: EngineStatus, text: str, phase: str) -> str:
         return "Drill stopped"
     if status is EngineStatus.PENDING:
         return "Get ready…"
-    if phase == "pain rest":
+    if phase is Phase.PAIN_REST:
         return "Pain marked — relax completely"
     return text
+
+
+__all__ = ["COL", "RING_COLUMNS", "LiveController"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.screen import Screen
 
 from isoforce.drills.events import DrillEvent
-from isoforce.runner import LinkEvent
+from isoforce.live.frame import LinkEvent
 from isoforce.tui.view import LiveView
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from textual.widgets import Button, Digits, Footer, Input, Label, Static
 
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import IsoforceError
-from isoforce.runner import LinkEvent
+from isoforce.live.frame import LinkEvent
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.curve import CurvePlot
@@ -128,7 +128,7 @@ class FreeScreen(IsoScreen):
     def on_mount(self) -> None:
         """Free mode streams without a drill (a replay is already streaming); frames may draw."""
         self.ready = True
-        replaying = self.iso_app.controller.options.device == "replay"
+        replaying = self.iso_app.controller.replaying
         if not replaying and (
             self.iso_app.controller.drill is not None or not self.iso_app.controller.running
         ):

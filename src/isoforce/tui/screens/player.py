@@ -12,7 +12,7 @@ from textual.widgets import Digits, Footer, Label, Static
 
 from isoforce.drills.events import DrillEvent, EventKind
 from isoforce.drills.report import score_row
-from isoforce.runner import LinkEvent
+from isoforce.live.frame import LinkEvent
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.curve import CurvePlot

@@ -16,9 +16,8 @@ from isoforce.core.effort_key import Side
 from isoforce.devices.registry import DEVICES
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import CalibrationError, IsoforceError
-from isoforce.runner import LinkEvent
+from isoforce.live.frame import LinkEvent
 from isoforce.signal.calibration import known_weight
-from isoforce.signal.pipeline import COL
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.screens.live import FreeScreen, HistoryScreen, ReferencesScreen
 from isoforce.tui.view import LiveView
@@ -169,11 +168,10 @@ class CalibrationScreen(IsoScreen):
         )
 
     def _raw_mean(self) -> float:
-        session = self.iso_app.controller.session
-        if session is None or len(session.pipeline.ring) == 0:
+        raw = self.iso_app.controller.recent_raw(1.0)
+        if raw.size == 0:
             raise CalibrationError("no samples yet")
-        n = max(5, int(session.pipeline.settings.fs_hz))
-        return float(np.nanmean(session.pipeline.ring.latest(n)[:, COL["raw"]]))
+        return float(np.nanmean(raw))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Handle the calibration buttons."""

@@ -14,20 +14,21 @@ from isoforce.core.effort_key import Side
 from isoforce.drills import load_builtin
 from isoforce.drills.imu_scores import STILL_KINDS
 from isoforce.errors import ConfigError
-from isoforce.runner.factory import Session, SessionOptions, build_session
-from isoforce.session.recorder import SessionRecorder
+from isoforce.live import LiveSession, SessionOptions
+from isoforce.live.build import open_session
+from isoforce.recording import StoreWriter
 from isoforce.session.store import SessionStore
 from isoforce.signal.imu import MmgCalibration
 from isoforce.simulation.limb import LimbFollower, LimbSettings
 from isoforce.transports.sim import SimTransport
 
 
-def run_drill(name: str, device: str, **options: object) -> Session:
-    session = build_session(
+def run_drill(name: str, device: str, **options: object) -> LiveSession:
+    session = open_session(
         SessionOptions(device=device, speed=math.inf, **options),  # type: ignore[arg-type]
         drill=load_builtin(name),
     )
-    result = asyncio.run(session.runner.run())
+    result = asyncio.run(session.run())
     assert result.stopped_by == "drill finished"
     return session
 
@@ -48,7 +49,7 @@ def test_hip_rom_measures_both_end_ranges_within_a_degree(placement: str) -> Non
 
 def test_a_rom_drill_on_a_device_without_an_imu_is_refused_clearly() -> None:
     with pytest.raises(ConfigError, match="needs an IMU"):
-        build_session(SessionOptions(device="sim"), drill=load_builtin("hip-rom"))
+        open_session(SessionOptions(device="sim"), drill=load_builtin("hip-rom"))
 
 
 def test_the_seeds_sequence_in_dual_mode_scores_lift_offs_and_stillness() -> None:
@@ -68,7 +69,7 @@ def test_the_seeds_sequence_in_dual_mode_scores_lift_offs_and_stillness() -> Non
 
 
 def test_a_hold_that_leaks_into_movement_is_recorded_as_moving() -> None:
-    session = build_session(
+    session = open_session(
         SessionOptions(device="sim-dual", speed=math.inf, seed=4),
         drill=load_builtin("pails-rails-hip"),
     )
@@ -78,7 +79,7 @@ def test_a_hold_that_leaks_into_movement_is_recorded_as_moving() -> None:
     # max: from the end of the ramp to 100 % through most of the 100 % hold
     creep = replace(LimbSettings(), creep_above_pct=80.0, creep_deg=20.0, creep_speed_dps=1.2)
     transport.limb = LimbFollower(creep)
-    asyncio.run(session.runner.run())
+    asyncio.run(session.run())
     assert session.guide is not None and session.guide.imu_scorer is not None
     scores = session.guide.imu_scorer.scores
     plan = session.guide.engine.plan
@@ -114,11 +115,12 @@ def test_a_recorded_rom_drill_keeps_imu_scores_and_adds_end_ranges_to_the_histor
     options = SessionOptions(device="sim-imu", speed=math.inf, seed=6)
     drill = load_builtin("hip-rom")
     with SessionStore.open(data_dir=tmp_path) as store:
-        session = build_session(options, drill=drill)
-        recorder = SessionRecorder.attach(store, session, options, drill=drill, side=Side.LEFT)
-        result = asyncio.run(session.runner.run())
-        recorder.finish_run(result, guide=session.guide)
+        session = open_session(options, drill=drill)
+        recorder = StoreWriter(store, options, side=Side.LEFT)
+        session.add(recorder)
+        result = asyncio.run(session.run())
         assert [r.direction for r in recorder.rom_saved] == ["ir", "er"]
+        assert recorder.session_id is not None
         record = store.load(recorder.session_id)
         history = store.history()
     rom_step = record.steps[1].score["imu"]

@@ -1,0 +1,170 @@
+"""What the streaming commands print and write while a session runs: session consumers.
+
+:class:`Progress` (a one-line status on a terminal), :class:`LinkReporter` (device lost / back
+/ given up, on stderr) and :class:`FileRows` (rows into ``--out`` as they arrive) each read the
+session's frames; none reaches back into the session.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from numpy.typing import NDArray
+
+from isoforce.drills.events import DrillEvent
+from isoforce.drills.imu_scores import ImuStepScore
+from isoforce.drills.plan import PlanStep
+from isoforce.live import FrameConsumer, LinkChange, LiveFrame, SessionOutcome
+from isoforce.session.model import Labels
+
+
+class Progress(FrameConsumer):
+    """A one-line progress display on stderr when it is a terminal (silent otherwise)."""
+
+    def __init__(self, *, total_s: float | None, label: str) -> None:
+        self.total_s = total_s
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self._last = 0.0
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        """Redraw at most 10 times a second."""
+        now = time.monotonic()
+        if not self.enabled or not len(frame) or now - self._last < 0.1:
+            return
+        self._last = now
+        t = frame.last_t_s
+        force = float(frame.display_force_n[-1])
+        effort = float(frame.effort_pct[-1])
+        effort_txt = f"{effort:6.1f} %" if effort == effort else "   n/a"
+        total = f" / {self.total_s:.1f}" if self.total_s else ""
+        sys.stderr.write(
+            f"\r{self.label} {t:6.1f}{total} s   force {force:8.1f} N   effort {effort_txt}  "
+        )
+        sys.stderr.flush()
+
+    def on_end(self, outcome: SessionOutcome) -> None:
+        """End the progress line."""
+        del outcome
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+class LinkReporter(FrameConsumer):
+    """Tells the user on stderr when the device link drops, comes back or is given up."""
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        """Print each link change."""
+        for event in frame.link_events:
+            text = {
+                LinkChange.LOST: f"device lost at {event.t_s:.2f} s ({event.detail}); "
+                "waiting for it to come back",
+                LinkChange.RESTORED: "device back; recording continues",
+                LinkChange.GAVE_UP: f"gave up waiting for the device ({event.detail})",
+            }[event.change]
+            sys.stderr.write(f"\n{text}\n" if sys.stderr.isatty() else f"{text}\n")
+            sys.stderr.flush()
+
+
+class RowWriter(Protocol):
+    """A live file writer (CSV or JSON) fed with the sample schema's columns."""
+
+    rows_written: int
+
+    def write_columns(self, columns: Mapping[str, NDArray[Any]], labels: Labels) -> None:
+        """Append one block's rows."""
+        ...
+
+    def close(self) -> None:
+        """Finish the file."""
+        ...
+
+
+class FileRows(FrameConsumer):
+    """Writes every frame's samples through a live file writer; closes it at the end."""
+
+    def __init__(self, writer: RowWriter) -> None:
+        self.writer = writer
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        """Append the frame's rows."""
+        if len(frame):
+            self.writer.write_columns(frame.columns, frame.labels)
+
+    def on_end(self, outcome: SessionOutcome) -> None:
+        """Finish the file (also after an error: what arrived is kept)."""
+        del outcome
+        self.writer.close()
+
+
+def decode_summary(outcome: SessionOutcome) -> str:
+    """One line on what the decoder dropped and what the link lost (empty when nothing)."""
+    d = outcome.decode
+    parts = []
+    if d.bytes_dropped:
+        parts.append(f"{d.bytes_dropped} bytes of garbage skipped ({d.resyncs} runs)")
+    if d.checksum_errors:
+        parts.append(f"{d.checksum_errors} checksum errors")
+    if outcome.gaps:
+        parts.append(f"{len(outcome.gaps)} link gap(s)")
+    return "; ".join(parts)
+
+
+class DrillPrinter(FrameConsumer):
+    """Prints drill events as they happen (a consumer of the session's frames)."""
+
+    def __init__(self, plan: tuple[PlanStep, ...]) -> None:
+        self.plan = plan
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        """Print the frame's drill events."""
+        if frame.events:
+            self.events(frame.events, {s.step_index: s for s in frame.imu_step_scores})
+
+    def events(self, events: tuple[DrillEvent, ...], imu_scores: dict[int, ImuStepScore]) -> None:
+        """Print events; ``imu_scores`` are the IMU's scores of steps scored among them."""
+        from isoforce.drills.events import EventKind
+
+        for e in events:
+            stamp = f"[{int(e.t_s // 60):2d}:{e.t_s % 60:04.1f}]"
+            if e.kind is EventKind.STEP_STARTED:
+                step = self.plan[e.step_index]
+                _line(
+                    f"{stamp} step {e.step_index + 1}/{len(self.plan)}  {step.label} — {step.instruction}"
+                )
+            elif e.kind is EventKind.PAIN_MARKED:
+                effort = "n/a" if e.value is None else f"{e.value:.0f} %"
+                _line(
+                    f"{stamp} PAIN marked at effort {effort}: target dropped to 0, later targets lowered"
+                )
+            elif e.kind is EventKind.PAIN_FREE_MAX:
+                _line(f"{stamp} pain-free max found: {e.value:.0f} %")
+            elif e.kind is EventKind.STEP_SCORED and e.score is not None:
+                from isoforce.drills.report import score_row
+
+                row = score_row(e.score)
+                _line(
+                    f"{stamp}   scored: in band {row[2]}, RMSE {row[3]}, CE {row[4]}, CV {row[5]}"
+                )
+                imu = imu_scores.get(e.step_index)
+                if imu is not None:
+                    from isoforce.drills.report import imu_step_text
+
+                    text = imu_step_text(imu, kind=self.plan[e.step_index].kind)
+                    if text:
+                        _line(f"{stamp}   IMU: {text}")
+            elif e.kind is EventKind.TARGET_CLAMPED:
+                _line(
+                    f"{stamp} warning: step asks for more than allowed; target capped at {e.value:.0f} %"
+                )
+            elif e.kind is EventKind.DRILL_FINISHED:
+                _line(f"{stamp} drill finished")
+
+
+def _line(text: str) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    print(text, flush=True)

@@ -1,0 +1,44 @@
+"""The live layer: one owner per running session, one immutable frame per incoming block.
+
+Read top to bottom: :mod:`~isoforce.live.build` wires a :class:`LiveSession` (transport from the
+registry, decoder, pipeline, IMU chain, drill guide); :mod:`~isoforce.live.session` runs it and
+hands each consumer a :class:`~isoforce.live.frame.LiveFrame` per block and a
+:class:`~isoforce.live.frame.SessionOutcome` at the end.
+"""
+
+from isoforce.live.frame import (
+    DrillState,
+    Gap,
+    LinkChange,
+    LinkEvent,
+    LinkState,
+    LiveFrame,
+    SessionHeader,
+    SessionOutcome,
+)
+from isoforce.live.options import PROVISIONAL_MVIC_N, SessionOptions
+from isoforce.live.session import (
+    Consumer,
+    FrameConsumer,
+    LiveSession,
+    ReconnectPolicy,
+    StopReason,
+)
+
+__all__ = [
+    "PROVISIONAL_MVIC_N",
+    "Consumer",
+    "DrillState",
+    "FrameConsumer",
+    "Gap",
+    "LinkChange",
+    "LinkEvent",
+    "LinkState",
+    "LiveFrame",
+    "LiveSession",
+    "ReconnectPolicy",
+    "SessionHeader",
+    "SessionOptions",
+    "SessionOutcome",
+    "StopReason",
+]

@@ -1,0 +1,279 @@
+"""Builds a ready-to-run :class:`LiveSession` from options, or from a stored session to replay.
+
+The CLI and the TUI both call :func:`open_session` (or :func:`open_replay`), so every front end
+runs the same wiring: the transport from the registry, the device's decoder, the force
+pipeline, the IMU chain for a device with an IMU, and the drill guide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from isoforce.core.effort_key import Direction, ReferenceKind
+from isoforce.devices.base import DeviceKind, DeviceSpec
+from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
+from isoforce.devices.registry import device_spec, new_decoder
+from isoforce.drills.engine import DrillEngine
+from isoforce.drills.events import EngineSettings
+from isoforce.drills.model import Drill, RomStep
+from isoforce.errors import ConfigError
+from isoforce.live.frame import SessionHeader
+from isoforce.live.guide import (
+    DrillGuide,
+    ImuStepScorer,
+    ReplayedPainReporter,
+    SimulatedPainReporter,
+)
+from isoforce.live.options import PROVISIONAL_MVIC_N, SessionOptions
+from isoforce.live.session import Consumer, LiveSession
+from isoforce.session.model import SessionRecord
+from isoforce.signal.calibration import Calibration
+from isoforce.signal.effort import EffortReference
+from isoforce.signal.imu import (
+    ImuProcessor,
+    ImuProcessorSettings,
+    LimbAngleSettings,
+    MmgCalibration,
+    Placement,
+)
+from isoforce.signal.pipeline import ForcePipeline, PipelineSettings
+from isoforce.simulation.athlete import AthleteSettings
+from isoforce.simulation.imu import ImuSettings
+from isoforce.transports.registry import TransportRequest, transport_for
+from isoforce.transports.sim import SimSettings, SimTransport
+
+
+def pipeline_for(
+    spec: DeviceSpec,
+    *,
+    fs_hz: float,
+    calibration: Calibration | None = None,
+    reference: EffortReference | None = None,
+) -> ForcePipeline:
+    """A force pipeline for a device, using its factory calibration unless one is given.
+
+    A device with no force channel (an IMU) gets a pipeline that reports "not force-measured".
+    """
+    cal = calibration or Calibration(
+        n_per_raw=spec.n_per_count if spec.n_per_count is not None else 1.0,
+        offset_raw=spec.offset_counts,
+    )
+    settings = PipelineSettings(
+        raw_channel=spec.force_channel, calibration=cal, capabilities=spec.capabilities, fs_hz=fs_hz
+    )
+    return ForcePipeline(settings, reference=reference)
+
+
+def lift_sign(movement: str) -> int:
+    """Which way a drill's lift-offs rotate: −1 for external-rotation movements, else +1."""
+    return -1 if movement.endswith("-er") else 1
+
+
+def _placement(options: SessionOptions) -> Placement:
+    try:
+        return Placement(options.imu_placement)
+    except ValueError:
+        raise ConfigError("IMU placement must be 'shank' or 'thigh'") from None
+
+
+def _imu(
+    spec: DeviceSpec, placement: Placement, rate_hz: float, calibration: MmgCalibration | None
+) -> ImuProcessor | None:
+    """The IMU chain for a device with an IMU (None otherwise)."""
+    if not spec.capabilities.imu:
+        return None
+    settings = ImuProcessorSettings(angle=LimbAngleSettings(placement=placement))
+    return ImuProcessor(settings, fs_hz=rate_hz, calibration=calibration)
+
+
+def _check_drill(drill: Drill, spec: DeviceSpec) -> None:
+    missing = drill.sensors.missing(spec.capabilities)
+    if "force_push" in missing:
+        raise ConfigError(
+            f"drill {drill.name!r} needs a push-measuring sensor; {spec.title} cannot measure push"
+        )
+    if "imu" in missing and any(isinstance(s, RomStep) for s in drill.leaves()):
+        raise ConfigError(
+            f"drill {drill.name!r} measures range of motion and needs an IMU; {spec.title} "
+            "has none (try --device sim-imu, or a real IMU: 'isoforce devices')"
+        )
+
+
+def _references(
+    options: SessionOptions, *, simulated: bool, athlete: AthleteSettings
+) -> dict[ReferenceKind, EffortReference]:
+    """Pain-free max and MVIC in newtons.
+
+    Only a simulated person has maxima isoforce can know; a real user's come from the command
+    line or the store, else effort is "not measured" (never relative to a guess). The max test
+    needs some scale while it measures the MVIC: a provisional 100 N, so effort there reads in
+    newtons and the result converts back exactly.
+    """
+    default_push = athlete.push_max_n if simulated else None
+    default_pull = athlete.pull_max_n if simulated else None
+    provisional = None if simulated else PROVISIONAL_MVIC_N
+
+    def pick(given: float | None, default: float | None) -> float | None:
+        return given if given is not None else default
+
+    pain_free = EffortReference(
+        push_max_n=pick(options.push_max_n, default_push),
+        pull_max_n=pick(options.pull_max_n, default_pull),
+    )
+    mvic = EffortReference(
+        push_max_n=pick(options.mvic_push_n, default_push or provisional),
+        pull_max_n=pick(options.mvic_pull_n, default_pull or provisional),
+    )
+    return {ReferenceKind.PAIN_FREE: pain_free, ReferenceKind.MVIC: mvic}
+
+
+def open_session(
+    options: SessionOptions,
+    *,
+    drill: Drill | None = None,
+    engine_settings: EngineSettings | None = None,
+    consumers: Sequence[Consumer] = (),
+    reference_lines: Sequence[str] = (),
+) -> LiveSession:
+    """A live session on ``options.device``, running ``drill`` if one is given."""
+    spec = device_spec(options.device)
+    if spec.force_channel is None and not spec.capabilities.imu:
+        raise ConfigError(f"{spec.title} measures no force; pick a load cell for force sessions")
+    placement = _placement(options)
+    athlete = AthleteSettings(pain_threshold_pct=options.pain_threshold_pct)
+    rate = options.rate_hz if options.rate_hz is not None else spec.nominal_rate_hz
+    simulated = spec.transport is DeviceKind.SIM
+    sim = (
+        SimSettings(
+            rate_hz=rate,
+            seed=options.seed,
+            athlete=athlete,
+            imu=ImuSettings(placement=placement.value),
+            drops=options.drops,
+        )
+        if simulated
+        else None
+    )
+    if drill is not None:
+        _check_drill(drill, spec)
+    transport = transport_for(
+        spec,
+        TransportRequest(
+            rate_hz=rate,
+            speed=options.speed,
+            port=options.port,
+            baud=options.baud,
+            address=options.address,
+            ble_name=options.ble_name,
+            calibrated=options.calibration is not None,
+            sim=sim,
+        ),
+    )
+    references = _references(options, simulated=simulated, athlete=athlete)
+    pain_free = references[ReferenceKind.PAIN_FREE]
+    pipeline = pipeline_for(spec, fs_hz=rate, reference=pain_free, calibration=options.calibration)
+    guide: DrillGuide | None = None
+    if drill is None and options.sim_profile == "rest" and isinstance(transport, SimTransport):
+        transport.set_target(np.zeros_like)
+    if drill is not None:
+        guide = DrillGuide(DrillEngine(drill, engine_settings), references=references)
+        # the virtual athlete watches the same target curve the user would see on screen
+        scale = {
+            Direction.PUSH: (pain_free.push_max_n or athlete.push_max_n) / athlete.push_max_n,
+            Direction.PULL: (pain_free.pull_max_n or athlete.pull_max_n) / athlete.pull_max_n,
+        }
+        if isinstance(transport, SimTransport):
+            transport.set_target(guide.target_fn(scale))
+            transport.follow_phases(guide.engine.phases_at, lift_sign=lift_sign(drill.movement))
+        if options.pain_threshold_pct is not None:
+            # the athlete's threshold is in % of its true max; effort is in % of the reference
+            guide.pain_reporter = SimulatedPainReporter(
+                threshold_pct=options.pain_threshold_pct / scale[Direction.PUSH], fs_hz=rate
+            )
+    imu = _imu(spec, placement, rate, options.imu_calibration)
+    if guide is not None and imu is not None:
+        guide.imu_scorer = ImuStepScorer(imu, guide.engine)
+    header = SessionHeader(
+        spec=spec,
+        rate_hz=rate,
+        calibration=pipeline.calibration,
+        references=references,
+        drill=drill,
+        plan=guide.engine.plan if guide is not None else (),
+        imu_placement=placement.value if imu is not None else None,
+        reference_lines=tuple(reference_lines),
+    )
+    return LiveSession(
+        header=header,
+        transport=transport,
+        decoder=new_decoder(spec.key),
+        pipeline=pipeline,
+        guide=guide,
+        imu=imu,
+        consumers=consumers,
+    )
+
+
+def open_replay(
+    record: SessionRecord,
+    *,
+    speed: float = 1.0,
+    drill: Drill | None = None,
+    engine_settings: EngineSettings | None = None,
+    consumers: Sequence[Consumer] = (),
+    placement: str = "shank",
+    imu_calibration: MmgCalibration | None = None,
+) -> LiveSession:
+    """A session that plays ``record`` back through the live path (every channel).
+
+    With ``drill`` (the drill the session ran: :func:`isoforce.recording.stored_drill`) the drill
+    engine runs again on the replayed effort and the recorded pain marks are pressed again at
+    their times, so the scores come out as they did live.
+    """
+    from isoforce.transports.replay_plan import replay_plan
+
+    plan = replay_plan(record)
+    spec = plan.spec
+    rate = spec.nominal_rate_hz
+    transport = transport_for(spec, TransportRequest(rate_hz=rate, speed=speed, replay=plan))
+    pain_free = plan.references.get(ReferenceKind.PAIN_FREE) or EffortReference()
+    references = {
+        ReferenceKind.PAIN_FREE: pain_free,
+        ReferenceKind.MVIC: plan.references.get(ReferenceKind.MVIC) or pain_free,
+    }
+    pipeline = pipeline_for(spec, fs_hz=rate, calibration=plan.calibration, reference=pain_free)
+    guide: DrillGuide | None = None
+    if drill is not None:
+        guide = DrillGuide(DrillEngine(drill, engine_settings), references=references)
+        if plan.pain_presses_s:
+            guide.pain_reporter = ReplayedPainReporter(plan.pain_presses_s)
+    stored = str(record.meta.options.get("imu_placement", placement))
+    imu = _imu(
+        spec,
+        Placement(stored) if stored in ("shank", "thigh") else Placement.SHANK,
+        rate,
+        imu_calibration,
+    )
+    if guide is not None and imu is not None:
+        guide.imu_scorer = ImuStepScorer(imu, guide.engine)
+    header = SessionHeader(
+        spec=spec,
+        rate_hz=rate,
+        calibration=pipeline.calibration,
+        references=references,
+        drill=drill,
+        plan=guide.engine.plan if guide is not None else (),
+        imu_placement=imu.settings.angle.placement.value if imu is not None else None,
+        reference_lines=(f"replay of session {record.session_id}",),
+    )
+    return LiveSession(
+        header=header,
+        transport=transport,
+        decoder=IsoforceFrameDecoder(),
+        pipeline=pipeline,
+        guide=guide,
+        imu=imu,
+        consumers=consumers,
+    )

@@ -1,0 +1,226 @@
+"""What a live session hands its consumers: one immutable :class:`LiveFrame` per incoming block.
+
+A frame holds the block's samples in the columns of :data:`isoforce.core.schema.FORCE_COLUMNS`
+(force, effort %, target, step, phase, rep, losses) plus the display force, the IMU's samples
+and what the IMU chain derived from them, the drill's state and events, and the link state.
+Its arrays are read-only: consumers (the TUI, the CLI printers, the recorder, file writers,
+tests) only read; nothing reaches back into the session. User commands (pain key, pause, skip,
+tare) go to the session, whose answer arrives as the next frame (a frame with no samples when it
+carries only events).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from isoforce.core.effort_key import ReferenceKind
+from isoforce.core.samples import FloatArray
+from isoforce.core.schema import FORCE_COLUMNS
+from isoforce.devices.base import DecodeStats, DeviceMessage, DeviceSpec
+from isoforce.drills.events import DrillEvent, DrillResult, EngineStatus
+from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
+from isoforce.drills.model import Drill
+from isoforce.drills.plan import Phase, PlanStep
+from isoforce.session.model import ImuSamples, Labels
+from isoforce.signal.calibration import Calibration
+from isoforce.signal.effort import EffortReference
+from isoforce.signal.imu import ImuBlock, ImuView, LiftOff
+
+
+class LinkState(enum.Enum):
+    """The device link as the session sees it."""
+
+    OK = "ok"
+    LOST = "lost"
+    GONE = "gone"
+    FAILED = "failed"
+
+
+class LinkChange(enum.Enum):
+    """What happened to the link: lost (reconnecting), restored, or given up."""
+
+    LOST = "lost"
+    RESTORED = "restored"
+    GAVE_UP = "gave_up"
+
+    @property
+    def state(self) -> LinkState:
+        """The link state after this change."""
+        return {
+            LinkChange.LOST: LinkState.LOST,
+            LinkChange.RESTORED: LinkState.OK,
+            LinkChange.GAVE_UP: LinkState.GONE,
+        }[self]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvent:
+    """The device link changed at session time ``t_s`` (the last sample before the loss)."""
+
+    change: LinkChange
+    t_s: float
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A stretch with no samples: from the last sample before a loss to the first after it."""
+
+    start_t_s: float
+    end_t_s: float | None = None
+    samples_lost: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DrillState:
+    """The drill at the end of a frame: where it is, what it asks, and the current step's curve.
+
+    ``target_t_s``/``target_curve_pct`` are the targets of the current step from its start to its
+    end as the engine plans them now (they change only on a step change, a pain mark, a skip or
+    a pause), so a screen can draw the target ahead of the athlete.
+    """
+
+    status: EngineStatus
+    step: PlanStep | None
+    next_step: PlanStep | None
+    phase: Phase
+    target_pct: float
+    remaining_s: float
+    step_start_s: float
+    target_t_s: FloatArray
+    target_curve_pct: FloatArray
+
+    @property
+    def ended(self) -> bool:
+        """Whether the drill has finished or was stopped."""
+        return self.status in (EngineStatus.FINISHED, EngineStatus.ABORTED)
+
+
+def _frozen(values: NDArray[Any]) -> NDArray[Any]:
+    values.flags.writeable = False
+    return values
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LiveFrame:
+    """One block of a live session, processed; everything in it is read-only.
+
+    ``columns`` maps every name of :data:`~isoforce.core.schema.FORCE_COLUMNS` to an array of
+    ``n`` samples; ``display_force_n`` is the display low-pass of ``force_n`` (for the eyes only).
+    ``labels`` names the step and phase codes. ``imu`` holds the block's IMU samples (raw and
+    derived) for a device with an IMU. ``events`` are the drill events that happened with this
+    block (or with a user command, in a frame with no samples).
+    """
+
+    index: int
+    columns: Mapping[str, NDArray[np.generic]]
+    display_force_n: FloatArray
+    labels: Labels
+    link: LinkState
+    effort_message: str = ""
+    imu: ImuSamples | None = None
+    #: Everything the IMU chain derived from this block (muscle-vibration levels, lift-offs).
+    imu_derived: ImuBlock | None = None
+    imu_view: ImuView | None = None
+    events: tuple[DrillEvent, ...] = ()
+    #: The IMU's scores of steps that ended in this frame (devices with an IMU, in a drill).
+    imu_step_scores: tuple[ImuStepScore, ...] = ()
+    link_events: tuple[LinkEvent, ...] = ()
+    drill: DrillState | None = None
+
+    def __len__(self) -> int:
+        return int(self.columns["t_s"].shape[0])
+
+    @property
+    def t_s(self) -> FloatArray:
+        """Session time of each sample (s)."""
+        return self.columns["t_s"]  # type: ignore[return-value]
+
+    @property
+    def force_n(self) -> FloatArray:
+        """Calibrated force (N), push positive."""
+        return self.columns["force_n"]  # type: ignore[return-value]
+
+    @property
+    def effort_pct(self) -> FloatArray:
+        """Signed effort % against the reference of the current direction (NaN: not measured)."""
+        return self.columns["effort_pct"]  # type: ignore[return-value]
+
+    @property
+    def target_pct(self) -> FloatArray:
+        """The drill's target per sample (NaN: none)."""
+        return self.columns["target_pct"]  # type: ignore[return-value]
+
+    @property
+    def last_t_s(self) -> float:
+        """Time of the last sample (NaN for a frame with no samples)."""
+        t = self.t_s
+        return float(t[-1]) if t.shape[0] else math.nan
+
+    @staticmethod
+    def build(
+        *,
+        index: int,
+        columns: Mapping[str, NDArray[np.generic]],
+        display_force_n: FloatArray,
+        labels: Labels,
+        link: LinkState,
+        **rest: object,
+    ) -> LiveFrame:
+        """A frame whose arrays are made read-only (they are the session's, shared by all)."""
+        missing = [c.name for c in FORCE_COLUMNS if c.name not in columns]
+        if missing:
+            raise ValueError(f"frame lacks columns {missing}")
+        cols = MappingProxyType({k: _frozen(v) for k, v in columns.items()})
+        return LiveFrame(
+            index=index,
+            columns=cols,
+            display_force_n=_frozen(display_force_n),
+            labels=labels,
+            link=link,
+            **rest,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionHeader:
+    """What a session is, known before its first sample: device, references, drill, rate."""
+
+    spec: DeviceSpec
+    rate_hz: float
+    calibration: Calibration
+    references: Mapping[ReferenceKind, EffortReference]
+    drill: Drill | None = None
+    plan: tuple[PlanStep, ...] = ()
+    imu_placement: str | None = None
+    #: Where the references came from, one line each (shown before a drill starts).
+    reference_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOutcome:
+    """How a session ended and what it produced (the last thing every consumer gets)."""
+
+    stopped_by: str
+    samples: int
+    last_t_s: float
+    interrupted: bool
+    decode: DecodeStats
+    messages: tuple[DeviceMessage, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+    drill_result: DrillResult | None = None
+    events: tuple[DrillEvent, ...] = ()
+    imu_scores: Mapping[int, ImuStepScore] = field(default_factory=dict)
+    imu_summary: ImuDrillSummary | None = None
+    imu_view: ImuView | None = None
+    #: Lift-offs the IMU saw over the whole session.
+    lift_offs: tuple[LiftOff, ...] = ()
+    error: str = ""

@@ -1,0 +1,262 @@
+"""Drives the pure drill engine from a live session: targets, labels, events and IMU step scores.
+
+:class:`DrillGuide` is owned by :class:`~isoforce.live.session.LiveSession`; it returns what
+happened with each block (a :class:`Guidance`) instead of calling anyone back. The pain key of
+a simulated person (:class:`SimulatedPainReporter`) and of a replayed recording
+(:class:`ReplayedPainReporter`) press the engine's pain mark at a sample inside a block.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from isoforce.core.effort_key import Direction, ReferenceKind
+from isoforce.core.samples import FloatArray
+from isoforce.drills.engine import DrillEngine
+from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
+from isoforce.drills.imu_scores import (
+    ImuDrillSummary,
+    ImuStepScore,
+    ImuTrace,
+    score_imu_step,
+    summarize_imu,
+)
+from isoforce.drills.plan import Phase
+from isoforce.drills.scoring import StepScore
+from isoforce.session.model import Labels
+from isoforce.signal.effort import EffortReference
+from isoforce.signal.imu import ImuBlock, ImuProcessor
+from isoforce.signal.pipeline import ForcePipeline
+
+IntArray = np.ndarray
+
+#: Phase names by code, as labels name them in files ("lift-hold", "pain-rest", ...).
+PHASE_NAMES: tuple[str, ...] = tuple(
+    p.name.lower().replace("_", "-") for p in sorted(Phase, key=int)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Guidance:
+    """What the drill made of one block: per-sample targets and labels, and its events."""
+
+    target_pct: FloatArray
+    step: IntArray
+    phase: IntArray
+    rep: IntArray
+    events: tuple[DrillEvent, ...] = ()
+    imu_scores: tuple[ImuStepScore, ...] = ()
+
+
+class ImuStepScorer:
+    """Keeps the IMU's angle and stillness under the drill's step labels; scores ended steps."""
+
+    def __init__(self, imu: ImuProcessor, engine: DrillEngine) -> None:
+        self.imu = imu
+        self.plan = engine.plan
+        self.scores: dict[int, ImuStepScore] = {}
+        self._parts: list[ImuTrace] = []
+        self._known_from_s: float | None = None
+
+    def add(self, block: ImuBlock, step: IntArray, phase: IntArray) -> None:
+        """Keep one block's IMU results under the labels of the same samples."""
+        t_s = block.t_s
+        if self._known_from_s is None and t_s.size:
+            # the stillness detector says "not still" until its first full window: unknown,
+            # not moving, so those samples are left out
+            self._known_from_s = float(t_s[0]) + self.imu.settings.stillness.window_s
+        trace = ImuTrace(t_s, block.angle_deg, block.still, step, phase)
+        self._parts.append(trace.where(trace.t_s >= (self._known_from_s or -np.inf)))
+
+    def score(self, step: StepScore) -> ImuStepScore:
+        """Score a step the engine just finished; its samples are dropped afterwards."""
+        trace = ImuTrace.concat(self._parts)
+        result = score_imu_step(
+            step=step,
+            plan_step=self.plan[step.step_index],
+            trace=trace,
+            lift_offs=self.imu.lift_off.completed,
+        )
+        self.scores[step.step_index] = result
+        later = trace.step_index > step.step_index
+        self._parts = [trace.where(later)] if later.any() else []
+        return result
+
+    def summary(self) -> ImuDrillSummary:
+        """The drill's IMU findings so far."""
+        return summarize_imu(
+            list(self.scores.values()),
+            self.plan,
+            placement=self.imu.settings.angle.placement.value,
+            dual=self.imu.view().dual,
+            calibrated=self.imu.mmg.calibration is not None,
+        )
+
+
+class DrillGuide:
+    """Feeds a :class:`DrillEngine` with each block's effort; returns targets, labels, events."""
+
+    def __init__(
+        self,
+        engine: DrillEngine,
+        *,
+        references: Mapping[ReferenceKind, EffortReference] | None = None,
+        pain_reporter: SimulatedPainReporter | None = None,
+    ) -> None:
+        self.engine = engine
+        self.references = dict(references or {})
+        self.pain_reporter = pain_reporter
+        self.events: list[DrillEvent] = []
+        self.labels = Labels(tuple(step.label for step in engine.plan), PHASE_NAMES)
+        self._rep = np.array(
+            [(step.rep_path[-1] + 1) if step.rep_path else 0 for step in engine.plan],
+            dtype=np.int64,
+        )
+        #: Scores steps from the IMU too (devices with an IMU).
+        self.imu_scorer: ImuStepScorer | None = None
+
+    def prepare(self, pipeline: ForcePipeline) -> None:
+        """Compute effort in the running step's direction, against its reference (MVIC or pain-free)."""
+        step = self.engine.current_step
+        pipeline.direction = step.direction if step is not None else None
+        kind = (
+            step.reference
+            if step is not None and step.reference is not None
+            else ReferenceKind.PAIN_FREE
+        )
+        wanted = self.references.get(kind) or self.references.get(ReferenceKind.PAIN_FREE)
+        if wanted is not None and pipeline.reference is not wanted:
+            pipeline.set_reference(wanted)
+
+    def keep(self, events: tuple[DrillEvent, ...]) -> tuple[DrillEvent, ...]:
+        """Remember events (also those of commands: pause, skip, pain, abort) and return them."""
+        self.events.extend(events)
+        return events
+
+    def guide(
+        self, t_s: FloatArray, effort_pct: FloatArray, imu: ImuBlock | None = None
+    ) -> Guidance:
+        """Advance the engine over one block's samples."""
+        cut = (
+            None
+            if self.pain_reporter is None
+            else self.pain_reporter.first_press(t_s, effort_pct, self.engine)
+        )
+        if cut is None:
+            update = self.engine.update(t_s=t_s, effort_pct=effort_pct)
+            events = list(update.events)
+            target, steps, phase = update.target_pct, update.step_index, update.phase
+        else:
+            # the key is pressed at sample `cut`: the engine sees samples up to it, then the press
+            first = self.engine.update(t_s=t_s[: cut + 1], effort_pct=effort_pct[: cut + 1])
+            pressed = self.engine.mark_pain(float(t_s[cut]), float(effort_pct[cut]))
+            rest = self.engine.update(t_s=t_s[cut + 1 :], effort_pct=effort_pct[cut + 1 :])
+            events = [*first.events, *pressed, *rest.events]
+            target = np.concatenate([first.target_pct, rest.target_pct])
+            steps = np.concatenate([first.step_index, rest.step_index])
+            phase = np.concatenate([first.phase, rest.phase])
+        steps = steps.astype(np.int64)
+        if len(self._rep):
+            rep = np.where(steps >= 0, self._rep[np.clip(steps, 0, len(self._rep) - 1)], 0)
+        else:
+            rep = np.zeros_like(steps)
+        phase_code = np.where(steps >= 0, phase.astype(np.int64), -1)
+        scored: list[ImuStepScore] = []
+        if self.imu_scorer is not None and imu is not None:
+            self.imu_scorer.add(imu, steps, phase_code)
+        if self.imu_scorer is not None:
+            scored += [
+                self.imu_scorer.score(e.score)
+                for e in events
+                if e.kind is EventKind.STEP_SCORED and e.score is not None
+            ]
+        return Guidance(
+            target_pct=target,
+            step=steps,
+            phase=phase_code,
+            rep=rep.astype(np.int64),
+            events=self.keep(tuple(events)),
+            imu_scores=tuple(scored),
+        )
+
+    @property
+    def ended(self) -> bool:
+        """Whether the drill has finished or was stopped."""
+        return self.engine.status in (EngineStatus.FINISHED, EngineStatus.ABORTED)
+
+    def target_fn(self, scale: Mapping[Direction, float]) -> Callable[[FloatArray], FloatArray]:
+        """The target curve as a function of time, rescaled per direction (for the simulator).
+
+        ``scale[d]`` converts % of the user's reference max into % of the simulated athlete's
+        true max in direction ``d``.
+        """
+
+        def target(t_s: FloatArray) -> FloatArray:
+            pct = self.engine.targets_at(t_s)
+            return np.where(pct >= 0, pct * scale[Direction.PUSH], pct * scale[Direction.PULL])
+
+        return target
+
+
+class SimulatedPainReporter:
+    """The simulated user's pain key: pressed when effort clearly passes the athlete's threshold.
+
+    "Clearly" means the mean effort over ``window_s`` exceeds the threshold by ``margin_pct``:
+    the person at a 60 % step does not cry out at every tremor, but does at a 70 % step.
+    Presses at most once per ``cooldown_s``.
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold_pct: float,
+        fs_hz: float,
+        margin_pct: float = 5.0,
+        window_s: float = 0.25,
+        cooldown_s: float = 5.0,
+    ) -> None:
+        self.threshold_pct = threshold_pct
+        self.margin_pct = margin_pct
+        self.cooldown_s = cooldown_s
+        self._window = max(1, round(window_s * fs_hz))
+        self._recent = np.full(self._window, np.nan)
+        self._last_press = -math.inf
+
+    def first_press(
+        self, t_s: FloatArray, effort_pct: FloatArray, engine: DrillEngine
+    ) -> int | None:
+        """Index of the sample in this block at which the key is pressed, if any."""
+        values = np.concatenate([self._recent, effort_pct])
+        kernel = np.ones(self._window) / self._window
+        means = np.convolve(np.nan_to_num(values, nan=0.0), kernel, mode="valid")[1:]
+        self._recent = values[-self._window :]
+        if engine.status is not EngineStatus.RUNNING:
+            return None
+        for i in np.flatnonzero(means >= self.threshold_pct + self.margin_pct):
+            t = float(t_s[i])
+            if t - self._last_press >= self.cooldown_s:
+                self._last_press = t
+                return int(i)
+        return None
+
+
+class ReplayedPainReporter(SimulatedPainReporter):
+    """Presses the pain key at the times it was pressed in the recording."""
+
+    def __init__(self, times_s: Sequence[float]) -> None:
+        super().__init__(threshold_pct=math.inf, fs_hz=1.0)
+        self._times = sorted(times_s)
+
+    def first_press(
+        self, t_s: FloatArray, effort_pct: FloatArray, engine: DrillEngine
+    ) -> int | None:
+        """The index of the first sample at or after the next recorded press, if in this block."""
+        del effort_pct, engine
+        if not self._times or t_s.shape[0] == 0 or t_s[-1] < self._times[0] - 1e-9:
+            return None
+        at = self._times.pop(0)
+        return int(np.searchsorted(t_s, at - 1e-9, side="left"))

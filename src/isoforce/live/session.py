@@ -1,0 +1,527 @@
+"""The owner of a live session: transport → decoder → pipeline → IMU → drill → one frame per block.
+
+:class:`LiveSession` opens the transport, decodes, runs the force pipeline, the IMU chain and
+the drill engine, survives a vanished device (gap, pause, reconnect), and hands every consumer
+one immutable :class:`~isoforce.live.frame.LiveFrame` per incoming block, then a
+:class:`~isoforce.live.frame.SessionOutcome`. Consumers only read; user commands (pain, pause,
+skip, abort, tare, calibration) are methods here, and what they did arrives as the next frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from isoforce.core.ringbuffer import RingBuffer
+from isoforce.core.samples import FloatArray, SampleBlock
+from isoforce.core.schema import FORCE_COLUMNS
+from isoforce.devices.base import Decoder, DecodeStats, DeviceMessage
+from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
+from isoforce.errors import CalibrationError, TransportError, TransportErrorReason
+from isoforce.live.frame import (
+    DrillState,
+    Gap,
+    LinkChange,
+    LinkEvent,
+    LinkState,
+    LiveFrame,
+    SessionHeader,
+    SessionOutcome,
+)
+from isoforce.live.guide import DrillGuide, Guidance
+from isoforce.session.model import ImuSamples, Labels
+from isoforce.signal.calibration import Calibration, tare_offset
+from isoforce.signal.imu import ImuBlock, ImuProcessor, has_imu, imu_arrays
+from isoforce.signal.pipeline import ForcePipeline, ProcessedBlock
+from isoforce.transports.base import Transport
+
+IntArray = NDArray[np.int64]
+
+#: Simulator-only channel with the target the simulated person follows (no drill running).
+TRUTH_TARGET_CHANNEL = "truth_target_pct"
+#: Raw samples kept for a tare.
+TARE_WINDOW_S = 1.0
+#: Points of the current step's target curve in :class:`DrillState`.
+CURVE_POINTS = 200
+
+
+class StopReason(enum.StrEnum):
+    """Why a session stopped."""
+
+    END_OF_STREAM = "end of stream"
+    DURATION = "duration reached"
+    DRILL_FINISHED = "drill finished"
+    STOPPED = "stopped by the user"
+    DEVICE_LOST = "device lost"
+    ERROR = "error"
+
+
+class Consumer(Protocol):
+    """Reads a session: its header first, then every frame in order, then the outcome."""
+
+    def on_start(self, header: SessionHeader) -> None:
+        """The session is about to open its device."""
+        ...
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        """One block (or one command's events); must not block the event loop for long."""
+        ...
+
+    def on_end(self, outcome: SessionOutcome) -> None:
+        """The session ended (also after an error: ``outcome.error`` says which)."""
+        ...
+
+
+class FrameConsumer:
+    """A :class:`Consumer` that ignores what it does not override."""
+
+    def on_start(self, header: SessionHeader) -> None:
+        """Nothing to do at the start."""
+        del header
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        """Nothing to do per frame."""
+        del frame
+
+    def on_end(self, outcome: SessionOutcome) -> None:
+        """Nothing to do at the end."""
+        del outcome
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectPolicy:
+    """How hard to try when a device vanishes: give up after ``give_up_s`` (None = until stopped)."""
+
+    enabled: bool = True
+    give_up_s: float | None = None
+    retry_s: float = 0.5
+
+
+@dataclass(slots=True)
+class _Counts:
+    samples: int = 0
+    last_t_s: float = 0.0
+    frames: int = 0
+    messages: list[DeviceMessage] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+
+
+class LiveSession:
+    """Runs one device through decoder, pipeline, IMU chain and drill; frames to consumers."""
+
+    def __init__(
+        self,
+        *,
+        header: SessionHeader,
+        transport: Transport,
+        decoder: Decoder,
+        pipeline: ForcePipeline,
+        guide: DrillGuide | None = None,
+        imu: ImuProcessor | None = None,
+        reconnect: ReconnectPolicy = ReconnectPolicy(),
+        consumers: Sequence[Consumer] = (),
+    ) -> None:
+        self.header = header
+        self.transport = transport
+        self.decoder = decoder
+        self.pipeline = pipeline
+        self.guide = guide
+        self.imu = imu
+        self.reconnect = reconnect
+        self.consumers: list[Consumer] = list(consumers)
+        self.link = LinkState.OK
+        self.stop_reason: StopReason | None = None
+        self.outcome: SessionOutcome | None = None
+        self._counts = _Counts()
+        self._open_gap: Gap | None = None
+        self._paused_by_link = False
+        self._measures_force = header.spec.force_channel is not None
+        self._tare = RingBuffer(max(5, int(TARE_WINDOW_S * header.rate_hz)), 1)
+        self._labels = guide.labels if guide is not None else Labels()
+        self._curve: tuple[float, FloatArray, FloatArray] | None = None
+        self._step_start: dict[int, float] = {}
+        self._last_effort_pct = math.nan
+
+    # ---- running ----
+
+    def add(self, consumer: Consumer) -> None:
+        """Add a consumer before :meth:`run`."""
+        self.consumers.append(consumer)
+
+    async def run(
+        self, *, duration_s: float | None = None, stop: asyncio.Event | None = None
+    ) -> SessionOutcome:
+        """Stream until ``duration_s`` of samples (session time), ``stop`` is set, or the end."""
+        stop = stop or asyncio.Event()
+        for consumer in self.consumers:
+            consumer.on_start(self.header)
+        error = ""
+        try:
+            async with self.transport:
+                consumer_task = asyncio.ensure_future(self._consume(duration_s))
+                stopper = asyncio.ensure_future(stop.wait())
+                try:
+                    await asyncio.wait(
+                        {consumer_task, stopper}, return_when=asyncio.FIRST_COMPLETED
+                    )
+                finally:
+                    stopper.cancel()
+                    if not consumer_task.done():
+                        consumer_task.cancel()
+                        self.stop_reason = StopReason.STOPPED
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await consumer_task
+        except BaseException as exc:
+            error = f"error: {exc}" if str(exc) else type(exc).__name__
+            self.stop_reason = StopReason.ERROR
+            if not isinstance(exc, Exception):
+                self.link = LinkState.FAILED
+            self._end(error)
+            raise
+        self._end(error)
+        assert self.outcome is not None
+        return self.outcome
+
+    def _end(self, error: str) -> None:
+        if self._open_gap is not None:  # stopped while the device was away: it never came back
+            self._counts.gaps.append(self._open_gap)
+            self._open_gap = None
+        guide = self.guide
+        if guide is not None and not guide.ended and not error:
+            # a drill cut short (stopped, device lost, end of a replay) keeps its partial scores
+            self._emit(guide.keep(guide.engine.abort(self._counts.last_t_s)))
+        reason = self.stop_reason or StopReason.END_OF_STREAM
+        scorer = guide.imu_scorer if guide is not None else None
+        self.outcome = SessionOutcome(
+            stopped_by=reason.value,
+            samples=self._counts.samples,
+            last_t_s=self._counts.last_t_s,
+            interrupted=reason is StopReason.STOPPED,
+            decode=replace(self.decoder.stats, other=dict(self.decoder.stats.other)),
+            messages=tuple(self._counts.messages),
+            gaps=tuple(self._counts.gaps),
+            drill_result=guide.engine.result() if guide is not None else None,
+            events=tuple(guide.events) if guide is not None else (),
+            imu_scores=dict(scorer.scores) if scorer is not None else {},
+            imu_summary=scorer.summary() if scorer is not None else None,
+            imu_view=self.imu.view() if self.imu is not None else None,
+            lift_offs=tuple(self.imu.lift_off.completed) if self.imu is not None else (),
+            error=error,
+        )
+        for consumer in self.consumers:
+            consumer.on_end(self.outcome)
+
+    async def _consume(self, duration_s: float | None) -> None:
+        while True:
+            try:
+                async for chunk in self.transport.chunks():
+                    if self._feed(chunk.t_host_s, chunk.data, duration_s):
+                        ended = self.guide is not None and self.guide.ended
+                        self.stop_reason = (
+                            StopReason.DRILL_FINISHED if ended else StopReason.DURATION
+                        )
+                        return
+                self.stop_reason = StopReason.END_OF_STREAM
+                return
+            except TransportError as exc:
+                if (
+                    exc.reason is not TransportErrorReason.DISCONNECTED
+                    or not self.reconnect.enabled
+                ):
+                    raise
+                if not await self._reconnect(exc):
+                    self.stop_reason = StopReason.DEVICE_LOST
+                    return
+
+    async def _reconnect(self, exc: TransportError) -> bool:
+        """Pause the drill, mark a gap and reconnect; False if the policy gives up."""
+        t_lost = self._counts.last_t_s
+        self._open_gap = Gap(start_t_s=t_lost)
+        events: tuple[DrillEvent, ...] = ()
+        if self.guide is not None:
+            events = self.guide.keep(self.guide.engine.pause(t_lost))
+            self._paused_by_link = any(e.kind is EventKind.PAUSED for e in events)
+        self._link(LinkEvent(LinkChange.LOST, t_lost, str(exc)), events)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while True:
+            try:
+                await self.transport.reconnect()
+            except TransportError as again:
+                give_up = self.reconnect.give_up_s
+                if give_up is not None and loop.time() - started >= give_up:
+                    self._counts.gaps.append(self._open_gap)
+                    self._open_gap = None
+                    self._link(LinkEvent(LinkChange.GAVE_UP, t_lost, str(again)))
+                    return False
+                await asyncio.sleep(self.reconnect.retry_s)
+                continue
+            self._link(LinkEvent(LinkChange.RESTORED, t_lost))
+            return True
+
+    def _link(self, event: LinkEvent, events: tuple[DrillEvent, ...] = ()) -> None:
+        self.link = event.change.state
+        self._emit(events, link_events=(event,))
+
+    def _feed(self, t_host_s: float, data: bytes, duration_s: float | None) -> bool:
+        """Decode and process one chunk; True when the session should end."""
+        for item in self.decoder.feed(t_host_s, data):
+            if isinstance(item, DeviceMessage):
+                self._counts.messages.append(item)
+                continue
+            block = item
+            if duration_s is not None and block.t_s[0] >= duration_s:
+                return True
+            done = False
+            if duration_s is not None and block.t_s[-1] >= duration_s:
+                block = block.head(int(np.searchsorted(block.t_s, duration_s, side="left")))
+                done = True
+            if self.process(block):
+                done = True
+            if done:
+                return True
+        return False
+
+    def process(self, block: SampleBlock) -> bool:
+        """Run one decoded block through pipeline, IMU and drill; True when the drill ended."""
+        n = len(block)
+        if n == 0:
+            return False
+        events: tuple[DrillEvent, ...] = ()
+        t0 = float(block.t_s[0])
+        if self._open_gap is not None:
+            gap = replace(self._open_gap, end_t_s=t0, samples_lost=block.lost_before or None)
+            self._open_gap = None
+            self._counts.gaps.append(gap)
+            if self.guide is not None and self._paused_by_link:
+                self._paused_by_link = False
+                events = self.guide.keep(self.guide.engine.resume(t0))
+        guide = self.guide
+        if guide is not None:
+            guide.prepare(self.pipeline)
+        processed = self.pipeline.process(block)
+        imu_block: ImuBlock | None = None
+        imu_samples: ImuSamples | None = None
+        if self.imu is not None and has_imu(block):
+            imu_block = self.imu.update_block(
+                block, load_cell_pct=processed.effort_pct if self._measures_force else None
+            )
+            imu_samples = _imu_samples(block, imu_block)
+        guidance: Guidance | None = None
+        if guide is not None:
+            guidance = guide.guide(processed.t_s, processed.effort_pct, imu_block)
+            target = guidance.target_pct
+            events = events + guidance.events
+        elif block.has(TRUTH_TARGET_CHANNEL):
+            target = block.column(TRUTH_TARGET_CHANNEL).copy()
+        else:
+            target = None
+        columns = force_columns(
+            processed,
+            target_pct=target,
+            step=guidance.step if guidance is not None else None,
+            phase=guidance.phase if guidance is not None else None,
+            rep=guidance.rep if guidance is not None else None,
+        )
+        self._tare.extend(processed.raw[:, None])
+        self._counts.samples += n
+        self._counts.last_t_s = float(processed.t_s[-1])
+        self._last_effort_pct = float(processed.effort_pct[-1])
+        frame = LiveFrame.build(
+            index=self._next_index(),
+            columns=columns,
+            display_force_n=processed.display_force_n,
+            labels=self._labels,
+            link=self.link,
+            effort_message=self.pipeline.effort_message,
+            imu=imu_samples,
+            imu_derived=imu_block,
+            imu_view=self.imu.view() if self.imu is not None else None,
+            events=events,
+            imu_step_scores=guidance.imu_scores if guidance is not None else (),
+            drill=self._drill_state(events),
+        )
+        self._publish(frame)
+        return guide is not None and guide.ended
+
+    def _next_index(self) -> int:
+        self._counts.frames += 1
+        return self._counts.frames - 1
+
+    def _publish(self, frame: LiveFrame) -> None:
+        for consumer in self.consumers:
+            consumer.on_frame(frame)
+
+    def _emit(
+        self, events: tuple[DrillEvent, ...], *, link_events: tuple[LinkEvent, ...] = ()
+    ) -> None:
+        """A frame with no samples: what a command or a link change did."""
+        if not events and not link_events:
+            return
+        empty_f = np.empty(0)
+        columns = {c.name: np.empty(0, dtype=c.numpy_dtype) for c in FORCE_COLUMNS}
+        self._publish(
+            LiveFrame.build(
+                index=self._next_index(),
+                columns=columns,
+                display_force_n=empty_f,
+                labels=self._labels,
+                link=self.link,
+                effort_message=self.pipeline.effort_message,
+                events=events,
+                link_events=link_events,
+                imu_view=self.imu.view() if self.imu is not None else None,
+                drill=self._drill_state(events),
+            )
+        )
+
+    def _drill_state(self, events: tuple[DrillEvent, ...]) -> DrillState | None:
+        guide = self.guide
+        if guide is None:
+            return None
+        engine = guide.engine
+        t = self._counts.last_t_s
+        for e in events:
+            if e.kind is EventKind.STEP_STARTED:
+                self._step_start[e.step_index] = e.t_s
+        step = engine.current_step
+        if step is not None and (events or self._curve is None):
+            start = self._step_start.get(step.index, t)
+            self._curve = self._step_curve(start, step.duration_s)
+        start_s, curve_t, curve_pct = self._curve or (t, np.empty(0), np.empty(0))
+        return DrillState(
+            status=engine.status,
+            step=step,
+            next_step=engine.next_step,
+            phase=engine.current_phase,
+            target_pct=engine.target_at(t),
+            remaining_s=engine.step_remaining_s(t),
+            step_start_s=start_s,
+            target_t_s=curve_t,
+            target_curve_pct=curve_pct,
+        )
+
+    def _step_curve(
+        self, start_s: float, duration_s: float
+    ) -> tuple[float, FloatArray, FloatArray]:
+        engine = self.guide.engine if self.guide is not None else None
+        t = np.linspace(start_s, start_s + duration_s, CURVE_POINTS)
+        if engine is None or engine.status is not EngineStatus.RUNNING:
+            pct = np.zeros(CURVE_POINTS)
+        else:
+            pct = engine.targets_at(t)
+        t.flags.writeable = False
+        pct.flags.writeable = False
+        return start_s, t, pct
+
+    # ---- commands (from a UI) ----
+
+    def _t_now(self) -> tuple[float, float | None]:
+        effort = self._last_effort_pct
+        return self._counts.last_t_s, None if math.isnan(effort) else effort
+
+    def mark_pain(self) -> None:
+        """Pain/pinch key: the drill drops the target at once; the mark is recorded."""
+        if self.guide is not None:
+            t, effort = self._t_now()
+            self._emit(self.guide.keep(self.guide.engine.mark_pain(t, effort)))
+
+    def toggle_pause(self) -> None:
+        """Pause or resume the drill."""
+        if self.guide is not None:
+            engine = self.guide.engine
+            t, _ = self._t_now()
+            if engine.status is EngineStatus.PAUSED:
+                self._emit(self.guide.keep(engine.resume(t)))
+            else:
+                self._emit(self.guide.keep(engine.pause(t)))
+
+    def skip(self) -> None:
+        """Skip to the next step."""
+        if self.guide is not None:
+            t, _ = self._t_now()
+            self._emit(self.guide.keep(self.guide.engine.skip(t)))
+
+    def abort(self) -> None:
+        """End the drill early, keeping partial results."""
+        if self.guide is not None:
+            t, _ = self._t_now()
+            self._emit(self.guide.keep(self.guide.engine.abort(t)))
+
+    @property
+    def calibration(self) -> Calibration:
+        """The calibration in use now."""
+        return self.pipeline.calibration
+
+    def set_calibration(self, calibration: Calibration) -> None:
+        """Use ``calibration`` for the samples that follow."""
+        self.pipeline.set_calibration(calibration)
+
+    def tare(self) -> Calibration:
+        """Zero the load cell on the last second of raw samples; raises CalibrationError."""
+        raw = self._tare.latest(len(self._tare))[:, 0]
+        if raw.size < 5:
+            raise CalibrationError("not enough samples yet to tare; wait a second")
+        offset = tare_offset(raw=raw, calibration=self.pipeline.calibration)
+        calibration = self.pipeline.calibration.with_tare(offset)
+        self.pipeline.set_calibration(calibration)
+        return calibration
+
+    @property
+    def decode_stats(self) -> DecodeStats:
+        """The decoder's counters so far."""
+        return self.decoder.stats
+
+
+def force_columns(
+    processed: ProcessedBlock,
+    *,
+    target_pct: FloatArray | None = None,
+    step: IntArray | None = None,
+    phase: IntArray | None = None,
+    rep: IntArray | None = None,
+) -> dict[str, NDArray[Any]]:
+    """A processed block's samples in the columns of ``core.schema.FORCE_COLUMNS``.
+
+    Without a drill, ``target_pct`` is NaN, ``step``/``phase`` are -1 and ``rep`` is 0.
+    """
+    n = len(processed)
+    lost = np.zeros(n, dtype=np.int64)
+    if n:
+        lost[0] = processed.lost_before
+    none = np.full(n, -1, dtype=np.int64)
+    return {
+        "t_s": processed.t_s,
+        "t_host_s": processed.t_host_s,
+        "raw": processed.raw,
+        "force_n": processed.force_n,
+        "effort_pct": processed.effort_pct,
+        "target_pct": target_pct if target_pct is not None else np.full(n, np.nan),
+        "step": step if step is not None else none,
+        "phase": phase if phase is not None else none.copy(),
+        "rep": rep if rep is not None else np.zeros(n, dtype=np.int64),
+        "lost_before": lost,
+    }
+
+
+def _imu_samples(block: SampleBlock, derived: ImuBlock) -> ImuSamples:
+    """A block's IMU samples with what the IMU chain derived from exactly this block."""
+    acc, gyro = imu_arrays(block)
+    return ImuSamples(
+        t_s=np.array(block.t_s, dtype=np.float64),
+        acc_g=acc,
+        gyro_dps=gyro,
+        angle_deg=derived.angle_deg,
+        still=np.asarray(derived.still, dtype=np.bool_),
+        effort_est_pct=derived.mmg.estimate_pct,
+        effort_low_pct=derived.mmg.low_pct,
+        effort_high_pct=derived.mmg.high_pct,
+    )

@@ -1,0 +1,146 @@
+"""The recording lifecycle the CLI and the TUI share: store, references, writer, end, messages.
+
+One :class:`Recording` per run::
+
+    with Recording(data_dir=..., save=True) as rec:
+        overrides = rec.stored_maxima(drill, side=side, given={...})   # optional
+        session = open_session(replace(options, **overrides), drill=drill)
+        rec.attach(session, options, side=side)      # the store writer becomes a consumer
+        outcome = await session.run(stop=stop)
+        lines = rec.saved_lines()                    # what was kept, for the user
+
+The session is created in the store when the live session starts; its end (complete, or
+interrupted after an error) is written when the live session ends; the store is closed when
+the ``with`` block ends, whatever happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from isoforce.core.effort_key import Side
+from isoforce.drills.loader import find_drill, load_drill_text
+from isoforce.drills.model import Drill
+from isoforce.live.options import SessionOptions
+from isoforce.live.session import LiveSession
+from isoforce.paths import drills_dir
+from isoforce.recording.store_writer import StoreWriter
+from isoforce.session.model import SessionRecord
+from isoforce.session.references import latest_references, option_overrides
+from isoforce.session.results import saved_record_lines
+from isoforce.session.store import SessionStore
+
+
+def stored_drill(record: SessionRecord, data_dir: str | None = None) -> Drill | None:
+    """The drill a session ran: its stored file text, else the drill of that name today."""
+    info = record.meta.drill
+    if info is None:
+        return None
+    if info.toml:
+        return load_drill_text(info.toml, name=info.name, source=f"session {record.session_id}")
+    return find_drill(info.name, drills_dir(data_dir))
+
+
+def records_history(drill: Drill) -> bool:
+    """Whether the drill measures something kept in the history (maxima, end ranges)."""
+    return any(step.kind in ("staircase", "max_trial", "rom") for step in drill.leaves())
+
+
+class Recording:
+    """One run's recording: opens the store (unless ``save`` is False) and closes it at the end."""
+
+    def __init__(self, *, data_dir: str | None = None, save: bool = True) -> None:
+        self.data_dir = data_dir
+        self.save = save
+        self.store: SessionStore | None = None
+        self.writer: StoreWriter | None = None
+        self.reference_lines: list[str] = []
+
+    def __enter__(self) -> Recording:
+        if self.save:
+            self.store = SessionStore.open(data_dir=self.data_dir)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close(error=(f"error: {exc}" if str(exc) else exc_type.__name__) if exc_type else "")
+
+    def close(self, *, error: str = "") -> None:
+        """Mark an unfinished recording interrupted (after ``error``) and close the store."""
+        if self.writer is not None and not self.writer.done:
+            self.writer.abandon(error or "stopped")
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def stored_maxima(
+        self, drill: Drill, *, side: Side | None, given: Mapping[str, float | None]
+    ) -> dict[str, Any]:
+        """Session option values from the latest stored maxima for the drill's movement key.
+
+        Values ``given`` (e.g. on the command line) win. Without a side or a store, nothing is
+        looked up. :attr:`reference_lines` says where each value came from.
+        """
+        if side is None or self.store is None:
+            return {}
+        records = self.store.reference_history(movement=drill.movement)
+        refs = latest_references(
+            records, movement=drill.movement, side=side, position=drill.position
+        )
+        self.reference_lines = refs.lines()
+        return option_overrides(refs, given=dict(given))
+
+    def attach(
+        self,
+        session: LiveSession,
+        options: SessionOptions,
+        *,
+        side: Side | None = None,
+        extra_options: dict[str, Any] | None = None,
+    ) -> StoreWriter | None:
+        """Record ``session`` into the store (nothing without a store)."""
+        if self.store is None:
+            return None
+        self.writer = StoreWriter(self.store, options, side=side, extra_options=extra_options)
+        session.add(self.writer)
+        return self.writer
+
+    @property
+    def session_id(self) -> int | None:
+        """The stored session's id (None when not saving or not started)."""
+        return self.writer.session_id if self.writer is not None else None
+
+    def saved_lines(
+        self, *, drill: Drill | None = None, side: Side | None = None, long: bool = True
+    ) -> list[str]:
+        """What to tell the user about what was saved (maxima and end ranges for the history).
+
+        ``long`` is the command line's wording; the TUI's is shorter and names its keys.
+        """
+        side_known = side is not None or drill is None or not records_history(drill)
+        writer = self.writer
+        if writer is None or writer.session_id is None or not writer.done:
+            return []
+        sid = writer.session_id
+        first = (
+            f"saved as session {sid}: 'isoforce export {sid} --format csv' writes it "
+            f"to a file, 'isoforce replay {sid}' plays it back"
+            if long
+            else f"saved as session {sid} ('isoforce export {sid}')"
+        )
+        lines = [first, *saved_record_lines(writer.maxima, writer.rom_saved)]
+        if not side_known:
+            lines.append(
+                "maxima and end ranges are not added to the history without a side: "
+                "pass --side left|right"
+                if long
+                else "pick a side (l / r in the drill list) to keep maxima and end ranges "
+                "in the history"
+            )
+        return lines
