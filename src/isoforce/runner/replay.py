@@ -7,8 +7,9 @@ reference maxima; when the session ran a drill, the drill engine runs again on t
 effort (with the drill file text stored with the session) and the recorded pain marks are
 pressed again at their times, so the scores come out as they did live.
 
-Integer raw counts replay exactly through the frame's ``load_raw`` channel. Other sessions
-(e.g. imported kilograms) replay their force through the ``force_n`` channel (1 mN steps).
+What to send and how the session ran comes from the pure
+:func:`~isoforce.transports.replay.replay_plan` (every channel, IMU included); this module only
+loads the record and wires the runner.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from isoforce.core.effort_key import Capabilities, ReferenceKind
-from isoforce.core.samples import FloatArray
-from isoforce.devices.base import DeviceSpec
+from isoforce.core.effort_key import ReferenceKind
+from isoforce.core.samples import FloatArray, SampleBlock
+from isoforce.devices.base import DeviceMessage, DeviceSpec
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.drills.engine import DrillEngine
-from isoforce.drills.events import DrillEvent, EngineSettings, EventKind
+from isoforce.drills.events import DrillEvent, EngineSettings
 from isoforce.drills.loader import find_drill, load_drill_text
 from isoforce.drills.model import Drill
 from isoforce.errors import ConfigError
@@ -37,9 +38,7 @@ from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.pipeline import ProcessedBlock
 from isoforce.transports.clock import Clock
-from isoforce.transports.replay import ReplaySource, ReplayTransport
-
-_INT32 = 2**31 - 1
+from isoforce.transports.replay import ReplaySource, ReplayTransport, replay_plan
 
 
 class ReplayedPainReporter(SimulatedPainReporter):
@@ -60,66 +59,32 @@ class ReplayedPainReporter(SimulatedPainReporter):
         return int(np.searchsorted(t_s, at - 1e-9, side="left"))
 
 
-def _capabilities(text: str) -> Capabilities:
-    parts = {p.strip().lower() for p in text.split(",")}
-    if not parts & {"push", "pull"}:
-        return Capabilities(push=True, pull=True)
-    return Capabilities(push="push" in parts, pull="pull" in parts, imu="imu" in parts)
+class _ForceBlocksOnly:
+    """The frame decoder, passing on only blocks with the force channel.
 
+    A replay of separate sensors (force and IMU at different times) sends IMU-only frames;
+    this runner has no IMU chain for a replay and its force pipeline needs the force channel,
+    so it plays the force back as before. (Stop-gap until the live layer routes IMU blocks.)
+    """
 
-def _reference(record: SessionRecord, kind: ReferenceKind) -> EffortReference | None:
-    values = record.meta.references.get(kind.value)
-    if not values:
-        return None
-    push, pull = values.get("push_max_n"), values.get("pull_max_n")
-    if push is None and pull is None:
-        return None
-    return EffortReference(push_max_n=push, pull_max_n=pull)
+    def __init__(self, force_channel: str) -> None:
+        self._decoder = IsoforceFrameDecoder()
+        self._channel = force_channel
+        self.stats = self._decoder.stats
+
+    def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
+        """Decode a chunk and drop the blocks without the force channel."""
+        return [
+            b
+            for b in self._decoder.feed(t_host_s, data)
+            if not isinstance(b, SampleBlock) or b.has(self._channel)
+        ]
 
 
 def replay_source(record: SessionRecord) -> tuple[ReplaySource, DeviceSpec, Calibration]:
     """What to send for a stored session, the device it pretends to be, and its calibration."""
-    if not record.channels or len(record.channels[0]) == 0:
-        raise ConfigError(f"session {record.session_id} has no samples to replay")
-    ch = record.channels[0]
-    meta = record.meta
-    stored = Calibration.from_dict(meta.calibration) if meta.calibration else Calibration()
-    raw = ch.raw
-    exact = (
-        np.isfinite(raw).all()
-        and np.abs(raw).max() <= _INT32
-        and np.array_equal(raw, np.rint(raw))
-        and np.allclose(stored.force_n(raw), ch.force_n, rtol=0, atol=1e-9, equal_nan=True)
-    )
-    if exact:
-        channel, values, cal = "load_raw", raw, stored
-    else:
-        channel, values = "force_n", np.nan_to_num(ch.force_n)
-        cal = Calibration(
-            lever_arm_m=stored.lever_arm_m, body_mass_kg=stored.body_mass_kg, source=stored.source
-        )
-    rate = meta.rate_hz
-    if rate is None:
-        rate = float(1.0 / np.median(np.diff(ch.t_s))) if len(ch) > 1 else 80.0
-    spec = DeviceSpec(
-        key="replay",
-        title=f"Replay of session {record.session_id} ({meta.device.title})",
-        transport="replay",
-        capabilities=_capabilities(meta.device.capabilities),
-        nominal_rate_hz=rate,
-        force_channel=channel,
-        n_per_count=cal.n_per_raw,
-        offset_counts=cal.offset_raw,
-    )
-    gaps = tuple((g.start_t_s, g.end_t_s) for g in record.gaps if g.end_t_s is not None)
-    source = ReplaySource(
-        t_s=ch.t_s,
-        values=values[:, None].astype(np.float64),
-        channels=(channel,),
-        lost_before=ch.lost_before,
-        link_gaps=gaps,
-    )
-    return source, spec, cal
+    plan = replay_plan(record)
+    return plan.source, plan.spec, plan.calibration
 
 
 def stored_drill(record: SessionRecord, data_dir: str | None = None) -> Drill | None:
@@ -148,12 +113,13 @@ def build_replay_session(
 ) -> tuple[Session, SessionRecord]:
     """A session that replays stored session ``session_id`` at ``options.speed``."""
     record = store.load(session_id)
-    source, spec, cal = replay_source(record)
-    transport = ReplayTransport(spec, source, clock=Clock(options.speed))
-    pain_free = _reference(record, ReferenceKind.PAIN_FREE) or EffortReference(
+    plan = replay_plan(record)
+    spec, cal = plan.spec, plan.calibration
+    transport = ReplayTransport.from_plan(plan, clock=Clock(options.speed))
+    pain_free = plan.references.get(ReferenceKind.PAIN_FREE) or EffortReference(
         push_max_n=options.push_max_n, pull_max_n=options.pull_max_n
     )
-    mvic = _reference(record, ReferenceKind.MVIC) or pain_free
+    mvic = plan.references.get(ReferenceKind.MVIC) or pain_free
     references = {ReferenceKind.PAIN_FREE: pain_free, ReferenceKind.MVIC: mvic}
     pipeline = pipeline_for(spec, fs_hz=spec.nominal_rate_hz, calibration=cal, reference=pain_free)
     guide: DrillGuide | None = None
@@ -163,12 +129,15 @@ def build_replay_session(
         guide = DrillGuide(
             DrillEngine(drill, engine_settings), references=references, on_events=on_events
         )
-        presses = [e.t_s for e in record.events if e.kind == EventKind.PAIN_MARKED.value]
-        if presses:
-            guide.pain_reporter = ReplayedPainReporter(presses)
+        if plan.pain_presses_s:
+            guide.pain_reporter = ReplayedPainReporter(plan.pain_presses_s)
     runner = SessionRunner(
         transport=transport,
-        decoder=IsoforceFrameDecoder(),
+        decoder=(
+            _ForceBlocksOnly(spec.force_channel)
+            if spec.force_channel is not None and plan.source.present is not None
+            else IsoforceFrameDecoder()
+        ),
         pipeline=pipeline,
         sinks=sinks,
         guide=guide,
