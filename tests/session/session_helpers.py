@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from isoforce.core.effort_key import Side
+from isoforce.core.samples import SampleBlock
 from isoforce.drills.loader import load_builtin
 from isoforce.runner import RunResult
 from isoforce.runner.factory import Session, SessionOptions, build_session
@@ -92,8 +93,10 @@ def assert_same_imu(a: ImuSamples | None, b: ImuSamples | None) -> None:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
 
 
-def record(*, channels: tuple[ChannelData, ...] | None = None) -> SessionRecord:
-    """A synthetic complete session with events and a gap."""
+def record(
+    *, channels: tuple[ChannelData, ...] | None = None, imu: ImuSamples | None = None
+) -> SessionRecord:
+    """A synthetic complete session with events and a gap (and ``imu`` samples, if given)."""
     meta = SessionMeta(
         uuid=uuid.uuid4().hex,
         kind=SessionKind.RECORD,
@@ -120,17 +123,23 @@ def record(*, channels: tuple[ChannelData, ...] | None = None) -> SessionRecord:
         channels=channels if channels is not None else (channel(),),
         events=(EventRecord(1.5, "note", text="felt a pinch", data={"why": "test"}),),
         gaps=(GapRecord(2.49, 2.53, 3),),
+        imu=imu,
     )
 
 
 @dataclass
 class Run:
-    """A finished simulated run saved in a store."""
+    """A finished simulated run saved in a store.
+
+    ``blocks`` are the decoded blocks as the runner saw them live (kept by ``run_record``
+    when asked), to compare a replay with.
+    """
 
     session_id: int
     session: Session
     result: RunResult
     recorder: SessionRecorder
+    blocks: list[SampleBlock] = field(default_factory=list)
 
 
 def run_drill(
@@ -160,14 +169,19 @@ def run_drill(
 def run_record(
     store: SessionStore,
     *,
+    device: str = "sim",
     duration_s: float = 3.0,
     rate_hz: float = 80.0,
     drops: tuple[tuple[float, float], ...] = (),
+    keep_blocks: bool = False,
 ) -> Run:
-    """Record the simulator's demo profile (no drill) into ``store``."""
-    options = SessionOptions(speed=float("inf"), rate_hz=rate_hz, drops=drops)
+    """Record the simulator's demo profile (no drill) on ``device`` into ``store``."""
+    options = SessionOptions(device=device, speed=float("inf"), rate_hz=rate_hz, drops=drops)
     session = build_session(options)
     recorder = SessionRecorder.attach(store, session, options)
+    blocks: list[SampleBlock] = []
+    if keep_blocks:
+        session.runner.taps.append(lambda block, processed: blocks.append(block))
     result = asyncio.run(session.runner.run(duration_s=duration_s))
     recorder.finish_run(result)
-    return Run(recorder.session_id, session, result, recorder)
+    return Run(recorder.session_id, session, result, recorder, blocks)

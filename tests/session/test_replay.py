@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from session_helpers import channel, record, run_drill, run_record
+from session_helpers import channel, imu_samples, record, run_drill, run_record
 
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec
@@ -78,6 +78,22 @@ def test_link_drops_replay_as_drops(store: SessionStore) -> None:
     )
     assert session.runner.result.decode.samples_lost == run.result.decode.samples_lost == 40
     assert got["t"].shape[0] == run.result.samples
+
+
+def test_imu_sessions_replay_through_the_runner(store: SessionStore) -> None:
+    """An IMU-only session runs as a device without force; a session of separate sensors
+    (IMU samples at other times than force samples) still plays its force back."""
+    run = run_record(store, device="sim-imu", rate_hz=400.0, duration_s=0.5)
+    session, _ = build_replay_session(FAST, store=store, session_id=run.session_id)
+    assert session.spec.force_channel is None and session.spec.capabilities.imu
+    got = _collect(session)
+    assert got["t"].shape[0] == run.result.samples and np.isnan(got["force"]).all()
+
+    sid = store.save_record(record(channels=(channel(300),), imu=imu_samples(400)))
+    session, rec = build_replay_session(FAST, store=store, session_id=sid)
+    got = _collect(session)
+    np.testing.assert_array_equal(got["raw"], rec.channels[0].raw)
+    np.testing.assert_allclose(got["t"], rec.channels[0].t_s, rtol=0, atol=0.5e-6)
 
 
 def test_factory_selects_replay_as_a_device(store: SessionStore) -> None:
