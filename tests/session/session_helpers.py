@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from isoforce.core.samples import SampleBlock
 from isoforce.devices.registry import device_spec
 from isoforce.drills.loader import load_builtin
 from isoforce.live import (
+    FrameConsumer,
     LinkState,
     LiveFrame,
     LiveSession,
@@ -103,8 +104,10 @@ def assert_same_imu(a: ImuSamples | None, b: ImuSamples | None) -> None:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
 
 
-def record(*, channels: tuple[ChannelData, ...] | None = None) -> SessionRecord:
-    """A synthetic complete session with events and a gap."""
+def record(
+    *, channels: tuple[ChannelData, ...] | None = None, imu: ImuSamples | None = None
+) -> SessionRecord:
+    """A synthetic complete session with events and a gap (and ``imu`` samples, if given)."""
     meta = SessionMeta(
         uuid=uuid.uuid4().hex,
         kind=SessionKind.RECORD,
@@ -131,17 +134,32 @@ def record(*, channels: tuple[ChannelData, ...] | None = None) -> SessionRecord:
         channels=channels if channels is not None else (channel(),),
         events=(EventRecord(1.5, "note", text="felt a pinch", data={"why": "test"}),),
         gaps=(GapRecord(2.49, 2.53, 3),),
+        imu=imu,
     )
 
 
 @dataclass
 class Run:
-    """A finished simulated run saved in a store."""
+    """A finished simulated run saved in a store.
+
+    ``imu`` holds the IMU samples as the live session saw them (kept by ``run_record`` when
+    asked), to compare a replay with.
+    """
 
     session_id: int
     session: LiveSession
     result: SessionOutcome
     recorder: StoreWriter
+    imu: list[ImuSamples] = field(default_factory=list)
+
+
+class _KeepImu(FrameConsumer):
+    def __init__(self) -> None:
+        self.imu: list[ImuSamples] = []
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        if frame.imu is not None:
+            self.imu.append(frame.imu)
 
 
 class _Unfinished(StoreWriter):
@@ -193,10 +211,19 @@ def run_record(
     rate_hz: float = 80.0,
     drops: tuple[tuple[float, float], ...] = (),
     device: str = "sim",
+    keep_imu: bool = False,
 ) -> Run:
-    """Record the simulator's demo profile (no drill) into ``store``."""
+    """Record the simulator's demo profile (no drill) on ``device`` into ``store``."""
     options = SessionOptions(device=device, speed=float("inf"), rate_hz=rate_hz, drops=drops)
-    return _run(store, open_session(options), options, duration_s=duration_s)
+    keep = _KeepImu()
+    run = _run(
+        store,
+        open_session(options, consumers=[keep] if keep_imu else ()),
+        options,
+        duration_s=duration_s,
+    )
+    run.imu = keep.imu
+    return run
 
 
 def header(device: str = "sim", *, rate_hz: float = 100.0) -> SessionHeader:

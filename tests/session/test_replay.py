@@ -8,44 +8,58 @@ import sys
 
 import numpy as np
 import pytest
-from isoforce.runner.factory import SessionOptions, build_session
-from isoforce.runner.replay import build_replay_session, replay_source
-from session_helpers import channel, record, run_drill, run_record
+from session_helpers import channel, imu_samples, record, run_drill, run_record
 
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec
 from isoforce.errors import ConfigError, TransportError
+from isoforce.live import FrameConsumer, LinkChange, LiveFrame, LiveSession
+from isoforce.live.build import open_replay
+from isoforce.recording import stored_drill
+from isoforce.session.model import SessionRecord
 from isoforce.session.store import SessionStore
 from isoforce.transports.clock import Clock
 from isoforce.transports.replay import ReplaySource, ReplayTransport
+from isoforce.transports.replay_plan import replay_plan
 
-FAST = SessionOptions(device="replay", speed=float("inf"))
+COLUMNS = {
+    "t": "t_s",
+    "raw": "raw",
+    "force": "force_n",
+    "effort": "effort_pct",
+    "target": "target_pct",
+}
 
 
-def _collect(session) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
-    parts: dict[str, list[np.ndarray]] = {
-        "t": [],
-        "raw": [],
-        "force": [],
-        "effort": [],
-        "target": [],
+class Collect(FrameConsumer):
+    def __init__(self) -> None:
+        self.frames: list[LiveFrame] = []
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        self.frames.append(frame)
+
+
+def replay(
+    store: SessionStore, session_id: int, *, drill: bool = True
+) -> tuple[LiveSession, SessionRecord]:
+    """A replay of a stored session, as 'isoforce replay' builds it."""
+    record = store.load(session_id)
+    found = stored_drill(record) if drill else None
+    return open_replay(record, speed=float("inf"), drill=found), record
+
+
+def _collect(session: LiveSession, keep: Collect | None = None) -> dict[str, np.ndarray]:
+    keep = keep or Collect()
+    session.add(keep)
+    asyncio.run(session.run())
+    return {
+        k: np.concatenate([f.columns[name] for f in keep.frames]) for k, name in COLUMNS.items()
     }
-
-    def keep(block, guidance) -> None:  # type: ignore[no-untyped-def]
-        parts["t"].append(block.t_s.copy())
-        parts["raw"].append(block.raw.copy())
-        parts["force"].append(block.force_n.copy())
-        parts["effort"].append(block.effort_pct.copy())
-        parts["target"].append(block.target_pct.copy())
-
-    session.runner.on_block = keep
-    asyncio.run(session.runner.run())
-    return {k: np.concatenate(v) for k, v in parts.items()}
 
 
 def test_drill_replay_reproduces_samples_and_scores(store: SessionStore) -> None:
     run = run_drill(store, "tension-drill", pain_at=60)
-    session, record = build_replay_session(FAST, store=store, session_id=run.session_id)
+    session, record = replay(store, run.session_id)
     got = _collect(session)
     ch = record.channels[0]
     n = got["t"].shape[0]
@@ -64,36 +78,65 @@ def test_drill_replay_reproduces_samples_and_scores(store: SessionStore) -> None
 
 def test_link_drops_replay_as_drops(store: SessionStore) -> None:
     run = run_record(store, duration_s=5.0, drops=((1.5, 0.5),))
-    session, _ = build_replay_session(FAST, store=store, session_id=run.session_id)
-    links = []
-    session.runner.on_link = links.append
-    got = _collect(session)
-    assert [e.kind for e in links] == ["lost", "restored"]
-    (gap,) = session.runner.result.gaps
+    session, _ = replay(store, run.session_id)
+    keep = Collect()
+    got = _collect(session, keep)
+    links = [e.change for f in keep.frames for e in f.link_events]
+    assert links == [LinkChange.LOST, LinkChange.RESTORED]
+    assert session.outcome is not None
+    (gap,) = session.outcome.gaps
     (orig,) = run.result.gaps
     assert (gap.start_t_s, gap.end_t_s, gap.samples_lost) == (
         orig.start_t_s,
         orig.end_t_s,
         orig.samples_lost,
     )
-    assert session.runner.result.decode.samples_lost == run.result.decode.samples_lost == 40
+    assert session.outcome.decode.samples_lost == run.result.decode.samples_lost == 40
     assert got["t"].shape[0] == run.result.samples
 
 
-def test_factory_selects_replay_as_a_device(store: SessionStore) -> None:
-    run = run_record(store, duration_s=1.0)
-    options = SessionOptions(
-        device="replay",
-        speed=float("inf"),
-        replay_session=run.session_id,
-        data_dir=str(store.path.parent),
-    )
-    session = build_session(options)
-    assert session.spec.key == "replay" and session.guide is None
+def test_imu_sessions_replay_through_the_runner(store: SessionStore) -> None:
+    """An IMU-only session runs as a device without force; a session of separate sensors
+    (IMU samples at other times than force samples) still plays its force back."""
+    run = run_record(store, device="sim-imu", rate_hz=400.0, duration_s=0.5)
+    session, _ = replay(store, run.session_id)
+    spec = session.header.spec
+    assert spec.force_channel is None and spec.capabilities.imu
+    got = _collect(session)
+    assert got["t"].shape[0] == run.result.samples and np.isnan(got["force"]).all()
+
+    sid = store.save_record(record(channels=(channel(300),), imu=imu_samples(400)))
+    session, rec = replay(store, sid)
+    got = _collect(session)
+    np.testing.assert_array_equal(got["raw"], rec.channels[0].raw)
+    np.testing.assert_allclose(got["t"], rec.channels[0].t_s, rtol=0, atol=0.5e-6)
+
+
+def test_a_replay_without_its_drill_plays_the_samples_only(store: SessionStore) -> None:
+    run = run_drill(store, "tension-drill", pain_at=60)
+    session, _ = replay(store, run.session_id, drill=False)
+    assert session.header.spec.key == "replay" and session.guide is None
     got = _collect(session)
     assert got["t"].shape[0] == run.result.samples
-    with pytest.raises(ConfigError, match="replay needs a session"):
-        build_session(SessionOptions(device="replay"))
+
+
+def test_a_sim_dual_recording_replays_force_and_imu_through_the_live_path(
+    store: SessionStore,
+) -> None:
+    run = run_record(store, device="sim-dual", rate_hz=400.0, duration_s=4.0)
+    session, record = replay(store, run.session_id)
+    keep = Collect()
+    got = _collect(session, keep)
+    assert record.imu is not None
+    np.testing.assert_array_equal(got["raw"], record.channels[0].raw)
+    np.testing.assert_array_equal(got["force"], record.channels[0].force_n)
+    imu = [f.imu for f in keep.frames if f.imu is not None]
+    angle = np.concatenate([s.angle_deg for s in imu])
+    still = np.concatenate([s.still for s in imu])
+    # the live IMU chain ran again on the replayed accelerometer and gyro: same angles
+    # (to float32, as the store keeps them) and the same stillness
+    np.testing.assert_allclose(angle, record.imu.angle_deg, rtol=0, atol=1e-3, equal_nan=True)
+    np.testing.assert_array_equal(still, record.imu.still)
 
 
 def test_real_time_pacing_runs_on_the_clock() -> None:
@@ -120,7 +163,7 @@ def replay_spec_for_test() -> DeviceSpec:
 def test_replay_needs_samples(store: SessionStore) -> None:
     sid = store.save_record(record(channels=(channel(0),)))
     with pytest.raises(ConfigError, match="no samples"):
-        replay_source(store.load(sid))
+        replay_plan(store.load(sid))
 
 
 def test_closed_replay_refuses_to_stream() -> None:

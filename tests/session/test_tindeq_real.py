@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from isoforce.runner.factory import SessionOptions
-from isoforce.runner.replay import build_replay_session
 
 from isoforce.core.effort_key import Side
 from isoforce.export.tindeq_csv import NoSamplesError
+from isoforce.live import FrameConsumer, LiveFrame
+from isoforce.live.build import open_replay
 from isoforce.session.exporter import export_csv, sidecar_bytes
 from isoforce.session.importer import AlreadyImportedError, ImportOptions, import_file
 from isoforce.session.store import SessionStore
@@ -128,12 +128,14 @@ def test_imported_tindeq_round_trips_and_replays(
     ch = rec.channels[0]
     assert ch.effort_pct[-1] == pytest.approx(ch.raw[-1] / 8.486 * 100)
     # replay: kilograms are not counts, so the force travels in 1 mN steps
-    session, _ = build_replay_session(
-        SessionOptions(device="replay", speed=float("inf")), store=store, session_id=sid
-    )
     seen: list[np.ndarray] = []
-    session.runner.on_block = lambda block, guidance: seen.append(block.force_n.copy())
-    asyncio.run(session.runner.run())
+
+    class Keep(FrameConsumer):
+        def on_frame(self, frame: LiveFrame) -> None:
+            seen.append(frame.force_n)
+
+    session = open_replay(rec, speed=float("inf"), consumers=[Keep()])
+    asyncio.run(session.run())
     replayed = np.concatenate(seen)
     assert replayed.shape == ch.force_n.shape
     np.testing.assert_allclose(replayed, ch.force_n, atol=0.0005 + 1e-9)

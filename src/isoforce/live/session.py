@@ -305,6 +305,9 @@ class LiveSession:
                 self._paused_by_link = False
                 events = self.guide.keep(self.guide.engine.resume(t0))
         guide = self.guide
+        force_channel = self.header.spec.force_channel
+        if force_channel is not None and not block.has(force_channel):
+            return self._process_imu_only(block, events)
         if guide is not None:
             guide.prepare(self.pipeline)
         processed = self.pipeline.process(block)
@@ -352,6 +355,25 @@ class LiveSession:
         self._publish(frame)
         return guide is not None and guide.ended
 
+    def _process_imu_only(self, block: SampleBlock, events: tuple[DrillEvent, ...]) -> bool:
+        """A block from the IMU of a two-sensor stream: IMU results, no force samples."""
+        if self.imu is None or not has_imu(block):
+            return False
+        imu_block = self.imu.update_block(block)
+        scorer = self.guide.imu_scorer if self.guide is not None else None
+        if scorer is not None and self.guide is not None:
+            step = self.guide.engine.current_step
+            n = len(block)
+            index = np.full(n, step.index if step is not None else -1, dtype=np.int64)
+            phase = np.full(n, int(self.guide.engine.current_phase), dtype=np.int64)
+            scorer.add(imu_block, index, phase)
+        self._emit(
+            events,
+            imu=_imu_samples(block, imu_block),
+            imu_derived=imu_block,
+        )
+        return False
+
     def _next_index(self) -> int:
         self._counts.frames += 1
         return self._counts.frames - 1
@@ -361,10 +383,15 @@ class LiveSession:
             consumer.on_frame(frame)
 
     def _emit(
-        self, events: tuple[DrillEvent, ...], *, link_events: tuple[LinkEvent, ...] = ()
+        self,
+        events: tuple[DrillEvent, ...],
+        *,
+        link_events: tuple[LinkEvent, ...] = (),
+        imu: ImuSamples | None = None,
+        imu_derived: ImuBlock | None = None,
     ) -> None:
-        """A frame with no samples: what a command or a link change did."""
-        if not events and not link_events:
+        """A frame with no force samples: what a command, a link change or the IMU did."""
+        if not events and not link_events and imu is None:
             return
         empty_f = np.empty(0)
         columns = {c.name: np.empty(0, dtype=c.numpy_dtype) for c in FORCE_COLUMNS}
@@ -378,6 +405,8 @@ class LiveSession:
                 effort_message=self.pipeline.effort_message,
                 events=events,
                 link_events=link_events,
+                imu=imu,
+                imu_derived=imu_derived,
                 imu_view=self.imu.view() if self.imu is not None else None,
                 drill=self._drill_state(events),
             )

@@ -6,45 +6,31 @@ drill engine and sinks run on them, so a replay exercises the live path. Device 
 samples (sequence gaps) and link drops come back as they happened: a drop raises
 ``TransportError(DISCONNECTED)`` where the link was lost, and :meth:`reconnect` returns when
 the recording resumed.
+
+:meth:`ReplayTransport.from_record` builds the replay from a stored session record handed in
+(see :mod:`isoforce.transports.replay_plan`); nothing here opens the store. Every channel goes
+out: force, and the IMU's accelerometer and gyro as the ``sim-dual``/``sim-imu`` frames carry
+them, so the live IMU chain sees the same raw input.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from isoforce.core.samples import FloatArray, RawChunk
+from isoforce.core.samples import RawChunk
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.isoforce_frame import encode_frames
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
+from isoforce.session.model import SessionRecord
 from isoforce.transports.base import Transport
 from isoforce.transports.clock import Clock
+from isoforce.transports.replay_plan import ReplayPlan, ReplaySource, replay_plan
 
-
-@dataclass(frozen=True, slots=True, eq=False)
-class ReplaySource:
-    """What to send: sample times (s), one value column per frame channel, and the losses.
-
-    ``lost_before[i]`` samples were lost just before sample ``i``; ``link_gaps`` are the
-    ``(last sample before, first sample after)`` times of each link drop.
-    """
-
-    t_s: FloatArray
-    values: FloatArray
-    channels: tuple[str, ...]
-    lost_before: NDArray[np.int64]
-    link_gaps: tuple[tuple[float, float], ...] = ()
-
-    def __post_init__(self) -> None:
-        n = self.t_s.shape[0]
-        if self.values.shape != (n, len(self.channels)) or self.lost_before.shape != (n,):
-            raise ConfigError("replay source arrays do not match")
-        if n > 1 and not np.all(np.diff(self.t_s) > 0):
-            raise ConfigError("replay source times must increase")
+__all__ = ["ReplayPlan", "ReplaySource", "ReplayTransport", "replay_plan"]
 
 
 class ReplayTransport(Transport):
@@ -73,10 +59,31 @@ class ReplayTransport(Transport):
         # chunks of a fixed sample count, as a device sends them (and as the simulator does)
         dt_s = float(np.median(np.diff(source.t_s))) if n > 1 else chunk_s
         self._per_chunk = max(1, round(chunk_s / dt_s)) if dt_s > 0 else 1
+        # which channels each sample carries, as a bit set per sample (one value: all of them)
+        present = source.present
+        self._row_sets = (
+            None
+            if present is None
+            else present.astype(np.int64) @ (1 << np.arange(len(source.channels), dtype=np.int64))
+        )
         self._index = 0
         self._open = False
         self._down_until: float | None = None
         self._t0_host = 0.0
+
+    @classmethod
+    def from_plan(
+        cls, plan: ReplayPlan, *, clock: Clock | None = None, chunk_s: float = 0.025
+    ) -> ReplayTransport:
+        """The transport that plays ``plan`` back as the device ``plan.spec``."""
+        return cls(plan.spec, plan.source, clock=clock, chunk_s=chunk_s)
+
+    @classmethod
+    def from_record(
+        cls, record: SessionRecord, *, clock: Clock | None = None, chunk_s: float = 0.025
+    ) -> ReplayTransport:
+        """The transport that plays a stored session back, every channel (no store access)."""
+        return cls.from_plan(replay_plan(record), clock=clock, chunk_s=chunk_s)
 
     @property
     def progress(self) -> float:
@@ -123,12 +130,31 @@ class ReplayTransport(Transport):
             await self.clock.sleep_until(self._t0_host + float(t[stop - 1]) - self._t0)
             if not self._open:
                 return
-            data = encode_frames(
-                seq=self._seq[start:stop],
-                t_us=self._t_us[start:stop],
-                names=self.source.channels,
-                values=self.source.values[start:stop],
-            )
+            data = self._encode(start, stop)
             self._index = stop
             yield RawChunk(self.clock.now(), data)
             await asyncio.sleep(0)
+
+    def _encode(self, start: int, stop: int) -> bytes:
+        """Frames of samples ``start``..``stop``, each run of equal channel sets encoded at once."""
+        source, present, sets = self.source, self.source.present, self._row_sets
+        if present is None or sets is None:
+            return encode_frames(
+                seq=self._seq[start:stop],
+                t_us=self._t_us[start:stop],
+                names=source.channels,
+                values=source.values[start:stop],
+            )
+        changes = (np.flatnonzero(np.diff(sets[start:stop])) + 1 + start).tolist()
+        parts = []
+        for a, b in itertools.pairwise([start, *changes, stop]):
+            cols = np.flatnonzero(present[a])
+            parts.append(
+                encode_frames(
+                    seq=self._seq[a:b],
+                    t_us=self._t_us[a:b],
+                    names=tuple(source.channels[j] for j in cols),
+                    values=source.values[a:b][:, cols],
+                )
+            )
+        return b"".join(parts)
