@@ -3,7 +3,7 @@
 The project's BLE test harness (``tests/ble``) runs in its own process: a private dbus-daemon
 and the fake bluetoothd with an emulated Progressor streaming one 8-byte record per
 notification at 80 Hz. This process runs the real path, bleak's BlueZ backend → the BLE
-transport → the Progressor decoder → the force pipeline (``build_session``, no UI), so its
+transport → the Progressor decoder → the force pipeline (``open_session``, no UI), so its
 CPU time is the BLE path's cost. Baseline in the same run: a bare ``BleakClient`` subscribed to
 the same stream with a callback that does nothing (bleak and dbus-fast alone).
 

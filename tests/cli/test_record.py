@@ -168,16 +168,16 @@ def test_devices_lists_the_simulators() -> None:
 
 
 def test_real_devices_never_borrow_the_simulated_athletes_maxima() -> None:
-    from isoforce.runner.factory import PROVISIONAL_MVIC_N, SessionOptions, build_session
-
     from isoforce.core.effort_key import ReferenceKind
+    from isoforce.live import PROVISIONAL_MVIC_N, SessionOptions
+    from isoforce.live.build import open_session
     from isoforce.signal.calibration import Calibration
 
-    session = build_session(
+    session = open_session(
         SessionOptions(device="hx711", port="loop://", calibration=Calibration(n_per_raw=0.01))
     )
-    pain_free = session.references[ReferenceKind.PAIN_FREE]
+    pain_free = session.header.references[ReferenceKind.PAIN_FREE]
     assert pain_free.push_max_n is None and pain_free.pull_max_n is None
-    assert session.references[ReferenceKind.MVIC].push_max_n == PROVISIONAL_MVIC_N
-    sim = build_session(SessionOptions(device="sim"))
-    assert sim.references[ReferenceKind.PAIN_FREE].push_max_n == 250.0
+    assert session.header.references[ReferenceKind.MVIC].push_max_n == PROVISIONAL_MVIC_N
+    sim = open_session(SessionOptions(device="sim"))
+    assert sim.header.references[ReferenceKind.PAIN_FREE].push_max_n == 250.0
