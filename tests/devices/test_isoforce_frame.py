@@ -189,3 +189,23 @@ def test_mutated_streams_never_raise_and_keep_untouched_frames(
     for i in range(20):
         if i not in touched and not ({i - 1, i + 1} & touched):
             assert i * 10 in got
+
+
+def _frame_with(mask: int, values: tuple[int, ...], seq: int = 0) -> bytes:
+    """A checksummed sample frame whose mask need not match the number of values it carries."""
+    payload = struct.pack(f"<HIH{len(values)}i", seq, 1000 * seq, mask, *values)
+    body = bytes([0x01, len(payload)]) + payload
+    return b"\xa5\x5a" + body + struct.pack("<H", crc16_ccitt(body))
+
+
+def test_finding_checksummed_frame_with_wrong_sample_count_is_skipped_not_raised() -> None:
+    """Issue 20: a frame with a valid CRC whose mask names more channels than its payload holds
+    raised ``ValueError: cannot reshape array`` and ended a live recording."""
+    good = [_frame_by_hand(s, 1000 * s, s) for s in range(3)]
+    liar = _frame_with(0x0003, (5,), seq=9)  # two channels announced, one value sent
+    also = _frame_with(0x0001, (5, 6), seq=9)  # one channel announced, two values sent
+    block, dec = _decode_all(good[0] + liar + good[1] + also + also + good[2])
+    assert block is not None and block.column("load_raw").tolist() == [0.0, 1.0, 2.0]
+    assert dec.stats.bad_lengths == 3 and dec.stats.checksum_errors == 0
+    assert dec.stats.bytes_dropped == len(liar) + 2 * len(also)
+    assert dec.stats.drops_by_reason()["bad length"] == 3

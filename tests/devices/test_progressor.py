@@ -110,7 +110,18 @@ def test_nan_weights_are_skipped_and_counted() -> None:
     dec = p.ProgressorDecoder()
     (block,) = blocks(dec.feed(0.0, weights((float("nan"), 0), (4.0, 12_500))))
     assert block.column("force_n").tolist() == [4.0 * N_PER_KGF]
-    assert dec.stats.other["nan_samples"] == 1
+    assert dec.stats.non_finite == 1
+
+
+def test_finding_progressor_garbage_inf_and_huge_weights_never_reach_a_block() -> None:
+    """Issue 20: garbage bytes read as float32 gave inf and 1e38 kg weights to the pipeline."""
+    dec = p.ProgressorDecoder()
+    garbage = weights((float("inf"), 0), (-float("inf"), 1), (3.4e38, 2), (-2000.0, 3))
+    assert blocks(dec.feed(0.0, garbage)) == []
+    (block,) = blocks(dec.feed(0.1, weights((float("nan"), 4), (-250.0, 12_500))))
+    assert block.column("force_n").tolist() == [-250.0 * N_PER_KGF]
+    assert dec.stats.drops_by_reason()["non-finite value"] == 3
+    assert dec.stats.drops_by_reason()["out of range"] == 2
 
 
 def test_short_and_unknown_notifications_never_raise() -> None:

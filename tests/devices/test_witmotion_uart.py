@@ -184,3 +184,17 @@ def test_chunking_does_not_change_the_result() -> None:
         cuts = [rng.randrange(1, 40) for _ in range(400)]
         parts, _ = decode(data, cuts)
         assert np.array_equal(values(parts, names), values(whole, names))
+
+
+def test_finding_soak_last_frame_is_delivered_at_the_end_of_the_stream() -> None:
+    """Issue 20: the soak test lost the last sample (2360 of 2361) when the last frame's checksum
+    byte was 0x55: it may start another frame, so the decoder waited for bytes that never came."""
+    acc = encode_frames(type_code=0x51, words=np.array([[1, 0, 0, 0], [2, 0, 0, 0]]))
+    last = encode_frames(type_code=0x51, words=np.array([[0xAF, 0, 0, 0]]))  # checksum 0x55
+    assert last[-1] == 0x55
+    dec = WitMotionDecoder()
+    fed = dec.feed(0.0, acc + last)
+    flushed = dec.flush(0.1)
+    got = [v for b in [*fed, *flushed] if isinstance(b, SampleBlock) for v in b.column("acc_x_g")]
+    assert np.allclose(np.array(got) * 32768 / 16, [1, 2, 0xAF])
+    assert dec.pending_bytes == 0 and dec.stats.bytes_dropped == 0

@@ -18,7 +18,7 @@ import numpy as np
 from serial_emulators import Emulator, Faults, Hx711Text, Ledger, PtyLink, WitMotionUart
 
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import Decoder
+from isoforce.devices.base import Decoder, DeviceMessage
 from isoforce.devices.hx711_lines import Hx711LineDecoder
 from isoforce.devices.registry import device_spec
 from isoforce.devices.witmotion_uart import DECODED, WitMotionDecoder
@@ -76,6 +76,7 @@ class _Reader:
         self.decoder = decoder
         self.blocks: list[SampleBlock] = []
         self.samples = 0
+        self.bytes_in = 0
         self.latency_s: list[float] = []
         self.max_chunk_gap_s = 0.0
         self.error: Exception | None = None
@@ -87,13 +88,21 @@ class _Reader:
                 if last is not None:
                     self.max_chunk_gap_s = max(self.max_chunk_gap_s, chunk.t_host_s - last)
                 last = chunk.t_host_s
-                for item in self.decoder.feed(chunk.t_host_s, chunk.data):
-                    if isinstance(item, SampleBlock):
-                        self.blocks.append(item)
-                        self.samples += len(item)
-                        self.latency_s.append(time.monotonic() - chunk.t_host_s)
+                self.bytes_in += len(chunk.data)
+                self._keep(self.decoder.feed(chunk.t_host_s, chunk.data), chunk.t_host_s)
         except TransportError as exc:  # reported, not raised: the books still get balanced
             self.error = exc
+
+    def finish(self, t_host_s: float) -> None:
+        """End of stream: take what the decoder still holds back."""
+        self._keep(self.decoder.flush(t_host_s), t_host_s)
+
+    def _keep(self, items: list[SampleBlock | DeviceMessage], t_host_s: float) -> None:
+        for item in items:
+            if isinstance(item, SampleBlock):
+                self.blocks.append(item)
+                self.samples += len(item)
+                self.latency_s.append(time.monotonic() - t_host_s)
 
 
 def _wit_expected(ledger: Ledger, channels: tuple[str, ...]) -> np.ndarray:
@@ -145,9 +154,11 @@ async def run_soak(
             while emulator.samples_written < stop_at:
                 await asyncio.sleep(0.01)
             emulator.pause()
+        # the end of the stream is when every byte written has been read, not a frame count (a
+        # decoder may rightly hold a valid last frame back until it knows no more bytes come)
         deadline = time.monotonic() + DRAIN_TIMEOUT_S
         while time.monotonic() < deadline and any(
-            r.decoder.stats.frames_ok < len(e.ledger.intact)
+            r.bytes_in < sum(s.delivered for s in e.ledger.sent)
             for r, (e, _) in zip(readers, targets, strict=True)
         ):
             await asyncio.sleep(0.02)
@@ -157,6 +168,8 @@ async def run_soak(
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
+        for r in readers:
+            r.finish(time.monotonic())
         hx.close()
         wit.close()
     return [

@@ -91,6 +91,8 @@ def read_json_object(path: str, *, what: str) -> dict[str, Any]:
         raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise CalibrationError(f"{path} is not {what}: {exc}") from None
+    except RecursionError:
+        raise CalibrationError(f"{path} is not {what}: JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise CalibrationError(f"{path} is not {what} (expected a JSON object)")
     return data

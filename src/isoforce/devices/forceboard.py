@@ -151,3 +151,7 @@ class ForceBoardDecoder:
             SampleBlock(t_s=t_s, t_host_s=t_host, values=force_n[:, None], channels=CHANNELS)
         )
         return out
+
+    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
+        """End of stream: nothing is held between notifications, so nothing is left to deliver."""
+        return []

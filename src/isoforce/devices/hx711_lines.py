@@ -18,8 +18,10 @@ Garbage never raises. A line is kept when it parses completely; non-printable by
 a line (noise, a wrong baud rate, a boot message) and a truncated line in front of a labelled one
 are dropped and counted; a line with noise inside it is dropped whole (after noise, only a
 labelled reading is trusted: a bare number there may be the tail of a damaged one). Clean lines that are not
-samples ("Tare complete", "HX711 not found.") become :class:`DeviceMessage` items. Text has no
-checksum: a corrupted digit that stays a digit cannot be detected.
+samples ("Tare complete", "HX711 not found.") become :class:`DeviceMessage` items. A number
+that overflows to infinity or exceeds ``MAX_ABS_VALUE`` drops its line (``stats.non_finite``,
+``stats.out_of_range``). Text has no checksum: a corrupted digit that stays a digit cannot be
+detected.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import numpy as np
 
 from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import FloatArray, SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceMessage
+from isoforce.devices.base import DecodeStats, DeviceMessage, plausible_rows
 
 NEWLINE = b"\n"
 CARRIAGE_RETURN = b"\r"
@@ -45,6 +47,8 @@ OVERFLOW_KEEP_BYTES = 96
 #: such guess (the label shows where a reading starts), so a stalled reader never loses them.
 STALE_PARTIAL_S = 2.0
 DEFAULT_RATE_HZ = 80.0
+#: Beyond any 24-bit ADC count and any sketch's own unit: a larger reading is a damaged line.
+MAX_ABS_VALUE = float(2**31)
 #: Characters a number may contain (checked before numpy parses a whole chunk at once).
 _NUMBER_CHARS = b"0123456789+-.eE"
 #: Characters of whole numbers: a chunk of nothing else is parsed in one go.
@@ -174,6 +178,12 @@ class Hx711LineDecoder:
             return list(self._blocks(t_host_s, [(fast, channels)]))
         return self._slow(t_host_s, complete)
 
+    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
+        """End of stream: an unterminated last line may be cut short; drop and count it."""
+        self._drop(len(self._buf))
+        self._buf.clear()
+        return []
+
     # -- the bulk path: a whole chunk of lines of the current single-value format ------------
 
     def _fast(self, complete: bytes) -> FloatArray | None:
@@ -208,8 +218,8 @@ class Hx711LineDecoder:
                 values = np.fromiter(map(float, parts), dtype=np.float64, count=n)
             except ValueError:
                 return None
-        if not np.isfinite(values).all():
-            return None
+        if not (np.abs(values) <= MAX_ABS_VALUE).all():  # also False for NaN
+            return None  # the line-by-line path counts the refused lines by reason
         self.stats.frames_ok += n
         self._in_sync = True
         return values.reshape(n, 1)
@@ -271,7 +281,7 @@ class Hx711LineDecoder:
             if skip:
                 self._drop(skip)
             values = tuple(float(g) for g in match.groups())
-            if not all(np.isfinite(values)):
+            if not plausible_rows(self.stats, np.array([values]), max_abs=MAX_ABS_VALUE)[0]:
                 self._reject(size - skip)
                 return None
             self._in_sync = True

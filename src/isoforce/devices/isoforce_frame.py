@@ -13,7 +13,8 @@ Byte layout (all multi-byte fields little-endian; specified in ``firmware_notes/
     4+L     2     CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) over bytes 2 .. 4+L-1
 
 The decoder resynchronises on garbage, keeps partial frames across chunks, counts dropped
-bytes, checksum failures and sequence gaps, and decodes runs of identical frames with numpy.
+bytes, checksum failures, frames whose length disagrees with their channel mask (skipped whole,
+``stats.bad_lengths``) and sequence gaps, and decodes runs of identical frames with numpy.
 """
 
 from __future__ import annotations
@@ -196,6 +197,12 @@ def _whole_frame_inside(buf: NDArray[np.uint8], pos: int, size: int) -> bool:
     return False
 
 
+def _length_fits_mask(row: NDArray[np.uint8]) -> bool:
+    """Whether a sample frame's payload length holds exactly one value per channel of its mask."""
+    mask = int(row[10]) | int(row[11]) << 8
+    return int(row[3]) == FIXED_PAYLOAD_BYTES + VALUE_BYTES * bin(mask).count("1")
+
+
 class IsoforceFrameDecoder:
     """Streaming decoder for isoforce frames. Never raises on garbage; counts what it drops."""
 
@@ -275,6 +282,12 @@ class IsoforceFrameDecoder:
                 self._resync()
                 pos += 1
                 continue
+            if not _length_fits_mask(rows[0]):
+                # a checked frame whose channel mask and payload length disagree: skip it whole
+                self.stats.bad_lengths += 1
+                self._drop(size)
+                pos += size
+                continue
             if not good.all():
                 count = int(np.argmin(good))
                 rows = rows[:count]
@@ -282,6 +295,12 @@ class IsoforceFrameDecoder:
             pos += count * size
         del self._buf[:pos]
         return out
+
+    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
+        """End of stream: the bytes held back are no complete frame; drop and count them."""
+        self._drop(len(self._buf))
+        self._buf.clear()
+        return []
 
     # -- internals -------------------------------------------------------------------------
 

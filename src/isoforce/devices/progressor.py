@@ -16,9 +16,11 @@ Rules this decoder enforces: the **length byte is trusted**, not the notificatio
 firmware sent 14-byte notifications with length 8 and 4 zero pad bytes); every whole 8-byte
 record of a weight notification is a sample (clones send one, genuine units may send more);
 timestamps are uint32 µs that wrap every 71.6 min and restart at zero on every start command
-(after a reconnect), see :class:`~isoforce.core.device_time.RestartingCounter`; NaN weights are
-skipped and counted. One ``feed`` call is one notification, as the BLE transport delivers them.
-Weights are kilograms-force and become newtons with standard gravity.
+(after a reconnect), see :class:`~isoforce.core.device_time.RestartingCounter`; NaN or infinite
+weights and weights beyond ``MAX_ABS_KG`` (garbage read as float32) are skipped and counted
+(``stats.non_finite``, ``stats.out_of_range``). One ``feed`` call is one notification, as the
+BLE transport delivers them. Weights are kilograms-force and become newtons with standard
+gravity.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import numpy as np
 from isoforce.core.clock import CounterSpec
 from isoforce.core.device_time import RestartingCounter
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceMessage
+from isoforce.devices.base import DecodeStats, DeviceMessage, plausible_rows
 from isoforce.units import N_PER_KGF
 
 NAME_PREFIX = "Progressor"
@@ -61,6 +63,8 @@ HEADER_BYTES = 2  # code, length
 RECORD_BYTES = 8  # float32 kg + uint32 µs
 BATTERY_VALUE_BYTES = 4  # uint32 LE millivolts
 TIME_COUNTER = CounterSpec(bits=32, tick_s=1e-6)
+#: No Progressor or clone measures more than 300 kg; beyond this a float32 weight is garbage.
+MAX_ABS_KG = 1000.0
 NOMINAL_RATE_HZ = 80.0  # Crimpdeq: "Sample rate is 80Hz"; Tindeq exports: ≈ 82 Hz effective
 CHANNELS = ("force_n",)
 _RECORD = np.dtype([("kg", "<f4"), ("t_us", "<u4")])
@@ -120,8 +124,9 @@ class ProgressorDecoder:
     """Decodes Progressor data-point notifications; never raises, counts what it drops.
 
     ``stats.other`` counts ``padding_bytes`` (zero bytes after the declared value, as clones
-    send), ``truncated`` notifications, ``partial_record_bytes``, ``nan_samples``,
-    ``unknown_codes`` and ``restarts`` of the device clock.
+    send), ``truncated`` notifications, ``partial_record_bytes``, ``unknown_codes`` and
+    ``restarts`` of the device clock; refused weights are in ``stats.non_finite`` and
+    ``stats.out_of_range``.
     """
 
     def __init__(self, *, restart_tolerance_s: float = 1.0) -> None:
@@ -130,7 +135,6 @@ class ProgressorDecoder:
             "padding_bytes",
             "truncated",
             "partial_record_bytes",
-            "nan_samples",
             "unknown_codes",
             "restarts",
         ):
@@ -165,6 +169,10 @@ class ProgressorDecoder:
         self.stats.other["unknown_codes"] += 1
         return []
 
+    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
+        """End of stream: nothing is held between notifications, so nothing is left to deliver."""
+        return []
+
     def _weights(self, t_host_s: float, value: bytes) -> list[SampleBlock | DeviceMessage]:
         count = len(value) // RECORD_BYTES
         partial = len(value) - count * RECORD_BYTES
@@ -184,9 +192,8 @@ class ProgressorDecoder:
             t_s = self._clock.stamp(records["t_us"], t_host_s=t_host_s)
             kg = records["kg"].astype(np.float64)
         self.stats.other["restarts"] += self._clock.restarts - restarts_before
-        ok = ~np.isnan(kg)
+        ok = plausible_rows(self.stats, kg[:, None], max_abs=MAX_ABS_KG)
         if not ok.all():
-            self.stats.other["nan_samples"] += int(np.count_nonzero(~ok))
             kg, t_s = kg[ok], t_s[ok]
             if kg.size == 0:
                 return []

@@ -115,3 +115,7 @@ class WhC06Decoder:
             SampleBlock(t_s=t_s, t_host_s=t_host, values=np.array([[force_n]]), channels=CHANNELS)
         )
         return out
+
+    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
+        """End of stream: nothing is held between notifications, so nothing is left to deliver."""
+        return []

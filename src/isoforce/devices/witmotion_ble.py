@@ -261,6 +261,15 @@ class WitMotionBleDecoder:
             out.insert(0, self._samples(t_host_s, rows))
         return out
 
+    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
+        """End of stream: deliver any whole frame behind the partial one held; drop the rest."""
+        out: list[SampleBlock | DeviceMessage] = []
+        while self._buf:
+            self._skip(1)
+            del self._buf[:1]
+            out += self.feed(t_host_s, b"")
+        return out
+
     def _skip(self, count: int) -> None:
         self.stats.bytes_dropped += count
         if self._in_sync:

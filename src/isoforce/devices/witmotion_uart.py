@@ -166,6 +166,7 @@ class WitMotionDecoder:
         self._seen_boundary = False
         self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
         self._in_sync = True
+        self._final = False
 
     @property
     def pending_bytes(self) -> int:
@@ -188,7 +189,9 @@ class WitMotionDecoder:
         self._seen_boundary = self._seen_boundary or bool(starts.size)
         # a group is complete when it reaches the layout's last type (the highest recent type);
         # until one group has ended, the layout is unknown and the first group waits
-        complete = self._seen_boundary and int(types[-1]) >= int(self._recent_types.max())
+        complete = self._final or (
+            self._seen_boundary and int(types[-1]) >= int(self._recent_types.max())
+        )
         if not complete:
             self._held = rows[last_start:].copy()
             rows, types, end = rows[:last_start], types[:last_start], last_start
@@ -198,6 +201,17 @@ class WitMotionDecoder:
         if rows.shape[0] == 0:
             return []
         return self._samples(t_host_s, rows, types, starts)
+
+    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
+        """End of stream: deliver the frames and the group held back; drop the partial tail."""
+        self._final = True
+        try:
+            out = self.feed(t_host_s, b"")
+        finally:
+            self._final = False
+        self._drop(len(self._buf))
+        self._buf.clear()
+        return out
 
     # -- frame search -------------------------------------------------------------------------
 
@@ -266,15 +280,17 @@ class WitMotionDecoder:
         self._drop(n - keep - pos)
         return int(keep - n)
 
-    @staticmethod
-    def _overlap(buf: NDArray[np.uint8], start: int) -> int | None:
+    def _overlap(self, buf: NDArray[np.uint8], start: int) -> int | None:
         """A frame starting inside the frame at ``start`` and followed by another frame, if any.
 
-        Returns its offset, ``_WAIT`` when the bytes to decide have not arrived, else None.
+        Returns its offset, ``_WAIT`` when the bytes to decide have not arrived, else None. At
+        the end of the stream those bytes will never come, so the frame at ``start`` stands.
         """
         n = buf.shape[0]
         for inner in _candidates(buf, start + 1, start + FRAME_BYTES):
             if n - inner < 2 * FRAME_BYTES:
+                if self._final:
+                    continue
                 return _WAIT
             if _valid_at(buf, inner) and _valid_at(buf, inner + FRAME_BYTES):
                 return inner

@@ -14,6 +14,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from isoforce.paths import make_private
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -30,7 +32,7 @@ class RecordingLock:
     @staticmethod
     def acquire(folder: Path, token: str) -> RecordingLock:
         """Create and lock ``folder/token.lock``; ``OSError`` if that is impossible."""
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private(folder, folder=True)
         path = folder / f"{token}.lock"
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:

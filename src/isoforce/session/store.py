@@ -14,6 +14,7 @@ with a message for the user. One store object must not be used by two threads at
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import uuid as uuidlib
@@ -22,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from isoforce.errors import StorageError
-from isoforce.paths import data_dir
+from isoforce.paths import data_dir, make_store_private
 from isoforce.session import _schema, blob, queries
 from isoforce.session._writes import SessionWrites, iso_to_unix, now_iso
 from isoforce.session.history import (
@@ -46,6 +47,7 @@ from isoforce.session.model import (
 __all__ = ["SessionNotFoundError", "SessionStore", "iso_to_unix", "now_iso", "store_path"]
 
 STORE_FILENAME = "isoforce.sqlite3"
+_log = logging.getLogger(__name__)
 INTERRUPTED_REASON = "recording process ended without closing (crash, kill or power loss)"
 
 
@@ -97,6 +99,8 @@ class SessionStore(SessionWrites):
         self._locks: dict[int, RecordingLock] = {}
         self._next_seq: dict[tuple[int, str], int] = {}
         self._next_imu_seq: dict[int, int] = {}
+        self.notes: list[str] = []
+        """What opening did that the user should know (permissions tightened)."""
 
     # -- opening --------------------------------------------------------------------------
 
@@ -107,7 +111,7 @@ class SessionStore(SessionWrites):
         """Open (creating or migrating if needed) the store at ``path`` or in ``data_dir``."""
         path = Path(path) if path is not None else store_path(data_dir)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            notes = make_store_private(path)
         except OSError as exc:
             raise StorageError(
                 f"cannot create the data directory {path.parent}: {exc.strerror or exc}"
@@ -119,6 +123,9 @@ class SessionStore(SessionWrites):
         except sqlite3.Error as exc:
             raise storage_error(exc, path, "opening the session store") from None
         store = cls(conn, path)
+        store.notes = notes
+        for note in notes:
+            _log.warning("%s", note)
         try:
             with store.guard("opening the session store"):
                 store._setup()

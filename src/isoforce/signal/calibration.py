@@ -6,6 +6,7 @@ stored with every recording and reloaded.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -83,11 +84,40 @@ class Calibration:
             raise CalibrationError(
                 f"calibration schema {schema} is not supported (expected {CALIBRATION_SCHEMA})"
             )
-        fields = {k: v for k, v in data.items() if k != "schema"}
-        try:
-            return cls(**fields)
-        except TypeError as exc:
-            raise CalibrationError(f"bad calibration data: {exc}") from None
+        unknown = sorted(set(data) - {"schema", *cls.__dataclass_fields__})
+        if unknown:
+            raise CalibrationError(f"bad calibration data: unknown field {unknown[0]!r}")
+        source = data.get("source", "factory")
+        if not isinstance(source, str):
+            raise CalibrationError("bad calibration data: 'source' must be text")
+        optional = {
+            key: None if data.get(key) is None else json_number(data[key], field=key)
+            for key in ("lever_arm_m", "body_mass_kg")
+        }
+        return cls(
+            n_per_raw=json_number(data.get("n_per_raw", 1.0), field="n_per_raw"),
+            offset_raw=json_number(data.get("offset_raw", 0.0), field="offset_raw"),
+            lever_arm_m=optional["lever_arm_m"],
+            body_mass_kg=optional["body_mass_kg"],
+            source=source,
+        )
+
+
+def json_number(value: object, *, field: str) -> float:
+    """A value read from JSON as a finite float, or a :class:`CalibrationError` naming ``field``.
+
+    Text, booleans, lists, null, NaN and infinities are refused here, so a hand-edited file
+    never reaches numpy as the wrong type.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CalibrationError(f"bad calibration data: {field!r} must be a number, not {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise CalibrationError(f"bad calibration data: {field!r} must be finite, not {value!r}")
+    return number
 
 
 def tare_offset(

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from isoforce.core.samples import FloatArray
 from isoforce.errors import CalibrationError
+from isoforce.signal.calibration import json_number
 
 MIN_FS_HZ = 200.0
 """Below this sample rate no effort estimate is made (domain-science §4.3)."""
@@ -158,9 +159,16 @@ class MmgCalibration:
         """Inverse of :meth:`to_dict`."""
         rms = data.get("rms_g")
         eff = data.get("effort_pct")
-        if not isinstance(rms, list) or not isinstance(eff, list):
-            raise CalibrationError("MMG calibration needs lists 'rms_g' and 'effort_pct'")
-        return cls(tuple(float(v) for v in rms), tuple(float(v) for v in eff), str(data["source"]))
+        source = data.get("source", "nominal")
+        if not isinstance(rms, list) or not isinstance(eff, list) or not isinstance(source, str):
+            raise CalibrationError(
+                "MMG calibration needs lists 'rms_g' and 'effort_pct' and a text 'source'"
+            )
+        return cls(
+            tuple(json_number(v, field="rms_g") for v in rms),
+            tuple(json_number(v, field="effort_pct") for v in eff),
+            source,
+        )
 
 
 class MmgMeter:
