@@ -109,6 +109,7 @@ class ReconnectPolicy:
 class _Counts:
     samples: int = 0
     last_t_s: float = 0.0
+    last_t_host_s: float = 0.0
     frames: int = 0
     messages: list[DeviceMessage] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
@@ -229,6 +230,8 @@ class LiveSession:
                             StopReason.DRILL_FINISHED if ended else StopReason.DURATION
                         )
                         return
+                # no more bytes: frames the decoder held back are complete now
+                self._take(self.decoder.flush(self._counts.last_t_host_s), duration_s)
                 self.stop_reason = StopReason.END_OF_STREAM
                 return
             except TransportError as exc:
@@ -273,7 +276,11 @@ class LiveSession:
 
     def _feed(self, t_host_s: float, data: bytes, duration_s: float | None) -> bool:
         """Decode and process one chunk; True when the session should end."""
-        for item in self.decoder.feed(t_host_s, data):
+        return self._take(self.decoder.feed(t_host_s, data), duration_s)
+
+    def _take(self, items: list[SampleBlock | DeviceMessage], duration_s: float | None) -> bool:
+        """Process what the decoder made of a chunk; True when the session should end."""
+        for item in items:
             if isinstance(item, DeviceMessage):
                 self._counts.messages.append(item)
                 continue
@@ -337,6 +344,7 @@ class LiveSession:
         self._tare.extend(processed.raw[:, None])
         self._counts.samples += n
         self._counts.last_t_s = float(processed.t_s[-1])
+        self._counts.last_t_host_s = float(processed.t_host_s[-1])
         self._last_effort_pct = float(processed.effort_pct[-1])
         frame = LiveFrame.build(
             index=self._next_index(),
