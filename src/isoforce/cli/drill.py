@@ -277,7 +277,7 @@ def run_drill(args: argparse.Namespace) -> int:
     print()
     if out is not None:
         print(f"recording: {out} ({session.runner.result.samples} samples)")
-    finds = any(step.kind in ("staircase", "max_trial", "rom") for step in drill.leaves())
+    finds = drill.saves_side_records
     rom = recorder.rom_saved if recorder is not None else ()
     for line in saved_lines(saved_id, maxima, side_known=side is not None or not finds, rom=rom):
         print(line)

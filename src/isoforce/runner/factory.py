@@ -16,7 +16,7 @@ from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import DrillEvent, EngineSettings
-from isoforce.drills.model import Drill, RomStep
+from isoforce.drills.model import Drill
 from isoforce.errors import ConfigError
 from isoforce.runner import Guidance, LinkEvent, SessionRunner, Sink, pipeline_for
 from isoforce.runner.drill import DrillGuide, SimulatedPainReporter
@@ -184,7 +184,7 @@ def build_session(
             raise ConfigError(
                 f"drill {drill.name!r} needs a push-measuring sensor; {spec.title} cannot measure push"
             )
-        if "imu" in missing and any(isinstance(s, RomStep) for s in drill.leaves()):
+        if "imu" in missing and drill.requires_imu:
             raise ConfigError(
                 f"drill {drill.name!r} measures range of motion and needs an IMU; {spec.title} "
                 "has none (try --device sim-imu, or a real IMU: 'isoforce devices')"

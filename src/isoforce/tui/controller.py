@@ -153,11 +153,7 @@ class LiveController:
                 f"saved as session {recorder.session_id} ('isoforce export {recorder.session_id}')",
                 *saved_record_lines(maxima, recorder.rom_saved),
             ]
-            if (
-                self.side is None
-                and self.drill is not None
-                and any(s.kind in ("staircase", "max_trial", "rom") for s in self.drill.leaves())
-            ):
+            if self.side is None and self.drill is not None and self.drill.saves_side_records:
                 self.saved_lines.append(
                     "pick a side (l / r in the drill list) to keep maxima and end ranges "
                     "in the history"
