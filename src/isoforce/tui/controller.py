@@ -21,6 +21,7 @@ import numpy as np
 from isoforce.core.effort_key import Side
 from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
 from isoforce.drills.model import Drill
+from isoforce.drills.segments import Phase
 from isoforce.errors import CalibrationError, IsoforceError
 from isoforce.runner import LinkEvent, RunResult, Sink
 from isoforce.signal.calibration import Calibration, tare_offset
@@ -349,7 +350,7 @@ class LiveController:
         step = engine.current_step
         target = engine.target_at(t)
         band = step.band_pct if step is not None and step.band_pct else float("nan")
-        phase = engine.current_phase.name.lower().replace("_", " ")
+        phase = engine.current_phase
         if step is not None:
             start = self._step_start_t.get(step.index, t)
             end = max(start + step.duration_s, t)
@@ -394,7 +395,7 @@ class LiveController:
         )
 
 
-def _instruction(status: EngineStatus, text: str, phase: str) -> str:
+def _instruction(status: EngineStatus, text: str, phase: Phase) -> str:
     if status is EngineStatus.PAUSED:
         return "Paused — press space to carry on"
     if status is EngineStatus.FINISHED:
@@ -403,6 +404,6 @@ def _instruction(status: EngineStatus, text: str, phase: str) -> str:
         return "Drill stopped"
     if status is EngineStatus.PENDING:
         return "Get ready…"
-    if phase == "pain rest":
+    if phase is Phase.PAIN_REST:
         return "Pain marked — relax completely"
     return text
