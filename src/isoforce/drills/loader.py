@@ -46,11 +46,14 @@ from isoforce.drills._reader import MAX_SECONDS, Reader
 from isoforce.drills._toml_lines import LineIndex, syntax_error_location
 from isoforce.drills.kinds import LEAF_BY_KIND
 from isoforce.drills.kinds.base import MAX_INSTRUCTION_CHARS, ForceStep, LoadContext, StepKind
-from isoforce.drills.model import Drill, RepeatStep, SensorNeeds, SideSpec, Step
+from isoforce.drills.model import Drill, RepeatStep, SensorNeeds, SideSpec, Step, count_leaves
 from isoforce.errors import DrillFileError, IsoforceError
 
 __all__ = [
+    "MAX_DRILL_S",
+    "MAX_FILE_BYTES",
     "MAX_INSTRUCTION_CHARS",
+    "MAX_PLAN_STEPS",
     "MAX_REPEAT_DEPTH",
     "DrillInfo",
     "DrillNotFoundError",
@@ -64,6 +67,12 @@ __all__ = [
 ]
 
 MAX_REPEAT_DEPTH = 3
+MAX_FILE_BYTES = 1_000_000
+"""Largest drill file read (1 MB; the shipped drills are about 3 kB)."""
+MAX_PLAN_STEPS = 500
+"""Most steps a drill may run, repeat blocks unrolled."""
+MAX_DRILL_S = 3 * 3600.0
+"""Longest nominal duration of a drill (3 h)."""
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _REPEAT_KEYS = frozenset({"kind", "times", "steps"})
@@ -144,10 +153,24 @@ def _step(r: Reader, ctx: _Ctx, prev: Step | None) -> Step:
 
 
 def _steps(r: Reader, ctx: _Ctx) -> tuple[Step, ...]:
+    tables = r.tables("steps")
+    if len(tables) > MAX_PLAN_STEPS:
+        raise r.error("steps", f"{len(tables)} steps (at most {MAX_PLAN_STEPS})")
     out: list[Step] = []
-    for i, table in enumerate(r.tables("steps")):
+    for i, table in enumerate(tables):
         out.append(_step(r.child("steps", i, table), ctx, out[-1] if out else None))
     return tuple(out)
+
+
+def _check_size(r: Reader, steps: tuple[Step, ...]) -> None:
+    n = count_leaves(steps)
+    if n > MAX_PLAN_STEPS:
+        problem = f"runs {n} steps with repeat blocks unrolled (at most {MAX_PLAN_STEPS})"
+        raise r.error("steps", problem)
+    total_s = sum(step.duration_s for step in steps)
+    if total_s > MAX_DRILL_S:
+        limit = f"at most {MAX_DRILL_S / 3600:g} h"
+        raise r.error("steps", f"the drill lasts {total_s / 60:.0f} min ({limit})")
 
 
 def _sensors(r: Reader, steps: tuple[Step, ...]) -> SensorNeeds:
@@ -184,6 +207,7 @@ def parse_drill(
     side = r.choice("side", SideSpec, SideSpec.EITHER)
     position = r.string("position", "default", max_len=40)
     steps = _steps(r, _Ctx(allow, reference, 0))
+    _check_size(r, steps)
     return Drill(
         name=drill_name, movement=movement, steps=steps, title=title, description=description,
         side=side, position=position, sensors=_sensors(r, steps), reference=reference,
@@ -191,24 +215,50 @@ def parse_drill(
     )  # fmt: skip
 
 
+def _check_text(text: str, source: str) -> None:
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise DrillFileError(source, None, "file", f"too large (at most {MAX_FILE_BYTES:,} bytes)")
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise DrillFileError(source, line, "file", "contains a NUL byte (not a text file?)")
+
+
 def load_drill_text(text: str, *, name: str, source: str = "<text>") -> Drill:
     """Parse and check drill-file ``text``; errors name ``source`` as the file."""
+    _check_text(text, source)
     lines = LineIndex(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, problem = syntax_error_location(str(exc), lines.n_lines)
         raise DrillFileError(source, line, "toml", problem) from None
+    except ValueError as exc:  # tomllib's own int() of a number with > 4300 digits
+        raise DrillFileError(source, None, "toml", f"a number is too long ({exc})") from None
+    except RecursionError:
+        raise DrillFileError(source, None, "toml", "arrays or tables nest too deep") from None
     return parse_drill(data, name=name, source=source, lines=lines)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text (universal newlines), refusing one larger than :data:`MAX_FILE_BYTES`."""
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise DrillFileError(
+                path, None, "file", f"too large (at most {MAX_FILE_BYTES:,} bytes)"
+            )
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DrillFileError(path, None, "file", f"cannot read: {exc}") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load_drill(path: Path | str) -> Drill:
     """Load a drill file; a ``name`` inside it must match the file name (without ``.toml``)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DrillFileError(path, None, "file", f"cannot read: {exc}") from None
+    text = _read_text(path)
     drill = load_drill_text(text, name=path.stem, source=str(path))
     if drill.name != path.stem:
         line = LineIndex(text).line_of(("name",))
