@@ -29,6 +29,7 @@ from isoforce.drills.loader import (
     load_drill,
     load_drill_text,
 )
+from isoforce.drills.kinds import StepKind
 from isoforce.drills.model import Drill, SensorNeeds, SideSpec
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.drills.scoring import DrillScore, EndReason, MaxEffort, Metrics, RepScore, StepScore
@@ -54,6 +55,7 @@ __all__ = [
     "RepScore",
     "SensorNeeds",
     "SideSpec",
+    "StepKind",
     "StepScore",
     "find_drill",
     "list_builtin",
