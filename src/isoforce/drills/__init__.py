@@ -19,6 +19,7 @@ from isoforce.drills.events import (
     EventKind,
     PainRecord,
 )
+from isoforce.drills.kinds import StepKind
 from isoforce.drills.loader import (
     DrillInfo,
     DrillNotFoundError,
@@ -29,7 +30,6 @@ from isoforce.drills.loader import (
     load_drill,
     load_drill_text,
 )
-from isoforce.drills.kinds import StepKind
 from isoforce.drills.model import Drill, SensorNeeds, SideSpec
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.drills.scoring import DrillScore, EndReason, MaxEffort, Metrics, RepScore, StepScore
