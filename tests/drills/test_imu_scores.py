@@ -14,6 +14,7 @@ from isoforce.drills.imu_scores import (
     score_stillness,
     summarize_imu,
 )
+from isoforce.drills.kinds import StepKind
 from isoforce.drills.plan import Phase
 from isoforce.drills.report import imu_step_text, imu_summary_lines
 from isoforce.signal.imu import DualModeReport
@@ -83,11 +84,11 @@ def test_moving_time_is_counted_and_reported_for_isometric_steps() -> None:
     assert s is not None
     assert (s.moving_s, s.longest_moving_s, s.moving_stretches) == pytest.approx((1.7, 1.5, 2))
     assert s.moving_fraction == pytest.approx(0.17) and s.angle_range_deg == pytest.approx(3.0)
-    text = imu_step_text(ImuStepScore(0, s), kind="hold")
+    text = imu_step_text(ImuStepScore(0, s), kind=StepKind.HOLD)
     assert text == "MOVING 1.7 s (longest 1.5 s): not isometric; angle wandered 3.0°"
     calm = score_stillness(trace(np.zeros(10), np.ones(10, bool), np.zeros(10)))
-    assert imu_step_text(ImuStepScore(0, calm), kind="hold") == "leg still throughout"
-    assert imu_step_text(ImuStepScore(0, s), kind="lift_off") is None  # moving is the point
+    assert imu_step_text(ImuStepScore(0, calm), kind=StepKind.HOLD) == "leg still throughout"
+    assert imu_step_text(ImuStepScore(0, s), kind=StepKind.LIFT_OFF) is None  # moving is the point
     assert score_stillness(trace(np.zeros(0), np.zeros(0, bool), np.zeros(0))) is None
 
 

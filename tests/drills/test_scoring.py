@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from isoforce.core.effort_key import Direction
+from isoforce.drills.kinds import StepKind
 from isoforce.drills.model import Drill, HoldStep, MaxTrialStep, StaircaseStep
 from isoforce.drills.plan import build_plan
 from isoforce.drills.scoring import (
@@ -199,7 +200,7 @@ def _score(kind: str, metrics: Metrics) -> StepScore:
         step_index=0,
         top_index=0,
         rep_path=(),
-        kind=kind,
+        kind=StepKind(kind),
         label=kind,
         direction=Direction.PUSH,
         started_t_s=0.0,

@@ -12,7 +12,6 @@ import pytest
 
 from isoforce.core.effort_key import Side
 from isoforce.drills import load_builtin
-from isoforce.drills.imu_scores import STILL_KINDS
 from isoforce.errors import ConfigError
 from isoforce.live import LiveSession, SessionOptions
 from isoforce.live.build import open_session
@@ -63,7 +62,7 @@ def test_the_seeds_sequence_in_dual_mode_scores_lift_offs_and_stillness() -> Non
     assert held.hold_target_s == 5.0 and held.hold_s is not None and held.hold_s >= 4.5
     assert all(r.off_block for r in lift.reps)  # the cell read ~0 while the leg was up
     for index, score in scorer.scores.items():
-        if plan[index].kind in STILL_KINDS:
+        if plan[index].step.traits.isometric:
             assert score.stillness is not None and score.stillness.moving_s == 0.0, plan[index]
     assert len(scorer.scores) == len(plan)
 

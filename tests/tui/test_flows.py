@@ -11,6 +11,7 @@ from tui_helpers import make_app, wait_for
 
 from isoforce.core.effort_key import Side
 from isoforce.drills.events import EngineStatus, EventKind
+from isoforce.drills.segments import Phase
 from isoforce.live import DrillState
 from isoforce.tui.app import IsoforceApp
 from isoforce.tui.screens.setup import (
@@ -107,7 +108,7 @@ async def test_pain_key_mid_hold_drops_target_at_once() -> None:
         assert pains[0].value is not None and pains[0].value > 20
         view = app.controller.snapshot()
         assert view.target_pct == 0.0
-        assert view.phase == "pain rest"
+        assert view.phase is Phase.PAIN_REST
         await pilot.pause(0.2)
         assert "Pain marked" in str(app.screen.query_one("#banner", Static).render())
 

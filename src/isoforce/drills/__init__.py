@@ -19,6 +19,7 @@ from isoforce.drills.events import (
     EventKind,
     PainRecord,
 )
+from isoforce.drills.kinds import StepKind
 from isoforce.drills.loader import (
     DrillInfo,
     DrillNotFoundError,
@@ -54,6 +55,7 @@ __all__ = [
     "RepScore",
     "SensorNeeds",
     "SideSpec",
+    "StepKind",
     "StepScore",
     "find_drill",
     "list_builtin",

@@ -14,6 +14,8 @@ E = TypeVar("E", bound=enum.Enum)
 
 MAX_SECONDS = 3600.0
 """Longest duration any single drill-file field may ask for."""
+_LARGEST_INT = 10**300
+"""Integers beyond this do not fit a float; no field wants one anywhere near it."""
 HARD_MAX_PCT = 200.0
 """No target may exceed this, even with ``allow_above_max``."""
 
@@ -115,6 +117,8 @@ class Reader:
     def _num(self, key: str, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(key, f"must be a number, got {toml_type(value)}")
+        if isinstance(value, int) and abs(value) > _LARGEST_INT:
+            raise self.error(key, "is too large to be a number of anything here")
         if not math.isfinite(value):
             raise self.error(key, "must be a finite number")
         return float(value)

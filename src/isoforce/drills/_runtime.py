@@ -18,9 +18,10 @@ from isoforce.drills.events import (
     EventKind,
     PainRecord,
 )
-from isoforce.drills.model import MAX_PCT, Drill, MaxTrialStep, StaircaseStep
-from isoforce.drills.plan import Phase, PlanStep, Segment, build_plan
+from isoforce.drills.model import MAX_PCT, Drill
+from isoforce.drills.plan import PlanStep, build_plan
 from isoforce.drills.scoring import EndReason, MaxEffort, StepScore, score_step
+from isoforce.drills.segments import Phase, Segment
 
 FloatArray = NDArray[np.float64]
 Outputs = tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.int8], NDArray[np.bool_]]
@@ -194,7 +195,7 @@ class EngineRuntime:
             self._enter_segment(end, events, keep_band=same)
             return
         self._finish_step(end, EndReason.COMPLETED, events)
-        if isinstance(ps.step, StaircaseStep):
+        if ps.step.traits.finds_pain_free_max:
             level = float(abs(self._level(ps, np.array([ps.segments[-1].start_pct]))[0]))
             self._found_pain_free_max(ps, level, False, end, events)
         self._start_step(self._k + 1, end, events)
@@ -215,7 +216,7 @@ class EngineRuntime:
         )
         self._acc = []
         self._scores.append(score)
-        if isinstance(ps.step, MaxTrialStep):
+        if ps.step.traits.measures_mvic:
             self._trials.extend(r.max_effort for r in score.reps if r.max_effort is not None)
         events.append(DrillEvent(EventKind.STEP_ENDED, t, self._k, reason.value))
         if reason is not EndReason.ABORTED:

@@ -37,9 +37,9 @@ from isoforce.drills.events import (
     EventKind,
     PainRecord,
 )
-from isoforce.drills.model import StaircaseStep
-from isoforce.drills.plan import Phase, PlanStep, Segment
+from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import EndReason, best_max_effort, summarize
+from isoforce.drills.segments import Phase, Segment
 
 
 class DrillEngine(EngineRuntime):
@@ -280,7 +280,7 @@ class DrillEngine(EngineRuntime):
         if not active or self._pain_rest:
             return tuple(events)
         ps, seg = self.plan[self._k], self._segment()
-        if isinstance(ps.step, StaircaseStep) and seg.phase is Phase.STAIR:
+        if ps.step.traits.finds_pain_free_max and seg.phase is Phase.STAIR:
             last = ps.segments[self._seg - 1].start_pct if self._seg > 0 else 0.0
             found = float(abs(self._level(ps, np.array([last]))[0]))
             self._finish_step(t, EndReason.PAIN, events)

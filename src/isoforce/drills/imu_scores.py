@@ -21,16 +21,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.samples import FloatArray
+from isoforce.drills.kinds import LiftOffStep
 from isoforce.drills.lift_off_imu import LiftOffStepScore, score_lift_off_step
-from isoforce.drills.model import LiftOffStep, RomStep
-from isoforce.drills.plan import Phase, PlanStep
+from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import StepScore, estimate_fs_hz
+from isoforce.drills.segments import Phase
 from isoforce.signal.imu.liftoff import LiftOff
 from isoforce.signal.imu.report import DualModeReport
 from isoforce.signal.imu.stillness import runs
 
-#: Step kinds that should be isometric (or relaxed): moving there is a compensation.
-STILL_KINDS = ("passive", "breaths", "ramp", "hold", "release", "staircase", "max_trial")
 #: A rotation's end range is the furthest angle held this long (trailing mean).
 END_RANGE_HOLD_S = 0.5
 _ROTATIONS = {int(Phase.ROTATE_IN): "ir", int(Phase.ROTATE_OUT): "er"}
@@ -192,9 +191,10 @@ def score_imu_step(
 ) -> ImuStepScore:
     """The IMU's part of a finished step's score (``trace`` may hold other steps too)."""
     mine = trace.of_step(step.step_index) if len(trace) else trace
-    rom = score_rom_step(mine) if isinstance(plan_step.step, RomStep) else None
+    traits = plan_step.step.traits
+    rom = score_rom_step(mine) if traits.records_rom else None
     lift = None
-    if isinstance(plan_step.step, LiftOffStep):
+    if traits.counts_lift_offs and isinstance(plan_step.step, LiftOffStep):
         lift = score_lift_off_step(step=step, plan_step=plan_step.step, lift_offs=lift_offs)
     return ImuStepScore(step.step_index, score_stillness(mine), rom, lift)
 
@@ -247,7 +247,7 @@ def summarize_imu(
 ) -> ImuDrillSummary:
     """Pool the IMU step scores of a drill."""
     ir, er = best_end_range(scores)
-    still = [s for s in scores if plan[s.step_index].kind in STILL_KINDS]
+    still = [s for s in scores if plan[s.step_index].step.traits.isometric]
     moved = [s for s in still if s.stillness is not None and s.stillness.moving_s > 0]
     lifts = [s.lift_off for s in scores if s.lift_off is not None]
     return ImuDrillSummary(

@@ -16,8 +16,8 @@ File format (see ``builtin/*.toml`` for complete examples)::
     imu = false
 
     [[steps]]
-    kind = "hold"                # passive breaths ramp hold release staircase max_trial
-    direction = "push"           # lift_off rom repeat
+    kind = "hold"                # a step kind (isoforce.drills.kinds) or "repeat"
+    direction = "push"
     target_pct = 50              # a number or "max" (= 100 % of the reference)
     seconds = 20
     instruction = "PAILs — drive the knee into the block"
@@ -41,54 +41,43 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from isoforce.core.effort_key import Direction, ReferenceKind
-from isoforce.drills import model
+from isoforce.core.effort_key import ReferenceKind
 from isoforce.drills._reader import MAX_SECONDS, Reader
 from isoforce.drills._toml_lines import LineIndex, syntax_error_location
-from isoforce.drills.model import (
-    FORCE_STEP_TYPES,
-    PULL_INSTRUCTION,
-    PUSH_INSTRUCTION,
-    BreathsStep,
-    Drill,
-    ForceStep,
-    HoldStep,
-    LiftOffStep,
-    MaxTrialStep,
-    PassiveStep,
-    RampStep,
-    ReleaseStep,
-    RepeatStep,
-    RomStep,
-    SensorNeeds,
-    SideSpec,
-    StaircaseStep,
-    Step,
-    iter_leaves,
-)
+from isoforce.drills.kinds import LEAF_BY_KIND
+from isoforce.drills.kinds.base import MAX_INSTRUCTION_CHARS, ForceStep, LoadContext, StepKind
+from isoforce.drills.model import Drill, RepeatStep, SensorNeeds, SideSpec, Step, count_leaves
 from isoforce.errors import DrillFileError, IsoforceError
 
-MAX_INSTRUCTION_CHARS = 60
-"""Instructions must stay short enough to read from 2 m."""
+__all__ = [
+    "MAX_DRILL_S",
+    "MAX_FILE_BYTES",
+    "MAX_INSTRUCTION_CHARS",
+    "MAX_PLAN_STEPS",
+    "MAX_REPEAT_DEPTH",
+    "DrillInfo",
+    "DrillNotFoundError",
+    "find_drill",
+    "list_builtin",
+    "list_drills",
+    "load_builtin",
+    "load_drill",
+    "load_drill_text",
+    "parse_drill",
+]
+
 MAX_REPEAT_DEPTH = 3
+MAX_FILE_BYTES = 1_000_000
+"""Largest drill file read (1 MB; the shipped drills are about 3 kB)."""
+MAX_PLAN_STEPS = 500
+"""Most steps a drill may run, repeat blocks unrolled."""
+MAX_DRILL_S = 3 * 3600.0
+"""Longest nominal duration of a drill (3 h)."""
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_COMMON = frozenset({"kind", "instruction"})
-_FORCE = _COMMON | {"direction", "reference", "band_pct"}
-_KEYS: dict[str, frozenset[str]] = {
-    "passive": _COMMON | {"seconds"},
-    "breaths": _COMMON | {"count", "seconds_per_breath"},
-    "ramp": _FORCE | {"from_pct", "to_pct", "seconds", "rate_pct_per_s"},
-    "hold": _FORCE | {"target_pct", "seconds"},
-    "release": _FORCE | {"from_pct", "seconds", "rate_pct_per_s"},
-    "staircase": _FORCE | {"step_pct", "step_s", "ceiling_pct", "start_pct"},
-    "max_trial": _COMMON
-    | {"direction", "reference", "seconds", "rest_s", "trials", "ready_s"}
-    | {"target_pct"},
-    "lift_off": _COMMON | {"count", "hold_last_s", "lift_s", "lower_s"},
-    "rom": _COMMON | {"reps", "rotate_s", "return_s", "directions"},
-    "repeat": frozenset({"kind", "times", "steps"}),
-}
+_REPEAT_KEYS = frozenset({"kind", "times", "steps"})
+_KIND_VALUES = frozenset(kind.value for kind in StepKind)
+_KIND_NAMES = ", ".join(StepKind)
 _TOP_KEYS = frozenset(
     {"format", "name", "title", "description", "movement", "side", "position", "reference"}
     | {"allow_above_max", "sensors", "steps"}
@@ -124,168 +113,68 @@ def _name(r: Reader, key: str, default: str) -> str:
     return value
 
 
-def _instruction(r: Reader, default: str) -> str:
-    return r.string("instruction", default, max_len=MAX_INSTRUCTION_CHARS)
+def _kind(r: Reader) -> StepKind:
+    kind = r.data.get("kind")
+    if kind is None:
+        raise r.error("kind", f"missing (one of: {_KIND_NAMES})")
+    if not isinstance(kind, str) or kind not in _KIND_VALUES:
+        raise r.error("kind", f"unknown step kind {kind!r} (expected one of: {_KIND_NAMES})")
+    return StepKind(kind)
 
 
-def _rate(r: Reader) -> float | None:
-    if r.has("seconds") and r.has("rate_pct_per_s"):
-        raise r.error("rate_pct_per_s", "give either seconds or rate_pct_per_s, not both")
-    return r.number("rate_pct_per_s", 0.0, low=0.0, high=50.0) or None
-
-
-def _end_level(step: Step | None) -> float | None:
-    if isinstance(step, RampStep):
-        return step.to_pct
-    if isinstance(step, HoldStep):
-        return step.target_pct
-    if isinstance(step, StaircaseStep):
-        return step.ceiling_pct
-    return None
-
-
-def _force_step(r: Reader, kind: str, ctx: _Ctx, prev: Step | None) -> Step:
-    above = ctx.allow_above
-    prev_dir = prev.direction if isinstance(prev, ForceStep) else None
-    if kind == "release" and prev_dir is not None:
-        direction = r.choice("direction", Direction, prev_dir)
-    else:
-        direction = r.choice("direction", Direction)
-    ref_default = ReferenceKind.MVIC if kind == "max_trial" else ctx.reference
-    reference = r.choice("reference", ReferenceKind, ref_default)
-    band = r.number("band_pct", 0.0, low=0.0, high=50.0) or None
-    text = PUSH_INSTRUCTION if direction is Direction.PUSH else PULL_INSTRUCTION
-    step: Step
-    if kind == "ramp":
-        start = r.pct("from_pct", 0.0, allow_above=above)
-        end = r.pct("to_pct", None, allow_above=above)
-        if end == start:
-            raise r.error("to_pct", f"equals from_pct ({start:g} %): use a hold")
-        seconds, rate = r.opt_seconds("seconds"), _rate(r)
-        step = RampStep(
-            direction=direction, reference=reference, band_pct=band,
-            instruction=_instruction(r, text),
-            from_pct=start, to_pct=end, seconds=seconds, rate_pct_per_s=rate,
-        )  # fmt: skip
-    elif kind == "hold":
-        target = r.pct("target_pct", None, allow_above=above)
-        seconds = r.seconds("seconds")
-        step = HoldStep(
-            direction=direction, reference=reference, band_pct=band,
-            instruction=_instruction(r, text), target_pct=target, seconds=seconds,
-        )  # fmt: skip
-    elif kind == "release":
-        level = _end_level(prev)
-        if not r.has("from_pct") and not level:
-            raise r.error("from_pct", "missing: no load before this step to release from")
-        start = r.pct("from_pct", level, allow_above=above, positive=True)
-        seconds, rate = r.opt_seconds("seconds"), _rate(r)
-        step = ReleaseStep(
-            direction=direction, reference=reference, band_pct=band,
-            instruction=_instruction(r, model.RELEASE_INSTRUCTION),
-            from_pct=start, seconds=seconds, rate_pct_per_s=rate,
-        )  # fmt: skip
-    elif kind == "staircase":
-        step_pct = r.number("step_pct", 10.0, low=0.0, high=50.0)
-        step_s = r.seconds("step_s", 2.0)
-        ceiling = r.pct("ceiling_pct", 100.0, allow_above=above, positive=True)
-        first = r.opt_pct("start_pct", allow_above=above, positive=True)
-        if first is not None and first > ceiling:
-            raise r.error("start_pct", f"{first:g} % is above ceiling_pct ({ceiling:g} %)")
-        stairs = StaircaseStep(
-            direction=direction, reference=reference, band_pct=band,
-            instruction=_instruction(r, model.STAIRCASE_INSTRUCTION),
-            step_pct=step_pct, step_s=step_s, ceiling_pct=ceiling, start_pct=first,
-        )  # fmt: skip
-        if len(stairs.levels) > 100:
-            raise r.error("step_pct", f"makes {len(stairs.levels)} levels (at most 100)")
-        step = stairs
-    else:
-        step = _max_trial(r, direction, reference, above)
-    if step.duration_s > MAX_SECONDS:
-        key = "rate_pct_per_s" if kind in ("ramp", "release") else None
-        raise r.error(key, f"lasts {step.duration_s:g} s (at most {MAX_SECONDS:g} s per step)")
-    return step
-
-
-def _max_trial(r: Reader, direction: Direction, reference: ReferenceKind, above: bool) -> Step:
-    return MaxTrialStep(
-        direction=direction, reference=reference,
-        instruction=_instruction(r, model.MAX_TRIAL_INSTRUCTION),
-        target_pct=r.pct("target_pct", 100.0, allow_above=above, positive=True),
-        seconds=r.seconds("seconds", 5.0), rest_s=r.seconds("rest_s", 60.0, allow_zero=True),
-        trials=r.integer("trials", 3, low=1, high=10),
-        ready_s=r.seconds("ready_s", 5.0, allow_zero=True),
-    )  # fmt: skip
-
-
-_ROM_DIRECTIONS = {"both": ("ir", "er"), "ir": ("ir",), "er": ("er",)}
-
-
-def _rom(r: Reader) -> Step:
-    which = r.string("directions", "both")
-    if which not in _ROM_DIRECTIONS:
-        raise r.error("directions", f"unknown value {which!r} (expected one of: both, ir, er)")
-    return RomStep(
-        reps=r.integer("reps", 2, low=1, high=10),
-        rotate_s=r.seconds("rotate_s", 8.0),
-        return_s=r.seconds("return_s", 5.0),
-        directions=_ROM_DIRECTIONS[which],
-        instruction=_instruction(r, model.ROM_INSTRUCTION),
-    )
+def _repeat(r: Reader, ctx: _Ctx) -> RepeatStep:
+    r.check_keys(_REPEAT_KEYS, "a repeat step")
+    if ctx.depth >= MAX_REPEAT_DEPTH:
+        raise r.error("kind", f"repeat blocks nest at most {MAX_REPEAT_DEPTH} deep")
+    times = r.integer("times", None, low=1, high=100)
+    inner = _Ctx(ctx.allow_above, ctx.reference, ctx.depth + 1)
+    return RepeatStep(times=times, steps=_steps(r, inner))
 
 
 def _step(r: Reader, ctx: _Ctx, prev: Step | None) -> Step:
-    kind = r.data.get("kind")
-    if kind is None:
-        raise r.error("kind", f"missing (one of: {', '.join(_KEYS)})")
-    if not isinstance(kind, str) or kind not in _KEYS:
-        raise r.error("kind", f"unknown step kind {kind!r} (expected one of: {', '.join(_KEYS)})")
-    r.check_keys(_KEYS[kind], f"a {kind} step")
-    if kind == "passive":
-        return PassiveStep(
-            seconds=r.seconds("seconds"), instruction=_instruction(r, model.PASSIVE_INSTRUCTION)
-        )
-    if kind == "breaths":
-        return BreathsStep(
-            count=r.integer("count", None, low=1, high=30),
-            seconds_per_breath=r.number("seconds_per_breath", 5.0, low=0.0, high=30.0),
-            instruction=_instruction(r, model.BREATHS_INSTRUCTION),
-        )
-    if kind == "lift_off":
-        return LiftOffStep(
-            count=r.integer("count", 3, low=1, high=20),
-            hold_last_s=r.seconds("hold_last_s", 5.0, allow_zero=True),
-            lift_s=r.seconds("lift_s", 3.0),
-            lower_s=r.seconds("lower_s", 3.0),
-            instruction=_instruction(r, model.LIFT_OFF_INSTRUCTION),
-        )
-    if kind == "rom":
-        return _rom(r)
-    if kind == "repeat":
-        if ctx.depth >= MAX_REPEAT_DEPTH:
-            raise r.error("kind", f"repeat blocks nest at most {MAX_REPEAT_DEPTH} deep")
-        times = r.integer("times", None, low=1, high=100)
-        inner = _Ctx(ctx.allow_above, ctx.reference, ctx.depth + 1)
-        return RepeatStep(times=times, steps=_steps(r, inner))
-    return _force_step(r, kind, ctx, prev)
+    kind = _kind(r)
+    if kind is StepKind.REPEAT:
+        return _repeat(r, ctx)
+    cls = LEAF_BY_KIND[kind]
+    r.check_keys(cls.keys, f"a {kind} step")
+    step = cls.load(
+        r,
+        LoadContext(
+            allow_above=ctx.allow_above,
+            reference=ctx.reference,
+            prev_direction=prev.direction if isinstance(prev, ForceStep) else None,
+            prev_level_pct=None if isinstance(prev, RepeatStep | None) else prev.end_level_pct,
+        ),
+    )
+    if step.duration_s > MAX_SECONDS:
+        problem = f"lasts {step.duration_s:g} s (at most {MAX_SECONDS:g} s per step)"
+        raise r.error(cls.duration_key, problem)
+    return step
 
 
 def _steps(r: Reader, ctx: _Ctx) -> tuple[Step, ...]:
+    tables = r.tables("steps")
+    if len(tables) > MAX_PLAN_STEPS:
+        raise r.error("steps", f"{len(tables)} steps (at most {MAX_PLAN_STEPS})")
     out: list[Step] = []
-    for i, table in enumerate(r.tables("steps")):
+    for i, table in enumerate(tables):
         out.append(_step(r.child("steps", i, table), ctx, out[-1] if out else None))
     return tuple(out)
 
 
+def _check_size(r: Reader, steps: tuple[Step, ...]) -> None:
+    n = count_leaves(steps)
+    if n > MAX_PLAN_STEPS:
+        problem = f"runs {n} steps with repeat blocks unrolled (at most {MAX_PLAN_STEPS})"
+        raise r.error("steps", problem)
+    total_s = sum(step.duration_s for step in steps)
+    if total_s > MAX_DRILL_S:
+        limit = f"at most {MAX_DRILL_S / 3600:g} h"
+        raise r.error("steps", f"the drill lasts {total_s / 60:.0f} min ({limit})")
+
+
 def _sensors(r: Reader, steps: tuple[Step, ...]) -> SensorNeeds:
-    leaves = list(iter_leaves(steps))
-    directions = {s.direction for s in leaves if isinstance(s, FORCE_STEP_TYPES)}
-    derived = SensorNeeds(
-        force_push=Direction.PUSH in directions,
-        force_pull=Direction.PULL in directions,
-        imu=any(isinstance(s, LiftOffStep | RomStep) for s in leaves),
-    )
+    derived = SensorNeeds.of_steps(steps)
     if not r.has("sensors"):
         return derived
     table = r.data["sensors"]
@@ -318,6 +207,7 @@ def parse_drill(
     side = r.choice("side", SideSpec, SideSpec.EITHER)
     position = r.string("position", "default", max_len=40)
     steps = _steps(r, _Ctx(allow, reference, 0))
+    _check_size(r, steps)
     return Drill(
         name=drill_name, movement=movement, steps=steps, title=title, description=description,
         side=side, position=position, sensors=_sensors(r, steps), reference=reference,
@@ -325,24 +215,50 @@ def parse_drill(
     )  # fmt: skip
 
 
+def _check_text(text: str, source: str) -> None:
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise DrillFileError(source, None, "file", f"too large (at most {MAX_FILE_BYTES:,} bytes)")
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise DrillFileError(source, line, "file", "contains a NUL byte (not a text file?)")
+
+
 def load_drill_text(text: str, *, name: str, source: str = "<text>") -> Drill:
     """Parse and check drill-file ``text``; errors name ``source`` as the file."""
+    _check_text(text, source)
     lines = LineIndex(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line, problem = syntax_error_location(str(exc), lines.n_lines)
         raise DrillFileError(source, line, "toml", problem) from None
+    except ValueError as exc:  # tomllib's own int() of a number with > 4300 digits
+        raise DrillFileError(source, None, "toml", f"a number is too long ({exc})") from None
+    except RecursionError:
+        raise DrillFileError(source, None, "toml", "arrays or tables nest too deep") from None
     return parse_drill(data, name=name, source=source, lines=lines)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text (universal newlines), refusing one larger than :data:`MAX_FILE_BYTES`."""
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise DrillFileError(
+                path, None, "file", f"too large (at most {MAX_FILE_BYTES:,} bytes)"
+            )
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DrillFileError(path, None, "file", f"cannot read: {exc}") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load_drill(path: Path | str) -> Drill:
     """Load a drill file; a ``name`` inside it must match the file name (without ``.toml``)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DrillFileError(path, None, "file", f"cannot read: {exc}") from None
+    text = _read_text(path)
     drill = load_drill_text(text, name=path.stem, source=str(path))
     if drill.name != path.stem:
         line = LineIndex(text).line_of(("name",))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from isoforce.drills.events import DrillResult
-from isoforce.drills.imu_scores import STILL_KINDS, ImuDrillSummary, ImuStepScore
+from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
+from isoforce.drills.kinds import StepKind, traits_of
 from isoforce.drills.model import Drill
 from isoforce.drills.plan import PlanStep, build_plan
 from isoforce.drills.scoring import StepScore
@@ -114,7 +115,7 @@ def _deg(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}°"
 
 
-def imu_step_text(score: ImuStepScore, *, kind: str) -> str | None:
+def imu_step_text(score: ImuStepScore, *, kind: StepKind) -> str | None:
     """What the IMU saw in one step, as one line (None when there is nothing to say)."""
     parts: list[str] = []
     if score.rom is not None:
@@ -132,7 +133,7 @@ def imu_step_text(score: ImuStepScore, *, kind: str) -> str | None:
         text += f", {len(off)} not off the block" if off else ""
         parts.append(text)
     st = score.stillness
-    if kind in STILL_KINDS and st is not None:
+    if traits_of(kind).isometric and st is not None:
         drift = st.angle_range_deg if st.angle_range_deg is not None else 0.0
         if st.moving_s > 0:
             parts.append(

@@ -20,8 +20,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Direction
-from isoforce.drills.model import HoldStep, MaxTrialStep
-from isoforce.drills.plan import Phase, PlanStep
+from isoforce.drills.kinds import StepKind, traits_of
+from isoforce.drills.plan import PlanStep
+from isoforce.drills.segments import Phase
 from isoforce.signal import metrics
 
 FloatArray = NDArray[np.float64]
@@ -97,7 +98,7 @@ class StepScore:
     step_index: int
     top_index: int
     rep_path: tuple[int, ...]
-    kind: str
+    kind: StepKind
     label: str
     direction: Direction | None
     started_t_s: float
@@ -221,7 +222,8 @@ def score_step(
         )
 
     scored = [i for i, seg in enumerate(segs) if seg.scored]
-    overall = part(scored, isinstance(plan_step.step, HoldStep))
+    traits = plan_step.step.traits
+    overall = part(scored, traits.steady)
     reps: list[RepScore] = []
     seen = set(int(i) for i in np.unique(segment_index))
     for rep in sorted({seg.rep for seg in segs if seg.rep >= 0}):
@@ -230,7 +232,7 @@ def score_step(
             continue
         steady = segs[ids[0]].phase in (Phase.HOLD, Phase.STAIR)
         best = None
-        if isinstance(plan_step.step, MaxTrialStep):
+        if traits.measures_mvic:
             mask = np.isin(segment_index, ids)
             best = max_effort(t_s=t_s[mask], effort=effort[mask])
         reps.append(RepScore(rep, segs[ids[0]].rep_label, part(ids, steady), best))
@@ -288,13 +290,10 @@ def _pooled_ce(ms: list[Metrics]) -> float | None:
     return sum(c * w for c, w in pairs) / n if n else None
 
 
-_TRACKED_KINDS = ("ramp", "hold", "release", "staircase")
-
-
 def summarize(scores: Sequence[StepScore]) -> DrillScore:
     """Pool step scores into a :class:`DrillScore`."""
-    force = [s.metrics for s in scores if s.kind in _TRACKED_KINDS]
-    holds = [s.metrics for s in scores if s.kind == "hold"]
+    force = [s.metrics for s in scores if traits_of(s.kind).tracked]
+    holds = [s.metrics for s in scores if s.kind is StepKind.HOLD]
     cvs = [m.steadiness_cv_pct for m in holds if m.steadiness_cv_pct is not None]
     peaks = [s.metrics.peak_effort for s in scores if s.direction is not None]
     present = [p for p in peaks if p is not None]
@@ -305,7 +304,7 @@ def summarize(scores: Sequence[StepScore]) -> DrillScore:
         constant_error=_pooled_ce(force),
         hold_in_band_fraction=_pooled_band(holds),
         hold_cv_pct=sum(cvs) / len(cvs) if cvs else None,
-        ramp_rmse=_pooled_rmse([s.metrics for s in scores if s.kind == "ramp"]),
-        release_rmse=_pooled_rmse([s.metrics for s in scores if s.kind == "release"]),
+        ramp_rmse=_pooled_rmse([s.metrics for s in scores if s.kind is StepKind.RAMP]),
+        release_rmse=_pooled_rmse([s.metrics for s in scores if s.kind is StepKind.RELEASE]),
         peak_effort=max(present) if present else None,
     )

@@ -17,7 +17,7 @@ from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineSettings
-from isoforce.drills.model import Drill, RomStep
+from isoforce.drills.model import Drill
 from isoforce.errors import ConfigError
 from isoforce.live.frame import SessionHeader
 from isoforce.live.guide import (
@@ -94,7 +94,7 @@ def _check_drill(drill: Drill, spec: DeviceSpec) -> None:
         raise ConfigError(
             f"drill {drill.name!r} needs a push-measuring sensor; {spec.title} cannot measure push"
         )
-    if "imu" in missing and any(isinstance(s, RomStep) for s in drill.leaves()):
+    if "imu" in missing and drill.requires_imu:
         raise ConfigError(
             f"drill {drill.name!r} measures range of motion and needs an IMU; {spec.title} "
             "has none (try --device sim-imu, or a real IMU: 'isoforce devices')"

@@ -43,11 +43,6 @@ def stored_drill(record: SessionRecord, data_dir: str | None = None) -> Drill | 
     return find_drill(info.name, drills_dir(data_dir))
 
 
-def records_history(drill: Drill) -> bool:
-    """Whether the drill measures something kept in the history (maxima, end ranges)."""
-    return any(step.kind in ("staircase", "max_trial", "rom") for step in drill.leaves())
-
-
 class Recording:
     """One run's recording: opens the store (unless ``save`` is False) and closes it at the end."""
 
@@ -123,7 +118,7 @@ class Recording:
 
         ``long`` is the command line's wording; the TUI's is shorter and names its keys.
         """
-        side_known = side is not None or drill is None or not records_history(drill)
+        side_known = side is not None or drill is None or not drill.saves_side_records
         writer = self.writer
         if writer is None or writer.session_id is None or not writer.done:
             return []

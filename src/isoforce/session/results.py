@@ -13,6 +13,7 @@ from dataclasses import asdict
 from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.drills.events import DrillEvent, DrillResult, EventKind
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore, best_end_range
+from isoforce.drills.kinds import traits_of
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import EndReason, StepScore
 from isoforce.session.codec import clean_json
@@ -60,7 +61,7 @@ def step_record(s: StepScore, imu: ImuStepScore | None = None) -> StepRecord:
     return StepRecord(
         step_index=s.step_index,
         label=s.label,
-        kind=s.kind,
+        kind=s.kind.value,
         direction=s.direction.value if s.direction is not None else None,
         started_t_s=s.started_t_s,
         ended_t_s=s.ended_t_s,
@@ -226,7 +227,7 @@ def maxima_from_result(
                 )
             )
     for score in result.step_scores:
-        if score.kind != "max_trial" or score.ended_by is not EndReason.COMPLETED:
+        if not traits_of(score.kind).measures_mvic or score.ended_by is not EndReason.COMPLETED:
             continue
         step = plan[score.step_index]
         ref = _reference_n(step, references)

@@ -378,7 +378,7 @@ class LiveController:
             )
         step = state.step
         band = step.band_pct if step is not None and step.band_pct else float("nan")
-        phase = state.phase.name.lower().replace("_", " ")
+        phase = state.phase
         if step is not None:
             start = state.step_start_s
             end = max(start + step.duration_s, t)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from isoforce.core.samples import FloatArray
+from isoforce.drills.segments import Phase
 from isoforce.signal.imu import ImuView
 
 
@@ -72,7 +73,8 @@ class LiveView:
     band_pct: float = float("nan")
     state: BandState = BandState.NONE
     direction: str = ""
-    phase: str = ""
+    phase: Phase | None = None
+    """The drill's phase (``None`` without a drill)."""
     instruction: str = "Waiting for samples…"
     step_label: str = ""
     step_number: int = 0

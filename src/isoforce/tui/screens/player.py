@@ -12,6 +12,7 @@ from textual.widgets import Digits, Footer, Label, Static
 
 from isoforce.drills.events import DrillEvent, EventKind
 from isoforce.drills.report import score_row
+from isoforce.drills.segments import Phase
 from isoforce.live.frame import LinkEvent
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
@@ -126,7 +127,7 @@ class PlayerScreen(IsoScreen):
         banner = self.query_one("#banner", Static)
         set_text(banner, f"{view.instruction}{step}")
         banner.set_class(view.status == "paused", "paused")
-        banner.set_class(view.phase == "pain rest", "pain")
+        banner.set_class(view.phase is Phase.PAIN_REST, "pain")
         link = self.query_one("#link", Static)
         if view.link == "lost":
             notice = "⚠ SENSOR LOST — reconnecting… the drill is paused, samples so far are kept"
