@@ -15,7 +15,7 @@ from isoforce.core.ringbuffer import RingBuffer
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortModel, EffortReference, EffortResult
-from isoforce.signal.filters import StreamingLowPass
+from isoforce.signal.filters import SosFilter
 
 #: Columns of the pipeline's ring buffer, in order.
 RING_COLUMNS = ("t_s", "t_host_s", "raw", "force_n", "display_force_n", "effort_pct", "target_pct")
@@ -75,7 +75,7 @@ class ForcePipeline:
             reference=reference or EffortReference(), capabilities=settings.capabilities
         )
         cutoff = min(settings.display_cutoff_hz, 0.45 * settings.fs_hz)
-        self._display = StreamingLowPass(cutoff_hz=cutoff, fs_hz=settings.fs_hz)
+        self._display = SosFilter.butterworth(order=2, cutoff_hz=cutoff, fs_hz=settings.fs_hz)
         capacity = max(16, int(settings.ring_seconds * settings.fs_hz))
         self.ring = RingBuffer(capacity, len(RING_COLUMNS))
 
