@@ -16,7 +16,7 @@ from isoforce.errors import ConfigError, TransportError
 from isoforce.runner.factory import SessionOptions, build_session
 from isoforce.runner.replay import build_replay_session, replay_source
 from isoforce.session.store import SessionStore
-from isoforce.transports.clock import Clock
+from isoforce.transports.pacing import Clock
 from isoforce.transports.replay import ReplaySource, ReplayTransport
 
 FAST = SessionOptions(device="replay", speed=float("inf"))

@@ -22,7 +22,7 @@ from isoforce.devices.base import DeviceSpec
 from isoforce.devices.isoforce_frame import encode_frames
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
 from isoforce.transports.base import Transport
-from isoforce.transports.clock import Clock
+from isoforce.transports.pacing import Clock
 
 
 @dataclass(frozen=True, slots=True, eq=False)
