@@ -18,7 +18,7 @@ from isoforce.live.build import open_replay
 from isoforce.recording import stored_drill
 from isoforce.session.model import SessionRecord
 from isoforce.session.store import SessionStore
-from isoforce.transports.clock import Clock
+from isoforce.transports.pacing import Clock
 from isoforce.transports.replay import ReplaySource, ReplayTransport
 from isoforce.transports.replay_plan import replay_plan
 

@@ -25,7 +25,7 @@ from isoforce.session.model import IMU_FIELDS, ImuSamples
 from isoforce.session.store import SessionStore
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import ACC_CHANNELS, GYRO_CHANNELS, has_imu, imu_arrays
-from isoforce.transports.clock import Clock
+from isoforce.transports.pacing import Clock
 from isoforce.transports.replay import ReplaySource, ReplayTransport, replay_plan
 
 IMU_NAMES = (*ACC_CHANNELS, *GYRO_CHANNELS)

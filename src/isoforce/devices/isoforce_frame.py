@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from isoforce.core.clock import CounterSpec, CounterUnwrapper
+from isoforce.core.device_time import CounterSpec, CounterUnwrapper
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.devices.base import DecodeStats, DeviceMessage
 

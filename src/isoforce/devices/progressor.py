@@ -29,8 +29,7 @@ import struct
 
 import numpy as np
 
-from isoforce.core.clock import CounterSpec
-from isoforce.core.device_time import RestartingCounter
+from isoforce.core.device_time import CounterSpec, RestartingCounter
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import DecodeStats, DeviceMessage, plausible_rows
 from isoforce.units import N_PER_KGF

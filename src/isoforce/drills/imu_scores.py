@@ -26,6 +26,7 @@ from isoforce.drills.lift_off_imu import LiftOffStepScore, score_lift_off_step
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import StepScore, estimate_fs_hz
 from isoforce.drills.segments import Phase
+from isoforce.signal.filters import window_means
 from isoforce.signal.imu.liftoff import LiftOff
 from isoforce.signal.imu.report import DualModeReport
 from isoforce.signal.imu.stillness import runs
@@ -148,9 +149,7 @@ def _held_extreme(angle_deg: FloatArray, sign: float, window: int) -> float | No
     a = sign * angle_deg[np.isfinite(angle_deg)]
     if a.size == 0:
         return None
-    w = max(1, min(window, a.size))
-    csum = np.cumsum(np.concatenate(([0.0], a)))
-    best = float(((csum[w:] - csum[:-w]) / w).max())
+    best = float(window_means(x=a, window=max(1, min(window, a.size))).max())
     return best if best > 0 else 0.0
 
 

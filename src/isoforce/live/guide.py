@@ -29,6 +29,7 @@ from isoforce.drills.plan import Phase
 from isoforce.drills.scoring import StepScore
 from isoforce.session.model import Labels
 from isoforce.signal.effort import EffortReference
+from isoforce.signal.filters import TrailingMean
 from isoforce.signal.imu import ImuBlock, ImuProcessor
 from isoforce.signal.pipeline import ForcePipeline
 
@@ -222,18 +223,14 @@ class SimulatedPainReporter:
         self.threshold_pct = threshold_pct
         self.margin_pct = margin_pct
         self.cooldown_s = cooldown_s
-        self._window = max(1, round(window_s * fs_hz))
-        self._recent = np.full(self._window, np.nan)
+        self._means = TrailingMean(max(1, round(window_s * fs_hz)))
         self._last_press = -math.inf
 
     def first_press(
         self, t_s: FloatArray, effort_pct: FloatArray, engine: DrillEngine
     ) -> int | None:
         """Index of the sample in this block at which the key is pressed, if any."""
-        values = np.concatenate([self._recent, effort_pct])
-        kernel = np.ones(self._window) / self._window
-        means = np.convolve(np.nan_to_num(values, nan=0.0), kernel, mode="valid")[1:]
-        self._recent = values[-self._window :]
+        means = self._means(np.nan_to_num(effort_pct, nan=0.0))
         if engine.status is not EngineStatus.RUNNING:
             return None
         for i in np.flatnonzero(means >= self.threshold_pct + self.margin_pct):

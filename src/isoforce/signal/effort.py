@@ -8,6 +8,8 @@ RAILs) or no maximum is known, effort is *not measured* (NaN with a reason), nev
 from __future__ import annotations
 
 import enum
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,11 +65,30 @@ class EffortResult:
 
 
 class EffortModel:
-    """Computes effort % for a sensor with given capabilities against a reference."""
+    """Computes effort % for a sensor with given capabilities against a reference.
+
+    What each direction divides by (or why it is not measured) is worked out once here, so a
+    block costs a division and a multiplication (and a select when going by sign).
+    """
+
+    __slots__ = ("_capabilities", "_reference", "_rules")
 
     def __init__(self, *, reference: EffortReference, capabilities: Capabilities) -> None:
-        self.reference = reference
-        self.capabilities = capabilities
+        self._reference = reference
+        self._capabilities = capabilities
+        self._rules: dict[Direction | None, _Rule] = {
+            d: _rule(reference, capabilities, d) for d in (None, *Direction)
+        }
+
+    @property
+    def reference(self) -> EffortReference:
+        """The maxima effort is relative to."""
+        return self._reference
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Which directions the sensor can measure."""
+        return self._capabilities
 
     def compute(self, *, force_n: FloatArray, direction: Direction | None) -> EffortResult:
         """Effort % for ``force_n``; ``direction`` is the drill's, or ``None`` to go by sign.
@@ -76,36 +97,44 @@ class EffortModel:
         negative and pushing during a pull step reads positive. Without a direction, positive
         force is push and negative is pull, each against its own max.
         """
-        if direction is not None:
-            return self._directed(force_n, direction)
-        out = np.full(force_n.shape, np.nan)
-        push_max, pull_max = self.reference.push_max_n, self.reference.pull_max_n
-        push_ok = self.capabilities.push and push_max is not None
-        pull_ok = self.capabilities.pull and pull_max is not None
-        if not push_ok and not pull_ok:
-            missing = (
-                NotMeasured.NO_REFERENCE
-                if self.capabilities.push or self.capabilities.pull
-                else NotMeasured.SENSOR_CANNOT_SEE
-            )
-            return EffortResult(out, missing, None)
-        if push_ok and pull_ok:
-            assert push_max is not None and pull_max is not None
-            out = np.where(force_n >= 0, force_n / push_max, force_n / pull_max) * 100.0
-        elif push_ok:
-            assert push_max is not None
-            out = force_n / push_max * 100.0
-        else:
-            assert pull_max is not None
-            out = force_n / pull_max * 100.0
-        return EffortResult(out, None, None)
-
-    def _directed(self, force_n: FloatArray, direction: Direction) -> EffortResult:
-        if not self.capabilities.measures(direction):
-            return EffortResult(
-                np.full(force_n.shape, np.nan), NotMeasured.SENSOR_CANNOT_SEE, direction
-            )
-        max_n = self.reference.max_n(direction)
-        if max_n is None:
-            return EffortResult(np.full(force_n.shape, np.nan), NotMeasured.NO_REFERENCE, direction)
+        rule = self._rules[direction]
+        if isinstance(rule, NotMeasured):
+            return EffortResult(np.full(force_n.shape, np.nan), rule, direction)
+        at_or_above_zero_n, below_zero_n = rule
+        if at_or_above_zero_n == below_zero_n:
+            return EffortResult(force_n / at_or_above_zero_n * 100.0, None, direction)
+        max_n = np.where(force_n >= 0, at_or_above_zero_n, below_zero_n)
         return EffortResult(force_n / max_n * 100.0, None, direction)
+
+    def compute_values(
+        self, *, force_n: Sequence[float], direction: Direction | None
+    ) -> tuple[list[float], NotMeasured | None]:
+        """:meth:`compute` on plain floats, bit for bit: the effort % and why it is missing."""
+        rule = self._rules[direction]
+        if isinstance(rule, NotMeasured):
+            return [math.nan] * len(force_n), rule
+        hi, lo = rule
+        return [v / hi * 100.0 if v >= 0 else v / lo * 100.0 for v in force_n], None
+
+
+#: The maximum to divide by for force at or above zero and below zero, or why there is none.
+_Rule = tuple[float, float] | NotMeasured
+
+
+def _rule(
+    reference: EffortReference, capabilities: Capabilities, direction: Direction | None
+) -> _Rule:
+    if direction is not None:
+        if not capabilities.measures(direction):
+            return NotMeasured.SENSOR_CANNOT_SEE
+        max_n = reference.max_n(direction)
+        return NotMeasured.NO_REFERENCE if max_n is None else (float(max_n), float(max_n))
+    push = reference.push_max_n if capabilities.push else None
+    pull = reference.pull_max_n if capabilities.pull else None
+    if push is not None:
+        return (float(push), float(push if pull is None else pull))
+    if pull is not None:
+        return (float(pull), float(pull))
+    if capabilities.push or capabilities.pull:
+        return NotMeasured.NO_REFERENCE
+    return NotMeasured.SENSOR_CANNOT_SEE

@@ -15,7 +15,10 @@ from isoforce.core.ringbuffer import RingBuffer
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortModel, EffortReference, EffortResult
-from isoforce.signal.filters import StreamingLowPass
+from isoforce.signal.filters import SosFilter
+
+#: Blocks up to this many samples are processed on plain floats (see ``ForcePipeline.process``).
+SMALL_BLOCK = 16
 
 #: Columns of the pipeline's ring buffer, in order.
 RING_COLUMNS = ("t_s", "t_host_s", "raw", "force_n", "display_force_n", "effort_pct", "target_pct")
@@ -75,7 +78,8 @@ class ForcePipeline:
             reference=reference or EffortReference(), capabilities=settings.capabilities
         )
         cutoff = min(settings.display_cutoff_hz, 0.45 * settings.fs_hz)
-        self._display = StreamingLowPass(cutoff_hz=cutoff, fs_hz=settings.fs_hz)
+        self._display = SosFilter.butterworth(order=2, cutoff_hz=cutoff, fs_hz=settings.fs_hz)
+        self._no_targets = np.full(SMALL_BLOCK, np.nan)
         capacity = max(16, int(settings.ring_seconds * settings.fs_hz))
         self.ring = RingBuffer(capacity, len(RING_COLUMNS))
 
@@ -93,14 +97,32 @@ class ForcePipeline:
         self.calibration = calibration
 
     def process(self, block: SampleBlock) -> ProcessedBlock:
-        """Calibrate, filter and compute effort for one block (targets NaN until a guide sets them)."""
+        """Calibrate, filter and compute effort for one block (targets NaN until a guide sets them).
+
+        Blocks of up to :data:`SMALL_BLOCK` samples (a BLE notification carries 1–15) go through
+        the same steps on plain floats and become arrays once at the end: numpy's per-call cost
+        would outweigh the work. Both ways give the same bits.
+        """
+        n = block.t_s.shape[0]
         channel = self.settings.raw_channel
-        raw = block.column(channel) if channel is not None else np.full(len(block), np.nan)
-        force_n = self.calibration.force_n(raw)
-        display = self._display.process(force_n)
-        effort = self._effort.compute(force_n=force_n, direction=self.direction)
+        raw = block.column(channel) if channel is not None else np.full(n, np.nan)
+        direction = self.direction
+        if n <= SMALL_BLOCK:
+            force_values = self.calibration.force_n_values(raw.tolist())
+            effort_values, missing = self._effort.compute_values(
+                force_n=force_values, direction=direction
+            )
+            # lists of Python floats become float64 arrays (a dtype argument costs ~0.1 µs each)
+            force_n = np.array(force_values)
+            display = np.array(self._display.process_values(force_values))
+            effort = EffortResult(np.array(effort_values), missing, direction)
+            target = self._no_targets[:n].copy()
+        else:
+            force_n = self.calibration.force_n(raw)
+            display = self._display.process(force_n)
+            effort = self._effort.compute(force_n=force_n, direction=direction)
+            target = np.full(n, np.nan)
         self.effort_message = effort.message()
-        target = np.full(raw.shape, np.nan)
         return ProcessedBlock(
             t_s=block.t_s,
             t_host_s=block.t_host_s,

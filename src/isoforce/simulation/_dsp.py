@@ -1,8 +1,9 @@
-"""Streaming building blocks shared by the simulators (private).
+"""Building blocks shared by the simulators (private).
 
-Everything here carries its state between calls, so processing a signal in consecutive chunks
-gives the same samples as processing it at once (the chunk-invariance contract of
-:mod:`isoforce.simulation`).
+Filter design helpers for :class:`isoforce.signal.filters.SosFilter` (the one streaming filter)
+and a delay line; whatever streams carries its state between calls, so processing a signal in
+consecutive chunks gives the same samples as processing it at once (the chunk-invariance
+contract of :mod:`isoforce.simulation`).
 """
 
 from __future__ import annotations
@@ -25,36 +26,6 @@ def sos_row(b: tuple[float, ...], a: tuple[float, ...]) -> FloatArray:
     if aa[0] == 0.0:
         raise ValueError("a[0] must be non-zero")
     return np.concatenate((bb / aa[0], aa / aa[0]))[np.newaxis, :]
-
-
-class StreamSos:
-    """An IIR filter in second-order sections, applied along axis 0 with carried state.
-
-    ``channels`` is ``None`` for 1-D signals, or the number of columns of a 2-D ``(n, channels)``
-    signal (each column filtered independently). The state starts at zero (a signal at rest).
-    A single section runs through ``lfilter``, which costs a fraction of ``sosfilt``'s per-call
-    overhead on the small chunks a paced stream delivers.
-    """
-
-    __slots__ = ("_a", "_b", "_sos", "_zi")
-
-    def __init__(self, sos: FloatArray, *, channels: int | None = None) -> None:
-        self._sos = np.atleast_2d(np.asarray(sos, dtype=np.float64))
-        sections = self._sos.shape[0]
-        self._b = self._sos[0, :3].copy()
-        self._a = self._sos[0, 3:].copy()
-        state = (2,) if channels is None else (2, channels)
-        self._zi = np.zeros(state if sections == 1 else (sections, *state))
-
-    def __call__(self, x: FloatArray) -> FloatArray:
-        """Filter the next chunk ``x`` (samples along axis 0) and keep the state."""
-        if x.shape[0] == 0:
-            return np.array(x, dtype=np.float64)
-        if self._sos.shape[0] == 1:
-            y, self._zi = signal.lfilter(self._b, self._a, x, axis=0, zi=self._zi)
-        else:
-            y, self._zi = signal.sosfilt(self._sos, x, axis=0, zi=self._zi)
-        return np.asarray(y, dtype=np.float64)
 
 
 def unit_noise_sos(sos: FloatArray, *, fs_hz: float) -> FloatArray:

@@ -45,9 +45,9 @@ from scipy import signal
 
 from isoforce.core.samples import FloatArray
 from isoforce.errors import ConfigError
+from isoforce.signal.filters import SosFilter
 from isoforce.simulation._dsp import (
     DelayLine,
-    StreamSos,
     child_generators,
     sos_row,
     unit_noise_sos,
@@ -216,25 +216,25 @@ class VirtualAthlete:
         self._settle_samples = max(1, round(_SETTLE_S * self.fs_hz))
         # Overshoot bump: h[k] = (k dt / τ) e^(1 − k dt / τ), peak 1 at k dt = τ.
         r = math.exp(-dt / _OVERSHOOT_PEAK_S)
-        self._bump = StreamSos(
+        self._bump = SosFilter(
             sos_row((0.0, r * math.e * dt / _OVERSHOOT_PEAK_S), (1.0, -2 * r, r * r))
         )
         wn = 1.0 / settings.response_time_s
         num, den, _ = signal.cont2discrete(
             ([wn * wn], [1.0, 2.0 * settings.damping * wn, wn * wn]), dt, method="zoh"
         )
-        self._dynamics = StreamSos(sos_row(tuple(np.ravel(num)[-3:]), tuple(np.ravel(den))))
+        self._dynamics = SosFilter(sos_row(tuple(np.ravel(num)[-3:]), tuple(np.ravel(den))))
         self._tremor_on = settings.tremor_hz < _TREMOR_MAX_FRACTION_OF_FS * self.fs_hz
         if self._tremor_on:
             b, a = signal.iirpeak(
                 settings.tremor_hz, settings.tremor_hz / _TREMOR_BANDWIDTH_HZ, fs=self.fs_hz
             )
-            self._tremor = StreamSos(unit_noise_sos(sos_row(tuple(b), tuple(a)), fs_hz=self.fs_hz))
+            self._tremor = SosFilter(unit_noise_sos(sos_row(tuple(b), tuple(a)), fs_hz=self.fs_hz))
         wobble_sos = signal.butter(2, _WOBBLE_CUTOFF_HZ, fs=self.fs_hz, output="sos")
-        self._wobble = StreamSos(unit_noise_sos(wobble_sos, fs_hz=self.fs_hz))
+        self._wobble = SosFilter(unit_noise_sos(wobble_sos, fs_hz=self.fs_hz))
         leak = math.exp(-dt / _DRIFT_LEAK_S)
         step_n = settings.drift_n_per_sqrt_s * math.sqrt(dt)
-        self._drift = StreamSos(sos_row((step_n,), (1.0, -leak)))
+        self._drift = SosFilter(sos_row((step_n,), (1.0, -leak)))
 
         self._samples_done = 0
         self._last_target_pct = 0.0

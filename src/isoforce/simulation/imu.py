@@ -36,7 +36,8 @@ from scipy import signal
 
 from isoforce.core.samples import FloatArray
 from isoforce.errors import ConfigError
-from isoforce.simulation._dsp import StreamSos, child_generators, unit_noise_sos
+from isoforce.signal.filters import SosFilter
+from isoforce.simulation._dsp import child_generators, unit_noise_sos
 
 IMU_FS_MIN_HZ = 20.0
 IMU_FS_MAX_HZ = 2000.0
@@ -159,7 +160,7 @@ class VirtualImu:
         band = signal.butter(
             _MMG_FILTER_ORDER, [lo, hi], btype="bandpass", fs=self.fs_hz, output="sos"
         )
-        self._mmg = StreamSos(unit_noise_sos(band, fs_hz=self.fs_hz), channels=3)
+        self._mmg = SosFilter(unit_noise_sos(band, fs_hz=self.fs_hz), channels=3)
         cross = settings.mmg_cross_axis_fraction
         self._mmg_axes = np.array([cross, cross, 1.0])
         self._bias_dps = np.asarray(settings.gyro_bias_dps, dtype=np.float64)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from isoforce.devices.base import DeviceKind, DeviceSpec
 from isoforce.errors import ConfigError
 from isoforce.transports.base import Transport
-from isoforce.transports.clock import Clock
+from isoforce.transports.pacing import Clock
 
 if TYPE_CHECKING:
     from isoforce.transports.replay_plan import ReplayPlan

@@ -27,7 +27,7 @@ from isoforce.devices.isoforce_frame import encode_frames
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
 from isoforce.session.model import SessionRecord
 from isoforce.transports.base import Transport
-from isoforce.transports.clock import Clock
+from isoforce.transports.pacing import Clock
 from isoforce.transports.replay_plan import ReplayPlan, ReplaySource, replay_plan
 
 __all__ = ["ReplayPlan", "ReplaySource", "ReplayTransport", "replay_plan"]

@@ -24,7 +24,7 @@ from isoforce.simulation.imu import ImuSettings, VirtualImu
 from isoforce.simulation.limb import LimbFollower, LimbSettings
 from isoforce.simulation.profiles import demo_angle_profile, demo_effort_profile
 from isoforce.transports.base import Transport
-from isoforce.transports.clock import Clock
+from isoforce.transports.pacing import Clock
 
 #: Signed target % of the athlete's max as a function of sample times (the athlete's "screen").
 TargetFn = Callable[[FloatArray], FloatArray]

@@ -27,6 +27,7 @@ import numpy as np
 
 from isoforce.core.ringbuffer import RingBuffer
 from isoforce.core.samples import FloatArray
+from isoforce.signal.filters import SosFilter
 
 
 class LiftPhase(enum.Enum):
@@ -159,16 +160,12 @@ class LiftOffDetector:
     def __init__(self, settings: LiftOffSettings, *, fs_hz: float) -> None:
         if not (math.isfinite(fs_hz) and fs_hz > 0.0):
             raise ValueError("fs_hz must be > 0")
-        from scipy import signal as sps
-
         self.settings = settings
         self.fs_hz = float(fs_hz)
-        self._sps = sps
         cutoff = min(settings.cutoff_hz, 0.45 * fs_hz)
-        self._sos = sps.butter(2, cutoff, btype="low", fs=fs_hz, output="sos")
+        self._rate_lp = SosFilter.butterworth(order=2, cutoff_hz=cutoff, fs_hz=fs_hz)
         self.delay_s = math.sqrt(2.0) / (2.0 * math.pi * cutoff)
         """Delay of the rate low-pass for slow signals (2nd-order Butterworth: √2 / ωc)."""
-        self._zi: FloatArray | None = None
         self._ring = RingBuffer(max(16, round(settings.history_s * fs_hz)), 3)
         self._settle_n = max(1, round(settings.settle_s * fs_hz))
         self._pre_n = round(settings.pre_s * fs_hz)
@@ -201,9 +198,7 @@ class LiftOffDetector:
             raise ValueError("t_s, angle_deg and rate_dps must be 1-D arrays of one length")
         if t.size == 0:
             return ()
-        if self._zi is None:
-            self._zi = self._sps.sosfilt_zi(self._sos) * r[0]
-        smooth, self._zi = self._sps.sosfilt(self._sos, r, zi=self._zi)
+        smooth = self._rate_lp.process(r)
         self._ring.extend(np.column_stack((t, a, smooth)))
         done: list[LiftOff] = []
         for i, (ti, ai, ri) in enumerate(zip(t.tolist(), a.tolist(), smooth.tolist(), strict=True)):

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from isoforce.core.samples import FloatArray
 from isoforce.errors import CalibrationError
 from isoforce.signal.calibration import json_number
+from isoforce.signal.filters import SosFilter, TrailingMean
 
 MIN_FS_HZ = 200.0
 """Below this sample rate no effort estimate is made (domain-science §4.3)."""
@@ -180,18 +181,19 @@ class MmgMeter:
     """
 
     def __init__(self, settings: MmgSettings, *, fs_hz: float) -> None:
-        from scipy import signal as sps
-
         low, high = settings.band_hz(fs_hz=fs_hz)
         if not low < high:
             raise ValueError(f"no MMG band fits below {0.45 * fs_hz:g} Hz")
-        self._sps = sps
-        self._sos = sps.butter(
-            settings.filter_order, [low, high], btype="bandpass", fs=fs_hz, output="sos"
+        self._band = SosFilter.butterworth(
+            order=settings.filter_order,
+            cutoff_hz=(low, high),
+            fs_hz=fs_hz,
+            btype="bandpass",
+            channels=3,
+            settle_on_first=False,
         )
-        self._zi = np.zeros((self._sos.shape[0], 2, 3))
         self.window = max(2, round(settings.window_s * fs_hz))
-        self._tail = np.empty(0)
+        self._power_mean = TrailingMean(self.window)
         self._first: FloatArray | None = None
 
     def update(self, *, acc_g: FloatArray) -> FloatArray:
@@ -202,17 +204,9 @@ class MmgMeter:
             return np.empty(0)
         if self._first is None:  # start from rest at the first reading: no gravity step
             self._first = acc[0].copy()
-        band, self._zi = self._sps.sosfilt(self._sos, acc - self._first, axis=0, zi=self._zi)
+        band = self._band.process(acc - self._first)
         power = np.einsum("ij,ij->i", band, band)
-        joined = np.concatenate((self._tail, power))
-        self._tail = joined[-(self.window - 1) :]
-        out = np.full(n, np.nan)
-        w = self.window
-        if joined.size >= w:
-            csum = np.cumsum(np.concatenate(([0.0], joined)))
-            means = np.maximum((csum[w:] - csum[:-w]) / w, 0.0)
-            out[n - means.size :] = np.sqrt(means)
-        return out
+        return np.sqrt(np.maximum(self._power_mean(power), 0.0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.samples import FloatArray, SampleBlock
+from isoforce.signal.filters import TrailingMean
 from isoforce.signal.imu.angle import (
     PLACEMENT_GUIDANCE,
     AngleBlock,
@@ -100,25 +101,6 @@ class ImuView:
         return not self.still
 
 
-class _TrailingMean:
-    """Mean over the trailing ``window`` samples, chunk by chunk (NaN until the first full one)."""
-
-    def __init__(self, window: int) -> None:
-        self.window = window
-        self._tail = np.empty(0)
-
-    def __call__(self, x: FloatArray) -> FloatArray:
-        w = self.window
-        joined = np.concatenate((self._tail, np.asarray(x, dtype=np.float64)))
-        self._tail = joined[-(w - 1) :] if w > 1 else joined[:0]
-        out = np.full(x.shape[0], np.nan)
-        if joined.size >= w:
-            csum = np.cumsum(np.concatenate(([0.0], joined)))
-            means = (csum[w:] - csum[:-w]) / w
-            out[x.shape[0] - means.size :] = means[-x.shape[0] :]
-        return out
-
-
 class ImuProcessor:
     """Runs the IMU chain over consecutive chunks of one sensor (see the module doc).
 
@@ -140,7 +122,7 @@ class ImuProcessor:
         self.lift_off = LiftOffDetector(settings.lift_off, fs_hz=fs_hz)
         self.mmg = MmgEstimator(settings.mmg, fs_hz=fs_hz, calibration=calibration)
         self.dual = DualModeAccumulator()
-        self._cell_mean = _TrailingMean(self.mmg.window)
+        self._cell_mean = TrailingMean(self.mmg.window)
         self._dual_used = False
         self.last: ImuBlock | None = None
         """The most recent chunk's results (None before the first)."""

@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.samples import FloatArray
+from isoforce.signal.filters import SosFilter, window_means
 
 BoolArray = NDArray[np.bool_]
 
@@ -57,29 +58,6 @@ class StillnessSettings:
             raise ValueError("stillness settings must be finite and > 0")
 
 
-class _LowPass:
-    """2nd-order Butterworth low-pass over the columns of ``(n, k)`` chunks, explicit state.
-
-    The state starts at steady state on the first sample, so a resting signal does not ring.
-    """
-
-    def __init__(self, *, cutoff_hz: float, fs_hz: float) -> None:
-        from scipy import signal as sps
-
-        self._sps = sps
-        self._sos = sps.butter(2, cutoff_hz, btype="low", fs=fs_hz, output="sos")
-        self._zi_unit = sps.sosfilt_zi(self._sos)
-        self._zi: FloatArray | None = None
-
-    def __call__(self, x: FloatArray) -> FloatArray:
-        if x.shape[0] == 0:
-            return np.array(x, dtype=np.float64)
-        if self._zi is None:
-            self._zi = self._zi_unit[:, :, np.newaxis] * x[0][np.newaxis, np.newaxis, :]
-        y, self._zi = self._sps.sosfilt(self._sos, x, axis=0, zi=self._zi)
-        return np.asarray(y, dtype=np.float64)
-
-
 class StillnessDetector:
     """Streaming stillness per sample; ``update()`` is chunk-invariant."""
 
@@ -92,7 +70,8 @@ class StillnessDetector:
         self.window = max(2, round(settings.window_s * fs_hz))
         self.angle_window = max(2, round(settings.angle_window_s * fs_hz))
         self._span = max(self.window, self.angle_window)
-        self._lp = _LowPass(cutoff_hz=cutoff, fs_hz=fs_hz)
+        # gyro xyz, acc xyz and angle, from steady state on the first sample (no ringing)
+        self._lp = SosFilter.butterworth(order=2, cutoff_hz=cutoff, fs_hz=fs_hz, channels=7)
         self._history = np.empty((0, 5))  # speed, angle, acc xyz of the last span - 1 samples
         self._last_angle = 0.0
         self._ref: float | None = None
@@ -148,10 +127,10 @@ class StillnessDetector:
             return np.asarray(top[first:] - bottom[first:], dtype=np.float64)
 
         recent = joined[first - w + 1 :]
-        mean_speed = _window_means(recent[:, 0:1], w)[:, 0]
+        mean_speed = window_means(x=recent[:, 0], window=w)
         centred = recent[:, 2:5] - recent[-1, 2:5]  # near zero: no cancellation in the sums
-        mean_acc = _window_means(centred, w)
-        acc_var = np.maximum(_window_means(centred * centred, w) - mean_acc * mean_acc, 0.0)
+        mean_acc = window_means(x=centred, window=w)
+        acc_var = np.maximum(window_means(x=centred * centred, window=w) - mean_acc * mean_acc, 0.0)
         acc_sd = np.sqrt(acc_var.sum(axis=1))
         base = (
             (mean_speed < s.gyro_dps)
@@ -186,12 +165,6 @@ class StillnessDetector:
             out[i] = True
         self._ref, self._crept = ref, crept
         return out
-
-
-def _window_means(x: FloatArray, w: int) -> FloatArray:
-    """Means of every full ``w``-sample window of the columns of ``x`` (running sums, O(n))."""
-    csum = np.cumsum(np.concatenate((np.zeros((1, x.shape[1])), x)), axis=0)
-    return np.asarray((csum[w:] - csum[:-w]) / w, dtype=np.float64)
 
 
 def _trailing(size: int) -> int:

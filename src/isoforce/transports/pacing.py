@@ -1,4 +1,4 @@
-"""Clocks for transports: wall time, or accelerated/virtual time for the simulator."""
+"""Pacing clocks for transports: wall time, or accelerated/virtual time for the simulator."""
 
 from __future__ import annotations
 
