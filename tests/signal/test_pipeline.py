@@ -72,23 +72,22 @@ def test_any_blocking_gives_the_bits_of_one_block(
         parts.append(pipe.process(_block(i, i + size)))
         i += size
     n = min(i, _N)
-    for name in ("raw", "force_n", "display_force_n", "effort_pct", "target_pct"):
+    for name in ("raw", "force_n", "display_force_n", "effort_pct"):
         got = np.concatenate([getattr(p, name) for p in parts])
         np.testing.assert_array_equal(got, getattr(whole, name)[:n], err_msg=name)
-    assert {p.effort.missing for p in parts} == {whole.effort.missing}
+    assert {p.missing for p in parts} == {whole.missing}
     assert pipe.effort_message == whole_pipe.effort_message
 
 
-def test_short_block_arrays_are_float_and_targets_nan() -> None:
+def test_short_block_arrays_are_float() -> None:
     pipe = _pipeline("both", "both", "load_raw")
     out = pipe.process(_block(0, 10))
-    assert len(out) == 10
-    for arr in (out.force_n, out.display_force_n, out.effort_pct, out.target_pct):
+    assert out.samples == 10
+    for arr in (out.force_n, out.display_force_n, out.effort_pct):
         assert arr.dtype == np.float64 and arr.shape == (10,)
-    assert np.isnan(out.target_pct).all()
-    assert out.effort.measured and pipe.effort_message == ""
+    assert out.missing is None and pipe.effort_message == ""
     empty = pipe.process(_block(10, 10))
-    assert len(empty) == 0 and empty.display_force_n.shape == (0,)
+    assert empty.samples == 0 and empty.display_force_n.shape == (0,)
 
 
 @pytest.mark.parametrize("direction", [None, Direction.PUSH, Direction.PULL])

@@ -9,14 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-import numpy as np
 from numpy.typing import NDArray
 
-from isoforce.export.context import SampleLabels
 from isoforce.export.formats import CSV_COLUMNS
 from isoforce.export.session_csv import csv_header, csv_rows
 from isoforce.session.model import ChannelData, Labels
-from isoforce.signal.pipeline import ProcessedBlock
 
 __all__ = ["CSV_COLUMNS", "CsvSampleWriter"]
 
@@ -42,32 +39,6 @@ class CsvSampleWriter:
         self._channel = channel
         self.rows_written = 0
         stream.write(csv_header().decode())
-
-    def write(self, block: ProcessedBlock, labels: SampleLabels | None = None) -> None:
-        """Append one block's rows and flush them to the stream."""
-        n = len(block)
-        if n == 0:
-            return
-        labels = labels or SampleLabels.none(n)
-        lost = np.zeros(n, dtype=np.int64)
-        lost[0] = block.lost_before
-        channel = ChannelData(
-            name=self._channel,
-            t_s=block.t_s,
-            t_host_s=block.t_host_s,
-            raw=block.raw,
-            force_n=block.force_n,
-            effort_pct=block.effort_pct,
-            target_pct=block.target_pct,
-            step=labels.step_index,
-            phase=labels.phase_code,
-            rep=labels.rep,
-            lost_before=lost,
-        )
-        names = Labels(step_names=labels.step_names, phase_names=labels.phase_names)
-        self._stream.write(csv_rows(channel, names).decode())
-        self._stream.flush()
-        self.rows_written += n
 
     def write_columns(self, columns: Mapping[str, NDArray[Any]], labels: Labels) -> None:
         """Append one block's rows (columns named as in ``core.schema.FORCE_COLUMNS``)."""

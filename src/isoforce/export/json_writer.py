@@ -10,9 +10,7 @@ from typing import Any, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
-from isoforce.export.context import SampleLabels
 from isoforce.session.model import Labels
-from isoforce.signal.pipeline import ProcessedBlock
 
 JSON_FORMAT = "isoforce-recording"
 JSON_SCHEMA = 1
@@ -39,31 +37,6 @@ class JsonRecordingWriter:
         self._gaps: list[dict[str, float | int]] = []
         self._closed = False
         self.rows_written = 0
-
-    def write(self, block: ProcessedBlock, labels: SampleLabels | None = None) -> None:
-        """Add one block's samples."""
-        n = len(block)
-        if n == 0:
-            return
-        labels = labels or SampleLabels.none(n)
-        if block.lost_before:
-            self._gaps.append(
-                {"t_s": round(float(block.t_s[0]), 6), "samples_lost": block.lost_before}
-            )
-        c = self._cols
-        c["t_s"].extend(np.round(block.t_s, 6).tolist())
-        c["raw"].extend(_clean(np.round(block.raw, 3).tolist()))
-        c["force_n"].extend(_clean(np.round(block.force_n, 3).tolist()))
-        c["effort_pct"].extend(_clean(np.round(block.effort_pct, 2).tolist()))
-        c["target_pct"].extend(_clean(np.round(block.target_pct, 2).tolist()))
-        c["step"].extend(
-            [labels.step_names[i] if i >= 0 else None for i in labels.step_index.tolist()]
-        )
-        c["phase"].extend(
-            [labels.phase_names[i] if i >= 0 else None for i in labels.phase_code.tolist()]
-        )
-        c["rep"].extend([r if r > 0 else None for r in labels.rep.tolist()])
-        self.rows_written += n
 
     def write_columns(self, columns: Mapping[str, NDArray[Any]], labels: Labels) -> None:
         """Add one block's samples (columns named as in ``core.schema.FORCE_COLUMNS``)."""

@@ -196,10 +196,16 @@ class LiveSession:
             self._counts.gaps.append(self._open_gap)
             self._open_gap = None
         guide = self.guide
-        if guide is not None and not guide.ended and not error:
-            # a drill cut short (stopped, device lost, end of a replay) keeps its partial scores
-            self._emit(guide.keep(guide.engine.abort(self._counts.last_t_s)))
         reason = self.stop_reason or StopReason.END_OF_STREAM
+        if (
+            guide is not None
+            and not guide.ended
+            and not error
+            and reason is not StopReason.DURATION
+        ):
+            # a drill cut short (stopped, device lost, end of a replay) keeps its partial scores;
+            # a session asked for a duration leaves the drill where it was
+            self._emit(guide.keep(guide.engine.abort(self._counts.last_t_s)))
         scorer = guide.imu_scorer if guide is not None else None
         self.outcome = SessionOutcome(
             stopped_by=reason.value,
@@ -530,7 +536,7 @@ def force_columns(
 
     Without a drill, ``target_pct`` is NaN, ``step``/``phase`` are -1 and ``rep`` is 0.
     """
-    n = len(processed)
+    n = processed.samples
     lost = np.zeros(n, dtype=np.int64)
     if n:
         lost[0] = processed.lost_before

@@ -24,6 +24,10 @@ class NotMeasured(enum.Enum):
     SENSOR_CANNOT_SEE = "not force-measured: this sensor cannot measure {direction}"
     NO_REFERENCE = "no {direction} max set for this movement: run a max test or the tension drill"
 
+    def text(self, direction: Direction | None) -> str:
+        """The reason in words for the user, for effort in ``direction``."""
+        return self.value.format(direction=direction.value if direction else "this direction")
+
 
 @dataclass(frozen=True, slots=True)
 class EffortReference:
@@ -57,11 +61,7 @@ class EffortResult:
 
     def message(self) -> str:
         """A user-facing reason, empty when measured."""
-        if self.missing is None:
-            return ""
-        return self.missing.value.format(
-            direction=self.direction.value if self.direction else "this direction"
-        )
+        return "" if self.missing is None else self.missing.text(self.direction)
 
 
 class EffortModel:

@@ -1,4 +1,4 @@
-"""The live sample pipeline: raw block → force (N) → display filter → effort % → ring buffer.
+"""The live sample pipeline: raw block → force (N) → display filter → effort %.
 
 Raw values are kept alongside every derived value: the display filter is for the eyes only;
 analysis uses raw or zero-phase filtered data.
@@ -7,22 +7,18 @@ analysis uses raw or zero-phase filtered data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from isoforce.core.effort_key import Capabilities, Direction
-from isoforce.core.ringbuffer import RingBuffer
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.signal.calibration import Calibration
-from isoforce.signal.effort import EffortModel, EffortReference, EffortResult
+from isoforce.signal.effort import EffortModel, EffortReference, NotMeasured
 from isoforce.signal.filters import SosFilter
 
 #: Blocks up to this many samples are processed on plain floats (see ``ForcePipeline.process``).
 SMALL_BLOCK = 16
-
-#: Columns of the pipeline's ring buffer, in order.
-RING_COLUMNS = ("t_s", "t_host_s", "raw", "force_n", "display_force_n", "effort_pct", "target_pct")
-COL = {name: i for i, name in enumerate(RING_COLUMNS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,33 +34,31 @@ class PipelineSettings:
     capabilities: Capabilities
     fs_hz: float
     display_cutoff_hz: float = 10.0
-    ring_seconds: float = 120.0
 
 
-@dataclass(frozen=True, slots=True)
-class ProcessedBlock:
-    """One block after the pipeline: raw and derived values per sample."""
+class ProcessedBlock(NamedTuple):
+    """One block after the pipeline: raw and derived values per sample (an immutable tuple).
+
+    ``effort_pct`` is NaN where effort is not measured, and ``missing`` says why.
+    """
 
     t_s: FloatArray
     t_host_s: FloatArray
     raw: FloatArray
     force_n: FloatArray
     display_force_n: FloatArray
-    effort: EffortResult
-    target_pct: FloatArray
+    effort_pct: FloatArray
     lost_before: int
+    missing: NotMeasured | None = None
 
     @property
-    def effort_pct(self) -> FloatArray:
-        """Signed effort % per sample (NaN where not measured)."""
-        return self.effort.effort_pct
-
-    def __len__(self) -> int:
+    def samples(self) -> int:
+        """How many samples the block holds."""
         return int(self.t_s.shape[0])
 
 
 class ForcePipeline:
-    """Calibrates, filters and scores force blocks; keeps the latest samples in a ring buffer."""
+    """Calibrates, filters and scores force blocks (one pipeline per live session)."""
 
     def __init__(
         self, settings: PipelineSettings, *, reference: EffortReference | None = None
@@ -74,14 +68,12 @@ class ForcePipeline:
         self.direction: Direction | None = None
         self.effort_message = ""
         """Why effort is not measured in the latest block (empty when it is)."""
+        self._said: tuple[NotMeasured | None, Direction | None] = (None, None)
         self._effort = EffortModel(
             reference=reference or EffortReference(), capabilities=settings.capabilities
         )
         cutoff = min(settings.display_cutoff_hz, 0.45 * settings.fs_hz)
         self._display = SosFilter.butterworth(order=2, cutoff_hz=cutoff, fs_hz=settings.fs_hz)
-        self._no_targets = np.full(SMALL_BLOCK, np.nan)
-        capacity = max(16, int(settings.ring_seconds * settings.fs_hz))
-        self.ring = RingBuffer(capacity, len(RING_COLUMNS))
 
     @property
     def reference(self) -> EffortReference:
@@ -97,15 +89,19 @@ class ForcePipeline:
         self.calibration = calibration
 
     def process(self, block: SampleBlock) -> ProcessedBlock:
-        """Calibrate, filter and compute effort for one block (targets NaN until a guide sets them).
+        """Calibrate, filter and compute effort for one block.
 
         Blocks of up to :data:`SMALL_BLOCK` samples (a BLE notification carries 1–15) go through
         the same steps on plain floats and become arrays once at the end: numpy's per-call cost
         would outweigh the work. Both ways give the same bits.
         """
-        n = block.t_s.shape[0]
         channel = self.settings.raw_channel
-        raw = block.column(channel) if channel is not None else np.full(n, np.nan)
+        n = block.t_s.shape[0]
+        raw = (
+            block.column(channel)
+            if channel is not None and block.has(channel)
+            else np.full(n, np.nan)
+        )
         direction = self.direction
         if n <= SMALL_BLOCK:
             force_values = self.calibration.force_n_values(raw.tolist())
@@ -115,37 +111,15 @@ class ForcePipeline:
             # lists of Python floats become float64 arrays (a dtype argument costs ~0.1 µs each)
             force_n = np.array(force_values)
             display = np.array(self._display.process_values(force_values))
-            effort = EffortResult(np.array(effort_values), missing, direction)
-            target = self._no_targets[:n].copy()
+            effort_pct = np.array(effort_values)
         else:
             force_n = self.calibration.force_n(raw)
             display = self._display.process(force_n)
             effort = self._effort.compute(force_n=force_n, direction=direction)
-            target = np.full(n, np.nan)
-        self.effort_message = effort.message()
+            effort_pct, missing = effort.effort_pct, effort.missing
+        if (missing, direction) != self._said:
+            self._said = (missing, direction)
+            self.effort_message = "" if missing is None else missing.text(direction)
         return ProcessedBlock(
-            t_s=block.t_s,
-            t_host_s=block.t_host_s,
-            raw=raw,
-            force_n=force_n,
-            display_force_n=display,
-            effort=effort,
-            target_pct=target,
-            lost_before=block.lost_before,
+            block.t_s, block.t_host_s, raw, force_n, display, effort_pct, block.lost_before, missing
         )
-
-    def append_to_ring(self, block: ProcessedBlock) -> None:
-        """Keep a processed block (with its final targets) in the ring buffer for display."""
-        columns = (
-            block.t_s,
-            block.t_host_s,
-            block.raw,
-            block.force_n,
-            block.display_force_n,
-            block.effort_pct,
-            block.target_pct,
-        )
-        rows = np.empty((len(block), len(RING_COLUMNS)))
-        for i, col in enumerate(columns):
-            rows[:, i] = col
-        self.ring.extend(rows)

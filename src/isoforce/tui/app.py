@@ -76,6 +76,8 @@ class IsoforceApp(App[None]):
 
     def frame(self) -> None:
         """One frame: snapshot, events to audio, draw the active screen."""
+        if not self.screen_stack:  # starting up or shutting down: nothing to draw on
+            return
         view = self.controller.snapshot()
         events = self.controller.drain()
         if events:
