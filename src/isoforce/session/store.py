@@ -279,9 +279,8 @@ class SessionStore(SessionWrites):
             )
             for ch in record.channels:
                 for start in range(0, len(ch), chunk_samples):
-                    part = slice(start, start + chunk_samples)
-                    cols = {name: getattr(ch, name)[part] for name, _ in blob.COLUMNS}
-                    self.append_samples(sid, ch.name, cols, ch.lost_before[part])
+                    part = ch.part(start, start + chunk_samples)
+                    self.append_samples(sid, ch.name, part.columns(), part.lost_before)
             self.add_steps(sid, record.steps)
             self.add_events(sid, record.events)
             self.add_gaps(sid, record.gaps)
