@@ -15,6 +15,7 @@ Two tables exist, because the two sensors run at their own rates:
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +57,15 @@ class Column:
     def numpy_dtype(self) -> np.dtype[np.generic]:
         """The in-memory numpy dtype."""
         return np.dtype(self.dtype)
+
+    @property
+    def none(self) -> float | int | bool:
+        """The value meaning "nothing here": NaN, -1 for labels, 0 for counts, no for flags."""
+        if self.role is ColumnRole.NUMBER:
+            return math.nan
+        if self.role is ColumnRole.LABEL:
+            return -1
+        return False if self.role is ColumnRole.FLAG else 0
 
 
 def _num(name: str, unit: str, doc: str, *, decimals: int, stored: str = "<f8") -> Column:

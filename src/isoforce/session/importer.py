@@ -42,6 +42,7 @@ from isoforce.export.tindeq_csv import (
     parse_tindeq_info,
 )
 from isoforce.session.model import (
+    DEFAULT_CHANNEL,
     ChannelData,
     DeviceInfo,
     ImuSamples,
@@ -376,19 +377,16 @@ def tindeq_record(
         refs[ReferenceKind.MVIC.value] = {key: mvc * export.n_per_unit}
         effort = force / (mvc * export.n_per_unit) * 100.0
     step, rep, step_names = tindeq_reps(export, info, path.name)
-    n = raw.shape[0]
-    channel = ChannelData(
-        name="load",
-        t_s=export.t_s,
-        t_host_s=np.full(n, np.nan),
-        raw=raw,
-        force_n=force,
-        effort_pct=effort,
-        target_pct=np.full(n, np.nan),
-        step=step,
-        phase=np.full(n, -1, dtype=np.int64),
-        rep=rep,
-        lost_before=np.zeros(n, dtype=np.int64),
+    channel = ChannelData.from_columns(
+        DEFAULT_CHANNEL,
+        {
+            "t_s": export.t_s,
+            "raw": raw,
+            "force_n": force,
+            "effort_pct": effort,
+            "step": step,
+            "rep": rep,
+        },
     )
     started = _started_at(export, info, path)
     source: JsonDict = {

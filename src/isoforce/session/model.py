@@ -221,9 +221,19 @@ class ChannelData:
 
     @staticmethod
     def from_columns(name: str, columns: Mapping[str, NDArray[Any]]) -> ChannelData:
-        """A channel from arrays keyed by the names of ``FORCE_COLUMNS`` (in-memory dtypes)."""
+        """A channel from arrays keyed by the names of ``FORCE_COLUMNS`` (``t_s`` required).
+
+        A column not given is filled with its "none" value (NaN, -1 for labels, 0 for counts).
+        """
+        n = np.asarray(columns["t_s"]).shape[0]
         return ChannelData(
-            name, **{c.name: np.asarray(columns[c.name], dtype=c.dtype) for c in FORCE_COLUMNS}
+            name,
+            **{
+                c.name: np.asarray(columns[c.name], dtype=c.dtype)
+                if c.name in columns
+                else np.full(n, c.none, dtype=c.dtype)
+                for c in FORCE_COLUMNS
+            },
         )
 
     def columns(self) -> dict[str, NDArray[Any]]:
