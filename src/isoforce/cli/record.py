@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from isoforce import __version__
 from isoforce.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -258,10 +257,10 @@ class Progress:
 
 def run_record(args: argparse.Namespace) -> int:
     """Handler of ``isoforce record``."""
-    from isoforce.core.effort_key import ReferenceKind
     from isoforce.export.csv_writer import CsvSampleWriter
     from isoforce.export.json_writer import JsonRecordingWriter
     from isoforce.runner.factory import build_session
+    from isoforce.session.recorder import session_meta
 
     spec = device_spec(args.device)
     if spec.force_channel is None:
@@ -278,34 +277,13 @@ def run_record(args: argparse.Namespace) -> int:
     options = session_options(args)
     progress = Progress(total_s=args.duration, label="recording")
     session = build_session(options, on_block=progress.update, on_link=report_link)
-    reference = session.references[ReferenceKind.PAIN_FREE]
-    manifest: dict[str, Any] = {
-        "isoforce_version": __version__,
-        "device": {
-            "key": spec.key,
-            "title": spec.title,
-            "capabilities": spec.capabilities.describe(),
-        },
-        "rate_hz": session.pipeline.settings.fs_hz,
-        "seed": args.seed,
-        "calibration": session.pipeline.calibration.to_dict(),
-        "reference": {
-            "push_max_n": reference.push_max_n,
-            "pull_max_n": reference.pull_max_n,
-            "kind": "pain_free",
-        },
-    }
-    if spec.transport == "serial":
-        manifest["port"] = {"url": options.port, "baud": options.baud}
-    elif spec.transport == "ble":
-        manifest["bluetooth"] = {"address": options.address, "name": options.ble_name}
     interrupted = False
     runner = session.runner
     with contextlib.ExitStack() as stack:
         if args.out is not None:
             stream = stack.enter_context(open_output(args.out))
             sink: Sink = (
-                JsonRecordingWriter(stream, manifest=manifest)
+                JsonRecordingWriter(stream, meta=session_meta(session, options))
                 if fmt == "json"
                 else CsvSampleWriter(stream)
             )

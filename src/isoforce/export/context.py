@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from isoforce.session.model import Labels
+from isoforce.signal.pipeline import ProcessedBlock
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +37,31 @@ class SampleLabels:
             step_names=(),
             phase_names=(),
         )
+
+
+def block_columns(
+    block: ProcessedBlock, labels: SampleLabels | None
+) -> tuple[dict[str, NDArray[Any]], Labels]:
+    """A processed block and its labels as force columns (names of ``FORCE_COLUMNS``).
+
+    The block's ``lost_before`` count goes on its first sample. This adapts the runner's blocks
+    to the live writers' :meth:`write_columns`.
+    """
+    n = len(block)
+    labels = labels or SampleLabels.none(n)
+    lost = np.zeros(n, dtype=np.int64)
+    if n:
+        lost[0] = block.lost_before
+    columns: dict[str, NDArray[Any]] = {
+        "t_s": block.t_s,
+        "t_host_s": block.t_host_s,
+        "raw": block.raw,
+        "force_n": block.force_n,
+        "effort_pct": block.effort_pct,
+        "target_pct": block.target_pct,
+        "step": labels.step_index,
+        "phase": labels.phase_code,
+        "rep": labels.rep,
+        "lost_before": lost,
+    }
+    return columns, Labels(step_names=labels.step_names, phase_names=labels.phase_names)

@@ -6,11 +6,12 @@ file and an exported one agree to the byte.
 
 from __future__ import annotations
 
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
-import numpy as np
+from numpy.typing import NDArray
 
-from isoforce.export.context import SampleLabels
+from isoforce.export.context import SampleLabels, block_columns
 from isoforce.export.formats import CSV_COLUMNS
 from isoforce.export.session_csv import csv_header, csv_rows
 from isoforce.session.model import ChannelData, Labels
@@ -20,7 +21,7 @@ __all__ = ["CSV_COLUMNS", "CsvSampleWriter"]
 
 
 class CsvSampleWriter:
-    """Writes processed blocks as CSV rows as they arrive, flushing after each block."""
+    """Writes samples as CSV rows as they arrive, flushing after each block."""
 
     def __init__(self, stream: TextIO, *, channel: str = "load") -> None:
         self._stream = stream
@@ -28,31 +29,18 @@ class CsvSampleWriter:
         self.rows_written = 0
         stream.write(csv_header().decode())
 
-    def write(self, block: ProcessedBlock, labels: SampleLabels | None = None) -> None:
-        """Append one block's rows and flush them to the stream."""
-        n = len(block)
-        if n == 0:
+    def write_columns(self, columns: Mapping[str, NDArray[Any]], labels: Labels) -> None:
+        """Append samples given as force columns (names of ``FORCE_COLUMNS``) and flush."""
+        channel = ChannelData.from_columns(self._channel, columns)
+        if len(channel) == 0:
             return
-        labels = labels or SampleLabels.none(n)
-        lost = np.zeros(n, dtype=np.int64)
-        lost[0] = block.lost_before
-        channel = ChannelData(
-            name=self._channel,
-            t_s=block.t_s,
-            t_host_s=block.t_host_s,
-            raw=block.raw,
-            force_n=block.force_n,
-            effort_pct=block.effort_pct,
-            target_pct=block.target_pct,
-            step=labels.step_index,
-            phase=labels.phase_code,
-            rep=labels.rep,
-            lost_before=lost,
-        )
-        names = Labels(step_names=labels.step_names, phase_names=labels.phase_names)
-        self._stream.write(csv_rows(channel, names).decode())
+        self._stream.write(csv_rows(channel, labels).decode())
         self._stream.flush()
-        self.rows_written += n
+        self.rows_written += len(channel)
+
+    def write(self, block: ProcessedBlock, labels: SampleLabels | None = None) -> None:
+        """Append one processed block's rows (adapter to :meth:`write_columns`)."""
+        self.write_columns(*block_columns(block, labels))
 
     def close(self) -> None:
         """Flush the stream (the caller owns and closes it)."""

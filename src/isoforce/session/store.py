@@ -361,6 +361,11 @@ class SessionStore(SessionWrites):
         with self.guard("reading IMU samples"):
             return queries.imu_samples(self._conn, session_id)
 
+    def iter_imu(self, session_id: int, *, rows: int = 0) -> Iterator[ImuSamples]:
+        """Stored IMU samples in time order, in batches of at least ``rows`` (bounded memory)."""
+        with self.guard("reading IMU samples"):
+            yield from queries.iter_imu_chunks(self._conn, session_id, rows=rows)
+
     def load(self, session_id: int, *, samples: bool = True) -> SessionRecord:
         """A whole session, with its sample arrays (force and IMU) unless ``samples`` is False."""
         meta = self.meta(session_id)
