@@ -244,7 +244,7 @@ def iter_parts(lines: Iterable[bytes | str], *, source: str) -> Iterator[tuple[i
         if not isinstance(doc, dict):
             raise FileFormatError(source, number, "expected a JSON object")
         try:
-            if doc.get("format") == MANIFEST_FORMAT:
+            if "format" in doc:
                 yield number, check_header(doc, f"{source}:{number}")
             elif "end" in doc:
                 yield number, doc
