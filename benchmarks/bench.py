@@ -358,6 +358,13 @@ def bench_ble_suite(quick: bool) -> list[Row]:
     return bench_ble(quick, Row)
 
 
+def bench_json_suite(quick: bool) -> list[Row]:
+    """The JSON session format, written and read streaming (benchmarks/bench_json.py)."""
+    from bench_json import bench_json
+
+    return bench_json(quick, Row)
+
+
 SUITES: dict[str, Callable[[bool], list[Row]]] = {
     "pipeline": bench_pipeline,
     "decode": bench_frame_decode,
@@ -366,6 +373,7 @@ SUITES: dict[str, Callable[[bool], list[Row]]] = {
     "ble": bench_ble_suite,
     "imu": bench_imu_suite,
     "export": _session_suite("export"),
+    "json": bench_json_suite,
     "store": _session_suite("store"),
     "recording": _session_suite("recording"),
     "serial-decode": _serial_suite("decode"),

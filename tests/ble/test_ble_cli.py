@@ -15,6 +15,9 @@ from pathlib import Path
 from ble_bus import PrivateBus
 from ble_fake_run import FakeBluezProcess
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
+from json_lines import document
+
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 GAUGE = "C0:FF:EE:00:01:01"
 SCALE = "C0:FF:EE:00:03:01"
@@ -95,10 +98,10 @@ def test_record_the_scale_from_its_advertisements(system_bus: PrivateBus, tmp_pa
             "--out", str(out), "--no-save",
         )  # fmt: skip
     assert res.returncode == 0, res.stderr
-    data = json.loads(out.read_text())
-    raw = data["columns"]["raw"]
+    data = document(out.read_text())
+    raw = data["channels"][0]["columns"]["raw"]
     assert 3 <= len(raw) <= 6  # about 2 readings a second
     sent = [steps for (steps,) in fake.ledger_data()[SCALE]["raw"]]
     first = sent.index(round(raw[0] / (0.01 * KG)))
     assert raw == [round(s * 0.01 * KG, 3) for s in sent[first : first + len(raw)]]
-    assert data["bluetooth"]["address"] == SCALE
+    assert data["session"]["options"]["address"] == SCALE

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 import signal
 import subprocess
@@ -13,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
+from json_lines import document
 
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 
@@ -82,11 +84,11 @@ def test_json_format(tmp_path: Path) -> None:
     out_file = tmp_path / "run.json"
     res = run("record", "--duration", "2", "--out", str(out_file), "--speed", "max")
     assert res.returncode == 0, res.stderr
-    doc = json.loads(out_file.read_text())
-    assert doc["format"] == "isoforce-recording"
-    assert doc["samples"] == len(doc["columns"]["t_s"]) >= 158
+    doc = document(out_file.read_text())  # the same format as 'export --format json'
+    assert doc["format"] == "isoforce-session" and doc["session"]["status"] == "complete"
+    assert doc["channels"][0]["samples"] == len(doc["channels"][0]["columns"]["t_s"]) >= 158
     assert doc["calibration"]["n_per_raw"] > 0
-    assert doc["reference"]["push_max_n"] == 250.0
+    assert doc["references"]["pain_free"]["push_max_n"] == 250.0
 
 
 def test_stdout_output() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import os
 import stat
 import subprocess
@@ -14,6 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
+from json_lines import document
 
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 TINDEQ = (
@@ -57,7 +59,7 @@ def test_record_saves_and_export_writes_every_format(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 160 and rows[0]["channel"] == "load"
     ok(run("export", "1", "--out", str(tmp_path / "one.json"), data=data))
-    doc = json.loads((tmp_path / "one.json").read_text())
+    doc = document((tmp_path / "one.json").read_text())
     assert doc["format"] == "isoforce-session" and doc["channels"][0]["samples"] == 160
     ok(run("export", "1", "--format", "png", "--out", str(tmp_path / "one.png"), data=data))
     assert (tmp_path / "one.png").read_bytes()[:4] == b"\x89PNG"
@@ -128,7 +130,7 @@ def test_import_own_export_and_report_errors(tmp_path: Path) -> None:
     res = ok(run("import", str(tmp_path / "live.json"), str(tmp_path / "live.csv"), data=b))
     assert "session 2 (isoforce-json, 80 samples" in res.stdout
     assert "session 3 (isoforce-csv, 80 samples" in res.stdout
-    doc = json.loads(ok(run("export", "2", "--format", "json", "--out", "-", data=b)).stdout)
+    doc = document(ok(run("export", "2", "--format", "json", "--out", "-", data=b)).stdout)
     assert doc["sensor"]["key"] == "sim" and doc["references"]["pain_free"]["push_max_n"] == 250.0
     bad = tmp_path / "bad.csv"
     bad.write_text(

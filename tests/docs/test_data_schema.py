@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
+from json_lines import document, lines
 
 ROOT = Path(__file__).resolve().parents[2]
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
@@ -71,8 +73,13 @@ def test_documented_csv_columns_are_the_exported_columns(tmp_path: Path) -> None
 
 def test_documented_json_fields_are_the_exported_fields(tmp_path: Path) -> None:
     documented = set(_first_cells(_section("JSON export and the manifest")))
-    doc = json.loads(_export(tmp_path, "json").read_text(encoding="utf-8"))
-    assert documented == set(doc)
+    parts = lines(_export(tmp_path, "json").read_text(encoding="utf-8"))
+    head, trailer = parts[0], parts[-1]
+    assert documented == set(head) | set(trailer) - {"end"}
+    assert set(_first_cells(_section("The lines of a JSON file"))) == {
+        *set(parts[1]),
+        "end",
+    }
 
 
 def _imu_export(tmp_path: Path) -> tuple[Path, Path]:
@@ -138,7 +145,7 @@ def test_documented_imu_columns_and_rom_fields_are_the_exported_ones(tmp_path: P
     with csv_path.with_suffix(".imu.csv").open(newline="") as f:
         header = next(csv.reader(f))
     assert documented == header
-    doc = json.loads(json_path.read_text(encoding="utf-8"))
+    doc = document(json_path.read_text(encoding="utf-8"))
     assert documented == list(doc["imu"]["columns"])
     assert doc["imu"]["samples"] == len(doc["imu"]["columns"]["t_s"]) > 0
     assert _first_cells(_section("Range of motion records")) == list(doc["rom"][0])

@@ -32,6 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session"))
 from session_helpers import as_stored, assert_same_imu, imu_samples, record
 from test_imu_store import rom
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from json_lines import document, lines
+
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 
 
@@ -150,7 +153,7 @@ def test_json_carries_imu_exactly_and_rom() -> None:
     rec = imu_record()
     out = io.BytesIO()
     write_json(out, rec)
-    doc = json.loads(out.getvalue())
+    doc = document(out.getvalue())
     assert doc["imu"]["samples"] == 600 and list(doc["imu"]["columns"]) == list(IMU_COLUMNS)
     assert doc["imu"]["columns"]["angle_deg"][0] is None
     assert doc["imu"]["columns"]["still"][:2] == [True, True]
@@ -172,7 +175,7 @@ def test_json_carries_imu_exactly_and_rom() -> None:
     again = io.BytesIO()
     write_json(again, back)
     assert again.getvalue() == out.getvalue()
-    assert out.getvalue().count(b"\n") == 1  # one document per line for streams
+    assert [p.get("table") for p in lines(out.getvalue())] == [None, "force", "imu", None]
 
 
 def test_json_export_import_round_trip_through_stores(
@@ -194,7 +197,7 @@ def test_json_export_import_round_trip_through_stores(
     assert {r.session_id for r in b.rom} == {new}
     second = io.BytesIO()
     export_json(other, new, second)
-    d1, d2 = json.loads(out.getvalue()), json.loads(second.getvalue())
+    d1, d2 = document(out.getvalue()), document(second.getvalue())
     assert d1.pop("store") != d2.pop("store")
     assert d1 == d2
 
@@ -202,7 +205,7 @@ def test_json_export_import_round_trip_through_stores(
 def test_schema_1_json_without_imu_still_imports(other: SessionStore, tmp_path: Path) -> None:
     out = io.BytesIO()
     write_json(out, record())
-    doc = json.loads(out.getvalue())
+    doc = document(out.getvalue())
     doc["schema"] = 1
     del doc["imu"], doc["rom"]
     (tmp_path / "old.json").write_text(json.dumps(doc))
@@ -228,12 +231,23 @@ def test_bad_imu_or_rom_in_json_is_refused_and_keeps_nothing(
 ) -> None:
     out = io.BytesIO()
     write_json(out, imu_record())
-    doc = json.loads(out.getvalue())
+    doc = document(out.getvalue())  # the schema-2 layout: read by the same chunk parser
     change(doc)  # type: ignore[operator]
     (tmp_path / "bad.json").write_text(json.dumps(doc))
     with pytest.raises(FileFormatError) as err:
         import_file(other, tmp_path / "bad.json")
     assert problem in str(err.value)
+    assert other.sessions() == []
+
+
+def test_bad_imu_chunk_line_names_its_line(other: SessionStore, tmp_path: Path) -> None:
+    out = io.BytesIO()
+    write_json(out, imu_record())
+    parts = lines(out.getvalue())
+    parts[2]["columns"]["still"][3] = 1
+    (tmp_path / "bad.json").write_text("".join(json.dumps(p) + "\n" for p in parts))
+    with pytest.raises(FileFormatError, match=r"bad.json:3: imu chunk.columns.still: expected"):
+        import_file(other, tmp_path / "bad.json")
     assert other.sessions() == []
 
 

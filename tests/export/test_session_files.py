@@ -8,17 +8,23 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from isoforce.export.csv_reader import read_csv
 from isoforce.export.formats import FileFormatError
+from isoforce.export.legacy_json import read_document
 from isoforce.export.manifest import manifest
 from isoforce.export.plot import MissingExtraError, write_png
 from isoforce.export.session_csv import csv_header, csv_rows, write_csv
 from isoforce.export.session_json import read_json, write_json
+from isoforce.session.model import ARRAY_FIELDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session"))
 from session_helpers import channel, record
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from json_lines import document, lines
 
 
 def _csv_text(rec=None, **kwargs) -> str:  # type: ignore[no-untyped-def]
@@ -128,29 +134,39 @@ def test_bad_csv_names_file_and_line(text: str, line: int, problem: str) -> None
 def test_json_round_trip_keeps_every_field() -> None:
     rec = record(channels=(channel(300), channel(120, name="load2", seed=2)))
     out = io.BytesIO()
-    write_json(out, rec)
-    doc = json.loads(out.getvalue())
-    assert doc["format"] == "isoforce-session" and doc["schema"] == 2
+    write_json(out, rec, rows=128)
+    parts = lines(out.getvalue())
+    assert parts[0]["format"] == "isoforce-session" and parts[0]["schema"] == 3
+    assert [p.get("samples") for p in parts[1:-1]] == [128, 128, 44, 120]
+    assert parts[-1]["end"] == "isoforce-session"
+    doc = document(out.getvalue())
     assert doc["imu"] is None and doc["rom"] == []
     assert doc["channels"][0]["columns"]["effort_pct"][0] is None
     assert doc["channels"][0]["lost_before"] == [[150, 3]]
     back = read_json(out.getvalue(), source="x.json")
     again = io.BytesIO()
-    write_json(again, back)
+    write_json(again, back, rows=128)
     assert again.getvalue() == out.getvalue()
     assert back.meta == rec.meta
     assert back.events == rec.events and back.gaps == rec.gaps
+    old = read_document(json.dumps(doc), source="old.json")  # the schema-2 layout still reads
+    assert old.meta == rec.meta
+    for a, b in zip(old.channels, back.channels, strict=True):
+        for name in ARRAY_FIELDS:
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
 
 
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b'{"format": "isoforce-session", "schema": 1, "sess', "not valid JSON"),
+        (b'{"format": "isoforce-session", "schema": 3, "sess', "bad.json:1: not valid JSON"),
         (b'{"format": "something-else"}', "not an isoforce session file"),
         (b'{"format": "isoforce-session", "schema": 99}', "newer than this isoforce reads"),
+        (b'{"format": "isoforce-session", "schema": 3}\n', "bad.json:1: no trailer line"),
+        (b'{"format": "isoforce-session", "schema": 3}\n[1]\n', "bad.json:2: expected a JSON"),
         (
-            b'{"format": "isoforce-session", "schema": 1, "channels": 3}',
-            "channels: expected a list",
+            b'{"format": "isoforce-session", "schema": 3}\n{"table": "force"}\n',
+            "bad.json:2: force chunk: expected an object with a channel name",
         ),
     ],
 )
@@ -159,21 +175,37 @@ def test_bad_json_is_a_clear_error(data: bytes, problem: str) -> None:
         read_json(data, source="bad.json")
 
 
-def test_json_with_a_short_column_is_refused() -> None:
+def test_bad_old_json_document_is_a_clear_error() -> None:
+    with pytest.raises(FileFormatError, match="channels: expected a list"):
+        read_document(b'{"format": "isoforce-session", "schema": 1, "channels": 3}', source="x")
+
+
+def _dump(parts: list[dict]) -> bytes:  # type: ignore[type-arg]
+    return b"".join(json.dumps(p).encode() + b"\n" for p in parts)
+
+
+def test_json_with_a_short_column_or_a_missing_chunk_is_refused() -> None:
     out = io.BytesIO()
     write_json(out, record())
-    doc = json.loads(out.getvalue())
-    doc["channels"][0]["columns"]["raw"].pop()
-    with pytest.raises(FileFormatError, match=r"columns.raw: expected 500 values, got 499"):
-        read_json(json.dumps(doc), source="short.json")
-    doc = json.loads(out.getvalue())
-    doc["session"]["started_at"] = "last tuesday"
+    parts = lines(out.getvalue())
+    parts[1]["columns"]["raw"].pop()
+    with pytest.raises(
+        FileFormatError, match=r"short.json:2: .*columns.raw: expected 500 values, got 499"
+    ):
+        read_json(_dump(parts), source="short.json")
+    parts = lines(out.getvalue())
+    parts[0]["session"]["started_at"] = "last tuesday"
     with pytest.raises(FileFormatError, match=r"session\.started_at: not an ISO 8601 time"):
-        read_json(json.dumps(doc), source="when.json")
-    doc = json.loads(out.getvalue())
-    doc["session"]["side"] = "middle"
+        read_json(_dump(parts), source="when.json")
+    parts = lines(out.getvalue())
+    parts[0]["session"]["side"] = "middle"
     with pytest.raises(FileFormatError, match=r"session\.side: 'middle' is not one of"):
-        read_json(json.dumps(doc), source="side.json")
+        read_json(_dump(parts), source="side.json")
+    parts = lines(out.getvalue())
+    with pytest.raises(FileFormatError, match=r"cut.json:2: the trailer declares \{'load': 500\}"):
+        read_json(_dump([parts[0], parts[2]]), source="cut.json")
+    with pytest.raises(FileFormatError, match=r"cut.json:2: no trailer line"):
+        read_json(_dump(parts[:2]), source="cut.json")
 
 
 def test_manifest_lists_channels_and_store_separately() -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
-import json
+import sys
 from pathlib import Path
 
 import pytest
 from session_helpers import run_drill, run_record
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
+from json_lines import document, lines
 
 from isoforce.export.formats import FileFormatError
 from isoforce.session.exporter import export_csv, export_json, sidecar, sidecar_bytes
@@ -22,10 +25,14 @@ def _csv(store: SessionStore, sid: int, **kwargs: object) -> bytes:
     return out.getvalue()
 
 
-def _json(store: SessionStore, sid: int) -> dict:  # type: ignore[type-arg]
+def _json_bytes(store: SessionStore, sid: int) -> bytes:
     out = io.BytesIO()
     export_json(store, sid, out)
-    return json.loads(out.getvalue())
+    return out.getvalue()
+
+
+def _json(store: SessionStore, sid: int) -> dict:  # type: ignore[type-arg]
+    return document(_json_bytes(store, sid))
 
 
 def test_csv_round_trip_is_identical(
@@ -76,7 +83,7 @@ def test_json_round_trip_preserves_every_field(
 ) -> None:
     run = run_drill(store, "max-test", pain_at=None, rate_hz=100)
     first = _json(store, run.session_id)
-    (tmp_path / "s.json").write_text(json.dumps(first))
+    (tmp_path / "s.json").write_bytes(_json_bytes(store, run.session_id))
     (sid,) = import_file(other_store, tmp_path / "s.json").session_ids
     second = _json(other_store, sid)
     assert first.pop("store") == {"session_id": run.session_id, "imported_from": None}
@@ -116,7 +123,7 @@ def test_json_round_trip_preserves_every_field(
 
 def test_same_session_twice_is_refused(store: SessionStore, tmp_path: Path) -> None:
     run = run_record(store, duration_s=1.0)
-    (tmp_path / "s.json").write_text(json.dumps(_json(store, run.session_id)))
+    (tmp_path / "s.json").write_bytes(_json_bytes(store, run.session_id))
     with pytest.raises(
         AlreadyImportedError, match=f"already in the store as session {run.session_id}"
     ):
@@ -153,7 +160,7 @@ def test_json_lines_of_several_sessions(
     out = io.BytesIO()
     for sid in ids:
         export_json(store, sid, out)
-    assert out.getvalue().count(b"\n") == 2
+    assert [p.get("format") for p in lines(out.getvalue())].count("isoforce-session") == 2
     (tmp_path / "two.jsonl").write_bytes(out.getvalue())
     new = import_file(other_store, tmp_path / "two.jsonl").session_ids
     assert [other_store.session_info(i).samples for i in new] == [80, 160]

@@ -18,7 +18,8 @@ from isoforce.drills.events import DrillEvent
 from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.plan import PlanStep
 from isoforce.live import FrameConsumer, LinkChange, LiveFrame, SessionOutcome
-from isoforce.session.model import Labels
+from isoforce.session.model import Labels, SessionStatus
+from isoforce.session.store import now_iso
 
 
 class Progress(FrameConsumer):
@@ -78,8 +79,8 @@ class RowWriter(Protocol):
         """Append one block's rows."""
         ...
 
-    def close(self) -> None:
-        """Finish the file."""
+    def close(self, *, status: SessionStatus, ended_at: str | None, stopped_by: str) -> None:
+        """Finish the file (a format with a trailer says how the session ended)."""
         ...
 
 
@@ -95,9 +96,12 @@ class FileRows(FrameConsumer):
             self.writer.write_columns(frame.columns, frame.labels)
 
     def on_end(self, outcome: SessionOutcome) -> None:
-        """Finish the file (also after an error: what arrived is kept)."""
-        del outcome
-        self.writer.close()
+        """Finish the file (also after an error: what arrived is kept, and it says so)."""
+        self.writer.close(
+            status=SessionStatus.INTERRUPTED if outcome.error else SessionStatus.COMPLETE,
+            ended_at=now_iso(),
+            stopped_by=outcome.error or outcome.stopped_by,
+        )
 
 
 def decode_summary(outcome: SessionOutcome) -> str:

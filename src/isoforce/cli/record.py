@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from isoforce import __version__
 from isoforce.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -200,12 +199,11 @@ def load_mmg(path: str | None) -> MmgCalibration | None:
 def run_record(args: argparse.Namespace) -> int:
     """Handler of ``isoforce record``."""
     from isoforce.cli.live_output import FileRows, LinkReporter, Progress, decode_summary
-    from isoforce.core.effort_key import ReferenceKind
     from isoforce.devices.base import DeviceKind
     from isoforce.export.csv_writer import CsvSampleWriter
     from isoforce.export.json_writer import JsonRecordingWriter
     from isoforce.live.build import open_session
-    from isoforce.recording import Recording
+    from isoforce.recording import Recording, session_meta
 
     spec = device_spec(args.device)
     if spec.force_channel is None:
@@ -223,32 +221,11 @@ def run_record(args: argparse.Namespace) -> int:
     session = open_session(
         options, consumers=[Progress(total_s=args.duration, label="recording"), LinkReporter()]
     )
-    reference = session.header.references[ReferenceKind.PAIN_FREE]
-    manifest: dict[str, Any] = {
-        "isoforce_version": __version__,
-        "device": {
-            "key": spec.key,
-            "title": spec.title,
-            "capabilities": spec.capabilities.describe(),
-        },
-        "rate_hz": session.header.rate_hz,
-        "seed": args.seed,
-        "calibration": session.header.calibration.to_dict(),
-        "reference": {
-            "push_max_n": reference.push_max_n,
-            "pull_max_n": reference.pull_max_n,
-            "kind": "pain_free",
-        },
-    }
-    if spec.transport is DeviceKind.SERIAL:
-        manifest["port"] = {"url": options.port, "baud": options.baud}
-    elif spec.transport is DeviceKind.BLE:
-        manifest["bluetooth"] = {"address": options.address, "name": options.ble_name}
     with contextlib.ExitStack() as stack:
         if args.out is not None:
             stream = stack.enter_context(open_output(args.out))
             writer = (
-                JsonRecordingWriter(stream, manifest=manifest)
+                JsonRecordingWriter(stream, meta=session_meta(session.header, options))
                 if fmt == "json"
                 else CsvSampleWriter(stream)
             )

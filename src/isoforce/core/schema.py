@@ -15,6 +15,7 @@ Two tables exist, because the two sensors run at their own rates:
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +36,12 @@ class ColumnRole(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One per-sample column: its name (with the unit in it), dtype in memory and in the store."""
+    """One per-sample column: its name (with the unit in it), dtype in memory and in the store.
+
+    ``stored_dtype`` is the little-endian dtype of the column in the store's blobs (and of the
+    ``(index, value)`` pairs of a ``sparse`` column); ``decimals`` the precision of its text in
+    CSV and JSON exports (None: integers, labels and flags).
+    """
 
     name: str
     unit: str
@@ -44,11 +50,22 @@ class Column:
     role: ColumnRole
     doc: str
     decimals: int | None = None
+    #: kept as sparse ``(index, value)`` pairs beside the dense columns (mostly zeros)
+    sparse: bool = False
 
     @property
     def numpy_dtype(self) -> np.dtype[np.generic]:
         """The in-memory numpy dtype."""
         return np.dtype(self.dtype)
+
+    @property
+    def none(self) -> float | int | bool:
+        """The value meaning "nothing here": NaN, -1 for labels, 0 for counts, no for flags."""
+        if self.role is ColumnRole.NUMBER:
+            return math.nan
+        if self.role is ColumnRole.LABEL:
+            return -1
+        return False if self.role is ColumnRole.FLAG else 0
 
 
 def _num(name: str, unit: str, doc: str, *, decimals: int, stored: str = "<f8") -> Column:
@@ -76,7 +93,15 @@ FORCE_COLUMNS: tuple[Column, ...] = (
     Column("step", "", "i8", "<i2", ColumnRole.LABEL, "drill step index (-1: none)"),
     Column("phase", "", "i8", "<i1", ColumnRole.LABEL, "drill phase code (-1: none)"),
     Column("rep", "", "i8", "<i2", ColumnRole.COUNT, "repeat pass, 1-based (0: none)"),
-    Column("lost_before", "", "i8", "<i8", ColumnRole.COUNT, "samples lost just before this one"),
+    Column(
+        "lost_before",
+        "",
+        "i8",
+        "<i8",
+        ColumnRole.COUNT,
+        "samples lost just before this one",
+        sparse=True,
+    ),
 )
 
 #: The IMU table, in file order.
@@ -112,6 +137,11 @@ LIVE_COLUMNS: tuple[Column, ...] = (
 def names(columns: tuple[Column, ...]) -> tuple[str, ...]:
     """The names of ``columns``, in order."""
     return tuple(c.name for c in columns)
+
+
+def dense(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The columns stored densely, one value per sample (all but the ``sparse`` ones)."""
+    return tuple(c for c in columns if not c.sparse)
 
 
 def by_name(columns: tuple[Column, ...]) -> dict[str, Column]:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from isoforce.export.formats import CSV_COLUMNS, FileFormatError
+from isoforce.core.schema import FORCE, Column, ColumnRole
+from isoforce.export.formats import CSV_COLUMNS, CSV_FIELDS, FileFormatError, label_names
 from isoforce.export.session_csv import SESSION_COLUMN
 from isoforce.session.model import ChannelData, Labels
 
@@ -37,6 +38,13 @@ def is_isoforce_csv(first_line: str) -> bool:
     """Whether a file's first line is an isoforce CSV header."""
     cols = tuple(c.strip() for c in first_line.lstrip("\ufeff").strip().split(","))
     return cols in (CSV_COLUMNS, (SESSION_COLUMN, *CSV_COLUMNS))
+
+
+_LABEL_FIELDS = tuple(
+    (head, col)
+    for head, col in CSV_FIELDS.items()
+    if col is not None and FORCE[col].role is ColumnRole.LABEL
+)
 
 
 class _Channel:
@@ -107,8 +115,12 @@ def read_csv(text: str, *, source: str, labels: Labels | None = None) -> list[Cs
     for key, channels in groups.items():
         all_rows = [r for c in channels.values() for r in c.rows]
         names = Labels(
-            step_names=_names(base.step_names, [r[7] for r in all_rows]),
-            phase_names=_names(base.phase_names, [r[6] for r in all_rows]),
+            **{
+                f"{col}_names": _names(
+                    label_names(base, col), [r[CSV_COLUMNS.index(head)] for r in all_rows]
+                )
+                for head, col in _LABEL_FIELDS
+            }
         )
         parsed = tuple(_channel(name, c, names, source) for name, c in channels.items())
         out.append(CsvSession(key, parsed, names))
@@ -128,10 +140,7 @@ def float_column(values: list[str], column: str, lines: list[int], source: str) 
         raise  # pragma: no cover - unreachable
 
 
-def _channel(name: str, c: _Channel, labels: Labels, source: str) -> ChannelData:
-    rows, lines = c.rows, c.lines
-    cols = list(zip(*rows, strict=True))
-    t = float_column(list(cols[0]), "t_s", lines, source)
+def _times(t: np.ndarray, name: str, lines: list[int], source: str) -> None:
     bad = np.flatnonzero(~np.isfinite(t))
     if bad.size:
         raise FileFormatError(source, lines[bad[0]], "t_s: a time is required on every row")
@@ -140,30 +149,42 @@ def _channel(name: str, c: _Channel, labels: Labels, source: str) -> ChannelData
         raise FileFormatError(
             source, lines[back[0] + 1], f"t_s does not increase within channel {name!r}"
         )
-    step_index = {s: i for i, s in enumerate(labels.step_names)}
-    phase_index = {p: i for i, p in enumerate(labels.phase_names)}
-    reps = []
-    lost = np.zeros(len(rows), dtype=np.int64)
-    for i, (r, line) in enumerate(zip(rows, lines, strict=True)):
+
+
+def _parse(
+    column: Column, header: str, cells: list[str], labels: Labels, lines: list[int], source: str
+) -> np.ndarray:
+    """One CSV column back to the force column it shows (by the column's role)."""
+    if column.role is ColumnRole.NUMBER:
+        return float_column(cells, header, lines, source)
+    if column.role is ColumnRole.LABEL:
+        index = {s: i for i, s in enumerate(label_names(labels, column.name))}
+        return np.array([index.get(s, -1) if s else -1 for s in cells], dtype=np.int64)
+    out = np.zeros(len(cells), dtype=np.int64)
+    for i, (cell, line) in enumerate(zip(cells, lines, strict=True)):
+        text = cell.strip() if column.sparse else cell
+        if not text:
+            continue
+        if column.sparse:
+            if not text.startswith("gap:") or not text[4:].isdigit():
+                raise FileFormatError(source, line, f"{header}: unknown flag {text!r}")
+            out[i] = int(text[4:])
+            continue
         try:
-            reps.append(int(r[8]) if r[8] else 0)
+            out[i] = int(text)
         except ValueError:
-            raise FileFormatError(source, line, f"rep: not a whole number: {r[8]!r}") from None
-        flag = r[9].strip()
-        if flag:
-            if not flag.startswith("gap:") or not flag[4:].isdigit():
-                raise FileFormatError(source, line, f"flags: unknown flag {flag!r}")
-            lost[i] = int(flag[4:])
-    return ChannelData(
-        name=name,
-        t_s=t,
-        t_host_s=np.full(len(rows), np.nan),
-        raw=float_column(list(cols[2]), "raw", lines, source),
-        force_n=float_column(list(cols[3]), "force_n", lines, source),
-        effort_pct=float_column(list(cols[4]), "effort_pct", lines, source),
-        target_pct=float_column(list(cols[5]), "target_pct", lines, source),
-        step=np.array([step_index.get(s, -1) if s else -1 for s in cols[7]], dtype=np.int64),
-        phase=np.array([phase_index.get(p, -1) if p else -1 for p in cols[6]], dtype=np.int64),
-        rep=np.array(reps, dtype=np.int64),
-        lost_before=lost,
-    )
+            raise FileFormatError(source, line, f"{header}: not a whole number: {text!r}") from None
+    return out
+
+
+def _channel(name: str, c: _Channel, labels: Labels, source: str) -> ChannelData:
+    rows, lines = c.rows, c.lines
+    cells = dict(zip(CSV_COLUMNS, (list(col) for col in zip(*rows, strict=True)), strict=True))
+    columns: dict[str, np.ndarray] = {}
+    for header, col in CSV_FIELDS.items():
+        if col is None:
+            continue
+        columns[col] = _parse(FORCE[col], header, cells[header], labels, lines, source)
+        if col == "t_s":
+            _times(columns[col], name, lines, source)
+    return ChannelData.from_columns(name, columns)

@@ -13,26 +13,13 @@ from numpy.typing import NDArray
 
 from isoforce.export.formats import CSV_COLUMNS
 from isoforce.export.session_csv import csv_header, csv_rows
-from isoforce.session.model import ChannelData, Labels
+from isoforce.session.model import ChannelData, Labels, SessionStatus
 
 __all__ = ["CSV_COLUMNS", "CsvSampleWriter"]
 
-_CHANNEL_FIELDS = (
-    "t_s",
-    "t_host_s",
-    "raw",
-    "force_n",
-    "effort_pct",
-    "target_pct",
-    "step",
-    "phase",
-    "rep",
-    "lost_before",
-)
-
 
 class CsvSampleWriter:
-    """Writes processed blocks as CSV rows as they arrive, flushing after each block."""
+    """Writes samples as CSV rows as they arrive, flushing after each block."""
 
     def __init__(self, stream: TextIO, *, channel: str = "load") -> None:
         self._stream = stream
@@ -41,18 +28,21 @@ class CsvSampleWriter:
         stream.write(csv_header().decode())
 
     def write_columns(self, columns: Mapping[str, NDArray[Any]], labels: Labels) -> None:
-        """Append one block's rows (columns named as in ``core.schema.FORCE_COLUMNS``)."""
-        n = int(columns["t_s"].shape[0])
-        if n == 0:
+        """Append samples given as force columns (names of ``FORCE_COLUMNS``) and flush."""
+        channel = ChannelData.from_columns(self._channel, columns)
+        if len(channel) == 0:
             return
-        channel = ChannelData(
-            name=self._channel,
-            **{name: columns[name] for name in _CHANNEL_FIELDS},
-        )
         self._stream.write(csv_rows(channel, labels).decode())
         self._stream.flush()
-        self.rows_written += n
+        self.rows_written += len(channel)
 
-    def close(self) -> None:
-        """Flush the stream (the caller owns and closes it)."""
+    def close(
+        self,
+        *,
+        status: SessionStatus = SessionStatus.COMPLETE,
+        ended_at: str | None = None,
+        stopped_by: str = "",
+    ) -> None:
+        """Flush the stream (the caller owns and closes it); a CSV has no trailer to write."""
+        del status, ended_at, stopped_by
         self._stream.flush()

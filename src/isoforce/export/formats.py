@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+from isoforce.core.schema import FORCE_COLUMNS
 from isoforce.errors import IsoforceError
+from isoforce.session.model import Labels
 
-#: Decimals written per column in CSV and JSON exports (t: 1 µs, raw and force: 0.001,
-#: effort and target: 0.01 %). Exports round to these; the store keeps full precision.
-#: Columns of the tidy CSV, written live (:mod:`csv_writer`) and by export (:mod:`session_csv`).
-CSV_COLUMNS = (
-    "t_s",
-    "channel",
-    "raw",
-    "force_n",
-    "effort_pct",
-    "target_pct",
-    "phase",
-    "step",
-    "rep",
-    "flags",
-)
-
-DECIMALS: dict[str, int] = {
-    "t_s": 6,
-    "t_host_s": 6,
-    "raw": 3,
-    "force_n": 3,
-    "effort_pct": 2,
-    "target_pct": 2,
+#: The tidy CSV's header, written live (:mod:`csv_writer`) and by export (:mod:`session_csv`),
+#: and which force column (:data:`~isoforce.core.schema.FORCE_COLUMNS`) each shows: ``channel``
+#: is the channel's name, ``flags`` shows ``lost_before`` as ``gap:N``. The CSV leaves out
+#: ``t_host_s``. How each cell is written follows the column's role and decimals.
+CSV_FIELDS: dict[str, str | None] = {
+    "t_s": "t_s",
+    "channel": None,
+    "raw": "raw",
+    "force_n": "force_n",
+    "effort_pct": "effort_pct",
+    "target_pct": "target_pct",
+    "phase": "phase",
+    "step": "step",
+    "rep": "rep",
+    "flags": "lost_before",
 }
+CSV_COLUMNS = tuple(CSV_FIELDS)
+
+#: Decimals written per force column in CSV and JSON exports (t: 1 µs, raw and force: 0.001,
+#: effort and target: 0.01 %). Exports round to these; the store keeps full precision.
+DECIMALS: dict[str, int] = {c.name: c.decimals for c in FORCE_COLUMNS if c.decimals is not None}
+
+
+def label_names(labels: Labels, column: str) -> tuple[str, ...]:
+    """The names a label column's codes index (``step`` → ``labels.step_names``)."""
+    names: tuple[str, ...] = getattr(labels, f"{column}_names")
+    return names
 
 
 class FileFormatError(IsoforceError):

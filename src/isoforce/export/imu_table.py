@@ -19,41 +19,20 @@ from typing import BinaryIO
 import numpy as np
 from numpy.typing import NDArray
 
+from isoforce.core import schema
+from isoforce.core.schema import ColumnRole, names
 from isoforce.export import numtext
 from isoforce.export.csv_reader import float_column, open_csv
 from isoforce.export.formats import FileFormatError
 from isoforce.session.model import ImuSamples
 
-#: Columns of the IMU table, in file order.
-IMU_COLUMNS = (
-    "t_s",
-    "acc_x_g",
-    "acc_y_g",
-    "acc_z_g",
-    "gyro_x_dps",
-    "gyro_y_dps",
-    "gyro_z_dps",
-    "angle_deg",
-    "still",
-    "effort_est_pct",
-    "effort_low_pct",
-    "effort_high_pct",
-)
+#: Columns of the IMU table, in file order (:data:`~isoforce.core.schema.IMU_COLUMNS`).
+IMU_COLUMNS = names(schema.IMU_COLUMNS)
 
 #: Decimals per float column in the CSV (t: 1 µs, acc: 10 µg, gyro: 0.001 °/s, angle: 0.001°,
 #: effort: 0.01 %). Coarser than float32 everywhere a sensor can reach (±16 g, ±2000 °/s).
 IMU_DECIMALS: dict[str, int] = {
-    "t_s": 6,
-    "acc_x_g": 5,
-    "acc_y_g": 5,
-    "acc_z_g": 5,
-    "gyro_x_dps": 3,
-    "gyro_y_dps": 3,
-    "gyro_z_dps": 3,
-    "angle_deg": 3,
-    "effort_est_pct": 2,
-    "effort_low_pct": 2,
-    "effort_high_pct": 2,
+    c.name: c.decimals for c in schema.IMU_COLUMNS if c.decimals is not None
 }
 
 IMU_CSV_SUFFIX = ".imu.csv"
@@ -75,38 +54,12 @@ def main_csv_path(imu_path: Path) -> Path | None:
 
 def imu_columns(samples: ImuSamples) -> dict[str, NDArray[np.generic]]:
     """The samples as named columns (views, no copy)."""
-    return {
-        "t_s": samples.t_s,
-        "acc_x_g": samples.acc_g[:, 0],
-        "acc_y_g": samples.acc_g[:, 1],
-        "acc_z_g": samples.acc_g[:, 2],
-        "gyro_x_dps": samples.gyro_dps[:, 0],
-        "gyro_y_dps": samples.gyro_dps[:, 1],
-        "gyro_z_dps": samples.gyro_dps[:, 2],
-        "angle_deg": samples.angle_deg,
-        "still": samples.still,
-        "effort_est_pct": samples.effort_est_pct,
-        "effort_low_pct": samples.effort_low_pct,
-        "effort_high_pct": samples.effort_high_pct,
-    }
+    return samples.columns()
 
 
 def imu_from_columns(columns: Mapping[str, NDArray[np.generic]]) -> ImuSamples:
     """Samples from named columns (every name of :data:`IMU_COLUMNS`, equal lengths)."""
-
-    def f(name: str) -> NDArray[np.float64]:
-        return np.asarray(columns[name], dtype=np.float64)
-
-    return ImuSamples(
-        t_s=f("t_s"),
-        acc_g=np.column_stack([f("acc_x_g"), f("acc_y_g"), f("acc_z_g")]),
-        gyro_dps=np.column_stack([f("gyro_x_dps"), f("gyro_y_dps"), f("gyro_z_dps")]),
-        angle_deg=f("angle_deg"),
-        still=np.asarray(columns["still"], dtype=np.bool_),
-        effort_est_pct=f("effort_est_pct"),
-        effort_low_pct=f("effort_low_pct"),
-        effort_high_pct=f("effort_high_pct"),
-    )
+    return ImuSamples.from_columns(columns)
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -121,17 +74,17 @@ def imu_csv_rows(samples: ImuSamples) -> bytes:
     """The rows of some IMU samples (no header), formatted with numpy."""
     if len(samples) == 0:
         return b""
-    cols = imu_columns(samples)
+    cols = samples.columns()
     fields: list[numtext.Field] = []
-    last = IMU_COLUMNS[-1]
-    for name in IMU_COLUMNS:
-        sep = b"\n" if name == last else b","
-        values = cols[name]
-        if name == "still":
+    last = schema.IMU_COLUMNS[-1]
+    for column in schema.IMU_COLUMNS:
+        sep = b"\n" if column is last else b","
+        values = cols[column.name]
+        if column.role is ColumnRole.FLAG:
             fields.append(numtext.integers(values.astype(np.int64), sep=sep))
         else:
             floats = np.asarray(values, dtype=np.float64)
-            fields.append(numtext.fixed(floats, decimals=IMU_DECIMALS[name], sep=sep))
+            fields.append(numtext.fixed(floats, decimals=column.decimals or 0, sep=sep))
     return numtext.join_rows(fields)
 
 
@@ -181,9 +134,9 @@ def read_imu_csv(text: str, *, source: str) -> ImuSamples:
         raise FileFormatError(source, 2, "no samples after the header")
     raw = dict(zip(IMU_COLUMNS, (list(c) for c in zip(*rows, strict=True)), strict=True))
     columns: dict[str, NDArray[np.generic]] = {
-        name: float_column(raw[name], name, lines, source)
-        for name in IMU_COLUMNS
-        if name != "still"
+        c.name: float_column(raw[c.name], c.name, lines, source)
+        for c in schema.IMU_COLUMNS
+        if c.role is ColumnRole.NUMBER
     }
     t = columns["t_s"]
     bad = np.flatnonzero(~np.isfinite(t))
@@ -192,10 +145,14 @@ def read_imu_csv(text: str, *, source: str) -> ImuSamples:
     back = np.flatnonzero(np.diff(t) <= 0)
     if back.size:
         raise FileFormatError(source, lines[back[0] + 1], "t_s does not increase")
-    still = np.array(raw["still"])
-    wrong = np.flatnonzero((still != "0") & (still != "1"))
-    if wrong.size:
-        i = int(wrong[0])
-        raise FileFormatError(source, lines[i], f"still: expected 1 or 0, got {raw['still'][i]!r}")
-    columns["still"] = still == "1"
+    for c in schema.IMU_COLUMNS:
+        if c.role is ColumnRole.FLAG:
+            flags = np.array(raw[c.name])
+            wrong = np.flatnonzero((flags != "0") & (flags != "1"))
+            if wrong.size:
+                i = int(wrong[0])
+                raise FileFormatError(
+                    source, lines[i], f"{c.name}: expected 1 or 0, got {raw[c.name][i]!r}"
+                )
+            columns[c.name] = flags == "1"
     return imu_from_columns(columns)

@@ -15,8 +15,9 @@ from typing import BinaryIO
 
 import numpy as np
 
+from isoforce.core.schema import FORCE, Column, ColumnRole
 from isoforce.export import numtext
-from isoforce.export.formats import CSV_COLUMNS, DECIMALS
+from isoforce.export.formats import CSV_COLUMNS, CSV_FIELDS, label_names
 from isoforce.session.model import ChannelData, Labels
 
 SESSION_COLUMN = "session"
@@ -29,11 +30,23 @@ def csv_header(*, with_session: bool = False) -> bytes:
     return (",".join(cols) + "\n").encode()
 
 
-def _flags(lost_before: np.ndarray) -> numtext.Field:
+def _flags(lost_before: np.ndarray, sep: bytes) -> numtext.Field:
     values = np.unique(lost_before[lost_before > 0])
     names = [f"gap:{int(v)}".encode() for v in values]
     codes = np.where(lost_before > 0, np.searchsorted(values, lost_before), -1)
-    return numtext.lookup(codes, names, sep=b"\n")
+    return numtext.lookup(codes, names, sep=sep)
+
+
+def _cells(column: Column, values: np.ndarray, labels: Labels, sep: bytes) -> numtext.Field:
+    """One CSV column's cells, written as its role says."""
+    if column.role is ColumnRole.NUMBER:
+        return numtext.fixed(values, decimals=column.decimals or 0, sep=sep)
+    if column.role is ColumnRole.LABEL:
+        names = [numtext.csv_field(s) for s in label_names(labels, column.name)]
+        return numtext.lookup(values, names, sep=sep)
+    if column.sparse:
+        return _flags(values, sep)
+    return numtext.integers(values, blank=0, sep=sep)
 
 
 def csv_rows(ch: ChannelData, labels: Labels, *, session: str | None = None) -> bytes:
@@ -44,18 +57,13 @@ def csv_rows(ch: ChannelData, labels: Labels, *, session: str | None = None) -> 
     fields: list[numtext.Field] = []
     if session is not None:
         fields.append(numtext.constant(numtext.csv_field(session), n))
-    fields += [
-        numtext.fixed(ch.t_s, decimals=DECIMALS["t_s"]),
-        numtext.constant(numtext.csv_field(ch.name), n),
-        numtext.fixed(ch.raw, decimals=DECIMALS["raw"]),
-        numtext.fixed(ch.force_n, decimals=DECIMALS["force_n"]),
-        numtext.fixed(ch.effort_pct, decimals=DECIMALS["effort_pct"]),
-        numtext.fixed(ch.target_pct, decimals=DECIMALS["target_pct"]),
-        numtext.lookup(ch.phase, [numtext.csv_field(p) for p in labels.phase_names]),
-        numtext.lookup(ch.step, [numtext.csv_field(s) for s in labels.step_names]),
-        numtext.integers(ch.rep, blank=0),
-        _flags(ch.lost_before),
-    ]
+    last = len(CSV_FIELDS) - 1
+    for k, source in enumerate(CSV_FIELDS.values()):
+        sep = b"\n" if k == last else b","
+        if source is None:
+            fields.append(numtext.constant(numtext.csv_field(ch.name), n, sep=sep))
+        else:
+            fields.append(_cells(FORCE[source], getattr(ch, source), labels, sep))
     return numtext.join_rows(fields)
 
 
@@ -65,37 +73,15 @@ def batches(chunks: Iterable[ChannelData], *, rows: int = BATCH_ROWS) -> Iterato
     size = 0
     for chunk in chunks:
         if pending and chunk.name != pending[0].name:
-            yield _concat(pending)
+            yield ChannelData.concat(pending)
             pending, size = [], 0
         pending.append(chunk)
         size += len(chunk)
         if size >= rows:
-            yield _concat(pending)
+            yield ChannelData.concat(pending)
             pending, size = [], 0
     if pending:
-        yield _concat(pending)
-
-
-def _concat(parts: list[ChannelData]) -> ChannelData:
-    if len(parts) == 1:
-        return parts[0]
-
-    def cat(name: str) -> np.ndarray:
-        return np.concatenate([getattr(p, name) for p in parts])
-
-    return ChannelData(
-        parts[0].name,
-        cat("t_s"),
-        cat("t_host_s"),
-        cat("raw"),
-        cat("force_n"),
-        cat("effort_pct"),
-        cat("target_pct"),
-        cat("step"),
-        cat("phase"),
-        cat("rep"),
-        cat("lost_before"),
-    )
+        yield ChannelData.concat(pending)
 
 
 def write_csv(

@@ -1,203 +1,294 @@
-"""JSON export of a session: the manifest plus every channel's sample arrays, and reading it back.
+"""isoforce's one JSON format for a session: JSON Lines, written and read chunk by chunk.
 
-Layout (docs/data.md)::
+A session is a run of lines (docs/data.md), each one JSON object:
 
-    {<manifest fields>, "channels": [{"name": "load", "samples": n,
-        "lost_before": [[index, count], ...],
-        "columns": {"t_s": [...], "t_host_s": [...], "raw": [...], "force_n": [...],
-                    "effort_pct": [...], "target_pct": [...],
-                    "step": [...], "phase": [...], "rep": [...]}}]}
+1. the **header**: ``{"format": "isoforce-session", "schema": 3, …}`` — the manifest's fields
+   known when a recording starts (session, profile, sensor, calibration, drill, references,
+   store);
+2. any number of **chunk lines**, in time order per table:
+   ``{"table": "force", "channel": "load", "samples": n, "columns": {"t_s": [...], …},
+   "lost_before": [[index, count], ...]}`` with the force columns of
+   :data:`~isoforce.core.schema.FORCE_COLUMNS` (``lost_before`` as sparse pairs within the
+   chunk), and ``{"table": "imu", "samples": n, "columns": {…}}`` with the IMU columns;
+3. the **trailer**: ``{"end": "isoforce-session", …}`` with the fields known at the end
+   (labels, scores, maxima, rom, events, gaps, and the sample count per channel and of the
+   IMU, to detect a truncated file). A ``session`` object in it updates the header's
+   (status, end time).
 
-Numbers carry the export precision (:data:`~isoforce.export.formats.DECIMALS`); missing values
-are ``null``; ``step`` and ``phase`` are codes into ``labels`` (-1 = none), ``rep`` is 0 when
-none. Arrays are formatted with numpy (:mod:`isoforce.export.numtext`), not ``json.dumps``.
-
-A session with an IMU also has ``"imu": {"samples": n, "columns": {"t_s": [...], "acc_x_g":
-[...], …, "still": [true, ...], …}}`` (names in :data:`~isoforce.export.imu_table.IMU_COLUMNS`);
-without one, ``"imu": null``. IMU numbers are written exactly (shortest text that reads back
-to the same double), so a JSON round trip restores the stored IMU arrays bit for bit.
+Several sessions follow one another in one stream. Force numbers carry the export precision
+(the schema's decimals), IMU numbers are exact (shortest text that reads back to the same
+double); missing values are ``null``; ``step`` and ``phase`` are codes into ``labels``.
+Arrays are written and parsed by orjson, so writing and reading hold one chunk at a time:
+memory stays flat in the recording's length.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import numpy as np
+import orjson
+from numpy.typing import NDArray
 
-from isoforce.export import numtext
-from isoforce.export.formats import DECIMALS, FileFormatError
-from isoforce.export.imu_table import IMU_COLUMNS, imu_columns, imu_from_columns
-from isoforce.export.manifest import check_header, manifest, record_from_manifest
-from isoforce.session.model import ARRAY_FIELDS, ChannelData, ImuSamples, SessionRecord
+from isoforce.core.schema import FORCE_COLUMNS, IMU_COLUMNS, Column, ColumnRole, dense
+from isoforce.export.formats import FileFormatError
+from isoforce.export.manifest import (
+    TRAILER_KEYS,
+    check_header,
+    declared_imu_samples,
+    declared_samples,
+    manifest,
+    record_from_manifest,
+)
+from isoforce.session.codec import MANIFEST_FORMAT
+from isoforce.session.model import ChannelData, ImuSamples, JsonDict, SessionRecord
 
 BATCH_ROWS = 32768
-_FLOAT_COLUMNS = ("t_s", "t_host_s", "raw", "force_n", "effort_pct", "target_pct")
-_INT_COLUMNS = ("step", "phase", "rep")
+FORCE_TABLE = "force"
+IMU_TABLE = "imu"
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
 
-def _write_array(out: BinaryIO, values: np.ndarray, decimals: int | None) -> None:
-    """Write ``[v0,v1,…]`` in batches (bounded temporary memory)."""
-    out.write(b"[")
-    n = values.shape[0]
-    for start in range(0, n, BATCH_ROWS):
-        part = values[start : start + BATCH_ROWS]
-        field = (
-            numtext.integers(part)
-            if decimals is None
-            else numtext.fixed(part, decimals=decimals, nan=b"null")
-        )
-        text = numtext.join_rows([field])
-        out.write(text if start + BATCH_ROWS < n else text[:-1])
-    out.write(b"]")
+def _array(column: Column, values: NDArray[Any], *, exact: bool) -> NDArray[Any]:
+    """The array orjson writes for a column: rounded to its decimals unless ``exact``."""
+    arr = np.ascontiguousarray(values, dtype=column.dtype)
+    if column.role is ColumnRole.NUMBER and not exact and column.decimals is not None:
+        return np.round(arr, column.decimals)
+    return arr
 
 
-def _write_channel(out: BinaryIO, ch: ChannelData) -> None:
-    lost = np.flatnonzero(ch.lost_before)
-    head = {
-        "name": ch.name,
-        "samples": len(ch),
-        "lost_before": [[int(i), int(ch.lost_before[i])] for i in lost],
-    }
-    out.write(json.dumps(head)[:-1].encode() + b',"columns":{')
-    names = [*_FLOAT_COLUMNS, *_INT_COLUMNS]
-    for k, name in enumerate(names):
-        out.write(json.dumps(name).encode() + b":")
-        decimals = DECIMALS[name] if name in _FLOAT_COLUMNS else None
-        _write_array(out, getattr(ch, name), decimals)
-        if k < len(names) - 1:
-            out.write(b",")
-    out.write(b"}}")
+def _line(doc: Mapping[str, Any]) -> bytes:
+    return orjson.dumps(doc, option=_NUMPY | orjson.OPT_APPEND_NEWLINE)
 
 
-def _write_exact(out: BinaryIO, values: np.ndarray) -> None:
-    """Write ``[v0,v1,…]`` with every value exact (``repr`` of the double; NaN as ``null``)."""
-    out.write(b"[")
-    n = values.shape[0]
-    for start in range(0, n, BATCH_ROWS):
-        part = values[start : start + BATCH_ROWS].tolist()
-        text = json.dumps(part, separators=(",", ":"))[1:-1]
-        if values.dtype.kind == "f":
-            text = text.replace("-Infinity", "null").replace("Infinity", "null")
-            text = text.replace("NaN", "null")
-        if start:
-            out.write(b",")
-        out.write(text.encode())
-    out.write(b"]")
+def header_line(doc: JsonDict) -> bytes:
+    """The header of a session: its manifest without the trailer's fields."""
+    return _line({k: v for k, v in doc.items() if k not in TRAILER_KEYS})
 
 
-def _write_imu(out: BinaryIO, imu: ImuSamples | None) -> None:
-    if imu is None:
-        out.write(b"null")
-        return
-    out.write(b'{"samples":%d,"columns":{' % len(imu))
-    cols = imu_columns(imu)
-    for k, name in enumerate(IMU_COLUMNS):
-        if k:
-            out.write(b",")
-        out.write(json.dumps(name).encode() + b":")
-        _write_exact(out, cols[name])
-    out.write(b"}}")
+def trailer_line(doc: JsonDict, *, session: JsonDict | None = None) -> bytes:
+    """The trailer of a session: the manifest's end fields, and ``session`` fields to update."""
+    end: JsonDict = {"end": MANIFEST_FORMAT, **{k: doc[k] for k in TRAILER_KEYS if k in doc}}
+    if session:
+        end["session"] = session
+    return _line(end)
 
 
-def write_json(out: BinaryIO, record: SessionRecord) -> None:
-    """Write one session as a JSON document followed by a newline."""
-    doc = manifest(record)
-    doc.pop("channels")
-    doc.pop("imu")
-    out.write(json.dumps(doc, ensure_ascii=False)[:-1].encode())
-    out.write(b',"channels":[')
-    for k, ch in enumerate(record.channels):
-        if k:
-            out.write(b",")
-        _write_channel(out, ch)
-    out.write(b'],"imu":')
-    _write_imu(out, record.imu)
-    out.write(b"}\n")
+def force_line(channel: ChannelData) -> bytes:
+    """One chunk line of a channel's samples."""
+    cols = channel.columns()
+    lost = np.flatnonzero(channel.lost_before)
+    pairs = np.column_stack((lost, channel.lost_before[lost])).astype(np.int64)
+    return _line(
+        {
+            "table": FORCE_TABLE,
+            "channel": channel.name,
+            "samples": len(channel),
+            "columns": {c.name: _array(c, cols[c.name], exact=False) for c in dense(FORCE_COLUMNS)},
+            "lost_before": pairs,
+        }
+    )
 
 
-def _column(cols: dict[str, Any], name: str, n: int, where: str, source: str) -> np.ndarray:
-    values = cols.get(name)
+def imu_line(samples: ImuSamples) -> bytes:
+    """One chunk line of IMU samples (exact values)."""
+    cols = samples.columns()
+    return _line(
+        {
+            "table": IMU_TABLE,
+            "samples": len(samples),
+            "columns": {c.name: _array(c, cols[c.name], exact=True) for c in IMU_COLUMNS},
+        }
+    )
+
+
+def write_session(
+    out: BinaryIO,
+    doc: JsonDict,
+    channels: Iterable[ChannelData],
+    imu: Iterable[ImuSamples] = (),
+) -> None:
+    """Write one session from its manifest and its samples, one line per chunk given."""
+    out.write(header_line(doc))
+    for ch in channels:
+        if len(ch):
+            out.write(force_line(ch))
+    for part in imu:
+        if len(part):
+            out.write(imu_line(part))
+    out.write(trailer_line(doc))
+
+
+def write_json(out: BinaryIO, record: SessionRecord, *, rows: int = BATCH_ROWS) -> None:
+    """Write a session held in memory (chunks of ``rows`` samples)."""
+    channels = (ch.part(i, i + rows) for ch in record.channels for i in range(0, len(ch), rows))
+    imu = record.imu or ImuSamples.empty()
+    write_session(
+        out, manifest(record), channels, (imu.part(i, i + rows) for i in range(0, len(imu), rows))
+    )
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def is_session_lines(first: Any) -> bool:
+    """Whether a parsed first line is the header of this format (schema 3 or later)."""
+    return (
+        isinstance(first, dict)
+        and first.get("format") == MANIFEST_FORMAT
+        and isinstance(first.get("schema"), int)
+        and first["schema"] >= 3
+        and "end" not in first
+    )
+
+
+def _values(column: Column, values: Any, n: int, where: str) -> NDArray[Any]:
     if not isinstance(values, list) or len(values) != n:
         got = len(values) if isinstance(values, list) else type(values).__name__
+        raise ValueError(f"{where}.{column.name}: expected {n} values, got {got}")
+    if column.role is ColumnRole.NUMBER:
+        try:
+            return np.array(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}.{column.name}: not all numbers") from None
+    arr = np.array(values)
+    want = "b" if column.role is ColumnRole.FLAG else "i"
+    if n and arr.dtype.kind != want:
+        kind = "true or false" if want == "b" else "whole numbers"
+        raise ValueError(f"{where}.{column.name}: expected {kind}")
+    return arr.astype(column.dtype) if n else np.empty(0, dtype=column.dtype)
+
+
+def table_chunk(line: JsonDict, columns: tuple[Column, ...], where: str) -> dict[str, NDArray[Any]]:
+    """The dense columns of a parsed chunk object ``{"samples": n, "columns": {…}}``."""
+    n = line.get("samples")
+    cols = line.get("columns")
+    if not isinstance(n, int) or n < 0 or not isinstance(cols, dict):
+        raise ValueError(f"{where}: needs 'samples' and 'columns'")
+    return {c.name: _values(c, cols.get(c.name), n, f"{where}.columns") for c in dense(columns)}
+
+
+def force_chunk(line: JsonDict, where: str = "force chunk") -> ChannelData:
+    """A channel's samples from a parsed chunk object; a problem is a ValueError naming it."""
+    name = line.get("channel")
+    if not isinstance(name, str):
+        raise ValueError(f"{where}: expected an object with a channel name")
+    arrays = table_chunk(line, FORCE_COLUMNS, where)
+    n = arrays["t_s"].shape[0]
+    lost = np.zeros(n, dtype=np.int64)
+    for pair in line.get("lost_before") or []:
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(v, int) for v in pair)
+            or not 0 <= pair[0] < n
+        ):
+            raise ValueError(f"{where}.lost_before: bad entry {pair!r}")
+        lost[pair[0]] = pair[1]
+    arrays["lost_before"] = lost
+    return ChannelData.from_columns(name, arrays)
+
+
+@dataclass(slots=True)
+class _Session:
+    header: JsonDict
+    line: int
+    channels: dict[str, list[ChannelData]]
+    imu: list[ImuSamples]
+
+
+def _finish(s: _Session, trailer: JsonDict, source: str, line: int) -> SessionRecord:
+    doc = {**s.header, **{k: v for k, v in trailer.items() if k != "end"}}
+    update = trailer.get("session")
+    if isinstance(update, dict) and isinstance(s.header.get("session"), dict):
+        doc["session"] = {**s.header["session"], **update}
+    want = declared_samples(doc)
+    channels = tuple(
+        ChannelData.concat(s.channels[n]) if n in s.channels else ChannelData.empty(n) for n in want
+    )
+    got = {c.name: len(c) for c in channels} | {n: -1 for n in s.channels if n not in want}
+    imu = ImuSamples.concat(s.imu) if s.imu else None
+    imu_n = len(imu) if imu is not None else 0
+    if want != got or declared_imu_samples(doc) != imu_n:
+        got_text = {n: sum(len(p) for p in parts) for n, parts in s.channels.items()}
         raise FileFormatError(
-            source, None, f"{where}.columns.{name}: expected {n} values, got {got}"
+            source,
+            line,
+            f"the trailer declares {want} samples and {declared_imu_samples(doc)} IMU samples "
+            f"but the file holds {got_text} and {imu_n} (truncated or edited file?)",
         )
-    try:
-        if name in _INT_COLUMNS:
-            return np.asarray(values, dtype=np.int64)
-        return np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
-    except (TypeError, ValueError):
-        raise FileFormatError(source, None, f"{where}.columns.{name}: not all numbers") from None
+    return record_from_manifest(doc, channels, f"{source}:{s.line}", imu)
+
+
+Part = JsonDict | ChannelData | ImuSamples
+
+
+def iter_parts(lines: Iterable[bytes | str], *, source: str) -> Iterator[tuple[int, Part]]:
+    """Each line of a JSON Lines stream, parsed, with its line number; nothing is kept.
+
+    A header or trailer is its object (the trailer has ``"end"``), a chunk line its samples
+    (:class:`ChannelData` or :class:`ImuSamples`). Problems are :class:`FileFormatError`s
+    naming the file and line; the order of lines is checked by :func:`iter_sessions`.
+    """
+    for number, text in enumerate(lines, 1):
+        if not text.strip():
+            continue
+        try:
+            doc = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            raise FileFormatError(
+                source, number, f"not valid JSON ({exc}; truncated file?)"
+            ) from None
+        if not isinstance(doc, dict):
+            raise FileFormatError(source, number, "expected a JSON object")
+        try:
+            if "format" in doc:
+                yield number, check_header(doc, f"{source}:{number}")
+            elif "end" in doc:
+                yield number, doc
+            elif doc.get("table") == FORCE_TABLE:
+                yield number, force_chunk(doc)
+            elif doc.get("table") == IMU_TABLE:
+                yield number, ImuSamples.from_columns(table_chunk(doc, IMU_COLUMNS, "imu chunk"))
+            else:
+                raise ValueError("not a header, chunk or trailer line")
+        except ValueError as exc:
+            raise FileFormatError(source, number, str(exc)) from None
+
+
+def iter_sessions(lines: Iterable[bytes | str], *, source: str) -> Iterator[SessionRecord]:
+    """The sessions of a JSON Lines stream, each as soon as its trailer is read.
+
+    Every problem is a :class:`FileFormatError` naming the file and line (a truncated file:
+    a damaged last line, or no trailer).
+    """
+    current: _Session | None = None
+    number = 0
+    for number, part in iter_parts(lines, source=source):
+        if isinstance(part, dict) and "end" not in part:
+            if current is not None:
+                raise FileFormatError(
+                    source, number, "a new session starts before the trailer of the last"
+                )
+            current = _Session(part, number, {}, [])
+        elif current is None:
+            raise FileFormatError(source, number, "samples or a trailer before any header")
+        elif isinstance(part, ChannelData):
+            current.channels.setdefault(part.name, []).append(part)
+        elif isinstance(part, ImuSamples):
+            current.imu.append(part)
+        else:
+            yield _finish(current, part, source, number)
+            current = None
+    if current is not None:
+        raise FileFormatError(source, number, "no trailer line: the file is truncated")
 
 
 def read_json(data: bytes | str, *, source: str) -> SessionRecord:
-    """Read one exported session; errors name the file and the field."""
-    try:
-        doc = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(
-            source, exc.lineno, f"not valid JSON ({exc.msg}; truncated file?)"
-        ) from None
-    return record_from_json(doc, source=source)
-
-
-def record_from_json(doc: Any, *, source: str) -> SessionRecord:
-    """A session from an already parsed JSON export."""
-    check_header(doc, source)
-    channels = []
-    raw_channels = doc.get("channels")
-    if not isinstance(raw_channels, list):
-        raise FileFormatError(source, None, "channels: expected a list")
-    for i, c in enumerate(raw_channels):
-        where = f"channels[{i}]"
-        if not isinstance(c, dict) or not isinstance(c.get("name"), str):
-            raise FileFormatError(source, None, f"{where}: expected an object with a name")
-        n = c.get("samples")
-        cols = c.get("columns")
-        if not isinstance(n, int) or n < 0 or not isinstance(cols, dict):
-            raise FileFormatError(source, None, f"{where}: needs 'samples' and 'columns'")
-        arrays = {
-            name: _column(cols, name, n, where, source) for name in (*_FLOAT_COLUMNS, *_INT_COLUMNS)
-        }
-        lost = np.zeros(n, dtype=np.int64)
-        for pair in c.get("lost_before") or []:
-            if (
-                not isinstance(pair, list)
-                or len(pair) != 2
-                or not all(isinstance(v, int) for v in pair)
-                or not 0 <= pair[0] < n
-            ):
-                raise FileFormatError(source, None, f"{where}.lost_before: bad entry {pair!r}")
-            lost[pair[0]] = pair[1]
-        arrays["lost_before"] = lost
-        channels.append(ChannelData(c["name"], **{k: arrays[k] for k in ARRAY_FIELDS}))
-    return record_from_manifest(doc, channels, source, _read_imu(doc.get("imu"), source))
-
-
-def _read_imu(imu: Any, source: str) -> ImuSamples | None:
-    """The ``imu`` object of a JSON export (None when null or absent: schema 1 files)."""
-    if imu is None:
-        return None
-    n = imu.get("samples") if isinstance(imu, dict) else None
-    cols = imu.get("columns") if isinstance(imu, dict) else None
-    if not isinstance(n, int) or n < 0 or not isinstance(cols, dict):
-        raise FileFormatError(source, None, "imu: needs 'samples' and 'columns'")
-    arrays: dict[str, np.ndarray] = {}
-    for name in IMU_COLUMNS:
-        values = cols.get(name)
-        if not isinstance(values, list) or len(values) != n:
-            got = len(values) if isinstance(values, list) else type(values).__name__
-            raise FileFormatError(
-                source, None, f"imu.columns.{name}: expected {n} values, got {got}"
-            )
-        if name == "still":
-            if not all(isinstance(v, bool) for v in values):
-                raise FileFormatError(source, None, "imu.columns.still: expected true or false")
-            arrays[name] = np.array(values, dtype=np.bool_)
-            continue
-        try:
-            arrays[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise FileFormatError(source, None, f"imu.columns.{name}: not all numbers") from None
-    return imu_from_columns(arrays)
+    """The one session of a JSON Lines file's content; errors name the file and line."""
+    records = list(iter_sessions(data.splitlines(), source=source))
+    if len(records) != 1:
+        raise FileFormatError(source, None, f"expected one session, found {len(records)}")
+    return records[0]

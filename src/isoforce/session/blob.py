@@ -1,85 +1,148 @@
-"""Sample chunks as compact binary blobs: one blob per channel per commit, columns back to back.
+"""Sample chunks as compact binary blobs: one blob per table per commit, columns back to back.
 
-Layout 1 (little-endian), for ``n`` samples: ``t_s``, ``t_host_s``, ``raw``, ``force_n``,
-``effort_pct``, ``target_pct`` as float64 (8 bytes each), then ``step`` int16, ``phase`` int8,
-``rep`` int16 — 53 bytes per sample. Lost-sample marks are rare and go in a second, sparse blob
-of int64 ``(index, count)`` pairs. Packing and unpacking are pure numpy (no per-sample Python).
+Both tables (:data:`~isoforce.core.schema.FORCE_COLUMNS` and
+:data:`~isoforce.core.schema.IMU_COLUMNS`) are packed by one rule, layout 1: for ``n``
+samples, every dense column as ``n`` little-endian values of its ``stored_dtype``, the number
+columns first (in table order), then the others (in table order). That gives, as stored since
+the first version:
 
-IMU chunks (table ``imu_chunks``) have their own layout 1: ``t_s`` float64, then float32
-columns ``acc_x_g, acc_y_g, acc_z_g, gyro_x_dps, gyro_y_dps, gyro_z_dps, angle_deg,
-effort_est_pct, effort_low_pct, effort_high_pct`` (NaN kept), then ``still`` as uint8 (0/1) —
-49 bytes per sample. float32 keeps 24 bits: far below any IMU's noise (a 16-bit sensor's
-readings are exact in it).
+* force chunks: ``t_s``, ``t_host_s``, ``raw``, ``force_n``, ``effort_pct``, ``target_pct``
+  float64, ``step`` int16, ``phase`` int8, ``rep`` int16 — 53 bytes per sample; lost-sample
+  marks (the sparse ``lost_before`` column) go in a second blob of int64 ``(index, count)``
+  pairs;
+* IMU chunks (table ``imu_chunks``): ``t_s`` float64, the ten float32 columns (NaN kept), then
+  ``still`` as uint8 (0/1) — 49 bytes per sample. float32 keeps 24 bits: far below any IMU's
+  noise (a 16-bit sensor's readings are exact in it).
+
+Packing and unpacking are pure numpy: consecutive columns that share their stored and
+in-memory dtype are copied as one 2-D block, so a force chunk costs four array copies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from isoforce.core.schema import FORCE_COLUMNS, IMU_COLUMNS, Column, ColumnRole, dense
 from isoforce.session.model import ChannelData, ImuSamples, IntArray
 
 LAYOUT = 1
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("t_s", "<f8"),
-    ("t_host_s", "<f8"),
-    ("raw", "<f8"),
-    ("force_n", "<f8"),
-    ("effort_pct", "<f8"),
-    ("target_pct", "<f8"),
-    ("step", "<i2"),
-    ("phase", "<i1"),
-    ("rep", "<i2"),
-)
-BYTES_PER_SAMPLE = sum(np.dtype(dt).itemsize for _, dt in COLUMNS)
-_LIMITS = {"step": (-1, 32767), "phase": (-1, 127), "rep": (0, 32767)}
+IMU_LAYOUT = 1
+
+Row = tuple[int, int, bytes, bytes | None]
 
 
 class BlobError(ValueError):
     """A chunk blob does not match its declared size or layout."""
 
 
+def _limits(column: Column) -> tuple[int, int] | None:
+    """The range an integer column's codes must lie in to fit its stored dtype."""
+    kind = np.dtype(column.stored_dtype).kind
+    if column.role not in (ColumnRole.LABEL, ColumnRole.COUNT) or kind not in "iu":
+        return None
+    low = -1 if column.role is ColumnRole.LABEL else 0
+    return low, int(np.iinfo(np.dtype(column.stored_dtype)).max)
+
+
+class BlobLayout:
+    """Layout 1 of one table (see the module docstring): pack columns, unpack stored rows."""
+
+    def __init__(self, columns: tuple[Column, ...], *, version: int, what: str) -> None:
+        stored = dense(columns)
+        self.version = version
+        self.what = what
+        self.order = tuple(c for c in stored if c.role is ColumnRole.NUMBER) + tuple(
+            c for c in stored if c.role is not ColumnRole.NUMBER
+        )
+        sparse = [c for c in columns if c.sparse]
+        self.sparse: Column | None = sparse[0] if sparse else None
+        self.bytes_per_sample = sum(np.dtype(c.stored_dtype).itemsize for c in self.order)
+        runs: list[list[Column]] = []
+        for c in self.order:
+            last = runs[-1][-1] if runs else None
+            if last is not None and (last.stored_dtype, last.dtype) == (c.stored_dtype, c.dtype):
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+        self._runs = tuple(tuple(r) for r in runs)
+
+    def pack(self, columns: Mapping[str, NDArray[np.generic]]) -> bytes:
+        """Pack equal-length dense columns (keyed by name) into one blob."""
+        parts = []
+        n: int | None = None
+        for c in self.order:
+            arr = np.asarray(columns[c.name])
+            if n is None:
+                n = int(arr.shape[0])
+            elif arr.shape != (n,):
+                raise BlobError(f"column {c.name} has shape {arr.shape}, expected ({n},)")
+            limits = _limits(c)
+            if limits is not None and arr.size:
+                lo, hi = limits
+                if int(arr.min()) < lo or int(arr.max()) > hi:
+                    raise BlobError(f"column {c.name} out of range {lo}..{hi}")
+            parts.append(np.ascontiguousarray(arr, dtype=c.stored_dtype).tobytes())
+        return b"".join(parts)
+
+    def unpack(self, rows: Iterable[Row], total: int | None = None) -> dict[str, NDArray[Any]]:
+        """Every column of stored rows ``(n, layout, data, sparse)``, arrays allocated once.
+
+        With ``total`` (the sum of ``n``) the rows may be a lazy iterator, so only one chunk's
+        bytes are held at a time.
+        """
+        if total is None:
+            rows = list(rows)
+            total = sum(int(r[0]) for r in rows)
+        blocks = [np.empty((len(run), total), dtype=run[0].dtype) for run in self._runs]
+        sparse = np.zeros(total, dtype=np.int64) if self.sparse is not None else None
+        at = 0
+        for n, layout, data, sparse_blob in rows:
+            n = int(n)
+            if layout != self.version:
+                raise BlobError(
+                    f"{self.what} chunk layout {layout} is not supported (expected {self.version})"
+                )
+            if at + n > total or len(data) != n * self.bytes_per_sample:
+                raise BlobError(
+                    f"{self.what} chunk holds {len(data)} bytes, "
+                    f"expected {n * self.bytes_per_sample}"
+                )
+            offset = 0
+            for run, block in zip(self._runs, blocks, strict=True):
+                stored = np.dtype(run[0].stored_dtype)
+                values = np.frombuffer(data, dtype=stored, count=len(run) * n, offset=offset)
+                if run[0].role is ColumnRole.FLAG and n and int(values.max()) > 1:
+                    raise BlobError(f"{self.what} chunk: stillness bytes other than 0 and 1")
+                block[:, at : at + n] = values.reshape(len(run), n)
+                offset += len(run) * n * stored.itemsize
+            if sparse is not None:
+                pairs = lost_pairs(sparse_blob, n)
+                if pairs.size:
+                    sparse[at + pairs[:, 0]] = pairs[:, 1]
+            at += n
+        if at != total:
+            raise BlobError(f"{self.what} samples: {at} stored, {total} expected")
+        out: dict[str, NDArray[Any]] = {}
+        for run, block in zip(self._runs, blocks, strict=True):
+            out.update((c.name, block[k]) for k, c in enumerate(run))
+        if self.sparse is not None and sparse is not None:
+            out[self.sparse.name] = sparse
+        return out
+
+
+FORCE_LAYOUT = BlobLayout(FORCE_COLUMNS, version=LAYOUT, what="sample")
+IMU_BLOB_LAYOUT = BlobLayout(IMU_COLUMNS, version=IMU_LAYOUT, what="IMU")
+BYTES_PER_SAMPLE = FORCE_LAYOUT.bytes_per_sample
+IMU_BYTES_PER_SAMPLE = IMU_BLOB_LAYOUT.bytes_per_sample
+
+
 def pack_samples(columns: Mapping[str, NDArray[np.generic]]) -> bytes:
-    """Pack equal-length columns (names as in :data:`COLUMNS`) into one layout-1 blob."""
-    parts = []
-    n: int | None = None
-    for name, dtype in COLUMNS:
-        arr = np.asarray(columns[name])
-        if n is None:
-            n = int(arr.shape[0])
-        elif arr.shape != (n,):
-            raise BlobError(f"column {name} has shape {arr.shape}, expected ({n},)")
-        if name in _LIMITS:
-            lo, hi = _LIMITS[name]
-            if arr.size and (int(arr.min()) < lo or int(arr.max()) > hi):
-                raise BlobError(f"column {name} out of range {lo}..{hi}")
-        parts.append(np.ascontiguousarray(arr, dtype=dtype).tobytes())
-    return b"".join(parts)
-
-
-def unpack_into(
-    data: bytes,
-    n: int,
-    layout: int,
-    *,
-    floats: NDArray[np.float64],
-    ints: NDArray[np.int64],
-) -> None:
-    """Decode a blob of ``n`` samples straight into ``floats[6, n]`` and ``ints[3, n]`` views.
-
-    ``floats`` rows are ``t_s, t_host_s, raw, force_n, effort_pct, target_pct``; ``ints``
-    rows are ``step, phase, rep``. Four array copies per chunk, no intermediate arrays.
-    """
-    if layout != LAYOUT:
-        raise BlobError(f"sample chunk layout {layout} is not supported (expected {LAYOUT})")
-    if len(data) != n * BYTES_PER_SAMPLE:
-        raise BlobError(f"sample chunk holds {len(data)} bytes, expected {n * BYTES_PER_SAMPLE}")
-    floats[:, :] = np.frombuffer(data, dtype="<f8", count=6 * n).reshape(6, n)
-    ints[0] = np.frombuffer(data, dtype="<i2", count=n, offset=48 * n)
-    ints[1] = np.frombuffer(data, dtype="<i1", count=n, offset=50 * n)
-    ints[2] = np.frombuffer(data, dtype="<i2", count=n, offset=51 * n)
+    """Pack equal-length force columns (the dense names of ``FORCE_COLUMNS``) into one blob."""
+    return FORCE_LAYOUT.pack(columns)
 
 
 def lost_pairs(data: bytes | None, n: int) -> NDArray[np.int64]:
@@ -94,43 +157,16 @@ def lost_pairs(data: bytes | None, n: int) -> NDArray[np.int64]:
     return pairs
 
 
-def channel_from_rows(
-    name: str, rows: Iterable[tuple[int, int, bytes, bytes | None]], total: int | None = None
-) -> ChannelData:
+def channel_from_rows(name: str, rows: Iterable[Row], total: int | None = None) -> ChannelData:
     """One channel from stored chunk rows ``(n, layout, data, lost)``, arrays allocated once.
 
     With ``total`` (the sum of ``n``) the rows may be a lazy iterator, so only one chunk's
     bytes are held at a time.
     """
-    if total is None:
-        rows = list(rows)
-        total = sum(int(r[0]) for r in rows)
-    floats = np.empty((6, total), dtype=np.float64)
-    ints = np.empty((3, total), dtype=np.int64)
-    lost = np.zeros(total, dtype=np.int64)
-    at = 0
-    for n, layout, data, lost_blob in rows:
-        n = int(n)
-        unpack_into(data, n, int(layout), floats=floats[:, at : at + n], ints=ints[:, at : at + n])
-        pairs = lost_pairs(lost_blob, n)
-        if pairs.size:
-            lost[at + pairs[:, 0]] = pairs[:, 1]
-        at += n
-    if at != total:
-        raise BlobError(f"channel {name!r}: {at} samples stored, {total} expected")
-    return ChannelData(
-        name,
-        floats[0],
-        floats[1],
-        floats[2],
-        floats[3],
-        floats[4],
-        floats[5],
-        ints[0],
-        ints[1],
-        ints[2],
-        lost,
-    )
+    try:
+        return ChannelData.from_columns(name, FORCE_LAYOUT.unpack(rows, total))
+    except BlobError as exc:
+        raise BlobError(f"channel {name!r}: {exc}") from None
 
 
 def pack_lost(lost_before: IntArray) -> bytes | None:
@@ -142,28 +178,9 @@ def pack_lost(lost_before: IntArray) -> bytes | None:
     return pairs.tobytes()
 
 
-IMU_LAYOUT = 1
-_IMU_FLOAT_ROWS = 10  # acc x3, gyro x3, angle, estimate, low, high
-IMU_BYTES_PER_SAMPLE = 8 + 4 * _IMU_FLOAT_ROWS + 1
-
-
 def pack_imu(samples: ImuSamples) -> bytes:
     """Pack IMU samples into one IMU layout-1 blob (see the module docstring)."""
-    n = len(samples)
-    floats = np.empty((_IMU_FLOAT_ROWS, n), dtype="<f4")
-    floats[0:3] = samples.acc_g.T
-    floats[3:6] = samples.gyro_dps.T
-    floats[6] = samples.angle_deg
-    floats[7] = samples.effort_est_pct
-    floats[8] = samples.effort_low_pct
-    floats[9] = samples.effort_high_pct
-    return b"".join(
-        (
-            np.ascontiguousarray(samples.t_s, dtype="<f8").tobytes(),
-            floats.tobytes(),
-            samples.still.astype(np.uint8).tobytes(),
-        )
-    )
+    return IMU_BLOB_LAYOUT.pack(samples.columns())
 
 
 def imu_from_rows(rows: Iterable[tuple[int, int, bytes]], total: int | None = None) -> ImuSamples:
@@ -172,39 +189,7 @@ def imu_from_rows(rows: Iterable[tuple[int, int, bytes]], total: int | None = No
     With ``total`` (the sum of ``n``) the rows may be a lazy iterator. A blob whose size,
     layout or stillness bytes do not match raises :class:`BlobError`.
     """
+    with_sparse = ((n, layout, data, None) for n, layout, data in rows)
     if total is None:
-        rows = list(rows)
-        total = sum(int(r[0]) for r in rows)
-    t_s = np.empty(total, dtype=np.float64)
-    floats = np.empty((_IMU_FLOAT_ROWS, total), dtype=np.float64)
-    still = np.empty(total, dtype=np.bool_)
-    at = 0
-    for n, layout, data in rows:
-        n = int(n)
-        if layout != IMU_LAYOUT:
-            raise BlobError(f"IMU chunk layout {layout} is not supported (expected {IMU_LAYOUT})")
-        if at + n > total or len(data) != n * IMU_BYTES_PER_SAMPLE:
-            raise BlobError(
-                f"IMU chunk holds {len(data)} bytes, expected {n * IMU_BYTES_PER_SAMPLE}"
-            )
-        t_s[at : at + n] = np.frombuffer(data, dtype="<f8", count=n)
-        floats[:, at : at + n] = np.frombuffer(
-            data, dtype="<f4", count=_IMU_FLOAT_ROWS * n, offset=8 * n
-        ).reshape(_IMU_FLOAT_ROWS, n)
-        flags = np.frombuffer(data, dtype=np.uint8, count=n, offset=(8 + 4 * _IMU_FLOAT_ROWS) * n)
-        if n and int(flags.max()) > 1:
-            raise BlobError("IMU chunk: stillness bytes other than 0 and 1")
-        still[at : at + n] = flags != 0
-        at += n
-    if at != total:
-        raise BlobError(f"IMU samples: {at} stored, {total} expected")
-    return ImuSamples(
-        t_s=t_s,
-        acc_g=floats[0:3].T,
-        gyro_dps=floats[3:6].T,
-        angle_deg=floats[6],
-        still=still,
-        effort_est_pct=floats[7],
-        effort_low_pct=floats[8],
-        effort_high_pct=floats[9],
-    )
+        return ImuSamples.from_columns(IMU_BLOB_LAYOUT.unpack(list(with_sparse)))
+    return ImuSamples.from_columns(IMU_BLOB_LAYOUT.unpack(with_sparse, total))

@@ -33,8 +33,9 @@ from isoforce.session.model import (
 )
 
 MANIFEST_FORMAT = "isoforce-session"
-#: 2 added ``imu`` (IMU samples) and ``rom`` (end-range angles); schema-1 files read as before.
-MANIFEST_SCHEMA = 2
+#: 2 added ``imu`` (IMU samples) and ``rom`` (end-range angles); 3 made the JSON export JSON
+#: Lines written chunk by chunk (the manifest's fields are unchanged). Older files read as before.
+MANIFEST_SCHEMA = 3
 
 
 class ManifestError(ValueError):

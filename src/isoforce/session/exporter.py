@@ -1,7 +1,8 @@
 """Exporting stored sessions: tidy CSV (+ ``.meta.json`` sidecar, + ``.imu.csv``), JSON, PNG.
 
 Thin glue between the store and the pure writers of :mod:`isoforce.export`; the CLI picks
-files and streams. CSV rows stream chunk by chunk, so memory stays flat for long sessions.
+files and streams. CSV rows and JSON lines stream chunk by chunk, so memory stays flat for
+long sessions.
 A session with an IMU gets its IMU samples as a second table (:func:`export_imu_csv`).
 """
 
@@ -16,7 +17,7 @@ from isoforce.export.imu_table import write_imu_csv
 from isoforce.export.manifest import manifest
 from isoforce.export.plot import write_png
 from isoforce.export.session_csv import BATCH_ROWS, write_csv
-from isoforce.export.session_json import write_json
+from isoforce.export.session_json import write_session
 from isoforce.session.model import ChannelData, JsonDict
 from isoforce.session.store import SessionStore
 
@@ -91,9 +92,14 @@ def export_imu_csv(store: SessionStore, session_id: int, out: BinaryIO) -> int:
 
 
 def export_json(store: SessionStore, session_id: int, out: BinaryIO) -> None:
-    """Write a session as one JSON document (manifest + arrays)."""
+    """Write a session as JSON Lines (header, chunk lines, trailer), chunk by chunk."""
     keep_freed_memory()
-    write_json(out, store.load(session_id))
+    write_session(
+        out,
+        sidecar(store, session_id),
+        _chunks(store, session_id),
+        store.iter_imu(session_id, rows=BATCH_ROWS),
+    )
 
 
 def export_png(store: SessionStore, session_id: int, out: BinaryIO) -> None:

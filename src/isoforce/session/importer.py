@@ -21,20 +21,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from isoforce.core.effort_key import Direction, ReferenceKind, Side
 from isoforce.errors import IsoforceError, StorageError
 from isoforce.export.csv_reader import is_isoforce_csv, read_csv
 from isoforce.export.formats import FileFormatError
 from isoforce.export.imu_table import imu_csv_path, is_imu_csv, main_csv_path, read_imu_csv
+from isoforce.export.legacy_json import is_recording, record_from_document, record_from_recording
 from isoforce.export.manifest import (
     check_header,
     declared_imu_samples,
     declared_samples,
     record_from_manifest,
 )
-from isoforce.export.recording_reader import Recording, is_recording, read_recording
-from isoforce.export.session_json import record_from_json
+from isoforce.export.session_json import is_session_lines, iter_sessions
 from isoforce.export.tindeq_csv import (
     TindeqExport,
     parse_tindeq_csv,
@@ -42,6 +43,7 @@ from isoforce.export.tindeq_csv import (
     parse_tindeq_info,
 )
 from isoforce.session.model import (
+    DEFAULT_CHANNEL,
     ChannelData,
     DeviceInfo,
     ImuSamples,
@@ -162,12 +164,21 @@ def _parse(path: Path, text: str, options: ImportOptions) -> tuple[str, list[Ses
 
 
 def _json_records(path: Path, text: str) -> list[SessionRecord]:
-    """One JSON document, or one per line (``isoforce export … --format json --out -``)."""
+    """Sessions of a JSON file: the current JSON Lines format, or the two older formats."""
     source = str(path)
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip()), "")
+    try:
+        head = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        head = None
+    if is_session_lines(head):
+        return list(iter_sessions(lines, source=source))
+    # before schema 3: one document, or one per line (``export … --format json --out -``)
+    docs = [ln for ln in lines if ln.strip()]
     parts = (
-        [(f"{source} (line {i})", ln) for i, ln in enumerate(lines, 1)]
-        if len(lines) > 1 and all(ln.lstrip().startswith("{") for ln in lines)
+        [(f"{source} (line {i})", ln) for i, ln in enumerate(docs, 1)]
+        if len(docs) > 1 and all(ln.lstrip().startswith("{") for ln in docs)
         else [(source, text)]
     )
     out = []
@@ -179,44 +190,17 @@ def _json_records(path: Path, text: str) -> list[SessionRecord]:
                 where, exc.lineno, f"not valid JSON ({exc.msg}; truncated file?)"
             ) from None
         if is_recording(doc):
-            out.append(_live_recording(path, read_recording(doc, source=where)))
+            record = record_from_recording(
+                doc,
+                source=where,
+                file_name=path.name,
+                started_at=_file_time(path),
+                uuid=uuidlib.uuid4().hex,
+            )
+            out.append(record)
         else:
-            out.append(record_from_json(doc, source=where))
+            out.append(record_from_document(doc, source=where))
     return out
-
-
-def _live_recording(path: Path, rec: Recording) -> SessionRecord:
-    """A session from ``isoforce record --format json`` output (its start time: the file's)."""
-    m = rec.manifest
-    device: JsonDict = m["device"] if isinstance(m.get("device"), dict) else {}
-    ref: JsonDict = m["reference"] if isinstance(m.get("reference"), dict) else {}
-    cal: JsonDict | None = m["calibration"] if isinstance(m.get("calibration"), dict) else None
-    rate = m.get("rate_hz")
-    meta = SessionMeta(
-        uuid=uuidlib.uuid4().hex,
-        kind=SessionKind.RECORD,
-        status=SessionStatus.COMPLETE,
-        started_at=_file_time(path),
-        device=DeviceInfo(
-            str(device.get("key", "unknown")),
-            str(device.get("title", "")),
-            str(device.get("capabilities", "")),
-        ),
-        rate_hz=float(rate) if isinstance(rate, int | float) else None,
-        options={k: v for k, v in m.items() if k in ("seed", "isoforce_version", "port")},
-        calibration=cal,
-        references={
-            str(ref.get("kind", "pain_free")): {
-                "push_max_n": ref.get("push_max_n"),
-                "pull_max_n": ref.get("pull_max_n"),
-            }
-        }
-        if ref
-        else {},
-        labels=rec.labels,
-        source={"format": "isoforce-recording", "file": path.name},
-    )
-    return SessionRecord(meta=meta, channels=(rec.channel,))
 
 
 def sidecar_path(csv_path: Path) -> Path:
@@ -376,19 +360,16 @@ def tindeq_record(
         refs[ReferenceKind.MVIC.value] = {key: mvc * export.n_per_unit}
         effort = force / (mvc * export.n_per_unit) * 100.0
     step, rep, step_names = tindeq_reps(export, info, path.name)
-    n = raw.shape[0]
-    channel = ChannelData(
-        name="load",
-        t_s=export.t_s,
-        t_host_s=np.full(n, np.nan),
-        raw=raw,
-        force_n=force,
-        effort_pct=effort,
-        target_pct=np.full(n, np.nan),
-        step=step,
-        phase=np.full(n, -1, dtype=np.int64),
-        rep=rep,
-        lost_before=np.zeros(n, dtype=np.int64),
+    channel = ChannelData.from_columns(
+        DEFAULT_CHANNEL,
+        {
+            "t_s": export.t_s,
+            "raw": raw,
+            "force_n": force,
+            "effort_pct": effort,
+            "step": step,
+            "rep": rep,
+        },
     )
     started = _started_at(export, info, path)
     source: JsonDict = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
 from isoforce.core.samples import FloatArray
+from isoforce.core.schema import FORCE_COLUMNS, IMU, IMU_COLUMNS, names
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -218,25 +219,49 @@ class ChannelData:
         i = np.empty(0, dtype=np.int64)
         return ChannelData(name, f, f, f, f, f, f, i, i, i, i)
 
+    @staticmethod
+    def from_columns(name: str, columns: Mapping[str, NDArray[Any]]) -> ChannelData:
+        """A channel from arrays keyed by the names of ``FORCE_COLUMNS`` (``t_s`` required).
+
+        A column not given is filled with its "none" value (NaN, -1 for labels, 0 for counts).
+        """
+        n = np.asarray(columns["t_s"]).shape[0]
+        return ChannelData(
+            name,
+            **{
+                c.name: np.asarray(columns[c.name], dtype=c.dtype)
+                if c.name in columns
+                else np.full(n, c.none, dtype=c.dtype)
+                for c in FORCE_COLUMNS
+            },
+        )
+
+    def columns(self) -> dict[str, NDArray[Any]]:
+        """The samples keyed by the names of ``FORCE_COLUMNS`` (the arrays themselves)."""
+        return {name: getattr(self, name) for name in ARRAY_FIELDS}
+
+    def part(self, start: int, stop: int) -> ChannelData:
+        """Samples ``start`` to ``stop`` (views, no copy)."""
+        return ChannelData(self.name, *(getattr(self, k)[start:stop] for k in ARRAY_FIELDS))
+
+    @staticmethod
+    def concat(parts: Sequence[ChannelData]) -> ChannelData:
+        """The samples of ``parts`` (one channel) one after another (one copy per column)."""
+        if len(parts) == 1:
+            return parts[0]
+        return ChannelData(
+            parts[0].name,
+            *(np.concatenate([getattr(p, k) for p in parts]) for k in ARRAY_FIELDS),
+        )
+
     @property
     def duration_s(self) -> float:
         """Time from the first to the last sample (0 for fewer than two)."""
         return float(self.t_s[-1] - self.t_s[0]) if len(self) > 1 else 0.0
 
 
-#: The array fields of :class:`ChannelData`, in storage order.
-ARRAY_FIELDS = (
-    "t_s",
-    "t_host_s",
-    "raw",
-    "force_n",
-    "effort_pct",
-    "target_pct",
-    "step",
-    "phase",
-    "rep",
-    "lost_before",
-)
+#: The array fields of :class:`ChannelData`, in storage order: the force table's columns.
+ARRAY_FIELDS = names(FORCE_COLUMNS)
 
 
 #: The per-sample fields of :class:`ImuSamples`, in storage order.
@@ -251,6 +276,15 @@ IMU_FIELDS = (
     "effort_high_pct",
 )
 _IMU_XYZ = ("acc_g", "gyro_dps")
+#: The IMU table's column names (:data:`~isoforce.core.schema.IMU_COLUMNS`), in file order.
+IMU_COLUMN_NAMES = names(IMU_COLUMNS)
+
+
+def _xyz_names(field_name: str) -> tuple[str, str, str]:
+    """The three column names of an ``(n, 3)`` IMU field (``acc_g`` → ``acc_x_g`` …)."""
+    stem, unit = field_name.split("_", 1)
+    x, y, z = (f"{stem}_{axis}_{unit}" for axis in "xyz")
+    return x, y, z
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -308,6 +342,33 @@ class ImuSamples:
     def part(self, start: int, stop: int) -> ImuSamples:
         """Samples ``start`` to ``stop`` (views, no copy)."""
         return ImuSamples(*(getattr(self, name)[start:stop] for name in IMU_FIELDS))
+
+    def columns(self) -> dict[str, NDArray[Any]]:
+        """The samples keyed by the names of ``IMU_COLUMNS`` (views, no copy).
+
+        A field of shape ``(n, 3)`` gives the columns ``<stem>_x_<unit>``, ``_y_``, ``_z_``
+        (``acc_g`` → ``acc_x_g``, ``acc_y_g``, ``acc_z_g``).
+        """
+        out: dict[str, NDArray[Any]] = {}
+        for name in IMU_FIELDS:
+            arr = getattr(self, name)
+            if name in _IMU_XYZ:
+                out.update((col, arr[:, k]) for k, col in enumerate(_xyz_names(name)))
+            else:
+                out[name] = arr
+        return {name: out[name] for name in IMU_COLUMN_NAMES}
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, NDArray[Any]]) -> ImuSamples:
+        """Samples from arrays keyed by every name of ``IMU_COLUMNS`` (equal lengths)."""
+        fields: list[NDArray[Any]] = []
+        for name in IMU_FIELDS:
+            if name in _IMU_XYZ:
+                xyz = [np.asarray(columns[c], dtype=IMU[c].dtype) for c in _xyz_names(name)]
+                fields.append(np.column_stack(xyz))
+            else:
+                fields.append(np.asarray(columns[name], dtype=IMU[name].dtype))
+        return cls(*fields)
 
     @property
     def duration_s(self) -> float:

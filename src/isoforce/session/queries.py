@@ -306,6 +306,23 @@ def imu_samples(conn: sqlite3.Connection, session_id: int) -> ImuSamples | None:
     return blob.imu_from_rows(rows, total)
 
 
+def iter_imu_chunks(
+    conn: sqlite3.Connection, session_id: int, *, rows: int = 0
+) -> Iterator[ImuSamples]:
+    """A session's IMU samples in time order, in batches of at least ``rows`` samples."""
+    pending: list[tuple[int, int, bytes]] = []
+    size = 0
+    sql = "SELECT n, layout, data FROM imu_chunks WHERE session_id = ? ORDER BY seq"
+    for n, layout, data in conn.execute(sql, (session_id,)):
+        pending.append((int(n), int(layout), data))
+        size += int(n)
+        if size >= rows:
+            yield blob.imu_from_rows(pending)
+            pending, size = [], 0
+    if pending:
+        yield blob.imu_from_rows(pending)
+
+
 def rom(
     conn: sqlite3.Connection,
     *,

@@ -286,9 +286,8 @@ class SessionStore(SessionWrites):
             )
             for ch in record.channels:
                 for start in range(0, len(ch), chunk_samples):
-                    part = slice(start, start + chunk_samples)
-                    cols = {name: getattr(ch, name)[part] for name, _ in blob.COLUMNS}
-                    self.append_samples(sid, ch.name, cols, ch.lost_before[part])
+                    part = ch.part(start, start + chunk_samples)
+                    self.append_samples(sid, ch.name, part.columns(), part.lost_before)
             self.add_steps(sid, record.steps)
             self.add_events(sid, record.events)
             self.add_gaps(sid, record.gaps)
@@ -368,6 +367,11 @@ class SessionStore(SessionWrites):
         """A session's IMU samples in time order (None when it has none)."""
         with self.guard("reading IMU samples"):
             return queries.imu_samples(self._conn, session_id)
+
+    def iter_imu(self, session_id: int, *, rows: int = 0) -> Iterator[ImuSamples]:
+        """Stored IMU samples in time order, in batches of at least ``rows`` (bounded memory)."""
+        with self.guard("reading IMU samples"):
+            yield from queries.iter_imu_chunks(self._conn, session_id, rows=rows)
 
     def load(self, session_id: int, *, samples: bool = True) -> SessionRecord:
         """A whole session, with its sample arrays (force and IMU) unless ``samples`` is False."""
