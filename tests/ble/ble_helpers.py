@@ -10,10 +10,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import numpy as np
-from ble_fake_bluez import FakeBluez
 
 from isoforce.export.context import SampleLabels
 from isoforce.signal.pipeline import ProcessedBlock
+from tests.ble.ble_fake_bluez import FakeBluez
 
 #: The ``make_bluez`` fixture: start another fake bluetoothd (options as for ``FakeBluez``).
 MakeBluez = Callable[..., Coroutine[Any, Any, FakeBluez]]

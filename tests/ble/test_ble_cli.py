@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ble_bus import PrivateBus
-from ble_fake_run import FakeBluezProcess
+from tests.ble.ble_bus import PrivateBus
+from tests.ble.ble_fake_run import FakeBluezProcess
 
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 GAUGE = "C0:FF:EE:00:01:01"

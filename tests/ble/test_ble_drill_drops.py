@@ -15,15 +15,15 @@ import time
 
 import numpy as np
 import pytest
-from ble_emulators import ProgressorEmu, hold_profile
-from ble_fake_bluez import FakeBluez
-from ble_helpers import Keep, until
 
 from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.drills.loader import load_drill_text
 from isoforce.runner import LinkEvent
 from isoforce.runner.factory import SessionOptions, build_session
 from isoforce.units import N_PER_KGF
+from tests.ble.ble_emulators import ProgressorEmu, hold_profile
+from tests.ble.ble_fake_bluez import FakeBluez
+from tests.ble.ble_helpers import Keep, until
 
 DRILL = """
 name = "ble-drops"

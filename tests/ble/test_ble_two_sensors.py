@@ -13,14 +13,14 @@ import time
 
 import numpy as np
 import pytest
-from ble_emulators import ProgressorEmu, WitMotionEmu
-from ble_fake_bluez import FakeBluez
-from ble_helpers import Keep
 
 from isoforce.core.samples import SampleBlock
 from isoforce.runner.companion import MultiSensorRunner, companion_for
 from isoforce.runner.factory import SessionOptions, build_session
 from isoforce.units import N_PER_KGF
+from tests.ble.ble_emulators import ProgressorEmu, WitMotionEmu
+from tests.ble.ble_fake_bluez import FakeBluez
+from tests.ble.ble_helpers import Keep
 
 EVENT_AFTER_S = 2.5
 

@@ -6,7 +6,6 @@ import time
 
 import numpy as np
 import pytest
-from drills_helpers import Run, simulate
 
 from isoforce.core.effort_key import Direction
 from isoforce.drills import (
@@ -20,6 +19,7 @@ from isoforce.drills import (
     load_builtin,
 )
 from isoforce.drills.model import HoldStep, PassiveStep, RampStep
+from tests.drills.drills_helpers import Run, simulate
 
 
 def hip_run(**kwargs: object) -> tuple[DrillEngine, Run]:

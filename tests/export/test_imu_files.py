@@ -27,10 +27,7 @@ from isoforce.session.exporter import export_csv, export_imu_csv, export_json, s
 from isoforce.session.importer import CompanionFileError, import_file
 from isoforce.session.model import ImuSamples, SessionRecord
 from isoforce.session.store import SessionStore
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session"))
-from session_helpers import as_stored, assert_same_imu, imu_samples, record
-from test_imu_store import rom
+from tests.session.session_helpers import as_stored, assert_same_imu, imu_samples, record, rom
 
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 

@@ -6,7 +6,6 @@ import asyncio
 import time
 
 import numpy as np
-from serial_emulators import EmulatorFactory, Hx711Text
 
 from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.drills.loader import load_drill_text
@@ -15,6 +14,7 @@ from isoforce.runner import LinkEvent
 from isoforce.runner.factory import SessionOptions, build_session
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.pipeline import ProcessedBlock
+from tests.serial_devices.serial_emulators import EmulatorFactory, Hx711Text
 
 DRILL = """
 name = "hold-test"

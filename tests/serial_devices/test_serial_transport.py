@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import serial
-from serial_emulators import EmulatorFactory, Hx711Text, WitMotionUart, wait_until
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.hx711_lines import Hx711LineDecoder
@@ -21,6 +20,12 @@ from isoforce.devices.witmotion_uart import WitMotionDecoder
 from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.transports.serial import SerialSettings, SerialTransport, serial_transport_for
 from isoforce.transports.serial_ports import open_error
+from tests.serial_devices.serial_emulators import (
+    EmulatorFactory,
+    Hx711Text,
+    WitMotionUart,
+    wait_until,
+)
 
 HX711 = device_spec("hx711")
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from isoforce.core.effort_key import Side
+from isoforce.core.samples import SampleBlock
+from isoforce.devices.registry import device_spec
 from isoforce.drills.loader import load_builtin
-from isoforce.runner import RunResult
+from isoforce.runner import RunResult, pipeline_for
 from isoforce.runner.factory import Session, SessionOptions, build_session
 from isoforce.session.model import (
     IMU_FIELDS,
@@ -20,6 +22,7 @@ from isoforce.session.model import (
     GapRecord,
     ImuSamples,
     Labels,
+    RomRecord,
     SessionKind,
     SessionMeta,
     SessionRecord,
@@ -27,6 +30,8 @@ from isoforce.session.model import (
 )
 from isoforce.session.recorder import SessionRecorder
 from isoforce.session.store import SessionStore
+from isoforce.signal.effort import EffortReference
+from isoforce.signal.pipeline import ProcessedBlock
 
 
 def channel(
@@ -171,3 +176,47 @@ def run_record(
     result = asyncio.run(session.runner.run(duration_s=duration_s))
     recorder.finish_run(result)
     return Run(recorder.session_id, session, result, recorder)
+
+
+def rom(
+    side: Side = Side.LEFT,
+    direction: str = "ir",
+    angle_deg: float = 34.8,
+    at: str = "2026-11-21T10:00:00",
+    **kwargs: object,
+) -> RomRecord:
+    """A hip-rotation range-of-motion record; ``kwargs`` override any other field."""
+    fields: dict[str, object] = {
+        "movement": "hip-rotation",
+        "side": side,
+        "position": "90-90",
+        "direction": direction,
+        "angle_deg": angle_deg,
+        "placement": "shank",
+        "measured_at": at,
+        "source_drill": "hip-rom",
+        "detail": {"reps_deg": [angle_deg - 1, angle_deg]},
+    }
+    fields.update(kwargs)
+    return RomRecord(**fields)  # type: ignore[arg-type]
+
+
+class FakeClock:
+    """A settable clock for the recorder's commit timing: returns ``now``."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def processed_blocks(n_blocks: int, size: int = 10, fs_hz: float = 100.0) -> list[ProcessedBlock]:
+    """``n_blocks`` blocks of a steady 10 N load through the simulator's force pipeline."""
+    pipe = pipeline_for(device_spec("sim"), fs_hz=fs_hz, reference=EffortReference(250, 170))
+    out = []
+    for i in range(n_blocks):
+        t = (i * size + np.arange(size)) / fs_hz
+        raw = np.full(size, 84_000.0 + 2250 * 10)
+        out.append(pipe.process(SampleBlock(t, t, raw[:, None], ("load_raw",))))
+    return out

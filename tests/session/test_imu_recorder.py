@@ -8,8 +8,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from session_helpers import as_stored, assert_same_imu, imu_samples, record, run_record
-from test_recorder import FakeClock, _blocks
 
 from isoforce.core.samples import SampleBlock
 from isoforce.runner.factory import SessionOptions, build_session
@@ -18,6 +16,15 @@ from isoforce.session.recorder import SessionRecorder
 from isoforce.session.store import SessionStore
 from isoforce.signal.imu import imu_arrays
 from isoforce.signal.pipeline import ProcessedBlock
+from tests.session.session_helpers import (
+    FakeClock,
+    as_stored,
+    assert_same_imu,
+    imu_samples,
+    processed_blocks,
+    record,
+    run_record,
+)
 
 
 def _imu_chunks(store: SessionStore, sid: int) -> int:
@@ -85,7 +92,7 @@ def test_imu_and_force_of_a_block_commit_together(store: SessionStore) -> None:
     clock = FakeClock()
     meta = replace(record().meta, status=SessionStatus.RECORDING)
     rec = SessionRecorder.start(store, meta, commit_interval_s=0.2, clock=clock)
-    blocks = _blocks(4)
+    blocks = processed_blocks(4)
     imu = imu_samples(40, fs_hz=100.0)
     for i, block in enumerate(blocks):
         clock.now = 0.1 * i

@@ -7,35 +7,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import record, run_drill, run_record
 
 from isoforce.core.effort_key import Direction, ReferenceKind, Side
-from isoforce.core.samples import SampleBlock
-from isoforce.devices.registry import device_spec
 from isoforce.errors import StorageError
-from isoforce.runner import pipeline_for
 from isoforce.session.model import SessionStatus
 from isoforce.session.recorder import SessionRecorder
 from isoforce.session.store import SessionStore
-from isoforce.signal.effort import EffortReference
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _blocks(n_blocks: int, size: int = 10, fs_hz: float = 100.0) -> list:
-    pipe = pipeline_for(device_spec("sim"), fs_hz=fs_hz, reference=EffortReference(250, 170))
-    out = []
-    for i in range(n_blocks):
-        t = (i * size + np.arange(size)) / fs_hz
-        raw = np.full(size, 84_000.0 + 2250 * 10)
-        out.append(pipe.process(SampleBlock(t, t, raw[:, None], ("load_raw",))))
-    return out
+from tests.session.session_helpers import (
+    FakeClock,
+    processed_blocks,
+    record,
+    run_drill,
+    run_record,
+)
 
 
 def _committed(store: SessionStore, sid: int) -> int:
@@ -49,7 +33,7 @@ def test_commits_once_the_oldest_queued_sample_is_interval_old(store: SessionSto
     clock = FakeClock()
     meta = replace(record().meta, status=SessionStatus.RECORDING)
     rec = SessionRecorder.start(store, meta, commit_interval_s=0.2, clock=clock)
-    blocks = _blocks(10)
+    blocks = processed_blocks(10)
     rec.write(blocks[0])
     clock.now = 0.1
     rec.write(blocks[1])

@@ -8,7 +8,6 @@ import sys
 
 import numpy as np
 import pytest
-from session_helpers import channel, record, run_drill, run_record
 
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec
@@ -18,6 +17,7 @@ from isoforce.runner.replay import build_replay_session, replay_source
 from isoforce.session.store import SessionStore
 from isoforce.transports.clock import Clock
 from isoforce.transports.replay import ReplaySource, ReplayTransport
+from tests.session.session_helpers import channel, record, run_drill, run_record
 
 FAST = SessionOptions(device="replay", speed=float("inf"))
 

@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from session_helpers import run_drill, run_record
 
 from isoforce.export.formats import FileFormatError
 from isoforce.session.exporter import export_csv, export_json, sidecar, sidecar_bytes
 from isoforce.session.importer import AlreadyImportedError, import_file
 from isoforce.session.model import SessionKind, SessionStatus
 from isoforce.session.store import SessionStore
+from tests.session.session_helpers import run_drill, run_record
 
 
 def _csv(store: SessionStore, sid: int, **kwargs: object) -> bytes:

@@ -7,7 +7,6 @@ import math
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
-from tui_helpers import make_app, wait_for
 
 from isoforce.core.effort_key import Side
 from isoforce.drills.engine import DrillEngine
@@ -21,6 +20,7 @@ from isoforce.tui.screens.setup import (
     HistoryScreen,
 )
 from isoforce.tui.screens.summary import SummaryScreen
+from tests.tui.tui_helpers import make_app, wait_for
 
 pytestmark = pytest.mark.asyncio
 
