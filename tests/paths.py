@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 #: The checkout's root (the folder holding ``tests`` and ``src``).
@@ -18,3 +19,7 @@ def python_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     return env
+
+
+#: The installed console script next to this interpreter (tests run it as a user does).
+ISOFORCE = str(Path(sys.executable).with_name("isoforce"))

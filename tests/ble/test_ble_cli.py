@@ -9,13 +9,12 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.ble.ble_bus import PrivateBus
 from tests.ble.ble_fake_run import FakeBluezProcess
+from tests.paths import ISOFORCE
 
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 GAUGE = "C0:FF:EE:00:01:01"
 SCALE = "C0:FF:EE:00:03:01"
 KG = 9.80665

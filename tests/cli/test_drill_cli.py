@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
+from tests.paths import ISOFORCE
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -7,14 +7,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
+from tests.paths import ISOFORCE
 
 
 def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -9,19 +9,12 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
-TINDEQ = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "thirdparty-data"
-    / "tindeq_app_exports_SantiCiri"
-)
+from tests.paths import ISOFORCE
 
 
 def run(
@@ -142,10 +135,8 @@ def test_import_own_export_and_report_errors(tmp_path: Path) -> None:
 
 
 @pytest.mark.shared_data
-def test_import_tindeq_prints_the_app_numbers(tmp_path: Path) -> None:
-    if not TINDEQ.is_dir():
-        pytest.skip("../shared/thirdparty-data is not available")
-    files = [str(p) for p in sorted(TINDEQ.glob("24_05_2023__rot-int-der__*.csv"))]
+def test_import_tindeq_prints_the_app_numbers(tmp_path: Path, tindeq_dir: Path) -> None:
+    files = [str(p) for p in sorted(tindeq_dir.glob("24_05_2023__rot-int-der__*.csv"))]
     res = ok(
         run(
             "import",

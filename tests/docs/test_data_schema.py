@@ -6,11 +6,11 @@ import csv
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.paths import ISOFORCE
+
 ROOT = Path(__file__).resolve().parents[2]
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 
 
 def _section(title: str) -> str:

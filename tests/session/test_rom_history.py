@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,9 +13,8 @@ from isoforce.session.history import History, build_history, rom_history
 from isoforce.session.history_text import history_lines
 from isoforce.session.model import ReferenceRecord, RomRecord
 from isoforce.session.store import SessionStore
+from tests.paths import ISOFORCE
 from tests.session.session_helpers import rom
-
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 
 
 def mvic(side: Side, day: str, value: float) -> ReferenceRecord:
