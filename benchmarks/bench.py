@@ -351,6 +351,13 @@ def bench_imu_suite(quick: bool) -> list[Row]:
     return bench_imu(quick, Row)
 
 
+def bench_drill_suite(quick: bool) -> list[Row]:
+    """A whole drill run from the CLI, paced at 20× (benchmarks/bench_drill.py)."""
+    from bench_drill import bench_drill
+
+    return bench_drill(quick, Row)
+
+
 def bench_ble_suite(quick: bool) -> list[Row]:
     """Bluetooth path CPU and latency at 80 Hz in the test harness (benchmarks/bench_ble.py)."""
     from bench_ble import bench_ble
@@ -369,6 +376,7 @@ SUITES: dict[str, Callable[[bool], list[Row]]] = {
     "pipeline": bench_pipeline,
     "decode": bench_frame_decode,
     "startup": lambda quick: bench_startup(),
+    "drill": bench_drill_suite,
     "tui": bench_tui_suite,
     "ble": bench_ble_suite,
     "imu": bench_imu_suite,

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-HARNESS = ROOT / "tests" / "ble"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the BLE test harness imports as tests.ble.*
 ADDRESS = "C0:FF:EE:00:01:01"
 DATA_UUID = "7e4e1702-1ea6-40c9-9dcc-13d34ffead57"
 CONTROL_UUID = "7e4e1703-1ea6-40c9-9dcc-13d34ffead57"
@@ -35,8 +36,7 @@ Row = Any
 
 
 async def _release_bleak() -> None:
-    sys.path.insert(0, str(HARNESS))
-    from ble_helpers import release_bleak
+    from tests.ble.ble_helpers import release_bleak
 
     await release_bleak()
 
@@ -106,9 +106,8 @@ def bench_ble(quick: bool, row: Callable[..., Row]) -> list[Row]:
     if shutil.which("dbus-daemon") is None:
         print("  (dbus-daemon not installed: BLE benchmarks skipped)", file=sys.stderr)
         return []
-    sys.path.insert(0, str(HARNESS))
-    from ble_bus import PrivateBus, bus_environment, fake_bluetoothctl
-    from ble_fake_run import FakeBluezProcess
+    from tests.ble.ble_bus import PrivateBus, bus_environment, fake_bluetoothctl
+    from tests.ble.ble_fake_run import FakeBluezProcess
 
     seconds = 10.0 if quick else 30.0
     bin_dir = fake_bluetoothctl(Path(tempfile.mkdtemp(prefix="isoforce-bench-bin-")))

@@ -31,7 +31,9 @@ from isoforce.devices.registry import device_spec
 from isoforce.devices.witmotion_uart import WitMotionDecoder
 from isoforce.errors import TransportError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "serial_devices"))
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the serial test harness imports as tests.serial_devices.*
 
 Row = Any  # the suite's row type, passed in by benchmarks/bench.py
 CHUNK = 64 * 1024
@@ -130,7 +132,7 @@ def bench_decode(quick: bool, row: Callable[..., Row]) -> list[Row]:
 
 def bench_soak(quick: bool, row: Callable[..., Row]) -> list[Row]:
     """The pty soak: valid frames decoded vs sent, faults counted vs injected."""
-    from serial_soak import run_soak
+    from tests.serial_devices.serial_soak import run_soak
 
     minutes = 1.0 if quick else 10.0
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,7 +175,7 @@ def bench_soak(quick: bool, row: Callable[..., Row]) -> list[Row]:
 
 
 async def _reconnect_once(tmp: Path, i: int) -> float:
-    from serial_emulators import Emulator, Hx711Text, PtyLink
+    from tests.serial_devices.serial_emulators import Emulator, Hx711Text, PtyLink
 
     from isoforce.transports.serial import serial_transport_for
 
@@ -237,7 +239,7 @@ def main() -> int:
         return f"{name}: {value:,.2f} {unit}{base}"
 
     if args.part == "soak":
-        from serial_soak import run_soak
+        from tests.serial_devices.serial_soak import run_soak
 
         with tempfile.TemporaryDirectory() as tmp:
             reports = asyncio.run(

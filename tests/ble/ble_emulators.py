@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ble_model import Characteristic, Peripheral, Service
+from tests.ble.ble_model import Characteristic, Peripheral, Service
 
 Profile = Callable[[float], float]
 

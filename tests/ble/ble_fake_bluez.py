@@ -33,11 +33,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ble_fake_gatt import GattServer
-from ble_model import Peripheral
 from dbus_fast import Message, MessageType, NameFlag, RequestNameReply, Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.errors import DBusError
+
+from tests.ble.ble_fake_gatt import GattServer
+from tests.ble.ble_model import Peripheral
 
 PROPERTIES = "org.freedesktop.DBus.Properties"
 OBJECT_MANAGER = "org.freedesktop.DBus.ObjectManager"

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from ble_model import Characteristic, Peripheral, maybe_await
 from dbus_fast import Message, Variant
 from dbus_fast.errors import DBusError
 
+from tests.ble.ble_model import Characteristic, Peripheral, maybe_await
+
 if TYPE_CHECKING:
-    from ble_fake_bluez import Props
+    from tests.ble.ble_fake_bluez import Props
 
 PROPERTIES = "org.freedesktop.DBus.Properties"
 DEVICE = "org.bluez.Device1"

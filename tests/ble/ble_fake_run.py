@@ -1,6 +1,6 @@
 """Run the fake bluetoothd with emulated devices as its own process (CLI tests, benchmarks).
 
-    python tests/ble/ble_fake_run.py --bus ADDRESS progressor forceboard:C0:FF:EE:00:02:09 ...
+    python -m tests.ble.ble_fake_run --bus ADDRESS progressor forceboard:C0:FF:EE:00:02:09 ...
 
 Devices: ``progressor``, ``clone`` (Progressor with pad bytes), ``forceboard``, ``wh-c06``,
 ``witmotion``, ``isoforce``, ``other`` (an unrelated device); ``KIND:ADDRESS`` sets the address.
@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import select
 import signal
 import subprocess
@@ -25,10 +24,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ble_emulators import ForceBoardEmu, ProgressorEmu, WhC06Emu, WitMotionEmu
-from ble_fake_bluez import FakeBluez
-from ble_isoforce_emu import IsoforceNusEmu
-from ble_model import Peripheral, Service
+from tests.ble.ble_emulators import ForceBoardEmu, ProgressorEmu, WhC06Emu, WitMotionEmu
+from tests.ble.ble_fake_bluez import FakeBluez
+from tests.ble.ble_isoforce_emu import IsoforceNusEmu
+from tests.ble.ble_model import Peripheral, Service
+from tests.paths import python_env
 
 Made = ProgressorEmu | ForceBoardEmu | WhC06Emu | WitMotionEmu | IsoforceNusEmu | Peripheral
 
@@ -93,7 +93,8 @@ class FakeBluezProcess:
         off: bool = False,
     ) -> None:
         self.ledger = ledger
-        cmd = [sys.executable, str(Path(__file__)), "--bus", bus_address, "--speed", str(speed)]
+        cmd = [sys.executable, "-m", "tests.ble.ble_fake_run", "--bus", bus_address]
+        cmd += ["--speed", str(speed)]
         if off:
             cmd.append("--off")
         if ledger is not None:
@@ -102,7 +103,7 @@ class FakeBluezProcess:
             [*cmd, *devices],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)},
+            env=python_env(),
         )
 
     def wait_ready(self, timeout_s: float = 20.0) -> None:

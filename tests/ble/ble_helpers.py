@@ -10,9 +10,9 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import numpy as np
-from ble_fake_bluez import FakeBluez
 
 from isoforce.live import FrameConsumer, LinkChange, LinkEvent, LiveFrame, SessionOutcome
+from tests.ble.ble_fake_bluez import FakeBluez
 
 #: The ``make_bluez`` fixture: start another fake bluetoothd (options as for ``FakeBluez``).
 MakeBluez = Callable[..., Coroutine[Any, Any, FakeBluez]]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from ble_emulators import Emulator, Profile, hold_profile
-from ble_model import Characteristic, Peripheral, Service
 
 from isoforce.devices.isoforce_frame import encode_frames, encode_text
+from tests.ble.ble_emulators import Emulator, Profile, hold_profile
+from tests.ble.ble_model import Characteristic, Peripheral, Service
 
 NUS_SERVICE = "6e400001-b5a3-f393-e0a9-e50e24dcca9e"
 NUS_RX = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ble_fake_bluez import FakeBluez
+    from tests.ble.ble_fake_bluez import FakeBluez
 
 SIG_BASE = "-0000-1000-8000-00805f9b34fb"
 CCCD = "00002902" + SIG_BASE

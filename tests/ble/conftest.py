@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from ble_bus import PrivateBus, dbus_daemon_path, fake_bluetoothctl
-from ble_fake_bluez import FakeBluez
-from ble_helpers import MakeBluez, release_bleak
+
+from tests.ble.ble_bus import PrivateBus, dbus_daemon_path, fake_bluetoothctl
+from tests.ble.ble_fake_bluez import FakeBluez
+from tests.ble.ble_helpers import MakeBluez, release_bleak
 
 
 @pytest.fixture(scope="package")

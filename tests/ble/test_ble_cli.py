@@ -12,11 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ble_bus import PrivateBus
-from ble_fake_run import FakeBluezProcess
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
-from json_lines import document
+from tests.ble.ble_bus import PrivateBus
+from tests.ble.ble_fake_run import FakeBluezProcess
+from tests.export.json_lines import document
 
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 GAUGE = "C0:FF:EE:00:01:01"

@@ -12,10 +12,6 @@ import asyncio
 
 import numpy as np
 import pytest
-from ble_emulators import ForceBoardEmu, ProgressorEmu, WhC06Emu, WitMotionEmu
-from ble_fake_bluez import FakeBluez
-from ble_helpers import Keep, until
-from ble_isoforce_emu import COUNTS_PER_N, ZERO_COUNTS, IsoforceNusEmu
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import DeviceMessage
@@ -27,6 +23,10 @@ from isoforce.transports.ble import BleTransport, ble_transport_for
 from isoforce.transports.ble_scan import BleScanner
 from isoforce.transports.ble_stream import BleSettings
 from isoforce.units import N_PER_KGF, N_PER_LBF
+from tests.ble.ble_emulators import ForceBoardEmu, ProgressorEmu, WhC06Emu, WitMotionEmu
+from tests.ble.ble_fake_bluez import FakeBluez
+from tests.ble.ble_helpers import Keep, until
+from tests.ble.ble_isoforce_emu import COUNTS_PER_N, ZERO_COUNTS, IsoforceNusEmu
 
 STREAM_S = 5.0
 

@@ -11,10 +11,6 @@ import asyncio
 
 import numpy as np
 import pytest
-from ble_bus import PrivateBus
-from ble_emulators import ProgressorEmu, WitMotionEmu
-from ble_fake_bluez import FakeBluez
-from ble_helpers import Keep, MakeBluez, release_bleak, until
 
 from isoforce.core.samples import RawChunk, SampleBlock
 from isoforce.devices.base import DeviceMessage
@@ -27,6 +23,10 @@ from isoforce.transports.ble_scan import BleScanner
 from isoforce.transports.ble_stream import BleSettings
 from isoforce.transports.discovery import scan_all
 from isoforce.units import N_PER_KGF
+from tests.ble.ble_bus import PrivateBus
+from tests.ble.ble_emulators import ProgressorEmu, WitMotionEmu
+from tests.ble.ble_fake_bluez import FakeBluez
+from tests.ble.ble_helpers import Keep, MakeBluez, release_bleak, until
 
 R = TransportErrorReason
 ADDRESS = "C0:FF:EE:00:01:01"

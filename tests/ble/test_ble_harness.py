@@ -12,16 +12,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from ble_bus import PrivateBus
-from ble_emulators import ProgressorEmu
-from ble_fake_bluez import FakeBluez
-from ble_helpers import until
 from bleak import BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakDBusError
 
 from isoforce.transports.ble_scan import advertisements
+from tests.ble.ble_bus import PrivateBus
+from tests.ble.ble_emulators import ProgressorEmu
+from tests.ble.ble_fake_bluez import FakeBluez
+from tests.ble.ble_helpers import until
+from tests.paths import python_env
 
 
 @pytest.mark.asyncio
@@ -85,11 +86,12 @@ def test_private_bus_stops_and_cleans_up(system_bus: PrivateBus) -> None:
 def test_private_bus_dies_with_a_killed_parent(system_bus: PrivateBus) -> None:
     del system_bus  # only for its skip when dbus-daemon is missing
     script = (
-        "import sys, time; sys.path.insert(0, sys.argv[1]); from ble_bus import PrivateBus; "
+        "import time; from tests.ble.ble_bus import PrivateBus; "
         "b = PrivateBus(); b.start(); print(b._proc.pid, flush=True); time.sleep(60)"
     )
-    here = str(Path(__file__).parent)
-    parent = subprocess.Popen([sys.executable, "-c", script, here], stdout=subprocess.PIPE)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, env=python_env()
+    )
     try:
         assert parent.stdout is not None
         daemon_pid = int(parent.stdout.readline())

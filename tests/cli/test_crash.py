@@ -12,7 +12,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,8 +20,8 @@ import pytest
 
 from isoforce.session.model import SessionStatus
 from isoforce.session.store import SessionStore
+from tests.paths import ISOFORCE
 
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 PROMISE_S = 0.5
 
 

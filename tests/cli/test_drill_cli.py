@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
+from tests.paths import ISOFORCE
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -34,8 +32,8 @@ def test_list_and_show() -> None:
     assert "lift-offs ×3" in show.stdout
 
 
-def test_pails_rails_hip_at_speed_20_completes_under_30_s_with_scores(tmp_path: Path) -> None:
-    t0 = time.monotonic()
+def test_pails_rails_hip_at_speed_20_finishes_with_hold_scores_in_band(tmp_path: Path) -> None:
+    # how long it takes is a benchmark (benchmarks/bench_drill.py), not an assert here
     out = run(
         "drill",
         "run",
@@ -47,9 +45,7 @@ def test_pails_rails_hip_at_speed_20_completes_under_30_s_with_scores(tmp_path: 
         "--out",
         str(tmp_path / "r.csv"),
     )
-    wall = time.monotonic() - t0
     assert out.returncode == 0, out.stderr
-    assert wall < 30
     assert "drill finished" in out.stdout
     rows = [line for line in out.stdout.splitlines() if re.match(r"^\d+\s+hold ", line)]
     assert len(rows) == 4  # PAILs 50 %, RAILs, PAILs max, RAILs

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
-from json_lines import document
+from tests.export.json_lines import document
 
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 TINDEQ = (

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from decoder_catalogue import BY_NAME, CODECS, Codec, column, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from isoforce.devices.registry import DECODERS
+from tests.devices.decoder_catalogue import BY_NAME, CODECS, Codec, column, run
 
 EXAMPLES = int(os.environ.get("ISOFORCE_FUZZ_EXAMPLES", "60"))
 CORPUS = Path(__file__).parent / "fuzz_corpus"

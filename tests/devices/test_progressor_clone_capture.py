@@ -10,7 +10,6 @@ given, µs exactly) and report the pad bytes, not drop them as garbage.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,16 +17,11 @@ import pytest
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.progressor import ProgressorDecoder
 from isoforce.units import N_PER_KGF
+from tests.paths import THIRDPARTY_DATA
 
 pytestmark = pytest.mark.shared_data
 
-CAPTURE = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "thirdparty-data"
-    / "progressor_clone_nrfconnect_log"
-    / "crimpdeq_pr18_notifications.txt"
-)
+CAPTURE = THIRDPARTY_DATA / "progressor_clone_nrfconnect_log" / "crimpdeq_pr18_notifications.txt"
 
 
 def read_capture() -> tuple[list[tuple[float, bytes]], list[tuple[float, int]]]:

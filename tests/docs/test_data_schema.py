@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
-from json_lines import document, lines
+from tests.export.json_lines import document, lines
 
 ROOT = Path(__file__).resolve().parents[2]
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))

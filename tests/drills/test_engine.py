@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
-from drills_helpers import Run, simulate
 
 from isoforce.core.effort_key import Direction
 from isoforce.drills import (
@@ -20,6 +17,7 @@ from isoforce.drills import (
     load_builtin,
 )
 from isoforce.drills.model import HoldStep, PassiveStep, RampStep
+from tests.drills.drills_helpers import Run, simulate
 
 
 def hip_run(**kwargs: object) -> tuple[DrillEngine, Run]:
@@ -27,10 +25,8 @@ def hip_run(**kwargs: object) -> tuple[DrillEngine, Run]:
     return engine, simulate(engine, t_end=320.0, **kwargs)  # type: ignore[arg-type]
 
 
-def test_pails_rails_hip_runs_in_milliseconds_with_the_seeds_target_curve() -> None:
-    started = time.perf_counter()
-    engine, run = hip_run()
-    assert time.perf_counter() - started < 5.0  # 5 simulated minutes, no sleeping
+def test_pails_rails_hip_runs_on_simulated_time_with_the_seeds_target_curve() -> None:
+    engine, run = hip_run()  # how fast: benchmarks/bench_drill.py
     assert engine.status is EngineStatus.FINISHED
     # Timeline: passive 0-120, ramp 120-130, hold 130-150, RAILs 150-170, breaths 170-180,
     # passive 180-200, ramp 200-210, hold max 210-230, RAILs 230-250, breaths 250-285,

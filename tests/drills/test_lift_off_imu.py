@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drills_helpers import simulate
 
 from isoforce.drills import DrillEngine, EngineSettings, load_builtin
 from isoforce.drills.lift_off_imu import score_lift_off_step
 from isoforce.drills.model import LiftOffStep
 from isoforce.signal.imu import ImuProcessor, ImuProcessorSettings, LiftOff
 from isoforce.simulation import ImuSettings, VirtualImu
+from tests.drills.drills_helpers import simulate
 
 FS_HZ = 400.0
 LIFT_DEG = 12.0

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from plan_golden import drill_as_data
 
 from isoforce.drills import list_builtin
+from tests.drills.plan_golden import drill_as_data
 
 GOLDEN = json.loads(
     (Path(__file__).parent / "data" / "builtin_plans.json").read_text(encoding="utf-8")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,29 +25,9 @@ from isoforce.session.exporter import export_csv, export_imu_csv, export_json, s
 from isoforce.session.importer import CompanionFileError, import_file
 from isoforce.session.model import ImuSamples, SessionRecord
 from isoforce.session.store import SessionStore
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session"))
-from session_helpers import as_stored, assert_same_imu, imu_samples, record
-from test_imu_store import rom
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from json_lines import document, lines
-
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SessionStore]:
-    s = SessionStore.open(tmp_path / "a" / "isoforce.sqlite3")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def other(tmp_path: Path) -> Iterator[SessionStore]:
-    s = SessionStore.open(tmp_path / "b" / "isoforce.sqlite3")
-    yield s
-    s.close()
+from tests.export.json_lines import document, lines
+from tests.paths import ISOFORCE
+from tests.session.session_helpers import as_stored, assert_same_imu, imu_samples, record, rom
 
 
 def imu_record(n: int = 600) -> SessionRecord:
@@ -179,16 +157,16 @@ def test_json_carries_imu_exactly_and_rom() -> None:
 
 
 def test_json_export_import_round_trip_through_stores(
-    store: SessionStore, other: SessionStore, tmp_path: Path
+    store: SessionStore, other_store: SessionStore, tmp_path: Path
 ) -> None:
     sid = store.save_record(imu_record(), chunk_samples=100)
     out = io.BytesIO()
     export_json(store, sid, out)
     (tmp_path / "s.json").write_bytes(out.getvalue())
-    result = import_file(other, tmp_path / "s.json")
+    result = import_file(other_store, tmp_path / "s.json")
     (new,) = result.session_ids
     assert result.imu_samples == 600
-    a, b = store.load(sid), other.load(new)
+    a, b = store.load(sid), other_store.load(new)
     assert a.imu is not None and np.isnan(a.imu.angle_deg).any()
     assert_same_imu(b.imu, a.imu)  # NaN kept
     assert [replace(r, session_id=None) for r in b.rom] == [
@@ -196,21 +174,21 @@ def test_json_export_import_round_trip_through_stores(
     ]
     assert {r.session_id for r in b.rom} == {new}
     second = io.BytesIO()
-    export_json(other, new, second)
+    export_json(other_store, new, second)
     d1, d2 = document(out.getvalue()), document(second.getvalue())
     assert d1.pop("store") != d2.pop("store")
     assert d1 == d2
 
 
-def test_schema_1_json_without_imu_still_imports(other: SessionStore, tmp_path: Path) -> None:
+def test_schema_1_json_without_imu_still_imports(other_store: SessionStore, tmp_path: Path) -> None:
     out = io.BytesIO()
     write_json(out, record())
     doc = document(out.getvalue())
     doc["schema"] = 1
     del doc["imu"], doc["rom"]
     (tmp_path / "old.json").write_text(json.dumps(doc))
-    (sid,) = import_file(other, tmp_path / "old.json").session_ids
-    back = other.load(sid)
+    (sid,) = import_file(other_store, tmp_path / "old.json").session_ids
+    back = other_store.load(sid)
     assert back.imu is None and back.rom == () and back.samples == 500
 
 
@@ -227,7 +205,7 @@ def test_schema_1_json_without_imu_still_imports(other: SessionStore, tmp_path: 
     ],
 )
 def test_bad_imu_or_rom_in_json_is_refused_and_keeps_nothing(
-    other: SessionStore, tmp_path: Path, change: object, problem: str
+    other_store: SessionStore, tmp_path: Path, change: object, problem: str
 ) -> None:
     out = io.BytesIO()
     write_json(out, imu_record())
@@ -235,54 +213,54 @@ def test_bad_imu_or_rom_in_json_is_refused_and_keeps_nothing(
     change(doc)  # type: ignore[operator]
     (tmp_path / "bad.json").write_text(json.dumps(doc))
     with pytest.raises(FileFormatError) as err:
-        import_file(other, tmp_path / "bad.json")
+        import_file(other_store, tmp_path / "bad.json")
     assert problem in str(err.value)
-    assert other.sessions() == []
+    assert other_store.sessions() == []
 
 
-def test_bad_imu_chunk_line_names_its_line(other: SessionStore, tmp_path: Path) -> None:
+def test_bad_imu_chunk_line_names_its_line(other_store: SessionStore, tmp_path: Path) -> None:
     out = io.BytesIO()
     write_json(out, imu_record())
     parts = lines(out.getvalue())
     parts[2]["columns"]["still"][3] = 1
     (tmp_path / "bad.json").write_text("".join(json.dumps(p) + "\n" for p in parts))
     with pytest.raises(FileFormatError, match=r"bad.json:3: imu chunk.columns.still: expected"):
-        import_file(other, tmp_path / "bad.json")
-    assert other.sessions() == []
+        import_file(other_store, tmp_path / "bad.json")
+    assert other_store.sessions() == []
 
 
 # -- CSV with its IMU table ----------------------------------------------------------------
 
 
 def test_csv_brings_its_imu_table_and_rom_along(
-    store: SessionStore, other: SessionStore, tmp_path: Path
+    store: SessionStore, other_store: SessionStore, tmp_path: Path
 ) -> None:
     sid = store.save_record(imu_record())
     path = _exported(store, sid, tmp_path / "out")
-    result = import_file(other, path)
+    result = import_file(other_store, path)
     (new,) = result.session_ids
     assert result.imu_samples == 600
-    back = other.load(new)
+    back = other_store.load(new)
     assert back.imu is not None and len(back.imu) == 600
     assert [r.angle_deg for r in back.rom] == [34.8, 41.25]
-    again = _exported(other, new, tmp_path / "again")
+    again = _exported(other_store, new, tmp_path / "again")
     assert imu_csv_path(again).read_bytes() == imu_csv_path(path).read_bytes()
     assert again.read_bytes() == path.read_bytes()
 
 
 def test_csv_without_sidecar_takes_the_imu_table(
-    store: SessionStore, other: SessionStore, tmp_path: Path
+    store: SessionStore, other_store: SessionStore, tmp_path: Path
 ) -> None:
     sid = store.save_record(imu_record(300))
     path = _exported(store, sid, tmp_path / "out")
     path.with_suffix(".meta.json").unlink()
-    (new,) = import_file(other, path).session_ids
-    back = other.load(new)
+    (new,) = import_file(other_store, path).session_ids
+    back = other_store.load(new)
     assert back.imu is not None and len(back.imu) == 300 and back.rom == ()
 
 
 def test_missing_or_truncated_imu_table_is_refused(
-    store: SessionStore, other: SessionStore, tmp_path: Path
+    store: SessionStore, other_store: SessionStore, tmp_path: Path
 ) -> None:
     sid = store.save_record(imu_record())
     path = _exported(store, sid, tmp_path / "out")
@@ -290,30 +268,30 @@ def test_missing_or_truncated_imu_table_is_refused(
     text = table.read_text()
     table.write_text("".join(text.splitlines(keepends=True)[:300]))
     with pytest.raises(FileFormatError, match=r"declares 600 IMU samples but the table holds 299"):
-        import_file(other, path)
+        import_file(other_store, path)
     table.unlink()
     with pytest.raises(
         FileFormatError, match=r"declares 600 IMU samples but s\.imu\.csv is missing"
     ):
-        import_file(other, path)
+        import_file(other_store, path)
     table.write_text(text.replace("\n0.010000,", "\n0.010000,x", 1))
     with pytest.raises(FileFormatError, match=r"s\.imu\.csv:6: acc_x_g: not a number"):
-        import_file(other, path)
-    assert other.sessions() == []
+        import_file(other_store, path)
+    assert other_store.sessions() == []
 
 
 def test_an_imu_table_alone_is_not_a_session(
-    store: SessionStore, other: SessionStore, tmp_path: Path
+    store: SessionStore, other_store: SessionStore, tmp_path: Path
 ) -> None:
     sid = store.save_record(imu_record())
     table = imu_csv_path(_exported(store, sid, tmp_path / "out"))
     with pytest.raises(CompanionFileError, match=r"the IMU table of s\.csv, imported with it"):
-        import_file(other, table)
+        import_file(other_store, table)
     alone = tmp_path / "alone.imu.csv"
     alone.write_bytes(table.read_bytes())
     with pytest.raises(FileFormatError, match="an IMU table on its own"):
-        import_file(other, alone)
-    assert other.sessions() == []
+        import_file(other_store, alone)
+    assert other_store.sessions() == []
     assert issubclass(CompanionFileError, IsoforceError)
 
 

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,12 +18,8 @@ from isoforce.export.plot import MissingExtraError, write_png
 from isoforce.export.session_csv import csv_header, csv_rows, write_csv
 from isoforce.export.session_json import read_json, write_json
 from isoforce.session.model import ARRAY_FIELDS
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "session"))
-from session_helpers import channel, record
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from json_lines import document, lines
+from tests.export.json_lines import document, lines
+from tests.session.session_helpers import channel, record
 
 
 def _csv_text(rec=None, **kwargs) -> str:  # type: ignore[no-untyped-def]

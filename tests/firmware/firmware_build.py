@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -23,6 +25,15 @@ C_FLAGS = (
     "-Wshadow",
     "-O2",
 )
+
+
+def load_script(name: str) -> ModuleType:
+    """Import ``firmware_notes/<name>.py`` (a script, not a package) without touching sys.path."""
+    spec = importlib.util.spec_from_file_location(name, FIRMWARE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def compile_c(out: Path, *sources: Path) -> Path:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from firmware_build import HOST_TEST, LIBRARY, compile_c
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import DeviceMessage
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
+from tests.firmware.firmware_build import HOST_TEST, LIBRARY, compile_c
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from firmware_build import HOST_TEST, LIBRARY, compile_c
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.isoforce_frame import (
@@ -18,6 +17,7 @@ from isoforce.devices.isoforce_frame import (
     encode_frames,
     encode_text,
 )
+from tests.firmware.firmware_build import HOST_TEST, LIBRARY, compile_c
 
 FRAMES = 1200
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from firmware_build import FIRMWARE
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import DeviceMessage
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
+from tests.firmware.firmware_build import FIRMWARE
 
 
 def page_examples() -> list[bytes]:

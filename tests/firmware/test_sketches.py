@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from firmware_build import FIRMWARE, HOST_TEST, LIBRARY
 
-sys.path.insert(0, str(FIRMWARE))
-import build_avr
+from tests.firmware.firmware_build import FIRMWARE, HOST_TEST, LIBRARY, load_script
+
+build_avr = load_script("build_avr")
 
 
 @pytest.mark.parametrize("board", ["uno", "nano"])

@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serial_emulators import DeviceModel, Emulator, EmulatorFactory, Faults, PtyLink
+
+from tests.serial_devices.serial_emulators import (
+    DeviceModel,
+    Emulator,
+    EmulatorFactory,
+    Faults,
+    PtyLink,
+)
 
 
 @pytest.fixture

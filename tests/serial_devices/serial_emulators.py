@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serial_device_models import (
+from tests.serial_devices.serial_device_models import (
     DeviceModel,
     Hx711Text,
     IsoforceFirmware,

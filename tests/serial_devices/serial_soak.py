@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from serial_emulators import Emulator, Faults, Hx711Text, Ledger, PtyLink, WitMotionUart
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import Decoder, DeviceMessage
@@ -24,6 +23,14 @@ from isoforce.devices.registry import device_spec
 from isoforce.devices.witmotion_uart import DECODED, WitMotionDecoder
 from isoforce.errors import TransportError
 from isoforce.transports.serial import SerialTransport, serial_transport_for
+from tests.serial_devices.serial_emulators import (
+    Emulator,
+    Faults,
+    Hx711Text,
+    Ledger,
+    PtyLink,
+    WitMotionUart,
+)
 
 DRAIN_TIMEOUT_S = 5.0
 

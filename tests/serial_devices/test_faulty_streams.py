@@ -12,13 +12,20 @@ import random
 
 import numpy as np
 import pytest
-from serial_emulators import Emulator, Faults, Hx711Text, MemoryLink, WitMotionUart, generate
-from serial_soak import _by_name, _wit_expected
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import Decoder
 from isoforce.devices.hx711_lines import Hx711LineDecoder
 from isoforce.devices.witmotion_uart import WitMotionDecoder
+from tests.serial_devices.serial_emulators import (
+    Emulator,
+    Faults,
+    Hx711Text,
+    MemoryLink,
+    WitMotionUart,
+    generate,
+)
+from tests.serial_devices.serial_soak import _by_name, _wit_expected
 
 SAMPLES = 20_000
 

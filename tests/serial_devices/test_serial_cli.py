@@ -8,15 +8,20 @@ import os
 import select
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from serial_emulators import EmulatorFactory, Hx711Text, IsoforceFirmware, WitMotionUart
 
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
+from tests.paths import ISOFORCE
+from tests.serial_devices.serial_emulators import (
+    EmulatorFactory,
+    Hx711Text,
+    IsoforceFirmware,
+    WitMotionUart,
+)
+
 CAL = {"schema": 1, "n_per_raw": 1 / 2250, "offset_raw": 84_000.0, "source": "test"}
 
 

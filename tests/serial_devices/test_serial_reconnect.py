@@ -6,13 +6,13 @@ import asyncio
 import time
 
 import numpy as np
-from serial_emulators import EmulatorFactory, Hx711Text
 
 from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.drills.loader import load_drill_text
 from isoforce.live import FrameConsumer, LinkChange, LinkEvent, LiveFrame, SessionOptions
 from isoforce.live.build import open_session
 from isoforce.signal.calibration import Calibration
+from tests.serial_devices.serial_emulators import EmulatorFactory, Hx711Text
 
 DRILL = """
 name = "hold-test"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from serial_soak import run_soak
+from tests.serial_devices.serial_soak import run_soak
 
 
 def test_no_valid_frame_lost_and_every_fault_counted(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from isoforce.session.model import (
     GapRecord,
     ImuSamples,
     Labels,
+    RomRecord,
     SessionKind,
     SessionMeta,
     SessionRecord,
@@ -259,3 +260,36 @@ def force_frames(
             )
         )
     return out
+
+
+def rom(
+    side: Side = Side.LEFT,
+    direction: str = "ir",
+    angle_deg: float = 34.8,
+    at: str = "2026-11-21T10:00:00",
+    **kwargs: object,
+) -> RomRecord:
+    """A hip-rotation range-of-motion record; ``kwargs`` override any other field."""
+    fields: dict[str, object] = {
+        "movement": "hip-rotation",
+        "side": side,
+        "position": "90-90",
+        "direction": direction,
+        "angle_deg": angle_deg,
+        "placement": "shank",
+        "measured_at": at,
+        "source_drill": "hip-rom",
+        "detail": {"reps_deg": [angle_deg - 1, angle_deg]},
+    }
+    fields.update(kwargs)
+    return RomRecord(**fields)  # type: ignore[arg-type]
+
+
+class FakeClock:
+    """A settable clock for the store writer's commit timing: returns ``now``."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -8,7 +8,14 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from session_helpers import (
+
+from isoforce.live import FrameConsumer, LiveFrame, SessionOptions
+from isoforce.live.build import open_session
+from isoforce.recording import StoreWriter
+from isoforce.session.model import ImuSamples, SessionStatus
+from isoforce.session.store import SessionStore
+from tests.session.session_helpers import (
+    FakeClock,
     as_stored,
     assert_same_imu,
     force_frames,
@@ -16,13 +23,6 @@ from session_helpers import (
     imu_samples,
     run_record,
 )
-from test_recorder import FakeClock
-
-from isoforce.live import FrameConsumer, LiveFrame, SessionOptions
-from isoforce.live.build import open_session
-from isoforce.recording import StoreWriter
-from isoforce.session.model import ImuSamples, SessionStatus
-from isoforce.session.store import SessionStore
 
 
 def _imu_chunks(store: SessionStore, sid: int) -> int:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import as_stored, assert_same_imu, imu_samples, record
 
 from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
 from isoforce.errors import StorageError
@@ -17,32 +16,10 @@ from isoforce.session import _schema, blob
 from isoforce.session.model import (
     ImuSamples,
     ReferenceRecord,
-    RomRecord,
     SessionStatus,
 )
 from isoforce.session.store import SessionStore
-
-
-def rom(
-    side: Side = Side.LEFT,
-    direction: str = "ir",
-    angle_deg: float = 34.8,
-    at: str = "2026-11-21T10:00:00",
-    **kwargs: object,
-) -> RomRecord:
-    fields: dict[str, object] = {
-        "movement": "hip-rotation",
-        "side": side,
-        "position": "90-90",
-        "direction": direction,
-        "angle_deg": angle_deg,
-        "placement": "shank",
-        "measured_at": at,
-        "source_drill": "hip-rom",
-        "detail": {"reps_deg": [angle_deg - 1, angle_deg]},
-    }
-    fields.update(kwargs)
-    return RomRecord(**fields)  # type: ignore[arg-type]
+from tests.session.session_helpers import as_stored, assert_same_imu, imu_samples, record, rom
 
 
 def _count(store: SessionStore, table: str) -> int:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import force_frames, header, run_drill, run_record
 
 from isoforce.core.effort_key import Direction, ReferenceKind, Side
 from isoforce.errors import StorageError
@@ -14,14 +13,7 @@ from isoforce.live import SessionOptions
 from isoforce.recording import StoreWriter
 from isoforce.session.model import SessionStatus
 from isoforce.session.store import SessionStore
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.session.session_helpers import FakeClock, force_frames, header, run_drill, run_record
 
 
 def _committed(store: SessionStore, sid: int) -> int:

@@ -8,7 +8,6 @@ import sys
 
 import numpy as np
 import pytest
-from session_helpers import channel, imu_samples, record, run_drill, run_record
 
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec
@@ -21,6 +20,7 @@ from isoforce.session.store import SessionStore
 from isoforce.transports.pacing import Clock
 from isoforce.transports.replay import ReplaySource, ReplayTransport
 from isoforce.transports.replay_plan import replay_plan
+from tests.session.session_helpers import channel, imu_samples, record, run_drill, run_record
 
 COLUMNS = {
     "t": "t_s",

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pytest
-from session_helpers import as_stored, channel, imu_samples, record, run_drill, run_record
 
 from isoforce.core.effort_key import Capabilities, ReferenceKind
 from isoforce.core.samples import SampleBlock
@@ -27,6 +26,14 @@ from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import ACC_CHANNELS, GYRO_CHANNELS, has_imu, imu_arrays
 from isoforce.transports.pacing import Clock
 from isoforce.transports.replay import ReplaySource, ReplayTransport, replay_plan
+from tests.session.session_helpers import (
+    as_stored,
+    channel,
+    imu_samples,
+    record,
+    run_drill,
+    run_record,
+)
 
 IMU_NAMES = (*ACC_CHANNELS, *GYRO_CHANNELS)
 

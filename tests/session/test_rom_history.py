@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_imu_store import rom
 
 from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
 from isoforce.session.history import History, build_history, rom_history
 from isoforce.session.history_text import history_lines
 from isoforce.session.model import ReferenceRecord, RomRecord
 from isoforce.session.store import SessionStore
-
-ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
+from tests.paths import ISOFORCE
+from tests.session.session_helpers import rom
 
 
 def mvic(side: Side, day: str, value: float) -> ReferenceRecord:

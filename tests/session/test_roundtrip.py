@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 
 import pytest
-from session_helpers import run_drill, run_record
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
-from json_lines import document, lines
 
 from isoforce.export.formats import FileFormatError
 from isoforce.session.exporter import export_csv, export_json, sidecar, sidecar_bytes
 from isoforce.session.importer import AlreadyImportedError, import_file
 from isoforce.session.model import SessionKind, SessionStatus
 from isoforce.session.store import SessionStore
+from tests.export.json_lines import document, lines
+from tests.session.session_helpers import run_drill, run_record
 
 
 def _csv(store: SessionStore, sid: int, **kwargs: object) -> bytes:

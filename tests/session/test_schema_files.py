@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
 
 import numpy as np
-from session_helpers import channel, imu_samples, record
 
 from isoforce.core.schema import FORCE, FORCE_COLUMNS, IMU_COLUMNS, dense
 from isoforce.export.csv_writer import CsvSampleWriter
@@ -17,9 +14,8 @@ from isoforce.export.session_csv import csv_header, csv_rows
 from isoforce.export.session_json import read_json
 from isoforce.session import blob
 from isoforce.session.model import ARRAY_FIELDS, Labels, SessionStatus
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
-from json_lines import lines
+from tests.export.json_lines import lines
+from tests.session.session_helpers import channel, imu_samples, record
 
 LABELS = Labels(("passive", "hold"), ("pending", "passive", "breath", "ramp", "hold"))
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import channel, record
 
 from isoforce.errors import StorageError
 from isoforce.session import _schema
 from isoforce.session.model import ARRAY_FIELDS, SessionMeta, SessionStatus
 from isoforce.session.store import SessionNotFoundError, SessionStore
+from tests.session.session_helpers import channel, record
 
 
 def _same_channels(a: tuple, b: tuple) -> None:

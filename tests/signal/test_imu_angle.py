@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imu_helpers import FS_HZ, chunk_slices, rms, simulate
 
 from isoforce.signal.imu import (
     AngleSource,
@@ -16,6 +15,7 @@ from isoforce.signal.imu import (
     twist_angle_deg,
 )
 from isoforce.simulation import MotionScript, cars_sequence
+from tests.signal.imu_helpers import FS_HZ, chunk_slices, rms, simulate
 
 ZERO_S = 1.0
 

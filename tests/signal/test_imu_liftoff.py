@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imu_helpers import FS_HZ, chunk_slices, simulate
 
 from isoforce.signal.imu import (
     LiftOff,
@@ -16,6 +15,7 @@ from isoforce.signal.imu import (
     time_lift_off,
 )
 from isoforce.simulation import MotionScript, lift_off_sequence
+from tests.signal.imu_helpers import FS_HZ, chunk_slices, simulate
 
 TOLERANCE_S = 0.2
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imu_helpers import FS_HZ, chunk_slices, simulate
 
 from isoforce.errors import CalibrationError
 from isoforce.signal.imu import (
@@ -24,6 +23,7 @@ from isoforce.simulation import (
     VirtualAthlete,
     cars_sequence,
 )
+from tests.signal.imu_helpers import FS_HZ, chunk_slices, simulate
 
 LEVEL_S = 6.0
 TRAINING_DEG = 20.0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imu_helpers import FS_HZ, chunk_slices, simulate
 
 from isoforce.core.samples import SampleBlock
 from isoforce.signal.imu import (
@@ -17,6 +16,7 @@ from isoforce.signal.imu import (
     has_imu,
 )
 from isoforce.simulation import lift_off_sequence
+from tests.signal.imu_helpers import FS_HZ, chunk_slices, simulate
 
 
 def test_chunked_chain_equals_all_at_once_and_the_view_sums_it_up() -> None:

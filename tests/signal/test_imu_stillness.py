@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imu_helpers import FS_HZ, chunk_slices, simulate
 
 from isoforce.signal.imu import (
     LimbAngleSettings,
@@ -16,6 +15,7 @@ from isoforce.signal.imu import (
     segment_f1,
 )
 from isoforce.simulation import MotionScript, cars_sequence, lift_off_sequence
+from tests.signal.imu_helpers import FS_HZ, chunk_slices, simulate
 
 
 def detect(script: MotionScript, **kwargs: object) -> np.ndarray:

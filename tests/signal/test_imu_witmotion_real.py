@@ -18,15 +18,12 @@ import numpy as np
 import pytest
 
 from isoforce.signal.imu import FusionSettings, OrientationFilter, roll_pitch_deg
+from tests.paths import THIRDPARTY_DATA
 
 pytestmark = pytest.mark.shared_data
 
 EXPORT = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "thirdparty-data"
-    / "witmotion_app_export_obedier_vib"
-    / "20250628111523_salon_first1000rows.txt"
+    THIRDPARTY_DATA / "witmotion_app_export_obedier_vib" / "20250628111523_salon_first1000rows.txt"
 )
 ALIGN_S = 1.0
 

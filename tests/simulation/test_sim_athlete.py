@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
 import numpy as np
@@ -274,12 +273,13 @@ def test_sample_rate_extremes_work() -> None:
         assert to_pct(out.force_n[(t > 14) & (t < 16)]).mean() == pytest.approx(50.0, abs=2.0)
 
 
-def test_five_minute_drill_at_1khz_is_fast() -> None:
+def test_five_minute_drill_at_1khz_in_100_ms_chunks_gives_every_sample() -> None:
+    # how fast this runs is a benchmark (benchmarks/bench_drill.py), not an assert here
     fs_hz = 1000.0
     t = np.arange(round(300 * fs_hz)) / fs_hz
     target = demo_effort_profile(t_s=t)
     athlete = VirtualAthlete(DEFAULT, fs_hz=fs_hz, seed=0)
-    start = time.perf_counter()
-    for chunk in np.array_split(target, 3000):  # 100 ms chunks, as a paced transport would
-        athlete.step(target_pct=chunk)
-    assert time.perf_counter() - start < 1.0
+    # 100 ms chunks, as a paced transport would
+    out = [athlete.step(target_pct=chunk) for chunk in np.array_split(target, 3000)]
+    force_n = np.concatenate([o.force_n for o in out])
+    assert force_n.shape == t.shape and np.isfinite(force_n).all()

@@ -7,7 +7,6 @@ import math
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
-from tui_helpers import make_app, wait_for
 
 from isoforce.core.effort_key import Side
 from isoforce.drills.events import EngineStatus, EventKind
@@ -22,6 +21,8 @@ from isoforce.tui.screens.setup import (
     HistoryScreen,
 )
 from isoforce.tui.screens.summary import SummaryScreen
+from tests.paths import ISOFORCE
+from tests.tui.tui_helpers import make_app, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -170,12 +171,9 @@ async def test_scan_in_the_device_picker_reports_what_it_found() -> None:
 
 async def test_a_stored_session_replays_from_the_device_picker() -> None:
     import subprocess
-    import sys
-    from pathlib import Path
 
-    isoforce = str(Path(sys.executable).with_name("isoforce"))
     made = subprocess.run(
-        [isoforce, "record", "--duration", "3", "--speed", "max"], capture_output=True, text=True
+        [ISOFORCE, "record", "--duration", "3", "--speed", "max"], capture_output=True, text=True
     )
     assert made.returncode == 0, made.stderr
     app = make_app(drill=None)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from tui_helpers import make_app, wait_for
+
+from tests.tui.tui_helpers import make_app, wait_for
 
 
 async def _settle(pilot: Pilot[None]) -> None:
