@@ -17,6 +17,7 @@ from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.drills.loader import load_builtin, load_drill_text
 from isoforce.errors import IsoforceError
 from isoforce.live import (
+    DrillCommand,
     FrameConsumer,
     LinkChange,
     LinkState,
@@ -166,7 +167,7 @@ def test_the_pain_key_drops_the_target_in_the_very_next_frame() -> None:
         def on_frame(self, frame: LiveFrame) -> None:
             if not self.pressed and len(frame) and frame.last_t_s >= 10.0:
                 self.pressed = True
-                session.mark_pain()
+                session.command(DrillCommand.PAIN)
 
     session.add(PressAt())
     outcome = run(session)

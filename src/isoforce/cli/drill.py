@@ -144,8 +144,14 @@ def run_check(args: argparse.Namespace) -> int:
 def run_drill(args: argparse.Namespace) -> int:
     """Handler of ``isoforce drill run``."""
     from isoforce import __version__
-    from isoforce.cli.live_output import DrillPrinter, FileRows, LinkReporter, Progress
-    from isoforce.drills.report import imu_summary_lines, result_summary, score_table
+    from isoforce.cli.live_output import (
+        DrillPrinter,
+        FileRows,
+        LinkReporter,
+        Progress,
+        print_drill_result,
+    )
+    from isoforce.drills.report import imu_summary_lines
     from isoforce.export.csv_writer import CsvSampleWriter
     from isoforce.live.build import open_session
     from isoforce.recording import Recording
@@ -181,12 +187,7 @@ def run_drill(args: argparse.Namespace) -> int:
         interrupted = run_until_interrupted(go)
     outcome = session.outcome
     assert outcome is not None and outcome.drill_result is not None
-    result = outcome.drill_result
-    print()
-    print(score_table(result))
-    print()
-    for line in result_summary(result):
-        print(line)
+    print_drill_result(outcome.drill_result)
     if outcome.imu_summary is not None:
         for line in imu_summary_lines(outcome.imu_summary):
             print(line)

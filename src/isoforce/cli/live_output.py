@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping
-from typing import Any, Protocol
 
-from numpy.typing import NDArray
-
-from isoforce.drills.events import DrillEvent
+from isoforce.drills.events import DrillEvent, DrillResult
 from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.plan import PlanStep
+from isoforce.export.live_file import LiveFileWriter
 from isoforce.live import FrameConsumer, LinkChange, LiveFrame, SessionOutcome
-from isoforce.session.model import Labels, SessionStatus
+from isoforce.session.model import SessionStatus
 from isoforce.session.store import now_iso
 
 
@@ -70,24 +67,10 @@ class LinkReporter(FrameConsumer):
             sys.stderr.flush()
 
 
-class RowWriter(Protocol):
-    """A live file writer (CSV or JSON) fed with the sample schema's columns."""
-
-    rows_written: int
-
-    def write_columns(self, columns: Mapping[str, NDArray[Any]], labels: Labels) -> None:
-        """Append one block's rows."""
-        ...
-
-    def close(self, *, status: SessionStatus, ended_at: str | None, stopped_by: str) -> None:
-        """Finish the file (a format with a trailer says how the session ended)."""
-        ...
-
-
 class FileRows(FrameConsumer):
     """Writes every frame's samples through a live file writer; closes it at the end."""
 
-    def __init__(self, writer: RowWriter) -> None:
+    def __init__(self, writer: LiveFileWriter) -> None:
         self.writer = writer
 
     def on_frame(self, frame: LiveFrame) -> None:
@@ -102,6 +85,17 @@ class FileRows(FrameConsumer):
             ended_at=now_iso(),
             stopped_by=outcome.error or outcome.stopped_by,
         )
+
+
+def print_drill_result(result: DrillResult) -> None:
+    """The score table and the findings of a drill run (or replay)."""
+    from isoforce.drills.report import result_summary, score_table
+
+    print()
+    print(score_table(result))
+    print()
+    for line in result_summary(result):
+        print(line)
 
 
 def decode_summary(outcome: SessionOutcome) -> str:

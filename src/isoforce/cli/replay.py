@@ -40,8 +40,7 @@ def register(sub: Any) -> None:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Handler of ``isoforce replay``."""
-    from isoforce.cli.live_output import DrillPrinter, Progress
-    from isoforce.drills.report import result_summary, score_table
+    from isoforce.cli.live_output import DrillPrinter, Progress, print_drill_result
     from isoforce.live.build import open_replay
     from isoforce.recording import stored_drill
     from isoforce.session.store import SessionStore
@@ -66,11 +65,7 @@ def run_replay(args: argparse.Namespace) -> int:
     print(f"replayed {outcome.samples} samples ({outcome.last_t_s:.2f} s), {outcome.stopped_by}")
     if outcome.drill_result is not None:
         drill_result = outcome.drill_result
-        print()
-        print(score_table(drill_result))
-        print()
-        for line in result_summary(drill_result):
-            print(line)
+        print_drill_result(drill_result)
         same = _compare(record.steps, drill_result)
         if same is not None:
             print(f"\nscores match the recording for {same[0]} of {same[1]} steps")

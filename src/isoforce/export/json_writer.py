@@ -8,12 +8,10 @@ refused on import as truncated).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, TextIO
+from typing import TextIO
 
-from numpy.typing import NDArray
-
+from isoforce.export.live_file import LiveFileWriter
 from isoforce.export.manifest import manifest
 from isoforce.export.session_json import force_line, header_line, trailer_line
 from isoforce.session.model import (
@@ -26,30 +24,23 @@ from isoforce.session.model import (
 )
 
 
-class JsonRecordingWriter:
+class JsonRecordingWriter(LiveFileWriter):
     """Writes a session's samples as JSON lines as they arrive, flushing after each block."""
 
     def __init__(
         self, stream: TextIO, *, meta: SessionMeta, channel: str = DEFAULT_CHANNEL
     ) -> None:
-        self._stream = stream
+        super().__init__(stream, channel=channel)
         self._meta = meta
-        self._channel = channel
         self._labels = meta.labels
         self._closed = False
-        self.rows_written = 0
         stream.write(header_line(manifest(SessionRecord(meta=meta))).decode())
         stream.flush()
 
-    def write_columns(self, columns: Mapping[str, NDArray[Any]], labels: Labels) -> None:
-        """Append samples given as force columns (names of ``FORCE_COLUMNS``) as one line."""
-        channel = ChannelData.from_columns(self._channel, columns)
+    def rows(self, channel: ChannelData, labels: Labels) -> bytes:
+        """One chunk line per block; the latest labels go into the trailer."""
         self._labels = labels
-        if len(channel) == 0:
-            return
-        self._stream.write(force_line(channel).decode())
-        self._stream.flush()
-        self.rows_written += len(channel)
+        return force_line(channel)
 
     def close(
         self,

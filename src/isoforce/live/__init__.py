@@ -7,6 +7,7 @@ hands each consumer a :class:`~isoforce.live.frame.LiveFrame` per block and a
 """
 
 from isoforce.live.frame import (
+    DrillCommand,
     DrillState,
     Gap,
     LinkChange,
@@ -28,6 +29,7 @@ from isoforce.live.session import (
 __all__ = [
     "PROVISIONAL_MVIC_N",
     "Consumer",
+    "DrillCommand",
     "DrillState",
     "FrameConsumer",
     "Gap",

@@ -7,12 +7,12 @@ pipeline, the IMU chain for a device with an IMU, and the drill guide.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from isoforce.core.effort_key import Direction, ReferenceKind
-from isoforce.devices.base import DeviceKind, DeviceSpec
+from isoforce.devices.base import Decoder, DeviceKind, DeviceSpec
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
@@ -41,6 +41,7 @@ from isoforce.signal.imu import (
 from isoforce.signal.pipeline import ForcePipeline, PipelineSettings
 from isoforce.simulation.athlete import AthleteSettings
 from isoforce.simulation.imu import ImuSettings
+from isoforce.transports.base import Transport
 from isoforce.transports.registry import TransportRequest, transport_for
 from isoforce.transports.sim import SimSettings, SimTransport
 
@@ -71,9 +72,9 @@ def lift_sign(movement: str) -> int:
     return -1 if movement.endswith("-er") else 1
 
 
-def _placement(options: SessionOptions) -> Placement:
+def _placement_named(name: str) -> Placement:
     try:
-        return Placement(options.imu_placement)
+        return Placement(name)
     except ValueError:
         raise ConfigError("IMU placement must be 'shank' or 'thigh'") from None
 
@@ -141,7 +142,7 @@ def open_session(
     spec = device_spec(options.device)
     if spec.force_channel is None and not spec.capabilities.imu:
         raise ConfigError(f"{spec.title} measures no force; pick a load cell for force sessions")
-    placement = _placement(options)
+    placement = _placement_named(options.imu_placement)
     athlete = AthleteSettings(pain_threshold_pct=options.pain_threshold_pct)
     rate = options.rate_hz if options.rate_hz is not None else spec.nominal_rate_hz
     simulated = spec.transport is DeviceKind.SIM
@@ -192,27 +193,18 @@ def open_session(
             guide.pain_reporter = SimulatedPainReporter(
                 threshold_pct=options.pain_threshold_pct / scale[Direction.PUSH], fs_hz=rate
             )
-    imu = _imu(spec, placement, rate, options.imu_calibration)
-    if guide is not None and imu is not None:
-        guide.imu_scorer = ImuStepScorer(imu, guide.engine)
-    header = SessionHeader(
+    return _assemble(
         spec=spec,
         rate_hz=rate,
-        calibration=pipeline.calibration,
-        references=references,
-        drill=drill,
-        plan=guide.engine.plan if guide is not None else (),
-        imu_placement=placement.value if imu is not None else None,
-        reference_lines=tuple(reference_lines),
-    )
-    return LiveSession(
-        header=header,
         transport=transport,
         decoder=new_decoder(spec.key),
         pipeline=pipeline,
+        references=references,
         guide=guide,
-        imu=imu,
+        imu=_imu(spec, placement, rate, options.imu_calibration),
+        drill=drill,
         consumers=consumers,
+        reference_lines=tuple(reference_lines),
     )
 
 
@@ -250,28 +242,52 @@ def open_replay(
         if plan.pain_presses_s:
             guide.pain_reporter = ReplayedPainReporter(plan.pain_presses_s)
     stored = str(record.meta.options.get("imu_placement", placement))
-    imu = _imu(
-        spec,
-        Placement(stored) if stored in ("shank", "thigh") else Placement.SHANK,
-        rate,
-        imu_calibration,
+    return _assemble(
+        spec=spec,
+        rate_hz=rate,
+        transport=transport,
+        decoder=IsoforceFrameDecoder(),
+        pipeline=pipeline,
+        references=references,
+        guide=guide,
+        imu=_imu(spec, _placement_named(stored), rate, imu_calibration),
+        drill=drill,
+        consumers=consumers,
+        reference_lines=(f"replay of session {record.session_id}",),
     )
+
+
+def _assemble(
+    *,
+    spec: DeviceSpec,
+    rate_hz: float,
+    transport: Transport,
+    decoder: Decoder,
+    pipeline: ForcePipeline,
+    references: Mapping[ReferenceKind, EffortReference],
+    guide: DrillGuide | None,
+    imu: ImuProcessor | None,
+    drill: Drill | None,
+    consumers: Sequence[Consumer],
+    reference_lines: tuple[str, ...],
+) -> LiveSession:
+    """The session's header and the session, with the IMU scoring the drill's steps."""
     if guide is not None and imu is not None:
         guide.imu_scorer = ImuStepScorer(imu, guide.engine)
     header = SessionHeader(
         spec=spec,
-        rate_hz=rate,
+        rate_hz=rate_hz,
         calibration=pipeline.calibration,
         references=references,
         drill=drill,
         plan=guide.engine.plan if guide is not None else (),
         imu_placement=imu.settings.angle.placement.value if imu is not None else None,
-        reference_lines=(f"replay of session {record.session_id}",),
+        reference_lines=reference_lines,
     )
     return LiveSession(
         header=header,
         transport=transport,
-        decoder=IsoforceFrameDecoder(),
+        decoder=decoder,
         pipeline=pipeline,
         guide=guide,
         imu=imu,

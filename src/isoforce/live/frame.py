@@ -61,6 +61,15 @@ class LinkChange(enum.Enum):
         }[self]
 
 
+class DrillCommand(enum.Enum):
+    """What a user's key asks of the drill (see ``LiveSession.command``)."""
+
+    PAIN = "pain"
+    PAUSE = "pause"
+    SKIP = "skip"
+    ABORT = "abort"
+
+
 @dataclass(frozen=True, slots=True)
 class LinkEvent:
     """The device link changed at session time ``t_s`` (the last sample before the loss)."""

@@ -27,6 +27,7 @@ from isoforce.devices.base import Decoder, DecodeStats, DeviceMessage
 from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
 from isoforce.errors import CalibrationError, TransportError, TransportErrorReason
 from isoforce.live.frame import (
+    DrillCommand,
     DrillState,
     Gap,
     LinkChange,
@@ -471,33 +472,28 @@ class LiveSession:
         effort = self._last_effort_pct
         return self._counts.last_t_s, None if math.isnan(effort) else effort
 
-    def mark_pain(self) -> None:
-        """Pain/pinch key: the drill drops the target at once; the mark is recorded."""
-        if self.guide is not None:
-            t, effort = self._t_now()
-            self._emit(self.guide.keep(self.guide.engine.mark_pain(t, effort)))
+    def command(self, command: DrillCommand) -> None:
+        """A key from the user: what the drill did arrives as a frame at once.
 
-    def toggle_pause(self) -> None:
-        """Pause or resume the drill."""
-        if self.guide is not None:
-            engine = self.guide.engine
-            t, _ = self._t_now()
-            if engine.status is EngineStatus.PAUSED:
-                self._emit(self.guide.keep(engine.resume(t)))
-            else:
-                self._emit(self.guide.keep(engine.pause(t)))
-
-    def skip(self) -> None:
-        """Skip to the next step."""
-        if self.guide is not None:
-            t, _ = self._t_now()
-            self._emit(self.guide.keep(self.guide.engine.skip(t)))
-
-    def abort(self) -> None:
-        """End the drill early, keeping partial results."""
-        if self.guide is not None:
-            t, _ = self._t_now()
-            self._emit(self.guide.keep(self.guide.engine.abort(t)))
+        ``PAIN`` (pain/pinch: the target drops at once and the mark is recorded), ``PAUSE``
+        (pause, or resume a paused drill), ``SKIP`` (to the next step), ``ABORT`` (end early,
+        keeping partial results). Without a drill, nothing happens.
+        """
+        guide = self.guide
+        if guide is None:
+            return
+        engine = guide.engine
+        t, effort = self._t_now()
+        if command is DrillCommand.PAIN:
+            events = engine.mark_pain(t, effort)
+        elif command is DrillCommand.PAUSE:
+            paused = engine.status is EngineStatus.PAUSED
+            events = engine.resume(t) if paused else engine.pause(t)
+        elif command is DrillCommand.SKIP:
+            events = engine.skip(t)
+        else:
+            events = engine.abort(t)
+        self._emit(guide.keep(events))
 
     @property
     def calibration(self) -> Calibration:

@@ -34,6 +34,7 @@ from isoforce.tui.view import Curve, LiveView, band_state
 if TYPE_CHECKING:
     from isoforce.live import (
         Consumer,
+        DrillCommand,
         DrillState,
         LinkEvent,
         LiveFrame,
@@ -262,25 +263,10 @@ class LiveController:
 
         return imu_step_text(score, kind=header.plan[step_index].kind)
 
-    def mark_pain(self) -> None:
-        """Pain/pinch key: the drill drops the target to 0 at once and records it."""
+    def command(self, command: DrillCommand) -> None:
+        """A drill key (pain, pause/resume, skip, abort) for the running session."""
         if self.session is not None:
-            self.session.mark_pain()
-
-    def toggle_pause(self) -> None:
-        """Pause or resume the drill."""
-        if self.session is not None:
-            self.session.toggle_pause()
-
-    def skip(self) -> None:
-        """Skip to the next step."""
-        if self.session is not None:
-            self.session.skip()
-
-    def abort(self) -> None:
-        """End the drill early, keeping partial results."""
-        if self.session is not None:
-            self.session.abort()
+            self.session.command(command)
 
     def recent_raw(self, window_s: float) -> np.ndarray:
         """The last ``window_s`` of raw readings (for a calibration)."""

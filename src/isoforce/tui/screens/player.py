@@ -13,7 +13,7 @@ from textual.widgets import Digits, Footer, Label, Static
 from isoforce.drills.events import DrillEvent, EventKind
 from isoforce.drills.report import score_row
 from isoforce.drills.segments import Phase
-from isoforce.live.frame import LinkEvent
+from isoforce.live.frame import DrillCommand, LinkEvent
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.curve import CurvePlot
@@ -154,15 +154,15 @@ class PlayerScreen(IsoScreen):
 
     def action_pain(self) -> None:
         """The pain/pinch key."""
-        self.iso_app.controller.mark_pain()
+        self.iso_app.controller.command(DrillCommand.PAIN)
 
     def action_pause(self) -> None:
         """Pause or resume."""
-        self.iso_app.controller.toggle_pause()
+        self.iso_app.controller.command(DrillCommand.PAUSE)
 
     def action_skip(self) -> None:
         """Skip the current step."""
-        self.iso_app.controller.skip()
+        self.iso_app.controller.command(DrillCommand.SKIP)
 
     def action_tare(self) -> None:
         """Zero the sensor (refused while loaded)."""
@@ -175,5 +175,5 @@ class PlayerScreen(IsoScreen):
 
     async def action_finish(self) -> None:
         """Stop the drill, keep what was done, show the summary."""
-        self.iso_app.controller.abort()
+        self.iso_app.controller.command(DrillCommand.ABORT)
         self.iso_app.show_summary()
