@@ -15,6 +15,7 @@ from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.plan import PlanStep
 from isoforce.export.live_file import LiveFileWriter
 from isoforce.live import FrameConsumer, LinkChange, LiveFrame, SessionOutcome
+from isoforce.live.frame import refused_text
 from isoforce.session.model import SessionStatus
 from isoforce.session.store import now_iso
 
@@ -104,8 +105,9 @@ def decode_summary(outcome: SessionOutcome) -> str:
     parts = []
     if d.bytes_dropped:
         parts.append(f"{d.bytes_dropped} bytes of garbage skipped ({d.resyncs} runs)")
-    if d.checksum_errors:
-        parts.append(f"{d.checksum_errors} checksum errors")
+    refused = refused_text(tuple((k, n) for k, n in d.drops_by_reason().items() if n))
+    if refused:
+        parts.append(refused)
     if outcome.gaps:
         parts.append(f"{len(outcome.gaps)} link gap(s)")
     return "; ".join(parts)

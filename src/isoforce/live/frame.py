@@ -144,6 +144,9 @@ class LiveFrame:
     imu_step_scores: tuple[ImuStepScore, ...] = ()
     link_events: tuple[LinkEvent, ...] = ()
     drill: DrillState | None = None
+    #: What the decoder refused so far, by reason (bad checksum, bad length, non-finite value,
+    #: out of range), counts > 0 only: garbage is dropped and counted, never passed on.
+    refused: tuple[tuple[str, int], ...] = ()
 
     def __len__(self) -> int:
         return int(self.columns["t_s"].shape[0])
@@ -197,6 +200,15 @@ class LiveFrame:
             link=link,
             **rest,  # type: ignore[arg-type]
         )
+
+
+def refused_text(refused: tuple[tuple[str, int], ...]) -> str:
+    """What the decoder refused, in words (empty when nothing was)."""
+    if not refused:
+        return ""
+    total = sum(n for _, n in refused)
+    reasons = ", ".join(f"{reason} {n}" for reason, n in refused)
+    return f"{total} bad frame{'s' if total != 1 else ''} dropped ({reasons})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -366,6 +366,7 @@ class LiveSession:
             events=events,
             imu_step_scores=guidance.imu_scores if guidance is not None else (),
             drill=self._drill_state(events),
+            refused=self._refused(),
         )
         self._publish(frame)
         return guide is not None and guide.ended
@@ -388,6 +389,15 @@ class LiveSession:
             imu_derived=imu_block,
         )
         return False
+
+    def _refused(self) -> tuple[tuple[str, int], ...]:
+        """The decoder's refusals by reason (only reasons that happened)."""
+        stats = self.decoder.stats
+        if not (
+            stats.checksum_errors or stats.bad_lengths or stats.non_finite or stats.out_of_range
+        ):
+            return ()
+        return tuple((k, n) for k, n in stats.drops_by_reason().items() if n)
 
     def _next_index(self) -> int:
         self._counts.frames += 1

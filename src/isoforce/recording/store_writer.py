@@ -27,7 +27,7 @@ from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.model import Drill
 from isoforce.drills.scoring import StepScore
 from isoforce.errors import StorageError
-from isoforce.live.frame import LiveFrame, SessionHeader, SessionOutcome
+from isoforce.live.frame import LiveFrame, SessionHeader, SessionOutcome, refused_text
 from isoforce.live.options import SessionOptions
 from isoforce.session import results
 from isoforce.session.model import (
@@ -129,6 +129,7 @@ class StoreWriter:
         self._events: list[EventRecord] = []
         self._steps: list[StepScore] = []
         self._imu_scores: dict[int, ImuStepScore] = {}
+        self._refused: tuple[tuple[str, int], ...] = ()
         self._pending_since: float | None = None
         self._labels = Labels()
         self._t_first: float | None = None
@@ -180,6 +181,16 @@ class StoreWriter:
             EventRecord(t_s=e.t_s, kind=f"link_{e.change.value}", text=e.detail)
             for e in frame.link_events
         ]
+        if frame.refused != self._refused and len(frame):
+            self._refused = frame.refused
+            self._events.append(
+                EventRecord(
+                    t_s=frame.last_t_s,
+                    kind="decode_refused",
+                    text=refused_text(frame.refused),
+                    data={reason: n for reason, n in frame.refused},
+                )
+            )
         if frame.link_events:
             self.flush()
             return

@@ -27,6 +27,7 @@ from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
 from isoforce.drills.plan import Phase
 from isoforce.errors import CalibrationError, IsoforceError
+from isoforce.live.frame import refused_text
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.tui.view import Curve, LiveView, band_state
@@ -91,6 +92,7 @@ class LiveController:
         self._effort_message = ""
         self._imu_view: object | None = None
         self._imu_scores: dict[int, ImuStepScore] = {}
+        self._refused: tuple[tuple[str, int], ...] = ()
 
     # ---- lifecycle ----
 
@@ -239,6 +241,7 @@ class LiveController:
             self._drill_state = frame.drill
         if frame.imu_view is not None:
             self._imu_view = frame.imu_view
+        self._refused = frame.refused
         self._imu_scores.update({s.step_index: s for s in frame.imu_step_scores})
         for event in frame.link_events:
             self.link = _LINK_TEXT[event.change.state.value]
@@ -340,6 +343,7 @@ class LiveController:
             force_n=float(last[COL["display_force_n"]]),
             effort_pct=effort,
             link=self.link,
+            refused=refused_text(self._refused),
             rate_hz=fs,
             status=state.status.value
             if state is not None

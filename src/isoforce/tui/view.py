@@ -83,6 +83,8 @@ class LiveView:
     next_label: str = ""
     status: str = "pending"
     link: str = "ok"
+    #: What the sensor's decoder dropped as garbage so far (empty when nothing).
+    refused: str = ""
     not_measured: str = ""
     peak_pct: float = float("nan")
     mean_pct: float = float("nan")

@@ -135,6 +135,8 @@ class PlayerScreen(IsoScreen):
             notice = "⚠ SENSOR GONE — press q to save and leave"
         elif view.not_measured:
             notice = f"ⓘ {view.not_measured}"
+        elif view.refused:
+            notice = f"ⓘ sensor: {view.refused}"
         else:
             notice = ""
         set_text(link, notice)
