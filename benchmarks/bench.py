@@ -16,6 +16,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -289,6 +290,12 @@ def fmt(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
 
 
+def kept_notes(previous: str) -> str:
+    """The hand-written sections (``## …``) of the previous page: a new run keeps them."""
+    start = previous.find("\n## ")
+    return "" if start < 0 else previous[start:]
+
+
 def render(rows: list[Row], *, quick: bool) -> str:
     """The performance page."""
     lines = [
@@ -408,6 +415,9 @@ def main() -> int:
         "--out", default=str(ROOT / "docs" / "performance.md"), help="where to write ('-' = stdout)"
     )
     args = parser.parse_args()
+    # benchmarks record sessions (the TUI runs drills): never into the user's own store
+    scratch = tempfile.TemporaryDirectory(prefix="isoforce-bench-")
+    os.environ.setdefault("ISOFORCE_DATA_DIR", scratch.name)
     rows: list[Row] = []
     for name, suite in SUITES.items():
         if args.only and name not in args.only:
@@ -425,7 +435,9 @@ def main() -> int:
     if args.out == "-":
         print(text)
     else:
-        Path(args.out).write_text(text, encoding="utf-8")
+        out = Path(args.out)
+        text += kept_notes(out.read_text(encoding="utf-8") if out.exists() else "")
+        out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

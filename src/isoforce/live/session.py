@@ -184,8 +184,6 @@ class LiveSession:
         except BaseException as exc:
             error = f"error: {exc}" if str(exc) else type(exc).__name__
             self.stop_reason = StopReason.ERROR
-            if not isinstance(exc, Exception):
-                self.link = LinkState.FAILED
             self._end(error)
             raise
         self._end(error)
@@ -224,8 +222,14 @@ class LiveSession:
             lift_offs=tuple(self.imu.lift_off.completed) if self.imu is not None else (),
             error=error,
         )
-        for consumer in self.consumers:
-            consumer.on_end(self.outcome)
+        failed: BaseException | None = None
+        for consumer in self.consumers:  # every consumer hears the end, whatever another did
+            try:
+                consumer.on_end(self.outcome)
+            except BaseException as exc:  # re-raised below, after the others were told
+                failed = failed or exc
+        if failed is not None:
+            raise failed
 
     async def _consume(self, duration_s: float | None) -> None:
         while True:
