@@ -369,7 +369,9 @@ class LiveSession:
             imu_view=self.imu.view() if self.imu is not None else None,
             events=events,
             imu_step_scores=guidance.imu_scores if guidance is not None else (),
-            drill=self._drill_state(events),
+            drill=self._drill_state(
+                events, float(target[-1]) if guidance is not None and target is not None else None
+            ),
             refused=self._refused(),
         )
         self._publish(frame)
@@ -441,7 +443,10 @@ class LiveSession:
             )
         )
 
-    def _drill_state(self, events: tuple[DrillEvent, ...]) -> DrillState | None:
+    def _drill_state(
+        self, events: tuple[DrillEvent, ...], target_now: float | None = None
+    ) -> DrillState | None:
+        """The drill after this frame; ``target_now`` is the last sample's target when known."""
         guide = self.guide
         if guide is None:
             return None
@@ -460,7 +465,7 @@ class LiveSession:
             step=step,
             next_step=engine.next_step,
             phase=engine.current_phase,
-            target_pct=engine.target_at(t),
+            target_pct=engine.target_at(t) if target_now is None else target_now,
             remaining_s=engine.step_remaining_s(t),
             step_start_s=start_s,
             target_t_s=curve_t,
