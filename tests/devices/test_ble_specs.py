@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from isoforce.core.samples import SampleBlock
 from isoforce.devices import ble_specs as bs
+from isoforce.devices import forceboard, isoforce_ble, progressor, wh_c06, witmotion_ble
+from isoforce.devices.ble_profile import BleDeviceModule
 from isoforce.devices.registry import DEVICES, new_decoder
 
-WH_PAYLOAD = bytes.fromhex("0203 11ff ffff ffff ff01 09c4 01f4 01 0007")
+WH_PAYLOAD = wh_c06.EXAMPLES[0]
 
 
 @pytest.mark.parametrize(
@@ -53,19 +56,36 @@ def test_registry_has_every_ble_device_with_its_decoder() -> None:
     assert DEVICES["isoforce-ble"].n_per_count is None  # raw counts: needs a calibration
 
 
+def test_each_device_module_declares_its_spec_profile_and_examples() -> None:
+    assert [m.SPEC.key for m in bs.BLE_DEVICE_MODULES] == list(bs.BLE_PROFILES)
+    for module in bs.BLE_DEVICE_MODULES:
+        assert module.PROFILE.key == module.SPEC.key
+        assert module.SPEC.transport == "ble" and module.EXAMPLES
+
+
+@pytest.mark.parametrize("module", bs.BLE_DEVICE_MODULES, ids=lambda m: m.SPEC.key)
+def test_every_example_is_one_clean_sample(module: BleDeviceModule) -> None:
+    for example in module.EXAMPLES:
+        decoder = module.PROFILE.decoder()
+        items = decoder.feed(0.0, example) + decoder.flush(0.0)
+        blocks = [i for i in items if isinstance(i, SampleBlock)]
+        assert sum(len(b) for b in blocks) == 1, example.hex(" ")
+        assert decoder.stats.bytes_dropped == 0 and decoder.stats.samples_lost == 0
+
+
 def test_profiles_use_the_documented_commands() -> None:
-    prog = bs.PROGRESSOR_PROFILE
+    prog = progressor.PROFILE
     assert [w.data for w in prog.start] == [b"\x65"] and prog.start[0].response
     assert [w.data for w in prog.tare] == [b"\x64"]
-    fb = bs.FORCEBOARD_PROFILE
+    fb = forceboard.PROFILE
     assert [(w.char_uuid[:8], w.data) for w in fb.start + fb.stop + fb.tare] == [
         ("467a8517", b"\x04"),
         ("467a8517", b"\x07"),
         ("9a88d683", b"\x01"),
     ]
-    assert bs.WH_C06_PROFILE.notify_uuid is None and bs.WH_C06_PROFILE.company_id == 0x0100
-    nus = bs.ISOFORCE_BLE_PROFILE
+    assert wh_c06.PROFILE.notify_uuid is None and wh_c06.PROFILE.company_id == 0x0100
+    nus = isoforce_ble.PROFILE
     assert [w.data for w in nus.start + nus.stop + nus.tare] == [b"s\n", b"x\n", b"t\n"]
-    rate = bs.WITMOTION_BLE_PROFILE.rate
+    rate = witmotion_ble.PROFILE.rate
     assert rate is not None
     assert [w.data.hex() for w in rate.commands(50)] == ["ffaa6988b5", "ffaa030800", "ffaa000000"]

@@ -26,6 +26,7 @@ def test_quoted_formula_and_pounds_to_newtons() -> None:
     assert block.column("force_n").tolist() == [300 * N_PER_LBF, 5 * N_PER_LBF, 32767 * N_PER_LBF]
     assert block.t_host_s[-1] == 2.0 and np.all(np.diff(block.t_host_s) > 0)
     assert dec.stats.frames_ok == 1 and dec.stats.other["high_byte_samples"] == 0
+    assert fb.EXAMPLES == (note(b"\x00\x01\x2c"), note(b"\x00\x00\x05"))
 
 
 def test_readings_differ_only_with_the_top_byte_and_are_flagged() -> None:

@@ -34,6 +34,7 @@ def test_documented_clone_notification_with_padding() -> None:
     # device-protocols.md §1.3: 01 08 74 41 93 C2 76 BB C7 01 (00 00 00 00)
     # → code 1, length 8, -73.628 kg, 29 866 870 µs
     data = bytes.fromhex("01 08 74 41 93 C2 76 BB C7 01 00 00 00 00")
+    assert p.EXAMPLES == (data,)
     dec = p.ProgressorDecoder()
     (block,) = blocks(dec.feed(5.0, data))
     kg = struct.unpack("<f", bytes.fromhex("744193C2"))[0]

@@ -27,6 +27,7 @@ def test_weight_at_offset_10_big_endian_hundredths() -> None:
     dec = wh.WhC06Decoder()
     assert force(dec.feed(1.0, payload(b"\x09\xc4"))) == 2500 * 0.01 * N_PER_KGF  # 25.00 kg
     assert dec.stats.frames_ok == 1
+    assert wh.EXAMPLES == (payload(b"\x09\xc4"), payload(b"\xff\xfb"))
 
 
 def test_signed_by_default_unsigned_as_option() -> None:

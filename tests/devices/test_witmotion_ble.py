@@ -39,6 +39,7 @@ def test_data_frame_scales() -> None:
     values = samples(dec.feed(1.0, data_frame(*WORDS)))
     assert values.tolist() == [EXPECTED]
     assert dec.stats.frames_ok == 1
+    assert wit.EXAMPLES == (data_frame(*WORDS),)
 
 
 def test_frames_split_and_bursting_across_notifications() -> None:

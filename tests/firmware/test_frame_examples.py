@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from isoforce.core.samples import SampleBlock
+from isoforce.devices import isoforce_ble
 from isoforce.devices.base import DeviceMessage
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from tests.firmware.firmware_build import FIRMWARE
@@ -31,3 +32,7 @@ def test_examples_decode_as_documented() -> None:
     assert full.values[0].tolist() == [84123.0, 0.0, -1.0, 1.0, 1.0, -1.0, 0.008, 10.0]
     assert full.t_s[0] == 25_000 * 1e-6  # device µs since the first frame
     assert [i.text for i in items if isinstance(i, DeviceMessage)] == ["ok tare 5000"]
+
+
+def test_the_ble_device_module_quotes_the_page() -> None:
+    assert set(isoforce_ble.EXAMPLES) <= set(page_examples())

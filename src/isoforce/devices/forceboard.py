@@ -34,9 +34,11 @@ import enum
 
 import numpy as np
 
+from isoforce.core.effort_key import Capabilities
 from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceMessage
+from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.ble_profile import BleProfile, GattWrite, Query
 from isoforce.units import N_PER_LBF
 
 NAME = "Force Board"
@@ -74,6 +76,18 @@ class SampleEncoding(enum.Enum):
     """``b0·32768 + b1·256 + b2``, unsigned, exactly as the sources quote it."""
 
 
+SPEC = DeviceSpec(
+    key="forceboard",
+    title="PitchSix Force Board over Bluetooth",
+    transport=DeviceKind.BLE,
+    capabilities=Capabilities(push=True, pull=False),
+    nominal_rate_hz=NOMINAL_RATE_HZ,
+    force_channel="force_n",
+    n_per_count=1.0,
+    notes="Reports pounds-force (→ N); its sample rate is not published. Tare over Bluetooth.",
+)
+
+
 def mode_command(mode: int) -> bytes:
     """The byte to write to the mode characteristic."""
     return bytes((mode,))
@@ -82,6 +96,32 @@ def mode_command(mode: int) -> bytes:
 def parse_battery_percent(value: bytes) -> int | None:
     """Battery level (0–100 %) from the standard Battery Level characteristic."""
     return value[0] if len(value) >= 1 else None
+
+
+def _battery_text(value: bytes) -> str | None:
+    pct = parse_battery_percent(value)
+    return f"{pct} %" if pct is not None else None
+
+
+PROFILE = BleProfile(
+    key=SPEC.key,
+    decoder=lambda: ForceBoardDecoder(),  # defined below
+    notify_uuid=DATA_UUID,
+    write_uuid=MODE_UUID,
+    start=(GattWrite(MODE_UUID, mode_command(MODE_STREAM)),),
+    stop=(GattWrite(MODE_UUID, mode_command(MODE_IDLE)),),
+    tare=(GattWrite(TARE_UUID, bytes((TARE_VALUE,))),),
+    queries=(Query("battery", _battery_text, read_uuid=BATTERY_LEVEL_UUID),),
+    names=(NAME,),
+    service_uuids=(FORCE_SERVICE_UUID,),
+)
+
+EXAMPLES: tuple[bytes, ...] = (
+    # The sources' formula "b0·32768 + b1·256 + b2": 00 01 2C = 300 lbf and 00 00 05 = 5 lbf,
+    # one sample per notification (tests/devices/test_forceboard.py)
+    bytes.fromhex("0001 00012C"),
+    bytes.fromhex("0001 000005"),
+)
 
 
 class ForceBoardDecoder:

@@ -30,8 +30,10 @@ import struct
 import numpy as np
 
 from isoforce.core.device_time import CounterSpec, RestartingCounter
+from isoforce.core.effort_key import Capabilities
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceMessage, plausible_rows
+from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec, plausible_rows
+from isoforce.devices.ble_profile import BleProfile, GattWrite, Query
 from isoforce.units import N_PER_KGF
 
 NAME_PREFIX = "Progressor"
@@ -69,6 +71,21 @@ CHANNELS = ("force_n",)
 _RECORD = np.dtype([("kg", "<f4"), ("t_us", "<u4")])
 _RECORD_STRUCT = struct.Struct("<fI")
 _FEW_RECORDS = 4
+
+
+SPEC = DeviceSpec(
+    key="progressor",
+    title="Tindeq Progressor or open clone (Crimpdeq, Hangman) over Bluetooth",
+    transport=DeviceKind.BLE,
+    capabilities=Capabilities(push=True, pull=False),
+    nominal_rate_hz=NOMINAL_RATE_HZ,
+    force_channel="force_n",
+    n_per_count=1.0,
+    notes=(
+        "Tension gauge with its own calibration (kg → N). Measures the direction its strap "
+        "is rigged for. Tare, battery and firmware version over Bluetooth."
+    ),
+)
 
 
 def command(opcode: int) -> bytes:
@@ -117,6 +134,48 @@ def parse_text(notification: bytes) -> str | None:
 def is_command_response(notification: bytes) -> bool:
     """Whether a notification answers a command (code 0)."""
     return len(notification) >= HEADER_BYTES and notification[0] == RES_COMMAND
+
+
+def _write(opcode: int) -> GattWrite:
+    return GattWrite(CONTROL_UUID, command(opcode))
+
+
+def _battery_text(notification: bytes) -> str | None:
+    mv = parse_battery_mv(notification)
+    return f"{mv / 1000:.2f} V" if mv is not None else None
+
+
+PROFILE = BleProfile(
+    key=SPEC.key,
+    decoder=lambda: ProgressorDecoder(),  # defined below
+    notify_uuid=DATA_UUID,
+    write_uuid=CONTROL_UUID,
+    start=(_write(CMD_START_WEIGHT),),
+    stop=(_write(CMD_STOP_WEIGHT),),
+    tare=(_write(CMD_TARE),),
+    queries=(
+        Query(
+            "battery",
+            _battery_text,
+            ask=_write(CMD_GET_BATTERY_VOLTAGE),
+            answers=is_command_response,
+        ),
+        Query(
+            "firmware",
+            parse_text,
+            ask=_write(CMD_GET_APP_VERSION),
+            answers=is_command_response,
+        ),
+    ),
+    name_prefixes=(NAME_PREFIX,),
+    service_uuids=(SERVICE_UUID,),
+)
+
+EXAMPLES: tuple[bytes, ...] = (
+    # device-protocols.md §1.3, a clone's weight notification: code 1, length 8,
+    # -73.628 kg at 29 866 870 µs, then 4 zero pad bytes (tests/devices/test_progressor.py)
+    bytes.fromhex("01 08 74 41 93 C2 76 BB C7 01 00 00 00 00"),
+)
 
 
 class ProgressorDecoder:

@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from isoforce.core.effort_key import Capabilities
 from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceMessage
+from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.ble_profile import BleProfile
 from isoforce.units import N_PER_KGF, N_PER_LBF
 
 COMPANY_ID = 0x0100
@@ -63,6 +65,39 @@ NEWTONS_PER_UNIT: dict[int, float] = {
     UNIT_STONE: STONE_KG * N_PER_KGF,
     UNIT_JIN: JIN_KG * N_PER_KGF,
 }
+
+
+SPEC = DeviceSpec(
+    key="wh-c06",
+    title="WH-C06 hanging scale (advertisements only, about 2 readings/s)",
+    transport=DeviceKind.BLE,
+    capabilities=Capabilities(push=True, pull=False),
+    nominal_rate_hz=NOMINAL_RATE_HZ,
+    force_channel="force_n",
+    n_per_count=1.0,
+    notes=(
+        "Broadcasts its reading about twice a second: fine for slow holds, too slow for rate "
+        "of force development. No remote tare (use its button or isoforce's software tare)."
+    ),
+)
+
+PROFILE = BleProfile(
+    key=SPEC.key,
+    decoder=lambda: WhC06Decoder(),  # defined below
+    notify_uuid=None,
+    company_id=COMPANY_ID,
+    min_advert_bytes=MIN_PAYLOAD_BYTES,
+    silence_timeout_s=SILENCE_TIMEOUT_S,
+    names=(LOCAL_NAME,),
+)
+
+EXAMPLES: tuple[bytes, ...] = (
+    # Mito's template (02 03 11 FF FF FF FF FF FF 01) holding 25.00 kg (09 C4), then 01 F4,
+    # unit 01 = kg, counter 00 07 (tests/devices/test_wh_c06.py, test_ble_specs.py)
+    bytes.fromhex("0203 11FF FFFF FFFF FF01 09C4 01F4 01 0007"),
+    # the same after a tare: -0.05 kg (FF FB, signed)
+    bytes.fromhex("0203 11FF FFFF FFFF FF01 FFFB 01F4 01 0007"),
+)
 
 
 class WhC06Decoder:

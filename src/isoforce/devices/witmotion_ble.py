@@ -34,9 +34,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from isoforce.core.effort_key import Capabilities
 from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceMessage
+from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.ble_profile import BleProfile, GattWrite, Query, RateSetting
 from isoforce.devices.witmotion_uart import (
     ACC_RANGE_G,
     ANGLE_RANGE_DEG,
@@ -105,6 +107,17 @@ CHANNELS = (
 )
 SCALES = (
     np.array([ACC_RANGE_G] * 3 + [GYRO_RANGE_DPS] * 3 + [ANGLE_RANGE_DEG] * 3) / INT16_FULL_SCALE
+)
+
+
+SPEC = DeviceSpec(
+    key="witmotion-ble",
+    title="WitMotion Bluetooth 5.0 IMU (BWT901BLE5.0, WT901BLECL, WT901BLE68)",
+    transport=DeviceKind.BLE,
+    capabilities=Capabilities(push=False, pull=False, imu=True),
+    nominal_rate_hz=SESSION_RATE_HZ,
+    force_channel=None,
+    notes="Acceleration, angular rate and angles; isoforce sets 50 Hz output when it connects.",
 )
 
 
@@ -197,6 +210,54 @@ def describe_register(reply: RegisterReply) -> str:
     if reply.first == REG_VERSION:
         return f"version {v & 0xFFFF:#06x} {reply.values[1] & 0xFFFF:#06x}"
     return f"register {reply.first:#04x} = " + " ".join(str(x) for x in reply.values)
+
+
+def _register_query(reg: int) -> Query:
+    def answers(data: bytes) -> bool:
+        return find_register_reply(data, reg) is not None
+
+    def parse(data: bytes) -> str | None:
+        reply = find_register_reply(data, reg)
+        return describe_register(reply) if reply is not None else None
+
+    ask = GattWrite(WRITE_UUID, read_register(reg), response=False)
+    key = {REG_BATTERY: "battery", REG_VERSION: "firmware"}
+    return Query(key.get(reg, f"register {reg:#04x}"), parse, ask=ask, answers=answers)
+
+
+def _current_rate_hz(data: bytes) -> float | None:
+    reply = find_register_reply(data, REG_RRATE)
+    return rate_hz(reply.values[0]) if reply is not None else None
+
+
+def _rate_writes(rate: float) -> tuple[GattWrite, ...]:
+    return tuple(
+        GattWrite(WRITE_UUID, data, response=False, pause_s=COMMAND_GAP_S)
+        for data in set_rate_commands(rate)
+    )
+
+
+PROFILE = BleProfile(
+    key=SPEC.key,
+    decoder=lambda: WitMotionBleDecoder(),  # defined below
+    notify_uuid=NOTIFY_UUID,
+    write_uuid=WRITE_UUID,
+    write_response=False,
+    queries=(_register_query(REG_BATTERY), _register_query(REG_VERSION)),
+    rate=RateSetting(
+        read=_register_query(REG_RRATE),
+        current_hz=_current_rate_hz,
+        commands=_rate_writes,
+    ),
+    name_prefixes=(NAME_MARKER,),
+    service_uuids=(SERVICE_UUID,),
+)
+
+EXAMPLES: tuple[bytes, ...] = (
+    # A data frame in the vendor's 20-byte layout: acc 1, -1, 8 g; gyro 61.04, -61.04, 0 °/s;
+    # angles 90, -45, 179.99 ° (the scale case of tests/devices/test_witmotion_ble.py)
+    bytes.fromhex("5561 0008 00F8 0040 E803 18FC 0000 0040 00E0 FF7F"),
+)
 
 
 class WitMotionBleDecoder:

@@ -2,7 +2,7 @@
 
 One transport serves every supported BLE device; what differs (which characteristic streams,
 what starts, stops and tares it, what to ask after connecting) is the device's
-:class:`~isoforce.devices.ble_specs.BleProfile`. Advertisement-only devices (the WH-C06 scale)
+:class:`~isoforce.devices.ble_profile.BleProfile`. Advertisement-only devices (the WH-C06 scale)
 use :class:`BleAdvertTransport`, which never connects and streams manufacturer data instead.
 
 Lifecycle (the contract every transport shares, ``transports/base.py``):
@@ -36,7 +36,8 @@ from bleak.backends.device import BLEDevice
 
 from isoforce.core.samples import RawChunk
 from isoforce.devices.base import DeviceSpec
-from isoforce.devices.ble_specs import BLE_PROFILES, BleProfile, GattWrite, Query
+from isoforce.devices.ble_profile import BleProfile, GattWrite, Query
+from isoforce.devices.ble_specs import BLE_PROFILES
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
 from isoforce.transports.base import Transport
 from isoforce.transports.ble_errors import ble_error

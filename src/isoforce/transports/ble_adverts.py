@@ -20,7 +20,7 @@ from bleak.backends.scanner import AdvertisementData
 
 from isoforce.core.samples import RawChunk
 from isoforce.devices.base import DeviceSpec
-from isoforce.devices.ble_specs import BleProfile
+from isoforce.devices.ble_profile import BleProfile
 from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.transports.base import Transport
 from isoforce.transports.ble_scan import normal_address, shared_scan
