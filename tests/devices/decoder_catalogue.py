@@ -2,13 +2,18 @@
 
 A :class:`Codec` says how to build the decoder, how to turn integers into a valid stream of its
 frames (one chunk per frame: a notification for BLE codecs), which channel carries the integer,
-and what any emitted sample must satisfy. :func:`check_items` is the one invariant every test
+and what any emitted sample must satisfy. Every registered BLE device is fuzzed from the
+documented ``EXAMPLES`` its module declares (:func:`from_examples`: integer ``i`` sends example
+``i``), so a new BLE device needs no entry here; the hand-written codecs below add value sweeps
+with a bound on what may come out, the serial decoders and decoder options the registry does
+not use. :func:`check_items` is the one invariant every test
 and the long fuzz run apply: no exception, no infinite value, NaN only where a codec marks a
 channel its frame group did not carry, values within the codec's bound, time never going back.
 """
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +23,8 @@ import numpy as np
 from isoforce.core.samples import SampleBlock
 from isoforce.devices import isoforce_frame, witmotion_uart
 from isoforce.devices.base import Decoder, DeviceMessage
+from isoforce.devices.ble_profile import BleDeviceModule
+from isoforce.devices.ble_specs import BLE_DEVICE_MODULES
 from isoforce.devices.forceboard import ForceBoardDecoder, SampleEncoding
 from isoforce.devices.hx711_lines import MAX_ABS_VALUE, Hx711LineDecoder
 from isoforce.devices.progressor import MAX_ABS_KG, ProgressorDecoder
@@ -37,7 +44,7 @@ class Codec:
     frames: Callable[[Sequence[int]], list[bytes]]
     channel: str
     value_range: tuple[int, int]
-    max_abs: float
+    max_abs: float = math.inf
     streaming: bool = True
     """Bytes may be cut anywhere; False: one ``feed`` is one notification."""
     missing_marker: bool = False
@@ -90,8 +97,39 @@ def _wh_c06(values: Sequence[int]) -> list[bytes]:
     return [bytes(10) + v.to_bytes(2, "big", signed=True) + b"\x01\xf4\x01\x00\x00" for v in values]
 
 
+def _decoded(make: Callable[[], Decoder], chunks: Sequence[bytes]) -> list[SampleBlock]:
+    dec = make()
+    items = [item for chunk in chunks for item in dec.feed(0.0, chunk)] + dec.flush(0.0)
+    return [i for i in items if isinstance(i, SampleBlock)]
+
+
+def from_examples(module: BleDeviceModule) -> Codec:
+    """A registered BLE device with its documented examples as the valid frames.
+
+    The value channel is the first channel of the first example; the codec is streaming when
+    each example cut in two still gives its sample (the decoder reassembles notifications).
+    """
+    examples = module.EXAMPLES
+    make = module.PROFILE.decoder
+    channel = _decoded(make, examples[:1])[0].channels[0]
+
+    def sample(chunks: Sequence[bytes]) -> list[list[float]]:
+        return [row for b in _decoded(make, chunks) for row in b.values.tolist()]
+
+    streaming = all(sample([e[: len(e) // 2], e[len(e) // 2 :]]) == sample([e]) for e in examples)
+    return Codec(
+        f"{module.SPEC.key}-examples",
+        make,
+        lambda values: [examples[v] for v in values],
+        channel,
+        (0, len(examples) - 1),
+        streaming=streaming,
+    )
+
+
 INT16 = (-32768, 32767)
 CODECS: tuple[Codec, ...] = (
+    *(from_examples(m) for m in BLE_DEVICE_MODULES),
     Codec("isoforce-frame", isoforce_frame.IsoforceFrameDecoder, _isoforce, "load_raw",
           (-(2**31), 2**31 - 1), 2.0**31),
     Codec("hx711-plain", Hx711LineDecoder, _hx711(""), "load_raw",

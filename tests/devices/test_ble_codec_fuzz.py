@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 import numpy as np
 from hypothesis import given, settings
@@ -10,18 +11,16 @@ from hypothesis import strategies as st
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import Decoder, DeviceMessage
+from isoforce.devices.ble_specs import BLE_DEVICE_MODULES
 from isoforce.devices.forceboard import ForceBoardDecoder, SampleEncoding
 from isoforce.devices.progressor import ProgressorDecoder
-from isoforce.devices.wh_c06 import WhC06Decoder
 from isoforce.devices.witmotion_ble import WitMotionBleDecoder
 from isoforce.units import N_PER_KGF, N_PER_LBF
 
-DECODERS = (
-    ProgressorDecoder,
-    ForceBoardDecoder,
+#: Every registered BLE device's decoder, and the options the registry does not use.
+DECODERS: tuple[Callable[[], Decoder], ...] = (
+    *(module.PROFILE.decoder for module in BLE_DEVICE_MODULES),
     lambda: ForceBoardDecoder(encoding=SampleEncoding.QUOTED),
-    WhC06Decoder,
-    WitMotionBleDecoder,
     lambda: WitMotionBleDecoder(frame_bytes=16),
 )
 
