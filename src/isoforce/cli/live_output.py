@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from numpy.typing import NDArray
 
+from isoforce.cli.output import Output
 from isoforce.drills.events import DrillEvent
 from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.plan import PlanStep
@@ -84,20 +85,32 @@ class RowWriter(Protocol):
 
 
 class FileRows(FrameConsumer):
-    """Writes every frame's samples through a live file writer; closes it at the end."""
+    """Writes every frame's samples through a live file writer; closes it at the end.
 
-    def __init__(self, writer: RowWriter) -> None:
+    A failed write (disk full) stops the file, not the session: it is recorded on ``output``
+    (which ends in one error naming what was kept) and the session goes on into the store.
+    """
+
+    def __init__(self, writer: RowWriter, output: Output) -> None:
         self.writer = writer
+        self.output = output
 
     def on_frame(self, frame: LiveFrame) -> None:
-        """Append the frame's rows."""
-        if len(frame):
-            self.writer.write_columns(frame.columns, frame.labels)
+        """Append the frame's rows (none after a failed write)."""
+        if len(frame) and not self.output.failed:
+            try:
+                self.writer.write_columns(frame.columns, frame.labels)
+            except OSError as exc:
+                self.output.fail(exc)
 
     def on_end(self, outcome: SessionOutcome) -> None:
         """Finish the file (also after an error: what arrived is kept)."""
         del outcome
-        self.writer.close()
+        if not self.output.failed:
+            try:
+                self.writer.close()
+            except OSError as exc:
+                self.output.fail(exc)
 
 
 def decode_summary(outcome: SessionOutcome) -> str:
