@@ -125,7 +125,12 @@ def test_out_of_range_rate_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
+    # a missing folder is a usage error, found before anything runs (issue 20, deliver 8)
     res = run("record", "--duration", "1", "--out", str(tmp_path / "no" / "such" / "dir.csv"))
+    assert res.returncode == 2
+    assert "such' does not exist" in res.stderr
+    assert "Traceback" not in res.stderr
+    res = run("record", "--duration", "1", "--out", str(tmp_path))  # a folder is not a file
     assert res.returncode == 1
     assert "cannot write" in res.stderr
     assert "Traceback" not in res.stderr
@@ -142,7 +147,9 @@ def test_ctrl_c_writes_what_was_recorded(tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if out_file.exists() and out_file.stat().st_size > 2000:
+            # rows go to a temporary file beside it until the recording ends (atomic --out)
+            growing = [p.stat().st_size for p in tmp_path.glob(".long.csv.*.tmp")]
+            if growing and growing[0] > 2000:
                 break
             time.sleep(0.05)
         else:
@@ -157,6 +164,7 @@ def test_ctrl_c_writes_what_was_recorded(tmp_path: Path) -> None:
     assert "interrupted: recorded" in err
     rows = read_rows(out_file)
     assert len(rows) > 10
+    assert not list(tmp_path.glob("*.tmp"))
     n_reported = int(err.split("recorded ")[1].split(" samples")[0])
     assert n_reported == len(rows)
 

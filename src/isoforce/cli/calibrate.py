@@ -14,15 +14,16 @@ import asyncio
 import contextlib
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from isoforce.cli.common import EXIT_INTERRUPTED, EXIT_OK, positive_float, run_until_interrupted
-from isoforce.cli.record import load_calibration, positive_int
+from isoforce.cli.common import EXIT_INTERRUPTED, EXIT_OK, run_until_interrupted
+from isoforce.cli.output import open_output
+from isoforce.cli.record import load_calibration
+from isoforce.cli.values import BAUD, INTERVAL_S, MASS_KG, output_file
 from isoforce.devices.registry import DEVICES, device_spec
-from isoforce.errors import CalibrationError, ConfigError, StorageError
+from isoforce.errors import CalibrationError, ConfigError
 
 if TYPE_CHECKING:
     from isoforce.signal.calibration import Calibration
@@ -49,26 +50,30 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--device", required=True, choices=serial_keys, help="the load cell device")
     p.add_argument("--port", required=True, metavar="URL", help="its serial port")
-    p.add_argument("--baud", type=positive_int, default=None, metavar="N", help="baud rate")
+    p.add_argument("--baud", type=BAUD, default=None, metavar="N", help="baud rate")
     p.add_argument(
         "--known-kg",
-        type=positive_float,
+        type=MASS_KG,
         default=None,
         metavar="KG",
-        help="mass of the calibration weight in kg (omit to only re-tare --calibration)",
+        help=f"mass of the calibration weight ({MASS_KG.span}; omit to only re-tare --calibration)",
     )
     p.add_argument(
         "--calibration", default=None, metavar="FILE", help="existing calibration to re-tare"
     )
     p.add_argument(
-        "--out", default=None, metavar="FILE", help="where to save (default: --calibration)"
+        "--out",
+        type=output_file,
+        default=None,
+        metavar="FILE",
+        help="where to save (default: --calibration)",
     )
     p.add_argument(
         "--window-s",
-        type=positive_float,
+        type=INTERVAL_S,
         default=2.0,
         metavar="S",
-        help="seconds averaged per step (default 2)",
+        help=f"seconds averaged per step ({INTERVAL_S.span}; default 2)",
     )
     p.set_defaults(handler=run_calibrate)
 
@@ -191,10 +196,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
         print("calibration not saved", file=sys.stderr)
         return EXIT_INTERRUPTED
     cal = result["cal"]
-    try:
-        Path(out).write_text(json.dumps(cal.to_dict(), indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise StorageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    with open_output(out) as file:
+        file.text.write(json.dumps(cal.to_dict(), indent=2) + "\n")
     print(
         f"saved {out}: {1 / cal.n_per_raw:.3f} raw units per newton, zero at {cal.offset_raw:.1f}"
     )

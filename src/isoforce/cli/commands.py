@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from isoforce.cli import calibrate, drill, record, scan, tui
+from isoforce.cli import calibrate, drill, record, scan, store, tui
 from isoforce.cli import history as history_cmd
 from isoforce.cli import imu as imu_cmd
 from isoforce.cli import replay as replay_cmd
@@ -25,6 +25,7 @@ def register_all(sub: Any) -> None:
     transfer_cmd.register(sub)
     replay_cmd.register(sub)
     imu_cmd.register(sub)
+    store.register(sub)
     p = sub.add_parser(
         "devices", help="list the devices isoforce supports", description="List supported devices."
     )

@@ -1,17 +1,15 @@
-"""Helpers shared by the CLI commands: argument types, output files, Ctrl-C handling."""
+"""Helpers shared by the CLI commands: exit codes, usage errors, Ctrl-C, JSON inputs."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import signal
-import sys
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from isoforce.errors import IsoforceError
+from isoforce.errors import ConfigError
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -19,38 +17,8 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-def positive_float(text: str) -> float:
-    """Argparse type: a number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value != value:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
-
-
-def speed_value(text: str) -> float:
-    """Argparse type: a speed factor > 0, or ``max`` for as fast as possible."""
-    if text.strip().lower() in {"max", "inf"}:
-        return float("inf")
-    return positive_float(text)
-
-
-@contextlib.contextmanager
-def open_output(path: str) -> Iterator[TextIO]:
-    """Open ``path`` for writing text (``-`` is stdout); errors become IsoforceError."""
-    if path == "-":
-        yield sys.stdout
-        return
-    try:
-        stream = Path(path).open("w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
-    except OSError as exc:
-        raise IsoforceError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        yield stream
-    finally:
-        stream.close()
+class UsageError(ConfigError):
+    """A command-line value that no option type could check alone (exit 2, like argparse)."""
 
 
 def run_until_interrupted(make: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> bool:

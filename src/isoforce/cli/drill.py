@@ -10,19 +10,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from isoforce.cli.common import (
+    EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
-    open_output,
-    positive_float,
     run_until_interrupted,
 )
+from isoforce.cli.output import OutputError, open_output, output_format
 from isoforce.cli.record import add_device_arguments, session_options
 from isoforce.cli.saving import add_save_arguments, side_argument
+from isoforce.cli.values import PERCENT, output_file
 from isoforce.errors import DrillFileError
 
 if TYPE_CHECKING:
-    pass
+    from isoforce.live import LiveSession
 
 
 def register(sub: Any) -> None:
@@ -61,6 +62,7 @@ def register(sub: Any) -> None:
     add_device_arguments(run)
     run.add_argument(
         "--out",
+        type=output_file,
         default=None,
         metavar="PATH",
         help="also write the recording as CSV ('-' for standard output); the session store always gets it",
@@ -74,10 +76,11 @@ def register(sub: Any) -> None:
     add_save_arguments(run, data_dir=False)
     run.add_argument(
         "--sim-pain-at",
-        type=positive_float,
+        type=PERCENT,
         default=None,
         metavar="PCT",
-        help="simulator only: the virtual athlete feels pinching above this effort %% and presses the pain key",
+        help="simulator only: the virtual athlete feels pinching above this effort %% and presses "
+        f"the pain key ({PERCENT.span})",
     )
     run.set_defaults(handler=run_drill)
 
@@ -164,27 +167,39 @@ def run_drill(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    output_format(out, None, ("csv",))
     side = args.side if args.side is not None else drill.side.as_side()
-    with contextlib.ExitStack() as stack:
-        rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
-        given = {"push_max_n": args.push_max, "pull_max_n": args.pull_max}
-        stored = rec.stored_maxima(drill, side=side, given=given)
-        for line in rec.reference_lines:
-            print(line)
-        options = session_options(args, pain_threshold_pct=args.sim_pain_at, **stored)
-        session = open_session(options, drill=drill)
-        session.add(Progress(total_s=drill.duration_s, label=f"{drill.name}"))
-        session.add(LinkReporter())
-        session.add(DrillPrinter(session.header.plan))
-        if out is not None:
-            session.add(FileRows(CsvSampleWriter(stack.enter_context(open_output(out)))))
-        rec.attach(session, options, side=side)
-        print(f"isoforce {__version__}: {drill.title or drill.name} on {session.header.spec.title}")
+    failure: OutputError | None = None
+    session: LiveSession | None = None
+    try:
+        with contextlib.ExitStack() as stack:
+            rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
+            given = {"push_max_n": args.push_max, "pull_max_n": args.pull_max}
+            stored = rec.stored_maxima(drill, side=side, given=given)
+            for line in rec.reference_lines:
+                print(line)
+            options = session_options(args, pain_threshold_pct=args.sim_pain_at, **stored)
+            session = open_session(options, drill=drill)
+            session.add(Progress(total_s=drill.duration_s, label=f"{drill.name}"))
+            session.add(LinkReporter())
+            session.add(DrillPrinter(session.header.plan))
+            if out is not None:
+                output = stack.enter_context(open_output(out, keep_partial=True))
+                session.add(FileRows(CsvSampleWriter(output.text), output))
+            rec.attach(session, options, side=side)
+            print(
+                f"isoforce {__version__}: {drill.title or drill.name} on {session.header.spec.title}"
+            )
 
-        async def go(stop: asyncio.Event) -> None:
-            await session.run(stop=stop)
+            async def go(stop: asyncio.Event) -> None:
+                assert session is not None
+                await session.run(stop=stop)
 
-        interrupted = run_until_interrupted(go)
+            interrupted = run_until_interrupted(go)
+    except OutputError as exc:  # the file failed; the session went on into the store
+        if session is None or session.outcome is None:
+            raise
+        failure = exc
     outcome = session.outcome
     assert outcome is not None and outcome.drill_result is not None
     print_drill_result(outcome.drill_result)
@@ -192,8 +207,11 @@ def run_drill(args: argparse.Namespace) -> int:
         for line in imu_summary_lines(outcome.imu_summary):
             print(line)
     print()
-    if out is not None:
+    if out is not None and failure is None:
         print(f"recording: {out} ({outcome.samples} samples)")
     for line in rec.saved_lines(drill=drill, side=side):
         print(line)
+    if failure is not None:
+        print(f"isoforce: error: {failure}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

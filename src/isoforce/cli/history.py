@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from isoforce.cli.common import EXIT_OK, positive_float
+from isoforce.cli.common import EXIT_OK
+from isoforce.cli.values import COUNT, PERCENT
 
 
 def register(sub: Any) -> None:
@@ -16,7 +17,11 @@ def register(sub: Any) -> None:
         description="List stored sessions, newest first.",
     )
     ls.add_argument(
-        "--limit", type=int, default=30, metavar="N", help="show at most N (default 30)"
+        "--limit",
+        type=COUNT,
+        default=30,
+        metavar="N",
+        help=f"show at most N ({COUNT.span}; default 30)",
     )
     _data_dir(ls)
     ls.set_defaults(handler=run_sessions)
@@ -37,10 +42,10 @@ def register(sub: Any) -> None:
     )
     h.add_argument(
         "--flag-at",
-        type=positive_float,
+        type=PERCENT,
         default=15.0,
         metavar="PCT",
-        help="smallest difference that can be flagged (default 15 %%)",
+        help=f"smallest difference that can be flagged ({PERCENT.span}; default 15 %%)",
     )
     _data_dir(h)
     h.set_defaults(handler=run_history)

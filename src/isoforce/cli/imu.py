@@ -12,16 +12,16 @@ import asyncio
 import json
 import math
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from isoforce.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
-    positive_float,
     run_until_interrupted,
 )
+from isoforce.cli.output import open_output
 from isoforce.cli.record import add_device_arguments, session_options
+from isoforce.cli.values import DURATION_S, INTERVAL_S, output_file
 from isoforce.devices.registry import device_spec
 from isoforce.errors import CalibrationError, ConfigError
 
@@ -55,18 +55,30 @@ def register(sub: Any) -> None:
     )
     add_device_arguments(p)
     p.set_defaults(device="sim-imu")
-    p.add_argument("--duration", type=positive_float, default=30.0, metavar="S", help="seconds")
     p.add_argument(
-        "--every", type=positive_float, default=1.0, metavar="S", help="print a line every S s"
+        "--duration",
+        type=DURATION_S,
+        default=30.0,
+        metavar="S",
+        help=f"seconds ({DURATION_S.span})",
+    )
+    p.add_argument(
+        "--every",
+        type=INTERVAL_S,
+        default=1.0,
+        metavar="S",
+        help=f"print a line every S s ({INTERVAL_S.span})",
     )
     p.add_argument(
         "--hold",
-        type=positive_float,
+        type=INTERVAL_S,
         default=5.0,
         metavar="S",
-        help="calibrate: seconds per effort",
+        help=f"calibrate: seconds per effort ({INTERVAL_S.span})",
     )
-    p.add_argument("--out", default=None, metavar="FILE", help="calibrate: where to write it")
+    p.add_argument(
+        "--out", type=output_file, default=None, metavar="FILE", help="calibrate: where to write it"
+    )
     p.set_defaults(handler=run_imu)
 
 
@@ -126,7 +138,8 @@ def run_imu(args: argparse.Namespace) -> int:
         print(view.dual.summary())
     if collector is not None and not interrupted:
         calibration = collector.calibration()
-        Path(args.out).write_text(json.dumps(calibration.to_dict(), indent=2) + "\n", "utf-8")
+        with open_output(args.out) as file:
+            file.text.write(json.dumps(calibration.to_dict(), indent=2) + "\n")
         levels = ", ".join(
             f"{e:.0f} % → {r * 1000:.2f} mg"
             for r, e in zip(calibration.rms_g, calibration.effort_pct, strict=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 
+from isoforce.cli.output import Output
 from isoforce.drills.events import DrillEvent, DrillResult
 from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.plan import PlanStep
@@ -69,23 +70,35 @@ class LinkReporter(FrameConsumer):
 
 
 class FileRows(FrameConsumer):
-    """Writes every frame's samples through a live file writer; closes it at the end."""
+    """Writes every frame's samples through a live file writer; closes it at the end.
 
-    def __init__(self, writer: LiveFileWriter) -> None:
+    A failed write (disk full) stops the file, not the session: it is recorded on ``output``
+    (which ends in one error naming what was kept) and the session goes on into the store.
+    """
+
+    def __init__(self, writer: LiveFileWriter, output: Output) -> None:
         self.writer = writer
+        self.output = output
 
     def on_frame(self, frame: LiveFrame) -> None:
-        """Append the frame's rows."""
-        if len(frame):
-            self.writer.write_columns(frame.columns, frame.labels)
+        """Append the frame's rows (none after a failed write)."""
+        if len(frame) and not self.output.failed:
+            try:
+                self.writer.write_columns(frame.columns, frame.labels)
+            except OSError as exc:
+                self.output.fail(exc)
 
     def on_end(self, outcome: SessionOutcome) -> None:
         """Finish the file (also after an error: what arrived is kept, and it says so)."""
-        self.writer.close(
-            status=SessionStatus.INTERRUPTED if outcome.error else SessionStatus.COMPLETE,
-            ended_at=now_iso(),
-            stopped_by=outcome.error or outcome.stopped_by,
-        )
+        if not self.output.failed:
+            try:
+                self.writer.close(
+                    status=SessionStatus.INTERRUPTED if outcome.error else SessionStatus.COMPLETE,
+                    ended_at=now_iso(),
+                    stopped_by=outcome.error or outcome.stopped_by,
+                )
+            except OSError as exc:
+                self.output.fail(exc)
 
 
 def print_drill_result(result: DrillResult) -> None:

@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from isoforce.cli.common import (
+    EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
-    open_output,
-    positive_float,
     read_json_object,
     run_until_interrupted,
-    speed_value,
 )
+from isoforce.cli.output import OutputError, open_output, output_format
 from isoforce.cli.saving import add_save_arguments
+from isoforce.cli.values import BAUD, DURATION_S, FORCE_N, RATE_HZ, SEED, SPEED, output_file
 from isoforce.devices.registry import DEVICES, device_spec
 from isoforce.errors import ConfigError
 
@@ -39,34 +39,38 @@ def add_device_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rate",
-        type=positive_float,
+        type=RATE_HZ,
         default=None,
         metavar="HZ",
-        help="sample rate (simulator: 10–2000 Hz, default 80)",
+        help=f"sample rate ({RATE_HZ.span}; simulator: 10–2000 Hz, default 80)",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="simulator random seed (same seed, same recording)"
+        "--seed",
+        type=SEED,
+        default=0,
+        help=f"simulator random seed ({SEED.span}; same seed, same recording)",
     )
     parser.add_argument(
         "--speed",
-        type=speed_value,
+        type=SPEED,
         default=1.0,
         metavar="X",
-        help="simulator only: run X times faster than real time ('max' = as fast as possible)",
+        help=f"simulator only: run X times faster than real time ({SPEED.span}; "
+        "'max' = as fast as possible)",
     )
     parser.add_argument(
         "--push-max",
-        type=positive_float,
+        type=FORCE_N,
         default=None,
         metavar="N",
-        help="push (PAILs) reference max in newtons",
+        help=f"push (PAILs) reference max in newtons ({FORCE_N.span})",
     )
     parser.add_argument(
         "--pull-max",
-        type=positive_float,
+        type=FORCE_N,
         default=None,
         metavar="N",
-        help="pull (RAILs) reference max in newtons",
+        help=f"pull (RAILs) reference max in newtons ({FORCE_N.span})",
     )
     parser.add_argument(
         "--port",
@@ -76,7 +80,7 @@ def add_device_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--baud",
-        type=positive_int,
+        type=BAUD,
         default=None,
         metavar="N",
         help="serial devices: baud rate (default: the device's usual rates are tried)",
@@ -123,13 +127,14 @@ def register(sub: Any) -> None:
     add_device_arguments(p)
     p.add_argument(
         "--duration",
-        type=positive_float,
+        type=DURATION_S,
         required=True,
         metavar="S",
-        help="seconds of samples to record",
+        help=f"seconds of samples to record ({DURATION_S.span})",
     )
     p.add_argument(
         "--out",
+        type=output_file,
         default=None,
         metavar="PATH",
         help="also write a CSV or JSON file ('-' for standard output); the session store always gets it",
@@ -142,17 +147,6 @@ def register(sub: Any) -> None:
         help="file format (default: from the extension, else csv)",
     )
     p.set_defaults(handler=run_record)
-
-
-def positive_int(text: str) -> int:
-    """Argparse type: a whole number > 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
 
 
 def load_calibration(path: str | None) -> Calibration | None:
@@ -216,32 +210,38 @@ def run_record(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    fmt = args.format or ("json" if str(args.out).lower().endswith(".json") else "csv")
+    fmt = output_format(args.out, args.format, ("csv", "json"))
     options = session_options(args)
     session = open_session(
         options, consumers=[Progress(total_s=args.duration, label="recording"), LinkReporter()]
     )
-    with contextlib.ExitStack() as stack:
-        if args.out is not None:
-            stream = stack.enter_context(open_output(args.out))
-            writer = (
-                JsonRecordingWriter(stream, meta=session_meta(session.header, options))
-                if fmt == "json"
-                else CsvSampleWriter(stream)
-            )
-            session.add(FileRows(writer))
-        rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
-        rec.attach(session, options)
+    failure: OutputError | None = None
+    try:
+        with contextlib.ExitStack() as stack:
+            if args.out is not None:
+                out = stack.enter_context(open_output(args.out, keep_partial=True))
+                writer = (
+                    JsonRecordingWriter(out.text, meta=session_meta(session.header, options))
+                    if fmt == "json"
+                    else CsvSampleWriter(out.text)
+                )
+                session.add(FileRows(writer, out))
+            rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
+            rec.attach(session, options)
 
-        async def go(stop: asyncio.Event) -> None:
-            await session.run(duration_s=args.duration, stop=stop)
+            async def go(stop: asyncio.Event) -> None:
+                await session.run(duration_s=args.duration, stop=stop)
 
-        interrupted = run_until_interrupted(go)
+            interrupted = run_until_interrupted(go)
+    except OutputError as exc:  # the file failed; the session went on into the store
+        if session.outcome is None:
+            raise
+        failure = exc
     outcome = session.outcome
     assert outcome is not None
     where = (
-        "the session store"
-        if args.out is None
+        ("nowhere (--no-save)" if args.no_save else "the session store")
+        if args.out is None or failure is not None
         else "standard output"
         if args.out == "-"
         else str(Path(args.out))
@@ -257,4 +257,7 @@ def run_record(args: argparse.Namespace) -> int:
         print(summary, file=sys.stderr)
     for line in rec.saved_lines():
         print(line, file=sys.stderr)
+    if failure is not None:
+        print(f"isoforce: error: {failure}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

@@ -7,7 +7,8 @@ import asyncio
 import sys
 from typing import Any
 
-from isoforce.cli.common import EXIT_INTERRUPTED, EXIT_OK, run_until_interrupted, speed_value
+from isoforce.cli.common import EXIT_INTERRUPTED, EXIT_OK, run_until_interrupted
+from isoforce.cli.values import SPEED, session_spec
 
 
 def register(sub: Any) -> None:
@@ -20,13 +21,18 @@ def register(sub: Any) -> None:
             "device, at real speed or faster; a drill session is scored again."
         ),
     )
-    p.add_argument("session", metavar="SESSION", help="session number, 'latest' or 'latest-1' …")
+    p.add_argument(
+        "session",
+        type=session_spec,
+        metavar="SESSION",
+        help="session number, 'latest' or 'latest-1' …",
+    )
     p.add_argument(
         "--speed",
-        type=speed_value,
+        type=SPEED,
         default=1.0,
         metavar="X",
-        help="X times real time ('max' = as fast as possible; default 1)",
+        help=f"X times real time ({SPEED.span}; 'max' = as fast as possible; default 1)",
     )
     p.add_argument("--no-drill", action="store_true", help="do not re-run the session's drill")
     p.add_argument(

@@ -13,7 +13,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from isoforce.cli.common import EXIT_OK, positive_float
+from isoforce.cli.common import EXIT_OK
+from isoforce.cli.values import BAUD, INTERVAL_S
 
 if TYPE_CHECKING:
     from isoforce.transports.discovery import Scanner, Section
@@ -42,14 +43,14 @@ def register(sub: Any) -> None:
     p.add_argument("--no-probe", action="store_true", help="only list ports, do not listen")
     p.add_argument(
         "--probe-s",
-        type=positive_float,
+        type=INTERVAL_S,
         default=None,
         metavar="S",
-        help="listening time per port and baud rate (default 0.6 s)",
+        help=f"listening time per port and baud rate ({INTERVAL_S.span}; default 0.6 s)",
     )
     p.add_argument(
         "--baud",
-        type=int,
+        type=BAUD,
         action="append",
         default=None,
         metavar="N",
@@ -57,10 +58,10 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--ble-s",
-        type=positive_float,
+        type=INTERVAL_S,
         default=None,
         metavar="S",
-        help="Bluetooth listening time (default 3 s)",
+        help=f"Bluetooth listening time ({INTERVAL_S.span}; default 3 s)",
     )
     p.add_argument("--no-ble", action="store_true", help="skip the Bluetooth scan")
     p.add_argument(

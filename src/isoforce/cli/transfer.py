@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from isoforce.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from isoforce.cli.output import OutputError, open_output, output_format
 from isoforce.cli.saving import side_argument
+from isoforce.cli.values import session_spec
 from isoforce.errors import IsoforceError, StorageError
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ def register(sub: Any) -> None:
             "SESSION is a number, 'latest', 'latest-1' … or 'all'."
         ),
     )
-    ex.add_argument("sessions", nargs="+", metavar="SESSION", help="session(s) to export")
+    ex.add_argument(
+        "sessions", nargs="+", type=session_spec, metavar="SESSION", help="session(s) to export"
+    )
     ex.add_argument("--format", choices=FORMATS, default=None, help="csv (default), json or png")
     ex.add_argument(
         "--out",
@@ -91,24 +94,6 @@ def _resolve(store: SessionStore, specs: list[str]) -> list[int]:
     return ids
 
 
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[BinaryIO]:
-    """Write to a temporary file and rename it into place only when complete."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        stream = tmp.open("wb")
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with stream:
-            yield stream
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 def _writer(fmt: str) -> Callable[[SessionStore, int, BinaryIO], object]:
     from isoforce.session import exporter
 
@@ -122,16 +107,16 @@ def _writer(fmt: str) -> Callable[[SessionStore, int, BinaryIO], object]:
 
 def run_export(args: argparse.Namespace) -> int:
     """Handler of ``isoforce export``."""
-    from isoforce.export.imu_table import imu_csv_path
-    from isoforce.session.exporter import export_csv, export_imu_csv, sidecar_bytes
+    from isoforce.session.exporter import export_csv
     from isoforce.session.store import SessionStore
 
     out = args.out
-    fmt = args.format or (Path(out).suffix.lower().lstrip(".") if out and out != "-" else "csv")
-    if fmt not in FORMATS:
-        fmt = "csv"
+    target = Path(out) if out and out != "-" else Path.cwd()
+    into_folder = out != "-" and (out is None or target.is_dir() or out.endswith(os.sep))
     with SessionStore.open(data_dir=args.data_dir) as store:
         ids = _resolve(store, args.sessions)
+        named = out if out == "-" or not (into_folder or len(ids) > 1) else None
+        fmt = output_format(named, args.format, FORMATS)
         if out == "-":
             if fmt == "png" and len(ids) > 1:
                 print(
@@ -139,29 +124,23 @@ def run_export(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return EXIT_USAGE
-            stream = sys.stdout.buffer
-            for k, sid in enumerate(ids):
-                if fmt == "csv":
-                    key = str(sid) if len(ids) > 1 else None
-                    export_csv(store, sid, stream, session_key=key, header=k == 0)
-                    if store.imu_size(sid):
-                        print(
-                            f"isoforce export: note: session {sid} has IMU samples, which a CSV "
-                            "on standard output leaves out; export it to a file (for its "
-                            ".imu.csv) or as JSON",
-                            file=sys.stderr,
-                        )
-                else:
-                    _writer(fmt)(store, sid, stream)
-            stream.flush()
+            with open_output("-", binary=True) as std:
+                for k, sid in enumerate(ids):
+                    if fmt == "csv":
+                        key = str(sid) if len(ids) > 1 else None
+                        export_csv(store, sid, std.data, session_key=key, header=k == 0)
+                        if store.imu_size(sid):
+                            print(
+                                f"isoforce export: note: session {sid} has IMU samples, which a "
+                                "CSV on standard output leaves out; export it to a file (for its "
+                                ".imu.csv) or as JSON",
+                                file=sys.stderr,
+                            )
+                    else:
+                        _writer(fmt)(store, sid, std.data)
             return EXIT_OK
-        target = Path(out) if out else Path.cwd()
-        many = len(ids) > 1 or out is None or target.is_dir() or str(out).endswith(os.sep)
-        if (
-            len(ids) > 1
-            and target.suffix.lower() in (".csv", ".json", ".png")
-            and not target.is_dir()
-        ):
+        many = len(ids) > 1 or into_folder
+        if len(ids) > 1 and target.suffix.lower() in (".csv", ".json", ".png") and not into_folder:
             print(
                 f"isoforce export: error: {len(ids)} sessions need a folder for --out (or '-')",
                 file=sys.stderr,
@@ -172,24 +151,42 @@ def run_export(args: argparse.Namespace) -> int:
                 target.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(f"cannot create {target}: {exc.strerror or exc}") from None
-        for sid in ids:
-            path = target / f"session-{sid}.{fmt}" if many else target
-            with _atomic(path) as stream:
-                _writer(fmt)(store, sid, stream)
-            note = ""
-            if fmt == "csv":
-                meta = path.with_suffix(".meta.json")
-                with _atomic(meta) as stream:
-                    stream.write(sidecar_bytes(store, sid))
-                extra = [meta.name]
-                if store.imu_size(sid):
-                    imu_path = imu_csv_path(path)
-                    with _atomic(imu_path) as stream:
-                        export_imu_csv(store, sid, stream)
-                    extra.append(f"{imu_path.name}: IMU samples")
-                note = f" (+ {', '.join(extra)})"
-            print(f"session {sid} → {path}{note}", file=sys.stderr)
+        written: list[str] = []
+        try:
+            for sid in ids:
+                path = target / f"session-{sid}.{fmt}" if many else target
+                note = _export_one(store, sid, path, fmt, written)
+                print(f"session {sid} → {path}{note}", file=sys.stderr)
+        except OutputError as exc:
+            kept = f"; written before it: {', '.join(written)}" if written else ""
+            raise OutputError(f"{exc}{kept}") from None
     return EXIT_OK
+
+
+def _export_one(store: SessionStore, sid: int, path: Path, fmt: str, written: list[str]) -> str:
+    """Write one session to ``path`` (and a CSV's sidecars); a note naming the extra files."""
+    from isoforce.export.imu_table import imu_csv_path
+    from isoforce.session.exporter import export_imu_csv, sidecar_bytes
+
+    with open_output(str(path), binary=True) as main:
+        _writer(fmt)(store, sid, main.data)
+    written.append(path.name)
+    if fmt != "csv":
+        return ""
+    if main.streamed:  # a FIFO or device: nothing is created beside it
+        return " (streamed; no .meta.json sidecar beside it)"
+    meta = path.with_suffix(".meta.json")
+    with open_output(str(meta), binary=True) as side:
+        side.data.write(sidecar_bytes(store, sid))
+    written.append(meta.name)
+    extra = [meta.name]
+    if store.imu_size(sid):
+        imu_path = imu_csv_path(path)
+        with open_output(str(imu_path), binary=True) as imu:
+            export_imu_csv(store, sid, imu.data)
+        written.append(imu_path.name)
+        extra.append(f"{imu_path.name}: IMU samples")
+    return f" (+ {', '.join(extra)})"
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from isoforce.cli.common import EXIT_OK
+from isoforce.cli.common import EXIT_OK, EXIT_USAGE
 from isoforce.cli.record import add_device_arguments, session_options
+from isoforce.cli.values import FPS
 
 DEMO_DRILL = "pails-rails-hip"
 
@@ -47,13 +49,21 @@ def _common(p: argparse.ArgumentParser) -> None:
         default="bell",
         help="audio cues (default bell)",
     )
-    p.add_argument("--fps", type=float, default=30.0, help="redraw rate (default 30)")
+    p.add_argument("--fps", type=FPS, default=30.0, help=f"redraw rate ({FPS.span}; default 30)")
     p.add_argument("--data-dir", default=None, help="isoforce data directory")
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    """Build and run the app."""
+    """Build and run the app (a usage error, exit 2, without a terminal to draw on)."""
     from isoforce.core.effort_key import Side
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "isoforce: error: the terminal UI needs a terminal (standard input and output are "
+            "not one); for headless use run 'isoforce record' or 'isoforce drill run'",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     from isoforce.tui.app import AppConfig, create_app
     from isoforce.tui.audio import AudioMode
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sqlite3
 import uuid as uuidlib
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from pathlib import Path
 from isoforce.errors import StorageError
 from isoforce.paths import data_dir, make_store_private
 from isoforce.session import _schema, blob, queries
+from isoforce.session._errors import CHECK_OR_RECOVER, storage_error
 from isoforce.session._writes import SessionWrites, iso_to_unix, now_iso
 from isoforce.session.history import (
     DEFAULT_ASYMMETRY,
@@ -44,7 +44,14 @@ from isoforce.session.model import (
     SessionStatus,
 )
 
-__all__ = ["SessionNotFoundError", "SessionStore", "iso_to_unix", "now_iso", "store_path"]
+__all__ = [
+    "SessionNotFoundError",
+    "SessionStore",
+    "iso_to_unix",
+    "now_iso",
+    "storage_error",
+    "store_path",
+]
 
 STORE_FILENAME = "isoforce.sqlite3"
 _log = logging.getLogger(__name__)
@@ -60,35 +67,6 @@ def store_path(override: str | Path | None = None) -> Path:
     return data_dir(override) / STORE_FILENAME
 
 
-def storage_error(exc: Exception, path: Path, doing: str) -> StorageError:
-    """A user-facing :class:`StorageError` for a database error met while ``doing``."""
-    name = str(getattr(exc, "sqlite_errorname", "") or "")
-    msg = str(exc)
-    low = msg.lower()
-    if name.startswith("SQLITE_FULL") or "disk is full" in low:
-        text = f"the disk is full (or the store reached its size limit) at {path}; free some space"
-    elif name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in low:
-        text = f"{path} is damaged or not an isoforce store ({msg})"
-    elif (
-        name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR"))
-        or "readonly" in low
-        or "unable to open" in low
-    ):
-        if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
-            text = (
-                f"{path.parent} is read-only; choose another with --data-dir or ISOFORCE_DATA_DIR"
-            )
-        elif "readonly" in low or name.startswith("SQLITE_READONLY"):
-            text = f"{path} is read-only; choose another with --data-dir or ISOFORCE_DATA_DIR"
-        else:
-            text = f"cannot open or write {path} ({msg})"
-    elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in low:
-        text = f"{path} is busy: another isoforce process is writing to it; try again"
-    else:
-        text = f"{path}: {msg}"
-    return StorageError(f"{doing}: {text}")
-
-
 class SessionStore(SessionWrites):
     """A connection to one store file, with the queries and writes isoforce needs."""
 
@@ -101,6 +79,7 @@ class SessionStore(SessionWrites):
         self._next_imu_seq: dict[int, int] = {}
         self.notes: list[str] = []
         """What opening did that the user should know (permissions tightened)."""
+        self._intact = False
 
     # -- opening --------------------------------------------------------------------------
 
@@ -212,8 +191,24 @@ class SessionStore(SessionWrites):
                         self._conn.execute("ROLLBACK")
                 raise
 
+    def ensure_intact(self) -> None:
+        """Refuse to write a session into a damaged file (one ``quick_check`` per store object).
+
+        Opening stays cheap (reads need no check); the writes that add a session (a recording,
+        an import) pay one quick check first, so a damaged store is never written to.
+        """
+        if self._intact:
+            return
+        with self.guard("checking the session store"):
+            result = str(self._conn.execute("PRAGMA quick_check(1)").fetchone()[0])
+        if result != "ok":
+            first = " ".join(result.replace("*** in database main ***", "").split())
+            raise StorageError(f"{self.path} is damaged ({first}); {CHECK_OR_RECOVER}")
+        self._intact = True
+
     def begin_session(self, meta: SessionMeta) -> int:
         """Start a recording: insert the session as ``recording`` and hold its lock."""
+        self.ensure_intact()
         token = uuidlib.uuid4().hex
         try:
             lock = RecordingLock.acquire(self.lock_dir, token)
@@ -275,6 +270,7 @@ class SessionStore(SessionWrites):
     ) -> int:
         """Store a whole session (an import) in one transaction; nothing is kept on failure."""
         meta = record.meta
+        self.ensure_intact()
         with self.transaction("saving the imported session"):
             sid = self._insert_session(
                 meta,
