@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import channel, force_frames, header, record
 
 from isoforce.errors import StorageError
 from isoforce.live import SessionOptions
@@ -21,6 +20,7 @@ from isoforce.recording import StoreWriter
 from isoforce.session.maintenance import backup_store, check_store, recover_store
 from isoforce.session.model import SessionStatus
 from isoforce.session.store import SessionStore
+from tests.session.session_helpers import channel, force_frames, header, record
 
 SESSIONS = 5
 DAMAGED = 3
