@@ -29,7 +29,7 @@ from isoforce.drills.events import DrillEvent, DrillResult, EngineStatus
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
 from isoforce.drills.plan import Phase, PlanStep
-from isoforce.session.model import ImuSamples, Labels
+from isoforce.session.model import IMU_FIELDS, ImuSamples, Labels
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import ImuBlock, ImuView, LiftOff
@@ -192,6 +192,10 @@ class LiveFrame:
         if missing:
             raise ValueError(f"frame lacks columns {missing}")
         cols = MappingProxyType({k: _frozen(v) for k, v in columns.items()})
+        imu = rest.get("imu")
+        if isinstance(imu, ImuSamples):
+            for name in IMU_FIELDS:
+                _frozen(getattr(imu, name))
         return LiveFrame(
             index=index,
             columns=cols,
