@@ -135,3 +135,44 @@ def test_full_disk_while_recording_never_looks_complete(tmp_path: Path) -> None:
         info = again.session_info(sid)
         assert info.status is SessionStatus.INTERRUPTED
         assert info.samples == kept > 0
+
+
+def test_finding_full_store_disk_keeps_what_fit_and_the_session_goes_on_into_the_file(
+    tmp_path: Path,
+) -> None:
+    """Issue 20: with a full store, what was recorded up to the last chunk that fit is kept and
+    the session is marked interrupted with the reason; a recording into --out goes on."""
+    import asyncio
+
+    from isoforce.drills.loader import load_builtin
+    from isoforce.live import FrameConsumer, LiveFrame
+    from isoforce.live.build import open_session
+
+    path = tmp_path / "isoforce.sqlite3"
+    store = SessionStore.open(path)
+    pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+    store.connection.execute(f"PRAGMA max_page_count = {pages + 1000}")  # ~4 MB of 9 MB
+    options = SessionOptions(speed=float("inf"), rate_hz=1000.0, pain_threshold_pct=60.0)
+    session = open_session(options, drill=load_builtin("tension-drill"))
+    into_file: list[int] = []
+
+    class File(FrameConsumer):  # what --out gets
+        def on_frame(self, frame: LiveFrame) -> None:
+            into_file.append(len(frame))
+
+    writer = StoreWriter(store, options, side=Side.LEFT, keep_going=True)
+    session.add(writer)
+    session.add(File())
+    outcome = asyncio.run(session.run())
+    assert outcome.stopped_by == "drill finished" and not outcome.error
+    assert sum(into_file) == outcome.samples  # the file got every sample
+    assert writer.failure is not None and "disk is full" in str(writer.failure)
+    assert writer.session_id is not None
+    kept = _committed(store, writer.session_id)
+    assert 0 < kept < outcome.samples
+    store.close()
+    with SessionStore.open(path) as again:
+        info = again.session_info(writer.session_id)
+        assert info.status is SessionStatus.INTERRUPTED
+        assert info.samples == kept
+        assert "disk is full" in info.stopped_by

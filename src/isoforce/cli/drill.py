@@ -186,7 +186,7 @@ def run_drill(args: argparse.Namespace) -> int:
             if out is not None:
                 output = stack.enter_context(open_output(out, keep_partial=True))
                 session.add(FileRows(CsvSampleWriter(output.text), output))
-            rec.attach(session, options, side=side)
+            rec.attach(session, options, side=side, keep_going=out is not None)
             print(
                 f"isoforce {__version__}: {drill.title or drill.name} on {session.header.spec.title}"
             )
@@ -214,4 +214,6 @@ def run_drill(args: argparse.Namespace) -> int:
     if failure is not None:
         print(f"isoforce: error: {failure}", file=sys.stderr)
         return EXIT_ERROR
+    if rec.writer is not None and rec.writer.failure is not None:
+        return EXIT_ERROR  # the file has everything, the store not: said above
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

@@ -227,7 +227,7 @@ def run_record(args: argparse.Namespace) -> int:
                 )
                 session.add(FileRows(writer, out))
             rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
-            rec.attach(session, options)
+            rec.attach(session, options, keep_going=args.out is not None)
 
             async def go(stop: asyncio.Event) -> None:
                 await session.run(duration_s=args.duration, stop=stop)
@@ -260,4 +260,6 @@ def run_record(args: argparse.Namespace) -> int:
     if failure is not None:
         print(f"isoforce: error: {failure}", file=sys.stderr)
         return EXIT_ERROR
+    if rec.writer is not None and rec.writer.failure is not None:
+        return EXIT_ERROR  # the file has everything, the store not: said above
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

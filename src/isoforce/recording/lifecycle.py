@@ -98,11 +98,18 @@ class Recording:
         *,
         side: Side | None = None,
         extra_options: dict[str, Any] | None = None,
+        keep_going: bool = False,
     ) -> StoreWriter | None:
-        """Record ``session`` into the store (nothing without a store)."""
+        """Record ``session`` into the store (nothing without a store).
+
+        ``keep_going``: the samples also go elsewhere (``--out``), so a store that fails (a
+        full disk) stops only the recording into the store, not the session.
+        """
         if self.store is None:
             return None
-        self.writer = StoreWriter(self.store, options, side=side, extra_options=extra_options)
+        self.writer = StoreWriter(
+            self.store, options, side=side, extra_options=extra_options, keep_going=keep_going
+        )
         session.add(self.writer)
         return self.writer
 
@@ -120,6 +127,12 @@ class Recording:
         """
         side_known = side is not None or drill is None or not drill.saves_side_records
         writer = self.writer
+        if writer is not None and writer.failure is not None:
+            return [
+                f"the store stopped taking session {writer.session_id} ({writer.failure}): "
+                f"it keeps {writer.samples} samples up to {writer.last_t_s:.2f} s and is marked "
+                "interrupted; the recording went on into the file"
+            ]
         if writer is None or writer.session_id is None or not writer.done:
             return []
         sid = writer.session_id

@@ -111,6 +111,7 @@ class StoreWriter:
         channel: str = DEFAULT_CHANNEL,
         commit_interval_s: float = DEFAULT_COMMIT_INTERVAL_S,
         clock: Callable[[], float] = time.monotonic,
+        keep_going: bool = False,
     ) -> None:
         if not 0 < commit_interval_s <= 0.5:
             raise ValueError(f"commit interval must be in (0, 0.5] s, got {commit_interval_s}")
@@ -133,6 +134,11 @@ class StoreWriter:
         self._pending_since: float | None = None
         self._labels = Labels()
         self._t_first: float | None = None
+        #: With another place for the samples (``--out``), a store that fails (disk full) stops
+        #: only this writer: the session is marked interrupted and goes on without the store.
+        self.keep_going = keep_going
+        self.failure: StorageError | None = None
+        """Why the store stopped taking this session (None while it takes it)."""
         self.samples = 0
         self.imu_samples = 0
         self.last_t_s = 0.0
@@ -153,6 +159,8 @@ class StoreWriter:
 
     def on_end(self, outcome: SessionOutcome) -> None:
         """Finish the session (``complete``), or mark it ``interrupted`` after an error."""
+        if self.failure is not None:
+            return  # already marked interrupted when the store failed
         if outcome.error:
             self.abandon(outcome.error)
         else:
@@ -168,6 +176,8 @@ class StoreWriter:
 
     def on_frame(self, frame: LiveFrame) -> None:
         """Queue a frame; commit when the oldest queued one is ``commit_interval_s`` old."""
+        if self.failure is not None:
+            return  # the store gave up (disk full): the session goes on for the other consumers
         if len(frame):
             self._frames.append(frame)
         if frame.imu is not None and len(frame.imu):
@@ -192,13 +202,23 @@ class StoreWriter:
                 )
             )
         if frame.link_events:
-            self.flush()
+            self._commit()
             return
         now = self._clock()
         if self._pending_since is None:
             self._pending_since = now
         elif now - self._pending_since >= self.commit_interval_s:
+            self._commit()
+
+    def _commit(self) -> None:
+        """Flush; if the store fails and the session has another place to go, stop writing."""
+        try:
             self.flush()
+        except StorageError as exc:
+            if not self.keep_going:
+                raise
+            self.failure = exc
+            self.abandon(f"error: {exc}")
 
     def note(self, t_s: float, text: str) -> None:
         """Add a user note at session time ``t_s`` (saved with the next commit)."""
@@ -318,6 +338,12 @@ class StoreWriter:
         self.done = True
         try:
             self.flush()
+        except StorageError:  # what no longer fits is dropped; what was committed stays
+            self._frames.clear()
+            self._imu.clear()
+            self._events.clear()
+            self._steps.clear()
+        try:
             with self.store.transaction("marking the recording interrupted"):
                 self.store.finish_session(
                     self._sid, status=SessionStatus.INTERRUPTED, stopped_by=reason
