@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.core.samples import FloatArray
@@ -33,7 +34,7 @@ from isoforce.signal.filters import TrailingMean
 from isoforce.signal.imu import ImuBlock, ImuProcessor
 from isoforce.signal.pipeline import ForcePipeline
 
-IntArray = np.ndarray
+IntArray = NDArray[np.int64]
 
 #: Phase names by code, as labels name them in files ("lift-hold", "pain-rest", ...).
 PHASE_NAMES: tuple[str, ...] = tuple(

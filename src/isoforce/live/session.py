@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from isoforce.core.ringbuffer import RingBuffer
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.core.schema import FORCE_COLUMNS
-from isoforce.devices.base import Decoder, DecodeStats, DeviceMessage
+from isoforce.devices.base import Decoder, DeviceMessage
 from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
 from isoforce.errors import CalibrationError, TransportError, TransportErrorReason
 from isoforce.live.frame import (
@@ -532,11 +532,6 @@ class LiveSession:
         calibration = self.pipeline.calibration.with_tare(offset)
         self.pipeline.set_calibration(calibration)
         return calibration
-
-    @property
-    def decode_stats(self) -> DecodeStats:
-        """The decoder's counters so far."""
-        return self.decoder.stats
 
 
 def force_columns(

@@ -30,6 +30,7 @@ from isoforce.errors import CalibrationError, IsoforceError
 from isoforce.live.frame import refused_text
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
+from isoforce.signal.imu import ImuView
 from isoforce.tui.view import Curve, LiveView, band_state
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class LiveController:
         self._ring = RingBuffer(16, len(RING_COLUMNS))
         self._drill_state: DrillState | None = None
         self._effort_message = ""
-        self._imu_view: object | None = None
+        self._imu_view: ImuView | None = None
         self._imu_scores: dict[int, ImuStepScore] = {}
         self._refused: tuple[tuple[str, int], ...] = ()
 
@@ -338,7 +339,7 @@ class LiveController:
         effort = float(np.mean(recent[:, COL["effort_pct"]]))
         state = self._drill_state
         base = LiveView(
-            imu=self._imu_view,  # type: ignore[arg-type]
+            imu=self._imu_view,
             t_s=t,
             force_n=float(last[COL["display_force_n"]]),
             effort_pct=effort,
