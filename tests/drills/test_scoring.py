@@ -124,7 +124,7 @@ def test_score_step_of_a_pull_hold_uses_the_pull_direction() -> None:
         t_s=arr(0.0, 0.1, 0.2, 0.3),
         effort_pct=arr(-38, -42, -46, -40),  # 2 under, 2 over, 6 over, on target
         target_pct=arr(-40, -40, -40, -40),
-        segment_index=np.zeros(4, dtype=np.int64),
+        segment_index=np.ones(4, dtype=np.int64),  # after the settle window (segment 0)
         started_t_s=0.0,
         ended_t_s=0.4,
         ended_by=EndReason.COMPLETED,
@@ -143,7 +143,7 @@ def test_staircase_levels_are_scored_rep_by_rep() -> None:
         t_s=np.arange(8) / 10.0,
         effort_pct=arr(10, 10, 12, 10, 20, 20, 20, 26),
         target_pct=arr(10, 10, 10, 10, 20, 20, 20, 20),
-        segment_index=np.array([0, 0, 0, 0, 1, 1, 1, 1]),
+        segment_index=np.array([1, 1, 1, 1, 2, 2, 2, 2]),  # segment 0: the settle window
         started_t_s=0.0,
         ended_t_s=0.8,
         ended_by=EndReason.COMPLETED,

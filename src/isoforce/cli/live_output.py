@@ -156,12 +156,9 @@ class DrillPrinter(FrameConsumer):
             elif e.kind is EventKind.PAIN_FREE_MAX:
                 _line(f"{stamp} pain-free max found: {e.value:.0f} %")
             elif e.kind is EventKind.STEP_SCORED and e.score is not None:
-                from isoforce.drills.report import score_row
+                from isoforce.drills.report import score_brief
 
-                row = score_row(e.score)
-                _line(
-                    f"{stamp}   scored: in band {row[2]}, RMSE {row[3]}, CE {row[4]}, CV {row[5]}"
-                )
+                _line(f"{stamp}   scored: {score_brief(e.score)}")
                 imu = imu_scores.get(e.step_index)
                 if imu is not None:
                     from isoforce.drills.report import imu_step_text

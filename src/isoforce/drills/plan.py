@@ -15,7 +15,17 @@ from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills.kinds import UnknownStepKindError, leaf_type
 from isoforce.drills.kinds.base import ForceStep, LeafStep, StepKind
 from isoforce.drills.model import Drill, RepeatStep, Step
-from isoforce.drills.segments import COUNTDOWN_MIN_S, Cue, Phase, Segment, countdown
+from isoforce.drills.segments import (
+    COUNTDOWN_MIN_S,
+    HOLD_SETTLE_S,
+    JUMP_PCT,
+    JUMP_SETTLE_S,
+    Cue,
+    Phase,
+    Segment,
+    countdown,
+    settle_first,
+)
 
 __all__ = [
     "COUNTDOWN_MIN_S",
@@ -95,11 +105,36 @@ def _unroll(steps: tuple[Step, ...], top: int | None, path: tuple[int, ...]) -> 
     return out
 
 
+def _settled(
+    step: LeafStep, direction: Direction | None, prev_level_pct: float
+) -> tuple[tuple[Segment, ...], float]:
+    """The step's segments with its settle window, and the signed level it ends at.
+
+    Levels are signed nominal % (push +, pull −) so that a switch between directions is a jump.
+    """
+    segments = step.segments()
+    sign = direction.sign if direction is not None else 0.0
+    start = sign * segments[0].start_pct if segments else 0.0
+    if abs(start - prev_level_pct) >= JUMP_PCT:
+        settle_s = JUMP_SETTLE_S
+    elif step.kind is StepKind.HOLD:
+        settle_s = HOLD_SETTLE_S
+    else:
+        settle_s = 0.0
+    end = sign * segments[-1].end_pct if segments else 0.0
+    return settle_first(segments, settle_s), end
+
+
 def build_plan(
     drill: Drill, *, default_band_pct: float, passive_band_pct: float
 ) -> tuple[PlanStep, ...]:
-    """Unroll ``drill`` into plan steps, resolving each step's band."""
+    """Unroll ``drill`` into plan steps, resolving each step's band and settle window.
+
+    A hold's first second, and the first two seconds of any step whose target starts away from
+    where the previous step ended (a switch between push and pull), settle unscored.
+    """
     plan: list[PlanStep] = []
+    level_pct = 0.0
     for index, draft in enumerate(_unroll(drill.steps, None, ())):
         step = draft.step
         if isinstance(step, ForceStep):
@@ -108,6 +143,7 @@ def build_plan(
             band = step.band_pct if step.band_pct is not None else default_band_pct
         else:
             direction, reference, band = None, None, passive_band_pct
+        segments, level_pct = _settled(step, direction, level_pct)
         passes = " ".join(f"pass {p + 1}" for p in draft.rep_path)
         label = f"{step.describe()} ({passes})" if passes else step.describe()
         plan.append(
@@ -119,7 +155,7 @@ def build_plan(
                 direction=direction,
                 reference=reference,
                 band_pct=band,
-                segments=step.segments(),
+                segments=segments,
                 reps_ending=tuple(draft.reps_ending),
                 label=label,
             )

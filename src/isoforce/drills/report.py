@@ -16,6 +16,9 @@ from isoforce.drills.scoring import StepScore
 DRIFT_NOTE_DEG = 2.0
 
 SCORE_HEADERS = ("#", "step", "in band", "RMSE", "CE", "CV", "mean", "peak", "ended")
+NOT_FORCE_MEASURED = "not force-measured"
+"""What a force step's score says when the sensor saw none of its effort (e.g. a pull on a
+compression-only cell): never a score, never 0 %."""
 
 
 def _pct(value: float | None, digits: int = 1, suffix: str = "") -> str:
@@ -25,6 +28,9 @@ def _pct(value: float | None, digits: int = 1, suffix: str = "") -> str:
 def score_row(score: StepScore) -> tuple[str, ...]:
     """One table row for a step score (effort values in % of the reference)."""
     m = score.metrics
+    if score.direction is not None and m.n_samples and m.mean_effort is None:
+        return (str(score.step_index + 1), score.label, NOT_FORCE_MEASURED, *("—",) * 5,
+                score.ended_by.value)  # fmt: skip
     in_band = None if m.in_band_fraction is None else 100 * m.in_band_fraction
     return (
         str(score.step_index + 1),
@@ -36,6 +42,16 @@ def score_row(score: StepScore) -> tuple[str, ...]:
         _pct(m.mean_effort, 0, " %"),
         _pct(m.peak_effort, 0, " %"),
         score.ended_by.value,
+    )
+
+
+def score_brief(score: StepScore, sep: str = ", ") -> str:
+    """A step's score in one phrase, e.g. ``in band 98 %, RMSE 1.2, CE -0.3, CV 1.9 %``."""
+    row = score_row(score)
+    if row[2] == NOT_FORCE_MEASURED:
+        return f"{NOT_FORCE_MEASURED} (the sensor cannot see this direction)"
+    return sep.join(
+        f"{name} {cell}" for name, cell in zip(SCORE_HEADERS[2:6], row[2:6], strict=True)
     )
 
 

@@ -8,10 +8,18 @@ segments from these (:mod:`isoforce.drills.kinds`); the plan and the engine run 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 COUNTDOWN_MIN_S = 4.0
 """Segments at least this long that end a phase get "3", "2", "1" cues in their last seconds."""
+HOLD_SETTLE_S = 1.0
+"""The first second of a hold settles and is not scored: the ~1 s transition at the start of an
+isometric contraction (ASEP's MVIC procedure; docs/numbers.md, "the settle window")."""
+JUMP_SETTLE_S = 2.0
+"""Where a step's target starts away from where the last one ended (push ↔ pull, or a ramp that
+starts higher), its first 2 s settle and are not scored: the athlete cannot jump with it."""
+JUMP_PCT = 10.0
+"""A change of the signed target by at least this much at a step boundary is a jump."""
 
 
 class Phase(enum.IntEnum):
@@ -68,3 +76,35 @@ def countdown(duration_s: float) -> tuple[Cue, ...]:
     if duration_s < COUNTDOWN_MIN_S:
         return ()
     return tuple((duration_s - k, str(k)) for k in (3, 2, 1))
+
+
+def settle_first(segments: tuple[Segment, ...], settle_s: float) -> tuple[Segment, ...]:
+    """Split a settle window of ``settle_s`` off the first segment: same target, not scored.
+
+    Only a first segment that is tracked against a target (banded) and scored settles, and never
+    for more than half of it; a max trial's effort or a lift-off is never cut. The target runs on
+    unchanged across the split (the band state carries over), and cues keep their times.
+    """
+    if not segments or settle_s <= 0:
+        return segments
+    first, rest = segments[0], segments[1:]
+    settle_s = min(settle_s, first.duration_s / 2)
+    if not (first.scored and first.banded) or settle_s <= 0:
+        return segments
+    frac = settle_s / first.duration_s
+    mid_pct = first.start_pct + (first.end_pct - first.start_pct) * frac
+    settle = replace(
+        first,
+        duration_s=settle_s,
+        end_pct=mid_pct,
+        scored=False,
+        ends_rep=False,
+        cues=tuple(c for c in first.cues if c[0] < settle_s),
+    )
+    scored = replace(
+        first,
+        duration_s=first.duration_s - settle_s,
+        start_pct=mid_pct,
+        cues=tuple((c[0] - settle_s, c[1]) for c in first.cues if c[0] >= settle_s),
+    )
+    return (settle, scored, *rest)

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, Footer, Label, Static
 
 from isoforce.drills.events import DrillEvent, EventKind
-from isoforce.drills.report import score_row
+from isoforce.drills.report import score_brief
 from isoforce.drills.segments import Phase
 from isoforce.live.frame import DrillCommand, LinkEvent
 from isoforce.tui.screens.base import IsoScreen
@@ -103,11 +103,10 @@ class PlayerScreen(IsoScreen):
                 and e.kind is EventKind.STEP_SCORED
                 and e.score is not None
             ):
-                row = score_row(e.score)
                 imu = self.iso_app.controller.imu_step_text(e.step_index)
                 # once per step, and one or two lines (with the IMU's): a layout pass is fine
                 self.query_one("#last-score", Static).update(
-                    f"Step {row[0]} {row[1]}: in band {row[2]} · RMSE {row[3]} · CE {row[4]} · CV {row[5]}"
+                    f"Step {e.step_index + 1} {e.score.label}: {score_brief(e.score, ' · ')}"
                     + (f"\nIMU: {imu}" if imu else "")
                 )
             elif isinstance(e, DrillEvent) and e.kind is EventKind.PAIN_MARKED:
