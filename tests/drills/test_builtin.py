@@ -104,12 +104,14 @@ def test_tension_drill_is_a_ten_percent_staircase_then_slow_practice() -> None:
     assert release.duration_s >= ramp.duration_s  # the way down is no faster than the way up
 
 
-def test_max_test_is_three_five_second_trials_with_a_minute_rest_against_mvic() -> None:
+def test_max_test_is_three_five_second_trials_each_way_with_a_minute_rest_against_mvic() -> None:
     drill = load_builtin("max-test")
     trials = [s for s in drill.steps if isinstance(s, MaxTrialStep)]
-    assert len(trials) == 1
-    t = trials[0]
-    assert (t.trials, t.seconds, t.rest_s, t.reference) == (3, 5, 60, ReferenceKind.MVIC)
+    assert [t.direction for t in trials] == [PUSH, PULL]
+    for t in trials:
+        assert (t.trials, t.seconds, t.rest_s, t.reference) == (3, 5, 60, ReferenceKind.MVIC)
+    between = drill.steps[drill.steps.index(trials[0]) + 1]
+    assert isinstance(between, PassiveStep) and between.seconds >= 60
 
 
 def test_low_intensity_and_ere_follow_their_published_shapes() -> None:
@@ -151,7 +153,10 @@ def test_sensor_needs_name_what_a_rig_cannot_measure() -> None:
     needs = load_builtin("pails-rails-hip").sensors
     assert needs.missing(Capabilities(push=True, pull=False)) == ("force_pull", "imu")
     assert needs.missing(Capabilities(push=True, pull=True, imu=True)) == ()
-    assert load_builtin("max-test").sensors.missing(Capabilities(push=True, pull=False)) == ()
+    # A push-only rig still runs the max test: its pull half reads "not force-measured".
+    assert load_builtin("max-test").sensors.missing(Capabilities(push=True, pull=False)) == (
+        "force_pull",
+    )
 
 
 def test_parsed_data_without_text_has_no_line() -> None:

@@ -78,18 +78,23 @@ def test_tension_drill_saves_context_scores_and_pain_free_max(store: SessionStor
     assert found.detail["by_pain"] is True
 
 
-def test_max_test_saves_mvic_with_its_trials(store: SessionStore) -> None:
+def test_max_test_saves_an_mvic_per_direction_with_its_trials(store: SessionStore) -> None:
     run = run_drill(store, "max-test", pain_at=None, side=Side.RIGHT, rate_hz=100)
-    (mvic,) = store.load(run.session_id).maxima
+    push, pull = store.load(run.session_id).maxima
+    assert (push.key.direction, pull.key.direction) == (Direction.PUSH, Direction.PULL)
     result = run.session.guide.engine.result()
-    assert mvic.kind is ReferenceKind.MVIC
-    trials = mvic.detail["trials_n"]
-    assert len(trials) == 3
-    # best 1 s mean over trials, % of the 250 N MVIC reference, in newtons
+    for mvic in (push, pull):
+        assert mvic.kind is ReferenceKind.MVIC and mvic.key.side is Side.RIGHT
+        trials = mvic.detail["trials_n"]
+        assert len(trials) == 3
+        assert mvic.value_n == pytest.approx(max(trials))
+        assert mvic.detail["peak_n"] >= mvic.detail["best_0_5s_n"] >= mvic.value_n
+    # the best 1 s mean over every trial is the push MVIC here: the simulated person is
+    # stronger pushing; effort % divides by the drill's provisional reference
     assert result.max_effort is not None and result.max_effort.best_1s is not None
-    assert mvic.value_n == pytest.approx(result.max_effort.best_1s * 2.5)
-    assert mvic.value_n == pytest.approx(max(trials))
-    assert mvic.detail["peak_n"] >= mvic.detail["best_0_5s_n"] >= mvic.value_n
+    reference_n = push.detail["reference_n"]
+    assert push.value_n == pytest.approx(result.max_effort.best_1s * reference_n / 100)
+    assert pull.value_n < push.value_n
 
 
 def test_unknown_side_saves_the_session_but_no_maxima(store: SessionStore) -> None:

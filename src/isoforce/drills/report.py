@@ -9,7 +9,7 @@ from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.kinds import StepKind, traits_of
 from isoforce.drills.model import Drill
 from isoforce.drills.plan import PlanStep, build_plan
-from isoforce.drills.scoring import StepScore
+from isoforce.drills.scoring import StepScore, best_max_effort
 
 #: In a step that should be isometric, an angle range this large is worth a mention even when
 #: it crept too slowly to count as movement.
@@ -103,13 +103,29 @@ def result_summary(result: DrillResult) -> list[str]:
         lines.append(
             f"pain-free max: {result.pain_free_max_pct:.0f} % of the current reference ({how})"
         )
-    if result.max_effort is not None:
-        me = result.max_effort
-        lines.append(
-            f"max test: best 1 s mean {_pct(me.best_1s, 1)}, best 0.5 s mean {_pct(me.best_0_5s, 1)}, "
-            f"peak {_pct(me.peak, 1)} (% of the current reference)"
-        )
+    lines.extend(max_test_lines(result.step_scores))
     lines.append(f"status: {result.status.value}")
+    return lines
+
+
+def max_test_lines(scores: Sequence[StepScore]) -> list[str]:
+    """Per max-trial step: every trial's best 1 s mean, then the best with its peak and 0.5 s."""
+    lines = []
+    for score in scores:
+        if not traits_of(score.kind).measures_mvic or score.direction is None:
+            continue
+        trials = [r.max_effort for r in score.reps if r.max_effort is not None]
+        each = ", ".join(_pct(t.best_1s, 1) for t in trials) or "none completed"
+        best = best_max_effort(trials)
+        tail = ""
+        if best is not None:
+            tail = (
+                f"; best 1 s mean {_pct(best.best_1s, 1)}, best 0.5 s mean "
+                f"{_pct(best.best_0_5s, 1)}, peak {_pct(best.peak, 1)}"
+            )
+        lines.append(
+            f"{score.direction.value} max test: trials {each}{tail} (% of the current reference)"
+        )
     return lines
 
 
