@@ -160,8 +160,18 @@ def test_a_found_pain_free_max_is_the_next_drills_reference(tmp_path: Path) -> N
         "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side", "left"
     )
     assert second.returncode == 0, second.stderr
-    assert "using push pain-free max 150.0 N" in second.stdout
+    assert "push pain-free max 150.0 N: stored 20" in second.stdout
     other_side = run(
         "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side", "right"
     )
-    assert "using push" not in other_side.stdout
+    assert ": stored 20" not in other_side.stdout
+    assert "push pain-free max 250.0 N: the simulated athlete's" in other_side.stdout
+    overridden = run(
+        "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side", "left",
+        "--push-max", "300",
+    )  # fmt: skip
+    assert overridden.returncode == 0, overridden.stderr
+    assert (
+        "effort % divides by the push pain-free max 300.0 N: from --push-max, overriding the "
+        "stored 150.0 N of 20"
+    ) in overridden.stdout

@@ -213,3 +213,17 @@ async def test_the_player_shows_the_imu_and_each_steps_imu_score_in_dual_mode() 
         last = app.screen.query_one("#last-score", Static)
         await wait_for(pilot, lambda: "Step 1" in str(last.render()), timeout_s=60)
         assert "IMU: leg still throughout" in str(last.render())
+
+
+async def test_finding_the_player_says_what_effort_divides_by_and_where_it_came_from() -> None:
+    app = make_app(drill="pails-rails-hip", device="sim", speed=20.0, push_max_n=200.0)
+    async with app.run_test(size=(110, 40)) as pilot:
+        divides = app.screen.query_one("#divides", Static)
+        await wait_for(
+            pilot,
+            lambda: "PUSH" in str(app.screen.query_one("#effort-caption").render()),
+            timeout_s=60,
+        )
+        await wait_for(pilot, lambda: "pain-free max" in str(divides.render()))
+        text = str(divides.render())
+        assert "effort % of the push pain-free max 200 N (--push-max)" in text

@@ -174,12 +174,11 @@ def run_drill(args: argparse.Namespace) -> int:
     try:
         with contextlib.ExitStack() as stack:
             rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
-            given = {"push_max_n": args.push_max, "pull_max_n": args.pull_max}
-            stored = rec.stored_maxima(drill, side=side, given=given)
-            for line in rec.reference_lines:
+            options = session_options(args, pain_threshold_pct=args.sim_pain_at)
+            stored = rec.stored_references(drill, side=side)
+            session = open_session(options, drill=drill, stored=stored)
+            for line in session.header.reference_lines:
                 print(line)
-            options = session_options(args, pain_threshold_pct=args.sim_pain_at, **stored)
-            session = open_session(options, drill=drill)
             session.add(Progress(total_s=drill.duration_s, label=f"{drill.name}"))
             session.add(LinkReporter())
             session.add(DrillPrinter(session.header.plan))

@@ -18,6 +18,7 @@ from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineSettings
 from isoforce.drills.model import Drill
+from isoforce.drills.plan import PlanStep
 from isoforce.errors import ConfigError
 from isoforce.live.frame import SessionHeader
 from isoforce.live.guide import (
@@ -29,6 +30,13 @@ from isoforce.live.guide import (
 from isoforce.live.options import PROVISIONAL_MVIC_N, SessionOptions
 from isoforce.live.session import Consumer, LiveSession
 from isoforce.session.model import SessionRecord
+from isoforce.session.references import (
+    OPTION_FIELDS,
+    ChosenReference,
+    ReferenceSource,
+    StoredReferences,
+    choose_references,
+)
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import (
@@ -103,31 +111,63 @@ def _check_drill(drill: Drill, spec: DeviceSpec) -> None:
 
 
 def _references(
-    options: SessionOptions, *, simulated: bool, athlete: AthleteSettings
-) -> dict[ReferenceKind, EffortReference]:
-    """Pain-free max and MVIC in newtons.
+    options: SessionOptions,
+    *,
+    simulated: bool,
+    athlete: AthleteSettings,
+    stored: StoredReferences,
+) -> tuple[dict[ReferenceKind, EffortReference], dict[str, ChosenReference]]:
+    """Pain-free max and MVIC in newtons, each with where it came from.
 
-    Only a simulated person has maxima isoforce can know; a real user's come from the command
-    line or the store, else effort is "not measured" (never relative to a guess). The max test
-    needs some scale while it measures the MVIC: a provisional 100 N, so effort there reads in
-    newtons and the result converts back exactly.
+    A value given for this session wins, then the latest stored one for the drill's movement,
+    side and position. Only a simulated person has maxima isoforce can know without either; a
+    real user's are otherwise unknown and effort is "not measured" (never relative to a guess).
+    The max test needs some scale while it measures the MVIC: a provisional 100 N, so effort
+    there reads in newtons and the result converts back exactly.
     """
-    default_push = athlete.push_max_n if simulated else None
-    default_pull = athlete.pull_max_n if simulated else None
-    provisional = None if simulated else PROVISIONAL_MVIC_N
-
-    def pick(given: float | None, default: float | None) -> float | None:
-        return given if given is not None else default
-
-    pain_free = EffortReference(
-        push_max_n=pick(options.push_max_n, default_push),
-        pull_max_n=pick(options.pull_max_n, default_pull),
+    if simulated:
+        fallback: dict[str, float | None] = {
+            "push_max_n": athlete.push_max_n,
+            "pull_max_n": athlete.pull_max_n,
+            "mvic_push_n": athlete.push_max_n,
+            "mvic_pull_n": athlete.pull_max_n,
+        }
+        source = ReferenceSource.SIMULATED
+    else:
+        fallback = {"mvic_push_n": PROVISIONAL_MVIC_N, "mvic_pull_n": PROVISIONAL_MVIC_N}
+        source = ReferenceSource.PROVISIONAL
+    given = {name: getattr(options, name) for name in OPTION_FIELDS}
+    chosen = choose_references(
+        given=given, stored=stored, fallback=fallback, fallback_source=source
     )
-    mvic = EffortReference(
-        push_max_n=pick(options.mvic_push_n, default_push or provisional),
-        pull_max_n=pick(options.mvic_pull_n, default_pull or provisional),
-    )
-    return {ReferenceKind.PAIN_FREE: pain_free, ReferenceKind.MVIC: mvic}
+
+    def reference(push: str, pull: str) -> EffortReference:
+        return EffortReference(push_max_n=chosen[push].value_n, pull_max_n=chosen[pull].value_n)
+
+    references = {
+        ReferenceKind.PAIN_FREE: reference("push_max_n", "pull_max_n"),
+        ReferenceKind.MVIC: reference("mvic_push_n", "mvic_pull_n"),
+    }
+    return references, chosen
+
+
+def _reference_lines(
+    chosen: Mapping[str, ChosenReference], spec: DeviceSpec, plan: Sequence[PlanStep]
+) -> tuple[str, ...]:
+    """One line per maximum the session divides by: the drill's, or push and pull without one."""
+    if plan:
+        used = {(ps.reference, ps.direction) for ps in plan if ps.direction and ps.reference}
+    else:
+        used = {(ReferenceKind.PAIN_FREE, d) for d in Direction}
+    lines = []
+    for c in chosen.values():
+        if (c.kind, c.direction) not in used:
+            continue
+        if spec.capabilities.measures(c.direction):
+            lines.append(f"effort % divides by the {c.line()}")
+        elif spec.force_channel is not None:
+            lines.append(f"{c.direction.value}: not force-measured ({spec.title} cannot see it)")
+    return tuple(lines)
 
 
 def open_session(
@@ -136,9 +176,13 @@ def open_session(
     drill: Drill | None = None,
     engine_settings: EngineSettings | None = None,
     consumers: Sequence[Consumer] = (),
-    reference_lines: Sequence[str] = (),
+    stored: StoredReferences | None = None,
 ) -> LiveSession:
-    """A live session on ``options.device``, running ``drill`` if one is given."""
+    """A live session on ``options.device``, running ``drill`` if one is given.
+
+    ``stored`` are the latest stored maxima for the drill's movement key (the caller reads the
+    store); values in ``options`` override them, and the header says which is used and why.
+    """
     spec = device_spec(options.device)
     if spec.force_channel is None and not spec.capabilities.imu:
         raise ConfigError(f"{spec.title} measures no force; pick a load cell for force sessions")
@@ -172,7 +216,9 @@ def open_session(
             sim=sim,
         ),
     )
-    references = _references(options, simulated=simulated, athlete=athlete)
+    references, chosen = _references(
+        options, simulated=simulated, athlete=athlete, stored=stored or StoredReferences()
+    )
     pain_free = references[ReferenceKind.PAIN_FREE]
     pipeline = pipeline_for(spec, fs_hz=rate, reference=pain_free, calibration=options.calibration)
     guide: DrillGuide | None = None
@@ -204,7 +250,10 @@ def open_session(
         imu=_imu(spec, placement, rate, options.imu_calibration),
         drill=drill,
         consumers=consumers,
-        reference_lines=tuple(reference_lines),
+        reference_lines=_reference_lines(
+            chosen, spec, guide.engine.plan if guide is not None else ()
+        ),
+        chosen=tuple(chosen.values()),
     )
 
 
@@ -270,6 +319,7 @@ def _assemble(
     drill: Drill | None,
     consumers: Sequence[Consumer],
     reference_lines: tuple[str, ...],
+    chosen: tuple[ChosenReference, ...] = (),
 ) -> LiveSession:
     """The session's header and the session, with the IMU scoring the drill's steps."""
     if guide is not None and imu is not None:
@@ -283,6 +333,7 @@ def _assemble(
         plan=guide.engine.plan if guide is not None else (),
         imu_placement=imu.settings.angle.placement.value if imu is not None else None,
         reference_lines=reference_lines,
+        chosen=chosen,
     )
     return LiveSession(
         header=header,

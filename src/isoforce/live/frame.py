@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from isoforce.core.effort_key import ReferenceKind
+from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.core.samples import FloatArray
 from isoforce.core.schema import FORCE_COLUMNS
 from isoforce.devices.base import DecodeStats, DeviceMessage, DeviceSpec
@@ -30,6 +30,7 @@ from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.session.model import IMU_FIELDS, ImuSamples, Labels
+from isoforce.session.references import ChosenReference
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import ImuBlock, ImuView, LiftOff
@@ -228,6 +229,16 @@ class SessionHeader:
     imu_placement: str | None = None
     #: Where the references came from, one line each (shown before a drill starts).
     reference_lines: tuple[str, ...] = ()
+    #: Every maximum the session may divide by, with its source (pain-free max and MVIC, push
+    #: and pull); a front end names the one the running step uses.
+    chosen: tuple[ChosenReference, ...] = ()
+
+    def divides_by(self, kind: ReferenceKind, direction: Direction) -> ChosenReference | None:
+        """The maximum effort % in ``direction`` against ``kind`` divides by (None: unknown)."""
+        for c in self.chosen:
+            if c.kind is kind and c.direction is direction:
+                return c
+        return None
 
 
 @dataclass(frozen=True, slots=True)

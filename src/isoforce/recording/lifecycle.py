@@ -3,8 +3,8 @@
 One :class:`Recording` per run::
 
     with Recording(data_dir=..., save=True) as rec:
-        overrides = rec.stored_maxima(drill, side=side, given={...})   # optional
-        session = open_session(replace(options, **overrides), drill=drill)
+        stored = rec.stored_references(drill, side=side)   # optional
+        session = open_session(options, drill=drill, stored=stored)
         rec.attach(session, options, side=side)      # the store writer becomes a consumer
         outcome = await session.run(stop=stop)
         lines = rec.saved_lines()                    # what was kept, for the user
@@ -16,7 +16,6 @@ the ``with`` block ends, whatever happened.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
@@ -28,7 +27,7 @@ from isoforce.live.session import LiveSession
 from isoforce.paths import drills_dir
 from isoforce.recording.store_writer import StoreWriter
 from isoforce.session.model import SessionRecord
-from isoforce.session.references import latest_references, option_overrides
+from isoforce.session.references import StoredReferences, latest_references
 from isoforce.session.results import saved_record_lines
 from isoforce.session.store import SessionStore
 
@@ -51,7 +50,6 @@ class Recording:
         self.save = save
         self.store: SessionStore | None = None
         self.writer: StoreWriter | None = None
-        self.reference_lines: list[str] = []
 
     def __enter__(self) -> Recording:
         if self.save:
@@ -74,22 +72,18 @@ class Recording:
             self.store.close()
             self.store = None
 
-    def stored_maxima(
-        self, drill: Drill, *, side: Side | None, given: Mapping[str, float | None]
-    ) -> dict[str, Any]:
-        """Session option values from the latest stored maxima for the drill's movement key.
+    def stored_references(self, drill: Drill, *, side: Side | None) -> StoredReferences:
+        """The latest stored maxima for the drill's movement, ``side`` and position.
 
-        Values ``given`` (e.g. on the command line) win. Without a side or a store, nothing is
-        looked up. :attr:`reference_lines` says where each value came from.
+        Without a side or a store there are none; ``open_session(stored=...)`` chooses between
+        them and the values given for the session, and its header says which it used.
         """
         if side is None or self.store is None:
-            return {}
+            return StoredReferences()
         records = self.store.reference_history(movement=drill.movement)
-        refs = latest_references(
+        return latest_references(
             records, movement=drill.movement, side=side, position=drill.position
         )
-        self.reference_lines = refs.lines()
-        return option_overrides(refs, given=dict(given))
 
     def attach(
         self,

@@ -1,12 +1,14 @@
-"""The maxima a new session should use: the latest stored ones for its movement key.
+"""The maxima a new session uses, and where each came from.
 
-Pure: takes stored reference records, returns effort references per kind and the
-lines telling the user where each came from.
+Pure: takes stored reference records and what the user gave, returns the value per reference
+kind and direction with its source, and one line per value telling the user (never silent
+about what effort % divides by).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from isoforce.core.effort_key import Direction, ReferenceKind, Side
@@ -23,19 +25,6 @@ class StoredReferences:
     def get(self, kind: ReferenceKind, direction: Direction) -> float | None:
         """The latest value, or None when nothing was stored."""
         return self.values_n.get((kind, direction))
-
-    def lines(self) -> list[str]:
-        """One line per maximum used: value, kind, direction, when and from which drill."""
-        out = []
-        for (kind, direction), rec in sorted(
-            self.sources.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value)
-        ):
-            name = "pain-free max" if kind is ReferenceKind.PAIN_FREE else "MVIC"
-            source = f", {rec.source_drill}" if rec.source_drill else ""
-            out.append(
-                f"using {direction.value} {name} {rec.value_n:.1f} N ({rec.measured_at[:10]}{source})"
-            )
-        return out
 
 
 def latest_references(
@@ -65,11 +54,109 @@ OPTION_FIELDS: dict[str, tuple[ReferenceKind, Direction]] = {
 }
 
 
-def option_overrides(refs: StoredReferences, *, given: dict[str, float | None]) -> dict[str, float]:
-    """Session option values from stored maxima, except the fields the user ``given`` a value."""
-    out: dict[str, float] = {}
+class ReferenceSource(enum.Enum):
+    """Where a reference maximum came from."""
+
+    FLAG = "flag"
+    """Given on the command line (or typed in the TUI) for this session."""
+    STORED = "stored"
+    """The latest one measured for this movement, side and position."""
+    SIMULATED = "simulated"
+    """The simulated athlete's own maxima (no hardware, no stored value)."""
+    PROVISIONAL = "provisional"
+    """A scale for a max test before any MVIC is known: effort reads in newtons."""
+    NONE = "none"
+    """Nothing known: effort against it is not measured."""
+
+
+#: The flag that sets each option field, for the user's words.
+FLAG_NAMES: dict[str, str] = {
+    "push_max_n": "--push-max",
+    "pull_max_n": "--pull-max",
+    "mvic_push_n": "a given push MVIC",
+    "mvic_pull_n": "a given pull MVIC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenReference:
+    """One maximum a session divides by: its value, where it came from, what it overrides."""
+
+    kind: ReferenceKind
+    direction: Direction
+    value_n: float | None
+    source: ReferenceSource
+    #: The stored record used, or (with ``source = FLAG``) the one the flag overrides.
+    record: ReferenceRecord | None = None
+    flag: str = ""
+
+    def line(self) -> str:
+        """E.g. ``push pain-free max 150.0 N: stored 2026-12-01 (tension-drill)``."""
+        name = "pain-free max" if self.kind is ReferenceKind.PAIN_FREE else "MVIC"
+        what = f"{self.direction.value} {name}"
+        rec = self.record
+        when = (
+            f"{rec.measured_at[:10]}{f' ({rec.source_drill})' if rec.source_drill else ''}"
+            if rec
+            else ""
+        )
+        if self.source is ReferenceSource.NONE or self.value_n is None:
+            return f"{what}: none stored, effort against it is not measured (run a max test or the tension drill)"
+        value = f"{what} {self.value_n:.1f} N"
+        if self.source is ReferenceSource.STORED:
+            return f"{value}: stored {when}"
+        if self.source is ReferenceSource.FLAG:
+            over = f", overriding the stored {rec.value_n:.1f} N of {when}" if rec else ""
+            return f"{value}: from {self.flag}{over}"
+        if self.source is ReferenceSource.SIMULATED:
+            return f"{value}: the simulated athlete's (nothing stored for this movement and side)"
+        return f"{value}: a provisional scale until the max test measures it (effort reads in N)"
+
+    def short(self) -> str:
+        """A line that fits a narrow screen, e.g. ``push pain-free max 150 N (stored 2026-12-01)``."""
+        name = "pain-free max" if self.kind is ReferenceKind.PAIN_FREE else "MVIC"
+        what = f"{self.direction.value} {name}"
+        if self.source is ReferenceSource.NONE or self.value_n is None:
+            return f"{what}: none stored, not measured"
+        rec = self.record
+        source = {
+            ReferenceSource.STORED: f"stored {rec.measured_at[:10] if rec else ''}",
+            ReferenceSource.FLAG: f"{self.flag}"
+            + (f", over stored {rec.value_n:.0f} N" if rec else ""),
+            ReferenceSource.SIMULATED: "simulated athlete",
+            ReferenceSource.PROVISIONAL: "provisional",
+        }[self.source]
+        return f"{what} {self.value_n:.0f} N ({source})"
+
+
+def choose_references(
+    *,
+    given: Mapping[str, float | None],
+    stored: StoredReferences,
+    fallback: Mapping[str, float | None] | None = None,
+    fallback_source: ReferenceSource = ReferenceSource.NONE,
+) -> dict[str, ChosenReference]:
+    """The value for each option field (:data:`OPTION_FIELDS`): given > stored > fallback.
+
+    ``fallback`` holds what the device supplies when nothing else does (the simulated athlete's
+    maxima, or a provisional MVIC scale) and ``fallback_source`` says which.
+    """
+    out: dict[str, ChosenReference] = {}
     for name, (kind, direction) in OPTION_FIELDS.items():
-        value = refs.get(kind, direction)
-        if value is not None and given.get(name) is None:
-            out[name] = value
+        record = stored.sources.get((kind, direction))
+        flag_n = given.get(name)
+        fall_n = (fallback or {}).get(name)
+        if flag_n is not None:
+            chosen = ChosenReference(
+                kind, direction, flag_n, ReferenceSource.FLAG, record, FLAG_NAMES[name]
+            )
+        elif record is not None:
+            chosen = ChosenReference(
+                kind, direction, record.value_n, ReferenceSource.STORED, record
+            )
+        elif fall_n is not None:
+            chosen = ChosenReference(kind, direction, fall_n, fallback_source)
+        else:
+            chosen = ChosenReference(kind, direction, None, ReferenceSource.NONE)
+        out[name] = chosen
     return out

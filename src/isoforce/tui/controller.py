@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from isoforce.core.effort_key import Side
+from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.core.ringbuffer import RingBuffer
 from isoforce.drills.events import DrillEvent, DrillResult, EngineStatus
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
-from isoforce.drills.plan import Phase
+from isoforce.drills.plan import Phase, PlanStep
 from isoforce.errors import CalibrationError, IsoforceError
 from isoforce.live.frame import refused_text
 from isoforce.signal.calibration import Calibration
@@ -128,12 +128,13 @@ class LiveController:
             if self.replaying:
                 session = self._replay_session(build, drill)
             else:
-                if drill is not None:
-                    given = {"push_max_n": options.push_max_n, "pull_max_n": options.pull_max_n}
-                    stored = recording.stored_maxima(drill, side=self.side, given=given)
-                    self.reference_lines = recording.reference_lines
-                    options = replace(options, **stored)
-                session = build.open_session(options, drill=drill)
+                stored = (
+                    recording.stored_references(drill, side=self.side)
+                    if drill is not None
+                    else None
+                )
+                session = build.open_session(options, drill=drill, stored=stored)
+                self.reference_lines = list(session.header.reference_lines)
             for consumer in self.extra_consumers:
                 session.add(consumer)
             session.add(_Feed(self))
@@ -349,6 +350,7 @@ class LiveController:
             status=state.status.value
             if state is not None
             else ("running" if self.running else "stopped"),
+            divides_by=_divides_by(header, state.step if state is not None else None),
         )
         if state is None:
             window = ring.latest(int(FREE_WINDOW_S * fs))
@@ -428,6 +430,21 @@ class _Feed:
     def on_end(self, outcome: SessionOutcome) -> None:
         """Keep the outcome."""
         self.controller.outcome = outcome
+
+
+def _divides_by(header: SessionHeader, step: PlanStep | None) -> str:
+    """The maximum effort % divides by now, with its source (both directions in free mode)."""
+    if step is None:
+        chosen = [
+            c
+            for c in header.chosen
+            if c.kind is ReferenceKind.PAIN_FREE and header.spec.capabilities.measures(c.direction)
+        ]
+        return "  ·  ".join(c.short() for c in chosen)
+    if step.direction is None or step.reference is None:
+        return ""
+    c = header.divides_by(step.reference, step.direction)
+    return "" if c is None else c.short()
 
 
 def _instruction(status: EngineStatus, text: str, phase: Phase) -> str:

@@ -86,6 +86,8 @@ class LiveView:
     #: What the sensor's decoder dropped as garbage so far (empty when nothing).
     refused: str = ""
     not_measured: str = ""
+    #: What effort % divides by now: which maximum, its newtons and where it came from.
+    divides_by: str = ""
     peak_pct: float = float("nan")
     mean_pct: float = float("nan")
     rate_hz: float = float("nan")

@@ -80,6 +80,7 @@ class PlayerScreen(IsoScreen):
             with Vertical(classes="number"):
                 yield Label("STEP TIME LEFT", classes="caption")
                 yield Digits("-:--", id="countdown")
+        yield Static("", id="divides")
         yield EffortGauge(id="gauge")
         yield ImuPanel(id="imu")
         yield CurvePlot(id="curve")
@@ -143,6 +144,10 @@ class PlayerScreen(IsoScreen):
             link.display = bool(notice)
         direction = f"{view.direction.upper()} " if view.direction else ""
         set_text(self.query_one("#effort-caption", Label), f"{direction}EFFORT %")
+        set_text(
+            self.query_one("#divides", Static),
+            f"effort % of the {view.divides_by}" if view.divides_by else "",
+        )
         set_text(self.query_one("#effort", Digits), _digits(view.effort_pct))
         set_text(self.query_one("#target", Digits), _digits(view.target_pct))
         set_text(self.query_one("#countdown", Digits), _clock(view.remaining_s))
