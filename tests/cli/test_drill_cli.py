@@ -24,6 +24,7 @@ def test_list_and_show() -> None:
         "max-test",
         "end-range-expansion",
         "low-intensity",
+        "pails-rails-hip-er",
     ):
         assert name in out.stdout
     show = run("drill", "show", "pails-rails-hip")
@@ -175,3 +176,41 @@ def test_a_found_pain_free_max_is_the_next_drills_reference(tmp_path: Path) -> N
         "effort % divides by the push pain-free max 300.0 N: from --push-max, overriding the "
         "stored 150.0 N of 20"
     ) in overridden.stdout
+
+
+def test_maxima_are_kept_per_movement_and_position_chosen_at_start(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    found = run(
+        "drill", "--data-dir", data, "run", "tension-drill", "--speed", "max", "--side", "left",
+        "--movement", "hip-er", "--position", "supine-45", "--sim-pain-at", "60",
+    )  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    assert "for hip external rotation (hip-er), left side, supine, hips flexed 45°" in found.stdout
+    assert "pain-free max for hip-er left push @ supine-45: 150.0 N" in found.stdout
+    # the same movement in its own position uses it; internal rotation or another position not
+    same = run(
+        "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side", "left",
+        "--movement", "hip-er", "--position", "supine-45",
+    )  # fmt: skip
+    assert "push pain-free max 150.0 N: stored 20" in same.stdout
+    for other in (("--movement", "hip-ir", "--position", "supine-45"), ("--movement", "hip-er")):
+        out = run(
+            "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side",
+            "left", *other,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert ": stored 20" not in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--movement", "Hip ER"), "lower-case letters"),
+        (("--cycles", "0"), "must be 1–20"),
+        (("--cycles", "2"), "no repeated block"),
+    ],
+)
+def test_bad_movement_or_cycles_are_usage_errors(args: tuple[str, ...], words: str) -> None:
+    out = run("drill", "show", "pails-rails-hip", *args)
+    assert out.returncode == 2
+    assert words in out.stderr and "Traceback" not in out.stderr

@@ -27,6 +27,7 @@ from isoforce.drills.model import (
     ReleaseStep,
     RepeatStep,
     RomStep,
+    SideSpec,
     StaircaseStep,
 )
 
@@ -37,6 +38,7 @@ BUILTINS = (
     "low-intensity",
     "max-test",
     "pails-rails-hip",
+    "pails-rails-hip-er",
     "tension-drill",
 )
 
@@ -120,12 +122,27 @@ def test_low_intensity_and_ere_follow_their_published_shapes() -> None:
     assert isinstance(block, RepeatStep) and 3 <= block.times <= 6
     holds = [s for s in block.steps if isinstance(s, HoldStep)]
     assert all(10 <= h.target_pct <= 20 and 3 <= h.seconds <= 6 for h in holds)
+    # seed 002: supine, hips at 45°; internal rotation (a pull), external rotation with the
+    # foot blocked (a push), internal rotation again, each one breath; one cycle to begin with
     ere = load_builtin("end-range-expansion")
+    assert (ere.movement, ere.position) == ("hip-ir", "supine-45")
     cycle = ere.steps[1]
-    assert isinstance(cycle, RepeatStep) and 1 <= cycle.times <= 4
-    dirs = [s.direction for s in cycle.steps if isinstance(s, HoldStep)]
-    assert dirs == [PUSH, PULL, PUSH]
-    assert any(isinstance(s, ReleaseStep) for s in cycle.steps)
+    assert isinstance(cycle, RepeatStep) and cycle.times == 1
+    holds = [s for s in cycle.steps if isinstance(s, HoldStep)]
+    assert [h.direction for h in holds] == [PULL, PUSH, PULL]
+    assert all(h.seconds == 10 for h in holds)
+    assert isinstance(cycle.steps[-2], ReleaseStep) and cycle.steps[-2].direction is PULL
+
+
+def test_pails_rails_exist_for_internal_and_external_rotation() -> None:
+    ir, er = load_builtin("pails-rails-hip"), load_builtin("pails-rails-hip-er")
+    assert (ir.movement, er.movement) == ("hip-ir", "hip-er")
+    assert ir.side is er.side is SideSpec.EITHER  # run per side
+    # the same eight steps of the seeds, in both
+    assert [type(s) for s in ir.steps] == [type(s) for s in er.steps]
+    assert [getattr(s, "direction", None) for s in ir.steps] == [
+        getattr(s, "direction", None) for s in er.steps
+    ]
 
 
 def test_user_drills_are_listed_and_override_builtins(tmp_path: Path) -> None:

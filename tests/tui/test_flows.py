@@ -73,6 +73,31 @@ async def test_side_choice_and_history_screen() -> None:
         assert "Nothing stored yet" in str(app.screen.query_one("#history", Static).render())
 
 
+async def test_movement_and_position_chosen_in_the_picker_key_the_drill() -> None:
+    app = make_app(drill=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(DrillPickerScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillPickerScreen))
+        await pilot.pause(0.1)
+        title = app.screen.query_one("#picker-title", Static)
+        assert "movement: each drill's own" in str(title.render())
+        await pilot.press("v", "v", "o", "o")
+        assert (app.controller.choices.movement, app.controller.choices.position) == (
+            "hip-er",
+            "supine-45",
+        )
+        text = str(title.render())
+        assert "movement: hip external rotation" in text
+        assert "position: supine, hips flexed 45°" in text
+        app.start_drill("low-intensity")
+        await wait_for(pilot, lambda: app.controller.drill is not None)
+        assert app.controller.drill is not None
+        assert (app.controller.drill.movement, app.controller.drill.position) == (
+            "hip-er",
+            "supine-45",
+        )
+
+
 def drill(app: IsoforceApp) -> DrillState:
     """The drill's state as the app last saw it."""
     state = app.controller.drill_state

@@ -14,12 +14,14 @@ from isoforce.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    UsageError,
     run_until_interrupted,
 )
 from isoforce.cli.output import OutputError, open_output, output_format
 from isoforce.cli.record import add_device_arguments, session_options
-from isoforce.cli.saving import add_save_arguments, side_argument
+from isoforce.cli.saving import add_key_arguments, add_save_arguments, side_argument
 from isoforce.cli.values import PERCENT, output_file
+from isoforce.core.movements import describe
 from isoforce.errors import DrillFileError
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ def register(sub: Any) -> None:
     show.add_argument(
         "name", help="drill name (see 'isoforce drill list') or a path to a .toml file"
     )
+    add_key_arguments(show, cycles=True)
     show.set_defaults(handler=run_show)
 
     check = dsub.add_parser("check", help="validate a drill file")
@@ -73,6 +76,7 @@ def register(sub: Any) -> None:
         default=None,
         help="left or right (for drills that say 'either'): maxima found go into the history per side",
     )
+    add_key_arguments(run, cycles=True)
     add_save_arguments(run, data_dir=False)
     run.add_argument(
         "--sim-pain-at",
@@ -92,6 +96,18 @@ def _load(name: str, data_dir: str | None) -> Any:
     if name.endswith(".toml") or "/" in name:
         return load_drill(Path(name))
     return find_drill(name, drills_dir(data_dir))
+
+
+def _load_chosen(args: argparse.Namespace) -> Any:
+    """The drill named in ``args`` with the movement, position and cycles chosen there."""
+    from isoforce.drills.choices import DrillChoices, apply_choices
+
+    drill = _load(args.name, args.data_dir)
+    choices = DrillChoices(movement=args.movement, position=args.position, cycles=args.cycles)
+    try:
+        return apply_choices(drill, choices)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -116,11 +132,11 @@ def run_show(args: argparse.Namespace) -> int:
     """Handler of ``isoforce drill show``."""
     from isoforce.drills.report import plan_lines
 
-    drill = _load(args.name, args.data_dir)
+    drill = _load_chosen(args)
     print(f"{drill.title or drill.name}  ({drill.name}, {drill.source})")
     ref = drill.reference.value.replace("_", "-")
     print(
-        f"movement {drill.movement}, side {drill.side.value}, position {drill.position}, targets in % of {ref} max"
+        f"for {describe(drill.movement, drill.position, drill.side.value)}; targets in % of {ref} max"
     )
     if drill.description:
         print(drill.description.strip())
@@ -159,7 +175,7 @@ def run_drill(args: argparse.Namespace) -> int:
     from isoforce.live.build import open_session
     from isoforce.recording import Recording
 
-    drill = _load(args.name, args.data_dir)
+    drill = _load_chosen(args)
     out = args.out
     if out is None and args.no_save:
         print(
@@ -177,6 +193,7 @@ def run_drill(args: argparse.Namespace) -> int:
             options = session_options(args, pain_threshold_pct=args.sim_pain_at)
             stored = rec.stored_references(drill, side=side)
             session = open_session(options, drill=drill, stored=stored)
+            print(f"for {describe(drill.movement, drill.position, side and side.value)}")
             for line in session.header.reference_lines:
                 print(line)
             session.add(Progress(total_s=drill.duration_s, label=f"{drill.name}"))

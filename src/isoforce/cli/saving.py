@@ -1,9 +1,12 @@
-"""Arguments shared by the commands that save live sessions (``record``, ``drill run``)."""
+"""Arguments shared by the commands that save sessions (``record``, ``drill run``, ``import``)."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from isoforce.cli.values import WholeNumber
 
 if TYPE_CHECKING:
     from isoforce.core.effort_key import Side
@@ -33,3 +36,49 @@ def side_argument(text: str) -> Side:
         return Side(text.strip().lower())
     except ValueError:
         raise argparse.ArgumentTypeError(f"side must be left or right, got {text!r}") from None
+
+
+def slug_argument(what: str) -> Callable[[str], str]:
+    """Argparse type for a movement or position slug (``hip-er``, ``supine-45``)."""
+    from isoforce.core.movements import check_slug
+
+    def parse(text: str) -> str:
+        try:
+            return check_slug(text.strip().lower(), what)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = what  # argparse names the type in its messages
+    return parse
+
+
+def add_key_arguments(parser: argparse.ArgumentParser, *, cycles: bool = False) -> None:
+    """``--movement`` and ``--position`` (and ``--cycles``): what the maxima are kept under."""
+    from isoforce.core.movements import MOVEMENTS, POSITIONS
+    from isoforce.drills.choices import MAX_CYCLES
+
+    parser.add_argument(
+        "--movement",
+        type=slug_argument("movement"),
+        default=None,
+        metavar="NAME",
+        help=f"the movement measured ({', '.join(MOVEMENTS)} or your own name; default: the "
+        "drill's): maxima are kept per movement",
+    )
+    parser.add_argument(
+        "--position",
+        type=slug_argument("position"),
+        default=None,
+        metavar="NAME",
+        help=f"the body position ({', '.join(POSITIONS)} or your own name; default: the "
+        "drill's): maxima are kept per position",
+    )
+    if cycles:
+        parser.add_argument(
+            "--cycles",
+            type=WholeNumber(1, MAX_CYCLES),
+            default=None,
+            metavar="N",
+            help=f"how many times the drill's repeated block runs (1–{MAX_CYCLES}; default: the "
+            "drill's; end-range expansion builds from 1 to 3–4)",
+        )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from isoforce.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from isoforce.cli.output import OutputError, open_output, output_format
-from isoforce.cli.saving import side_argument
+from isoforce.cli.saving import side_argument, slug_argument
 from isoforce.cli.values import session_spec
 from isoforce.errors import IsoforceError, StorageError
 
@@ -66,7 +66,12 @@ def register(sub: Any) -> None:
         ),
     )
     im.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    im.add_argument("--movement", default=None, help="what the file measured, e.g. hip-ir")
+    im.add_argument(
+        "--movement",
+        type=slug_argument("movement"),
+        default=None,
+        help="what the file measured, e.g. hip-ir",
+    )
     im.add_argument("--side", type=side_argument, default=None, help="left or right")
     im.add_argument(
         "--direction",
@@ -74,7 +79,12 @@ def register(sub: Any) -> None:
         default="push",
         help="direction of effort (default push)",
     )
-    im.add_argument("--position", default=None, help="body position, e.g. 90-90")
+    im.add_argument(
+        "--position",
+        type=slug_argument("position"),
+        default=None,
+        help="body position, e.g. 90-90",
+    )
     im.add_argument(
         "--as-mvic",
         action="store_true",

@@ -8,6 +8,7 @@ from typing import Any
 
 from isoforce.cli.common import EXIT_OK, EXIT_USAGE
 from isoforce.cli.record import add_device_arguments, session_options
+from isoforce.cli.saving import add_key_arguments
 from isoforce.cli.values import FPS
 
 DEMO_DRILL = "pails-rails-hip"
@@ -42,6 +43,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         default=None,
         help="body side: maxima are kept and reused per side",
     )
+    add_key_arguments(p, cycles=True)
     p.add_argument("--no-save", action="store_true", help="do not save drill sessions to the store")
     p.add_argument(
         "--audio",
@@ -64,6 +66,7 @@ def run_tui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    from isoforce.drills.choices import DrillChoices
     from isoforce.tui.app import AppConfig, create_app
     from isoforce.tui.audio import AudioMode
 
@@ -75,6 +78,7 @@ def run_tui(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         side=Side(args.side) if args.side else None,
         save=not args.no_save,
+        choices=DrillChoices(movement=args.movement, position=args.position, cycles=args.cycles),
     )
     create_app(config).run()
     return EXIT_OK

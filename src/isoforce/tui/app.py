@@ -17,6 +17,7 @@ from textual.app import App
 from textual.css.query import NoMatches
 
 from isoforce.core.effort_key import Side
+from isoforce.drills.choices import DrillChoices, apply_choices
 from isoforce.drills.loader import find_drill
 from isoforce.errors import IsoforceError
 from isoforce.paths import drills_dir
@@ -46,6 +47,8 @@ class AppConfig:
     side: Side | None = None
     #: Save drill sessions to the store.
     save: bool = True
+    #: Movement, position and cycles chosen for every drill (``None`` keeps the drill's own).
+    choices: DrillChoices = field(default_factory=DrillChoices)
 
 
 class IsoforceApp(App[None]):
@@ -58,7 +61,11 @@ class IsoforceApp(App[None]):
         super().__init__()
         self.config = config
         self.controller = LiveController(
-            config.options, data_dir=config.data_dir, save=config.save, side=config.side
+            config.options,
+            data_dir=config.data_dir,
+            save=config.save,
+            side=config.side,
+            choices=config.choices,
         )
         self.player = CuePlayer(config.audio, bell=self.bell)
         self.mapper = CueMapper()
@@ -124,8 +131,8 @@ class IsoforceApp(App[None]):
     def start_drill(self, name: str) -> None:
         """Load a drill and open the player on it."""
         try:
-            drill = find_drill(name, self.drills_dir)
-        except IsoforceError as exc:
+            drill = apply_choices(find_drill(name, self.drills_dir), self.controller.choices)
+        except (IsoforceError, ValueError) as exc:
             self.notify(str(exc), severity="error")
             return
         self._summary_shown = False

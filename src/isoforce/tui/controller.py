@@ -22,6 +22,7 @@ import numpy as np
 
 from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.core.ringbuffer import RingBuffer
+from isoforce.drills.choices import DrillChoices
 from isoforce.drills.events import DrillEvent, DrillResult, EngineStatus
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
@@ -67,12 +68,15 @@ class LiveController:
         data_dir: str | None = None,
         save: bool = True,
         side: Side | None = None,
+        choices: DrillChoices | None = None,
     ) -> None:
         self.options = options
         self.extra_consumers = list(consumers)
         self.data_dir = data_dir
         self.save = save
         self.side = side
+        #: Movement, position and cycles for the next drill (``None`` fields keep the drill's).
+        self.choices = choices or DrillChoices()
         #: A stored session to play back instead of the device (set by the replay picker).
         self.replay_id: int | None = None
         self.saved_lines: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -13,6 +14,7 @@ from textual.widgets import Button, Digits, Footer, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from isoforce.core.effort_key import Side
+from isoforce.core.movements import MOVEMENTS, POSITIONS, movement_title, position_title
 from isoforce.devices.registry import DEVICES
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import CalibrationError, IsoforceError
@@ -223,6 +225,8 @@ class DrillPickerScreen(IsoScreen):
         Binding("l", "side('left')", "left side"),
         Binding("r", "side('right')", "right side"),
         Binding("e", "side('')", "no side"),
+        Binding("v", "movement", "movement"),
+        Binding("o", "position", "position"),
         Binding("f", "free", "free mode"),
         Binding("m", "references", "maxima"),
         Binding("h", "history", "history"),
@@ -230,14 +234,38 @@ class DrillPickerScreen(IsoScreen):
     ]
 
     def _title(self) -> str:
-        side = self.iso_app.controller.side
+        controller = self.iso_app.controller
+        side = controller.side
         which = f"side: {side.value}" if side is not None else "side: none (maxima are not kept)"
-        return f"Pick a drill  ·  {which}  ·  l / r / e to change"
+        choices = controller.choices
+        movement = movement_title(choices.movement) if choices.movement else "each drill's own"
+        position = position_title(choices.position) if choices.position else "each drill's own"
+        return (
+            f"Pick a drill  ·  {which} (l / r / e)\n"
+            f"movement: {movement} (v)  ·  position: {position} (o)"
+        )
+
+    def _update_title(self) -> None:
+        self.query_one("#picker-title", Static).update(self._title())
 
     def action_side(self, side: str) -> None:
         """Choose the body side the drill is for."""
         self.iso_app.controller.side = Side(side) if side else None
-        self.query_one("#picker-title", Static).update(self._title())
+        self._update_title()
+
+    def action_movement(self) -> None:
+        """Next movement: each drill's own, then every known movement in turn."""
+        controller = self.iso_app.controller
+        choice = _next_choice(controller.choices.movement, tuple(MOVEMENTS))
+        controller.choices = replace(controller.choices, movement=choice)
+        self._update_title()
+
+    def action_position(self) -> None:
+        """Next body position: each drill's own, then every known position in turn."""
+        controller = self.iso_app.controller
+        choice = _next_choice(controller.choices.position, tuple(POSITIONS))
+        controller.choices = replace(controller.choices, position=choice)
+        self._update_title()
 
     def action_history(self) -> None:
         """Maxima over time and left/right asymmetry."""
@@ -275,6 +303,13 @@ class DrillPickerScreen(IsoScreen):
     def action_references(self) -> None:
         """View/edit maxima."""
         self.app.push_screen(ReferencesScreen())
+
+
+def _next_choice(current: str | None, known: tuple[str, ...]) -> str | None:
+    """The choice after ``current`` in ``(None, *known)``, wrapping round."""
+    ring: tuple[str | None, ...] = (None, *known)
+    at = ring.index(current) if current in ring else 0
+    return ring[(at + 1) % len(ring)]
 
 
 __all__ = [
