@@ -178,6 +178,7 @@ def test_devices_lists_the_simulators() -> None:
 
 def test_real_devices_never_borrow_the_simulated_athletes_maxima() -> None:
     from isoforce.core.effort_key import ReferenceKind
+    from isoforce.drills import load_builtin
     from isoforce.live import PROVISIONAL_MVIC_N, SessionOptions
     from isoforce.live.build import open_session
     from isoforce.signal.calibration import Calibration
@@ -187,6 +188,14 @@ def test_real_devices_never_borrow_the_simulated_athletes_maxima() -> None:
     )
     pain_free = session.header.references[ReferenceKind.PAIN_FREE]
     assert pain_free.push_max_n is None and pain_free.pull_max_n is None
-    assert session.header.references[ReferenceKind.MVIC].push_max_n == PROVISIONAL_MVIC_N
+    # no MVIC either: a recording without a drill has no scale to borrow
+    assert session.header.references[ReferenceKind.MVIC].push_max_n is None
+    # a max test measures on the 100 N scale, the same on a real sensor and the simulator
+    for device in ("hx711", "sim"):
+        test = open_session(
+            SessionOptions(device=device, port="loop://", calibration=Calibration(n_per_raw=0.01)),
+            drill=load_builtin("max-test"),
+        )
+        assert test.header.references[ReferenceKind.MVIC].push_max_n == PROVISIONAL_MVIC_N
     sim = open_session(SessionOptions(device="sim"))
     assert sim.header.references[ReferenceKind.PAIN_FREE].push_max_n == 250.0

@@ -91,13 +91,13 @@ def test_drill_history_and_replay(tmp_path: Path) -> None:
         )
     )
     assert "saved as session 1" in res.stdout
-    assert "pain-free max for hip-ir left push @ 90-90: 150.0 N" in res.stdout
+    assert "pain-free max for hip-ir left push @ 90-90: 140.0 N" in res.stdout
     assert not (data / "recordings").exists()  # the store replaces the default CSV file
     history = ok(run("history", "--movement", "hip-ir", data=data)).stdout
-    assert "hip-ir left push @ 90-90 — pain-free max" in history and "150.0 N" in history
+    assert "hip-ir left push @ 90-90 — pain-free max" in history and "140.0 N" in history
     replay = ok(run("replay", "latest", "--speed", "max", data=data)).stdout
     assert "scores match the recording for 11 of 11 steps" in replay
-    assert "pain-free max: 60 %" in replay
+    assert "pain-free max: 140 %" in replay
     other = ok(run("drill", "run", "tension-drill", "--speed", "max", data=data)).stdout
     assert "without a side" in other
 

@@ -72,7 +72,8 @@ def test_finding_every_reference_says_where_it_came_from_and_what_it_overrides()
     assert (pull.value_n, pull.source) == (None, ReferenceSource.NONE)
     assert "none stored" in pull.line() and "not measured" in pull.line()
     mvic = chosen["mvic_push_n"]
-    assert mvic.source is ReferenceSource.PROVISIONAL and "provisional" in mvic.line()
+    assert mvic.source is ReferenceSource.PROVISIONAL
+    assert "being measured now; until then effort reads in newtons" in mvic.line()
     kept = choose_references(given={}, stored=stored)["push_max_n"]
     assert kept.source is ReferenceSource.STORED
     assert kept.line() == "push pain-free max 150.0 N: stored 2026-11-08 (x)"

@@ -71,6 +71,17 @@ class SampleBlock:
             lost_before=self.lost_before,
         )
 
+    def split(self, n: int) -> tuple[SampleBlock, SampleBlock]:
+        """The first ``n`` samples and the rest (views); nothing was lost before the rest."""
+        rest = SampleBlock(
+            t_s=self.t_s[n:],
+            t_host_s=self.t_host_s[n:],
+            values=self.values[n:],
+            channels=self.channels,
+            lost_before=0,
+        )
+        return self.head(n), rest
+
     @staticmethod
     def concat(blocks: list[SampleBlock]) -> SampleBlock:
         """Join blocks with the same channels into one (``lost_before`` of the first is kept)."""

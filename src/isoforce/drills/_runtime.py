@@ -18,8 +18,10 @@ from isoforce.drills.events import (
     EventKind,
     PainRecord,
 )
+from isoforce.drills.kinds.staircase import StaircaseStep
 from isoforce.drills.model import MAX_PCT, Drill
 from isoforce.drills.plan import PlanStep, build_plan
+from isoforce.drills.plateau import PlateauWatch
 from isoforce.drills.scoring import EndReason, MaxEffort, StepScore, score_step
 from isoforce.drills.segments import Phase, Segment
 
@@ -64,6 +66,8 @@ class EngineRuntime:
         self._pains: list[PainRecord] = []
         self._pf_max: float | None = None
         self._pf_by_pain = False
+        self._pf_how = ""
+        self._plateau: PlateauWatch | None = None
         self._trials: list[MaxEffort] = []
 
     def _control(self, t_s: float) -> tuple[float, list[DrillEvent]]:
@@ -165,6 +169,11 @@ class EngineRuntime:
             return
         self._seg, self._step_t0, self._acc = 0, t, []
         ps = self.plan[k]
+        self._plateau = (
+            PlateauWatch(ps.step.step_pct, ps.band_pct, self.settings.plateau_levels)
+            if isinstance(ps.step, StaircaseStep)
+            else None
+        )
         events.append(DrillEvent(EventKind.STEP_STARTED, t, k, ps.instruction))
         if ps.direction is not None:
             scale = self._scale.get(ps.direction, 1.0)
@@ -187,6 +196,12 @@ class EngineRuntime:
         if seg.ends_rep:
             events.append(DrillEvent(EventKind.REP_DONE, end, self._k, seg.rep_label))
         ps = self.plan[self._k]
+        if self._plateau is not None and seg.phase is Phase.STAIR and self._at_plateau(ps, seg):
+            self._finish_step(end, EndReason.PLATEAU, events)
+            best = self._plateau.best_pct
+            self._found_pain_free_max(ps, best, False, end, events, how="plateau")
+            self._start_step(self._k + 1, end, events)
+            return
         if self._seg + 1 < len(ps.segments):
             self._seg += 1
             nxt = ps.segments[self._seg]
@@ -197,7 +212,7 @@ class EngineRuntime:
         self._finish_step(end, EndReason.COMPLETED, events)
         if ps.step.traits.finds_pain_free_max:
             level = float(abs(self._level(ps, np.array([ps.segments[-1].start_pct]))[0]))
-            self._found_pain_free_max(ps, level, False, end, events)
+            self._found_pain_free_max(ps, level, False, end, events, how="ceiling")
         self._start_step(self._k + 1, end, events)
 
     def _finish_step(self, t: float, reason: EndReason, events: list[DrillEvent]) -> None:
@@ -223,12 +238,32 @@ class EngineRuntime:
             events.extend(DrillEvent(EventKind.REP_DONE, t, self._k, x) for x in ps.reps_ending)
         events.append(DrillEvent(EventKind.STEP_SCORED, t, self._k, ps.label, score=score))
 
+    def _at_plateau(self, ps: PlanStep, seg: Segment) -> bool:
+        """Whether the level just finished makes a plateau (see :mod:`isoforce.drills.plateau`)."""
+        assert self._plateau is not None and ps.direction is not None
+        parts = [(t, e) for t, e, _, s in self._acc if s.size and s[0] == self._seg]
+        if not parts:
+            return False
+        t = np.concatenate([p[0] for p in parts])
+        effort = np.concatenate([p[1] for p in parts]) * ps.direction.sign
+        level = float(abs(self._level(ps, np.array([seg.start_pct]))[0]))
+        return self._plateau.level_done(level, t, effort)
+
     def _found_pain_free_max(
-        self, ps: PlanStep, level: float, by_pain: bool, t: float, events: list[DrillEvent]
+        self,
+        ps: PlanStep,
+        level: float,
+        by_pain: bool,
+        t: float,
+        events: list[DrillEvent],
+        *,
+        how: str = "pain",
     ) -> None:
-        self._pf_max, self._pf_by_pain = level, by_pain
+        self._pf_max, self._pf_by_pain, self._pf_how = level, by_pain, how
         if ps.direction is not None and ps.reference is ReferenceKind.PAIN_FREE:
             # Later "max" (100 %) lands exactly on the found level, earlier regressions kept.
             self._scale[ps.direction] = (level + self._offset) / MAX_PCT
-        text = f"pain-free max {level:g} %"
+        text = f"pain-free max {level:g} %" + (
+            " (plateau: the force rose no further)" if how == "plateau" else ""
+        )
         events.append(DrillEvent(EventKind.PAIN_FREE_MAX, t, ps.index, text, level))

@@ -26,6 +26,11 @@ class DrillChoices:
     cycles: int | None = None
 
 
+def cycles_of(drill: Drill) -> int | None:
+    """How many times the drill's (first) top-level repeated block runs, if it has one."""
+    return next((s.times for s in drill.steps if isinstance(s, RepeatStep)), None)
+
+
 def apply_choices(drill: Drill, choices: DrillChoices) -> Drill:
     """``drill`` with the chosen movement, position and cycles.
 

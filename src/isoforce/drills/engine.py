@@ -95,6 +95,14 @@ class DrillEngine(EngineRuntime):
             left += sum(seg.duration_s for seg in self.plan[self._k].segments[self._seg + 1 :])
         return left
 
+    def advance_to(self, t_s: float) -> tuple[DrillEvent, ...]:
+        """End every segment and step that ends at or before ``t_s``, as a sample there would.
+
+        For a caller about to feed samples from ``t_s`` that must know the step they fall in
+        first (the live session computes effort in that step's direction).
+        """
+        return tuple(self._control(t_s)[1])
+
     def target_at(self, t_s: float) -> float:
         """Signed target at ``t_s`` if nothing intervenes (for drawing ahead); 0 when paused."""
         return float(self.targets_at(np.array([t_s], dtype=np.float64))[0])
@@ -166,6 +174,7 @@ class DrillEngine(EngineRuntime):
             pain_free_max_by_pain=self._pf_by_pain,
             max_effort=best_max_effort(self._trials),
             regressed_pct=self._offset,
+            pain_free_max_found_by=self._pf_how,
         )
 
     # ---- feeding samples ----

@@ -22,6 +22,9 @@ class EngineSettings:
     - ``pain_rest_s``: relaxed time at target 0 after pain before the next step.
     - ``above_max_ceiling_pct``: highest target a drill with ``allow_above_max`` may reach.
     - ``steadiness_middle_fraction``: share of a hold (its middle) used for the CV.
+    - ``plateau_levels``: a staircase ends when this many levels in a row were neither reached
+      nor raised above the best level so far (the athlete cannot raise it; see
+      :mod:`isoforce.drills.plateau`).
     """
 
     default_band_pct: float = 5.0
@@ -30,6 +33,7 @@ class EngineSettings:
     pain_rest_s: float = 10.0
     above_max_ceiling_pct: float = 120.0
     steadiness_middle_fraction: float = 0.5
+    plateau_levels: int = 2
 
     def __post_init__(self) -> None:
         checks = (
@@ -39,6 +43,7 @@ class EngineSettings:
             ("pain_rest_s", self.pain_rest_s >= 0),
             ("above_max_ceiling_pct", self.above_max_ceiling_pct >= 100),
             ("steadiness_middle_fraction", 0 < self.steadiness_middle_fraction <= 1),
+            ("plateau_levels", self.plateau_levels >= 1),
         )
         for name, ok in checks:
             value = getattr(self, name)
@@ -153,6 +158,8 @@ class DrillResult:
     max_effort: MaxEffort | None
     regressed_pct: float
     """Total points later targets were lowered by pain marks."""
+    pain_free_max_found_by: str = ""
+    """How the staircase ended: ``pain``, ``plateau`` (no higher force reached) or ``ceiling``."""
 
     def sets(self, top_index: int) -> tuple[tuple[StepScore, ...], ...]:
         """Scores of drill-file step ``top_index`` grouped per repeat pass ("each rep its own set")."""

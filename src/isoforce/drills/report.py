@@ -97,9 +97,10 @@ def result_summary(result: DrillResult) -> list[str]:
     if result.regressed_pct:
         lines.append(f"later targets lowered by {result.regressed_pct:.0f} % after pain")
     if result.pain_free_max_pct is not None:
-        how = (
-            "last comfortable step" if result.pain_free_max_by_pain else "no pain up to the ceiling"
-        )
+        how = {
+            "pain": "last comfortable step",
+            "plateau": "the most force you held: it rose no further, nothing hurt",
+        }.get(result.pain_free_max_found_by, "no pain up to the ceiling")
         lines.append(
             f"pain-free max: {result.pain_free_max_pct:.0f} % of the current reference ({how})"
         )

@@ -34,6 +34,8 @@ class EndReason(enum.Enum):
     COMPLETED = "completed"
     SKIPPED = "skipped"
     PAIN = "pain"
+    PLATEAU = "plateau"
+    """A staircase ended because the athlete could not raise the force any further."""
     ABORTED = "aborted"
 
 

@@ -8,6 +8,7 @@ pipeline, the IMU chain for a device with an IMU, and the drill guide.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -17,7 +18,14 @@ from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineSettings
+from isoforce.drills.kinds.base import ForceStep
 from isoforce.drills.model import Drill
+from isoforce.drills.open_scale import (
+    OPEN_CEILING_PCT,
+    open_ended,
+    opened_directions,
+    staircase_directions,
+)
 from isoforce.drills.plan import PlanStep
 from isoforce.errors import ConfigError
 from isoforce.live.frame import SessionHeader
@@ -36,6 +44,7 @@ from isoforce.session.references import (
     ReferenceSource,
     StoredReferences,
     choose_references,
+    measuring_references,
 )
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
@@ -116,30 +125,42 @@ def _references(
     simulated: bool,
     athlete: AthleteSettings,
     stored: StoredReferences,
-) -> tuple[dict[ReferenceKind, EffortReference], dict[str, ChosenReference]]:
+    drill: Drill | None,
+) -> tuple[dict[ReferenceKind, EffortReference], dict[str, ChosenReference], frozenset[Direction]]:
     """Pain-free max and MVIC in newtons, each with where it came from.
 
     A value given for this session wins, then the latest stored one for the drill's movement,
     side and position. Only a simulated person has maxima isoforce can know without either; a
     real user's are otherwise unknown and effort is "not measured" (never relative to a guess).
-    The max test needs some scale while it measures the MVIC: a provisional 100 N, so effort
-    there reads in newtons and the result converts back exactly.
+    A drill that measures a max (tension drill, max test) measures it the same way on both
+    (:func:`~isoforce.session.references.measuring_references`): on a stored MVIC, else on a
+    100 N scale, so effort there reads in newtons and the result converts back exactly. The
+    third value: the directions whose staircases climb open-ended in newtons.
     """
+    fallback: dict[str, float | None] = {}
     if simulated:
-        fallback: dict[str, float | None] = {
+        fallback = {
             "push_max_n": athlete.push_max_n,
             "pull_max_n": athlete.pull_max_n,
             "mvic_push_n": athlete.push_max_n,
             "mvic_pull_n": athlete.pull_max_n,
         }
-        source = ReferenceSource.SIMULATED
-    else:
-        fallback = {"mvic_push_n": PROVISIONAL_MVIC_N, "mvic_pull_n": PROVISIONAL_MVIC_N}
-        source = ReferenceSource.PROVISIONAL
     given = {name: getattr(options, name) for name in OPTION_FIELDS}
     chosen = choose_references(
-        given=given, stored=stored, fallback=fallback, fallback_source=source
+        given=given, stored=stored, fallback=fallback, fallback_source=ReferenceSource.SIMULATED
     )
+    open_dirs: frozenset[Direction] = frozenset()
+    if drill is not None:
+        chosen, open_dirs = measuring_references(
+            chosen,
+            finds_pain_free=staircase_directions(drill),
+            finds_mvic=frozenset(
+                s.direction
+                for s in drill.leaves()
+                if isinstance(s, ForceStep) and s.traits.measures_mvic
+            ),
+            scale_n=PROVISIONAL_MVIC_N,
+        )
 
     def reference(push: str, pull: str) -> EffortReference:
         return EffortReference(push_max_n=chosen[push].value_n, pull_max_n=chosen[pull].value_n)
@@ -148,7 +169,7 @@ def _references(
         ReferenceKind.PAIN_FREE: reference("push_max_n", "pull_max_n"),
         ReferenceKind.MVIC: reference("mvic_push_n", "mvic_pull_n"),
     }
-    return references, chosen
+    return references, chosen, open_dirs
 
 
 def _reference_lines(
@@ -168,6 +189,14 @@ def _reference_lines(
         elif spec.force_channel is not None:
             lines.append(f"{c.direction.value}: not force-measured ({spec.title} cannot see it)")
     return tuple(lines)
+
+
+def _engine_settings(drill: Drill, settings: EngineSettings | None) -> EngineSettings:
+    """The engine's settings; a staircase open-ended in newtons may go past "max"."""
+    settings = settings or EngineSettings()
+    if opened_directions(drill):
+        return replace(settings, above_max_ceiling_pct=OPEN_CEILING_PCT)
+    return settings
 
 
 def open_session(
@@ -216,16 +245,24 @@ def open_session(
             sim=sim,
         ),
     )
-    references, chosen = _references(
-        options, simulated=simulated, athlete=athlete, stored=stored or StoredReferences()
+    references, chosen, open_dirs = _references(
+        options,
+        simulated=simulated,
+        athlete=athlete,
+        stored=stored or StoredReferences(),
+        drill=drill,
     )
+    if drill is not None:
+        drill = open_ended(drill, open_dirs)
     pain_free = references[ReferenceKind.PAIN_FREE]
     pipeline = pipeline_for(spec, fs_hz=rate, reference=pain_free, calibration=options.calibration)
     guide: DrillGuide | None = None
     if drill is None and options.sim_profile == "rest" and isinstance(transport, SimTransport):
         transport.set_target(np.zeros_like)
     if drill is not None:
-        guide = DrillGuide(DrillEngine(drill, engine_settings), references=references)
+        guide = DrillGuide(
+            DrillEngine(drill, _engine_settings(drill, engine_settings)), references=references
+        )
         # the virtual athlete watches the same target curve the user would see on screen
         scale = {
             Direction.PUSH: (pain_free.push_max_n or athlete.push_max_n) / athlete.push_max_n,
@@ -287,7 +324,9 @@ def open_replay(
     pipeline = pipeline_for(spec, fs_hz=rate, calibration=plan.calibration, reference=pain_free)
     guide: DrillGuide | None = None
     if drill is not None:
-        guide = DrillGuide(DrillEngine(drill, engine_settings), references=references)
+        guide = DrillGuide(
+            DrillEngine(drill, _engine_settings(drill, engine_settings)), references=references
+        )
         if plan.pain_presses_s:
             guide.pain_reporter = ReplayedPainReporter(plan.pain_presses_s)
     stored = str(record.meta.options.get("imu_placement", placement))

@@ -120,9 +120,14 @@ class DrillGuide:
         )
         #: Scores steps from the IMU too (devices with an IMU).
         self.imu_scorer: ImuStepScorer | None = None
+        self._early: list[DrillEvent] = []  # from prepare(), handed out with the next guidance
 
-    def prepare(self, pipeline: ForcePipeline) -> None:
-        """Compute effort in the running step's direction, against its reference (MVIC or pain-free)."""
+    def prepare(self, pipeline: ForcePipeline, t_s: float) -> None:
+        """Compute effort in the direction of the step running at ``t_s``, against its reference.
+
+        Steps that ended before ``t_s`` end now (their events come with the next guidance).
+        """
+        self._early.extend(self.engine.advance_to(t_s))
         step = self.engine.current_step
         pipeline.direction = step.direction if step is not None else None
         kind = (
@@ -133,6 +138,18 @@ class DrillGuide:
         wanted = self.references.get(kind) or self.references.get(ReferenceKind.PAIN_FREE)
         if wanted is not None and pipeline.reference is not wanted:
             pipeline.set_reference(wanted)
+
+    def step_boundary(self, t_s: FloatArray) -> int | None:
+        """Index of the first of ``t_s`` past the running step's end (None: all inside it).
+
+        A block is split there, so each part's effort is computed in its own step's direction.
+        """
+        engine = self.engine
+        if engine.status is not EngineStatus.RUNNING or t_s.size < 2:
+            return None
+        start = float(t_s[0])
+        cut = int(np.searchsorted(t_s, start + engine.step_remaining_s(start), side="left"))
+        return cut if 0 < cut < t_s.size else None
 
     def keep(self, events: tuple[DrillEvent, ...]) -> tuple[DrillEvent, ...]:
         """Remember events (also those of commands: pause, skip, pain, abort) and return them."""
@@ -161,6 +178,8 @@ class DrillGuide:
             target = np.concatenate([first.target_pct, rest.target_pct])
             steps = np.concatenate([first.step_index, rest.step_index])
             phase = np.concatenate([first.phase, rest.phase])
+        events = [*self._early, *events]
+        self._early = []
         steps = steps.astype(np.int64)
         if len(self._rep):
             rep = np.where(steps >= 0, self._rep[np.clip(steps, 0, len(self._rep) - 1)], 0)

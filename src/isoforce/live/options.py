@@ -6,11 +6,13 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from isoforce.drills.open_scale import NEWTON_SCALE_N
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.imu import MmgCalibration
 
-#: Scale for max trials on a real device before any MVIC is known (effort then reads in N).
-PROVISIONAL_MVIC_N = 100.0
+#: Scale while a drill measures a max nothing else gives (effort then reads in N): the same
+#: for a max test's MVIC and a first tension drill's pain-free max.
+PROVISIONAL_MVIC_N = NEWTON_SCALE_N
 
 
 @dataclass(frozen=True, slots=True)

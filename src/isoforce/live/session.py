@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from isoforce.core.ringbuffer import RingBuffer
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.core.schema import FORCE_COLUMNS
-from isoforce.devices.base import Decoder, DeviceMessage
+from isoforce.devices.base import Decoder, DeviceKind, DeviceMessage
 from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
 from isoforce.errors import CalibrationError, TransportError, TransportErrorReason
 from isoforce.live.frame import (
@@ -146,6 +146,8 @@ class LiveSession:
         self._open_gap: Gap | None = None
         self._paused_by_link = False
         self._measures_force = header.spec.force_channel is not None
+        # a replay plays every stored sample, also those after its drill ended
+        self._stops_with_drill = header.spec.transport is not DeviceKind.REPLAY
         self._tare = RingBuffer(max(5, int(TARE_WINDOW_S * header.rate_hz)), 1)
         self._labels = guide.labels if guide is not None else Labels()
         self._curve: tuple[float, FloatArray, FloatArray] | None = None
@@ -302,7 +304,7 @@ class LiveSession:
             if duration_s is not None and block.t_s[-1] >= duration_s:
                 block = block.head(int(np.searchsorted(block.t_s, duration_s, side="left")))
                 done = True
-            if self.process(block):
+            if self.process(block) and self._stops_with_drill:
                 done = True
             if done:
                 return True
@@ -327,7 +329,12 @@ class LiveSession:
         if force_channel is not None and not block.has(force_channel):
             return self._process_imu_only(block, events)
         if guide is not None:
-            guide.prepare(self.pipeline)
+            guide.prepare(self.pipeline, t0)
+            cut = guide.step_boundary(block.t_s)
+            if cut is not None:  # the block runs into the next step: one frame per part
+                head, rest = block.split(cut)
+                ended = self.process(head)
+                return self.process(rest) or ended
         processed = self.pipeline.process(block)
         imu_block: ImuBlock | None = None
         imu_samples: ImuSamples | None = None

@@ -16,12 +16,16 @@ the ``with`` block ends, whatever happened.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
-from isoforce.core.effort_key import Side
+from isoforce.core.effort_key import Direction, Side
+from isoforce.drills.choices import DrillChoices, apply_choices, cycles_of
 from isoforce.drills.loader import find_drill, load_drill_text
 from isoforce.drills.model import Drill
+from isoforce.drills.open_scale import open_ended
 from isoforce.live.options import SessionOptions
 from isoforce.live.session import LiveSession
 from isoforce.paths import drills_dir
@@ -38,8 +42,21 @@ def stored_drill(record: SessionRecord, data_dir: str | None = None) -> Drill | 
     if info is None:
         return None
     if info.toml:
-        return load_drill_text(info.toml, name=info.name, source=f"session {record.session_id}")
-    return find_drill(info.name, drills_dir(data_dir))
+        drill = load_drill_text(info.toml, name=info.name, source=f"session {record.session_id}")
+    else:
+        drill = find_drill(info.name, drills_dir(data_dir))
+    return as_run(drill, record.meta.options)
+
+
+def as_run(drill: Drill, options: Mapping[str, Any]) -> Drill:
+    """``drill`` as a session ran it: with its cycles and its open-ended staircases."""
+    cycles = options.get("drill_cycles")
+    if isinstance(cycles, int) and cycles != cycles_of(drill):
+        with contextlib.suppress(ValueError):  # the file changed since: play it as it is now
+            drill = apply_choices(drill, DrillChoices(cycles=cycles))
+    opened = options.get("open_staircases") or ()
+    directions = frozenset(Direction(d) for d in opened if d in {x.value for x in Direction})
+    return open_ended(drill, directions)
 
 
 class Recording:

@@ -22,9 +22,11 @@ import numpy as np
 from isoforce import __version__
 from isoforce.core.effort_key import Side
 from isoforce.core.schema import FORCE_COLUMNS
+from isoforce.drills.choices import cycles_of
 from isoforce.drills.events import EventKind
 from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.model import Drill
+from isoforce.drills.open_scale import opened_directions
 from isoforce.drills.scoring import StepScore
 from isoforce.errors import StorageError
 from isoforce.live.frame import LiveFrame, SessionHeader, SessionOutcome, refused_text
@@ -70,6 +72,10 @@ def session_meta(
     spec, drill = header.spec, header.drill
     opts = options.to_dict()
     opts["isoforce_version"] = __version__
+    if drill is not None:
+        # what the run changed in the drill file, so a replay runs the same drill
+        opts["drill_cycles"] = cycles_of(drill)
+        opts["open_staircases"] = sorted(d.value for d in opened_directions(drill))
     opts.update(extra_options or {})
     refs = {
         kind.value: {"push_max_n": ref.push_max_n, "pull_max_n": ref.pull_max_n}

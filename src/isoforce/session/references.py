@@ -64,7 +64,9 @@ class ReferenceSource(enum.Enum):
     SIMULATED = "simulated"
     """The simulated athlete's own maxima (no hardware, no stored value)."""
     PROVISIONAL = "provisional"
-    """A scale for a max test before any MVIC is known: effort reads in newtons."""
+    """A 100 N scale while a drill measures a max nothing else gives: effort reads in N."""
+    FROM_MVIC = "from_mvic"
+    """A pain-free max being found in steps of the MVIC (given or stored) for the same key."""
     NONE = "none"
     """Nothing known: effort against it is not measured."""
 
@@ -110,7 +112,16 @@ class ChosenReference:
             return f"{value}: from {self.flag}{over}"
         if self.source is ReferenceSource.SIMULATED:
             return f"{value}: the simulated athlete's (nothing stored for this movement and side)"
-        return f"{value}: a provisional scale until the max test measures it (effort reads in N)"
+        if self.source is ReferenceSource.FROM_MVIC:
+            origin = f"stored {when}" if self.flag == "" else f"from {self.flag}"
+            return (
+                f"{what}: being found now, in steps of % of the {self.direction.value} MVIC "
+                f"{self.value_n:.1f} N ({origin})"
+            )
+        return (
+            f"{what}: being measured now; until then effort reads in newtons "
+            f"(a {self.value_n:.0f} N scale: 100 % = {self.value_n:.0f} N)"
+        )
 
     def short(self) -> str:
         """A line that fits a narrow screen, e.g. ``push pain-free max 150 N (stored 2026-12-01)``."""
@@ -124,9 +135,60 @@ class ChosenReference:
             ReferenceSource.FLAG: f"{self.flag}"
             + (f", over stored {rec.value_n:.0f} N" if rec else ""),
             ReferenceSource.SIMULATED: "simulated athlete",
-            ReferenceSource.PROVISIONAL: "provisional",
-        }[self.source]
+        }.get(self.source)
+        if self.source is ReferenceSource.FROM_MVIC:
+            return f"{self.direction.value} MVIC {self.value_n:.0f} N ({what}: being found)"
+        if source is None:  # provisional
+            return f"newtons ({what}: being measured)"
         return f"{what} {self.value_n:.0f} N ({source})"
+
+
+_FIELD_OF: dict[tuple[ReferenceKind, Direction], str] = {v: k for k, v in OPTION_FIELDS.items()}
+_KNOWN = (ReferenceSource.FLAG, ReferenceSource.STORED)
+
+
+def measuring_references(
+    chosen: Mapping[str, ChosenReference],
+    *,
+    finds_pain_free: frozenset[Direction],
+    finds_mvic: frozenset[Direction],
+    scale_n: float,
+) -> tuple[dict[str, ChosenReference], frozenset[Direction]]:
+    """What a drill that measures a maximum divides by while it measures it.
+
+    A staircase finding the pain-free max never climbs in % of an old pain-free max (the found
+    value could only ever be 100 % of it) or of the simulated athlete's (a real sensor has no
+    such thing): it climbs in % of the MVIC for the same key when one is given or stored, else
+    on a ``scale_n`` newton scale, open-ended. A max test measures against a given or stored
+    MVIC, else on the newton scale. A value given on the command line is always kept. The
+    simulator and a real sensor get the same rules.
+
+    Returns the choice with those replaced, and the directions whose staircases run open-ended.
+    """
+    out = dict(chosen)
+    open_dirs: set[Direction] = set()
+    for d in finds_pain_free:
+        field_pf = _FIELD_OF[(ReferenceKind.PAIN_FREE, d)]
+        if out[field_pf].source is ReferenceSource.FLAG:
+            continue
+        mvic = out[_FIELD_OF[(ReferenceKind.MVIC, d)]]
+        if mvic.source in _KNOWN:
+            out[field_pf] = ChosenReference(
+                ReferenceKind.PAIN_FREE, d, mvic.value_n, ReferenceSource.FROM_MVIC,
+                mvic.record, mvic.flag,
+            )  # fmt: skip
+        else:
+            out[field_pf] = ChosenReference(
+                ReferenceKind.PAIN_FREE, d, scale_n, ReferenceSource.PROVISIONAL
+            )
+            open_dirs.add(d)
+    for d in finds_mvic:
+        field_mv = _FIELD_OF[(ReferenceKind.MVIC, d)]
+        if out[field_mv].source not in _KNOWN:
+            out[field_mv] = ChosenReference(
+                ReferenceKind.MVIC, d, scale_n, ReferenceSource.PROVISIONAL
+            )
+    return out, frozenset(open_dirs)
 
 
 def choose_references(

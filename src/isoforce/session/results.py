@@ -223,6 +223,7 @@ def maxima_from_result(
                         "reference_kind": kind.value,
                         "reference_n": max_n,
                         "by_pain": result.pain_free_max_by_pain,
+                        "found_by": result.pain_free_max_found_by,
                     },
                 )
             )

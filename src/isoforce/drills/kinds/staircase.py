@@ -45,6 +45,9 @@ class StaircaseStep(ForceStep):
     start_pct: float | None = None
     """First level; ``None`` = one ``step_pct``."""
     instruction: str = STAIRCASE_INSTRUCTION
+    in_newtons: bool = False
+    """Set (never by a drill file) when the staircase climbs on the 100 N scale with no known
+    max (:mod:`isoforce.drills.open_scale`): its % are newtons and it ends at pain or a plateau."""
 
     @property
     def levels(self) -> tuple[float, ...]:
@@ -90,7 +93,9 @@ class StaircaseStep(ForceStep):
         )
 
     def describe(self) -> str:
-        """E.g. ``staircase push +10 % to 100 %``."""
+        """E.g. ``staircase push +10 % to 100 %`` or ``staircase push +20 N until pain or a plateau``."""
+        if self.in_newtons:
+            return f"staircase {self.direction.value} +{self.step_pct:g} N until pain or a plateau"
         return f"staircase {self.direction.value} +{self.step_pct:g} % to {self.ceiling_pct:g} %"
 
     @classmethod

@@ -1,0 +1,88 @@
+"""The tension drill with no maximum known: open-ended in newtons, ended by pain or a plateau."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from isoforce.core.effort_key import Direction
+from isoforce.drills import DrillEngine, DrillEvent, EventKind, load_builtin
+from isoforce.drills.events import EngineSettings, EngineStatus
+from isoforce.drills.open_scale import OPEN_CEILING_PCT, open_ended, staircase_directions
+from isoforce.drills.plateau import PlateauWatch, held_pct
+from isoforce.drills.scoring import EndReason
+from tests.drills.drills_helpers import FloatArray, simulate
+
+
+def open_tension_engine() -> DrillEngine:
+    drill = load_builtin("tension-drill")
+    opened = open_ended(drill, staircase_directions(drill))
+    return DrillEngine(opened, EngineSettings(above_max_ceiling_pct=OPEN_CEILING_PCT))
+
+
+def capped(top: float) -> Callable[[DrillEngine, FloatArray], FloatArray]:
+    def athlete(engine: DrillEngine, t: FloatArray) -> FloatArray:
+        return np.minimum(engine.targets_at(t), top)
+
+    return athlete
+
+
+def test_only_staircases_open_and_in_their_direction() -> None:
+    drill = load_builtin("tension-drill")
+    assert staircase_directions(drill) == {Direction.PUSH}
+    assert staircase_directions(load_builtin("pails-rails-hip")) == frozenset()
+    assert open_ended(drill, frozenset({Direction.PULL})) == drill
+    stairs = open_ended(drill, frozenset({Direction.PUSH})).steps[1]
+    assert (stairs.step_pct, stairs.ceiling_pct) == (20.0, OPEN_CEILING_PCT)  # type: ignore[union-attr]
+
+
+def test_a_plateau_ends_the_open_staircase_at_the_most_force_held() -> None:
+    engine = open_tension_engine()
+    run = simulate(engine, t_end=200.0, effort=capped(230.0))  # 230 N is all they have
+    result = engine.result()
+    assert result.pain_free_max_pct == pytest.approx(230.0)
+    assert result.pain_free_max_found_by == "plateau" and not result.pain_free_max_by_pain
+    stairs = result.step_scores[1]
+    assert stairs.ended_by is EndReason.PLATEAU
+    # levels 20 … 240 N, then 260 and 280 N missed: 14 levels of 2 s after the 30 s settle
+    assert stairs.ended_t_s == pytest.approx(30.0 + 14 * 2.0)
+    (found,) = run.kinds(EventKind.PAIN_FREE_MAX)
+    assert "plateau" in found.text
+    # the practice ramps go up to what was found, not to the open ceiling
+    after = run.t > stairs.ended_t_s
+    assert np.max(run.target[after]) == pytest.approx(230.0)
+    assert engine.status is EngineStatus.FINISHED
+
+
+def test_pain_still_ends_the_open_staircase_at_the_last_comfortable_level() -> None:
+    engine = open_tension_engine()
+
+    def press_at_120(e: DrillEngine, t: float) -> tuple[DrillEvent, ...]:
+        return e.mark_pain(t, 120.0)
+
+    simulate(engine, t_end=120.0, actions=[(30.0 + 5 * 2.0 + 0.5, press_at_120)])
+    result = engine.result()
+    assert result.pain_free_max_pct == pytest.approx(100.0)  # levels 20 … 100 N were fine
+    assert result.pain_free_max_found_by == "pain"
+
+
+def test_a_slow_climb_that_still_rises_is_not_a_plateau() -> None:
+    watch = PlateauWatch(step_pct=10.0, band_pct=5.0, levels_to_stop=2)
+    t = np.linspace(0.0, 2.0, 161)
+    # always 12 below the level, but 10 higher each time: still rising
+    assert not any(
+        watch.level_done(level, t, np.full_like(t, level - 12)) for level in (30, 40, 50, 60)
+    )
+    # two levels in a row without rising: a plateau
+    assert not watch.level_done(70.0, t, np.full_like(t, 48.0))
+    assert watch.level_done(80.0, t, np.full_like(t, 48.0))
+
+
+def test_unmeasured_effort_is_never_a_plateau() -> None:
+    watch = PlateauWatch(step_pct=10.0, band_pct=5.0, levels_to_stop=1)
+    t = np.linspace(0.0, 2.0, 161)
+    assert not watch.level_done(50.0, t, np.full_like(t, np.nan))
+    assert held_pct(t[:0], t[:0]) is None
+    assert held_pct(t, np.where(t > 1.3, np.nan, 10.0)) is None  # the held second mostly lost
