@@ -194,9 +194,9 @@ def maxima_from_result(
 ) -> tuple[ReferenceRecord, ...]:
     """The pain-free max and MVIC a run measured, in newtons; empty when the side is unknown.
 
-    - Pain-free max: from the staircase that produced the ``pain_free_max`` event
-      (``detail.by_pain`` is False when no pain was marked up to the ceiling, so the value is
-      a lower bound).
+    - Pain-free max: one per ``pain_free_max`` event (a staircase each, e.g. push then pull);
+      ``detail.found_by`` says how its staircase ended (``pain``, ``plateau`` or ``ceiling``;
+      ``by_pain`` is False for the last two, so the value is a lower bound).
     - MVIC: from every max-trial step that completed all its trials: the best trial's best
       1 s mean; ``detail`` keeps each trial's best 1 s mean (``trials_n``), the peak and the
       best 0.5 s mean, all in newtons.
@@ -204,13 +204,17 @@ def maxima_from_result(
     if side is None:
         return ()
     out: list[ReferenceRecord] = []
-    found = [e for e in events if e.kind is EventKind.PAIN_FREE_MAX]
-    if result.pain_free_max_pct is not None and found and 0 <= found[-1].step_index < len(plan):
-        step = plan[found[-1].step_index]
+    ended = {s.step_index: s.ended_by for s in result.step_scores}
+    how = {EndReason.PAIN: "pain", EndReason.PLATEAU: "plateau"}
+    for found in events:
+        if found.kind is not EventKind.PAIN_FREE_MAX or not 0 <= found.step_index < len(plan):
+            continue
+        step = plan[found.step_index]
         ref = _reference_n(step, references)
-        if ref is not None and step.direction is not None and result.pain_free_max_pct > 0:
+        pct = found.value
+        if ref is not None and step.direction is not None and pct is not None and pct > 0:
             kind, max_n = ref
-            pct = result.pain_free_max_pct
+            found_by = how.get(ended.get(found.step_index, EndReason.COMPLETED), "ceiling")
             out.append(
                 ReferenceRecord(
                     key=movement_key(movement, side, step.direction, position),
@@ -222,8 +226,8 @@ def maxima_from_result(
                         "pct_of_reference": pct,
                         "reference_kind": kind.value,
                         "reference_n": max_n,
-                        "by_pain": result.pain_free_max_by_pain,
-                        "found_by": result.pain_free_max_found_by,
+                        "by_pain": found_by == "pain",
+                        "found_by": found_by,
                     },
                 )
             )
