@@ -18,13 +18,20 @@ from isoforce.session.store import SessionStore
 
 
 def mvic(
-    side: Side, day: str, value: float, trials: tuple[float, ...] = (), movement: str = "hip-ir"
+    side: Side,
+    day: str,
+    value: float,
+    trials: tuple[float, ...] = (),
+    movement: str = "hip-ir",
+    *,
+    at: str = "10:00:00",
+    pain: bool = False,
 ) -> ReferenceRecord:
     key = MovementKey(movement, side, Direction.PUSH, "90-90")
-    detail = {"trials_n": list(trials)} if trials else {}
-    return ReferenceRecord(
-        key, ReferenceKind.MVIC, value, f"{day}T10:00:00", "max-test", None, detail
-    )
+    detail: dict[str, object] = {"trials_n": list(trials)} if trials else {}
+    if pain:
+        detail["pain_limited"] = True
+    return ReferenceRecord(key, ReferenceKind.MVIC, value, f"{day}T{at}", "max-test", None, detail)
 
 
 def test_trial_cv() -> None:
@@ -108,16 +115,44 @@ def test_threshold_floor_is_a_setting() -> None:
     assert [p.flagged for p in low] == [False, True]
 
 
-def test_best_of_the_day_and_days_with_one_side_only() -> None:
+def test_finding_matched_sessions_not_the_days_best_and_days_with_one_side_only() -> None:
     recs = [
-        mvic(Side.LEFT, "2024-05-01", 90),
-        mvic(Side.LEFT, "2024-05-01", 100),
-        mvic(Side.RIGHT, "2024-05-01", 95),
+        mvic(Side.LEFT, "2024-05-01", 120, at="08:00:00"),  # a morning test, hours apart
+        mvic(Side.LEFT, "2024-05-01", 100, at="17:00:00"),
+        mvic(Side.RIGHT, "2024-05-01", 95, at="17:10:00"),  # matched with the 17:00 left
         mvic(Side.LEFT, "2024-05-02", 100),
     ]
     (p,) = asymmetry_points(recs)
     assert (p.left_n, p.right_n) == (100, 95)
     assert p.diff_pct == pytest.approx(-5.0)
+
+
+def test_finding_noise_is_the_compared_sessions_own_not_the_days_pooled() -> None:
+    # the morning left session was erratic (CV 15 %); the matched evening ones are tight
+    recs = [
+        mvic(Side.LEFT, "2024-05-01", 115, (85, 100, 115), at="08:00:00"),
+        mvic(Side.LEFT, "2024-05-01", 100, (98, 100, 102), at="17:00:00"),
+        mvic(Side.RIGHT, "2024-05-01", 80, (79, 80, 81), at="17:10:00"),
+    ]
+    (p,) = asymmetry_points(recs)
+    assert p.noise_pct == pytest.approx(math.hypot(2.0, 1.25))
+
+
+def test_finding_pain_limited_retests_are_left_out_and_said_so() -> None:
+    # a painful right retest (26.9 % weaker) must not become the day's asymmetry
+    recs = [
+        mvic(Side.LEFT, "2024-05-01", 100, (99, 100, 101), at="17:00:00"),
+        mvic(Side.RIGHT, "2024-05-01", 99.4, (99, 99.4, 100), at="17:05:00"),
+        mvic(Side.RIGHT, "2024-05-01", 73.1, (70, 73.1, 75), at="17:06:00", pain=True),
+    ]
+    (p,) = asymmetry_points(recs)
+    assert p.right_n == pytest.approx(99.4) and abs(p.diff_pct) < 1.0
+    assert p.pain_limited == 1
+    from isoforce.session.history import AsymmetrySeries
+    from isoforce.session.history_text import _asymmetry_lines
+
+    series = AsymmetrySeries("hip-ir", Direction.PUSH, "90-90", ReferenceKind.MVIC, (p,))
+    assert "1 pain-limited value left out" in "\n".join(_asymmetry_lines(series))
 
 
 def test_series_per_key_and_kind_over_time() -> None:

@@ -1,15 +1,18 @@
 """History of reference maxima and left/right asymmetry, computed from stored maxima (pure).
 
 Per (movement, side, direction, position) and kind (MVIC, pain-free max) the maxima form a
-series over time. Asymmetry pairs the left and right values of the same day (each side's best
-that day) and reports both the LSI (weaker / stronger × 100) and the signed difference
+series over time. Asymmetry compares matched measurements: per day, the left and the right
+session measured closest in time to each other (the same movement, direction, position and
+kind), never values pooled over the day. Pain-limited values (a max the pain key lowered, a
+max test with pain marked) are left out of the pairing and counted, so the table can say so.
+It reports both the LSI (weaker / stronger × 100) and the signed difference
 ((right − left) / stronger × 100, positive = right stronger), as domain-science.md §2.5 asks.
 
 A difference is only *flagged* when (domain-science.md §2.5 and §3):
 
-1. it is larger than the user's own trial-to-trial variability that day: the noise of a
-   difference of two trials, ``√(CV_left² + CV_right²)`` with each side's CV (SD / mean of its
-   trials that day, ≥ 2 trials needed — without trials the noise is unknown and nothing is
+1. it is larger than the trial-to-trial variability of the two sessions compared: the noise of
+   a difference of two trials, ``√(CV_left² + CV_right²)`` with each session's own CV (SD /
+   mean of its trials, ≥ 2 trials needed — without trials the noise is unknown and nothing is
    flagged);
 2. it is at least ``min_flag_pct`` (15 % by default: per-session hip strength MDCs of 9–31 %
    mean a smaller single difference can be noise [M30]); and
@@ -102,6 +105,8 @@ class AsymmetryPoint:
     persisting: int
     """Paired days in a row, up to this one, that exceed with the same stronger side."""
     flagged: bool
+    pain_limited: int = 0
+    """Values of that day left out because pain limited them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,21 +346,30 @@ def rom_history(
 def asymmetry_points(
     records: Sequence[ReferenceRecord], *, settings: AsymmetrySettings = DEFAULT_ASYMMETRY
 ) -> tuple[AsymmetryPoint, ...]:
-    """Daily left/right comparisons of records of one movement, direction, position and kind."""
+    """Daily left/right comparisons of records of one movement, direction, position and kind.
+
+    Per day: the left and right records measured closest in time (the later pair on a tie),
+    pain-limited ones left out; the noise from those two sessions' own trials.
+    """
     days: dict[str, dict[Side, list[ReferenceRecord]]] = {}
+    limited: dict[str, int] = {}
     for r in records:
-        days.setdefault(_date(r.measured_at), {}).setdefault(r.key.side, []).append(r)
+        day = _date(r.measured_at)
+        if pain_limited(r):
+            limited[day] = limited.get(day, 0) + 1
+            continue
+        days.setdefault(day, {}).setdefault(r.key.side, []).append(r)
     out: list[AsymmetryPoint] = []
     run, run_side = 0, None
     for day in sorted(days):
         sides = days[day]
         if Side.LEFT not in sides or Side.RIGHT not in sides:
             continue
-        left = max(r.value_n for r in sides[Side.LEFT])
-        right = max(r.value_n for r in sides[Side.RIGHT])
+        left_rec, right_rec = matched_pair(sides[Side.LEFT], sides[Side.RIGHT])
+        left, right = left_rec.value_n, right_rec.value_n
         sym = limb_symmetry(left=left, right=right)
-        cv_l = trial_cv_pct([t for r in sides[Side.LEFT] for t in r.trials_n])
-        cv_r = trial_cv_pct([t for r in sides[Side.RIGHT] for t in r.trials_n])
+        cv_l = trial_cv_pct(left_rec.trials_n)
+        cv_r = trial_cv_pct(right_rec.trials_n)
         noise = None if cv_l is None or cv_r is None else math.hypot(cv_l, cv_r)
         exceeds = (
             noise is not None
@@ -379,6 +393,40 @@ def asymmetry_points(
                 exceeds=exceeds,
                 persisting=run,
                 flagged=exceeds and run >= settings.min_sessions,
+                pain_limited=limited.get(day, 0),
             )
         )
     return tuple(out)
+
+
+def pain_limited(record: ReferenceRecord) -> bool:
+    """Whether pain limited this value (``detail.pain_limited``, or a max the pain key lowered)."""
+    detail = record.detail or {}
+    return bool(detail.get("pain_limited")) or detail.get("found_by") == "lowered by pain"
+
+
+def matched_pair(
+    left: Sequence[ReferenceRecord], right: Sequence[ReferenceRecord]
+) -> tuple[ReferenceRecord, ReferenceRecord]:
+    """The left and right records measured closest in time (the later pair on a tie)."""
+    pairs = [(a, b) for a in left for b in right]
+    return min(
+        pairs,
+        key=lambda p: (
+            abs(_seconds(p[0].measured_at) - _seconds(p[1].measured_at)),
+            -max(_seconds(p[0].measured_at), _seconds(p[1].measured_at)),
+        ),
+    )
+
+
+def _seconds(measured_at: str) -> float:
+    """Seconds since the epoch of an ISO 8601 time (naive times read as UTC, for ordering)."""
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(measured_at)
+    except ValueError:
+        return 0.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()

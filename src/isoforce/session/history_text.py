@@ -78,6 +78,8 @@ def _asymmetry_lines(a: AsymmetrySeries) -> list[str]:
             note = "beyond noise (not yet persistent)"
         else:
             note = "within noise" if p.noise_pct is not None else "no trial data: information only"
+        if p.pain_limited:
+            note += f" ({p.pain_limited} pain-limited value{'s' if p.pain_limited > 1 else ''} left out)"
         rows.append(
             (
                 p.date,

@@ -257,6 +257,8 @@ def maxima_from_result(
                     "best_0_5s_n": max(halves) * scale if halves else None,
                     "reference_kind": kind.value,
                     "reference_n": max_n,
+                    # a session with the pain key pressed is not compared left to right
+                    "pain_limited": bool(result.pains),
                 },
             )
         )
