@@ -105,10 +105,13 @@ def test_imu_table_text_survives_float32_at_sensor_limits() -> None:
         (",".join(IMU_COLUMNS) + "\n", "x.imu.csv:2: no samples"),
         (",".join(IMU_COLUMNS) + "\n0.1,0,1,0,0,0,0,,1,,,\n0.2,0,1", "x.imu.csv:3: expected 12"),
         (",".join(IMU_COLUMNS) + "\n0.1,0,1,0,0,0,0,,yes,,,\n", "x.imu.csv:2: still: expected 1"),
-        (",".join(IMU_COLUMNS) + "\n0.1,0,one,0,0,0,0,,1,,,\n", "x.imu.csv:2: acc_y_g: not a"),
+        (
+            ",".join(IMU_COLUMNS) + "\n0.1,0,one,0,0,0,0,,1,,,\n",
+            "x.imu.csv:2: acc_y_g: expected a number",
+        ),
         (
             ",".join(IMU_COLUMNS) + "\n0.2,0,1,0,0,0,0,,1,,,\n0.1,0,1,0,0,0,0,,1,,,\n",
-            "x.imu.csv:3: t_s does not increase",
+            "x.imu.csv:3: t_s: expected a time after 0.2 s",
         ),
     ],
 )
@@ -197,8 +200,14 @@ def test_schema_1_json_without_imu_still_imports(other_store: SessionStore, tmp_
     [
         (lambda d: d["imu"].pop("columns"), "imu: needs 'samples' and 'columns'"),
         (lambda d: d["imu"]["columns"]["gyro_y_dps"].pop(), "imu.columns.gyro_y_dps: expected 600"),
-        (lambda d: d["imu"]["columns"]["still"].__setitem__(3, 1), "imu.columns.still: expected"),
-        (lambda d: d["imu"]["columns"]["acc_x_g"].__setitem__(0, "x"), "acc_x_g: not all numbers"),
+        (
+            lambda d: d["imu"]["columns"]["still"].__setitem__(3, 1),
+            "imu.columns.still[3]: expected true or false",
+        ),
+        (
+            lambda d: d["imu"]["columns"]["acc_x_g"].__setitem__(0, "x"),
+            "imu.columns.acc_x_g[0]: expected a finite number",
+        ),
         (lambda d: d["rom"][1].__setitem__("direction", "up"), "rom[1]: ROM direction must be"),
         (lambda d: d["rom"][0].__setitem__("angle_deg", -4), "rom[0]: ROM angle must be"),
         (lambda d: d["rom"][0].pop("placement"), "rom[0].placement: missing"),
@@ -224,7 +233,9 @@ def test_bad_imu_chunk_line_names_its_line(other_store: SessionStore, tmp_path: 
     parts = lines(out.getvalue())
     parts[2]["columns"]["still"][3] = 1
     (tmp_path / "bad.json").write_text("".join(json.dumps(p) + "\n" for p in parts))
-    with pytest.raises(FileFormatError, match=r"bad.json:3: imu chunk.columns.still: expected"):
+    with pytest.raises(
+        FileFormatError, match=r"bad.json:3: imu chunk.columns.still\[3\]: expected true or false"
+    ):
         import_file(other_store, tmp_path / "bad.json")
     assert other_store.sessions() == []
 
@@ -275,7 +286,7 @@ def test_missing_or_truncated_imu_table_is_refused(
     ):
         import_file(other_store, path)
     table.write_text(text.replace("\n0.010000,", "\n0.010000,x", 1))
-    with pytest.raises(FileFormatError, match=r"s\.imu\.csv:6: acc_x_g: not a number"):
+    with pytest.raises(FileFormatError, match=r"s\.imu\.csv:6: acc_x_g: expected a number"):
         import_file(other_store, path)
     assert other_store.sessions() == []
 

@@ -96,13 +96,13 @@ def test_csv_reads_back_to_the_same_text() -> None:
             "t_s,channel,raw,force_n,effort_pct,target_pct,phase,step,rep,flags\n"
             "0.0,load,1,2,3,4,,,,\n0.1,load,x,2,3,4,,,,\n",
             3,
-            "raw: not a number",
+            "raw: expected a number",
         ),
         (
             "t_s,channel,raw,force_n,effort_pct,target_pct,phase,step,rep,flags\n"
             "0.2,load,1,2,3,4,,,,\n0.1,load,1,2,3,4,,,,\n",
             3,
-            "does not increase",
+            "t_s: expected a time after 0.2 s",
         ),
         (
             "t_s,channel,raw,force_n,effort_pct,target_pct,phase,step,rep,flags\n"
@@ -114,7 +114,7 @@ def test_csv_reads_back_to_the_same_text() -> None:
             "t_s,channel,raw,force_n,effort_pct,target_pct,phase,step,rep,flags\n"
             "0.0,load,1,2,3,4,,,one,\n",
             2,
-            "rep: not a whole number",
+            "rep: expected a whole number from 0 to 32767, got 'one'",
         ),
     ],
 )

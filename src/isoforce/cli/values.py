@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from isoforce.core.schema import FORCE_LIMIT_N, RATE_LIMIT_HZ
+
 #: The largest id SQLite can store (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
 
@@ -91,13 +93,14 @@ class WholeNumber:
 
 INF = float("inf")
 #: Sample rates a device may be asked for (the simulator itself takes 10–2000 Hz).
-RATE_HZ = Number(0.0, 100_000.0, "Hz", low_open=True)
+RATE_HZ = Number(0.0, RATE_LIMIT_HZ, "Hz", low_open=True)
 #: Simulator seeds (numpy's seed is an unsigned 32-bit word).
 SEED = WholeNumber(0, 2**32 - 1)
 #: Playback speed: slower than a tenth of real time never ends in practice.
 SPEED = Number(0.1, 1000.0, "× real time", words={"max": INF, "inf": INF})
-#: Forces (reference maxima): up to 20 kN, far above any load cell isoforce reads.
-FORCE_N = Number(0.0, 20_000.0, "N", low_open=True)
+#: Forces (reference maxima): up to 20 kN, far above any load cell isoforce reads (the same
+#: limit an imported sample's force must keep).
+FORCE_N = Number(0.0, FORCE_LIMIT_N, "N", low_open=True)
 #: How long a session runs: up to a day.
 DURATION_S = Number(0.0, 86_400.0, "s", low_open=True)
 #: Short intervals (print every, hold, averaging window, listening time): up to an hour.

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from isoforce.core.schema import FORCE, Column, ColumnRole
+from isoforce.core.sample_checks import BadValue, check_table
+from isoforce.core.schema import FORCE, FORCE_COLUMNS, Column, ColumnRole
 from isoforce.export.formats import CSV_COLUMNS, CSV_FIELDS, FileFormatError, label_names
 from isoforce.export.session_csv import SESSION_COLUMN
 from isoforce.session.model import ChannelData, Labels
@@ -128,27 +129,61 @@ def read_csv(text: str, *, source: str, labels: Labels | None = None) -> list[Cs
 
 
 def float_column(values: list[str], column: str, lines: list[int], source: str) -> np.ndarray:
-    """Numbers of one column (empty cells are NaN); a bad cell is an error naming its line."""
+    """Numbers of one column (empty cells are NaN); a bad cell is an error naming its line.
+
+    An empty cell is the one way to say "no value": a cell reading ``nan`` is refused, so is
+    text; ranges (and infinities) are checked by :func:`check_cells`.
+    """
     try:
-        return np.array([float(v) if v else np.nan for v in values], dtype=np.float64)
+        out = np.array([float(v) if v else np.nan for v in values], dtype=np.float64)
     except ValueError:
         for v, line in zip(values, lines, strict=True):
             try:
-                float(v or "nan")
+                float(v or "0")
             except ValueError:
-                raise FileFormatError(source, line, f"{column}: not a number: {v!r}") from None
+                raise FileFormatError(
+                    source,
+                    line,
+                    f"{column}: expected a number (an empty cell for none), got {v!r}",
+                ) from None
         raise  # pragma: no cover - unreachable
-
-
-def _times(t: np.ndarray, name: str, lines: list[int], source: str) -> None:
-    bad = np.flatnonzero(~np.isfinite(t))
-    if bad.size:
-        raise FileFormatError(source, lines[bad[0]], "t_s: a time is required on every row")
-    back = np.flatnonzero(np.diff(t) <= 0)
-    if back.size:
+    written_nan = np.flatnonzero(np.isnan(out) & np.array([bool(v) for v in values], dtype=bool))
+    if written_nan.size:
+        i = int(written_nan[0])
         raise FileFormatError(
-            source, lines[back[0] + 1], f"t_s does not increase within channel {name!r}"
+            source,
+            lines[i],
+            f"{column}: expected a number (an empty cell for none), got {values[i]!r}",
         )
+    return out
+
+
+def check_cells(
+    columns: dict[str, np.ndarray],
+    table: tuple[Column, ...],
+    *,
+    cells: dict[str, list[str]],
+    lines: list[int],
+    source: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Check parsed columns against the sample schema; a bad value names its line and cell."""
+    bad = check_table(columns, table)
+    if bad is None:
+        return
+    head = (headers or {}).get(bad.column, bad.column)
+    cell = cells[head][bad.index] if head in cells else bad.got
+    raise FileFormatError(
+        source, lines[bad.index], BadValue(head, bad.index, cell, bad.expected).describe()
+    )
+
+
+def _whole(text: str) -> int | None:
+    """A whole number written in decimal digits (at most 30), or None."""
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 30:
+        return None
+    return int(text)
 
 
 def _parse(
@@ -161,19 +196,19 @@ def _parse(
         index = {s: i for i, s in enumerate(label_names(labels, column.name))}
         return np.array([index.get(s, -1) if s else -1 for s in cells], dtype=np.int64)
     out = np.zeros(len(cells), dtype=np.int64)
+    low, high = (int(v) for v in column.valid_range)
     for i, (cell, line) in enumerate(zip(cells, lines, strict=True)):
         text = cell.strip() if column.sparse else cell
         if not text:
             continue
-        if column.sparse:
-            if not text.startswith("gap:") or not text[4:].isdigit():
-                raise FileFormatError(source, line, f"{header}: unknown flag {text!r}")
-            out[i] = int(text[4:])
-            continue
-        try:
-            out[i] = int(text)
-        except ValueError:
-            raise FileFormatError(source, line, f"{header}: not a whole number: {text!r}") from None
+        if column.sparse and not text.startswith("gap:"):
+            raise FileFormatError(source, line, f"{header}: unknown flag {text!r}")
+        value = _whole(text[4:] if column.sparse else text)
+        if value is None or not low <= value <= high:
+            want = f"{'gap:N with N ' if column.sparse else ''}a whole number from {low} to {high}"
+            shown = text if len(text) <= 30 else text[:27] + "..."
+            raise FileFormatError(source, line, f"{header}: expected {want}, got {shown!r}")
+        out[i] = value
     return out
 
 
@@ -181,10 +216,11 @@ def _channel(name: str, c: _Channel, labels: Labels, source: str) -> ChannelData
     rows, lines = c.rows, c.lines
     cells = dict(zip(CSV_COLUMNS, (list(col) for col in zip(*rows, strict=True)), strict=True))
     columns: dict[str, np.ndarray] = {}
+    headers: dict[str, str] = {}
     for header, col in CSV_FIELDS.items():
         if col is None:
             continue
         columns[col] = _parse(FORCE[col], header, cells[header], labels, lines, source)
-        if col == "t_s":
-            _times(columns[col], name, lines, source)
+        headers[col] = header
+    check_cells(columns, FORCE_COLUMNS, cells=cells, lines=lines, source=source, headers=headers)
     return ChannelData.from_columns(name, columns)

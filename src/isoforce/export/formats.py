@@ -1,6 +1,10 @@
-"""What file readers raise, and the precision every text export writes numbers with."""
+"""What file readers raise, how they parse JSON, and the precision text exports write."""
 
 from __future__ import annotations
+
+from typing import Any
+
+import orjson
 
 from isoforce.core.schema import FORCE_COLUMNS
 from isoforce.errors import IsoforceError
@@ -44,3 +48,55 @@ class FileFormatError(IsoforceError):
         self.problem = problem
         where = f"{source}:{line}" if line is not None else source
         super().__init__(f"{where}: {problem}")
+
+
+#: How deep the objects and lists of a session file's metadata may nest (a manifest nests 5
+#: deep; a drill's scores a few more). Sample arrays (``columns``) are checked by their schema.
+MAX_JSON_DEPTH = 64
+#: The longest text a session file's metadata may hold (a drill file is at most 1 MB).
+MAX_JSON_TEXT_CHARS = 4 * 2**20
+_SAMPLE_ARRAYS = "columns"
+
+
+def parse_json(text: str | bytes, *, source: str, line: int | None = None) -> Any:
+    """Parse one JSON text of a session file, bounded; every problem is a FileFormatError.
+
+    Standard JSON only: ``NaN``, ``Infinity`` and numbers beyond a double are refused (a
+    missing value is ``null``). Objects and lists nest at most :data:`MAX_JSON_DEPTH` deep and
+    texts hold at most :data:`MAX_JSON_TEXT_CHARS` characters, outside the sample arrays under
+    ``columns`` (their values are checked against the sample schema by the readers).
+    """
+    try:
+        doc = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise FileFormatError(source, line, f"not valid JSON ({exc}; truncated file?)") from None
+    problem = json_bounds_problem(doc)
+    if problem:
+        raise FileFormatError(source, line, problem)
+    return doc
+
+
+def json_bounds_problem(doc: Any) -> str | None:
+    """What in a parsed JSON value goes past the nesting and text bounds, or None."""
+    stack: list[tuple[Any, int, str]] = [(doc, 1, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            if len(value) > MAX_JSON_TEXT_CHARS:
+                return (
+                    f"{path or 'text'}: text of {len(value)} characters "
+                    f"(at most {MAX_JSON_TEXT_CHARS})"
+                )
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            shown = path if len(path) <= 60 else path[:57] + "..."
+            return f"{shown}: nested more than {MAX_JSON_DEPTH} deep"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key != _SAMPLE_ARRAYS:
+                    stack.append((item, depth + 1, f"{path}.{key}" if path else key))
+        else:
+            stack.extend((item, depth + 1, f"{path}[{i}]") for i, item in enumerate(value))
+    return None

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from isoforce.core import schema
 from isoforce.core.schema import ColumnRole, names
 from isoforce.export import numtext
-from isoforce.export.csv_reader import float_column, open_csv
+from isoforce.export.csv_reader import check_cells, float_column, open_csv
 from isoforce.export.formats import FileFormatError
 from isoforce.session.model import ImuSamples
 
@@ -138,13 +138,6 @@ def read_imu_csv(text: str, *, source: str) -> ImuSamples:
         for c in schema.IMU_COLUMNS
         if c.role is ColumnRole.NUMBER
     }
-    t = columns["t_s"]
-    bad = np.flatnonzero(~np.isfinite(t))
-    if bad.size:
-        raise FileFormatError(source, lines[bad[0]], "t_s: a time is required on every row")
-    back = np.flatnonzero(np.diff(t) <= 0)
-    if back.size:
-        raise FileFormatError(source, lines[back[0] + 1], "t_s does not increase")
     for c in schema.IMU_COLUMNS:
         if c.role is ColumnRole.FLAG:
             flags = np.array(raw[c.name])
@@ -155,4 +148,5 @@ def read_imu_csv(text: str, *, source: str) -> ImuSamples:
                     source, lines[i], f"{c.name}: expected 1 or 0, got {raw[c.name][i]!r}"
                 )
             columns[c.name] = flags == "1"
+    check_cells(columns, schema.IMU_COLUMNS, cells=raw, lines=lines, source=source)
     return imu_from_columns(columns)

@@ -13,13 +13,13 @@ Errors name the file and field.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 
-from isoforce.core.schema import IMU_COLUMNS
-from isoforce.export.formats import FileFormatError
+from isoforce.core.sample_checks import check_json_values, check_table, expected
+from isoforce.core.schema import FORCE, FORCE_COLUMNS, IMU_COLUMNS, T_S
+from isoforce.export.formats import FileFormatError, parse_json
 from isoforce.export.manifest import check_header, record_from_manifest
 from isoforce.export.session_json import force_chunk, table_chunk
 from isoforce.session.model import (
@@ -42,13 +42,7 @@ _RECORDING_FLOATS = ("t_s", "raw", "force_n", "effort_pct", "target_pct")
 
 def read_document(data: bytes | str, *, source: str) -> SessionRecord:
     """One schema-1 or schema-2 session document; errors name the file and the field."""
-    try:
-        doc = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(
-            source, exc.lineno, f"not valid JSON ({exc.msg}; truncated file?)"
-        ) from None
-    return record_from_document(doc, source=source)
+    return record_from_document(parse_json(data, source=source), source=source)
 
 
 def record_from_document(doc: Any, *, source: str) -> SessionRecord:
@@ -102,34 +96,49 @@ def _recording_samples(doc: JsonDict, source: str) -> tuple[ChannelData, Labels]
         )
     cols = doc.get("columns")
     n = doc.get("samples")
-    if not isinstance(cols, dict) or not isinstance(n, int) or n < 0:
+    if not isinstance(cols, dict) or type(n) is not int or n < 0:
         raise FileFormatError(source, None, "a recording needs 'samples' and 'columns'")
     arrays: dict[str, np.ndarray] = {}
     for name in (*_RECORDING_FLOATS, "phase", "step", "rep"):
         values = cols.get(name)
         if not isinstance(values, list) or len(values) != n:
             raise FileFormatError(source, None, f"columns.{name}: expected {n} values")
-        if name in _RECORDING_FLOATS:
-            try:
-                arrays[name] = np.array(values, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise FileFormatError(source, None, f"columns.{name}: not all numbers") from None
+        if name in _RECORDING_FLOATS or name == "rep":
+            column = FORCE[name]
+            bad = check_json_values(column, [0 if v is None else v for v in values])
+            if bad is not None:
+                raise FileFormatError(source, None, bad.describe(f"columns.{name}[{bad.index}]"))
+            arrays[name] = np.array(
+                [0 if v is None else v for v in values] if name == "rep" else values,
+                dtype=column.dtype,
+            )
     arrays["step"], step_names = _codes(cols["step"], "step", source)
     arrays["phase"], phase_names = _codes(cols["phase"], "phase", source)
-    try:
-        arrays["rep"] = np.array([0 if v is None else int(v) for v in cols["rep"]], dtype=np.int64)
-    except (TypeError, ValueError):
-        raise FileFormatError(source, None, "columns.rep: not all whole numbers") from None
+    bad = check_table(arrays, FORCE_COLUMNS)
+    if bad is not None:
+        raise FileFormatError(source, None, bad.describe(f"columns.{bad.column}[{bad.index}]"))
     t = arrays["t_s"]
-    if n > 1 and not np.all(np.diff(t) > 0):
-        raise FileFormatError(source, None, "columns.t_s: time does not increase")
     lost = np.zeros(n, dtype=np.int64)
-    for gap in doc.get("gaps") or []:
-        if not isinstance(gap, dict) or not isinstance(gap.get("samples_lost"), int):
-            raise FileFormatError(source, None, f"gaps: bad entry {gap!r}")
-        at = int(np.searchsorted(t, float(gap.get("t_s", np.nan)) - 1e-9))
+    gaps = doc.get("gaps") or []
+    if not isinstance(gaps, list):
+        raise FileFormatError(source, None, "gaps: expected a list")
+    low, high = FORCE["lost_before"].valid_range
+    for k, gap in enumerate(gaps):
+        if not isinstance(gap, dict):
+            raise FileFormatError(source, None, f"gaps[{k}]: expected an object")
+        lost_n, at_s = gap.get("samples_lost"), gap.get("t_s", 0.0)
+        if type(lost_n) is not int or not low <= lost_n <= high:
+            want = f"a whole number from {int(low)} to {int(high)}"
+            raise FileFormatError(
+                source, None, f"gaps[{k}].samples_lost: expected {want}, got {lost_n!r}"
+            )
+        if type(at_s) not in (int, float) or not abs(at_s) <= T_S.valid_range[1]:
+            raise FileFormatError(
+                source, None, f"gaps[{k}].t_s: expected {expected(T_S)}, got {at_s!r}"
+            )
+        at = int(np.searchsorted(t, float(at_s) - 1e-9))
         if at < n:
-            lost[at] = gap["samples_lost"]
+            lost[at] = lost_n
     arrays["lost_before"] = lost
     return ChannelData.from_columns(DEFAULT_CHANNEL, arrays), Labels(step_names, phase_names)
 

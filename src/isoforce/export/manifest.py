@@ -157,22 +157,49 @@ def record_from_manifest(
         raise FileFormatError(source, None, str(exc)) from None
 
 
-def declared_samples(doc: JsonDict) -> dict[str, int]:
-    """The sample count per channel the manifest declares (to detect truncated files)."""
+def declared_samples(doc: JsonDict, source: str, line: int | None = None) -> dict[str, int]:
+    """The sample count per channel the manifest declares (to detect truncated files).
+
+    A ``channels`` entry that is not ``{"name": text, "samples": whole number ≥ 0}`` is a
+    :class:`FileFormatError`: a count nobody can check must not let a file through.
+    """
+    entries = doc.get("channels") or []
+    if not isinstance(entries, list):
+        raise FileFormatError(source, line, "channels: expected a list")
     out: dict[str, int] = {}
-    for c in doc.get("channels") or []:
-        if (
-            isinstance(c, dict)
-            and isinstance(c.get("name"), str)
-            and isinstance(c.get("samples"), int)
-        ):
-            out[c["name"]] = c["samples"]
+    for i, c in enumerate(entries):
+        name: Any = c.get("name") if isinstance(c, dict) else None
+        samples: Any = c.get("samples") if isinstance(c, dict) else None
+        if not isinstance(name, str) or not _count(samples):
+            raise FileFormatError(
+                source,
+                line,
+                f'channels[{i}]: expected {{"name": text, "samples": a whole number ≥ 0}}, '
+                f"got {_short(c)}",
+            )
+        out[name] = samples
     return out
 
 
-def declared_imu_samples(doc: JsonDict) -> int:
+def declared_imu_samples(doc: JsonDict, source: str, line: int | None = None) -> int:
     """The IMU sample count the manifest declares (0 without an IMU)."""
     imu = doc.get("imu")
-    if isinstance(imu, dict) and isinstance(imu.get("samples"), int):
-        return int(imu["samples"])
-    return 0
+    if imu is None:
+        return 0
+    samples: Any = imu.get("samples") if isinstance(imu, dict) else None
+    if not _count(samples):
+        raise FileFormatError(
+            source,
+            line,
+            f'imu: expected null or {{"samples": a whole number ≥ 0}}, got {_short(imu)}',
+        )
+    return int(samples)
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and 0 <= value < 2**63
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -32,8 +32,9 @@ import numpy as np
 import orjson
 from numpy.typing import NDArray
 
-from isoforce.core.schema import FORCE_COLUMNS, IMU_COLUMNS, Column, ColumnRole, dense
-from isoforce.export.formats import FileFormatError
+from isoforce.core.sample_checks import check_json_values, check_table
+from isoforce.core.schema import FORCE, FORCE_COLUMNS, IMU_COLUMNS, Column, ColumnRole, dense
+from isoforce.export.formats import FileFormatError, parse_json
 from isoforce.export.manifest import (
     TRAILER_KEYS,
     check_header,
@@ -145,29 +146,36 @@ def is_session_lines(first: Any) -> bool:
 
 
 def _values(column: Column, values: Any, n: int, where: str) -> NDArray[Any]:
+    """One column of a chunk: ``n`` values of the right JSON type, as the column's array."""
     if not isinstance(values, list) or len(values) != n:
         got = len(values) if isinstance(values, list) else type(values).__name__
         raise ValueError(f"{where}.{column.name}: expected {n} values, got {got}")
+    bad = check_json_values(column, values)
+    if bad is not None:
+        raise ValueError(bad.describe(f"{where}.{column.name}[{bad.index}]"))
+    if not n:
+        return np.empty(0, dtype=column.dtype)
     if column.role is ColumnRole.NUMBER:
-        try:
-            return np.array(values, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"{where}.{column.name}: not all numbers") from None
-    arr = np.array(values)
-    want = "b" if column.role is ColumnRole.FLAG else "i"
-    if n and arr.dtype.kind != want:
-        kind = "true or false" if want == "b" else "whole numbers"
-        raise ValueError(f"{where}.{column.name}: expected {kind}")
-    return arr.astype(column.dtype) if n else np.empty(0, dtype=column.dtype)
+        return np.array(values, dtype=np.float64)
+    return np.array(values, dtype=column.dtype)
 
 
 def table_chunk(line: JsonDict, columns: tuple[Column, ...], where: str) -> dict[str, NDArray[Any]]:
-    """The dense columns of a parsed chunk object ``{"samples": n, "columns": {…}}``."""
+    """The dense columns of a parsed chunk object ``{"samples": n, "columns": {…}}``.
+
+    Each value is checked against the sample schema (:mod:`isoforce.core.sample_checks`): its
+    JSON type, its range, and time increasing within the chunk; a problem is a ValueError
+    naming the column and the index in the chunk.
+    """
     n = line.get("samples")
     cols = line.get("columns")
-    if not isinstance(n, int) or n < 0 or not isinstance(cols, dict):
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0 or not isinstance(cols, dict):
         raise ValueError(f"{where}: needs 'samples' and 'columns'")
-    return {c.name: _values(c, cols.get(c.name), n, f"{where}.columns") for c in dense(columns)}
+    arrays = {c.name: _values(c, cols.get(c.name), n, f"{where}.columns") for c in dense(columns)}
+    bad = check_table(arrays, columns)
+    if bad is not None:
+        raise ValueError(bad.describe(f"{where}.columns.{bad.column}[{bad.index}]"))
+    return arrays
 
 
 def force_chunk(line: JsonDict, where: str = "force chunk") -> ChannelData:
@@ -178,17 +186,30 @@ def force_chunk(line: JsonDict, where: str = "force chunk") -> ChannelData:
     arrays = table_chunk(line, FORCE_COLUMNS, where)
     n = arrays["t_s"].shape[0]
     lost = np.zeros(n, dtype=np.int64)
-    for pair in line.get("lost_before") or []:
+    pairs = line.get("lost_before") or []
+    if not isinstance(pairs, list):
+        raise ValueError(f"{where}.lost_before: expected a list of [index, count] pairs")
+    low, high = FORCE["lost_before"].valid_range
+    for k, pair in enumerate(pairs):
         if (
             not isinstance(pair, list)
             or len(pair) != 2
-            or not all(isinstance(v, int) for v in pair)
+            or not all(type(v) is int for v in pair)
             or not 0 <= pair[0] < n
+            or not low <= pair[1] <= high
         ):
-            raise ValueError(f"{where}.lost_before: bad entry {pair!r}")
+            raise ValueError(
+                f"{where}.lost_before[{k}]: expected [index 0 to {n - 1}, "
+                f"count {int(low)} to {int(high)}], got {_short(pair)}"
+            )
         lost[pair[0]] = pair[1]
     arrays["lost_before"] = lost
     return ChannelData.from_columns(name, arrays)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(slots=True)
@@ -198,25 +219,41 @@ class _Session:
     channels: dict[str, list[ChannelData]]
     imu: list[ImuSamples]
 
+    def add(self, part: ChannelData | ImuSamples, source: str, line: int) -> None:
+        """Keep a chunk, checking that its times go on after the last chunk of its table."""
+        parts: list[Any] = (
+            self.imu if isinstance(part, ImuSamples) else self.channels.setdefault(part.name, [])
+        )
+        if parts and len(part) and len(parts[-1]) and part.t_s[0] <= parts[-1].t_s[-1]:
+            what = "IMU" if isinstance(part, ImuSamples) else f"channel {part.name!r}"
+            raise FileFormatError(
+                source,
+                line,
+                f"t_s: expected the {what} times to go on after {float(parts[-1].t_s[-1])!r} s, "
+                f"got {float(part.t_s[0])!r} (chunks out of order or edited?)",
+            )
+        parts.append(part)
+
 
 def _finish(s: _Session, trailer: JsonDict, source: str, line: int) -> SessionRecord:
     doc = {**s.header, **{k: v for k, v in trailer.items() if k != "end"}}
     update = trailer.get("session")
     if isinstance(update, dict) and isinstance(s.header.get("session"), dict):
         doc["session"] = {**s.header["session"], **update}
-    want = declared_samples(doc)
+    want = declared_samples(doc, source, line)
+    imu_want = declared_imu_samples(doc, source, line)
     channels = tuple(
         ChannelData.concat(s.channels[n]) if n in s.channels else ChannelData.empty(n) for n in want
     )
     got = {c.name: len(c) for c in channels} | {n: -1 for n in s.channels if n not in want}
     imu = ImuSamples.concat(s.imu) if s.imu else None
     imu_n = len(imu) if imu is not None else 0
-    if want != got or declared_imu_samples(doc) != imu_n:
+    if want != got or imu_want != imu_n:
         got_text = {n: sum(len(p) for p in parts) for n, parts in s.channels.items()}
         raise FileFormatError(
             source,
             line,
-            f"the trailer declares {want} samples and {declared_imu_samples(doc)} IMU samples "
+            f"the trailer declares {want} samples and {imu_want} IMU samples "
             f"but the file holds {got_text} and {imu_n} (truncated or edited file?)",
         )
     return record_from_manifest(doc, channels, f"{source}:{s.line}", imu)
@@ -235,12 +272,7 @@ def iter_parts(lines: Iterable[bytes | str], *, source: str) -> Iterator[tuple[i
     for number, text in enumerate(lines, 1):
         if not text.strip():
             continue
-        try:
-            doc = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            raise FileFormatError(
-                source, number, f"not valid JSON ({exc}; truncated file?)"
-            ) from None
+        doc = parse_json(text, source=source, line=number)
         if not isinstance(doc, dict):
             raise FileFormatError(source, number, "expected a JSON object")
         try:
@@ -275,10 +307,8 @@ def iter_sessions(lines: Iterable[bytes | str], *, source: str) -> Iterator[Sess
             current = _Session(part, number, {}, [])
         elif current is None:
             raise FileFormatError(source, number, "samples or a trailer before any header")
-        elif isinstance(part, ChannelData):
-            current.channels.setdefault(part.name, []).append(part)
-        elif isinstance(part, ImuSamples):
-            current.imu.append(part)
+        elif isinstance(part, ChannelData | ImuSamples):
+            current.add(part, source, number)
         else:
             yield _finish(current, part, source, number)
             current = None

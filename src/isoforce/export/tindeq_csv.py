@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from isoforce.core.sample_checks import expected
 from isoforce.core.samples import FloatArray
+from isoforce.core.schema import FORCE, T_S
 from isoforce.export.formats import FileFormatError
 from isoforce.units import N_PER_KGF, N_PER_LBF
 
@@ -164,7 +166,7 @@ def parse_tindeq_csv(text: str, *, source: str) -> TindeqExport:
         keys = set(meta)
         kind = "endurance" if {"max", "avg"} <= keys else "rfd" if "rfdInterval" in keys else "test"
     n_per_unit, unit = _unit(meta, source)
-    t, w = _samples(rows[start + 1 :], start + 2, indexed, source)
+    t, w = _samples(rows[start + 1 :], start + 2, indexed, source, n_per_unit=n_per_unit)
     started = parse_tindeq_date(meta["date"]) if meta.get("date") else None
     if meta.get("date") and started is None:
         raise FileFormatError(source, 2, f"date {meta['date']!r} is not YYYY-DD-MM hh:mm:ss")
@@ -204,9 +206,11 @@ def _rep_table(head: list[list[str]], source: str) -> tuple[RepStat, ...]:
 
 
 def _samples(
-    rows: list[list[str]], first_line: int, indexed: bool, source: str
+    rows: list[list[str]], first_line: int, indexed: bool, source: str, *, n_per_unit: float
 ) -> tuple[FloatArray, FloatArray]:
     want = 3 if indexed else 2
+    time_limit = T_S.valid_range[1]
+    weight_limit = FORCE["force_n"].valid_range[1] / n_per_unit
     t: list[float] = []
     w: list[float] = []
     for line, row in enumerate(rows, start=first_line):
@@ -222,6 +226,15 @@ def _samples(
             raise FileFormatError(source, line, f"not a number: {','.join(row)!r}") from None
         if not (math.isfinite(ti) and math.isfinite(wi)):
             raise FileFormatError(source, line, "time and weight must be finite numbers")
+        if abs(ti) > time_limit:
+            raise FileFormatError(source, line, f"time: expected {expected(T_S)}, got {ti!r}")
+        if abs(wi) > weight_limit:
+            raise FileFormatError(
+                source,
+                line,
+                f"weight: expected a weight within ±{weight_limit:.0f} (the force limit "
+                f"{FORCE['force_n'].valid_range[1]:g} N), got {wi!r}",
+            )
         if t and ti <= t[-1]:
             raise FileFormatError(source, line, f"time goes backwards ({ti} after {t[-1]})")
         t.append(ti)

@@ -69,9 +69,29 @@ def _get(doc: JsonDict, key: str, kind: type | tuple[type, ...], where: str) -> 
     if key not in doc:
         raise ManifestError(f"{where}.{key}: missing")
     value = doc[key]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
         raise ManifestError(f"{where}.{key}: expected {_kind(kind)}, got {type(value).__name__}")
+    if isinstance(value, int) and not isinstance(value, bool) and not -_INT64 <= value < _INT64:
+        raise ManifestError(
+            f"{where}.{key}: expected {_kind(kind)} within ±2**63, got {len(str(value))} digits"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ManifestError(f"{where}.{key}: expected a finite number, got {value!r}")
     return value
+
+
+_INT64 = 2**63
+
+
+def _finite_number(value: Any) -> bool:
+    """A JSON number (not true/false) that a float holds finitely."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return abs(value) < _INT64 if isinstance(value, int) else math.isfinite(value)
+
+
+def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
 
 
 def _opt(doc: JsonDict, key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -159,9 +179,9 @@ def meta_from_dict(doc: JsonDict, where: str = "session") -> SessionMeta:
     refs = _opt(doc, "references", dict, where) or {}
     for kind, values in refs.items():
         if not isinstance(values, dict) or any(
-            v is not None and not isinstance(v, int | float) for v in values.values()
+            v is not None and not _finite_number(v) for v in values.values()
         ):
-            raise ManifestError(f"{where}.references.{kind}: expected numbers or null")
+            raise ManifestError(f"{where}.references.{kind}: expected finite numbers or null")
     started = _get(doc, "started_at", str, where)
     ended = _opt(doc, "ended_at", str, where)
     for key, value in (("started_at", started), ("ended_at", ended)):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 import uuid as uuidlib
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ import orjson
 from isoforce.core.effort_key import Direction, ReferenceKind, Side
 from isoforce.errors import IsoforceError, StorageError
 from isoforce.export.csv_reader import is_isoforce_csv, read_csv
-from isoforce.export.formats import FileFormatError
+from isoforce.export.formats import FileFormatError, parse_json
 from isoforce.export.imu_table import imu_csv_path, is_imu_csv, main_csv_path, read_imu_csv
 from isoforce.export.legacy_json import is_recording, record_from_document, record_from_recording
 from isoforce.export.manifest import (
@@ -35,6 +34,7 @@ from isoforce.export.manifest import (
     declared_samples,
     record_from_manifest,
 )
+from isoforce.export.record_checks import check_record
 from isoforce.export.session_json import is_session_lines, iter_sessions
 from isoforce.export.tindeq_csv import (
     TindeqExport,
@@ -62,6 +62,8 @@ from isoforce.session.tindeq import HeaderCheck, tindeq_checks, tindeq_mvic, tin
 from isoforce.signal.calibration import Calibration
 
 TINDEQ_FORMAT = "tindeq-app-csv"
+#: The largest file an import reads (it is held in memory whole).
+MAX_IMPORT_BYTES = 2 * 2**30
 _DATE_IN_NAME = re.compile(r"(\d{2})_(\d{2})_(\d{4})(?:_(\d{2})_(\d{2})_(\d{2}))?")
 
 
@@ -107,6 +109,14 @@ def import_file(
 ) -> ImportResult:
     """Import one file (format detected from its content)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise FileFormatError(
+                str(path),
+                None,
+                f"a file of {size / 2**30:.1f} GiB: imports take files up to "
+                f"{MAX_IMPORT_BYTES // 2**30} GiB",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -120,6 +130,7 @@ def import_file(
         raise FileFormatError(str(path), None, f"not UTF-8 text ({exc.reason})") from None
     fmt, records = _parse(path, text, options)
     for rec in records:
+        check_record(rec, str(path))
         found = store.find_by_uuid(rec.meta.uuid)
         if found is not None:
             raise AlreadyImportedError(
@@ -183,12 +194,7 @@ def _json_records(path: Path, text: str) -> list[SessionRecord]:
     )
     out = []
     for where, part in parts:
-        try:
-            doc = json.loads(part)
-        except json.JSONDecodeError as exc:
-            raise FileFormatError(
-                where, exc.lineno, f"not valid JSON ({exc.msg}; truncated file?)"
-            ) from None
+        doc = parse_json(part, source=where)
         if is_recording(doc):
             record = record_from_recording(
                 doc,
@@ -214,19 +220,15 @@ def _isoforce_csv(path: Path, text: str) -> list[SessionRecord]:
     doc: JsonDict | None = None
     if side.is_file():
         try:
-            doc = check_header(json.loads(side.read_text(encoding="utf-8")), str(side))
+            side_text = side.read_text(encoding="utf-8")
         except (OSError, ValueError) as exc:
             raise FileFormatError(str(side), None, f"unreadable sidecar ({exc})") from None
-    labels = None
-    if doc is not None:
-        labels_doc = doc.get("labels") or {}
-        labels = Labels(
-            tuple(labels_doc.get("step_names") or ()), tuple(labels_doc.get("phase_names") or ())
-        )
+        doc = check_header(parse_json(side_text, source=str(side)), str(side))
+    labels = None if doc is None else _sidecar_labels(doc, str(side))
     sessions = read_csv(text, source=source, labels=labels)
     imu = _imu_table(path, doc, several=len(sessions) > 1)
     if doc is not None and len(sessions) == 1:
-        want = declared_samples(doc)
+        want = declared_samples(doc, str(sidecar_path(path)))
         got = {c.name: len(c) for c in sessions[0].channels}
         if want and want != got:
             raise FileFormatError(
@@ -241,10 +243,24 @@ def _isoforce_csv(path: Path, text: str) -> list[SessionRecord]:
     return [_bare_record(path, s.channels, s.labels, imu) for s in sessions]
 
 
+def _sidecar_labels(doc: JsonDict, source: str) -> Labels:
+    """The step and phase names a sidecar gives, checked before the CSV's codes use them."""
+    found = doc.get("labels") or {}
+    if not isinstance(found, dict):
+        raise FileFormatError(source, None, "labels: expected an object")
+    names: list[tuple[str, ...]] = []
+    for key in ("step_names", "phase_names"):
+        values = found.get(key) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise FileFormatError(source, None, f"labels.{key}: expected a list of text")
+        names.append(tuple(values))
+    return Labels(*names)
+
+
 def _imu_table(path: Path, doc: JsonDict | None, *, several: bool) -> ImuSamples | None:
     """The ``.imu.csv`` next to a CSV, checked against what the sidecar declares."""
     imu_path = imu_csv_path(path)
-    declared = declared_imu_samples(doc) if doc is not None else 0
+    declared = declared_imu_samples(doc, str(sidecar_path(path))) if doc is not None else 0
     if not imu_path.is_file():
         if declared:
             raise FileFormatError(
