@@ -196,11 +196,17 @@ def run_drill(
     drops: tuple[tuple[float, float], ...] = (),
     seed: int = 0,
     finish: bool = True,
+    device: str = "sim",
 ) -> Run:
-    """Run a built-in drill on the simulator in virtual time, recording into ``store``."""
+    """Run a built-in drill on the simulator (``device``) in virtual time, recording into ``store``."""
     drill = load_builtin(name)
     options = SessionOptions(
-        speed=float("inf"), rate_hz=rate_hz, pain_threshold_pct=pain_at, drops=drops, seed=seed
+        device=device,
+        speed=float("inf"),
+        rate_hz=rate_hz,
+        pain_threshold_pct=pain_at,
+        drops=drops,
+        seed=seed,
     )
     return _run(store, open_session(options, drill=drill), options, side=side, finish=finish)
 
