@@ -324,7 +324,7 @@ def test_finding_import_deeply_nested_json_is_refused(
         files = {"s.json": text.replace('"options": {', '"options": {"x": ' + bomb + ",", 1)}
     else:
         files = {"s.json": json.dumps(exported.recording).replace("{", '{"x": ' + bomb + ",", 1)}
-    _refused(tmp_path, other_store, files, r"nested more than 64 deep|depth limit exceeded")
+    _refused(tmp_path, other_store, files, "JSON nested more than 64 deep")
 
 
 @pytest.mark.parametrize(

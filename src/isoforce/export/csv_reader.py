@@ -147,9 +147,9 @@ def float_column(values: list[str], column: str, lines: list[int], source: str) 
                     f"{column}: expected a number (an empty cell for none), got {v!r}",
                 ) from None
         raise  # pragma: no cover - unreachable
-    written_nan = np.flatnonzero(np.isnan(out) & np.array([bool(v) for v in values], dtype=bool))
-    if written_nan.size:
-        i = int(written_nan[0])
+    written_nan = (int(i) for i in np.flatnonzero(np.isnan(out)) if values[i])
+    i = next(written_nan, None)
+    if i is not None:
         raise FileFormatError(
             source,
             lines[i],

@@ -69,6 +69,10 @@ def parse_json(text: str | bytes, *, source: str, line: int | None = None) -> An
     try:
         doc = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
+        if "depth limit" in str(exc) or "recursion" in str(exc):
+            raise FileFormatError(
+                source, line, f"JSON nested more than {MAX_JSON_DEPTH} deep"
+            ) from None
         raise FileFormatError(source, line, f"not valid JSON ({exc}; truncated file?)") from None
     problem = json_bounds_problem(doc)
     if problem:
@@ -92,7 +96,7 @@ def json_bounds_problem(doc: Any) -> str | None:
             continue
         if depth > MAX_JSON_DEPTH:
             shown = path if len(path) <= 60 else path[:57] + "..."
-            return f"{shown}: nested more than {MAX_JSON_DEPTH} deep"
+            return f"{shown}: JSON nested more than {MAX_JSON_DEPTH} deep"
         if isinstance(value, dict):
             for key, item in value.items():
                 if key != _SAMPLE_ARRAYS:
