@@ -104,14 +104,13 @@ def _recording_samples(doc: JsonDict, source: str) -> tuple[ChannelData, Labels]
         if not isinstance(values, list) or len(values) != n:
             raise FileFormatError(source, None, f"columns.{name}: expected {n} values")
         if name in _RECORDING_FLOATS or name == "rep":
+            if name == "rep":  # a recording wrote null for "no repeat"
+                values = [0 if v is None else v for v in values]
             column = FORCE[name]
-            bad = check_json_values(column, [0 if v is None else v for v in values])
+            bad = check_json_values(column, values)
             if bad is not None:
                 raise FileFormatError(source, None, bad.describe(f"columns.{name}[{bad.index}]"))
-            arrays[name] = np.array(
-                [0 if v is None else v for v in values] if name == "rep" else values,
-                dtype=column.dtype,
-            )
+            arrays[name] = np.array(values, dtype=column.dtype)
     arrays["step"], step_names = _codes(cols["step"], "step", source)
     arrays["phase"], phase_names = _codes(cols["phase"], "phase", source)
     bad = check_table(arrays, FORCE_COLUMNS)
