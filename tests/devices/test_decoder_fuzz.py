@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.registry import DECODERS
-from tests.devices.decoder_catalogue import BY_NAME, CODECS, Codec, column, run
+from tests.devices.decoder_catalogue import BY_NAME, CODECS, Codec, check_items, column, run
 
 LONG_RUN = "ISOFORCE_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("ISOFORCE_FUZZ_EXAMPLES", "60"))
@@ -158,3 +158,20 @@ def test_corpus_case(path: Path) -> None:
     _, items = run(codec, chunks)
     if expect:
         assert len(column(codec, items)) == int(expect[0].split(":")[1])
+
+
+def test_finding_witmotion_magnetometer_counts_are_bounded_per_channel() -> None:
+    """The 100,000-input run drew a valid magnetometer frame from random bytes: raw counts are
+    int16, bounded by ±32768, not by the gyro's ±2000 once applied to every channel."""
+    codec = BY_NAME["witmotion-uart"]
+    frame = bytes.fromhex("55541012163976aab5f9e8")
+    _, items = run(codec, [frame])
+    blocks = [i for i in items if isinstance(i, SampleBlock)]
+    assert blocks[0].column("mag_x_raw").tolist() == [4624.0]
+    assert blocks[0].column("mag_z_raw").tolist() == [-21898.0]
+    # each channel keeps its own bound: 20 g is out of range for the accelerometer
+    bad = SampleBlock(
+        t_s=np.zeros(1), t_host_s=np.zeros(1), values=np.array([[20.0]]), channels=("acc_x_g",)
+    )
+    with pytest.raises(AssertionError, match="out of range"):
+        check_items(codec, [bad])
