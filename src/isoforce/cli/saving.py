@@ -57,22 +57,18 @@ def add_key_arguments(parser: argparse.ArgumentParser, *, cycles: bool = False) 
     from isoforce.core.movements import MOVEMENTS, POSITIONS
     from isoforce.drills.choices import MAX_CYCLES
 
-    parser.add_argument(
-        "--movement",
-        type=slug_argument("movement"),
-        default=None,
-        metavar="NAME",
-        help=f"the movement measured ({', '.join(MOVEMENTS)} or your own name; default: the "
-        "drill's): maxima are kept per movement",
-    )
-    parser.add_argument(
-        "--position",
-        type=slug_argument("position"),
-        default=None,
-        metavar="NAME",
-        help=f"the body position ({', '.join(POSITIONS)} or your own name; default: the "
-        "drill's): maxima are kept per position",
-    )
+    for what, known, words in (
+        ("movement", MOVEMENTS, "the movement measured"),
+        ("position", POSITIONS, "the body position"),
+    ):
+        parser.add_argument(
+            f"--{what}",
+            type=slug_argument(what),
+            default=None,
+            metavar="NAME",
+            help=f"{words} ({', '.join(known)} or your own name; default: the drill's): "
+            f"maxima are kept per {what}",
+        )
     if cycles:
         parser.add_argument(
             "--cycles",
