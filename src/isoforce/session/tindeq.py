@@ -18,7 +18,7 @@ import numpy as np
 
 from isoforce.export.tindeq_csv import TindeqExport
 from isoforce.session.model import ChannelData, IntArray, JsonDict, SessionRecord
-from isoforce.signal.metrics import best_moving_mean, peak
+from isoforce.signal.curve import Curve, best_window_mean, peak
 
 _SET_IN_NAME = re.compile(r"data_set_(\d+)\.csv$")
 
@@ -134,12 +134,18 @@ def tindeq_mvic(channel: ChannelData, *, sign: float) -> tuple[float, JsonDict] 
     groups = np.unique(channel.step) if (channel.step >= 0).any() else np.array([-1])
     trials, peaks, halves = [], [], []
     for g in groups:
-        x = force[channel.step == g] if g >= 0 else force
-        one = best_moving_mean(force_n=x, fs_hz=fs, window_s=1.0).value
-        if math.isfinite(one):
-            trials.append(one)
-            peaks.append(peak(force_n=x).value)
-            halves.append(best_moving_mean(force_n=x, fs_hz=fs, window_s=0.5).value)
+        part = (
+            Curve.of(t_s=t[channel.step == g], force_n=force[channel.step == g])
+            if g >= 0
+            else (Curve.of(t_s=t, force_n=force))
+        )
+        one = best_window_mean(part, window_s=1.0)
+        top = peak(part)
+        if one is not None and top is not None:
+            trials.append(one.value)
+            peaks.append(top.value)
+            half = best_window_mean(part, window_s=0.5)
+            halves.append(half.value if half is not None else math.nan)
     if not trials or max(trials) <= 0:
         return None
     return max(trials), {
