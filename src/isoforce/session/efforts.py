@@ -142,7 +142,7 @@ def analyse_session(
 ) -> SessionAnalysis:
     """Split ``record``'s first force channel into efforts and analyse each."""
     settings = settings or _settings_for(record)
-    title = record.meta.drill.name if record.meta.drill else record.meta.kind.value
+    title = _title(record)
     if not record.channels or not len(record.channels[0]):
         return SessionAnalysis(
             record.session_id, title, record.meta.kind, "", 0.0, 0.0, (), ("no force samples",)
@@ -176,6 +176,17 @@ def analyse_session(
         tuple(efforts),
         notes,
     )
+
+
+def _title(record: SessionRecord) -> str:
+    """``max-test``, ``free recording (sim)``, ``import of data_set_1.csv``."""
+    meta = record.meta
+    if meta.drill is not None:
+        return meta.drill.name
+    if meta.kind is SessionKind.IMPORT:
+        name = (record.imported_from or "").replace("\\", "/").rsplit("/", 1)[-1]
+        return f"import of {name}" if name else "import"
+    return f"free recording ({meta.device.key})"
 
 
 def _effort(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +25,15 @@ BoolArray = NDArray[np.bool_]
 #: An interval longer than this many median intervals is a gap (the Tindeq's doubled
 #: intervals, 2×, are not).
 GAP_FACTOR = 2.5
+
+
+#: Intervals the usual interval is taken from, at most (evenly spread over the recording).
+_USUAL_OF = 100_000
+
+
+def usual_interval(dt: FloatArray) -> float:
+    """The median interval (of at most 100 000 evenly spread ones, so an hour costs nothing)."""
+    return float(np.median(dt[:: max(1, dt.shape[0] // _USUAL_OF)]))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -38,6 +47,7 @@ class Curve:
     t_s: FloatArray
     force_n: FloatArray
     gap_after: BoolArray
+    _derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(
@@ -66,14 +76,14 @@ class Curve:
             hole[1:] |= bad[:-1]
         t, f, hole = t[good], f[good], hole[good]
         if t.size > 1:
-            keep = np.ones(t.size, dtype=np.bool_)
-            keep[1:] = np.diff(t) > 0
-            if not keep.all():
+            rising = np.diff(t) > 0
+            if not rising.all():
+                keep = np.concatenate(([True], rising))
                 t, f, hole = t[keep], f[keep], hole[keep]
         dt = np.diff(t)
         gap = hole[1:].copy() if t.size > 1 else np.zeros(0, dtype=np.bool_)
         if dt.size:
-            gap |= dt > gap_factor * float(np.median(dt))
+            gap |= dt > gap_factor * usual_interval(dt)
         for start, end in gap_spans_s:
             if dt.size and math.isfinite(start):
                 stop = end if end is not None and math.isfinite(end) else math.inf
@@ -166,20 +176,6 @@ def impulse(curve: Curve) -> float:
     return float(_cumulative(curve)[-1])
 
 
-def _integral_to(
-    curve: Curve, cum: FloatArray, x: FloatArray
-) -> tuple[FloatArray, NDArray[np.intp]]:
-    """Exact integral of the piecewise-linear curve from its start to each time in ``x``.
-
-    Returns it and the interval each ``x`` falls in (``t[k] <= x < t[k+1]``).
-    """
-    t, f = curve.t_s, curve.force_n
-    k = np.clip(np.searchsorted(t, x, side="right") - 1, 0, t.shape[0] - 2)
-    d = x - t[k]
-    slope = (f[k + 1] - f[k]) / (t[k + 1] - t[k])
-    return cum[k] + d * (f[k] + 0.5 * slope * d), k
-
-
 @dataclass(frozen=True, slots=True)
 class WindowMean:
     """The best mean over a window of ``end_s − start_s`` seconds."""
@@ -189,56 +185,168 @@ class WindowMean:
     end_s: float
 
 
-def _gap_counts(curve: Curve) -> NDArray[np.int64]:
-    """Gap intervals before each sample: intervals ``i … j−1`` hold ``out[j] − out[i]``."""
-    out = np.zeros(len(curve), dtype=np.int64)
-    np.cumsum(curve.gap_after, out=out[1:])
-    return out
+IntArray = NDArray[np.intp]
+
+#: Steps of the vectorised walk that finds window ends before falling back to a binary search.
+_WALK_STEPS = 16
 
 
-def _window_starts(t: FloatArray, w: float) -> FloatArray:
-    """Every start at which a window of ``w`` seconds begins or ends on a sample, in order."""
-    begin = t[t <= t[-1] - w]
-    end = t[t >= t[0] + w] - w
-    # two sorted runs: the stable sort (timsort) merges them in linear time
-    return np.sort(np.concatenate((begin, end)), kind="stable")
+def _first_at_or_after(t: FloatArray, x: FloatArray, first_guess: int) -> IntArray:
+    """For sorted ``x``: the first index ``k`` with ``t[k] >= x`` (``len(t)`` if none).
+
+    Guesses ``first_guess + i`` for ``x[i]`` (the window's usual length in samples on), checks
+    every guess at once on slices of ``t`` and walks the wrong ones one sample at a time, all
+    together; on near-even sampling that settles in a step or two, far cheaper than a binary
+    search per element. What is still unsettled after a few steps (around a gap) is searched.
+    """
+    n, m = t.shape[0], x.shape[0]
+    k = np.arange(first_guess, first_guess + m, dtype=np.intp)
+    np.clip(k, 0, n, out=k)
+    padded = np.concatenate(([-np.inf], t, [np.inf]))  # padded[k] = t[k - 1], padded[k + 1] = t[k]
+    todo: IntArray | None = None
+    for _ in range(_WALK_STEPS):
+        kk = k if todo is None else k[todo]
+        xx = x if todo is None else x[todo]
+        right = padded[kk + 1] < xx
+        left = padded[kk] >= xx
+        moving = right | left
+        if not moving.any():
+            return k
+        todo = np.flatnonzero(moving) if todo is None else todo[moving]
+        k[todo] += right[moving].astype(np.intp) - left[moving].astype(np.intp)
+    if todo is not None:
+        k[todo] = np.searchsorted(t, x[todo], side="left")
+    return k
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Lines:
+    """The straight-line curve: each interval's slope and the integral up to each sample."""
+
+    t: FloatArray
+    f: FloatArray
+    slope: FloatArray
+    cum: FloatArray
+    gaps: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, curve: Curve) -> _Lines:
+        """The lines of ``curve``, computed once per curve (the windows and RFDs share them)."""
+        kept = curve._derived.get("lines")
+        if isinstance(kept, _Lines):
+            return kept
+        t, f = curve.t_s, curve.force_n
+        gaps = np.zeros(t.shape[0], dtype=np.int64)
+        np.cumsum(curve.gap_after, out=gaps[1:])
+        lines = cls(t, f, np.diff(f) / np.diff(t), _cumulative(curve), gaps)
+        curve._derived["lines"] = lines
+        return lines
+
+    def at(self, x: FloatArray, k: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Force and integral at times ``x`` lying in intervals ``k − 1`` (``t[k] >= x``)."""
+        i = np.clip(k - 1, 0, self.t.shape[0] - 2)
+        d = x - self.t[i]
+        s = self.slope[i]
+        return self.f[i] + s * d, self.cum[i] + d * (self.f[i] + 0.5 * s * d)
+
+    def index(self, x: FloatArray) -> IntArray:
+        """The first sample at or after each ``x`` (binary search: for a few times)."""
+        return np.searchsorted(self.t, x, side="left")
+
+
+def _offset(t: FloatArray, w: float) -> int:
+    """Samples in ``w`` seconds at the usual interval: the walk's first guess."""
+    dt = usual_interval(np.diff(t))
+    return round(w / dt) if dt > 0 else 0
+
+
+def _families(
+    lines: _Lines, w: float, *, areas: bool = True
+) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
+    """Every window start where the window begins or ends on a sample.
+
+    Returns the starts, the force difference ``F(a + w) − F(a)`` there (the derivative of the
+    window's integral), the integral over each window (empty unless ``areas``), and whether the
+    window crosses a gap.
+    """
+    t, f = lines.t, lines.f
+    m = _offset(t, w)
+    na = int(np.searchsorted(t, t[-1] - w, side="right"))  # windows beginning on samples 0…na-1
+    ta = t[:na]
+    ka = _first_at_or_after(t, ta + w, m)
+    fa, ca = lines.at(ta + w, ka)
+    j0 = int(np.searchsorted(t, t[0] + w, side="left"))  # windows ending on samples j0…n-1
+    starts_b = t[j0:] - w
+    kb = _first_at_or_after(t, starts_b, j0 - m)
+    fb, cb = lines.at(starts_b, kb)
+    starts = np.concatenate((ta, starts_b))
+    diff = np.concatenate((fa - f[:na], f[j0:] - fb))
+    area = np.concatenate((ca - lines.cum[:na], lines.cum[j0:] - cb)) if areas else diff[:0]
+    if lines.gaps[-1] == 0:
+        return starts, diff, area, np.zeros(starts.shape[0], dtype=np.bool_)
+    n = t.shape[0]
+    first_b = np.where(t[np.minimum(kb, n - 1)] == starts_b, kb, kb - 1)
+    crossed = np.concatenate(
+        (lines.gaps[ka] - lines.gaps[:na] > 0, lines.gaps[j0:] - lines.gaps[first_b] > 0)
+    )
+    return starts, diff, area, crossed
+
+
+def _window_at(
+    lines: _Lines, a: FloatArray, w: float
+) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+    """``F(a + w) − F(a)``, the integral over ``[a, a + w]`` and gap crossing, by binary search."""
+    k0, k1 = lines.index(a), lines.index(a + w)
+    f0, c0 = lines.at(a, k0)
+    f1, c1 = lines.at(a + w, k1)
+    n = lines.t.shape[0]
+    first = np.where(lines.t[np.minimum(k0, n - 1)] == a, k0, k0 - 1)
+    return f1 - f0, c1 - c0, lines.gaps[k1] - lines.gaps[np.maximum(first, 0)] > 0
 
 
 def best_window_mean(curve: Curve, *, window_s: float) -> WindowMean | None:
     """Highest time-average of the force over any ``window_s`` seconds without a gap.
 
     The average is the integral of the piecewise-linear curve over ``[a, a + w]`` divided by
-    ``w``, maximised exactly over every start ``a``: between two starts where the window begins
-    or ends on a sample the integral is a parabola in ``a``, whose top (where
-    ``F(a + w) = F(a)``) is a candidate too. None when the curve is shorter than the window or
-    every window of that length crosses a gap.
+    ``w``, maximised exactly over every start ``a``. Between two starts where the window begins
+    or ends on a sample the integral is a parabola in ``a`` whose top is where
+    ``F(a + w) = F(a)``; only a piece whose left end is within ``D·h/2`` of the best value
+    (``D`` the derivative there, ``h`` the longest interval) can top it, and those few pieces
+    are solved. None when the curve is shorter than the window or every window of that length
+    crosses a gap.
     """
     if not (math.isfinite(window_s) and window_s > 0):
         raise ValueError(f"window_s must be a positive number of seconds, got {window_s!r}")
-    t, f = curve.t_s, curve.force_n
+    t = curve.t_s
     if len(curve) < 2 or curve.duration_s < window_s * (1 - 1e-9):
         return None
     w = min(window_s, curve.duration_s)
-    breaks = _window_starts(t, w)
-    # the derivative of the window's integral is F(a + w) − F(a), linear between breaks
-    slope = np.interp(breaks + w, t, f) - np.interp(breaks, t, f)
-    turn = (slope[:-1] > 0) & (slope[1:] < 0)
-    frac = slope[:-1][turn] / (slope[:-1][turn] - slope[1:][turn])
-    tops = breaks[:-1][turn] + frac * (breaks[1:][turn] - breaks[:-1][turn])
-    starts = np.clip(np.concatenate((breaks, tops)), t[0], t[-1] - w)
-    cum = _cumulative(curve)
-    lo, ka = _integral_to(curve, cum, starts)
-    hi, kb = _integral_to(curve, cum, starts + w)
-    means = (hi - lo) / w
-    if curve.gap_after.any():
-        gaps = _gap_counts(curve)
-        # intervals ka … kb are touched (kb left out when the window ends on its first sample)
-        end_k = np.where(starts + w > t[kb], kb, kb - 1)
-        means = np.where(gaps[end_k + 1] - gaps[ka] > 0, -np.inf, means)
-    i = int(np.argmax(means))
-    if not np.isfinite(means[i]):
+    lines = _Lines.of(curve)
+    starts, diff, area, crossed = _families(lines, w)
+    area = np.where(crossed, -np.inf, area)
+    best = int(np.argmax(area))
+    if not np.isfinite(area[best]):
         return None
-    return WindowMean(float(means[i]), float(starts[i]), float(starts[i] + w))
+    top_a, top_area = float(starts[best]), float(area[best])
+    # pieces that might hold a higher parabola top
+    h = float(np.max(np.diff(t)))
+    maybe = np.flatnonzero(~crossed & (diff > 0) & (area + 0.5 * diff * h > top_area))
+    if maybe.size:
+        a0 = starts[maybe]
+        next_a = t[np.minimum(np.searchsorted(t, a0, side="right"), t.shape[0] - 1)]
+        next_b = t[np.minimum(np.searchsorted(t, a0 + w, side="right"), t.shape[0] - 1)] - w
+        a1 = np.minimum(np.minimum(next_a, next_b), t[-1] - w)
+        d1, _, _ = _window_at(lines, a1, w)
+        d0 = diff[maybe]
+        turn = (d1 < 0) & (a1 > a0)
+        if turn.any():
+            top = a0[turn] + d0[turn] / (d0[turn] - d1[turn]) * (a1[turn] - a0[turn])
+            _, top_areas, top_crossed = _window_at(lines, top, w)
+            top_areas = np.where(top_crossed, -np.inf, top_areas)
+            k = int(np.argmax(top_areas))
+            if top_areas[k] > top_area:
+                top_a, top_area = float(top[k]), float(top_areas[k])
+    return WindowMean(top_area / w, top_a, top_a + w)
 
 
 # ---- onset and crossings ----
@@ -379,16 +487,10 @@ def peak_rfd(curve: Curve, *, window_s: float = 0.020) -> Slope | None:
     sample, so those starts give the exact maximum. None when the curve is shorter than the
     window.
     """
-    t = curve.t_s
     if len(curve) < 2 or curve.duration_s < window_s:
         return None
-    starts = _window_starts(t, window_s)
-    rates = (force_at(curve, starts + window_s) - force_at(curve, starts)) / window_s
-    if curve.gap_after.any():
-        gaps = _gap_counts(curve)
-        first = np.searchsorted(t, starts, side="right") - 1
-        last = np.searchsorted(t, starts + window_s, side="left")
-        rates = np.where(gaps[last] - gaps[first] > 0, -np.inf, rates)
+    starts, diff, _, crossed = _families(_Lines.of(curve), window_s, areas=False)
+    rates = np.where(crossed, -np.inf, diff / window_s)
     i = int(np.argmax(rates))
     if not np.isfinite(rates[i]):
         return None
