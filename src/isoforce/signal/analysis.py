@@ -214,7 +214,8 @@ class SplitSettings:
     An effort starts when the force rises above ``base + on_fraction·(top − base)`` and ends
     when it falls back below ``base + off_fraction·(top − base)`` (hysteresis, so noise around
     one level does not split an effort); ``base`` is the recording's 5th percentile and ``top``
-    its peak. Efforts shorter than ``min_s`` are dropped; each is widened by ``pad_s`` either
+    its peak (the percentile of at most 100 000 evenly spread samples). Efforts shorter than
+    ``min_s`` are dropped; each is widened by ``pad_s`` either
     side (never into its neighbour), so onset finds a quiet baseline before the rise.
     """
 
@@ -224,13 +225,17 @@ class SplitSettings:
     pad_s: float = 0.5
 
 
+#: Samples the split's base level is taken from, at most (evenly spread over the recording).
+_LEVEL_OF = 100_000
+
+
 def find_efforts(curve: Curve, settings: SplitSettings | None = None) -> list[tuple[float, float]]:
     """The ``(start_s, end_s)`` of each effort in a free recording (force positive)."""
     s = settings or SplitSettings()
     f, t = curve.force_n, curve.t_s
     if len(curve) < 2:
         return []
-    base = float(np.percentile(f, 5))
+    base = float(np.percentile(f[:: max(1, f.shape[0] // _LEVEL_OF)], 5))
     top = float(np.max(f))
     if not top > base:
         return []

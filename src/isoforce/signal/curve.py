@@ -13,7 +13,7 @@ in unit·s). ``docs/numbers.md`` gives every formula with its source.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,21 +69,22 @@ class Curve:
         if t.ndim != 1 or t.shape != f.shape:
             raise ValueError(f"t_s and force_n must be equal 1-D arrays, got {t.shape}, {f.shape}")
         good = np.isfinite(t) & np.isfinite(f)
-        # a dropped (unmeasured) sample leaves a hole: the interval around it is a gap
-        hole = np.zeros(t.shape[0], dtype=np.bool_)
+        hole: BoolArray | None = None
         if not good.all():
-            bad = ~good
-            hole[1:] |= bad[:-1]
-        t, f, hole = t[good], f[good], hole[good]
-        if t.size > 1:
-            rising = np.diff(t) > 0
-            if not rising.all():
-                keep = np.concatenate(([True], rising))
-                t, f, hole = t[keep], f[keep], hole[keep]
+            # a dropped (unmeasured) sample leaves a hole: the interval around it is a gap
+            hole = np.zeros(t.shape[0], dtype=np.bool_)
+            hole[1:] = ~good[:-1]
+            t, f, hole = t[good], f[good], hole[good]
         dt = np.diff(t)
-        gap = hole[1:].copy() if t.size > 1 else np.zeros(0, dtype=np.bool_)
-        if dt.size:
-            gap |= dt > gap_factor * usual_interval(dt)
+        if not (dt > 0).all():  # repeated or backward times: keep each new latest time
+            keep = np.ones(t.shape[0], dtype=np.bool_)
+            keep[1:] = t[1:] > np.maximum.accumulate(t)[:-1]
+            t, f = t[keep], f[keep]
+            hole = hole[keep] if hole is not None else None
+            dt = np.diff(t)
+        gap = dt > gap_factor * usual_interval(dt) if dt.size else np.zeros(0, dtype=np.bool_)
+        if hole is not None and dt.size:
+            gap |= hole[1:]
         for start, end in gap_spans_s:
             if dt.size and math.isfinite(start):
                 stop = end if end is not None and math.isfinite(end) else math.inf
@@ -158,11 +159,12 @@ def force_at(curve: Curve, t_s: FloatArray | float) -> FloatArray:
 # ---- integrals: impulse and best windows ----
 
 
-def _cumulative(curve: Curve) -> FloatArray:
+def _cumulative(curve: Curve, dt: FloatArray | None = None) -> FloatArray:
     """Trapezoid integral from the first sample to each sample; gap intervals add nothing."""
     f, t = curve.force_n, curve.t_s
-    area = 0.5 * (f[1:] + f[:-1]) * np.diff(t)
-    area[curve.gap_after] = 0.0
+    area = 0.5 * (f[1:] + f[:-1]) * (np.diff(t) if dt is None else dt)
+    if curve.gap_after.any():
+        area[curve.gap_after] = 0.0
     out = np.empty(t.shape[0])
     out[0] = 0.0
     np.cumsum(area, out=out[1:])
@@ -187,36 +189,8 @@ class WindowMean:
 
 IntArray = NDArray[np.intp]
 
-#: Steps of the vectorised walk that finds window ends before falling back to a binary search.
-_WALK_STEPS = 16
-
-
-def _first_at_or_after(t: FloatArray, x: FloatArray, first_guess: int) -> IntArray:
-    """For sorted ``x``: the first index ``k`` with ``t[k] >= x`` (``len(t)`` if none).
-
-    Guesses ``first_guess + i`` for ``x[i]`` (the window's usual length in samples on), checks
-    every guess at once on slices of ``t`` and walks the wrong ones one sample at a time, all
-    together; on near-even sampling that settles in a step or two, far cheaper than a binary
-    search per element. What is still unsettled after a few steps (around a gap) is searched.
-    """
-    n, m = t.shape[0], x.shape[0]
-    k = np.arange(first_guess, first_guess + m, dtype=np.intp)
-    np.clip(k, 0, n, out=k)
-    padded = np.concatenate(([-np.inf], t, [np.inf]))  # padded[k] = t[k - 1], padded[k + 1] = t[k]
-    todo: IntArray | None = None
-    for _ in range(_WALK_STEPS):
-        kk = k if todo is None else k[todo]
-        xx = x if todo is None else x[todo]
-        right = padded[kk + 1] < xx
-        left = padded[kk] >= xx
-        moving = right | left
-        if not moving.any():
-            return k
-        todo = np.flatnonzero(moving) if todo is None else todo[moving]
-        k[todo] += right[moving].astype(np.intp) - left[moving].astype(np.intp)
-    if todo is not None:
-        k[todo] = np.searchsorted(t, x[todo], side="left")
-    return k
+#: Window starts handled at once: small enough that every temporary stays in the CPU cache.
+_CHUNK = 1 << 14
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -228,6 +202,7 @@ class _Lines:
     slope: FloatArray
     cum: FloatArray
     gaps: NDArray[np.int64]
+    longest_dt: float
 
     @classmethod
     def of(cls, curve: Curve) -> _Lines:
@@ -238,7 +213,15 @@ class _Lines:
         t, f = curve.t_s, curve.force_n
         gaps = np.zeros(t.shape[0], dtype=np.int64)
         np.cumsum(curve.gap_after, out=gaps[1:])
-        lines = cls(t, f, np.diff(f) / np.diff(t), _cumulative(curve), gaps)
+        dt = np.diff(t)
+        lines = cls(
+            t,
+            f,
+            np.diff(f) / dt,
+            _cumulative(curve, dt),
+            gaps,
+            float(np.max(dt)),
+        )
         curve._derived["lines"] = lines
         return lines
 
@@ -247,61 +230,73 @@ class _Lines:
         i = np.clip(k - 1, 0, self.t.shape[0] - 2)
         d = x - self.t[i]
         s = self.slope[i]
-        return self.f[i] + s * d, self.cum[i] + d * (self.f[i] + 0.5 * s * d)
+        fi = self.f[i]
+        return fi + s * d, self.cum[i] + d * (fi + 0.5 * s * d)
 
-    def index(self, x: FloatArray) -> IntArray:
-        """The first sample at or after each ``x`` (binary search: for a few times)."""
-        return np.searchsorted(self.t, x, side="left")
+    def first_at_or_after(self, x: FloatArray) -> IntArray:
+        """For sorted ``x`` (one chunk): the first index ``k`` with ``t[k] >= x`` (``len(t)`` if none).
+
+        A binary search inside the stretch of ``t`` the chunk spans only, which stays in the
+        CPU cache (a search over the whole hour would miss it at every step).
+        """
+        t = self.t
+        lo = int(np.searchsorted(t, x[0], side="left"))
+        hi = int(np.searchsorted(t, x[-1], side="left")) + 1
+        return np.searchsorted(t[lo:hi], x, side="left") + lo
+
+    def window(self, a: FloatArray, w: float) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        """At a few starts ``a``: ``F(a + w) − F(a)``, the integral over the window, a gap in it."""
+        k0 = np.searchsorted(self.t, a, side="left")
+        k1 = np.searchsorted(self.t, a + w, side="left")
+        f0, c0 = self.at(a, k0)
+        f1, c1 = self.at(a + w, k1)
+        n = self.t.shape[0]
+        first = np.where(self.t[np.minimum(k0, n - 1)] == a, k0, k0 - 1)
+        return f1 - f0, c1 - c0, self.gaps[k1] - self.gaps[np.maximum(first, 0)] > 0
 
 
-def _offset(t: FloatArray, w: float) -> int:
-    """Samples in ``w`` seconds at the usual interval: the walk's first guess."""
-    dt = usual_interval(np.diff(t))
-    return round(w / dt) if dt > 0 else 0
+@dataclass(frozen=True, slots=True, eq=False)
+class _Windows:
+    """One chunk of windows: starts, ``F(a + w) − F(a)``, integrals, crossing a gap or not."""
+
+    starts: FloatArray
+    diff: FloatArray
+    area: FloatArray
+    crossed: NDArray[np.bool_] | None
 
 
-def _families(
-    lines: _Lines, w: float, *, areas: bool = True
-) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]]:
-    """Every window start where the window begins or ends on a sample.
+def _families(lines: _Lines, w: float, *, areas: bool = True) -> Iterator[_Windows]:
+    """Every window of ``w`` seconds that begins or ends on a sample, a chunk at a time.
 
-    Returns the starts, the force difference ``F(a + w) − F(a)`` there (the derivative of the
-    window's integral), the integral over each window (empty unless ``areas``), and whether the
-    window crosses a gap.
+    ``area`` (the window's integral) is empty unless ``areas``; ``crossed`` is None when the
+    curve has no gap.
     """
-    t, f = lines.t, lines.f
-    m = _offset(t, w)
-    na = int(np.searchsorted(t, t[-1] - w, side="right"))  # windows beginning on samples 0…na-1
-    ta = t[:na]
-    ka = _first_at_or_after(t, ta + w, m)
-    fa, ca = lines.at(ta + w, ka)
-    j0 = int(np.searchsorted(t, t[0] + w, side="left"))  # windows ending on samples j0…n-1
-    starts_b = t[j0:] - w
-    kb = _first_at_or_after(t, starts_b, j0 - m)
-    fb, cb = lines.at(starts_b, kb)
-    starts = np.concatenate((ta, starts_b))
-    diff = np.concatenate((fa - f[:na], f[j0:] - fb))
-    area = np.concatenate((ca - lines.cum[:na], lines.cum[j0:] - cb)) if areas else diff[:0]
-    if lines.gaps[-1] == 0:
-        return starts, diff, area, np.zeros(starts.shape[0], dtype=np.bool_)
+    t, f, cum, gaps = lines.t, lines.f, lines.cum, lines.gaps
     n = t.shape[0]
-    first_b = np.where(t[np.minimum(kb, n - 1)] == starts_b, kb, kb - 1)
-    crossed = np.concatenate(
-        (lines.gaps[ka] - lines.gaps[:na] > 0, lines.gaps[j0:] - lines.gaps[first_b] > 0)
-    )
-    return starts, diff, area, crossed
-
-
-def _window_at(
-    lines: _Lines, a: FloatArray, w: float
-) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
-    """``F(a + w) − F(a)``, the integral over ``[a, a + w]`` and gap crossing, by binary search."""
-    k0, k1 = lines.index(a), lines.index(a + w)
-    f0, c0 = lines.at(a, k0)
-    f1, c1 = lines.at(a + w, k1)
-    n = lines.t.shape[0]
-    first = np.where(lines.t[np.minimum(k0, n - 1)] == a, k0, k0 - 1)
-    return f1 - f0, c1 - c0, lines.gaps[k1] - lines.gaps[np.maximum(first, 0)] > 0
+    any_gap = bool(gaps[-1])
+    na = int(np.searchsorted(t, t[-1] - w, side="right"))  # windows beginning on 0 … na−1
+    for s0 in range(0, na, _CHUNK):
+        s1 = min(na, s0 + _CHUNK)
+        ta = t[s0:s1]
+        ka = lines.first_at_or_after(ta + w)
+        fa, ca = lines.at(ta + w, ka)
+        yield _Windows(
+            ta,
+            fa - f[s0:s1],
+            ca - cum[s0:s1] if areas else fa[:0],
+            gaps[ka] - gaps[s0:s1] > 0 if any_gap else None,
+        )
+    j0 = int(np.searchsorted(t, t[0] + w, side="left"))  # windows ending on j0 … n−1
+    for s0 in range(j0, n, _CHUNK):
+        s1 = min(n, s0 + _CHUNK)
+        sb = t[s0:s1] - w
+        kb = lines.first_at_or_after(sb)
+        fb, cb = lines.at(sb, kb)
+        crossed = None
+        if any_gap:
+            first = np.where(t[np.minimum(kb, n - 1)] == sb, kb, kb - 1)
+            crossed = gaps[s0:s1] - gaps[first] > 0
+        yield _Windows(sb, f[s0:s1] - fb, cum[s0:s1] - cb if areas else fb[:0], crossed)
 
 
 def best_window_mean(curve: Curve, *, window_s: float) -> WindowMean | None:
@@ -322,30 +317,40 @@ def best_window_mean(curve: Curve, *, window_s: float) -> WindowMean | None:
         return None
     w = min(window_s, curve.duration_s)
     lines = _Lines.of(curve)
-    starts, diff, area, crossed = _families(lines, w)
-    area = np.where(crossed, -np.inf, area)
-    best = int(np.argmax(area))
-    if not np.isfinite(area[best]):
+    h = lines.longest_dt
+    top_a, top_area = math.nan, -math.inf
+    maybe_a: list[FloatArray] = []
+    maybe_d: list[FloatArray] = []
+    maybe_area: list[FloatArray] = []
+    for chunk in _families(lines, w):
+        area = chunk.area if chunk.crossed is None else np.where(chunk.crossed, -np.inf, chunk.area)
+        i = int(np.argmax(area))
+        if area[i] > top_area:
+            top_a, top_area = float(chunk.starts[i]), float(area[i])
+        # pieces starting here might hold a higher parabola top (a superset: the best only grows)
+        keep = (chunk.diff > 0) & (area + 0.5 * chunk.diff * h > top_area)
+        if keep.any():
+            maybe_a.append(chunk.starts[keep])
+            maybe_d.append(chunk.diff[keep])
+            maybe_area.append(area[keep])
+    if not math.isfinite(top_area):
         return None
-    top_a, top_area = float(starts[best]), float(area[best])
-    # pieces that might hold a higher parabola top
-    h = float(np.max(np.diff(t)))
-    maybe = np.flatnonzero(~crossed & (diff > 0) & (area + 0.5 * diff * h > top_area))
-    if maybe.size:
-        a0 = starts[maybe]
+    if maybe_a:
+        a0, d0, area0 = (np.concatenate(x) for x in (maybe_a, maybe_d, maybe_area))
+        still = area0 + 0.5 * d0 * h > top_area
+        a0, d0 = a0[still], d0[still]
         next_a = t[np.minimum(np.searchsorted(t, a0, side="right"), t.shape[0] - 1)]
         next_b = t[np.minimum(np.searchsorted(t, a0 + w, side="right"), t.shape[0] - 1)] - w
         a1 = np.minimum(np.minimum(next_a, next_b), t[-1] - w)
-        d1, _, _ = _window_at(lines, a1, w)
-        d0 = diff[maybe]
+        d1, _, _ = lines.window(a1, w)
         turn = (d1 < 0) & (a1 > a0)
         if turn.any():
-            top = a0[turn] + d0[turn] / (d0[turn] - d1[turn]) * (a1[turn] - a0[turn])
-            _, top_areas, top_crossed = _window_at(lines, top, w)
+            tops = a0[turn] + d0[turn] / (d0[turn] - d1[turn]) * (a1[turn] - a0[turn])
+            _, top_areas, top_crossed = lines.window(tops, w)
             top_areas = np.where(top_crossed, -np.inf, top_areas)
             k = int(np.argmax(top_areas))
             if top_areas[k] > top_area:
-                top_a, top_area = float(top[k]), float(top_areas[k])
+                top_a, top_area = float(tops[k]), float(top_areas[k])
     return WindowMean(top_area / w, top_a, top_a + w)
 
 
@@ -489,12 +494,15 @@ def peak_rfd(curve: Curve, *, window_s: float = 0.020) -> Slope | None:
     """
     if len(curve) < 2 or curve.duration_s < window_s:
         return None
-    starts, diff, _, crossed = _families(_Lines.of(curve), window_s, areas=False)
-    rates = np.where(crossed, -np.inf, diff / window_s)
-    i = int(np.argmax(rates))
-    if not np.isfinite(rates[i]):
+    best, at = -math.inf, math.nan
+    for chunk in _families(_Lines.of(curve), window_s, areas=False):
+        diff = chunk.diff if chunk.crossed is None else np.where(chunk.crossed, -np.inf, chunk.diff)
+        i = int(np.argmax(diff))
+        if diff[i] > best:
+            best, at = float(diff[i]), float(chunk.starts[i])
+    if not math.isfinite(best):
         return None
-    return Slope(float(rates[i]), float(starts[i]), float(starts[i] + window_s), False)
+    return Slope(best / window_s, at, at + window_s, False)
 
 
 # ---- the Tindeq app's definitions ----
