@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,10 @@ def test_report_of_a_drill_session_and_a_free_recording(tmp_path: Path) -> None:
     for label in ("best 1 s mean", "impulse", "RFD 0–50 ms", "RFD 20–80 %", "Tindeq app"):
         assert label in text
 
+    png = tmp_path / "efforts.png"
+    ok(run("report", "1", "--png", str(png), data=data))
+    assert png.read_bytes().startswith(b"\x89PNG")
+
     free = ok(run("report", "latest", data=data)).stdout
     assert "session 2 · free recording (sim)" in free and "found by threshold" in free
     assert "rate too low (needs ≥ 200 Hz, sensor gives 80 Hz)" in free
@@ -75,6 +80,21 @@ def test_report_of_an_imported_tindeq_rfd_test(tmp_path: Path) -> None:
     assert f"session 1 · import of {name} · 1 effort(s) · sensor 81.9 Hz" in text
     assert "rate too low (needs ≥ 200 Hz, sensor gives 81.9 Hz)" in text
     assert "rfd2080: app 119.6703 kg/s, ours 119.6703 kg/s" in text
+
+
+def test_the_png_without_matplotlib_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from isoforce.export.effort_plot import write_efforts_png
+    from isoforce.export.plot import MissingExtraError
+    from isoforce.session.efforts import SessionAnalysis
+    from isoforce.session.model import SessionKind
+
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+        monkeypatch.setitem(sys.modules, name, None)
+    empty = SessionAnalysis(1, "record", SessionKind.RECORD, "load", 80.0, 0.0)
+    with (tmp_path / "x.png").open("wb") as out, pytest.raises(MissingExtraError, match="plot"):
+        write_efforts_png(out, empty)
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,14 @@ def register(sub: Any) -> None:
     fmt.add_argument("--json", action="store_true", help="print JSON instead of tables")
     fmt.add_argument("--csv", action="store_true", help="print CSV (one row per effort and metric)")
     p.add_argument(
+        "--png",
+        default=None,
+        metavar="PATH",
+        help="also write a PNG of each session's efforts (curve, onset, RFD windows, best 1 s "
+        "and peak marked) to PATH; several sessions go to PATH with -N before the extension "
+        "(needs the plot extra: pip install 'isoforce[plot]')",
+    )
+    p.add_argument(
         "--data-dir",
         default=None,
         metavar="DIR",
@@ -77,6 +85,8 @@ def run_report(args: argparse.Namespace) -> int:
         for sid in ids:
             record = store.load(sid)
             reports.append((analyse_session(record), tindeq_checks(record)))
+    if args.png:
+        _write_pngs(args.png, [a for a, _ in reports])
     if args.json:
         json.dump([_as_json(a, c) for a, c in reports], sys.stdout, indent=1, ensure_ascii=False)
         print()
@@ -88,6 +98,25 @@ def run_report(args: argparse.Namespace) -> int:
     else:
         print("\n\n".join("\n".join(_text(a, c)) for a, c in reports))
     return EXIT_OK
+
+
+def _write_pngs(path: str, analyses: list[SessionAnalysis]) -> None:
+    """One PNG per session: ``PATH`` for one, ``PATH`` with ``-<id>`` before the suffix for more."""
+    from pathlib import Path
+
+    from isoforce.cli.output import open_output
+    from isoforce.export.effort_plot import write_efforts_png
+
+    target = Path(path)
+    for analysis in analyses:
+        one = (
+            target
+            if len(analyses) == 1
+            else target.with_name(f"{target.stem}-{analysis.session_id}{target.suffix or '.png'}")
+        )
+        with open_output(str(one), binary=True) as out:
+            write_efforts_png(out.data, analysis)
+        print(f"session {analysis.session_id} → {one}", file=sys.stderr)
 
 
 def _value_text(m: MetricValue) -> str:
@@ -162,7 +191,14 @@ def _as_json(analysis: SessionAnalysis, checks: list[HeaderCheck]) -> dict[str, 
                 "end_s": e.end_s,
                 "sign": e.sign,
                 "metrics": {
-                    m.key: {"value": m.value, "unit": m.unit, "note": m.note, "gap": m.gap}
+                    m.key: {
+                        "value": m.value,
+                        "unit": m.unit,
+                        "note": m.note,
+                        "gap": m.gap,
+                        "start_s": m.start_s,
+                        "end_s": m.end_s,
+                    }
                     for m in e.metrics
                 },
             }

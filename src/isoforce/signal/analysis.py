@@ -78,7 +78,8 @@ class MetricValue:
     """One metric of one effort: its value, or ``None`` and a note saying why.
 
     ``gap`` is True when lost samples lie inside the span the metric read; ``note`` may also
-    qualify a value (e.g. ``gap: 0.30 s not measured``).
+    qualify a value (e.g. ``gap: 0.30 s not measured``). ``start_s``/``end_s`` are the span a
+    window or a rate was measured over (session seconds), when it has one.
     """
 
     key: str
@@ -87,6 +88,8 @@ class MetricValue:
     value: float | None
     note: str = ""
     gap: bool = False
+    start_s: float | None = None
+    end_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +131,12 @@ def analyse(
     """
     s = settings or AnalysisSettings()
     rate = curve.rate_hz if rate_hz is None else rate_hz
-    values: dict[str, tuple[float | None, str, bool]] = {}
+    values: dict[str, _Entry] = {}
     any_gap = bool(curve.gap_after.any())
     gap_note = f"gap: {curve.gap_s:.2f} s not measured" if any_gap else ""
 
     def put(key: str, value: float | None, note: str = "", gap: bool = False) -> None:
-        values[key] = (value, note, gap)
+        values[key] = _Entry(value, note, gap)
 
     top = cv.peak(curve)
     put("duration_s", curve.duration_s if len(curve) else None, gap_note, any_gap)
@@ -145,10 +148,10 @@ def analyse(
     for key, window_s in (("best_1s_n", 1.0), ("best_0_5s_n", 0.5)):
         best = cv.best_window_mean(curve, window_s=window_s)
         if best is None:
-            why = "no gap-free window" if any_gap else "shorter than the window"
-            put(key, None, why)
+            put(key, None, "no gap-free window" if any_gap else "shorter than the window")
         else:
-            put(key, best.value, "windows across gaps not used" if any_gap else "")
+            note = "windows across gaps not used" if any_gap else ""
+            values[key] = _Entry(best.value, note, False, best.start_s, best.end_s)
     on = cv.onset(curve, baseline_s=s.baseline_s, k_sd=s.k_sd, fraction=s.onset_fraction)
     no_onset = "no onset (needs a quiet baseline, then a rise)"
     if on is None:
@@ -157,7 +160,8 @@ def analyse(
         put("rfd_20_80_n_per_s", None, no_onset)
     else:
         put("onset_s", on.t_s)
-        put("time_to_peak_s", top.t_s - on.t_s, "", curve.gaps_between(on.t_s, top.t_s))
+        gap = curve.gaps_between(on.t_s, top.t_s)
+        values["time_to_peak_s"] = _Entry(top.t_s - on.t_s, "", gap, on.t_s, top.t_s)
         for w in RFD_WINDOWS_S:
             slope = cv.rfd_window(curve, onset=on, window_s=w)
             values[_rfd_spec(w).key] = _slope(slope, "the effort ends inside the window")
@@ -185,22 +189,32 @@ def analyse(
     return _finish(values, rate, "")
 
 
-def _slope(slope: cv.Slope | None, why: str) -> tuple[float | None, str, bool]:
-    """A slope's entry: its value (with a gap note), or None and ``why``."""
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    value: float | None
+    note: str = ""
+    gap: bool = False
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+def _slope(slope: cv.Slope | None, why: str) -> _Entry:
+    """A slope's entry: its value and span (with a gap note), or None and ``why``."""
     if slope is None:
-        return None, why, False
-    return slope.value, "gap inside the window" if slope.gap else "", slope.gap
+        return _Entry(None, why)
+    note = "gap inside the window" if slope.gap else ""
+    return _Entry(slope.value, note, slope.gap, slope.start_s, slope.end_s)
 
 
-def _finish(
-    values: dict[str, tuple[float | None, str, bool]], rate_hz: float, missing: str
-) -> tuple[MetricValue, ...]:
+def _finish(values: dict[str, _Entry], rate_hz: float, missing: str) -> tuple[MetricValue, ...]:
     out = []
     for spec in METRICS:
-        value, note, gap = values.get(spec.key, (None, missing, False))
+        e = values.get(spec.key, _Entry(None, missing))
         if rate_hz < spec.min_rate_hz:
-            value, note, gap = None, rate_too_low(spec, rate_hz), False
-        out.append(MetricValue(spec.key, spec.label, spec.unit, value, note, gap))
+            e = _Entry(None, rate_too_low(spec, rate_hz))
+        out.append(
+            MetricValue(spec.key, spec.label, spec.unit, e.value, e.note, e.gap, e.start_s, e.end_s)
+        )
     return tuple(out)
 
 
