@@ -128,10 +128,10 @@ def _drill_spans(record: SessionRecord, ch: ChannelData) -> list[tuple[str, str,
 
 
 def _dominant_sign(force_n: np.ndarray) -> float:
-    finite = force_n[np.isfinite(force_n)]
-    if finite.size == 0:
+    """-1 when the force went further below zero than above it (a pull), else +1."""
+    if force_n.size == 0 or np.isnan(force_n).all():
         return 1.0
-    return -1.0 if -float(np.min(finite)) > float(np.max(finite)) else 1.0
+    return -1.0 if -float(np.nanmin(force_n)) > float(np.nanmax(force_n)) else 1.0
 
 
 def analyse_session(
@@ -160,7 +160,7 @@ def analyse_session(
             efforts.append(_effort(len(efforts) + 1, label, how, sign, part, settings, rate))
     else:
         sign = _dominant_sign(ch.force_n)
-        signed = Curve(whole.t_s, sign * whole.force_n, whole.gap_after)
+        signed = whole if sign > 0 else Curve(whole.t_s, -whole.force_n, whole.gap_after)
         for start, end in find_efforts(signed, split):
             part = signed.part(start, end)
             n = len(efforts) + 1

@@ -255,19 +255,22 @@ def find_efforts(curve: Curve, settings: SplitSettings | None = None) -> list[tu
         return []
     on = base + s.on_fraction * (top - base)
     off = base + s.off_fraction * (top - base)
-    state = np.zeros(f.shape[0], dtype=np.int8)
-    state[f > on] = 1
-    state[f < off] = -1
-    # hold the last decided state through the band between the two levels
-    idx = np.where(state != 0, np.arange(f.shape[0]), 0)
-    np.maximum.accumulate(idx, out=idx)
-    active = state[idx] == 1
-    edges = np.flatnonzero(np.diff(active.astype(np.int8)))
-    starts = list(edges[active[edges + 1]] + 1)
-    ends = list(edges[~active[edges + 1]] + 1)
-    if active[0]:
-        starts.insert(0, 0)
-    if active[-1]:
+    # the decided state changes only where the force rises above `on` or falls below `off`:
+    # those few events, collapsed where they repeat, are the starts and ends (no per-sample pass
+    # beyond two comparisons)
+    above = (f > on).view(np.int8)
+    below = (f < off).view(np.int8)
+    rises = np.flatnonzero(np.diff(above) == 1) + 1
+    falls = np.flatnonzero(np.diff(below) == 1) + 1
+    where = np.concatenate(([0], rises, falls))
+    state = np.concatenate(([1 if above[0] else -1], np.ones(rises.size), -np.ones(falls.size)))
+    order = np.argsort(where, kind="stable")
+    where, state = where[order], state[order]
+    flips = np.concatenate(([True], state[1:] != state[:-1]))
+    where, state = where[flips], state[flips]
+    starts = list(where[state > 0])
+    ends = list(where[state < 0][1:] if state[0] < 0 else where[state < 0])
+    if len(ends) < len(starts):
         ends.append(f.shape[0] - 1)
     spans = [
         (float(t[a]), float(t[b]))
