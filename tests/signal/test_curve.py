@@ -281,3 +281,43 @@ def test_no_onset_without_a_quiet_baseline_or_a_rise() -> None:
     assert cv.best_window_mean(Curve.of(t_s=t[:400], force_n=t[:400]), window_s=0.5) is None
     with pytest.raises(ValueError, match="window_s"):
         cv.best_window_mean(rising, window_s=0.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(5, 300),
+    gaps=st.booleans(),
+    share=st.floats(0.05, 0.6),
+)
+def test_windows_and_peak_rfd_match_a_brute_force_search(
+    seed: int, n: int, gaps: bool, share: float
+) -> None:
+    """Random walks, random intervals, random gaps: no start does better than ours."""
+    from isoforce.signal.curve import _Lines
+
+    rng = np.random.default_rng(seed)
+    dt = rng.uniform(0.5, 1.5, n) * 0.01
+    if gaps:
+        dt[rng.random(n) < 0.05] *= 10
+    t = np.concatenate(([0.0], np.cumsum(dt)))[:n]
+    c = Curve.of(t_s=t, force_n=rng.normal(0, 1, n).cumsum())
+    w = share * c.duration_s
+    # every start where a window begins or ends on a sample, and a fine grid between
+    a = np.concatenate(
+        (np.linspace(t[0], t[-1] - w, 5001), t[t <= t[-1] - w], t[t >= t[0] + w] - w)
+    )
+    a = np.clip(a, t[0], t[-1] - w)
+    diff, area, crossed = _Lines.of(c).window(a, w)
+    best_area = np.max(np.where(crossed, -np.inf, area))
+    best = cv.best_window_mean(c, window_s=w)
+    if not np.isfinite(best_area):
+        assert best is None
+        return
+    assert best is not None
+    scale = max(1.0, abs(best.value))
+    assert best_area / w - 1e-9 * scale <= best.value <= best_area / w + 1e-4 * scale
+    rate = cv.peak_rfd(c, window_s=w)
+    assert rate is not None
+    top_rate = float(np.max(np.where(crossed, -np.inf, diff))) / w
+    assert rate.value == pytest.approx(top_rate, rel=1e-9, abs=1e-9)

@@ -195,7 +195,11 @@ _CHUNK = 1 << 14
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Lines:
-    """The straight-line curve: each interval's slope and the integral up to each sample."""
+    """The straight-line curve: each interval's slope and the integral up to each sample.
+
+    ``longest_dt`` is the longest interval that is not a gap: no gap-free window moves further
+    than that between two starts where it begins or ends on a sample.
+    """
 
     t: FloatArray
     f: FloatArray
@@ -220,21 +224,27 @@ class _Lines:
             np.diff(f) / dt,
             _cumulative(curve, dt),
             gaps,
-            float(np.max(dt)),
+            float(np.max(dt, where=~curve.gap_after, initial=0.0)),
         )
         curve._derived["lines"] = lines
         return lines
 
     def at(self, x: FloatArray, k: IntArray) -> tuple[FloatArray, FloatArray]:
-        """Force and integral at times ``x`` lying in intervals ``k − 1`` (``t[k] >= x``)."""
+        """Force and integral at times ``x`` lying in intervals ``k − 1`` (``t[k] >= x``).
+
+        A gap interval adds nothing to the integral, also at its end sample.
+        """
         i = np.clip(k - 1, 0, self.t.shape[0] - 2)
         d = x - self.t[i]
         s = self.slope[i]
         fi = self.f[i]
-        return fi + s * d, self.cum[i] + d * (fi + 0.5 * s * d)
+        part = d * (fi + 0.5 * s * d)
+        if self.gaps[-1]:
+            part = np.where(self.gaps[i + 1] > self.gaps[i], 0.0, part)
+        return fi + s * d, self.cum[i] + part
 
     def first_at_or_after(self, x: FloatArray) -> IntArray:
-        """For sorted ``x`` (one chunk): the first index ``k`` with ``t[k] >= x`` (``len(t)`` if none).
+        """For sorted ``x`` (one chunk, inside the curve): the first ``k`` with ``t[k] >= x``.
 
         A binary search inside the stretch of ``t`` the chunk spans only, which stays in the
         CPU cache (a search over the whole hour would miss it at every step).
@@ -242,12 +252,15 @@ class _Lines:
         t = self.t
         lo = int(np.searchsorted(t, x[0], side="left"))
         hi = int(np.searchsorted(t, x[-1], side="left")) + 1
-        return np.searchsorted(t[lo:hi], x, side="left") + lo
+        k = np.searchsorted(t[lo:hi], x, side="left") + lo
+        # a window end a rounding error past the last sample is at the last sample
+        return np.minimum(k, t.shape[0] - 1, out=k)
 
     def window(self, a: FloatArray, w: float) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
         """At a few starts ``a``: ``F(a + w) − F(a)``, the integral over the window, a gap in it."""
-        k0 = np.searchsorted(self.t, a, side="left")
-        k1 = np.searchsorted(self.t, a + w, side="left")
+        last = self.t.shape[0] - 1
+        k0 = np.minimum(np.searchsorted(self.t, a, side="left"), last)
+        k1 = np.minimum(np.searchsorted(self.t, a + w, side="left"), last)
         f0, c0 = self.at(a, k0)
         f1, c1 = self.at(a + w, k1)
         n = self.t.shape[0]
