@@ -252,9 +252,10 @@ class _Lines:
         t = self.t
         lo = int(np.searchsorted(t, x[0], side="left"))
         hi = int(np.searchsorted(t, x[-1], side="left")) + 1
-        k = np.searchsorted(t[lo:hi], x, side="left") + lo
+        k: IntArray = np.searchsorted(t[lo:hi], x, side="left") + lo
         # a window end a rounding error past the last sample is at the last sample
-        return np.minimum(k, t.shape[0] - 1, out=k)
+        np.minimum(k, t.shape[0] - 1, out=k)
+        return k
 
     def window(self, a: FloatArray, w: float) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
         """At a few starts ``a``: ``F(a + w) − F(a)``, the integral over the window, a gap in it."""
