@@ -187,9 +187,12 @@ def bump_window(*, base: float, amp: float, sigma: float, w: float) -> float:
     return base + amp * sigma * math.sqrt(math.pi) * math.erf(w / (2 * sigma)) / w
 
 
+# From 50 Hz: at 20 Hz a doubled, jittered interval is 0.12 s, and the straight line across it
+# cuts the top of a 0.4 s-wide bump by up to ~1.5 % (sampling, not the window search; the
+# brute-force test below holds the search on any sampling).
 @settings(max_examples=40, deadline=None)
 @given(
-    fs_hz=st.floats(20.0, 1000.0),
+    fs_hz=st.floats(50.0, 1000.0),
     jitter=st.sampled_from([0.0, 0.2]),
     doubled=st.sampled_from([0.0, 0.07]),
     seed=st.integers(0, 2**32 - 1),
