@@ -379,8 +379,16 @@ def bench_json_suite(quick: bool) -> list[Row]:
     return bench_json(quick, Row)
 
 
+def bench_analysis_suite(quick: bool) -> list[Row]:
+    """Force-curve analysis of a 1 h 1 kHz recording (benchmarks/bench_analysis.py)."""
+    from bench_analysis import bench_analysis
+
+    return bench_analysis(quick, Row)
+
+
 SUITES: dict[str, Callable[[bool], list[Row]]] = {
     "pipeline": bench_pipeline,
+    "analysis": bench_analysis_suite,
     "decode": bench_frame_decode,
     "startup": lambda quick: bench_startup(),
     "drill": bench_drill_suite,

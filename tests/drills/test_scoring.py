@@ -92,14 +92,16 @@ def test_nan_effort_is_ignored_for_errors_and_out_of_band() -> None:
 
 
 def test_max_effort_windows_by_hand() -> None:
-    # 4 Hz: 0.5 s = 2 samples, 1 s = 4 samples.
+    # 4 Hz; the windows are seconds of the straight-line curve through the samples.
     t = np.arange(6) / 4.0
     best = max_effort(t_s=t, effort=arr(0, 10, 30, 20, 20, 0))
     assert best.peak == 30.0
-    assert best.best_0_5s == pytest.approx(25.0)  # (30 + 20) / 2
-    assert best.best_1s == pytest.approx(20.0)  # (10 + 30 + 20 + 20) / 4
+    # [0.375, 0.875] s: F rises 20 → 30, holds the 30 → 20 → 20 line: 11.875 N·s / 0.5 s
+    assert best.best_0_5s == pytest.approx(23.75)
+    # [1/6, 7/6] s: the whole 20 N·s less 5/9 before and 5/18 after, over 1 s
+    assert best.best_1s == pytest.approx(20 - 5 / 9 - 5 / 18)
     short = max_effort(t_s=t[:3], effort=arr(1, 5, 2))
-    assert short.best_1s is None and short.best_0_5s == pytest.approx(3.5)
+    assert short.best_1s is None and short.best_0_5s == pytest.approx(3.25)
 
 
 def test_best_of_trials_field_by_field() -> None:
@@ -171,8 +173,10 @@ def test_max_trial_scores_trials_not_rests() -> None:
     )
     assert score.metrics.peak_effort == 80.0  # the rest's 900 is not a trial
     first, second = (r.max_effort for r in score.reps)
-    assert first == MaxEffort(70.0, 65.0, 60.0)
-    assert second == MaxEffort(80.0, 80.0, 60.0)
+    # four samples at 4 Hz span 0.75 s: no whole second to average (windows are seconds)
+    assert first == MaxEffort(70.0, 65.0, None)  # [0.25, 0.75] s on the 60-70-60 line
+    # [0.125, 0.625] s: 60 → 80, 80, 80 → 60 on the straight lines: 37.5 N·s / 0.5 s
+    assert second == MaxEffort(80.0, 75.0, None)
     assert score.metrics.rmse is None  # nothing to track in a maximal effort
 
 

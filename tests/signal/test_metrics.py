@@ -17,18 +17,11 @@ from isoforce.signal.metrics import (
     BandResult,
     PeakResult,
     SteadinessResult,
-    WindowResult,
-    best_moving_mean,
-    impulse,
     limb_symmetry,
     mean_force,
     peak,
-    peak_rfd,
-    rfd_between_fractions,
-    rfd_windows,
     steadiness_cv,
     time_in_band,
-    time_to_peak,
     tracking_error,
 )
 
@@ -69,203 +62,6 @@ def test_rejects_2d_input() -> None:
 def test_mean_force() -> None:
     assert mean_force(force_n=a(1, 2, 3, 6)) == 3.0
     assert math.isnan(mean_force(force_n=EMPTY))
-
-
-def test_impulse_of_linear_ramp_is_exact() -> None:
-    slope, fs = 500.0, 1000.0
-    x = ramp(slope=slope, fs_hz=fs, pre_s=0.0, ramp_s=0.4)  # 0..0.4 s inclusive
-    assert impulse(force_n=x, fs_hz=fs) == pytest.approx(slope * 0.4**2 / 2, rel=1e-12)
-
-
-def test_impulse_of_constant_and_short_inputs() -> None:
-    assert impulse(force_n=np.full(81, 50.0), fs_hz=80.0) == pytest.approx(50.0)
-    assert impulse(force_n=a(7.0), fs_hz=80.0) == 0.0
-    assert impulse(force_n=EMPTY, fs_hz=80.0) == 0.0
-
-
-def test_time_to_peak_of_ramp_is_ramp_duration() -> None:
-    x = ramp(slope=1000.0, fs_hz=1000.0, pre_s=0.3, ramp_s=0.25)
-    x = np.concatenate([x, np.linspace(x[-1], 0.0, 200)[1:]])  # decay after the peak
-    assert time_to_peak(force_n=x, fs_hz=1000.0, onset_index=300) == pytest.approx(0.25)
-
-
-def test_time_to_peak_ignores_peak_before_onset() -> None:
-    x = a(9, 0, 1, 4, 2)
-    assert time_to_peak(force_n=x, fs_hz=10.0, onset_index=1) == pytest.approx(0.2)
-
-
-@pytest.mark.parametrize("onset", [-1, 5])
-def test_onset_index_out_of_range(onset: int) -> None:
-    with pytest.raises(ValueError, match="onset_index"):
-        time_to_peak(force_n=np.zeros(5), fs_hz=10.0, onset_index=onset)
-
-
-# ---- best moving mean ----
-
-
-def test_best_one_second_mean_is_robust_to_a_spike() -> None:
-    fs = 1000.0
-    x = np.concatenate([np.zeros(1000), np.full(3000, 100.0), np.zeros(1000)])
-    x[2000:2010] = 300.0  # 10-ms spike on the plateau
-    assert peak(force_n=x).value == 300.0
-    one = best_moving_mean(force_n=x, fs_hz=fs, window_s=1.0)
-    # The best 1-s window holds the whole spike: 100 + 10·200/1000.
-    assert one.value == pytest.approx(102.0)
-    assert (one.start_index, one.end_index) == (1010, 2010)
-    half = best_moving_mean(force_n=x, fs_hz=fs, window_s=0.5)
-    assert half.value == pytest.approx(104.0)
-    assert half.end_index is not None
-    assert half.start_index is not None
-    assert half.end_index - half.start_index == 500
-
-
-def test_best_moving_mean_window_rounding_and_lengths() -> None:
-    x = np.arange(80, dtype=np.float64)
-    # 0.5 s at 80 Hz is 40 samples: the best is the last 40 (mean of 40..79).
-    assert best_moving_mean(force_n=x, fs_hz=80.0, window_s=0.5).value == pytest.approx(59.5)
-    # Exactly one window's worth of data: the mean of everything.
-    assert best_moving_mean(force_n=x, fs_hz=80.0, window_s=1.0) == WindowResult(39.5, 0, 80)
-    # A window shorter than one sample becomes one sample: the peak.
-    assert best_moving_mean(force_n=x, fs_hz=80.0, window_s=1e-6).value == 79.0
-
-
-def test_nan_sample_propagates() -> None:
-    x = np.arange(10.0)
-    x[4] = np.nan
-    assert math.isnan(peak(force_n=x).value)
-    assert math.isnan(best_moving_mean(force_n=x, fs_hz=10.0, window_s=0.3).value)
-    assert math.isnan(mean_force(force_n=x))
-
-
-def test_best_moving_mean_too_short_is_nan() -> None:
-    res = best_moving_mean(force_n=np.ones(79), fs_hz=80.0, window_s=1.0)
-    assert math.isnan(res.value)
-    assert res.start_index is None
-    assert res.end_index is None
-    assert math.isnan(best_moving_mean(force_n=EMPTY, fs_hz=80.0, window_s=0.5).value)
-
-
-def test_best_moving_mean_large_offset_long_signal_is_exact() -> None:
-    rng = np.random.default_rng(1)
-    x = 1e4 + rng.standard_normal(200_000)
-    assert best_moving_mean(force_n=x, fs_hz=1000.0, window_s=0.001).value == x.max()
-
-
-@pytest.mark.parametrize("window_s", [0.0, -1.0, math.nan])
-def test_best_moving_mean_rejects_bad_window(window_s: float) -> None:
-    with pytest.raises(ValueError, match="window_s"):
-        best_moving_mean(force_n=np.ones(10), fs_hz=10.0, window_s=window_s)
-
-
-@settings(deadline=None, max_examples=200)
-@given(x=arrays(np.float64, st.integers(1, 60), elements=finite), w=st.integers(1, 60))
-def test_best_moving_mean_matches_brute_force(x: F, w: int) -> None:
-    res = best_moving_mean(force_n=x, fs_hz=100.0, window_s=w / 100.0)
-    if x.size < w:
-        assert math.isnan(res.value)
-        return
-    means = np.lib.stride_tricks.sliding_window_view(x, w).mean(axis=1)
-    assert x.min() <= res.value <= x.max()
-    assert res.value == pytest.approx(means.max(), rel=1e-9, abs=1e-6)
-
-
-# ---- rate of force development ----
-
-
-@pytest.mark.parametrize("fs", [1000.0, 90.0, 2222.0])
-def test_rfd_windows_on_ramp_equal_slope(fs: float) -> None:
-    slope = 2000.0
-    x = ramp(slope=slope, fs_hz=fs, pre_s=0.2, ramp_s=0.5)
-    onset = round(0.2 * fs)
-    res = rfd_windows(force_n=x, fs_hz=fs, onset_index=onset)
-    assert list(res) == [50, 100, 200]
-    for value in res.values():
-        assert value == pytest.approx(slope, rel=1e-9)
-
-
-def test_rfd_windows_interpolate_between_samples() -> None:
-    # F = t² sampled at 90 Hz: 50 ms is 4.5 samples, so F(0.05) is read halfway between
-    # samples 4 and 5 by linear interpolation, not from the continuous curve.
-    fs = 90.0
-    t = np.arange(40) / fs
-    x = t**2
-    expected = ((4 / fs) ** 2 + (5 / fs) ** 2) / 2 / 0.05
-    res = rfd_windows(force_n=x, fs_hz=fs, onset_index=0, windows_ms=(50,))
-    assert res[50] == pytest.approx(expected, rel=1e-12)
-
-
-def test_rfd_windows_past_the_end_are_nan() -> None:
-    x = ramp(slope=100.0, fs_hz=1000.0, pre_s=0.0, ramp_s=0.15)  # 151 samples, last at 150 ms
-    res = rfd_windows(force_n=x, fs_hz=1000.0, onset_index=0, windows_ms=(10, 150, 151, 200))
-    assert res[10] == pytest.approx(100.0)
-    assert res[150] == pytest.approx(100.0)  # ends exactly on the last sample
-    assert math.isnan(res[151])
-    assert math.isnan(res[200])
-
-
-def test_rfd_windows_reject_bad_window() -> None:
-    with pytest.raises(ValueError, match="windows_ms"):
-        rfd_windows(force_n=np.zeros(10), fs_hz=10.0, onset_index=0, windows_ms=(0,))
-
-
-def test_rfd_between_fractions_on_ramp_from_nonzero_baseline() -> None:
-    x = 20.0 + ramp(slope=3000.0, fs_hz=1000.0, pre_s=0.1, ramp_s=0.3, post_s=0.5)
-    rfd = rfd_between_fractions(force_n=x, fs_hz=1000.0, onset_index=100)
-    assert rfd == pytest.approx(3000.0, rel=1e-9)
-    full = rfd_between_fractions(force_n=x, fs_hz=1000.0, onset_index=100, low=0.0, high=1.0)
-    assert full == pytest.approx(3000.0, rel=1e-9)
-
-
-def test_rfd_between_fractions_on_exponential_rise() -> None:
-    # F = P(1 − e^(−t/τ)) reaches level L at t = −τ·ln(1 − L/P).
-    fs, p, tau, dur = 20_000.0, 500.0, 0.1, 0.6
-    t = np.arange(round(dur * fs) + 1) / fs
-    x = p * (1 - np.exp(-t / tau))
-    top = x[-1]
-    lo, hi = 0.2 * top, 0.8 * top
-    t_lo, t_hi = (-tau * math.log(1 - level / p) for level in (lo, hi))
-    expected = (hi - lo) / (t_hi - t_lo)
-    got = rfd_between_fractions(force_n=x, fs_hz=fs, onset_index=0)
-    assert got == pytest.approx(expected, rel=1e-6)
-
-
-def test_rfd_between_fractions_no_rise_is_nan() -> None:
-    assert math.isnan(rfd_between_fractions(force_n=np.full(50, 5.0), fs_hz=100.0, onset_index=3))
-    falling = np.linspace(10, 0, 50)
-    assert math.isnan(rfd_between_fractions(force_n=falling, fs_hz=100.0, onset_index=0))
-
-
-@pytest.mark.parametrize(("low", "high"), [(0.8, 0.2), (0.5, 0.5), (-0.1, 0.5), (0.2, 1.1)])
-def test_rfd_between_fractions_rejects_bad_fractions(low: float, high: float) -> None:
-    with pytest.raises(ValueError, match="low"):
-        rfd_between_fractions(
-            force_n=np.arange(10.0), fs_hz=10.0, onset_index=0, low=low, high=high
-        )
-
-
-@pytest.mark.parametrize("fs", [1000.0, 80.0])
-def test_peak_rfd_of_ramp_is_slope(fs: float) -> None:
-    # At 80 Hz, 20 ms rounds to 2 samples (25 ms): the divisor is the real window time.
-    x = ramp(slope=1500.0, fs_hz=fs, pre_s=0.5, ramp_s=1.0, post_s=0.5)
-    assert peak_rfd(force_n=x, fs_hz=fs) == pytest.approx(1500.0, rel=1e-9)
-
-
-def test_peak_rfd_picks_the_steepest_segment() -> None:
-    fs = 1000.0
-    slow = 1000.0 * np.arange(300) / fs  # 1000 N/s for 0.3 s
-    fast = slow[-1] + 5000.0 * np.arange(1, 101) / fs  # then 5000 N/s for 0.1 s
-    x = np.concatenate([slow, fast, np.full(300, fast[-1])])
-    assert peak_rfd(force_n=x, fs_hz=fs) == pytest.approx(5000.0, rel=1e-9)
-
-
-def test_peak_rfd_of_a_step() -> None:
-    x = np.concatenate([np.zeros(100), np.full(100, 100.0)])
-    assert peak_rfd(force_n=x, fs_hz=1000.0, window_s=0.020) == pytest.approx(100.0 / 0.020)
-
-
-def test_peak_rfd_too_short_is_nan() -> None:
-    assert math.isnan(peak_rfd(force_n=np.arange(20.0), fs_hz=1000.0))  # needs 21 samples
-    assert peak_rfd(force_n=np.arange(21.0), fs_hz=1000.0) == pytest.approx(1000.0)
 
 
 # ---- steadiness ----
@@ -504,12 +300,6 @@ def test_limb_symmetry_properties(left: float, right: float) -> None:
 def test_bad_sample_rate_raises(fs: float) -> None:
     x = np.arange(100.0)
     calls: list[Callable[[], object]] = [
-        lambda: best_moving_mean(force_n=x, fs_hz=fs, window_s=0.5),
-        lambda: impulse(force_n=x, fs_hz=fs),
-        lambda: time_to_peak(force_n=x, fs_hz=fs, onset_index=0),
-        lambda: rfd_windows(force_n=x, fs_hz=fs, onset_index=0),
-        lambda: rfd_between_fractions(force_n=x, fs_hz=fs, onset_index=0),
-        lambda: peak_rfd(force_n=x, fs_hz=fs),
         lambda: steadiness_cv(force_n=x, fs_hz=fs),
         lambda: time_in_band(actual=x, target=x, band=1.0, fs_hz=fs),
     ]

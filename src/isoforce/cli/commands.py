@@ -9,6 +9,7 @@ from isoforce.cli import calibrate, drill, record, scan, store, tui
 from isoforce.cli import history as history_cmd
 from isoforce.cli import imu as imu_cmd
 from isoforce.cli import replay as replay_cmd
+from isoforce.cli import report as report_cmd
 from isoforce.cli import transfer as transfer_cmd
 from isoforce.cli.common import EXIT_OK
 from isoforce.devices.registry import DEVICES
@@ -22,6 +23,7 @@ def register_all(sub: Any) -> None:
     scan.register(sub)
     calibrate.register(sub)
     history_cmd.register(sub)
+    report_cmd.register(sub)
     transfer_cmd.register(sub)
     replay_cmd.register(sub)
     imu_cmd.register(sub)

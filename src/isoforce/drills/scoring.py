@@ -23,7 +23,7 @@ from isoforce.core.effort_key import Direction
 from isoforce.drills.kinds import StepKind, traits_of
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.segments import Phase
-from isoforce.signal import metrics
+from isoforce.signal import curve, metrics
 
 FloatArray = NDArray[np.float64]
 
@@ -162,14 +162,20 @@ def compute_metrics(
 
 
 def max_effort(*, t_s: FloatArray, effort: FloatArray) -> MaxEffort:
-    """Peak, best 0.5 s and best 1 s mean of a maximal effort (NaN samples dropped)."""
-    keep = np.isfinite(effort)
-    x, fs = effort[keep], estimate_fs_hz(t_s[keep])
-    if fs is None:
-        return MaxEffort(_opt(metrics.peak(force_n=x).value), None, None)
-    half = metrics.best_moving_mean(force_n=x, fs_hz=fs, window_s=0.5).value
-    one = metrics.best_moving_mean(force_n=x, fs_hz=fs, window_s=1.0).value
-    return MaxEffort(_opt(metrics.peak(force_n=x).value), _opt(half), _opt(one))
+    """Peak, best 0.5 s and best 1 s mean of a maximal effort, on the samples' real times.
+
+    The windows are the curve module's (:func:`isoforce.signal.curve.best_window_mean`):
+    seconds, not sample counts; an unmeasured (NaN) sample is a gap no window crosses.
+    """
+    trial = curve.Curve.of(t_s=t_s, force_n=effort)
+    top = curve.peak(trial)
+    half = curve.best_window_mean(trial, window_s=0.5)
+    one = curve.best_window_mean(trial, window_s=1.0)
+    return MaxEffort(
+        top.value if top is not None else None,
+        half.value if half is not None else None,
+        one.value if one is not None else None,
+    )
 
 
 def best_max_effort(efforts: Sequence[MaxEffort]) -> MaxEffort | None:

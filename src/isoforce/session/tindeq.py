@@ -4,8 +4,10 @@
   ``data_set_N.csv`` is set N. Reps inside a set come from the session's ``info.csv``
   (``reps``, ``work dur.``, ``pause btw. reps``, seconds): rep k covers
   ``[(k−1)·(work+pause), (k−1)·(work+pause) + work)`` from the set's start.
-- Header checks: the app writes ``max`` and ``avg`` (endurance tests) and per-rep ``Avg`` and
-  ``Peak`` (repeaters); :func:`tindeq_checks` recomputes them from the stored force.
+- Header checks: the app writes ``max`` and ``avg`` (endurance tests), per-rep ``Avg`` and
+  ``Peak`` (repeaters) and ``rfd2080`` and ``rfdInterval`` (RFD tests); :func:`tindeq_checks`
+  recomputes them from the stored force with the app's definitions
+  (:mod:`isoforce.signal.curve`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from isoforce.core.samples import FloatArray
 from isoforce.export.tindeq_csv import TindeqExport
 from isoforce.session.model import ChannelData, IntArray, JsonDict, SessionRecord
-from isoforce.signal.metrics import best_moving_mean, peak
+from isoforce.signal.curve import (
+    Curve,
+    best_window_mean,
+    peak,
+    tindeq_interval_rfd,
+    tindeq_rfd_20_80,
+)
 
 _SET_IN_NAME = re.compile(r"data_set_(\d+)\.csv$")
 
@@ -106,6 +115,8 @@ def tindeq_checks(record: SessionRecord) -> list[HeaderCheck]:
             except ValueError:
                 continue
             out.append(HeaderCheck(key, app, ours, unit))
+    if src.get("test") == "rfd":
+        out.extend(_rfd_checks(ch.t_s, weight, header, unit))
     reps = src.get("reps") or []
     for r in reps:
         label = str(r.get("label", ""))
@@ -124,6 +135,39 @@ def tindeq_checks(record: SessionRecord) -> list[HeaderCheck]:
     return out
 
 
+def _header_number(header: JsonDict, key: str) -> float | None:
+    try:
+        value = float(str(header.get(key, "")))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _rfd_checks(
+    t_s: FloatArray, weight: FloatArray, header: JsonDict, unit: str
+) -> list[HeaderCheck]:
+    """The app's ``rfd2080`` and ``rfdInterval`` next to the same definitions computed here."""
+    out: list[HeaderCheck] = []
+    curve = Curve.of(t_s=t_s, force_n=weight)
+    top = peak(curve)
+    if top is None:
+        return out
+    app = _header_number(header, "rfd2080")
+    ours = tindeq_rfd_20_80(curve, peak_index=top.index)
+    if app is not None and ours is not None:
+        out.append(HeaderCheck("rfd2080", app, ours.value, f"{unit}/s"))
+    app = _header_number(header, "rfdInterval")
+    threshold = _header_number(header, "IntervalThreshold")
+    interval_ms = _header_number(header, "intervalTime (ms)")
+    if app is not None and threshold is not None and interval_ms and interval_ms > 0:
+        slope = tindeq_interval_rfd(
+            curve, threshold=threshold, interval_s=interval_ms / 1000.0, peak_index=top.index
+        )
+        if slope is not None:
+            out.append(HeaderCheck("rfdInterval", app, slope.value, f"{unit}/s"))
+    return out
+
+
 def tindeq_mvic(channel: ChannelData, *, sign: float) -> tuple[float, JsonDict] | None:
     """Best 1 s mean force (N) over the sets of a test, with each set's value as a trial."""
     force = channel.force_n * sign
@@ -134,12 +178,18 @@ def tindeq_mvic(channel: ChannelData, *, sign: float) -> tuple[float, JsonDict] 
     groups = np.unique(channel.step) if (channel.step >= 0).any() else np.array([-1])
     trials, peaks, halves = [], [], []
     for g in groups:
-        x = force[channel.step == g] if g >= 0 else force
-        one = best_moving_mean(force_n=x, fs_hz=fs, window_s=1.0).value
-        if math.isfinite(one):
-            trials.append(one)
-            peaks.append(peak(force_n=x).value)
-            halves.append(best_moving_mean(force_n=x, fs_hz=fs, window_s=0.5).value)
+        part = (
+            Curve.of(t_s=t[channel.step == g], force_n=force[channel.step == g])
+            if g >= 0
+            else (Curve.of(t_s=t, force_n=force))
+        )
+        one = best_window_mean(part, window_s=1.0)
+        top = peak(part)
+        if one is not None and top is not None:
+            trials.append(one.value)
+            peaks.append(top.value)
+            half = best_window_mean(part, window_s=0.5)
+            halves.append(half.value if half is not None else math.nan)
     if not trials or max(trials) <= 0:
         return None
     return max(trials), {

@@ -1,29 +1,29 @@
-"""Force-curve metrics: peaks, moving means, impulse, RFD, steadiness, tracking and symmetry.
+"""Effort metrics: peak, mean, steadiness, target tracking and limb symmetry.
 
 Every function is pure numpy, keyword-only and vectorised (no per-sample Python loops), so it
-runs on an hour at 1 kHz. Inputs are 1-D float arrays sampled evenly at ``fs_hz``.
+runs on an hour at 1 kHz. Inputs are 1-D float arrays sampled evenly at ``fs_hz``. Metrics
+defined in seconds on a force–time curve (best 0.5/1 s means, impulse, onset, time to peak,
+RFD) live in :mod:`isoforce.signal.curve`, on the real sample times.
 
 Units: arguments are named ``force_n`` but any force-like unit works (kgf, lbf, %MVC, ...); the
-results are then in that unit (RFD in unit/s, impulse in unit·s, SD in unit).
+results are then in that unit (SD in unit).
 
 Conventions:
 
 - a metric the data cannot define (too short, no rise, zero mean, empty) is ``nan`` and an index
   that does not exist is ``None``; these are not errors;
-- programmer errors raise ``ValueError``: ``fs_hz <= 0``, non-positive windows, arrays that are
-  not 1-D, mismatched lengths, an onset index outside the array, fractions out of range;
+- programmer errors raise ``ValueError``: ``fs_hz <= 0``, arrays that are not 1-D, mismatched
+  lengths, fractions out of range;
 - NaN samples inside a force array propagate into the metrics that read them. Only
   ``tracking_error`` and ``time_in_band`` give NaN a meaning (ignored / out of band).
 
-Definitions follow ``domain-science.md`` sections 2.1-2.5 (0-50/100/200-ms RFD windows, 20-ms
-peak RFD, CV on the detrended middle of a hold, CE/AE/VE and time in band, LSI and BAI).
+Definitions follow ``domain-science.md`` sections 2.4-2.5 (CV on the detrended middle of a
+hold, CE/AE/VE and time in band, LSI and BAI).
 """
 
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,20 +51,6 @@ def _check_fs(fs_hz: float) -> None:
         raise ValueError(f"fs_hz must be a positive finite number, got {fs_hz!r}")
 
 
-def _window_samples(window_s: float, fs_hz: float, name: str) -> int:
-    """Return the samples in a window: ``round(window_s * fs_hz)``, at least 1."""
-    if not (math.isfinite(window_s) and window_s > 0):
-        raise ValueError(f"{name} must be a positive finite number of seconds, got {window_s!r}")
-    return max(1, round(window_s * fs_hz))
-
-
-def _check_onset(onset_index: int, n: int) -> int:
-    i = operator.index(onset_index)
-    if not 0 <= i < n:
-        raise ValueError(f"onset_index {onset_index} is outside the {n}-sample force array")
-    return i
-
-
 def _pair(actual: FloatArray, target: FloatArray) -> tuple[FloatArray, FloatArray]:
     a = _as_1d(actual, "actual")
     t = _as_1d(target, "target")
@@ -84,15 +70,6 @@ class PeakResult:
     index: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class WindowResult:
-    """Best window mean; the window is ``force_n[start_index:end_index]`` (end exclusive)."""
-
-    value: float
-    start_index: int | None
-    end_index: int | None
-
-
 def peak(*, force_n: FloatArray) -> PeakResult:
     """Instantaneous peak (maximum) of ``force_n`` and its first index.
 
@@ -105,157 +82,10 @@ def peak(*, force_n: FloatArray) -> PeakResult:
     return PeakResult(float(x[i]), i)
 
 
-def best_moving_mean(*, force_n: FloatArray, fs_hz: float, window_s: float) -> WindowResult:
-    """Highest mean over any run of ``w = max(1, round(window_s * fs_hz))`` consecutive samples.
-
-    Used with ``window_s=0.5`` and ``1.0`` for a spike-robust maximum (section 2.1). Returns
-    ``nan``/``None`` when there are fewer than ``w`` samples or any sample is NaN. Ties (window
-    sums equal to within 1e-12 of the running-sum scale, i.e. rounding noise) go to the earliest
-    window.
-    """
-    x = _as_1d(force_n, "force_n")
-    _check_fs(fs_hz)
-    w = _window_samples(window_s, fs_hz, "window_s")
-    if x.size < w:
-        return WindowResult(_NAN, None, None)
-    # Window sums from one cumulative sum. Subtracting the mean first keeps the running sum
-    # small, so its rounding error (and the window sums') stays far below sensor resolution.
-    csum = np.zeros(x.size + 1)
-    np.cumsum(x - np.mean(x), out=csum[1:])
-    sums = csum[w:] - csum[:-w]
-    best = float(np.max(sums))
-    if math.isnan(best):
-        return WindowResult(_NAN, None, None)
-    scale = max(float(np.max(csum)), -float(np.min(csum)))
-    start = int(np.argmax(sums >= best - 1e-12 * scale))
-    segment = x[start : start + w]
-    # Recompute the winner exactly; clipping guards against the last-ulp rounding of a mean.
-    value = float(np.clip(np.mean(segment), np.min(segment), np.max(segment)))
-    return WindowResult(value, start, start + w)
-
-
 def mean_force(*, force_n: FloatArray) -> float:
     """Arithmetic mean of ``force_n``; ``nan`` for empty input."""
     x = _as_1d(force_n, "force_n")
     return float(np.mean(x)) if x.size else _NAN
-
-
-def impulse(*, force_n: FloatArray, fs_hz: float) -> float:
-    """Force-time integral (N·s for newtons) by the trapezoidal rule over the whole array.
-
-    Fewer than two samples span no time, so the impulse is ``0.0``.
-    """
-    x = _as_1d(force_n, "force_n")
-    _check_fs(fs_hz)
-    if x.size < 2:
-        return 0.0
-    return float((np.sum(x) - 0.5 * (x[0] + x[-1])) / fs_hz)
-
-
-def time_to_peak(*, force_n: FloatArray, fs_hz: float, onset_index: int) -> float:
-    """Seconds from ``onset_index`` to the peak at or after it (first occurrence of the max)."""
-    x = _as_1d(force_n, "force_n")
-    _check_fs(fs_hz)
-    onset = _check_onset(onset_index, x.size)
-    return float(np.argmax(x[onset:])) / fs_hz
-
-
-# ---- rate of force development ----
-
-
-def _interp_at(x: FloatArray, pos: float) -> float:
-    """Linear interpolation of ``x`` at fractional sample position ``0 <= pos <= len(x) - 1``."""
-    i = math.floor(pos)
-    if i >= x.size - 1:
-        return float(x[-1])
-    frac = pos - i
-    return float(x[i] + frac * (x[i + 1] - x[i]))
-
-
-def rfd_windows(
-    *,
-    force_n: FloatArray,
-    fs_hz: float,
-    onset_index: int,
-    windows_ms: Iterable[int] = (50, 100, 200),
-) -> dict[int, float]:
-    """Time-interval RFD: ``(F(onset + w) - F(onset)) / w`` in N/s for each window ``w`` in ms.
-
-    ``F(onset + w)`` is linearly interpolated between samples at the exact time, so windows need
-    not be whole samples (at 80 Hz, 50 ms is 4 samples; see section 2.2 for how little early RFD
-    means at low rates). A window that ends after the last sample gives ``nan``.
-    """
-    x = _as_1d(force_n, "force_n")
-    _check_fs(fs_hz)
-    onset = _check_onset(onset_index, x.size)
-    last = x.size - 1
-    result: dict[int, float] = {}
-    for w_ms in windows_ms:
-        if not w_ms > 0:
-            raise ValueError(f"windows_ms must be positive, got {w_ms!r}")
-        w_s = w_ms / 1000.0
-        pos = onset + w_s * fs_hz
-        if pos > last + 1e-9:
-            result[w_ms] = _NAN
-        else:
-            result[w_ms] = (_interp_at(x, min(pos, last)) - float(x[onset])) / w_s
-    return result
-
-
-def _first_crossing(segment: FloatArray, level: float) -> float:
-    """Fractional index where ``segment`` first reaches ``level`` (which it must reach)."""
-    i = int(np.argmax(segment >= level))
-    if i == 0:
-        return 0.0
-    below, above = float(segment[i - 1]), float(segment[i])
-    return (i - 1) + (level - below) / (above - below)
-
-
-def rfd_between_fractions(
-    *,
-    force_n: FloatArray,
-    fs_hz: float,
-    onset_index: int,
-    low: float = 0.2,
-    high: float = 0.8,
-) -> float:
-    """Mean RFD (N/s) between the first crossings of two fractions of the rise after onset.
-
-    The rise is measured from the baseline ``B = force_n[onset_index]`` to the peak ``P`` at or
-    after onset; the levels are ``B + low·(P − B)`` and ``B + high·(P − B)``. Crossing times are
-    interpolated linearly between the samples either side. The slope is level difference over
-    time difference. Returns ``nan`` when there is no rise (``P <= B``).
-    """
-    x = _as_1d(force_n, "force_n")
-    _check_fs(fs_hz)
-    onset = _check_onset(onset_index, x.size)
-    if not 0.0 <= low < high <= 1.0:
-        raise ValueError(f"need 0 <= low < high <= 1, got low={low!r}, high={high!r}")
-    segment = x[onset : onset + int(np.argmax(x[onset:])) + 1]
-    base, top = float(segment[0]), float(segment[-1])
-    amplitude = top - base
-    if not amplitude > 0:
-        return _NAN
-    level_lo = min(base + low * amplitude, top)
-    level_hi = min(base + high * amplitude, top)
-    dt_s = (_first_crossing(segment, level_hi) - _first_crossing(segment, level_lo)) / fs_hz
-    if not dt_s > 0:
-        return _NAN
-    return (level_hi - level_lo) / dt_s
-
-
-def peak_rfd(*, force_n: FloatArray, fs_hz: float, window_s: float = 0.020) -> float:
-    """Peak RFD (N/s): largest ``(F[i + w] − F[i]) / (w / fs_hz)`` over all ``i``.
-
-    ``w = max(1, round(window_s * fs_hz))``; the divisor is the real window time ``w / fs_hz``.
-    The default 20 ms window was the most reliable in [M12]. ``nan`` with ``w`` or fewer samples.
-    """
-    x = _as_1d(force_n, "force_n")
-    _check_fs(fs_hz)
-    w = _window_samples(window_s, fs_hz, "window_s")
-    if x.size <= w:
-        return _NAN
-    return float(np.max(x[w:] - x[:-w])) * fs_hz / w
 
 
 # ---- steadiness ----

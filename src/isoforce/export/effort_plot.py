@@ -1,0 +1,111 @@
+"""PNG of a session's efforts: each curve with its onset, RFD windows, best 1 s and peak marked.
+
+Needs matplotlib, the optional ``plot`` extra (``pip install 'isoforce[plot]'``); without it
+:func:`write_efforts_png` raises :class:`~isoforce.export.plot.MissingExtraError`. One panel per
+effort (at most :data:`MAX_PANELS`; the title says how many were left out), each reduced to a
+min/max envelope per pixel column so an hour-long effort plots as fast as a short one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from isoforce.export.plot import MissingExtraError, _envelope
+from isoforce.session.efforts import Effort, SessionAnalysis
+
+#: Panels in one image at most.
+MAX_PANELS = 12
+_COLUMNS = 3
+_RFD_SHADES = (
+    ("rfd_0_200ms_n_per_s", "#fdd0a2"),
+    ("rfd_0_100ms_n_per_s", "#fdae6b"),
+    ("rfd_0_50ms_n_per_s", "#e6550d"),
+)
+
+
+def write_efforts_png(out: BinaryIO, analysis: SessionAnalysis, *, panel_px: int = 460) -> None:
+    """Plot every effort of ``analysis`` (up to :data:`MAX_PANELS`) as one PNG into ``out``."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise MissingExtraError(
+            "the report's PNG needs matplotlib: install it with pip install 'isoforce[plot]'"
+        ) from None
+    efforts = analysis.efforts[:MAX_PANELS]
+    columns = max(1, min(_COLUMNS, len(efforts)))
+    rows = max(1, math.ceil(len(efforts) / columns))
+    width_px = max(columns * panel_px, 760)  # room for the title over a single panel
+    fig = Figure(figsize=(width_px / 100, rows * panel_px * 0.7 / 100 + 0.6), dpi=100)
+    FigureCanvasAgg(fig)
+    left_out = len(analysis.efforts) - len(efforts)
+    more = f" (first {len(efforts)} of {len(analysis.efforts)})" if left_out else ""
+    fig.suptitle(f"session {analysis.session_id} — {analysis.title}{more}", fontsize=11)
+    if not efforts:
+        ax = fig.add_subplot()
+        ax.text(0.5, 0.5, "; ".join(analysis.notes) or "no effort", ha="center", va="center")
+        ax.set_axis_off()
+    for k, effort in enumerate(efforts):
+        _panel(fig.add_subplot(rows, columns, k + 1), effort, bins=panel_px)
+    fig.tight_layout()
+    fig.savefig(out, format="png")
+
+
+def _panel(ax: Any, effort: Effort, *, bins: int) -> None:
+    m = {v.key: v for v in effort.metrics}
+    curve = effort.curve
+    t, f = curve.t_s, curve.force_n
+    # no line across a gap: NaN after each gap interval's first sample
+    if curve.gap_after.any():
+        cut = np.flatnonzero(curve.gap_after) + 1
+        t, f = np.insert(t, cut, np.nan), np.insert(f, cut, np.nan)
+    tt, ff = _envelope(t, f, bins)
+    ax.plot(tt, ff, color="#1f77b4", linewidth=0.9)
+    for key, colour in _RFD_SHADES:
+        v = m[key]
+        if v.value is not None and v.start_s is not None and v.end_s is not None:
+            ax.axvspan(v.start_s, v.end_s, color=colour, alpha=0.35, linewidth=0, label=v.label)
+    best = m["best_1s_n"]
+    if best.value is not None and best.start_s is not None and best.end_s is not None:
+        ax.hlines(best.value, best.start_s, best.end_s, color="#2ca02c", linewidth=2.5)
+        ax.annotate(
+            f"best 1 s {best.value:.1f} N",
+            (best.end_s, best.value),
+            color="#2ca02c",
+            fontsize=7,
+            va="bottom",
+        )
+    r2080 = m["rfd_20_80_n_per_s"]
+    if r2080.value is not None and r2080.start_s is not None and r2080.end_s is not None:
+        ax.axvline(r2080.start_s, color="#9467bd", linewidth=0.8, linestyle=":")
+        ax.axvline(r2080.end_s, color="#9467bd", linewidth=0.8, linestyle=":", label="20 %, 80 %")
+    onset = m["onset_s"]
+    if onset.value is not None:
+        ax.axvline(onset.value, color="#d62728", linewidth=1.0, label="onset")
+    peak = m["peak_n"]
+    if peak.value is not None:
+        i = int(np.argmax(curve.force_n))
+        ax.plot([curve.t_s[i]], [peak.value], marker="v", color="#d62728", markersize=5)
+    pull = " (pull)" if effort.sign < 0 else ""
+    ax.set_title(f"{effort.number}. {effort.label}{pull}", fontsize=9)
+    ax.set_xlabel("time (s)", fontsize=8)
+    ax.set_ylabel("force (N)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, alpha=0.3)
+    notes = [v.label for v in effort.metrics if v.note.startswith("rate too low")]
+    if notes:
+        ax.text(
+            0.01,
+            0.99,
+            "rate too low for: " + ", ".join(notes),
+            transform=ax.transAxes,
+            fontsize=6,
+            va="top",
+            color="#7f7f7f",
+            wrap=True,
+        )
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right", fontsize=6)

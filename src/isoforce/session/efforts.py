@@ -1,0 +1,204 @@
+"""A stored session split into efforts, each with every force-curve metric (pure; no I/O).
+
+- **Drill sessions**: one effort per force step (a step with a direction); a max-trial step
+  gives one effort per trial (each run of its ``effort`` phase, with the ``ready`` time before
+  it as the onset's baseline). A pull step's force is sign-flipped so every effort rises.
+- **Free recordings and imports**: efforts found by the hysteresis threshold of
+  :func:`isoforce.signal.analysis.find_efforts`, in the direction the force mostly went.
+
+Gaps come from the session's link gaps (:class:`~isoforce.session.model.GapRecord`) and from
+intervals far longer than the sensor's usual one (:class:`~isoforce.signal.curve.Curve`).
+Metrics are judged against the whole channel's rate, so every effort of a session is judged
+alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from isoforce.core.effort_key import Direction
+from isoforce.session.model import ChannelData, SessionKind, SessionRecord
+from isoforce.signal.analysis import (
+    AnalysisSettings,
+    MetricValue,
+    SplitSettings,
+    analyse,
+    find_efforts,
+)
+from isoforce.signal.curve import Curve
+from isoforce.units import N_PER_KGF
+
+#: Phase names (``Labels.phase_names``) of one trial of a max-trial step.
+TRIAL_PHASE = "effort"
+#: Time before a trial's effort phase taken with it, as the onset's baseline.
+TRIAL_LEAD_S = 1.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Effort:
+    """One effort of a session: where it is, how it was found, and its metrics.
+
+    ``sign`` is +1 for a push (force as recorded) and -1 for a pull (force flipped); ``how``
+    is ``drill step``, ``drill trial`` or ``threshold``.
+    """
+
+    number: int
+    label: str
+    how: str
+    start_s: float
+    end_s: float
+    sign: float
+    curve: Curve
+    metrics: tuple[MetricValue, ...]
+
+    def metric(self, key: str) -> MetricValue:
+        """The metric with this key."""
+        return next(m for m in self.metrics if m.key == key)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SessionAnalysis:
+    """Every effort of one session, with the rate they were judged by."""
+
+    session_id: int | None
+    title: str
+    kind: SessionKind
+    channel: str
+    rate_hz: float
+    gap_s: float
+    efforts: tuple[Effort, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _gap_spans(record: SessionRecord) -> list[tuple[float, float]]:
+    return [
+        (g.start_t_s, g.end_t_s if g.end_t_s is not None else float("inf")) for g in record.gaps
+    ]
+
+
+def _settings_for(record: SessionRecord) -> AnalysisSettings:
+    """The Tindeq app's interval-RFD settings from an imported RFD test's header."""
+    header = record.meta.source.get("header") or {}
+    try:
+        threshold = float(header.get("IntervalThreshold", "")) * N_PER_KGF
+        interval = float(header.get("intervalTime (ms)", "")) / 1000.0
+    except (TypeError, ValueError):
+        return AnalysisSettings()
+    if not (np.isfinite(threshold) and np.isfinite(interval) and interval > 0):
+        return AnalysisSettings()
+    return AnalysisSettings(tindeq_threshold_n=threshold, tindeq_interval_s=interval)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``(first, last)`` index of each run of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _drill_spans(record: SessionRecord, ch: ChannelData) -> list[tuple[str, str, int, int, float]]:
+    """``(label, how, first, last, sign)`` of each drill effort (indices into the channel)."""
+    names = record.meta.labels.step_names
+    phases = record.meta.labels.phase_names
+    trial = phases.index(TRIAL_PHASE) if TRIAL_PHASE in phases else None
+    directions = {s.step_index: s.direction for s in record.steps}
+    out = []
+    for step in (int(v) for v in np.unique(ch.step) if v >= 0):
+        direction = directions.get(step)
+        if record.steps and direction is None:
+            continue  # passive steps, breaths: no effort to analyse
+        in_step = ch.step == step
+        name = names[step] if step < len(names) else f"step {step}"
+        force = ch.force_n[in_step]
+        sign = Direction(direction).sign if direction is not None else _dominant_sign(force)
+        trials = _runs(in_step & (ch.phase == trial)) if trial is not None else []
+        if not trials:
+            first, last = _runs(in_step)[0][0], _runs(in_step)[-1][1]
+            out.append((f"{name}", "drill step", first, last, sign))
+            continue
+        step_first = _runs(in_step)[0][0]
+        floor = step_first
+        for k, (a, b) in enumerate(trials, start=1):
+            # the second before a trial (its ready or rest time) is the onset's quiet baseline
+            before = int(np.searchsorted(ch.t_s, ch.t_s[a] - TRIAL_LEAD_S, side="left"))
+            out.append((f"{name}, trial {k}", "drill trial", max(before, floor), b, sign))
+            floor = b + 1
+    return out
+
+
+def _dominant_sign(force_n: np.ndarray) -> float:
+    """-1 when the force went further below zero than above it (a pull), else +1."""
+    if force_n.size == 0 or np.isnan(force_n).all():
+        return 1.0
+    return -1.0 if -float(np.nanmin(force_n)) > float(np.nanmax(force_n)) else 1.0
+
+
+def analyse_session(
+    record: SessionRecord,
+    *,
+    split: SplitSettings | None = None,
+    settings: AnalysisSettings | None = None,
+) -> SessionAnalysis:
+    """Split ``record``'s first force channel into efforts and analyse each."""
+    settings = settings or _settings_for(record)
+    title = _title(record)
+    if not record.channels or not len(record.channels[0]):
+        return SessionAnalysis(
+            record.session_id, title, record.meta.kind, "", 0.0, 0.0, (), ("no force samples",)
+        )
+    ch = record.channels[0]
+    gaps = _gap_spans(record)
+    whole = Curve.of(t_s=ch.t_s, force_n=ch.force_n, gap_spans_s=gaps)
+    rate = whole.rate_hz
+    efforts: list[Effort] = []
+    if record.meta.kind is SessionKind.DRILL and (ch.step >= 0).any():
+        for label, how, a, b, sign in _drill_spans(record, ch):
+            part = Curve.of(
+                t_s=ch.t_s[a : b + 1], force_n=sign * ch.force_n[a : b + 1], gap_spans_s=gaps
+            )
+            efforts.append(_effort(len(efforts) + 1, label, how, sign, part, settings, rate))
+    else:
+        sign = _dominant_sign(ch.force_n)
+        signed = whole if sign > 0 else Curve(whole.t_s, -whole.force_n, whole.gap_after)
+        for start, end in find_efforts(signed, split):
+            part = signed.part(start, end)
+            n = len(efforts) + 1
+            efforts.append(_effort(n, f"effort {n}", "threshold", sign, part, settings, rate))
+    notes = () if efforts else ("no effort found",)
+    return SessionAnalysis(
+        record.session_id,
+        title,
+        record.meta.kind,
+        ch.name,
+        rate,
+        whole.gap_s,
+        tuple(efforts),
+        notes,
+    )
+
+
+def _title(record: SessionRecord) -> str:
+    """``max-test``, ``free recording (sim)``, ``import of data_set_1.csv``."""
+    meta = record.meta
+    if meta.drill is not None:
+        return meta.drill.name
+    if meta.kind is SessionKind.IMPORT:
+        name = (record.imported_from or "").replace("\\", "/").rsplit("/", 1)[-1]
+        return f"import of {name}" if name else "import"
+    return f"free recording ({meta.device.key})"
+
+
+def _effort(
+    number: int,
+    label: str,
+    how: str,
+    sign: float,
+    curve: Curve,
+    settings: AnalysisSettings,
+    rate_hz: float,
+) -> Effort:
+    start = float(curve.t_s[0]) if len(curve) else 0.0
+    end = float(curve.t_s[-1]) if len(curve) else 0.0
+    metrics = analyse(curve, settings=settings, rate_hz=rate_hz)
+    return Effort(number, label, how, start, end, sign, curve, metrics)

@@ -1,0 +1,115 @@
+"""``isoforce report`` as a user runs it: a drill session, a free recording, a Tindeq import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_store_cli import TINDEQ, ok, run
+
+SHORT_MAX_TEST = """
+name = "short-max"
+title = "Two short maximal pushes"
+movement = "hip-ir"
+side = "either"
+position = "90-90"
+reference = "mvic"
+
+[[steps]]
+kind = "passive"
+seconds = 2
+
+[[steps]]
+kind = "max_trial"
+direction = "push"
+trials = 2
+seconds = 3
+rest_s = 3
+ready_s = 2
+"""
+
+
+def test_report_of_a_drill_session_and_a_free_recording(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    drill = tmp_path / "short-max.toml"
+    drill.write_text(SHORT_MAX_TEST, encoding="utf-8")
+    ok(run("drill", "run", str(drill), "--speed", "max", "--rate", "1000", data=data))
+    ok(run("record", "--duration", "20", "--speed", "max", data=data))  # 80 Hz
+
+    text = ok(run("report", "1", data=data)).stdout
+    assert "session 1 · short-max · 2 effort(s) · sensor 1000 Hz, no gaps" in text
+    assert "effort 1: max trial push 2×3 s, trial 1" in text and "found by drill trial" in text
+    assert "effort 2: max trial push 2×3 s, trial 2" in text
+    assert "rate too low" not in text  # 1 kHz carries every metric
+    for label in ("best 1 s mean", "impulse", "RFD 0–50 ms", "RFD 20–80 %", "Tindeq app"):
+        assert label in text
+
+    png = tmp_path / "efforts.png"
+    ok(run("report", "1", "--png", str(png), data=data))
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+    free = ok(run("report", "latest", data=data)).stdout
+    assert "session 2 · free recording (sim)" in free and "found by threshold" in free
+    assert "rate too low (needs ≥ 200 Hz, sensor gives 80 Hz)" in free
+
+    doc = json.loads(ok(run("report", "1", "2", "--json", data=data)).stdout)
+    assert [d["session"] for d in doc] == [1, 2]
+    trial = doc[0]["efforts"][0]["metrics"]
+    assert trial["peak_n"]["unit"] == "N" and trial["peak_n"]["value"] > 100
+    assert doc[1]["efforts"][0]["metrics"]["rfd_0_50ms_n_per_s"]["value"] is None
+
+    rows = list(csv.DictReader(io.StringIO(ok(run("report", "all", "--csv", data=data)).stdout)))
+    assert {r["session"] for r in rows} == {"1", "2"}
+    assert {r["metric"] for r in rows} >= {"peak_n", "best_1s_n", "rfd_0_100ms_n_per_s"}
+    refused = [r for r in rows if r["session"] == "2" and r["metric"] == "rfd_0_50ms_n_per_s"]
+    assert refused and all(r["value"] == "" and "rate too low" in r["note"] for r in refused)
+
+
+@pytest.mark.shared_data
+def test_report_of_an_imported_tindeq_rfd_test(tmp_path: Path) -> None:
+    if not TINDEQ.is_dir():
+        pytest.skip("../shared/thirdparty-data is not available")
+    name = "29_04_2023__rfd__rfd_test_36946123_29_04_2023_23_23_31.csv"
+    ok(run("import", str(TINDEQ / name), data=tmp_path))
+    text = ok(run("report", "1", data=tmp_path)).stdout
+    assert f"session 1 · import of {name} · 1 effort(s) · sensor 81.9 Hz" in text
+    assert "rate too low (needs ≥ 200 Hz, sensor gives 81.9 Hz)" in text
+    assert "rfd2080: app 119.6703 kg/s, ours 119.6703 kg/s" in text
+
+
+def test_the_png_without_matplotlib_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from isoforce.export.effort_plot import write_efforts_png
+    from isoforce.export.plot import MissingExtraError
+    from isoforce.session.efforts import SessionAnalysis
+    from isoforce.session.model import SessionKind
+
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+        monkeypatch.setitem(sys.modules, name, None)
+    empty = SessionAnalysis(1, "record", SessionKind.RECORD, "load", 80.0, 0.0)
+    with (tmp_path / "x.png").open("wb") as out, pytest.raises(MissingExtraError, match="plot"):
+        write_efforts_png(out, empty)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("report",), 2, "usage:"),
+        (("report", "7"), 1, "no session '7'"),
+        (("report", "latest"), 1, "no session 'latest'"),
+        (("report", "x1"), 2, "expected a session number"),
+        (("report", "1", "--json", "--csv"), 2, "not allowed with"),
+    ],
+)
+def test_report_errors_are_one_line(
+    tmp_path: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    res = run(*args, data=tmp_path / "data")
+    assert res.returncode == code, res.stderr
+    assert message in res.stderr and "Traceback" not in res.stderr
