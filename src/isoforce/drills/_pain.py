@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from isoforce.core.effort_key import ReferenceKind
 from isoforce.drills._runtime import ACTIVE, EngineRuntime
 from isoforce.drills.events import (
@@ -55,8 +57,21 @@ class PainControls(EngineRuntime):
         painful = abs(target) if brk is None else abs(brk.from_pct)
         if effort is not None and ps.direction is not None and brk is None:
             painful = min(painful, max(0.0, effort * ps.direction.sign))
-        self._drop(t, painful, "pain", events)
+        self._drop(t, painful, "pain", events, at_most=self._last_stair_pct(ps))
         return tuple(events)
+
+    def _last_stair_pct(self, ps: PlanStep) -> float:
+        """In a staircase's stair, the level below the running one (the last comfortable)."""
+        if self._break is not None or self._segment().phase is not Phase.STAIR:
+            return math.inf
+        if not ps.step.traits.finds_pain_free_max:
+            return math.inf
+        seg = self._seg - 1
+        while seg >= 0 and ps.segments[seg].phase is not Phase.STAIR:
+            seg -= 1
+        if seg < 0:
+            return 0.0
+        return float(abs(self._level(ps, np.array([ps.segments[seg].start_pct]))[0]))
 
     def answer_better(self, t_s: float, *, better: bool) -> tuple[DrillEvent, ...]:
         """The answer to "better?": carry on at the level held, or drop again.
@@ -121,10 +136,21 @@ class PainControls(EngineRuntime):
                 self._record_drop(t, ps, painful, level, "pinching", events)
         return tuple(events)
 
-    def _drop(self, t: float, painful_pct: float, cause: str, events: list[DrillEvent]) -> None:
-        """Drop the running step's target below ``painful_pct`` and ask "better?"."""
+    def _drop(
+        self,
+        t: float,
+        painful_pct: float,
+        cause: str,
+        events: list[DrillEvent],
+        *,
+        at_most: float = math.inf,
+    ) -> None:
+        """Drop the running step's target below ``painful_pct`` and ask "better?".
+
+        ``at_most``: a level the drop may not stay above (a staircase's last comfortable stair).
+        """
         ps = self.plan[self._k]
-        level = pain_drop_level(painful_pct, self.settings.pain_drop_pct)
+        level = min(pain_drop_level(painful_pct, self.settings.pain_drop_pct), at_most)
         if ps.direction is None or painful_pct <= 0:
             # nothing loaded to lower: hold at rest and ask (the max is not touched)
             self._enter_break(t, Phase.PAIN_HOLD, 0.0, step_done=False, events=events)

@@ -21,7 +21,8 @@ points or L × 0.9, the lower) and holds there in a ``PAIN_HOLD`` of ``pain_hold
 (or no answer by the end of the hold) carries on. From then on every target in that direction
 is capped at the level held (converted between the pain-free max and the MVIC with
 ``references_n``). A hold, ramp or release carries on where it stopped, capped; a staircase
-ends and the level held is its pain-free max; a max trial ends with no MVIC from it.
+ends and the level held is its pain-free max (never above the stair before the painful one,
+the seed's "60 % felt great, 70 % hurt: 60 % is your max"); a max trial ends with no MVIC.
 
 Cramp (seed 000: usually a good sign; back off, then repeat): the target drops to 0 for
 ``cramp_rest_s`` (``CRAMP_REST``), then the step carries on where it stopped. Nothing is capped.
