@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills import DrillEngine, DrillEvent, EngineSettings, EventKind, Phase
+from isoforce.drills.events import Check
 from isoforce.drills.model import (
     BreathsStep,
     Drill,
@@ -110,6 +111,10 @@ def drills(
 Control = Callable[[DrillEngine, float], tuple[DrillEvent, ...]]
 CONTROLS: dict[str, Control] = {
     "pain": lambda e, t: e.mark_pain(t, 12.0),
+    "better": lambda e, t: e.answer_better(t, better=True),
+    "not better": lambda e, t: e.answer_better(t, better=False),
+    "cramp": lambda e, t: e.mark_cramp(t, 30.0),
+    "pinching": lambda e, t: e.record_check(t, Check.PINCHING),
     "pause": lambda e, t: e.pause(t),
     "resume": lambda e, t: e.resume(t),
     "skip": lambda e, t: e.skip(t),
@@ -129,8 +134,8 @@ def run(
     Control actions happen at fractions of the sample range, always between chunks (their
     sample index is added to the cuts), so every chunking sees them at the same moment.
     """
-    engine = DrillEngine(drill, EngineSettings(pain_rest_s=1.0), start_t_s=start)
-    # Long enough for the plan plus pauses and pain rests (pauses are resumed at the end).
+    engine = DrillEngine(drill, EngineSettings(pain_hold_s=1.0, cramp_rest_s=1.0), start_t_s=start)
+    # Long enough for the plan plus pauses and breaks (pauses are resumed at the end).
     n = int((drill.duration_s + 2.0 + len(acts) * 4.0) * FS_HZ) + 1
     t = np.arange(n) / FS_HZ
     rng = np.random.default_rng(seed)
@@ -181,8 +186,13 @@ def test_controls_never_break_the_drill_or_its_limits(
     assert engine.status.value == "finished"
     assert sum(e.kind is EventKind.DRILL_FINISHED for e in events) == 1
     assert np.all(np.abs(target) <= 100.0 + 1e-9)
-    resting = (phase == Phase.PAUSED) | (phase == Phase.PAIN_REST) | (phase == Phase.DONE)
+    resting = (phase == Phase.PAUSED) | (phase == Phase.CRAMP_REST) | (phase == Phase.DONE)
     assert np.all(target[resting] == 0.0) and not in_band[resting].any()
+    # after a drop, no target in that direction goes above the level held
+    t = np.arange(target.size) / FS_HZ
+    for drop in engine.result().drops:
+        later = (t >= drop.t_s) & (np.sign(target) == drop.direction.sign)
+        assert np.all(np.abs(target[later]) <= drop.level_pct + 1e-9)
     times = [e.t_s for e in events]
     assert times == sorted(times)
 

@@ -17,7 +17,6 @@ from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.drills.loader import load_builtin, load_drill_text
 from isoforce.errors import IsoforceError
 from isoforce.live import (
-    DrillCommand,
     FrameConsumer,
     LinkChange,
     LinkState,
@@ -153,37 +152,6 @@ def test_device_lost_for_good_mid_hold_ends_the_session_keeping_everything() -> 
     assert result is not None and result.status is EngineStatus.ABORTED
     # the hold that was cut short is scored from what arrived
     assert [s.step_index for s in result.step_scores] == [0, 1]
-
-
-def test_the_pain_key_drops_the_target_in_the_very_next_frame() -> None:
-    log = Log()
-    session = open_session(
-        SessionOptions(speed=math.inf), drill=load_drill_text(HOLD, name="hold"), consumers=[log]
-    )
-
-    class PressAt(FrameConsumer):
-        pressed = False
-
-        def on_frame(self, frame: LiveFrame) -> None:
-            if not self.pressed and len(frame) and frame.last_t_s >= 10.0:
-                self.pressed = True
-                session.command(DrillCommand.PAIN)
-
-    session.add(PressAt())
-    outcome = run(session)
-    pain = [
-        i
-        for i, f in enumerate(log.frames)
-        if any(e.kind is EventKind.PAIN_MARKED for e in f.events)
-    ]
-    assert len(pain) == 1
-    marked = log.frames[pain[0]]
-    assert len(marked) == 0  # the command's own frame, before any new sample
-    assert marked.drill is not None and marked.drill.target_pct == 0.0
-    after = log.frames[pain[0] + 1]
-    assert len(after) and np.all(after.target_pct == 0.0)
-    (event,) = [e for e in outcome.events if e.kind is EventKind.PAIN_MARKED]
-    assert event.t_s == pytest.approx(10.0, abs=0.05) and event.value is not None
 
 
 def test_a_failing_consumer_ends_the_session_and_every_consumer_hears_the_error() -> None:

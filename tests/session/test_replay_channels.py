@@ -217,6 +217,7 @@ def test_plan_carries_how_the_session_ran(store: SessionStore) -> None:
     )
     presses = [p.t_s for p in run.session.guide.engine.result().pains]  # type: ignore[union-attr]
     assert plan.pain_presses_s == tuple(presses) and presses
+    assert [t for t, key in plan.key_presses if key == "pain"] == presses
     assert plan.has_imu is False and plan.link_gaps == ()
 
 

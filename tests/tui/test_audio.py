@@ -30,7 +30,7 @@ def test_events_map_to_cues_and_band_exits_are_rate_limited() -> None:
         (CueKind.COUNT, "3"),
         (CueKind.BAND_EXIT, "out of band"),
         (CueKind.BAND_EXIT, "out of band"),
-        (CueKind.ALERT, "pain marked, relax"),
+        (CueKind.ALERT, "pain marked, target lowered"),
         (CueKind.ALERT, "sensor lost"),
         (CueKind.DONE, "drill finished"),
     ]

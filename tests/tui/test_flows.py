@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
@@ -116,7 +117,7 @@ async def running_drill(pilot: Pilot[None], app: IsoforceApp) -> None:
     )
 
 
-async def test_pain_key_mid_hold_drops_target_at_once() -> None:
+async def test_pain_keys_mid_hold_drop_ask_better_and_cramp_rests() -> None:
     app = make_app(speed=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
         await running_drill(pilot, app)
@@ -128,15 +129,37 @@ async def test_pain_key_mid_hold_drops_target_at_once() -> None:
         await wait_for(pilot, lambda: app.controller.snapshot().effort_pct > 20, timeout_s=20)
         await pilot.press("p")
         assert app.controller.session is not None and app.controller.session.guide is not None
-        events = app.controller.session.guide.events
-        pains = [e for e in events if e.kind is EventKind.PAIN_MARKED]
+        guide = app.controller.session.guide
+        pains = [e for e in guide.events if e.kind is EventKind.PAIN_MARKED]
         assert len(pains) == 1
         assert pains[0].value is not None and pains[0].value > 20
+        painful = min(50.0, pains[0].value)
+        # at once: the target is at most 90 % of the painful level, and "better?" is asked
         view = app.controller.snapshot()
-        assert view.target_pct == 0.0
-        assert view.phase is Phase.PAIN_REST
+        assert 0 < view.target_pct <= 0.9 * painful + 1e-9
+        assert view.phase is Phase.PAIN_HOLD
         await pilot.pause(0.2)
-        assert "Pain marked" in str(app.screen.query_one("#banner", Static).render())
+        assert "better?" in str(app.screen.query_one("#banner", Static).render())
+        first = view.target_pct
+        await pilot.press("n")  # not better: lower again
+        lower = app.controller.snapshot().target_pct
+        assert lower <= 0.9 * first + 1e-9 and app.controller.snapshot().phase is Phase.PAIN_HOLD
+        await pilot.press("y")  # better: the hold carries on at the lowered level
+        view = app.controller.snapshot()
+        assert view.phase is Phase.HOLD and view.target_pct == lower
+        answers = [e.text for e in guide.events if e.kind is EventKind.PAIN_ANSWER]
+        assert answers == ["not better", "better"]
+        await pilot.press("c")  # a cramp: release and rest
+        view = app.controller.snapshot()
+        assert view.phase is Phase.CRAMP_REST and view.target_pct == 0.0
+        await pilot.press("2")  # the check "cramping", one key
+        checks = [e.text for e in guide.events if e.kind is EventKind.CHECK]
+        assert checks == ["cramping"]
+        keys = {b.key for b in app.screen.BINDINGS if isinstance(b, Binding)}
+        assert {"p", "y", "n", "c", "1", "2", "3"} <= keys
+        await pilot.press("s")  # skip the rest of the hold: it is scored and the checks asked
+        score = app.screen.query_one("#last-score", Static)
+        await wait_for(pilot, lambda: "Felt any?" in str(score.render()))
 
 
 async def test_device_lost_mid_hold_pauses_and_says_so() -> None:

@@ -52,7 +52,7 @@ def test_demo_runs_a_guided_drill_and_takes_keys(tmux_session: str, tmp_path: Pa
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "s"], check=True)
     _wait_text(tmux_session, "PAILs")
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "p"], check=True)
-    _wait_text(tmux_session, "Pain marked")
+    _wait_text(tmux_session, "better?")
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "q"], check=True)
     _wait_text(tmux_session, "Summary")
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "q"], check=True)

@@ -79,6 +79,11 @@ def register(sub: Any) -> None:
     add_key_arguments(run, cycles=True)
     add_save_arguments(run, data_dir=False)
     run.add_argument(
+        "--no-keys",
+        action="store_true",
+        help="do not read drill keys (p pain, y/n better?, c cramp, 1-3 checks) from standard input",
+    )
+    run.add_argument(
         "--sim-pain-at",
         type=PERCENT,
         default=None,
@@ -163,6 +168,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_drill(args: argparse.Namespace) -> int:
     """Handler of ``isoforce drill run``."""
     from isoforce import __version__
+    from isoforce.cli.drill_keys import KEY_HELP, KeyReader
     from isoforce.cli.live_output import (
         DrillPrinter,
         FileRows,
@@ -209,7 +215,13 @@ def run_drill(args: argparse.Namespace) -> int:
 
             async def go(stop: asyncio.Event) -> None:
                 assert session is not None
-                await session.run(stop=stop)
+                if args.no_keys:
+                    await session.run(stop=stop)
+                    return
+                with KeyReader(session) as keys:
+                    if keys.active:
+                        print(KEY_HELP, flush=True)
+                    await session.run(stop=stop)
 
             interrupted = run_until_interrupted(go)
     except OutputError as exc:  # the file failed; the session went on into the store

@@ -149,16 +149,30 @@ class DrillPrinter(FrameConsumer):
                     f"{stamp} step {e.step_index + 1}/{len(self.plan)}  {step.label} — {step.instruction}"
                 )
             elif e.kind is EventKind.PAIN_MARKED:
-                effort = "n/a" if e.value is None else f"{e.value:.0f} %"
-                _line(
-                    f"{stamp} PAIN marked at effort {effort}: target dropped to 0, later targets lowered"
-                )
+                effort = "n/a" if e.value is None else f"{abs(e.value):.0f} %"
+                _line(f"{stamp} PAIN marked at effort {effort}")
+            elif e.kind is EventKind.PAIN_DROP:
+                _line(f"{stamp} {e.text} — better? (y yes · n no, lower again)")
+            elif e.kind is EventKind.PAIN_ANSWER:
+                level = "" if e.value is None else f" at {e.value:.0f} % at most"
+                if e.text in ("better", "no answer"):
+                    _line(f"{stamp} {e.text}: carrying on{level}")
+                else:
+                    _line(f"{stamp} {e.text}: lowering again")
+            elif e.kind is EventKind.CRAMP_MARKED:
+                _line(f"{stamp} CRAMP: release and rest, then the step carries on (max unchanged)")
+            elif e.kind is EventKind.CHECK:
+                about = f"step {e.step_index + 1}" if e.step_index >= 0 else "the drill"
+                lowered = ": later targets lowered" if e.text == "pinching" else ""
+                _line(f"{stamp} noted: {e.text} ({about}){lowered}")
             elif e.kind is EventKind.PAIN_FREE_MAX:
                 _line(f"{stamp} pain-free max found: {e.value:.0f} %")
             elif e.kind is EventKind.STEP_SCORED and e.score is not None:
                 from isoforce.drills.report import score_brief
 
                 _line(f"{stamp}   scored: {score_brief(e.score)}")
+                if e.score.direction is not None:
+                    _line(f"{stamp}   felt any? 1 pinching · 2 cramping · 3 compensation")
                 imu = imu_scores.get(e.step_index)
                 if imu is not None:
                     from isoforce.drills.report import imu_step_text
@@ -167,9 +181,7 @@ class DrillPrinter(FrameConsumer):
                     if text:
                         _line(f"{stamp}   IMU: {text}")
             elif e.kind is EventKind.TARGET_CLAMPED:
-                _line(
-                    f"{stamp} warning: step asks for more than allowed; target capped at {e.value:.0f} %"
-                )
+                _line(f"{stamp} warning: {e.text}")
             elif e.kind is EventKind.DRILL_FINISHED:
                 _line(f"{stamp} drill finished")
 

@@ -11,13 +11,17 @@ Typical use::
 
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import (
+    Check,
+    CheckRecord,
     DrillEvent,
     DrillResult,
     EngineSettings,
     EngineStatus,
     EngineUpdate,
     EventKind,
+    PainDrop,
     PainRecord,
+    pain_drop_level,
 )
 from isoforce.drills.kinds import StepKind
 from isoforce.drills.loader import (
@@ -35,6 +39,8 @@ from isoforce.drills.plan import Phase, PlanStep
 from isoforce.drills.scoring import DrillScore, EndReason, MaxEffort, Metrics, RepScore, StepScore
 
 __all__ = [
+    "Check",
+    "CheckRecord",
     "Drill",
     "DrillEngine",
     "DrillEvent",
@@ -49,6 +55,7 @@ __all__ = [
     "EventKind",
     "MaxEffort",
     "Metrics",
+    "PainDrop",
     "PainRecord",
     "Phase",
     "PlanStep",
@@ -63,4 +70,5 @@ __all__ = [
     "load_builtin",
     "load_drill",
     "load_drill_text",
+    "pain_drop_level",
 ]

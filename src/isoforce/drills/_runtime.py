@@ -6,16 +6,20 @@ Kept apart from the public API so each module stays small; nothing here is publi
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills.events import (
+    CheckRecord,
     DrillEvent,
     EngineSettings,
     EngineStatus,
     EventKind,
+    PainDrop,
     PainRecord,
 )
 from isoforce.drills.kinds.staircase import StaircaseStep
@@ -31,11 +35,40 @@ _Chunk = tuple[FloatArray, FloatArray, FloatArray, NDArray[np.int64]]
 ACTIVE = (EngineStatus.RUNNING, EngineStatus.PAUSED)
 
 
+@dataclass(slots=True)
+class Interlude:
+    """A break in a step: the pain hold or the cramp rest, with where the step stood.
+
+    ``level_pct`` is the signed target held. ``step_done``: the step was ended (scored) by
+    the break and the drill goes on with the next one; otherwise the step's clock stands still
+    from ``at_t`` and it carries on from segment ``seg`` (started at ``seg_t0``, ``cue_next``
+    cues given) when the break ends. ``asking``: "better?" is waiting for an answer.
+    """
+
+    segment: Segment
+    level_pct: float
+    step_done: bool
+    at_t: float
+    seg: int
+    seg_t0: float
+    cue_next: int
+    from_pct: float = 0.0
+    """The signed target when the break began (what a cramp interrupted)."""
+    asking: bool = False
+    lowered: bool = False
+    """The hold lowered a target (not a pain with nothing loaded, which holds at rest)."""
+
+
 class EngineRuntime:
     """The drill engine's state machine internals (time cursor, pain, scoring hand-off)."""
 
     def __init__(
-        self, drill: Drill, settings: EngineSettings | None = None, *, start_t_s: float = 0.0
+        self,
+        drill: Drill,
+        settings: EngineSettings | None = None,
+        *,
+        start_t_s: float = 0.0,
+        references_n: Mapping[tuple[ReferenceKind, Direction], float] | None = None,
     ) -> None:
         self.drill = drill
         self.settings = settings if settings is not None else EngineSettings()
@@ -44,9 +77,8 @@ class EngineRuntime:
             drill, default_band_pct=s.default_band_pct, passive_band_pct=s.passive_band_pct
         )
         self._ceiling = s.above_max_ceiling_pct if drill.allow_above_max else MAX_PCT
-        self._rest_seg = Segment(
-            Phase.PAIN_REST, s.pain_rest_s, banded=False, scored=False, cues=((0.0, "relax"),)
-        )
+        #: The maxima behind each reference (newtons), to carry a pain cap across references.
+        self.references_n = dict(references_n or {})
         self._start_t = float(start_t_s)
         self._status = EngineStatus.PENDING
         self._last_sample_t = -math.inf
@@ -55,15 +87,20 @@ class EngineRuntime:
         self._seg = 0
         self._t0 = self._start_t
         self._step_t0 = self._start_t
-        self._pain_rest = False
+        self._break: Interlude | None = None
         self._pause_t = 0.0
         self._cue_next = 0
         self._band_prev = -1
         self._acc: list[_Chunk] = []
-        self._offset = 0.0
         self._scale: dict[Direction, float] = {}
+        #: The pain cap per direction: (the reference it is in, its level in % of it).
+        self._caps: dict[Direction, tuple[ReferenceKind, float]] = {}
         self._scores: list[StepScore] = []
         self._pains: list[PainRecord] = []
+        self._cramps: list[PainRecord] = []
+        self._drops: list[PainDrop] = []
+        self._checks: list[CheckRecord] = []
+        self._last_ended: tuple[int, float] | None = None
         self._pf_max: float | None = None
         self._pf_by_pain = False
         self._pf_how = ""
@@ -87,7 +124,34 @@ class EngineRuntime:
         return t, events
 
     def _segment(self) -> Segment:
-        return self._rest_seg if self._pain_rest else self.plan[self._k].segments[self._seg]
+        if self._break is not None:
+            return self._break.segment
+        return self.plan[self._k].segments[self._seg]
+
+    def _convert_pct(
+        self, pct: float, direction: Direction, src: ReferenceKind, dst: ReferenceKind
+    ) -> float:
+        """``pct`` of reference ``src`` in % of ``dst`` (same value when a maximum is unknown)."""
+        if src is dst:
+            return pct
+        src_n = self.references_n.get((src, direction))
+        dst_n = self.references_n.get((dst, direction))
+        if src_n is None or dst_n is None or not dst_n > 0:
+            return pct
+        return pct * src_n / dst_n
+
+    def _cap_pct(self, ps: PlanStep) -> float:
+        """The highest target pain allows for step ``ps``, in % of its own reference."""
+        if ps.direction is None or ps.direction not in self._caps:
+            return math.inf
+        kind, pct = self._caps[ps.direction]
+        return self._convert_pct(pct, ps.direction, kind, _kind(ps))
+
+    def _lower_cap(self, ps: PlanStep, level_pct: float) -> None:
+        """Later targets of ``ps``'s direction stay at or below ``level_pct`` (of its reference)."""
+        if ps.direction is None:
+            return
+        self._caps[ps.direction] = (_kind(ps), min(level_pct, self._cap_pct(ps)))
 
     def _level(self, ps: PlanStep, nominal: FloatArray) -> FloatArray:
         if ps.direction is None:
@@ -95,7 +159,7 @@ class EngineRuntime:
         scale = 1.0
         if ps.reference is ReferenceKind.PAIN_FREE:
             scale = self._scale.get(ps.direction, 1.0)
-        level = np.clip(nominal * scale - self._offset, 0.0, self._ceiling)
+        level = np.clip(nominal * scale, 0.0, min(self._ceiling, self._cap_pct(ps)))
         return level * ps.direction.sign
 
     def _seg_targets(self, ps: PlanStep, seg: Segment, t0: float, t: FloatArray) -> FloatArray:
@@ -122,7 +186,12 @@ class EngineRuntime:
     ) -> None:
         seg = self._segment()
         ps = self.plan[self._k]
-        target = np.zeros_like(t) if self._pain_rest else self._seg_targets(ps, seg, self._t0, t)
+        brk = self._break
+        target = (
+            np.full(t.shape, brk.level_pct)
+            if brk is not None
+            else self._seg_targets(ps, seg, self._t0, t)
+        )
         band = ps.band_pct if seg.banded else math.nan
         state = np.full(t.shape, -1, dtype=np.int8)
         if seg.banded:
@@ -143,7 +212,7 @@ class EngineRuntime:
         events.extend(item[2] for item in timed)
         out[0][where], out[1][where], out[2][where] = target, band, self._k
         out[3][where], out[4][where] = seg.phase, state == 1
-        if not self._pain_rest:
+        if brk is None:
             segs = np.full(t.shape, self._seg, dtype=np.int64)
             self._acc.append((t.copy(), e.copy(), target, segs))
 
@@ -179,19 +248,24 @@ class EngineRuntime:
             scale = self._scale.get(ps.direction, 1.0)
             if ps.reference is not ReferenceKind.PAIN_FREE:
                 scale = 1.0
-            asked = ps.peak_pct * scale - self._offset
-            if asked > self._ceiling + 1e-9:
+            asked = ps.peak_pct * scale
+            cap = self._cap_pct(ps)
+            if asked > self._ceiling + 1e-9 and self._ceiling <= cap:
                 text = f"target {asked:g} % is above the allowed {self._ceiling:g} %: clamped"
                 events.append(DrillEvent(EventKind.TARGET_CLAMPED, t, k, text, self._ceiling))
+            elif asked > cap + 1e-9:
+                text = f"target {asked:g} % capped at {cap:.0f} % after pain"
+                events.append(DrillEvent(EventKind.TARGET_CLAMPED, t, k, text, cap))
         self._enter_segment(t, events)
 
     def _end_segment(self, events: list[DrillEvent]) -> None:
         seg = self._segment()
         end = self._t0 + seg.duration_s
         events.extend(self._cue_events(end))
-        if self._pain_rest:
-            self._pain_rest = False
-            self._start_step(self._k + 1, end, events)
+        if self._break is not None:
+            if self._break.asking:
+                self._answer_pain(end, "no answer", events)
+            self._leave_break(end, events)
             return
         if seg.ends_rep:
             events.append(DrillEvent(EventKind.REP_DONE, end, self._k, seg.rep_label))
@@ -231,6 +305,7 @@ class EngineRuntime:
         )
         self._acc = []
         self._scores.append(score)
+        self._last_ended = (self._k, t)
         if ps.step.traits.measures_mvic:
             self._trials.extend(r.max_effort for r in score.reps if r.max_effort is not None)
         events.append(DrillEvent(EventKind.STEP_ENDED, t, self._k, reason.value))
@@ -261,9 +336,108 @@ class EngineRuntime:
     ) -> None:
         self._pf_max, self._pf_by_pain, self._pf_how = level, by_pain, how
         if ps.direction is not None and ps.reference is ReferenceKind.PAIN_FREE:
-            # Later "max" (100 %) lands exactly on the found level, earlier regressions kept.
-            self._scale[ps.direction] = (level + self._offset) / MAX_PCT
+            # Later "max" (100 %) lands exactly on the found level.
+            self._scale[ps.direction] = level / MAX_PCT
         text = f"pain-free max {level:g} %" + (
             " (plateau: the force rose no further)" if how == "plateau" else ""
         )
         events.append(DrillEvent(EventKind.PAIN_FREE_MAX, t, ps.index, text, level))
+
+    # ---- breaks: the pain hold and the cramp rest ----
+
+    def _enter_break(
+        self, t: float, phase: Phase, level_pct: float, *, step_done: bool, events: list[DrillEvent]
+    ) -> None:
+        """Hold ``level_pct`` (signed) from ``t`` in a pain hold or a cramp rest."""
+        prev = self._break
+        if prev is not None:  # a break within a break keeps where the step stood
+            at_t, seg, seg_t0, cue = prev.at_t, prev.seg, prev.seg_t0, prev.cue_next
+            step_done = step_done or prev.step_done
+            from_pct = prev.from_pct
+        else:
+            at_t, seg, seg_t0, cue = t, self._seg, self._t0, self._cue_next
+            from_pct = float(
+                self._seg_targets(self.plan[self._k], self._segment(), self._t0, np.array([t]))[0]
+            )
+        s = self.settings
+        if phase is Phase.PAIN_HOLD:
+            segment = Segment(
+                Phase.PAIN_HOLD, s.pain_hold_s, banded=True, scored=False, cues=((0.0, "better?"),)
+            )
+        else:
+            segment = Segment(
+                Phase.CRAMP_REST,
+                s.cramp_rest_s,
+                banded=False,
+                scored=False,
+                cues=((0.0, "release, rest"),),
+            )
+        self._break = Interlude(
+            segment,
+            level_pct,
+            step_done,
+            at_t,
+            seg,
+            seg_t0,
+            cue,
+            from_pct=from_pct,
+            asking=phase is Phase.PAIN_HOLD,
+        )
+        self._enter_segment(t, events)
+
+    def _leave_break(self, t: float, events: list[DrillEvent]) -> None:
+        """End the break at ``t``: the next step, or the interrupted one where it stood."""
+        brk = self._break
+        assert brk is not None
+        self._break = None
+        if brk.step_done:
+            self._start_step(self._k + 1, t, events)
+            return
+        self._seg = brk.seg
+        self._t0 = brk.seg_t0 + (t - brk.at_t)
+        self._cue_next = brk.cue_next
+        self._band_prev = -1
+        events.append(DrillEvent(EventKind.CUE, t, self._k, "carry on"))
+        events.extend(self._cue_events(t))
+
+    def _answer_pain(self, t: float, answer: str, events: list[DrillEvent]) -> None:
+        """Close the open "better?" question with ``answer`` (recorded on the last drop)."""
+        brk = self._break
+        if brk is None or not brk.asking:
+            return
+        brk.asking = False
+        if self._drops and self._drops[-1].step_index == self._k and not self._drops[-1].answer:
+            last = self._drops[-1]
+            self._drops[-1] = PainDrop(
+                last.t_s,
+                last.step_index,
+                last.direction,
+                last.reference,
+                last.painful_pct,
+                last.level_pct,
+                last.cause,
+                answer,
+            )
+        level = abs(brk.level_pct) if brk.lowered else None
+        events.append(DrillEvent(EventKind.PAIN_ANSWER, t, self._k, answer, level))
+
+    def _target_now(self, t: float) -> float:
+        """The signed target at ``t`` inside the running segment (0 unless running)."""
+        if self._status is not EngineStatus.RUNNING:
+            return 0.0
+        if self._break is not None:
+            return self._break.level_pct
+        ps = self.plan[self._k]
+        return float(self._seg_targets(ps, self._segment(), self._t0, np.array([t]))[0])
+
+    def _resume(self, t: float, events: list[DrillEvent]) -> None:
+        """Resume a paused drill at ``t``; drill time stood still meanwhile."""
+        if self._status is EngineStatus.PAUSED:
+            shift = t - self._pause_t
+            self._t0 += shift
+            self._status = EngineStatus.RUNNING
+            events.append(DrillEvent(EventKind.RESUMED, t, self._k, value=shift))
+
+
+def _kind(ps: PlanStep) -> ReferenceKind:
+    return ps.reference if ps.reference is not None else ReferenceKind.PAIN_FREE

@@ -8,41 +8,49 @@ same outputs, events and scores. Segment boundaries fall at exact times (start +
 shifted by pauses); events at a boundary are emitted once a sample (or a control call) at or
 after that time arrives, and carry the boundary's time.
 
-Control calls (:meth:`pause`, :meth:`resume`, :meth:`skip`, :meth:`abort`, :meth:`mark_pain`)
-take a time too; one earlier than anything already seen is treated as "now" (the latest
-time seen). Each returns the events it caused.
+Control calls (:meth:`pause`, :meth:`resume`, :meth:`skip`, :meth:`abort`, :meth:`mark_pain`,
+:meth:`answer_better`, :meth:`mark_cramp`, :meth:`record_check`) take a time too; one earlier
+than anything already seen is treated as "now" (the latest time seen). Each returns the events
+it caused.
 
-Pain: the target drops to 0 at once, the step ends (scored, ``ended_by = pain``), a relaxed
-``pain_rest_s`` follows, and every later target is lowered by ``regress_pct_on_pain`` points.
-In a staircase the step back to the last comfortable level *is* the regression: that level
-becomes the pain-free max, and later pain-free-referenced targets in the same direction are
-rescaled so that "max" means it.
+Pain (seed 000: "regress the percentage. Better? Good. No? Keep lowering."): the painful level
+L is the target at the key, or the effort then if lower (the athlete may not have reached the
+target). The target drops at once to :func:`~isoforce.drills.events.pain_drop_level` (L − 10
+points or L × 0.9, the lower) and holds there in a ``PAIN_HOLD`` of ``pain_hold_s`` while
+"better?" is asked. "Not better" (or the pain key again) drops it again by the same rule; "better"
+(or no answer by the end of the hold) carries on. From then on every target in that direction
+is capped at the level held (converted between the pain-free max and the MVIC with
+``references_n``). A hold, ramp or release carries on where it stopped, capped; a staircase
+ends and the level held is its pain-free max (never above the stair before the painful one,
+the seed's "60 % felt great, 70 % hurt: 60 % is your max"); a max trial ends with no MVIC.
+
+Cramp (seed 000: usually a good sign; back off, then repeat): the target drops to 0 for
+``cramp_rest_s`` (``CRAMP_REST``), then the step carries on where it stopped. Nothing is capped.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from isoforce.drills._pain import PainControls
 from isoforce.drills._runtime import ACTIVE as _ACTIVE
-from isoforce.drills._runtime import EngineRuntime, FloatArray
+from isoforce.drills._runtime import FloatArray
 from isoforce.drills.events import (
     DrillEvent,
     DrillResult,
     EngineStatus,
     EngineUpdate,
     EventKind,
-    PainRecord,
 )
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import EndReason, best_max_effort, summarize
 from isoforce.drills.segments import Phase, Segment
 
 
-class DrillEngine(EngineRuntime):
+class DrillEngine(PainControls):
     """Runs one drill from ``start_t_s`` (session seconds); see the module docstring.
 
     ``DrillEngine(drill, settings=None, *, start_t_s=0.0)``: ``settings`` defaults to
@@ -59,10 +67,23 @@ class DrillEngine(EngineRuntime):
 
     @property
     def current_step(self) -> PlanStep | None:
-        """The step running now (``None`` before the start, in a pain rest, after the end)."""
-        if self._status in _ACTIVE and not self._pain_rest:
+        """The step running now or interrupted by a break (``None`` before or after the drill)."""
+        if self._status in _ACTIVE:
             return self.plan[self._k]
         return None
+
+    @property
+    def question_open_since_s(self) -> float | None:
+        """When "better?" was asked, while it waits for an answer (else ``None``)."""
+        brk = self._break
+        if brk is None or not brk.asking or self._status is not EngineStatus.RUNNING:
+            return None
+        return self._t0
+
+    @property
+    def in_break(self) -> bool:
+        """Whether a pain hold or a cramp rest is running."""
+        return self._break is not None and self._status in _ACTIVE
 
     @property
     def next_step(self) -> PlanStep | None:
@@ -86,13 +107,18 @@ class DrillEngine(EngineRuntime):
         return Phase.DONE
 
     def step_remaining_s(self, t_s: float) -> float:
-        """Seconds of drill time left in the current step (or pain rest) at ``t_s``."""
+        """Seconds of drill time left in the current step (with a break in it) at ``t_s``."""
         if self._status not in _ACTIVE:
             return 0.0
         now = self._pause_t if self._status is EngineStatus.PAUSED else float(t_s)
         left = max(0.0, self._t0 + self._segment().duration_s - now)
-        if not self._pain_rest:
-            left += sum(seg.duration_s for seg in self.plan[self._k].segments[self._seg + 1 :])
+        segments = self.plan[self._k].segments
+        brk = self._break
+        if brk is None:
+            left += sum(seg.duration_s for seg in segments[self._seg + 1 :])
+        elif not brk.step_done:
+            left += max(0.0, brk.seg_t0 + segments[brk.seg].duration_s - brk.at_t)
+            left += sum(seg.duration_s for seg in segments[brk.seg + 1 :])
         return left
 
     def advance_to(self, t_s: float) -> tuple[DrillEvent, ...]:
@@ -112,7 +138,9 @@ class DrillEngine(EngineRuntime):
         t = np.asarray(t_s, dtype=np.float64)
         out = np.zeros_like(t)
         for ps, seg, t0, mask in self._timeline(t):
-            if ps is not None:
+            if ps is None:
+                out[mask] = self._break.level_pct if self._break is not None else 0.0
+            else:
                 out[mask] = self._seg_targets(ps, seg, t0, t[mask])
         return out
 
@@ -137,29 +165,39 @@ class DrillEngine(EngineRuntime):
     ) -> Iterator[tuple[PlanStep | None, Segment, float, NDArray[np.bool_]]]:
         """Walk the segments ahead from now, yielding which of ``t`` fall in each.
 
-        Yields ``(step, or None in a pain rest; segment; its start; mask of the times in it)``.
+        Yields ``(step, or None in a break; segment; its start; mask of the times in it)``.
         Times before the walk's start fall in its first segment, times after the last in none.
         """
         if self._status not in (EngineStatus.PENDING, EngineStatus.RUNNING) or not t.size:
             return
         done = np.zeros(t.shape, dtype=bool)
+        k, seg_i, t0 = self._k, self._seg, self._t0
         if self._status is EngineStatus.PENDING:
-            k, seg_i, t0, rest = 0, 0, self._start_t, False
+            k, seg_i, t0 = 0, 0, self._start_t
             done |= t < self._start_t
-        else:
-            k, seg_i, t0, rest = self._k, self._seg, self._t0, self._pain_rest
+        brk = self._break if self._status is EngineStatus.RUNNING else None
+        if brk is not None:
+            end = t0 + brk.segment.duration_s
+            mask = t < end
+            if mask.any():
+                yield None, brk.segment, t0, mask
+            done |= mask
+            if brk.step_done:
+                k, seg_i, t0 = k + 1, 0, end
+            else:
+                seg_i, t0 = brk.seg, brk.seg_t0 + (end - brk.at_t)
         while k < len(self.plan) and not done.all():
             ps = self.plan[k]
-            seg = self._rest_seg if rest else ps.segments[seg_i]
+            seg = ps.segments[seg_i]
             end = t0 + seg.duration_s
             mask = ~done & (t < end)
             if mask.any():
-                yield (None if rest else ps), seg, t0, mask
+                yield ps, seg, t0, mask
             done |= mask
-            if not rest and seg_i + 1 < len(ps.segments):
+            if seg_i + 1 < len(ps.segments):
                 seg_i += 1
             else:
-                k, seg_i, rest = k + 1, 0, False
+                k, seg_i = k + 1, 0
             t0 = end
 
     def result(self) -> DrillResult:
@@ -173,7 +211,9 @@ class DrillEngine(EngineRuntime):
             pain_free_max_pct=self._pf_max,
             pain_free_max_by_pain=self._pf_by_pain,
             max_effort=best_max_effort(self._trials),
-            regressed_pct=self._offset,
+            drops=tuple(self._drops),
+            cramps=tuple(self._cramps),
+            checks=tuple(self._checks),
             pain_free_max_found_by=self._pf_how,
         )
 
@@ -243,22 +283,20 @@ class DrillEngine(EngineRuntime):
     def resume(self, t_s: float) -> tuple[DrillEvent, ...]:
         """Resume where the drill was paused; ``value`` of the event is the paused seconds."""
         t, events = self._control(t_s)
-        if self._status is EngineStatus.PAUSED:
-            shift = t - self._pause_t
-            self._t0 += shift
-            self._status = EngineStatus.RUNNING
-            events.append(DrillEvent(EventKind.RESUMED, t, self._k, value=shift))
+        self._resume(t, events)
         return tuple(events)
 
     def skip(self, t_s: float) -> tuple[DrillEvent, ...]:
-        """End the current step (scored as skipped) or pain rest, and start the next now."""
+        """End the current step (scored as skipped; a break ends with it) and start the next now."""
         t, events = self._control(t_s)
         if self._status not in _ACTIVE:
             return tuple(events)
         events.append(DrillEvent(EventKind.SKIPPED, t, self._k))
-        if self._pain_rest:
-            self._pain_rest = False
-        else:
+        brk = self._break
+        if brk is not None and brk.asking:
+            self._answer_pain(t, "no answer", events)
+        self._break = None
+        if brk is None or not brk.step_done:
             self._finish_step(t, EndReason.SKIPPED, events)
         self._start_step(self._k + 1, t, events)
         self._pause_t = t
@@ -267,37 +305,11 @@ class DrillEngine(EngineRuntime):
     def abort(self, t_s: float) -> tuple[DrillEvent, ...]:
         """Stop the drill for good; the step in progress is scored as aborted."""
         t, events = self._control(t_s)
-        if self._status in _ACTIVE and not self._pain_rest:
+        brk = self._break
+        if self._status in _ACTIVE and (brk is None or not brk.step_done):
             self._finish_step(t, EndReason.ABORTED, events)
+        self._break = None
         if self._status in (*_ACTIVE, EngineStatus.PENDING):
             self._status = EngineStatus.ABORTED
             events.append(DrillEvent(EventKind.DRILL_ABORTED, t, -1))
-        return tuple(events)
-
-    def mark_pain(self, t_s: float, effort_pct: float | None = None) -> tuple[DrillEvent, ...]:
-        """Mark pain or a pinch at ``t_s`` with the effort then; see the module docstring.
-
-        A mark during a pain rest, before the start or after the end is recorded only.
-        """
-        t, events = self._control(t_s)
-        effort = None if effort_pct is None or math.isnan(effort_pct) else float(effort_pct)
-        active = self._status in _ACTIVE
-        target = self.target_at(t) if self._status is EngineStatus.RUNNING else 0.0
-        index = self._k if active else -1
-        self._pains.append(PainRecord(t, effort, target, index))
-        events.append(DrillEvent(EventKind.PAIN_MARKED, t, index, "pain", effort))
-        if not active or self._pain_rest:
-            return tuple(events)
-        ps, seg = self.plan[self._k], self._segment()
-        if ps.step.traits.finds_pain_free_max and seg.phase is Phase.STAIR:
-            last = ps.segments[self._seg - 1].start_pct if self._seg > 0 else 0.0
-            found = float(abs(self._level(ps, np.array([last]))[0]))
-            self._finish_step(t, EndReason.PAIN, events)
-            self._found_pain_free_max(ps, found, True, t, events)
-        else:
-            self._finish_step(t, EndReason.PAIN, events)
-            self._offset += self.settings.regress_pct_on_pain
-        self._pain_rest = True
-        self._pause_t = t
-        self._enter_segment(t, events)
         return tuple(events)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills.scoring import DrillScore, MaxEffort, StepScore
 
 
@@ -18,8 +19,13 @@ class EngineSettings:
 
     - ``default_band_pct``: ± band of force steps that give none.
     - ``passive_band_pct``: ± band around 0 for passive and breathing steps.
-    - ``regress_pct_on_pain``: points taken off every later target when pain is marked.
-    - ``pain_rest_s``: relaxed time at target 0 after pain before the next step.
+    - ``pain_drop_pct``: the pain key drops the target by at least this many points below the
+      painful level (and by at least this share of it: :func:`pain_drop_level`).
+    - ``pain_hold_s``: how long the target holds at the lowered level while "better?" is asked;
+      no answer by then counts as better (the pain key stays live).
+    - ``cramp_rest_s``: relaxed time at target 0 after the cramp key, before the step carries on.
+    - ``check_window_s``: a check key (pinching, cramping, compensation) pressed this soon after
+      a step ended is about that step; later it is about the step running.
     - ``above_max_ceiling_pct``: highest target a drill with ``allow_above_max`` may reach.
     - ``steadiness_middle_fraction``: share of a hold (its middle) used for the CV.
     - ``plateau_levels``: a staircase ends when this many levels in a row were neither reached
@@ -29,8 +35,10 @@ class EngineSettings:
 
     default_band_pct: float = 5.0
     passive_band_pct: float = 5.0
-    regress_pct_on_pain: float = 10.0
-    pain_rest_s: float = 10.0
+    pain_drop_pct: float = 10.0
+    pain_hold_s: float = 8.0
+    cramp_rest_s: float = 20.0
+    check_window_s: float = 10.0
     above_max_ceiling_pct: float = 120.0
     steadiness_middle_fraction: float = 0.5
     plateau_levels: int = 2
@@ -39,8 +47,10 @@ class EngineSettings:
         checks = (
             ("default_band_pct", self.default_band_pct > 0),
             ("passive_band_pct", self.passive_band_pct > 0),
-            ("regress_pct_on_pain", self.regress_pct_on_pain >= 0),
-            ("pain_rest_s", self.pain_rest_s >= 0),
+            ("pain_drop_pct", 0 < self.pain_drop_pct < 100),
+            ("pain_hold_s", self.pain_hold_s > 0),
+            ("cramp_rest_s", self.cramp_rest_s >= 0),
+            ("check_window_s", self.check_window_s >= 0),
             ("above_max_ceiling_pct", self.above_max_ceiling_pct >= 100),
             ("steadiness_middle_fraction", 0 < self.steadiness_middle_fraction <= 1),
             ("plateau_levels", self.plateau_levels >= 1),
@@ -77,6 +87,16 @@ class EventKind(enum.Enum):
     """``text`` names the rep: ``trial 2/3``, ``lift-off 3/3``, ``pass 1/3``…"""
     PAIN_MARKED = "pain_marked"
     """``value`` is the effort at the mark (``None`` if not measured)."""
+    PAIN_DROP = "pain_drop"
+    """The target dropped below a painful level and "better?" is asked; ``value`` is the new
+    level (unsigned, % of the step's reference) and ``text`` says from what and why."""
+    PAIN_ANSWER = "pain_answer"
+    """The answer to "better?": ``text`` is ``better``, ``not better``, ``pain again`` or
+    ``no answer``; ``value`` is the level held (``None`` when nothing loaded was lowered)."""
+    CRAMP_MARKED = "cramp_marked"
+    """The cramp key: release and rest, then the step carries on; ``value`` is the effort."""
+    CHECK = "check"
+    """A check after a phase: ``text`` is a :class:`Check` value, ``step_index`` the step."""
     PAIN_FREE_MAX = "pain_free_max"
     """A staircase found the pain-free max; ``value`` in the fed effort units."""
     STEP_SCORED = "step_scored"
@@ -88,6 +108,25 @@ class EventKind(enum.Enum):
     SKIPPED = "skipped"
     DRILL_ABORTED = "drill_aborted"
     DRILL_FINISHED = "drill_finished"
+
+
+class Check(enum.Enum):
+    """The seeds' questions after a phase, each answered with one key."""
+
+    PINCHING = "pinching"
+    CRAMPING = "cramping"
+    COMPENSATION = "compensation"
+    """Another part of the body moved or tensed (seed 000, "unintentional movement")."""
+
+
+def pain_drop_level(painful_pct: float, drop_pct: float = 10.0) -> float:
+    """The level the pain key drops to: 10 points or 10 % below ``painful_pct``, the bigger drop.
+
+    ``max(0, min(L − drop, L × (1 − drop / 100)))``: from 70 % to 60 % (the seed's "60 felt
+    great, 70 painful"), from 150 % to 135 %, from 8 % to 0.
+    """
+    level = max(0.0, float(painful_pct))
+    return max(0.0, min(level - drop_pct, level * (1.0 - drop_pct / 100.0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +178,36 @@ class PainRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PainDrop:
+    """One drop of the target after pain: what hurt, where it went, and why.
+
+    Levels are unsigned, in % of the reference of step ``step_index`` (``reference``) in
+    ``direction``. ``cause`` is ``pain`` (the key), ``not better`` (the answer), ``pain again``
+    (the key during the hold) or ``pinching`` (the check after a step). ``answer`` is what
+    the athlete said to "better?" at this level (``better``, ``no answer``; empty when it was
+    lowered again or the drill ended first).
+    """
+
+    t_s: float
+    step_index: int
+    direction: Direction
+    reference: ReferenceKind
+    painful_pct: float
+    level_pct: float
+    cause: str
+    answer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRecord:
+    """A check answered after a phase: which, when, and about which step."""
+
+    t_s: float
+    step_index: int
+    check: Check
+
+
+@dataclass(frozen=True, slots=True)
 class DrillResult:
     """Everything a run produced so far (partial after an abort).
 
@@ -156,8 +225,11 @@ class DrillResult:
     pain_free_max_pct: float | None
     pain_free_max_by_pain: bool
     max_effort: MaxEffort | None
-    regressed_pct: float
-    """Total points later targets were lowered by pain marks."""
+    drops: tuple[PainDrop, ...] = ()
+    """Every drop of the target after pain, in order (the last per direction is the lowest)."""
+    cramps: tuple[PainRecord, ...] = ()
+    """Cramp key presses (they rest and carry on; no max changes)."""
+    checks: tuple[CheckRecord, ...] = ()
     pain_free_max_found_by: str = ""
     """How the staircase ended: ``pain``, ``plateau`` (no higher force reached) or ``ceiling``."""
 

@@ -165,7 +165,7 @@ class Drill:
 
     @property
     def duration_s(self) -> float:
-        """Nominal duration in seconds, without pauses or pain rests."""
+        """Nominal duration in seconds, without pauses or breaks (pain holds, cramp rests)."""
         return sum(step.duration_s for step in self.steps)
 
     @property

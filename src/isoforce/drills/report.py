@@ -94,8 +94,18 @@ def result_summary(result: DrillResult) -> list[str]:
         lines.append(
             f"pain marked at {pain.t_s:.1f} s (effort {effort}, target {pain.target_pct:.0f} %)"
         )
-    if result.regressed_pct:
-        lines.append(f"later targets lowered by {result.regressed_pct:.0f} % after pain")
+    for drop in result.drops:
+        answer = f", {drop.answer}" if drop.answer else ""
+        lines.append(
+            f"{drop.cause} at {drop.t_s:.1f} s: {drop.direction.value} target "
+            f"{drop.painful_pct:.0f} % → {drop.level_pct:.0f} %{answer}; later "
+            f"{drop.direction.value} targets stay at or below it"
+        )
+    for cramp in result.cramps:
+        lines.append(f"cramp at {cramp.t_s:.1f} s: released and rested, max unchanged")
+    for check in result.checks:
+        about = f"step {check.step_index + 1}" if check.step_index >= 0 else "the drill"
+        lines.append(f"check: {check.check.value} felt ({about})")
     if result.pain_free_max_pct is not None:
         how = {
             "pain": "last comfortable step",

@@ -39,11 +39,16 @@ class Phase(enum.IntEnum):
     LOWER = 11
     LIFT_HOLD = 12
     PAIN_REST = 13
+    """Target 0 after pain: what isoforce did before the pain hold (older recordings only)."""
     PAUSED = 14
     DONE = 15
     ROTATE_IN = 16
     ROTATE_OUT = 17
     RETURN = 18
+    PAIN_HOLD = 19
+    """After the pain key: the target holds below the painful level while "better?" is asked."""
+    CRAMP_REST = 20
+    """After the cramp key: target 0, rest, then the step carries on where it stopped."""
 
 
 Cue = tuple[float, str]

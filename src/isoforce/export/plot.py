@@ -1,4 +1,4 @@
-"""PNG plot of a session: the force (or effort) curve, its target band, phases and pain marks.
+"""PNG plot of a session: the force (or effort) curve, its target band, phases, pain and cramp marks.
 
 Needs matplotlib, an optional extra (``pip install 'isoforce[plot]'``); without it
 :func:`write_png` raises :class:`MissingExtraError`. Long recordings are reduced to a min/max
@@ -130,14 +130,16 @@ def write_png(
             ax.axvspan(
                 gap.start_t_s, gap.end_t_s, color="#999999", alpha=0.35, hatch="//", linewidth=0
             )
+    marks = {"pain_marked": ("pain", "#d62728"), "cramp_marked": ("cramp", "#9467bd")}
     for e in record.events:
-        if e.kind == "pain_marked":
-            ax.axvline(e.t_s, color="#d62728", linewidth=1.2)
+        if e.kind in marks:
+            text, colour = marks[e.kind]
+            ax.axvline(e.t_s, color=colour, linewidth=1.2)
             ax.annotate(
-                "pain",
+                text,
                 (e.t_s, 1.0),
                 xycoords=("data", "axes fraction"),
-                color="#d62728",
+                color=colour,
                 fontsize=8,
             )
     meta = record.meta

@@ -34,6 +34,7 @@ from isoforce.live.guide import (
     ImuStepScorer,
     ReplayedPainReporter,
     SimulatedPainReporter,
+    maxima_n,
 )
 from isoforce.live.options import PROVISIONAL_MVIC_N, SessionOptions
 from isoforce.live.session import Consumer, LiveSession
@@ -260,9 +261,10 @@ def open_session(
     if drill is None and options.sim_profile == "rest" and isinstance(transport, SimTransport):
         transport.set_target(np.zeros_like)
     if drill is not None:
-        guide = DrillGuide(
-            DrillEngine(drill, _engine_settings(drill, engine_settings)), references=references
+        engine = DrillEngine(
+            drill, _engine_settings(drill, engine_settings), references_n=maxima_n(references)
         )
+        guide = DrillGuide(engine, references=references)
         # the virtual athlete watches the same target curve the user would see on screen
         scale = {
             Direction.PUSH: (pain_free.push_max_n or athlete.push_max_n) / athlete.push_max_n,
@@ -324,11 +326,12 @@ def open_replay(
     pipeline = pipeline_for(spec, fs_hz=rate, calibration=plan.calibration, reference=pain_free)
     guide: DrillGuide | None = None
     if drill is not None:
-        guide = DrillGuide(
-            DrillEngine(drill, _engine_settings(drill, engine_settings)), references=references
+        engine = DrillEngine(
+            drill, _engine_settings(drill, engine_settings), references_n=maxima_n(references)
         )
-        if plan.pain_presses_s:
-            guide.pain_reporter = ReplayedPainReporter(plan.pain_presses_s)
+        guide = DrillGuide(engine, references=references)
+        if plan.key_presses:
+            guide.pain_reporter = ReplayedPainReporter(plan.key_presses)
     stored = str(record.meta.options.get("imu_placement", placement))
     return _assemble(
         spec=spec,

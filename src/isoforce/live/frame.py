@@ -66,6 +66,18 @@ class DrillCommand(enum.Enum):
     """What a user's key asks of the drill (see ``LiveSession.command``)."""
 
     PAIN = "pain"
+    """Pain or a pinch: the target drops below it and "better?" is asked (in a pain hold, it
+    means "not better")."""
+    BETTER = "better"
+    """The answer "yes, better" in a pain hold: carry on at the level held."""
+    NOT_BETTER = "not_better"
+    """The answer "no, not better": the target drops again."""
+    CRAMP = "cramp"
+    """A cramp: release and rest, then carry on (no max changes)."""
+    CHECK_PINCHING = "check_pinching"
+    CHECK_CRAMPING = "check_cramping"
+    CHECK_COMPENSATION = "check_compensation"
+    """The checks after a phase (pinching? cramping? compensation felt?), one key each."""
     PAUSE = "pause"
     SKIP = "skip"
     ABORT = "abort"

@@ -1,9 +1,10 @@
 """Drives the pure drill engine from a live session: targets, labels, events and IMU step scores.
 
 :class:`DrillGuide` is owned by :class:`~isoforce.live.session.LiveSession`; it returns what
-happened with each block (a :class:`Guidance`) instead of calling anyone back. The pain key of
-a simulated person (:class:`SimulatedPainReporter`) and of a replayed recording
-(:class:`ReplayedPainReporter`) press the engine's pain mark at a sample inside a block.
+happened with each block (a :class:`Guidance`) instead of calling anyone back. The keys of
+a simulated person (:class:`SimulatedPainReporter`: the pain key, and the answer to "better?")
+and of a replayed recording (:class:`ReplayedPainReporter`: every drill key as it was pressed)
+are pressed at a sample inside a block, through :func:`apply_command` as a user's keys are.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.core.samples import FloatArray
 from isoforce.drills.engine import DrillEngine
-from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
+from isoforce.drills.events import Check, DrillEvent, EngineStatus, EventKind
 from isoforce.drills.imu_scores import (
     ImuDrillSummary,
     ImuStepScore,
@@ -28,6 +29,7 @@ from isoforce.drills.imu_scores import (
 )
 from isoforce.drills.plan import Phase
 from isoforce.drills.scoring import StepScore
+from isoforce.live.frame import DrillCommand
 from isoforce.session.model import Labels
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.filters import TrailingMean
@@ -36,10 +38,49 @@ from isoforce.signal.pipeline import ForcePipeline
 
 IntArray = NDArray[np.int64]
 
-#: Phase names by code, as labels name them in files ("lift-hold", "pain-rest", ...).
+#: Phase names by code, as labels name them in files ("lift-hold", "pain-hold", ...).
 PHASE_NAMES: tuple[str, ...] = tuple(
     p.name.lower().replace("_", "-") for p in sorted(Phase, key=int)
 )
+
+
+_CHECKS = {
+    DrillCommand.CHECK_PINCHING: Check.PINCHING,
+    DrillCommand.CHECK_CRAMPING: Check.CRAMPING,
+    DrillCommand.CHECK_COMPENSATION: Check.COMPENSATION,
+}
+
+
+def maxima_n(
+    references: Mapping[ReferenceKind, EffortReference],
+) -> dict[tuple[ReferenceKind, Direction], float]:
+    """Each known maximum in newtons by (reference kind, direction), for the drill engine."""
+    return {
+        (kind, d): value
+        for kind, ref in references.items()
+        for d in Direction
+        if (value := ref.max_n(d)) is not None
+    }
+
+
+def apply_command(
+    engine: DrillEngine, command: DrillCommand, t_s: float, effort_pct: float | None
+) -> tuple[DrillEvent, ...]:
+    """Do what a drill key asks at session time ``t_s`` (effort then, signed; None: unknown)."""
+    if command is DrillCommand.PAIN:
+        return engine.mark_pain(t_s, effort_pct)
+    if command in (DrillCommand.BETTER, DrillCommand.NOT_BETTER):
+        return engine.answer_better(t_s, better=command is DrillCommand.BETTER)
+    if command is DrillCommand.CRAMP:
+        return engine.mark_cramp(t_s, effort_pct)
+    if command in _CHECKS:
+        return engine.record_check(t_s, _CHECKS[command])
+    if command is DrillCommand.PAUSE:
+        paused = engine.status is EngineStatus.PAUSED
+        return engine.resume(t_s) if paused else engine.pause(t_s)
+    if command is DrillCommand.SKIP:
+        return engine.skip(t_s)
+    return engine.abort(t_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,24 +201,35 @@ class DrillGuide:
         self, t_s: FloatArray, effort_pct: FloatArray, imu: ImuBlock | None = None
     ) -> Guidance:
         """Advance the engine over one block's samples."""
-        cut = (
-            None
-            if self.pain_reporter is None
-            else self.pain_reporter.first_press(t_s, effort_pct, self.engine)
-        )
-        if cut is None:
-            update = self.engine.update(t_s=t_s, effort_pct=effort_pct)
-            events = list(update.events)
-            target, steps, phase = update.target_pct, update.step_index, update.phase
-        else:
-            # the key is pressed at sample `cut`: the engine sees samples up to it, then the press
-            first = self.engine.update(t_s=t_s[: cut + 1], effort_pct=effort_pct[: cut + 1])
-            pressed = self.engine.mark_pain(float(t_s[cut]), float(effort_pct[cut]))
-            rest = self.engine.update(t_s=t_s[cut + 1 :], effort_pct=effort_pct[cut + 1 :])
-            events = [*first.events, *pressed, *rest.events]
-            target = np.concatenate([first.target_pct, rest.target_pct])
-            steps = np.concatenate([first.step_index, rest.step_index])
-            phase = np.concatenate([first.phase, rest.phase])
+        reporter = self.pain_reporter
+        if reporter is not None:
+            reporter.start_block(effort_pct)
+        targets: list[FloatArray] = []
+        step_parts: list[IntArray] = []
+        phases: list[NDArray[np.int8]] = []
+        events: list[DrillEvent] = []
+        i, n = 0, t_s.shape[0]
+        while True:
+            press = None if reporter is None else reporter.next_press(t_s, self.engine, i)
+            cut = n - 1 if press is None else press[0]
+            # the key is pressed at sample `cut`: the engine sees samples up to it, then the key
+            update = self.engine.update(t_s=t_s[i : cut + 1], effort_pct=effort_pct[i : cut + 1])
+            targets.append(update.target_pct)
+            step_parts.append(update.step_index)
+            phases.append(update.phase)
+            events.extend(update.events)
+            if press is None:
+                break
+            effort = float(effort_pct[cut])
+            events.extend(
+                apply_command(
+                    self.engine, press[1], float(t_s[cut]), None if math.isnan(effort) else effort
+                )
+            )
+            i = cut + 1
+        target = np.concatenate(targets)
+        steps = np.concatenate(step_parts)
+        phase = np.concatenate(phases)
         events = [*self._early, *events]
         self._early = []
         steps = steps.astype(np.int64)
@@ -224,11 +276,12 @@ class DrillGuide:
 
 
 class SimulatedPainReporter:
-    """The simulated user's pain key: pressed when effort clearly passes the athlete's threshold.
+    """The simulated user's keys: pain when effort clearly passes the athlete's threshold.
 
     "Clearly" means the mean effort over ``window_s`` exceeds the threshold by ``margin_pct``:
     the person at a 60 % step does not cry out at every tremor, but does at a 70 % step.
-    Presses at most once per ``cooldown_s``.
+    Presses at most once per ``cooldown_s``. Asked "better?", the athlete answers
+    ``answer_after_s`` later: better when the mean effort is then below the threshold, else not.
     """
 
     def __init__(
@@ -239,41 +292,62 @@ class SimulatedPainReporter:
         margin_pct: float = 5.0,
         window_s: float = 0.25,
         cooldown_s: float = 5.0,
+        answer_after_s: float = 2.0,
     ) -> None:
         self.threshold_pct = threshold_pct
         self.margin_pct = margin_pct
         self.cooldown_s = cooldown_s
-        self._means = TrailingMean(max(1, round(window_s * fs_hz)))
+        self.answer_after_s = answer_after_s
+        self._means_of = TrailingMean(max(1, round(window_s * fs_hz)))
+        self._means: FloatArray = np.zeros(0)
         self._last_press = -math.inf
 
-    def first_press(
-        self, t_s: FloatArray, effort_pct: FloatArray, engine: DrillEngine
-    ) -> int | None:
-        """Index of the sample in this block at which the key is pressed, if any."""
-        means = self._means(np.nan_to_num(effort_pct, nan=0.0))
+    def start_block(self, effort_pct: FloatArray) -> None:
+        """Take in a new block's efforts (once per block, before :meth:`next_press`)."""
+        self._means = self._means_of(np.nan_to_num(effort_pct, nan=0.0))
+
+    def next_press(
+        self, t_s: FloatArray, engine: DrillEngine, start: int
+    ) -> tuple[int, DrillCommand] | None:
+        """The next key pressed in this block at or after sample ``start``, if any."""
         if engine.status is not EngineStatus.RUNNING:
             return None
-        for i in np.flatnonzero(means >= self.threshold_pct + self.margin_pct):
-            t = float(t_s[i])
+        means = self._means  # signed: the threshold is the athlete's push effort
+        asked = engine.question_open_since_s
+        if asked is not None:
+            at = start + int(np.searchsorted(t_s[start:], asked + self.answer_after_s))
+            if at >= t_s.shape[0]:
+                return None
+            better = means[at] < self.threshold_pct
+            return at, DrillCommand.BETTER if better else DrillCommand.NOT_BETTER
+        step = engine.current_step
+        if engine.in_break or (step is not None and step.direction is Direction.PULL):
+            return None  # a pull step's effort is against the pull max: not this threshold
+        for i in np.flatnonzero(means[start:] >= self.threshold_pct + self.margin_pct):
+            t = float(t_s[start + i])
             if t - self._last_press >= self.cooldown_s:
                 self._last_press = t
-                return int(i)
+                return start + int(i), DrillCommand.PAIN
         return None
 
 
 class ReplayedPainReporter(SimulatedPainReporter):
-    """Presses the pain key at the times it was pressed in the recording."""
+    """Presses the drill keys at the times they were pressed in the recording."""
 
-    def __init__(self, times_s: Sequence[float]) -> None:
+    def __init__(self, presses: Sequence[tuple[float, str]]) -> None:
         super().__init__(threshold_pct=math.inf, fs_hz=1.0)
-        self._times = sorted(times_s)
+        self._presses = sorted(presses, key=lambda p: p[0])
 
-    def first_press(
-        self, t_s: FloatArray, effort_pct: FloatArray, engine: DrillEngine
-    ) -> int | None:
-        """The index of the first sample at or after the next recorded press, if in this block."""
-        del effort_pct, engine
-        if not self._times or t_s.shape[0] == 0 or t_s[-1] < self._times[0] - 1e-9:
+    def start_block(self, effort_pct: FloatArray) -> None:
+        """Nothing to take in: the keys come from the recording."""
+
+    def next_press(
+        self, t_s: FloatArray, engine: DrillEngine, start: int
+    ) -> tuple[int, DrillCommand] | None:
+        """The next recorded key, if it falls in this block at or after sample ``start``."""
+        del engine
+        if not self._presses or t_s.shape[0] <= start or t_s[-1] < self._presses[0][0] - 1e-9:
             return None
-        at = self._times.pop(0)
-        return int(np.searchsorted(t_s, at - 1e-9, side="left"))
+        at, key = self._presses.pop(0)
+        index = start + int(np.searchsorted(t_s[start:], at - 1e-9, side="left"))
+        return min(index, t_s.shape[0] - 1), DrillCommand(key)

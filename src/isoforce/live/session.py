@@ -37,7 +37,7 @@ from isoforce.live.frame import (
     SessionHeader,
     SessionOutcome,
 )
-from isoforce.live.guide import DrillGuide, Guidance
+from isoforce.live.guide import DrillGuide, Guidance, apply_command
 from isoforce.session.model import ImuSamples, Labels
 from isoforce.signal.calibration import Calibration, tare_offset
 from isoforce.signal.imu import ImuBlock, ImuProcessor, has_imu, imu_arrays
@@ -501,24 +501,17 @@ class LiveSession:
     def command(self, command: DrillCommand) -> None:
         """A key from the user: what the drill did arrives as a frame at once.
 
-        ``PAIN`` (pain/pinch: the target drops at once and the mark is recorded), ``PAUSE``
-        (pause, or resume a paused drill), ``SKIP`` (to the next step), ``ABORT`` (end early,
-        keeping partial results). Without a drill, nothing happens.
+        ``PAIN`` (pain/pinch: the target drops at once below the painful level and "better?"
+        is asked), ``BETTER``/``NOT_BETTER`` (the answer), ``CRAMP`` (release, rest, carry on),
+        ``CHECK_*`` (the checks after a phase), ``PAUSE`` (pause, or resume a paused drill),
+        ``SKIP`` (to the next step), ``ABORT`` (end early, keeping partial results). Without a
+        drill, nothing happens.
         """
         guide = self.guide
         if guide is None:
             return
-        engine = guide.engine
         t, effort = self._t_now()
-        if command is DrillCommand.PAIN:
-            events = engine.mark_pain(t, effort)
-        elif command is DrillCommand.PAUSE:
-            paused = engine.status is EngineStatus.PAUSED
-            events = engine.resume(t) if paused else engine.pause(t)
-        elif command is DrillCommand.SKIP:
-            events = engine.skip(t)
-        else:
-            events = engine.abort(t)
+        events = apply_command(guide.engine, command, t, effort)
         self._emit(guide.keep(events))
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
-from isoforce.core.effort_key import ReferenceKind, Side
+from isoforce.core.effort_key import Direction, ReferenceKind, Side
 from isoforce.drills.events import DrillEvent, DrillResult, EventKind
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore, best_end_range
 from isoforce.drills.kinds import traits_of
@@ -90,7 +90,15 @@ def summary_dict(result: DrillResult, imu: ImuDrillSummary | None = None) -> Jso
             "pain_free_max_pct": result.pain_free_max_pct,
             "pain_free_max_by_pain": result.pain_free_max_by_pain,
             "max_effort": None if result.max_effort is None else asdict(result.max_effort),
-            "regressed_pct": result.regressed_pct,
+            "drops": [
+                {**asdict(d), "direction": d.direction.value, "reference": d.reference.value}
+                for d in result.drops
+            ],
+            "cramps": [asdict(c) for c in result.cramps],
+            "checks": [
+                {"t_s": c.t_s, "step_index": c.step_index, "check": c.check.value}
+                for c in result.checks
+            ],
             **({} if imu is None else {"imu": asdict(imu)}),
         }
     )
@@ -148,7 +156,13 @@ def saved_record_lines(
     lines = []
     for m in maxima:
         kind = "pain-free max" if m.kind is ReferenceKind.PAIN_FREE else "MVIC"
-        lines.append(f"{kind} for {m.key.label()}: {m.value_n:.1f} N (added to the history)")
+        how = ""
+        if m.kind is ReferenceKind.PAIN_FREE and m.detail.get("found_by") == "lowered by pain":
+            was = m.detail.get("previous_n")
+            how = f", lowered after pain at {m.detail.get('t_s', 0.0):.1f} s" + (
+                f" (was {was:.1f} N)" if isinstance(was, float | int) else ""
+            )
+        lines.append(f"{kind} for {m.key.label()}: {m.value_n:.1f} N{how} (added to the history)")
     for r in rom:
         way = "internal" if r.direction == "ir" else "external"
         lines.append(
@@ -181,6 +195,68 @@ def _reference_n(
     return None if max_n is None else (kind, max_n)
 
 
+def _lowered_by_pain(
+    result: DrillResult,
+    *,
+    plan: Sequence[PlanStep],
+    references: Mapping[ReferenceKind, EffortReference],
+    found: Mapping[Direction, ReferenceRecord],
+) -> dict[Direction, JsonDict]:
+    """Per direction, the lowest level pain left the athlete at, when it lowers the max.
+
+    The level is in newtons through the reference of the step it happened in. It counts when
+    it is below the pain-free max the run used (or none was known) and below what a staircase
+    of the same run found; ``detail`` says so and lists every drop in that direction.
+    """
+    out: dict[Direction, JsonDict] = {}
+    for direction in Direction:
+        drops = []
+        for d in result.drops:
+            if d.direction is not direction or not 0 <= d.step_index < len(plan):
+                continue
+            ref = _reference_n(plan[d.step_index], references)
+            if ref is None:
+                continue
+            scale = ref[1] / 100.0
+            drops.append((d, d.level_pct * scale, d.painful_pct * scale, ref))
+        if not drops:
+            continue
+        lowest, level_n, painful_n, (kind, max_n) = min(drops, key=lambda x: x[1])
+        in_use = references.get(ReferenceKind.PAIN_FREE)
+        previous_n = in_use.max_n(direction) if in_use is not None else None
+        staircase = found.get(direction)
+        if level_n <= 0 or (previous_n is not None and level_n >= previous_n):
+            continue  # a max of 0 N cannot be divided by: the drops stay in the summary
+        if staircase is not None and level_n > staircase.value_n + 1e-9:
+            continue
+        out[direction] = {
+            "found_by": "lowered by pain",
+            "by_pain": True,
+            "level_n": level_n,
+            "painful_n": painful_n,
+            "t_s": lowest.t_s,
+            "step_index": lowest.step_index,
+            "step": plan[lowest.step_index].label,
+            "cause": lowest.cause,
+            "answer": lowest.answer,
+            "pct_of_reference": lowest.level_pct,
+            "reference_kind": kind.value,
+            "reference_n": max_n,
+            "previous_n": previous_n,
+            "drops": [
+                {
+                    "t_s": d.t_s,
+                    "painful_n": p_n,
+                    "level_n": l_n,
+                    "cause": d.cause,
+                    "answer": d.answer,
+                }
+                for d, l_n, p_n, _ in drops
+            ],
+        }
+    return out
+
+
 def maxima_from_result(
     result: DrillResult,
     *,
@@ -197,6 +273,9 @@ def maxima_from_result(
     - Pain-free max: one per ``pain_free_max`` event (a staircase each, e.g. push then pull);
       ``detail.found_by`` says how its staircase ended (``pain``, ``plateau`` or ``ceiling``;
       ``by_pain`` is False for the last two, so the value is a lower bound).
+    - Lowered by pain: the lowest level the pain key left the athlete at in a direction, when
+      below the pain-free max the run used and what a staircase found (``detail.found_by =
+      "lowered by pain"`` with the painful level, the time, what was done and every drop).
     - MVIC: from every max-trial step that completed all its trials: the best trial's best
       1 s mean; ``detail`` keeps each trial's best 1 s mean (``trials_n``), the peak and the
       best 0.5 s mean, all in newtons.
@@ -204,9 +283,10 @@ def maxima_from_result(
     if side is None:
         return ()
     out: list[ReferenceRecord] = []
+    pain_free: dict[Direction, ReferenceRecord] = {}
     ended = {s.step_index: s.ended_by for s in result.step_scores}
     how = {EndReason.PAIN: "pain", EndReason.PLATEAU: "plateau"}
-    for found in events:
+    for found in events:  # the last per direction counts (pain lowers a staircase's level)
         if found.kind is not EventKind.PAIN_FREE_MAX or not 0 <= found.step_index < len(plan):
             continue
         step = plan[found.step_index]
@@ -215,22 +295,32 @@ def maxima_from_result(
         if ref is not None and step.direction is not None and pct is not None and pct > 0:
             kind, max_n = ref
             found_by = how.get(ended.get(found.step_index, EndReason.COMPLETED), "ceiling")
-            out.append(
-                ReferenceRecord(
-                    key=movement_key(movement, side, step.direction, position),
-                    kind=ReferenceKind.PAIN_FREE,
-                    value_n=pct / 100.0 * max_n,
-                    measured_at=measured_at,
-                    source_drill=result.drill_name,
-                    detail={
-                        "pct_of_reference": pct,
-                        "reference_kind": kind.value,
-                        "reference_n": max_n,
-                        "by_pain": found_by == "pain",
-                        "found_by": found_by,
-                    },
-                )
+            pain_free[step.direction] = ReferenceRecord(
+                key=movement_key(movement, side, step.direction, position),
+                kind=ReferenceKind.PAIN_FREE,
+                value_n=pct / 100.0 * max_n,
+                measured_at=measured_at,
+                source_drill=result.drill_name,
+                detail={
+                    "pct_of_reference": pct,
+                    "reference_kind": kind.value,
+                    "reference_n": max_n,
+                    "by_pain": found_by == "pain",
+                    "found_by": found_by,
+                },
             )
+    for direction, record in _lowered_by_pain(
+        result, plan=plan, references=references, found=pain_free
+    ).items():
+        pain_free[direction] = ReferenceRecord(
+            key=movement_key(movement, side, direction, position),
+            kind=ReferenceKind.PAIN_FREE,
+            value_n=record["level_n"],
+            measured_at=measured_at,
+            source_drill=result.drill_name,
+            detail=clean_json(record),
+        )
+    out.extend(pain_free[d] for d in sorted(pain_free, key=lambda d: d.value, reverse=True))
     for score in result.step_scores:
         if not traits_of(score.kind).measures_mvic or score.ended_by is not EndReason.COMPLETED:
             continue

@@ -87,8 +87,9 @@ class ReplayPlan:
     ``spec`` is the device the replay pretends to be (capabilities include ``imu`` when the
     record has IMU samples; its force channel is None for an IMU-only session).
     ``references`` holds the maxima the session ran against, only for the kinds it stored.
-    ``drill`` is the drill it ran (its file text when stored) and ``pain_presses_s`` the
-    session times the pain key was pressed.
+    ``drill`` is the drill it ran (its file text when stored) and ``key_presses`` the drill
+    keys pressed, in time order, each as (session time, command value: ``pain``, ``better``,
+    ``not_better``, ``cramp``, ``check_pinching`` …).
     """
 
     session_id: int | None
@@ -97,7 +98,12 @@ class ReplayPlan:
     calibration: Calibration
     references: Mapping[ReferenceKind, EffortReference]
     drill: DrillInfo | None
-    pain_presses_s: tuple[float, ...]
+    key_presses: tuple[tuple[float, str], ...]
+
+    @property
+    def pain_presses_s(self) -> tuple[float, ...]:
+        """The session times the pain key was pressed."""
+        return tuple(t for t, key in self.key_presses if key == "pain")
 
     @property
     def link_gaps(self) -> tuple[tuple[float, float], ...]:
@@ -156,7 +162,7 @@ def replay_plan(record: SessionRecord) -> ReplayPlan:
         calibration=cal,
         references=references,
         drill=meta.drill,
-        pain_presses_s=pain_presses(record),
+        key_presses=key_presses(record),
     )
 
 
@@ -185,9 +191,28 @@ def stored_reference(record: SessionRecord, kind: ReferenceKind) -> EffortRefere
     return EffortReference(push_max_n=push, pull_max_n=pull)
 
 
-def pain_presses(record: SessionRecord) -> tuple[float, ...]:
-    """Session times at which the pain key was pressed, in order."""
-    return tuple(sorted(e.t_s for e in record.events if e.kind == EventKind.PAIN_MARKED.value))
+#: The answers to "better?" a person gave (others, "no answer" and "pain again", the engine
+#: gives itself), by their stored text.
+_ANSWERS = {"better": "better", "not better": "not_better"}
+
+
+def key_presses(record: SessionRecord) -> tuple[tuple[float, str], ...]:
+    """The drill keys pressed during a session, as (session time, command value), in order.
+
+    Read from the events the keys left: pain marks, answers to "better?", cramp marks and the
+    checks after a phase.
+    """
+    out: list[tuple[float, str]] = []
+    for e in record.events:
+        if e.kind == EventKind.PAIN_MARKED.value:
+            out.append((e.t_s, "pain"))
+        elif e.kind == EventKind.PAIN_ANSWER.value and e.text in _ANSWERS:
+            out.append((e.t_s, _ANSWERS[e.text]))
+        elif e.kind == EventKind.CRAMP_MARKED.value:
+            out.append((e.t_s, "cramp"))
+        elif e.kind == EventKind.CHECK.value:
+            out.append((e.t_s, f"check_{e.text}"))
+    return tuple(sorted(out, key=lambda p: p[0]))
 
 
 def _force_columns(ch: ChannelData, stored: Calibration) -> tuple[str, FloatArray, Calibration]:

@@ -89,7 +89,9 @@ class CueMapper:
             self._last_exit = e.t_s
             return Cue(CueKind.BAND_EXIT, "out of band", e.t_s)
         if k is EventKind.PAIN_MARKED:
-            return Cue(CueKind.ALERT, "pain marked, relax", e.t_s)
+            return Cue(CueKind.ALERT, "pain marked, target lowered", e.t_s)
+        if k is EventKind.CRAMP_MARKED:
+            return Cue(CueKind.ALERT, "cramp, release", e.t_s)
         if k is EventKind.PAUSED:
             return Cue(CueKind.PHASE, "paused", e.t_s)
         if k is EventKind.DRILL_FINISHED:

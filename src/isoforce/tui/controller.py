@@ -20,19 +20,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from isoforce.core.effort_key import ReferenceKind, Side
+from isoforce.core.effort_key import Side
 from isoforce.core.ringbuffer import RingBuffer
 from isoforce.drills.choices import DrillChoices
-from isoforce.drills.events import DrillEvent, DrillResult, EngineStatus
+from isoforce.drills.events import DrillEvent, DrillResult
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
-from isoforce.drills.plan import Phase, PlanStep
 from isoforce.errors import CalibrationError, IsoforceError
-from isoforce.live.frame import refused_text
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import ImuView
-from isoforce.tui.view import Curve, LiveView, band_state
+from isoforce.tui.live_view import COL, RING_COLUMNS, live_view
+from isoforce.tui.view import LiveView
 
 if TYPE_CHECKING:
     from isoforce.live import (
@@ -48,12 +47,7 @@ if TYPE_CHECKING:
     )
     from isoforce.recording import Recording
 
-FREE_WINDOW_S = 20.0
-DISPLAY_SMOOTH_S = 0.2
 RING_SECONDS = 120.0
-#: Columns of the display ring buffer, in order.
-RING_COLUMNS = ("t_s", "t_host_s", "raw", "force_n", "display_force_n", "effort_pct", "target_pct")
-COL = {name: i for i, name in enumerate(RING_COLUMNS)}
 _LINK_TEXT = {"ok": "ok", "lost": "lost", "gone": "gone", "failed": "failed"}
 
 
@@ -328,92 +322,16 @@ class LiveController:
 
     def snapshot(self) -> LiveView:
         """The state to draw now."""
-        header = self.header
-        if header is None or (self.error and not self.running):
-            return LiveView(
-                instruction=f"✗ {self.error}" if self.error else "No device", status="error"
-            )
-        fs = header.rate_hz
-        ring = self._ring
-        if len(ring) == 0:
-            return LiveView(instruction="Waiting for samples…", link=self.link)
-        recent = ring.latest(max(1, int(DISPLAY_SMOOTH_S * fs)))
-        last = recent[-1]
-        t = float(last[COL["t_s"]])
-        # for the eyes only: the mean of the last 0.2 s, so the big digits do not flicker
-        effort = float(np.mean(recent[:, COL["effort_pct"]]))
-        state = self._drill_state
-        base = LiveView(
-            imu=self._imu_view,
-            t_s=t,
-            force_n=float(last[COL["display_force_n"]]),
-            effort_pct=effort,
+        return live_view(
+            header=self.header,
+            ring=self._ring,
+            state=self._drill_state,
+            running=self.running,
+            error=self.error,
             link=self.link,
-            refused=refused_text(self._refused),
-            rate_hz=fs,
-            status=state.status.value
-            if state is not None
-            else ("running" if self.running else "stopped"),
-            divides_by=_divides_by(header, state.step if state is not None else None),
-        )
-        if state is None:
-            window = ring.latest(int(FREE_WINDOW_S * fs))
-            efforts = window[:, COL["effort_pct"]]
-            finite = efforts[np.isfinite(efforts)]
-            curve = Curve(
-                t_s=window[:, COL["t_s"]],
-                effort_pct=efforts,
-                t_start_s=max(0.0, t - FREE_WINDOW_S),
-                t_end_s=max(FREE_WINDOW_S, t),
-            )
-            return replace(
-                base,
-                instruction="Free mode — push or pull; t to tare",
-                peak_pct=float(np.max(np.abs(finite))) if finite.size else float("nan"),
-                mean_pct=float(np.mean(np.abs(finite))) if finite.size else float("nan"),
-                curve=curve,
-            )
-        step = state.step
-        band = step.band_pct if step is not None and step.band_pct else float("nan")
-        phase = state.phase
-        if step is not None:
-            start = state.step_start_s
-            end = max(start + step.duration_s, t)
-            n = int(max(1.0, t - start) * fs) + 1
-            window = ring.latest(n)
-            keep = window[:, COL["t_s"]] >= start
-            curve = Curve(
-                t_s=window[keep, COL["t_s"]],
-                effort_pct=window[keep, COL["effort_pct"]],
-                target_t_s=state.target_t_s,
-                target_pct=state.target_curve_pct,
-                band_pct=band,
-                t_start_s=start,
-                t_end_s=end,
-            )
-        else:
-            curve = Curve(t_start_s=t, t_end_s=t + 10)
-        nxt = state.next_step
-        measured = ""
-        if step is not None and step.direction is not None and math.isnan(effort):
-            measured = self._effort_message
-        return replace(
-            base,
-            target_pct=state.target_pct,
-            band_pct=band,
-            state=band_state(effort_pct=effort, target_pct=state.target_pct, band_pct=band),
-            direction=(
-                step.direction.value if step is not None and step.direction is not None else ""
-            ),
-            phase=phase,
-            instruction=_instruction(state.status, step.instruction if step else "", state.phase),
-            step_label=step.label if step else "",
-            step_number=(step.index + 1) if step else 0,
-            steps_total=len(header.plan),
-            remaining_s=state.remaining_s,
-            next_label=f"{nxt.label} — {nxt.instruction}" if nxt is not None else "",
-            not_measured=measured,
-            curve=curve,
+            imu=self._imu_view,
+            refused=self._refused,
+            effort_message=self._effort_message,
         )
 
 
@@ -434,35 +352,6 @@ class _Feed:
     def on_end(self, outcome: SessionOutcome) -> None:
         """Keep the outcome."""
         self.controller.outcome = outcome
-
-
-def _divides_by(header: SessionHeader, step: PlanStep | None) -> str:
-    """The maximum effort % divides by now, with its source (both directions in free mode)."""
-    if step is None:
-        chosen = [
-            c
-            for c in header.chosen
-            if c.kind is ReferenceKind.PAIN_FREE and header.spec.capabilities.measures(c.direction)
-        ]
-        return "  ·  ".join(c.short() for c in chosen)
-    if step.direction is None or step.reference is None:
-        return ""
-    c = header.divides_by(step.reference, step.direction)
-    return "" if c is None else c.short()
-
-
-def _instruction(status: EngineStatus, text: str, phase: Phase) -> str:
-    if status is EngineStatus.PAUSED:
-        return "Paused — press space to carry on"
-    if status is EngineStatus.FINISHED:
-        return "Drill finished — well done"
-    if status is EngineStatus.ABORTED:
-        return "Drill stopped"
-    if status is EngineStatus.PENDING:
-        return "Get ready…"
-    if phase is Phase.PAIN_REST:
-        return "Pain marked — relax completely"
-    return text
 
 
 __all__ = ["COL", "RING_COLUMNS", "LiveController"]

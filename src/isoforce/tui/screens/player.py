@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.widgets import Digits, Footer, Label, Static
 
 from isoforce.drills.events import DrillEvent, EventKind
@@ -52,13 +54,49 @@ def _clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def _drop_notice(e: DrillEvent) -> tuple[str, SeverityLevel]:
+    return (f"{e.text[:1].upper()}{e.text[1:]} — better? y yes · n no", "warning")
+
+
+def _answer_notice(e: DrillEvent) -> tuple[str, SeverityLevel]:
+    level = f" at {e.value:.0f} % at most" if e.value is not None else ""
+    if e.text in ("better", "no answer"):
+        return (f"{e.text.capitalize()}: carrying on{level}", "information")
+    return (f"{e.text.capitalize()}: lowering again", "warning")
+
+
+def _check_notice(e: DrillEvent) -> tuple[str, SeverityLevel]:
+    about = f"step {e.step_index + 1}" if e.step_index >= 0 else "the drill"
+    lowered = " — later targets lowered" if e.text == "pinching" else ""
+    return (f"Noted: {e.text} ({about}){lowered}", "information")
+
+
+CHECK_PROMPT = "Felt any? 1 pinching · 2 cramping · 3 compensation"
+"""Asked after each loaded step (seed 000's checks), answered with one key each."""
+
+#: What the player tells the user when a pain, cramp or check event arrives.
+_NOTICES: dict[EventKind, Callable[[DrillEvent], tuple[str, SeverityLevel]]] = {
+    EventKind.PAIN_DROP: _drop_notice,
+    EventKind.PAIN_ANSWER: _answer_notice,
+    EventKind.CRAMP_MARKED: lambda e: ("Cramp: release and rest; the step carries on", "warning"),
+    EventKind.CHECK: _check_notice,
+}
+
+
 class PlayerScreen(IsoScreen):
     """Guides one drill; keys go to the drill engine through the controller."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pain", "PAIN / pinch", priority=True),
-        Binding("space", "pause", "pause/resume"),
-        Binding("s", "skip", "skip step"),
+        # asked on screen when they apply (the banner in a pain hold, after each loaded step)
+        Binding("y", "better", "better", show=False),
+        Binding("n", "not_better", "not better", show=False),
+        Binding("c", "cramp", "cramp"),
+        Binding("1", "check('pinching')", "pinching", show=False),
+        Binding("2", "check('cramping')", "cramping", show=False),
+        Binding("3", "check('compensation')", "compensation", show=False),
+        Binding("space", "pause", "pause"),
+        Binding("s", "skip", "skip"),
         Binding("t", "tare", "tare"),
         Binding("a", "audio", "audio"),
         Binding("q", "finish", "quit & save"),
@@ -109,12 +147,11 @@ class PlayerScreen(IsoScreen):
                 self.query_one("#last-score", Static).update(
                     f"Step {e.step_index + 1} {e.score.label}: {score_brief(e.score, ' · ')}"
                     + (f"\nIMU: {imu}" if imu else "")
+                    + (f"\n{CHECK_PROMPT}" if e.score.direction is not None else "")
                 )
-            elif isinstance(e, DrillEvent) and e.kind is EventKind.PAIN_MARKED:
-                self.notify(
-                    "Pain marked: target dropped to 0. Relax. Later targets are lowered.",
-                    severity="warning",
-                )
+            elif isinstance(e, DrillEvent) and e.kind in _NOTICES:
+                text, severity = _NOTICES[e.kind](e)
+                self.notify(text, severity=severity)
             elif isinstance(e, DrillEvent) and e.kind is EventKind.DRILL_FINISHED:
                 self.iso_app.show_summary()
 
@@ -127,7 +164,8 @@ class PlayerScreen(IsoScreen):
         banner = self.query_one("#banner", Static)
         set_text(banner, f"{view.instruction}{step}")
         banner.set_class(view.status == "paused", "paused")
-        banner.set_class(view.phase is Phase.PAIN_REST, "pain")
+        banner.set_class(view.phase in (Phase.PAIN_REST, Phase.PAIN_HOLD), "pain")
+        banner.set_class(view.phase is Phase.CRAMP_REST, "paused")
         link = self.query_one("#link", Static)
         if view.link == "lost":
             notice = "⚠ SENSOR LOST — reconnecting… the drill is paused, samples so far are kept"
@@ -161,6 +199,22 @@ class PlayerScreen(IsoScreen):
     def action_pain(self) -> None:
         """The pain/pinch key."""
         self.iso_app.controller.command(DrillCommand.PAIN)
+
+    def action_better(self) -> None:
+        """Answer "better?" with yes: carry on at the lowered level."""
+        self.iso_app.controller.command(DrillCommand.BETTER)
+
+    def action_not_better(self) -> None:
+        """Answer "better?" with no: lower again."""
+        self.iso_app.controller.command(DrillCommand.NOT_BETTER)
+
+    def action_cramp(self) -> None:
+        """The cramp key: release and rest, the max untouched."""
+        self.iso_app.controller.command(DrillCommand.CRAMP)
+
+    def action_check(self, check: str) -> None:
+        """A check after a phase: pinching, cramping or compensation felt."""
+        self.iso_app.controller.command(DrillCommand(f"check_{check}"))
 
     def action_pause(self) -> None:
         """Pause or resume."""
