@@ -354,7 +354,12 @@ def best_window_mean(curve: Curve, *, window_s: float) -> WindowMean | None:
         still = area0 + 0.5 * d0 * h > top_area
         a0, d0 = a0[still], d0[still]
         next_a = t[np.minimum(np.searchsorted(t, a0, side="right"), t.shape[0] - 1)]
-        next_b = t[np.minimum(np.searchsorted(t, a0 + w, side="right"), t.shape[0] - 1)] - w
+        last = t.shape[0] - 1
+        kb = np.searchsorted(t, a0 + w, side="right")
+        # a start whose window ends on a sample may land a rounding error short of it: then
+        # the next breakpoint is the sample after that one, not the start itself
+        kb = np.where(t[np.minimum(kb, last)] - w <= a0, kb + 1, kb)
+        next_b = t[np.minimum(kb, last)] - w
         a1 = np.minimum(np.minimum(next_a, next_b), t[-1] - w)
         d1, _, _ = lines.window(a1, w)
         turn = (d1 < 0) & (a1 > a0)
