@@ -86,7 +86,7 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
 
-def test_record_out_into_a_fifo_delivers_every_row(
+def test_finding_record_out_into_a_fifo_delivers_every_row(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, fifo: Path
 ) -> None:
     reader = Reader(fifo)
@@ -99,7 +99,7 @@ def test_record_out_into_a_fifo_delivers_every_row(
     assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still a FIFO, not replaced by a file
 
 
-def test_export_into_a_fifo_streams_and_creates_nothing_beside_it(
+def test_finding_export_into_a_fifo_streams_and_creates_nothing_beside_it(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, fifo: Path
 ) -> None:
     data = tmp_path / "data"
@@ -115,7 +115,7 @@ def test_export_into_a_fifo_streams_and_creates_nothing_beside_it(
 
 
 @pytest.mark.parametrize("command", ["record", "export"])
-def test_a_symlink_is_written_through_to_its_target(
+def test_finding_a_symlink_is_written_through_to_its_target(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
 ) -> None:
     data = tmp_path / "data"

@@ -20,13 +20,13 @@ def _error(text: str) -> DrillFileError:
     return info.value
 
 
-def test_a_nul_byte_is_refused_at_its_line() -> None:
+def test_finding_drill_file_with_a_nul_byte_is_refused_at_its_line() -> None:
     err = _error(HEAD + "# a comment\x00 with a NUL\n" + HOLD.format(s=5))
     assert (err.line, err.field) == (2, "file")
     assert "NUL" in err.problem
 
 
-def test_a_huge_file_is_refused_before_parsing(tmp_path: Path) -> None:
+def test_finding_drill_file_of_50_mb_is_refused_before_parsing(tmp_path: Path) -> None:
     text = HEAD + "# " + "x" * MAX_FILE_BYTES + "\n" + HOLD.format(s=5)
     assert "1,000,000 bytes" in _error(text).problem
     path = tmp_path / "big.toml"
@@ -42,9 +42,10 @@ def test_a_file_just_under_the_size_limit_loads(tmp_path: Path) -> None:
     assert load_drill(path).n_plan_steps == 1
 
 
-def test_too_many_steps_written_out_are_refused() -> None:
-    err = _error(HEAD + HOLD.format(s=1) * (MAX_PLAN_STEPS + 1))
-    assert err.field == "steps" and f"at most {MAX_PLAN_STEPS}" in err.problem
+def test_finding_drill_file_with_10000_steps_is_refused() -> None:
+    for n in (MAX_PLAN_STEPS + 1, 10_000):
+        err = _error(HEAD + HOLD.format(s=1) * n)
+        assert err.field == "steps" and f"at most {MAX_PLAN_STEPS}" in err.problem
 
 
 def test_too_many_steps_after_unrolling_repeats_are_refused() -> None:
