@@ -94,3 +94,19 @@ def test_a_stored_max_wins_over_the_simulated_athletes() -> None:
     assert chosen["push_max_n"].source is ReferenceSource.SIMULATED
     empty = choose_references(given={}, stored=StoredReferences())
     assert all(c.source is ReferenceSource.NONE for c in empty.values())
+
+
+def test_a_max_being_measured_reads_well_under_the_player() -> None:
+    from isoforce.core.effort_key import Direction, ReferenceKind
+    from isoforce.session.references import ChosenReference, ReferenceSource
+
+    scale = ChosenReference(
+        ReferenceKind.PAIN_FREE, Direction.PUSH, 100.0, ReferenceSource.PROVISIONAL
+    )
+    assert f"effort % of the {scale.short()}" == (
+        "effort % of the 100 N scale, so % = N (push pain-free max being measured)"
+    )
+    mvic = ChosenReference(
+        ReferenceKind.PAIN_FREE, Direction.PULL, 170.0, ReferenceSource.FROM_MVIC
+    )
+    assert mvic.short() == "pull MVIC 170 N (pull pain-free max being found)"

@@ -137,9 +137,9 @@ class ChosenReference:
             ReferenceSource.SIMULATED: "simulated athlete",
         }.get(self.source)
         if self.source is ReferenceSource.FROM_MVIC:
-            return f"{self.direction.value} MVIC {self.value_n:.0f} N ({what}: being found)"
+            return f"{self.direction.value} MVIC {self.value_n:.0f} N ({what} being found)"
         if source is None:  # provisional
-            return f"newtons ({what}: being measured)"
+            return f"{self.value_n:.0f} N scale, so % = N ({what} being measured)"
         return f"{what} {self.value_n:.0f} N ({source})"
 
 
