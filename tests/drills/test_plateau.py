@@ -86,3 +86,26 @@ def test_unmeasured_effort_is_never_a_plateau() -> None:
     assert not watch.level_done(50.0, t, np.full_like(t, np.nan))
     assert held_pct(t[:0], t[:0]) is None
     assert held_pct(t, np.where(t > 1.3, np.nan, 10.0)) is None  # the held second mostly lost
+
+
+def test_a_staircase_the_sensor_cannot_see_ends_after_two_blind_levels_with_no_max() -> None:
+    watch = PlateauWatch(step_pct=10.0, band_pct=5.0, levels_to_stop=2)
+    t = np.linspace(0.0, 2.0, 161)
+    blind = np.full_like(t, np.nan)
+    assert not watch.level_done(10.0, t, blind) and not watch.blind
+    assert not watch.level_done(20.0, t, blind) and watch.blind
+    # once a level was measured, later unmeasured ones (a lost stretch) never end it
+    seen = PlateauWatch(step_pct=10.0, band_pct=5.0, levels_to_stop=2)
+    seen.level_done(10.0, t, np.full_like(t, 10.0))
+    for level in (20.0, 30.0, 40.0):
+        seen.level_done(level, t, blind)
+    assert not seen.blind
+
+    engine = open_tension_engine()
+    simulate(engine, t_end=200.0, effort=lambda e, tt: np.full_like(tt, np.nan))
+    result = engine.result()
+    stairs = result.step_scores[1]
+    assert stairs.ended_by is EndReason.NOT_MEASURED
+    assert stairs.ended_t_s == pytest.approx(30.0 + 2 * 2.0)  # two levels, not a climb to 2000 N
+    assert result.pain_free_max_pct is None
+    assert engine.status is EngineStatus.FINISHED

@@ -276,6 +276,10 @@ class EngineRuntime:
             self._found_pain_free_max(ps, best, False, end, events, how="plateau")
             self._start_step(self._k + 1, end, events)
             return
+        if self._plateau is not None and self._plateau.blind:
+            self._finish_step(end, EndReason.NOT_MEASURED, events)
+            self._start_step(self._k + 1, end, events)
+            return
         if self._seg + 1 < len(ps.segments):
             self._seg += 1
             nxt = ps.segments[self._seg]

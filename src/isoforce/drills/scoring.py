@@ -36,6 +36,9 @@ class EndReason(enum.Enum):
     PAIN = "pain"
     PLATEAU = "plateau"
     """A staircase ended because the athlete could not raise the force any further."""
+    NOT_MEASURED = "not force-measured"
+    """A staircase ended because the sensor measured nothing at its levels (a direction it
+    cannot see): it found no pain-free max."""
     ABORTED = "aborted"
 
 
