@@ -102,6 +102,14 @@ def test_json_round_trip_preserves_every_field(
     ):
         assert key in first
     assert first["maxima"][0]["kind"] == "mvic"
+    # the analysis: one effort per trial, a metric the 100 Hz rate cannot support refused
+    analysis = first["analysis"]
+    assert analysis["rate_hz"] == pytest.approx(100.0)
+    assert [e["found_by"] for e in analysis["efforts"]] == ["drill trial"] * 6
+    rfd_50 = analysis["efforts"][0]["metrics"]["rfd_0_50ms_n_per_s"]
+    assert rfd_50["value"] is None
+    assert rfd_50["note"] == "rate too low (needs ≥ 200 Hz, sensor gives 100 Hz)"
+    assert analysis["efforts"][0]["metrics"]["peak_n"]["value"] > 0
     assert first["drill"]["toml"].startswith("# Max test")
     cols = first["channels"][0]["columns"]
     assert set(cols) == {

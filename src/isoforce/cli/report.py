@@ -174,36 +174,11 @@ def _effort_title(effort: Effort) -> str:
 
 
 def _as_json(analysis: SessionAnalysis, checks: list[HeaderCheck]) -> dict[str, Any]:
+    from isoforce.session.efforts import analysis_to_dict
+
     return {
         "session": analysis.session_id,
-        "title": analysis.title,
-        "kind": analysis.kind.value,
-        "channel": analysis.channel,
-        "rate_hz": analysis.rate_hz,
-        "gap_s": analysis.gap_s,
-        "notes": list(analysis.notes),
-        "efforts": [
-            {
-                "effort": e.number,
-                "label": e.label,
-                "found_by": e.how,
-                "start_s": e.start_s,
-                "end_s": e.end_s,
-                "sign": e.sign,
-                "metrics": {
-                    m.key: {
-                        "value": m.value,
-                        "unit": m.unit,
-                        "note": m.note,
-                        "gap": m.gap,
-                        "start_s": m.start_s,
-                        "end_s": m.end_s,
-                    }
-                    for m in e.metrics
-                },
-            }
-            for e in analysis.efforts
-        ],
+        **analysis_to_dict(analysis),
         "app_checks": [
             {"name": c.name, "app": c.app_value, "ours": c.ours, "unit": c.unit} for c in checks
         ],

@@ -36,7 +36,17 @@ from isoforce.session.codec import (
 from isoforce.session.model import ChannelData, ImuSamples, JsonDict, SessionRecord
 
 #: The manifest's fields known only at the end of a recording: the trailer of a JSON export.
-TRAILER_KEYS = ("labels", "scores", "maxima", "rom", "events", "gaps", "channels", "imu")
+TRAILER_KEYS = (
+    "labels",
+    "scores",
+    "maxima",
+    "rom",
+    "events",
+    "gaps",
+    "channels",
+    "imu",
+    "analysis",
+)
 
 _SESSION_KEYS = (
     "uuid",

@@ -25,7 +25,7 @@ memory stays flat in the recording's length.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -75,6 +75,19 @@ def trailer_line(doc: JsonDict, *, session: JsonDict | None = None) -> bytes:
     if session:
         end["session"] = session
     return _line(end)
+
+
+def as_written(channel: ChannelData) -> ChannelData:
+    """``channel`` with every number column rounded as :func:`force_line` writes it.
+
+    What is computed from it (an export's analysis) is then what a reader of the file computes.
+    """
+    rounded: dict[str, Any] = {
+        c.name: _array(c, getattr(channel, c.name), exact=False)
+        for c in dense(FORCE_COLUMNS)
+        if c.role is ColumnRole.NUMBER and hasattr(channel, c.name)
+    }
+    return replace(channel, **rounded)
 
 
 def force_line(channel: ChannelData) -> bytes:

@@ -15,6 +15,7 @@ alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -202,3 +203,42 @@ def _effort(
     end = float(curve.t_s[-1]) if len(curve) else 0.0
     metrics = analyse(curve, settings=settings, rate_hz=rate_hz)
     return Effort(number, label, how, start, end, sign, curve, metrics)
+
+
+def analysis_to_dict(analysis: SessionAnalysis) -> dict[str, Any]:
+    """JSON-ready form of a session's analysis.
+
+    The rate it was judged by and every effort's metrics with value, unit, note (a refusal
+    such as "rate too low …"), gap flag and span. One form for ``isoforce report --json`` and
+    the ``analysis`` of an export's manifest (no session number: that belongs to a store).
+    """
+    return {
+        "title": analysis.title,
+        "kind": analysis.kind.value,
+        "channel": analysis.channel,
+        "rate_hz": analysis.rate_hz,
+        "gap_s": analysis.gap_s,
+        "notes": list(analysis.notes),
+        "efforts": [
+            {
+                "effort": e.number,
+                "label": e.label,
+                "found_by": e.how,
+                "start_s": e.start_s,
+                "end_s": e.end_s,
+                "sign": e.sign,
+                "metrics": {
+                    m.key: {
+                        "value": m.value,
+                        "unit": m.unit,
+                        "note": m.note,
+                        "gap": m.gap,
+                        "start_s": m.start_s,
+                        "end_s": m.end_s,
+                    }
+                    for m in e.metrics
+                },
+            }
+            for e in analysis.efforts
+        ],
+    }

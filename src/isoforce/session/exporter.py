@@ -11,13 +11,15 @@ from __future__ import annotations
 import ctypes
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 from isoforce.export.imu_table import write_imu_csv
 from isoforce.export.manifest import manifest
 from isoforce.export.plot import write_png
 from isoforce.export.session_csv import BATCH_ROWS, write_csv
-from isoforce.export.session_json import write_session
+from isoforce.export.session_json import as_written, write_session
+from isoforce.session.efforts import analyse_session, analysis_to_dict
 from isoforce.session.model import ChannelData, JsonDict
 from isoforce.session.store import SessionStore
 
@@ -69,12 +71,21 @@ def export_csv(
 
 
 def sidecar(store: SessionStore, session_id: int) -> JsonDict:
-    """The manifest that goes next to a CSV export (no sample arrays)."""
+    """The manifest that goes next to a CSV export and frames a JSON one (no sample arrays).
+
+    It carries the session's force-curve analysis (``analysis``: every effort's metrics, as
+    ``isoforce report --json`` gives them).
+    """
     record = store.load(session_id, samples=False)
     doc = manifest(record)
-    doc["channels"] = [{"name": n, "samples": k} for n, k in store.channel_sizes(session_id)]
+    sizes = store.channel_sizes(session_id)
+    doc["channels"] = [{"name": n, "samples": k} for n, k in sizes]
     imu = store.imu_size(session_id)
     doc["imu"] = {"samples": imu} if imu else None
+    if sizes:  # the first force channel (the one analysed) as the files hold it; not the IMU
+        force = ChannelData.concat(list(store.iter_chunks(session_id, sizes[0][0])))
+        record = replace(record, channels=(as_written(force),))
+    doc["analysis"] = analysis_to_dict(analyse_session(record))
     return doc
 
 
