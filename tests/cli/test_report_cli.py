@@ -113,3 +113,30 @@ def test_report_errors_are_one_line(
     res = run(*args, data=tmp_path / "data")
     assert res.returncode == code, res.stderr
     assert message in res.stderr and "Traceback" not in res.stderr
+
+
+def test_compare_two_sessions_as_a_user_does(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    drill = tmp_path / "short-max.toml"
+    drill.write_text(SHORT_MAX_TEST, encoding="utf-8")
+    ok(run("drill", "run", str(drill), "--side", "left", "--speed", "max", data=data))
+    ok(
+        run("drill", "run", str(drill), "--side", "right", "--speed", "max", "--seed", "7",
+            "--push-max", "200", data=data)
+    )  # fmt: skip
+    png = tmp_path / "compare.png"
+    text = ok(run("report", "--compare", "1", "2", "--png", str(png), data=data)).stdout
+    assert "A: session 1 · short-max · left" in text and "B: session 2 · short-max · right" in text
+    assert "push: A effort" in text and "2 of its kind" in text
+    assert "beyond noise" in text  # the right side is weaker than two trials' scatter
+    assert "rate too low (needs ≥ 200 Hz, sensor gives 80 Hz)" in text
+    assert png.read_bytes().startswith(b"\x89PNG")
+    doc = json.loads(ok(run("report", "--compare", "1", "2", "--json", data=data)).stdout)
+    peak = doc["pairs"][0]["metrics"]["peak_n"]
+    assert peak["b"] < peak["a"] and peak["verdict"] == "beyond noise"
+    rows = list(csv.DictReader(io.StringIO(ok(run("report", "--compare", "1", "2", "--csv",
+                                                   data=data)).stdout)))  # fmt: skip
+    assert {r["metric"] for r in rows} >= {"peak_n", "rfd_20_80_n_per_s"}
+    res = run("report", "--compare", "1", data=data)
+    assert res.returncode == 2 and "--compare takes two sessions (A B), got 1" in res.stderr
+    assert "Traceback" not in res.stderr

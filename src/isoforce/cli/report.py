@@ -8,16 +8,33 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from isoforce.cli.common import EXIT_OK
+from isoforce.cli.common import EXIT_OK, UsageError
 from isoforce.cli.values import session_spec
+from isoforce.signal.analysis import MetricValue
 
 if TYPE_CHECKING:
+    from isoforce.session.compare import Comparison
     from isoforce.session.efforts import Effort, SessionAnalysis
+    from isoforce.session.model import SessionRecord
     from isoforce.session.tindeq import HeaderCheck
-    from isoforce.signal.analysis import MetricValue
 
 #: Decimals per unit in the text table.
 _DECIMALS = {"N": 1, "N/s": 0, "N·s": 1, "s": 3}
+COMPARE_COLUMNS = (
+    "session_a",
+    "session_b",
+    "direction",
+    "effort_a",
+    "effort_b",
+    "a",
+    "b",
+    "diff",
+    "diff_pct",
+    "metric",
+    "unit",
+    "noise_pct",
+    "verdict",
+)
 CSV_COLUMNS = (
     "session",
     "effort",
@@ -45,7 +62,7 @@ def register(sub: Any) -> None:
             "time to peak, RFD over 0-50/100/200 ms and 20-80 %%, peak RFD, and the Tindeq "
             "app's RFDs. A metric the sensor's rate cannot support reads 'rate too low', never "
             "a number. Definitions: docs/numbers.md. SESSION is a number, 'latest', "
-            "'latest-1' … or 'all'."
+            "'latest-1' … or 'all'. With --compare, two sessions side by side."
         ),
     )
     p.add_argument(
@@ -54,6 +71,13 @@ def register(sub: Any) -> None:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON instead of tables")
     fmt.add_argument("--csv", action="store_true", help="print CSV (one row per effort and metric)")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="compare two sessions (A B: e.g. left and right, or this week and last): per "
+        "direction the strongest effort of each, metric by metric, with the noise that gates "
+        "each difference; --png overlays the two curves",
+    )
     p.add_argument(
         "--png",
         default=None,
@@ -78,13 +102,22 @@ def run_report(args: argparse.Namespace) -> int:
     from isoforce.session.tindeq import tindeq_checks
 
     reports: list[tuple[SessionAnalysis, list[HeaderCheck]]] = []
+    described: list[str] = []
     with SessionStore.open(data_dir=args.data_dir) as store:
         ids: list[int] = []
         for spec in args.sessions:
             ids.extend(i for i in store.resolve(spec) if i not in ids)
+        if args.compare and len(ids) != 2:
+            raise UsageError(
+                f"--compare takes two sessions (A B), got {len(ids)}: "
+                f"{' '.join(args.sessions)} (see 'isoforce sessions')"
+            )
         for sid in ids:
             record = store.load(sid)
             reports.append((analyse_session(record), tindeq_checks(record)))
+            described.append(_describe(record))
+    if args.compare:
+        return _run_compare(args, reports[0][0], reports[1][0], described)
     if args.png:
         _write_pngs(args.png, [a for a, _ in reports])
     if args.json:
@@ -98,6 +131,90 @@ def run_report(args: argparse.Namespace) -> int:
     else:
         print("\n\n".join("\n".join(_text(a, c)) for a, c in reports))
     return EXIT_OK
+
+
+def _describe(record: SessionRecord) -> str:
+    """``max-test · left · 2026-12-02``: what a session was, which side, which day."""
+    meta = record.meta
+    title = meta.drill.name if meta.drill is not None else meta.kind.value
+    side = meta.side.value if meta.side is not None else "side not given"
+    return f"{title} · {side} · {meta.started_at[:10]}"
+
+
+def _run_compare(
+    args: argparse.Namespace, a: SessionAnalysis, b: SessionAnalysis, described: list[str]
+) -> int:
+    from isoforce.session.compare import compare, comparison_to_dict
+
+    comparison = compare(a, b)
+    if args.png:
+        from isoforce.cli.output import open_output
+        from isoforce.export.effort_plot import write_compare_png
+
+        with open_output(args.png, binary=True) as out:
+            write_compare_png(out.data, comparison)
+        print(f"comparison → {args.png}", file=sys.stderr)
+    if args.json:
+        json.dump(comparison_to_dict(comparison), sys.stdout, indent=1, ensure_ascii=False)
+        print()
+    elif args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(COMPARE_COLUMNS)
+        for pair in comparison.pairs:
+            for m in pair.metrics:
+                writer.writerow(
+                    [a.session_id, b.session_id, pair.direction, pair.a.number, pair.b.number]
+                    + ["" if v is None else repr(v) for v in (m.a, m.b, m.diff, m.diff_pct)]
+                    + [m.key, m.unit, "" if m.noise_pct is None else repr(m.noise_pct), m.verdict]
+                )
+    else:
+        print("\n".join(_compare_text(comparison, described)))
+    return EXIT_OK
+
+
+def _signed(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+,.{_DECIMALS.get(unit, 3)}f}"
+
+
+def _compare_text(comparison: Comparison, described: list[str]) -> list[str]:
+    from isoforce.drills.report import format_table
+
+    a, b = comparison.a, comparison.b
+    lines = [
+        f"A: session {a.session_id} · {described[0]} · {_rate(a)}",
+        f"B: session {b.session_id} · {described[1]} · {_rate(b)}",
+        "per direction, the strongest effort of each; a difference is beyond noise when it is "
+        "larger than √(CV_A² + CV_B²), each session's CV of that metric over its efforts of "
+        "the same kind",
+    ]
+    lines.extend(f"  {note}" for note in comparison.notes)
+    for pair in comparison.pairs:
+        lines.append("")
+        lines.append(
+            f"{pair.direction}: A effort {pair.a.number} ({pair.a.label}, {pair.group_a} of its "
+            f"kind) · B effort {pair.b.number} ({pair.b.label}, {pair.group_b} of its kind)"
+        )
+        rows = []
+        for m in pair.metrics:
+            value = MetricValue(m.key, m.label, m.unit, m.a)
+            other = MetricValue(m.key, m.label, m.unit, m.b)
+            pct = m.diff_pct
+            rows.append(
+                (
+                    m.label,
+                    _value_text(value),
+                    _value_text(other),
+                    _signed(m.diff, m.unit),
+                    "—" if pct is None else f"{pct:+.1f} %",
+                    "—" if m.noise_pct is None else f"{m.noise_pct:.1f} %",
+                    m.verdict,
+                )
+            )
+        table = format_table(("metric", "A", "B", "B − A", "%", "noise", "verdict"), rows)
+        lines.extend(f"  {row}".rstrip() for row in table.splitlines())
+    return lines
 
 
 def _write_pngs(path: str, analyses: list[SessionAnalysis]) -> None:

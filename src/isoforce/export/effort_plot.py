@@ -1,4 +1,7 @@
-"""PNG of a session's efforts: each curve with its onset, RFD windows, best 1 s and peak marked.
+"""PNGs of force curves: a session's efforts, and two sessions compared.
+
+A session's efforts: each curve with its onset, RFD windows, best 1 s and peak marked. Two
+sessions compared: their strongest efforts overlaid from onset.
 
 Needs matplotlib, the optional ``plot`` extra (``pip install 'isoforce[plot]'``); without it
 :func:`write_efforts_png` raises :class:`~isoforce.export.plot.MissingExtraError`. One panel per
@@ -14,6 +17,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from isoforce.export.plot import MissingExtraError, _envelope
+from isoforce.session.compare import Comparison
 from isoforce.session.efforts import Effort, SessionAnalysis
 
 #: Panels in one image at most.
@@ -109,3 +113,50 @@ def _panel(ax: Any, effort: Effort, *, bins: int) -> None:
         )
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="lower right", fontsize=6)
+
+
+def write_compare_png(out: BinaryIO, comparison: Comparison, *, panel_px: int = 560) -> None:
+    """Overlay the compared efforts of two sessions, one panel per direction, aligned at onset."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise MissingExtraError(
+            "the comparison's PNG needs matplotlib: install it with pip install 'isoforce[plot]'"
+        ) from None
+    pairs = comparison.pairs
+    columns = max(1, len(pairs))
+    fig = Figure(figsize=(max(columns * panel_px, 760) / 100, panel_px * 0.75 / 100 + 0.6), dpi=100)
+    FigureCanvasAgg(fig)
+    a, b = comparison.a, comparison.b
+    fig.suptitle(
+        f"A: session {a.session_id} — {a.title}   vs   B: session {b.session_id} — {b.title}",
+        fontsize=10,
+    )
+    if not pairs:
+        ax = fig.add_subplot()
+        ax.text(0.5, 0.5, "; ".join(comparison.notes) or "nothing to compare", ha="center")
+        ax.set_axis_off()
+    for k, pair in enumerate(pairs):
+        ax = fig.add_subplot(1, columns, k + 1)
+        for name, effort, colour in (("A", pair.a, "#1f77b4"), ("B", pair.b, "#ff7f0e")):
+            curve = effort.curve
+            onset = effort.metric("onset_s").value
+            t0 = onset if onset is not None else float(curve.t_s[0])
+            t, f = curve.t_s - t0, curve.force_n
+            if curve.gap_after.any():
+                cut = np.flatnonzero(curve.gap_after) + 1
+                t, f = np.insert(t, cut, np.nan), np.insert(f, cut, np.nan)
+            tt, ff = _envelope(t, f, panel_px)
+            peak = effort.metric("peak_n").value
+            label = f"{name}: {effort.label}" + (f" (peak {peak:.1f} N)" if peak else "")
+            ax.plot(tt, ff, color=colour, linewidth=1.0, label=label)
+        ax.axvline(0.0, color="#7f7f7f", linewidth=0.8, linestyle=":")
+        ax.set_title(f"{pair.direction} — strongest effort of each", fontsize=9)
+        ax.set_xlabel("time from onset (s)", fontsize=8)
+        ax.set_ylabel("force (N)", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="lower right", fontsize=6)
+    fig.tight_layout()
+    fig.savefig(out, format="png")
