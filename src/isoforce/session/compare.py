@@ -10,10 +10,11 @@ metric within the two sessions: each session's coefficient of variation (SD / me
 the metric over its efforts of the same kind (the trials of a max test, the passes of the same
 drill step, the threshold-found efforts of a free recording), combined as the noise of a
 difference of two efforts, ``√(CV_A² + CV_B²)`` — the same rule the history's asymmetry table
-uses (:mod:`isoforce.session.history`) — and at least :data:`MIN_BEYOND_PCT`. With a single effort of its kind in either session the
-noise is unknown and nothing is called beyond it. A metric either session refuses (e.g. rate too
-low) is not compared, and says why; the onset, a moment in the session rather than a property
-of the effort, is left out (the curves are aligned on it instead). Pure: no I/O.
+uses (:mod:`isoforce.session.history`) — and at least :data:`MIN_BEYOND_PCT`. With a single
+effort of its kind in either session the noise is unknown and nothing is called beyond it. A
+metric either session refuses (e.g. rate too low) is not compared, and says why; the onset, a
+moment in the session rather than a property of the effort, is left out (the curves are
+aligned on it instead). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -108,7 +109,8 @@ def _peak(effort: Effort) -> float:
     return value if value is not None else -math.inf
 
 
-def _strongest(analysis: SessionAnalysis, direction: str) -> Effort | None:
+def strongest_effort(analysis: SessionAnalysis, direction: str) -> Effort | None:
+    """The effort of ``direction`` (push/pull) with the highest peak, or None."""
     efforts = [e for e in analysis.efforts if _direction(e) == direction]
     return max(efforts, key=_peak, default=None)
 
@@ -146,7 +148,7 @@ def compare(a: SessionAnalysis, b: SessionAnalysis) -> Comparison:
     pairs: list[EffortPair] = []
     notes: list[str] = []
     for direction in ("push", "pull"):
-        ea, eb = _strongest(a, direction), _strongest(b, direction)
+        ea, eb = strongest_effort(a, direction), strongest_effort(b, direction)
         if ea is None and eb is None:
             continue
         if ea is None or eb is None:
