@@ -299,6 +299,9 @@ class DrillEngine(PainControls):
         ``how`` says how it was given (`` (--yes-above-max)``, `` (key)``). Before the start it
         is recorded with the start; afterwards at once. Steps already running follow it too.
         """
+        if self._status is EngineStatus.PENDING:
+            self.above_max_consent, self._consent_how = agreed, how
+            return ()  # recorded with the start
         t, events = self._control(t_s)
         self.above_max_consent = agreed
         self._consent_how = how
