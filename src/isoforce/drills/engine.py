@@ -306,7 +306,7 @@ class DrillEngine(PainControls):
         self.above_max_consent = agreed
         self._consent_how = how
         above = self.above_max_steps()
-        if above and self._status is not EngineStatus.PENDING:
+        if above:
             events.append(self._consent_event(t, above))
         return tuple(events)
 
