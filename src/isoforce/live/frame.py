@@ -126,6 +126,8 @@ class DrillState:
     """The current step's label, from the targets it runs at (after pain, consent …)."""
     next_label: str = ""
     """The next step's label, from the targets it would run at now."""
+    above_max_prompt: str = ""
+    """While targets above the max are not agreed: which steps, in newtons where known."""
 
     @property
     def ended(self) -> bool:

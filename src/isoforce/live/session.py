@@ -150,6 +150,7 @@ class LiveSession:
         self._stops_with_drill = header.spec.transport is not DeviceKind.REPLAY
         self._tare = RingBuffer(max(5, int(TARE_WINDOW_S * header.rate_hz)), 1)
         self._no_labels = Labels()
+        self._above_max = self.above_max_steps()
         self._curve: tuple[float, FloatArray, FloatArray] | None = None
         self._step_start: dict[int, float] = {}
         self._last_effort_pct = math.nan
@@ -485,7 +486,16 @@ class LiveSession:
             target_curve_pct=curve_pct,
             step_label=engine.step_label(step.index) if step is not None else "",
             next_label=engine.step_label(nxt.index) if nxt is not None else "",
+            above_max_prompt=self._above_max_prompt(),
         )
+
+    def _above_max_prompt(self) -> str:
+        """What is asked while targets above the max are not agreed (empty otherwise)."""
+        guide = self.guide
+        if guide is None or guide.engine.above_max_consent or not self._above_max:
+            return ""
+        steps = "; ".join(s.text() for s in self._above_max)
+        return f"above your max: {steps} — capped at 100 % unless you agree (key g)"
 
     def _step_curve(
         self, start_s: float, duration_s: float
