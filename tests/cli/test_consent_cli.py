@@ -102,6 +102,7 @@ def test_s_skips_one_max_trial_and_the_mvic_comes_from_the_others(tmp_path: Path
     assert "trial 1 of 3 skipped" in out.stdout
     assert "push max test: MVIC from 2 of 3 trials (trial 1 skipped)" in out.stdout
     assert "MVIC for hip-ir left push @ 90-90" in out.stdout
+    assert "from 2 of 3 trials (skipped: 1) (added to the history)" in out.stdout
 
 
 def test_skipping_every_trial_stores_no_mvic_and_says_so(tmp_path: Path) -> None:
