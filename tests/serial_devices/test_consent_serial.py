@@ -1,5 +1,6 @@
 """On the pty HX711 path: labels in newtons on the open scale, consent above the max, one skipped
-trial. The same person and sensor as ``test_first_session`` (a real serial stack in real time).
+trial. The same person (``tests.first_session``) and sensor as ``test_first_session`` (a real
+serial stack in real time).
 """
 
 from __future__ import annotations
@@ -22,17 +23,9 @@ from isoforce.recording import Recording
 from isoforce.session.model import SessionRecord
 from isoforce.session.store import SessionStore
 from isoforce.signal.calibration import Calibration
+from tests.first_session import HEAD, MAX_TEST, PUSH_N, TENSION, Person
 from tests.serial_devices.serial_emulators import EmulatorFactory
-from tests.serial_devices.test_first_session import (
-    HEAD,
-    MAX_TEST,
-    N_PER_RAW,
-    OFFSET_RAW,
-    PUSH_N,
-    TENSION,
-    Person,
-    PersonOnHx711,
-)
+from tests.serial_devices.test_first_session import N_PER_RAW, OFFSET_RAW, PersonOnHx711
 
 ABOVE = (
     HEAD
