@@ -21,6 +21,7 @@ from isoforce.drills.kinds.base import ForceStep
 from isoforce.drills.model import Drill
 from isoforce.drills.open_scale import (
     open_ended,
+    opened_directions,
     staircase_directions,
 )
 from isoforce.drills.plan import PlanStep
@@ -318,7 +319,12 @@ def open_replay(
     pipeline = pipeline_for(spec, fs_hz=rate, calibration=plan.calibration, reference=pain_free)
     guide: DrillGuide | None = None
     if drill is not None:
-        engine = DrillEngine(drill, engine_settings, references_n=maxima_n(references))
+        engine = DrillEngine(
+            drill,
+            engine_settings,
+            references_n=maxima_n(references),
+            newton_scale={(ReferenceKind.PAIN_FREE, d) for d in opened_directions(drill)},
+        )
         guide = DrillGuide(engine, references=references)
         if plan.key_presses:
             guide.pain_reporter = ReplayedPainReporter(plan.key_presses)
