@@ -205,13 +205,14 @@ def _drill(*steps: object, allow: bool = False) -> Drill:
 def test_targets_above_the_ceiling_are_clamped_with_a_warning() -> None:
     hold = HoldStep(direction=Direction.PUSH, target_pct=130.0, seconds=2.0)
     for allow, ceiling in ((False, 100.0), (True, 120.0)):
-        engine = DrillEngine(_drill(hold, allow=allow))
+        engine = DrillEngine(_drill(hold, allow=allow), above_max_consent=True)
         run = simulate(engine, t_end=3.0)
         assert run.target_at(1.0) == pytest.approx(ceiling)
         warn = run.kinds(EventKind.TARGET_CLAMPED)
         assert len(warn) == 1 and warn[0].value == ceiling
     allowed = DrillEngine(
-        _drill(HoldStep(direction=Direction.PUSH, target_pct=110.0, seconds=2.0), allow=True)
+        _drill(HoldStep(direction=Direction.PUSH, target_pct=110.0, seconds=2.0), allow=True),
+        above_max_consent=True,
     )
     run = simulate(allowed, t_end=3.0)
     assert run.target_at(1.0) == pytest.approx(110.0) and not run.kinds(EventKind.TARGET_CLAMPED)

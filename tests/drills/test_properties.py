@@ -128,13 +128,19 @@ def run(
     acts: list[tuple[float, str]],
     seed: int = 0,
     start: float = 0.5,
+    consent: bool | None = None,
 ) -> tuple[list[np.ndarray], list[DrillEvent], DrillEngine]:
     """Feed ``drill`` with noisy efforts, cut into chunks at ``cuts`` (sample indices).
 
     Control actions happen at fractions of the sample range, always between chunks (their
     sample index is added to the cuts), so every chunking sees them at the same moment.
     """
-    engine = DrillEngine(drill, EngineSettings(pain_hold_s=1.0, cramp_rest_s=1.0), start_t_s=start)
+    engine = DrillEngine(
+        drill,
+        EngineSettings(pain_hold_s=1.0, cramp_rest_s=1.0),
+        start_t_s=start,
+        above_max_consent=consent,
+    )
     # Long enough for the plan plus pauses and breaks (pauses are resumed at the end).
     n = int((drill.duration_s + 2.0 + len(acts) * 4.0) * FS_HZ) + 1
     t = np.arange(n) / FS_HZ
@@ -198,28 +204,29 @@ def test_controls_never_break_the_drill_or_its_limits(
 
 
 @FAST
-@given(drill=drills(max_pct=200.0), allow=st.booleans(), acts=actions)
+@given(drill=drills(max_pct=200.0), allow=st.booleans(), consent=st.booleans(), acts=actions)
 def test_targets_stay_under_the_allowed_ceiling(
-    drill: Drill, allow: bool, acts: list[tuple[float, str]]
+    drill: Drill, allow: bool, consent: bool, acts: list[tuple[float, str]]
 ) -> None:
+    # Above 100 % only with allow_above_max in the file and the athlete's consent at run time.
     drill = Drill(
         name=drill.name, movement=drill.movement, steps=drill.steps, allow_above_max=allow
     )
-    (target, *_), _, engine = run(drill, [], acts)
-    ceiling = engine.settings.above_max_ceiling_pct if allow else 100.0
+    (target, *_), _, engine = run(drill, [], acts, consent=consent)
+    ceiling = engine.settings.above_max_ceiling_pct if allow and consent else 100.0
     assert np.all(np.abs(target) <= ceiling + 1e-9)
 
 
 @FAST
-@given(drill=drills(max_pct=200.0, stairs=False), allow=st.booleans())
-def test_a_clamped_target_is_never_silent(drill: Drill, allow: bool) -> None:
+@given(drill=drills(max_pct=200.0, stairs=False), allow=st.booleans(), consent=st.booleans())
+def test_a_clamped_target_is_never_silent(drill: Drill, allow: bool, consent: bool) -> None:
     # Without staircases (which rescale later targets to the max they find) the steps asking
     # for more than the ceiling are known up front: exactly those must warn.
     drill = Drill(
         name=drill.name, movement=drill.movement, steps=drill.steps, allow_above_max=allow
     )
-    _, events, engine = run(drill, [], [])
-    ceiling = engine.settings.above_max_ceiling_pct if allow else 100.0
+    _, events, engine = run(drill, [], [], consent=consent)
+    ceiling = engine.settings.above_max_ceiling_pct if allow and consent else 100.0
     warned = {e.step_index for e in events if e.kind is EventKind.TARGET_CLAMPED}
     too_high = {p.index for p in engine.plan if p.direction is not None and p.peak_pct > ceiling}
     assert warned == too_high

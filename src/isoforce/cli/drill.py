@@ -84,6 +84,12 @@ def register(sub: Any) -> None:
         help="do not read drill keys (p pain, y/n better?, c cramp, 1-3 checks) from standard input",
     )
     run.add_argument(
+        "--yes-above-max",
+        action="store_true",
+        help="agree in advance to targets above your max (for scripts; the drill file must "
+        "allow them); without it you are asked, and with no answer they are capped at 100 %%",
+    )
+    run.add_argument(
         "--sim-pain-at",
         type=PERCENT,
         default=None,
@@ -165,6 +171,40 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: How long ``drill run`` waits for y/n to targets above the max before capping them.
+CONSENT_WAIT_S = 60.0
+
+
+def _no_consent(above: Any, agreed: bool, why: str) -> None:
+    if above and not agreed:
+        print(
+            f"not asked ({why}): these steps are capped at 100 % of your max "
+            "(give --yes-above-max to agree in advance)",
+            flush=True,
+        )
+
+
+async def _ask_consent(session: Any, keys: Any) -> None:
+    """Ask y/N to targets above the max; no answer (or no terminal) caps them at 100 %."""
+    if not keys.active:
+        _no_consent(True, False, "no terminal")
+        return
+    print(
+        f"go above your max in these steps? y agree · n no (no answer in {CONSENT_WAIT_S:.0f} s: no) ",
+        end="",
+        flush=True,
+    )
+    answer = await keys.ask_yes_no(CONSENT_WAIT_S)
+    if answer is None:
+        print("\nno answer: these steps are capped at 100 % of your max", flush=True)
+        return
+    session.set_above_max_consent(agreed=answer, how=" (asked)")
+    if answer:
+        print("y: agreed, these steps go above your max", flush=True)
+    else:
+        print("n: declined, these steps are capped at 100 % of your max", flush=True)
+
+
 def run_drill(args: argparse.Namespace) -> int:
     """Handler of ``isoforce drill run``."""
     from isoforce import __version__
@@ -213,12 +253,24 @@ def run_drill(args: argparse.Namespace) -> int:
                 f"isoforce {__version__}: {drill.title or drill.name} on {session.header.spec.title}"
             )
 
+            above = session.above_max_steps()
+            if above:
+                print("targets above your max in this drill:")
+                for step in above:
+                    print(f"  {step.text()}")
+                if args.yes_above_max:
+                    session.set_above_max_consent(agreed=True, how=" (--yes-above-max)")
+                    print("agreed with --yes-above-max: these steps go above your max")
+
             async def go(stop: asyncio.Event) -> None:
                 assert session is not None
                 if args.no_keys:
+                    _no_consent(above, args.yes_above_max, "--no-keys")
                     await session.run(stop=stop)
                     return
                 with KeyReader(session) as keys:
+                    if above and not args.yes_above_max:
+                        await _ask_consent(session, keys)
                     if keys.active:
                         print(KEY_HELP, flush=True)
                     await session.run(stop=stop)

@@ -34,7 +34,7 @@ KEYS: dict[str, DrillCommand] = {
 }
 KEY_HELP = (
     "keys: p pain/pinch · y / n answer 'better?' · c cramp · after a step 1 pinching, "
-    "2 cramping, 3 compensation · space pause · s skip · Ctrl-C stop"
+    "2 cramping, 3 compensation · space pause · s skip (one trial in a max test) · Ctrl-C stop"
 )
 
 
@@ -51,6 +51,7 @@ class KeyReader:
         self._fd = -1
         self._saved: list[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._answer: asyncio.Future[bool | None] | None = None
 
     def __enter__(self) -> KeyReader:
         try:
@@ -79,8 +80,25 @@ class KeyReader:
     ) -> None:
         self.close()
 
+    async def ask_yes_no(self, timeout_s: float) -> bool | None:
+        """Wait for ``y`` or ``n`` (True/False); ``None`` with no keys, no answer in time or EOF.
+
+        Other keys typed meanwhile are ignored; keys after the answer go to the drill.
+        """
+        if not self.active:
+            return None
+        self._answer = asyncio.get_running_loop().create_future()
+        try:
+            return await asyncio.wait_for(self._answer, timeout_s)
+        except TimeoutError:
+            return None
+        finally:
+            self._answer = None
+
     def close(self) -> None:
         """Stop reading and give the terminal its settings back."""
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_result(None)
         if self._loop is not None and self.active:
             with contextlib.suppress(OSError, ValueError):
                 self._loop.remove_reader(self._fd)
@@ -111,6 +129,11 @@ class KeyReader:
             self.close()
             return
         for ch in data.decode("utf-8", errors="ignore"):
+            answer = self._answer
+            if answer is not None and not answer.done():
+                if ch.lower() in ("y", "n"):
+                    answer.set_result(ch.lower() == "y")
+                continue  # a question is open: other keys are not drill keys yet
             command = KEYS.get(ch.lower())
             if command is not None:
                 self.target.command(command)

@@ -131,9 +131,12 @@ class DrillPrinter(FrameConsumer):
 
     def __init__(self, plan: tuple[PlanStep, ...]) -> None:
         self.plan = plan
+        self.names: tuple[str, ...] = tuple(step.label for step in plan)
 
     def on_frame(self, frame: LiveFrame) -> None:
         """Print the frame's drill events."""
+        if len(frame.labels.step_names) == len(self.plan):
+            self.names = frame.labels.step_names  # labels from the targets actually used
         if frame.events:
             self.events(frame.events, {s.step_index: s for s in frame.imu_step_scores})
 
@@ -145,8 +148,9 @@ class DrillPrinter(FrameConsumer):
             stamp = f"[{int(e.t_s // 60):2d}:{e.t_s % 60:04.1f}]"
             if e.kind is EventKind.STEP_STARTED:
                 step = self.plan[e.step_index]
+                label = self.names[e.step_index]
                 _line(
-                    f"{stamp} step {e.step_index + 1}/{len(self.plan)}  {step.label} — {step.instruction}"
+                    f"{stamp} step {e.step_index + 1}/{len(self.plan)}  {label} — {step.instruction}"
                 )
             elif e.kind is EventKind.PAIN_MARKED:
                 effort = "n/a" if e.value is None else f"{abs(e.value):.0f} %"
@@ -182,6 +186,10 @@ class DrillPrinter(FrameConsumer):
                         _line(f"{stamp}   IMU: {text}")
             elif e.kind is EventKind.TARGET_CLAMPED:
                 _line(f"{stamp} warning: {e.text}")
+            elif e.kind is EventKind.ABOVE_MAX_CONSENT:
+                _line(f"{stamp} above your max: {e.text}")
+            elif e.kind is EventKind.TRIAL_SKIPPED:
+                _line(f"{stamp} {e.text} (s skips one trial; the MVIC comes from the others)")
             elif e.kind is EventKind.DRILL_FINISHED:
                 _line(f"{stamp} drill finished")
 

@@ -126,12 +126,7 @@ class PainControls(EngineRuntime):
         if check is Check.PINCHING and 0 <= index < len(self.plan):
             ps = self.plan[index]
             if ps.direction is not None:
-                peak = ps.peak_pct * (
-                    self._scale.get(ps.direction, 1.0)
-                    if ps.reference is ReferenceKind.PAIN_FREE
-                    else 1.0
-                )
-                painful = min(peak, self._ceiling, self._cap_pct(ps))
+                painful = self._effective_peak(ps)
                 level = pain_drop_level(painful, self.settings.pain_drop_pct)
                 self._record_drop(t, ps, painful, level, "pinching", events)
         return tuple(events)

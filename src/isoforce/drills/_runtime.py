@@ -6,14 +6,15 @@ Kept apart from the public API so each module stays small; nothing here is publi
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills.events import (
+    AboveMaxStep,
     CheckRecord,
     DrillEvent,
     EngineSettings,
@@ -21,10 +22,13 @@ from isoforce.drills.events import (
     EventKind,
     PainDrop,
     PainRecord,
+    SkippedTrial,
 )
+from isoforce.drills.kinds.base import pct_levels
 from isoforce.drills.kinds.staircase import StaircaseStep
 from isoforce.drills.model import MAX_PCT, Drill
-from isoforce.drills.plan import PlanStep, build_plan
+from isoforce.drills.open_scale import NEWTON_SCALE_N
+from isoforce.drills.plan import PlanStep, build_plan, with_passes
 from isoforce.drills.plateau import PlateauWatch
 from isoforce.drills.scoring import EndReason, MaxEffort, StepScore, score_step
 from isoforce.drills.segments import Phase, Segment
@@ -69,6 +73,8 @@ class EngineRuntime:
         *,
         start_t_s: float = 0.0,
         references_n: Mapping[tuple[ReferenceKind, Direction], float] | None = None,
+        above_max_consent: bool | None = None,
+        newton_scale: Collection[tuple[ReferenceKind, Direction]] = (),
     ) -> None:
         self.drill = drill
         self.settings = settings if settings is not None else EngineSettings()
@@ -76,9 +82,13 @@ class EngineRuntime:
         self.plan: tuple[PlanStep, ...] = build_plan(
             drill, default_band_pct=s.default_band_pct, passive_band_pct=s.passive_band_pct
         )
-        self._ceiling = s.above_max_ceiling_pct if drill.allow_above_max else MAX_PCT
         #: The maxima behind each reference (newtons), to carry a pain cap across references.
         self.references_n = dict(references_n or {})
+        #: The references whose 100 % is the 100 N scale (no max known): labels say newtons.
+        self.newton_scale = frozenset(newton_scale)
+        #: Targets above the max: agreed (True), declined (False) or not asked (None).
+        self.above_max_consent = above_max_consent
+        self._consent_how = ""
         self._start_t = float(start_t_s)
         self._status = EngineStatus.PENDING
         self._last_sample_t = -math.inf
@@ -95,6 +105,10 @@ class EngineRuntime:
         self._scale: dict[Direction, float] = {}
         #: The pain cap per direction: (the reference it is in, its level in % of it).
         self._caps: dict[Direction, tuple[ReferenceKind, float]] = {}
+        #: When each direction's pain cap was last lowered (session seconds).
+        self._cap_t: dict[Direction, float] = {}
+        self._labels: dict[int, str] = {}  # steps whose label is fixed (started or ended)
+        self._skipped: list[SkippedTrial] = []
         self._scores: list[StepScore] = []
         self._pains: list[PainRecord] = []
         self._cramps: list[PainRecord] = []
@@ -152,14 +166,106 @@ class EngineRuntime:
         if ps.direction is None:
             return
         self._caps[ps.direction] = (_kind(ps), min(level_pct, self._cap_pct(ps)))
+        self._cap_t[ps.direction] = self._now
+
+    # ---- the ceiling above the max, and consent to go above it ----
+
+    def _needs_consent(self, ps: PlanStep) -> bool:
+        """Whether ``ps`` asks for more than 100 % of its reference max.
+
+        A staircase climbing on the newton scale is not above anything: no max is known.
+        """
+        if ps.direction is None or (isinstance(ps.step, StaircaseStep) and ps.step.in_newtons):
+            return False
+        return ps.peak_pct > MAX_PCT + 1e-9
+
+    def _limit(self, ps: PlanStep) -> float:
+        """The highest nominal target ``ps`` may run at (% of its reference max)."""
+        if isinstance(ps.step, StaircaseStep) and ps.step.in_newtons:
+            return math.inf  # bounded by its own ceiling
+        if self.drill.allow_above_max and self.above_max_consent:
+            return self.settings.above_max_ceiling_pct
+        return MAX_PCT
+
+    def _scale_of(self, ps: PlanStep) -> float:
+        """What a nominal % of ``ps`` is multiplied by (a pain-free max found in this drill)."""
+        if ps.direction is None or ps.reference is not ReferenceKind.PAIN_FREE:
+            return 1.0
+        return self._scale.get(ps.direction, 1.0)
+
+    def _effective_peak(self, ps: PlanStep) -> float:
+        """The highest target ``ps`` runs at now (unsigned, % of its reference)."""
+        return float(abs(self._level(ps, np.array([ps.peak_pct]))[0]))
+
+    def above_max_steps(self) -> tuple[AboveMaxStep, ...]:
+        """The steps asking for more than 100 % of their max, and the newtons that means."""
+        out = []
+        for ps in self.plan:
+            if not self._needs_consent(ps) or ps.direction is None:
+                continue
+            kind = _kind(ps)
+            pct = min(ps.peak_pct, self.settings.above_max_ceiling_pct)
+            if not self.drill.allow_above_max:
+                continue  # refused by the loader; clamped with a warning if built by hand
+            max_n = self.references_n.get((kind, ps.direction))
+            known = max_n is not None and (kind, ps.direction) not in self.newton_scale
+            value_n = pct / MAX_PCT * max_n if known and max_n is not None else None
+            out.append(AboveMaxStep(ps.index, ps.label, ps.direction, kind, pct, value_n))
+        return tuple(out)
+
+    def _consent_event(self, t: float, steps: Sequence[AboveMaxStep]) -> DrillEvent:
+        listed = "; ".join(s.text() for s in steps)
+        if self.above_max_consent:
+            text = f"agreed{self._consent_how}: {listed}"
+        else:
+            what = "declined" if self.above_max_consent is False else "not asked"
+            text = f"{what}{self._consent_how}: capped at 100 % of the max — {listed}"
+        return DrillEvent(EventKind.ABOVE_MAX_CONSENT, t, -1, text, max(s.pct for s in steps))
+
+    @property
+    def above_max(self) -> str:
+        """``agreed``, ``declined`` or ``not asked``; empty when no step goes above its max."""
+        if not self.above_max_steps():
+            return ""
+        return {True: "agreed", False: "declined", None: "not asked"}[self.above_max_consent]
+
+    # ---- labels from the targets actually used ----
+
+    def step_label(self, index: int) -> str:
+        """The label of plan step ``index``, written from the targets it runs (or ran) at.
+
+        E.g. ``hold push 90 % 20 s (capped after pain at 3:12)``, or ``ramp push 0→140 N``
+        on the newton scale. A step that has ended keeps the label it ended with; a staircase
+        or a max trial keeps the one it started with (pain ends it, it does not lower it).
+        """
+        fixed = self._labels.get(index)
+        return fixed if fixed is not None else self._label_now(self.plan[index])
+
+    def _label_now(self, ps: PlanStep) -> str:
+        def levels(nominal: Sequence[float]) -> str:
+            used = [float(abs(self._level(ps, np.array([p]))[0])) for p in nominal]
+            if ps.direction is not None and (_kind(ps), ps.direction) in self.newton_scale:
+                if ps.direction not in self._scale and not isinstance(ps.step, StaircaseStep):
+                    return pct_levels(nominal)  # % of a max not found yet
+                return "→".join(f"{u * NEWTON_SCALE_N / MAX_PCT:.0f}" for u in used) + " N"
+            return "→".join(f"{round(u, 1):g}" for u in used) + " %"
+
+        text = with_passes(ps.step.describe(levels), ps.rep_path)
+        notes = []
+        if ps.direction is not None:
+            wanted = min(ps.peak_pct, self._limit(ps)) * self._scale_of(ps)
+            if self._needs_consent(ps) and ps.peak_pct > self._limit(ps) + 1e-9:
+                notes.append("capped at the max: going above it not agreed")
+            if ps.direction in self._caps and wanted > self._cap_pct(ps) + 1e-9:
+                t = max(0.0, self._cap_t.get(ps.direction, 0.0) - self._start_t)
+                notes.append(f"capped after pain at {int(t // 60)}:{int(t % 60):02d}")
+        return f"{text} ({', '.join(notes)})" if notes else text
 
     def _level(self, ps: PlanStep, nominal: FloatArray) -> FloatArray:
         if ps.direction is None:
             return np.zeros_like(nominal)
-        scale = 1.0
-        if ps.reference is ReferenceKind.PAIN_FREE:
-            scale = self._scale.get(ps.direction, 1.0)
-        level = np.clip(nominal * scale, 0.0, min(self._ceiling, self._cap_pct(ps)))
+        asked = np.minimum(nominal, self._limit(ps)) * self._scale_of(ps)
+        level = np.clip(asked, 0.0, self._cap_pct(ps))
         return level * ps.direction.sign
 
     def _seg_targets(self, ps: PlanStep, seg: Segment, t0: float, t: FloatArray) -> FloatArray:
@@ -219,6 +325,9 @@ class EngineRuntime:
     def _begin(self, events: list[DrillEvent]) -> None:
         self._status = EngineStatus.RUNNING
         events.append(DrillEvent(EventKind.DRILL_STARTED, self._start_t, -1, self.drill.name))
+        above = self.above_max_steps()
+        if above:
+            events.append(self._consent_event(self._start_t, above))
         self._start_step(0, self._start_t, events)
 
     def _enter_segment(
@@ -245,17 +354,20 @@ class EngineRuntime:
         )
         events.append(DrillEvent(EventKind.STEP_STARTED, t, k, ps.instruction))
         if ps.direction is not None:
-            scale = self._scale.get(ps.direction, 1.0)
-            if ps.reference is not ReferenceKind.PAIN_FREE:
-                scale = 1.0
+            scale, limit, cap = self._scale_of(ps), self._limit(ps), self._cap_pct(ps)
             asked = ps.peak_pct * scale
-            cap = self._cap_pct(ps)
-            if asked > self._ceiling + 1e-9 and self._ceiling <= cap:
-                text = f"target {asked:g} % is above the allowed {self._ceiling:g} %: clamped"
-                events.append(DrillEvent(EventKind.TARGET_CLAMPED, t, k, text, self._ceiling))
-            elif asked > cap + 1e-9:
+            if ps.peak_pct > limit + 1e-9 and limit * scale <= cap:
+                used = limit * scale
+                if self.drill.allow_above_max and not self.above_max_consent:
+                    text = f"target {asked:g} % capped at {used:g} %: going above the max was not agreed"
+                else:
+                    text = f"target {asked:g} % is above the allowed {used:g} %: clamped"
+                events.append(DrillEvent(EventKind.TARGET_CLAMPED, t, k, text, used))
+            elif min(ps.peak_pct, limit) * scale > cap + 1e-9:
                 text = f"target {asked:g} % capped at {cap:.0f} % after pain"
                 events.append(DrillEvent(EventKind.TARGET_CLAMPED, t, k, text, cap))
+        if ps.step.traits.finds_pain_free_max or ps.step.traits.measures_mvic:
+            self._labels[k] = self._label_now(ps)  # pain ends these steps: it never lowers them
         self._enter_segment(t, events)
 
     def _end_segment(self, events: list[DrillEvent]) -> None:
@@ -308,6 +420,9 @@ class EngineRuntime:
             middle_fraction=self.settings.steadiness_middle_fraction,
         )
         self._acc = []
+        label = self.step_label(self._k)
+        self._labels[self._k] = label
+        score = replace(score, label=label)
         self._scores.append(score)
         self._last_ended = (self._k, t)
         if ps.step.traits.measures_mvic:
@@ -315,7 +430,7 @@ class EngineRuntime:
         events.append(DrillEvent(EventKind.STEP_ENDED, t, self._k, reason.value))
         if reason is not EndReason.ABORTED:
             events.extend(DrillEvent(EventKind.REP_DONE, t, self._k, x) for x in ps.reps_ending)
-        events.append(DrillEvent(EventKind.STEP_SCORED, t, self._k, ps.label, score=score))
+        events.append(DrillEvent(EventKind.STEP_SCORED, t, self._k, label, score=score))
 
     def _at_plateau(self, ps: PlanStep, seg: Segment) -> bool:
         """Whether the level just finished makes a plateau (see :mod:`isoforce.drills.plateau`)."""

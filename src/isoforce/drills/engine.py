@@ -44,6 +44,7 @@ from isoforce.drills.events import (
     EngineStatus,
     EngineUpdate,
     EventKind,
+    SkippedTrial,
 )
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import EndReason, best_max_effort, summarize
@@ -215,6 +216,8 @@ class DrillEngine(PainControls):
             cramps=tuple(self._cramps),
             checks=tuple(self._checks),
             pain_free_max_found_by=self._pf_how,
+            skipped_trials=tuple(self._skipped),
+            above_max=self.above_max,
         )
 
     # ---- feeding samples ----
@@ -286,10 +289,38 @@ class DrillEngine(PainControls):
         self._resume(t, events)
         return tuple(events)
 
+    def set_above_max_consent(
+        self, t_s: float, *, agreed: bool, how: str = ""
+    ) -> tuple[DrillEvent, ...]:
+        """The athlete's answer to going above their max (see :meth:`above_max_steps`).
+
+        Agreed, steps of a drill with ``allow_above_max`` may go up to ``above_max_ceiling_pct``;
+        otherwise they are capped at 100 % of their max, with a warning when each starts.
+        ``how`` says how it was given (`` (--yes-above-max)``, `` (key)``). Before the start it
+        is recorded with the start; afterwards at once. Steps already running follow it too.
+        """
+        if self._status is EngineStatus.PENDING:
+            self.above_max_consent, self._consent_how = agreed, how
+            return ()  # recorded with the start
+        t, events = self._control(t_s)
+        self.above_max_consent = agreed
+        self._consent_how = how
+        above = self.above_max_steps()
+        if above:
+            events.append(self._consent_event(t, above))
+        return tuple(events)
+
     def skip(self, t_s: float) -> tuple[DrillEvent, ...]:
-        """End the current step (scored as skipped; a break ends with it) and start the next now."""
+        """End the current step (scored as skipped; a break ends with it) and start the next now.
+
+        In a max test it skips one trial only: the one running, or the one coming next (in the
+        get-ready time or a rest); the MVIC comes from the other trials (see :meth:`_skip_trial`).
+        """
         t, events = self._control(t_s)
         if self._status not in _ACTIVE:
+            return tuple(events)
+        running = self._status is EngineStatus.RUNNING and self._break is None
+        if running and self._skip_trial(t, events):
             return tuple(events)
         events.append(DrillEvent(EventKind.SKIPPED, t, self._k))
         brk = self._break
@@ -301,6 +332,39 @@ class DrillEngine(PainControls):
         self._start_step(self._k + 1, t, events)
         self._pause_t = t
         return tuple(events)
+
+    def _skip_trial(self, t: float, events: list[DrillEvent]) -> bool:
+        """Skip the max trial running or coming next at ``t``; False when not in a max test.
+
+        Its samples are dropped (a half-done trial is no MVIC candidate) and the step goes on
+        with the rest after it, or ends when it was the last trial.
+        """
+        ps = self.plan[self._k]
+        if not ps.step.traits.measures_mvic or ps.direction is None:
+            return False
+        segs = ps.segments
+        efforts = [i for i, seg in enumerate(segs) if seg.phase is Phase.EFFORT]
+        coming = [i for i in efforts if i >= self._seg]
+        if not coming:
+            return False
+        at = coming[0]
+        trial = efforts.index(at) + 1
+        text = f"trial {trial} of {len(efforts)} skipped"
+        events.append(DrillEvent(EventKind.TRIAL_SKIPPED, t, self._k, text, float(trial)))
+        self._skipped.append(SkippedTrial(t, self._k, ps.direction, trial, len(efforts)))
+        kept = []
+        for tt, e, target, seg in self._acc:
+            mask = seg != at
+            if mask.any():
+                kept.append((tt[mask], e[mask], target[mask], seg[mask]))
+        self._acc = kept
+        if at + 1 < len(segs):
+            self._seg = at + 1
+            self._enter_segment(t, events)
+        else:
+            self._finish_step(t, EndReason.COMPLETED, events)
+            self._start_step(self._k + 1, t, events)
+        return True
 
     def abort(self, t_s: float) -> tuple[DrillEvent, ...]:
         """Stop the drill for good; the step in progress is scored as aborted."""

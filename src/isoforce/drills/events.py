@@ -103,6 +103,12 @@ class EventKind(enum.Enum):
     """``score`` holds the :class:`~isoforce.drills.scoring.StepScore`."""
     TARGET_CLAMPED = "target_clamped"
     """Warning: the step asks for more than the allowed ceiling; ``value`` is the ceiling."""
+    ABOVE_MAX_CONSENT = "above_max_consent"
+    """What the athlete decided about targets above their max: ``text`` starts with
+    ``agreed``, ``declined`` or ``not asked`` (then they are capped at 100 %) and names the
+    steps; ``value`` is the highest target asked for (% of its reference)."""
+    TRIAL_SKIPPED = "trial_skipped"
+    """One max trial was skipped (``text``: ``trial 2 of 3 skipped``; ``value``: its number)."""
     PAUSED = "paused"
     RESUMED = "resumed"
     SKIPPED = "skipped"
@@ -208,6 +214,40 @@ class CheckRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedTrial:
+    """A max trial the athlete skipped: trial ``trial`` (1-based) of ``trials`` in a step."""
+
+    t_s: float
+    step_index: int
+    direction: Direction
+    trial: int
+    trials: int
+
+
+@dataclass(frozen=True, slots=True)
+class AboveMaxStep:
+    """A step whose target goes above 100 % of its reference max, before it runs.
+
+    ``pct`` is the highest target the drill file asks for (% of ``reference`` in
+    ``direction``); ``value_n`` the newtons it means with the maximum known now (``None``
+    when it is not known yet, e.g. found earlier in the same drill).
+    """
+
+    step_index: int
+    label: str
+    direction: Direction
+    reference: ReferenceKind
+    pct: float
+    value_n: float | None
+
+    def text(self) -> str:
+        """E.g. ``step 5 hold push 110 % 20 s: 110 % of the pain-free max = 165 N``."""
+        ref = "pain-free max" if self.reference is ReferenceKind.PAIN_FREE else "MVIC"
+        newtons = f" = {self.value_n:.0f} N" if self.value_n is not None else ""
+        return f"step {self.step_index + 1} {self.label}: {self.pct:g} % of the {ref}{newtons}"
+
+
+@dataclass(frozen=True, slots=True)
 class DrillResult:
     """Everything a run produced so far (partial after an abort).
 
@@ -232,6 +272,11 @@ class DrillResult:
     checks: tuple[CheckRecord, ...] = ()
     pain_free_max_found_by: str = ""
     """How the staircase ended: ``pain``, ``plateau`` (no higher force reached) or ``ceiling``."""
+    skipped_trials: tuple[SkippedTrial, ...] = ()
+    """Max trials skipped one by one (the MVIC comes from the others)."""
+    above_max: str = ""
+    """Targets above the max: ``agreed``, ``declined`` or ``not asked`` (capped at 100 %);
+    empty when no step asks for more than its max."""
 
     def sets(self, top_index: int) -> tuple[tuple[StepScore, ...], ...]:
         """Scores of drill-file step ``top_index`` grouped per repeat pass ("each rep its own set")."""

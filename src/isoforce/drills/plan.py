@@ -35,6 +35,7 @@ __all__ = [
     "Segment",
     "build_plan",
     "countdown",
+    "with_passes",
 ]
 
 
@@ -125,6 +126,12 @@ def _settled(
     return settle_first(segments, settle_s), end
 
 
+def with_passes(text: str, rep_path: tuple[int, ...]) -> str:
+    """A step's label with the repeat passes it belongs to: ``hold push 50 % 20 s (pass 2)``."""
+    passes = " ".join(f"pass {p + 1}" for p in rep_path)
+    return f"{text} ({passes})" if passes else text
+
+
 def build_plan(
     drill: Drill, *, default_band_pct: float, passive_band_pct: float
 ) -> tuple[PlanStep, ...]:
@@ -144,8 +151,7 @@ def build_plan(
         else:
             direction, reference, band = None, None, passive_band_pct
         segments, level_pct = _settled(step, direction, level_pct)
-        passes = " ".join(f"pass {p + 1}" for p in draft.rep_path)
-        label = f"{step.describe()} ({passes})" if passes else step.describe()
+        label = with_passes(step.describe(), draft.rep_path)
         plan.append(
             PlanStep(
                 index=index,

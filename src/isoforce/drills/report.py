@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from isoforce.drills.events import DrillResult
+from isoforce.drills.events import DrillResult, SkippedTrial
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.kinds import StepKind, traits_of
 from isoforce.drills.model import Drill
@@ -114,17 +114,45 @@ def result_summary(result: DrillResult) -> list[str]:
         lines.append(
             f"pain-free max: {result.pain_free_max_pct:.0f} % of the current reference ({how})"
         )
-    lines.extend(max_test_lines(result.step_scores))
+    lines.extend(max_test_lines(result.step_scores, result.skipped_trials))
+    if result.above_max:
+        lines.append(_ABOVE_MAX[result.above_max])
     lines.append(f"status: {result.status.value}")
     return lines
 
 
-def max_test_lines(scores: Sequence[StepScore]) -> list[str]:
-    """Per max-trial step: every trial's best 1 s mean, then the best with its peak and 0.5 s."""
+_ABOVE_MAX = {
+    "agreed": "targets above your max: you agreed, so they ran above it",
+    "declined": "targets above your max: you declined, so they were capped at 100 % of it",
+    "not asked": "targets above your max: not agreed (no answer), so they were capped at 100 % of it",
+}
+
+
+def max_test_lines(scores: Sequence[StepScore], skipped: Sequence[SkippedTrial] = ()) -> list[str]:
+    """Per max-trial step: every trial's best 1 s mean, then the best with its peak and 0.5 s.
+
+    Skipped trials are named, and the MVIC says how many trials it comes from.
+    """
     lines = []
     for score in scores:
         if not traits_of(score.kind).measures_mvic or score.direction is None:
             continue
+        gone = [s for s in skipped if s.step_index == score.step_index]
+        if gone:
+            total = gone[0].trials
+            which = ", ".join(str(s.trial) for s in gone)
+            if len(gone) >= total:
+                lines.append(
+                    f"{score.direction.value} max test: all {total} trials skipped: no MVIC "
+                    "measured or stored for it"
+                )
+                continue
+            done = total - len(gone)
+            plural = "s" if len(gone) > 1 else ""
+            lines.append(
+                f"{score.direction.value} max test: MVIC from {done} of {total} trials "
+                f"(trial{plural} {which} skipped)"
+            )
         trials = [r.max_effort for r in score.reps if r.max_effort is not None]
         each = ", ".join(_pct(t.best_1s, 1) for t in trials) or "none completed"
         best = best_max_effort(trials)

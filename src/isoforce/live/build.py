@@ -8,7 +8,6 @@ pipeline, the IMU chain for a device with an IMU, and the drill guide.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 import numpy as np
 
@@ -21,7 +20,6 @@ from isoforce.drills.events import EngineSettings
 from isoforce.drills.kinds.base import ForceStep
 from isoforce.drills.model import Drill
 from isoforce.drills.open_scale import (
-    OPEN_CEILING_PCT,
     open_ended,
     opened_directions,
     staircase_directions,
@@ -192,14 +190,6 @@ def _reference_lines(
     return tuple(lines)
 
 
-def _engine_settings(drill: Drill, settings: EngineSettings | None) -> EngineSettings:
-    """The engine's settings; a staircase open-ended in newtons may go past "max"."""
-    settings = settings or EngineSettings()
-    if opened_directions(drill):
-        return replace(settings, above_max_ceiling_pct=OPEN_CEILING_PCT)
-    return settings
-
-
 def open_session(
     options: SessionOptions,
     *,
@@ -262,7 +252,10 @@ def open_session(
         transport.set_target(np.zeros_like)
     if drill is not None:
         engine = DrillEngine(
-            drill, _engine_settings(drill, engine_settings), references_n=maxima_n(references)
+            drill,
+            engine_settings,
+            references_n=maxima_n(references),
+            newton_scale={(ReferenceKind.PAIN_FREE, d) for d in open_dirs},
         )
         guide = DrillGuide(engine, references=references)
         # the virtual athlete watches the same target curve the user would see on screen
@@ -327,7 +320,10 @@ def open_replay(
     guide: DrillGuide | None = None
     if drill is not None:
         engine = DrillEngine(
-            drill, _engine_settings(drill, engine_settings), references_n=maxima_n(references)
+            drill,
+            engine_settings,
+            references_n=maxima_n(references),
+            newton_scale={(ReferenceKind.PAIN_FREE, d) for d in opened_directions(drill)},
         )
         guide = DrillGuide(engine, references=references)
         if plan.key_presses:

@@ -80,6 +80,9 @@ class DrillCommand(enum.Enum):
     """The checks after a phase (pinching? cramping? compensation felt?), one key each."""
     PAUSE = "pause"
     SKIP = "skip"
+    """Skip the step; in a max test, skip one trial (the one running or coming next)."""
+    AGREE_ABOVE_MAX = "agree_above_max"
+    """The athlete agrees to the targets above their max this drill asks for (else capped)."""
     ABORT = "abort"
 
 
@@ -119,6 +122,12 @@ class DrillState:
     step_start_s: float
     target_t_s: FloatArray
     target_curve_pct: FloatArray
+    step_label: str = ""
+    """The current step's label, from the targets it runs at (after pain, consent …)."""
+    next_label: str = ""
+    """The next step's label, from the targets it would run at now."""
+    above_max_prompt: str = ""
+    """While targets above the max are not agreed: which steps, in newtons where known."""
 
     @property
     def ended(self) -> bool:

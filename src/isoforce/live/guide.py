@@ -44,6 +44,18 @@ PHASE_NAMES: tuple[str, ...] = tuple(
 )
 
 
+#: Events after which a step's label may change (its targets did).
+_RELABEL = frozenset(
+    {
+        EventKind.STEP_STARTED,
+        EventKind.STEP_ENDED,
+        EventKind.PAIN_DROP,
+        EventKind.PAIN_FREE_MAX,
+        EventKind.ABOVE_MAX_CONSENT,
+        EventKind.TARGET_CLAMPED,
+    }
+)
+
 _CHECKS = {
     DrillCommand.CHECK_PINCHING: Check.PINCHING,
     DrillCommand.CHECK_CRAMPING: Check.CRAMPING,
@@ -80,6 +92,8 @@ def apply_command(
         return engine.resume(t_s) if paused else engine.pause(t_s)
     if command is DrillCommand.SKIP:
         return engine.skip(t_s)
+    if command is DrillCommand.AGREE_ABOVE_MAX:
+        return engine.set_above_max_consent(t_s, agreed=True, how=" (key)")
     return engine.abort(t_s)
 
 
@@ -154,7 +168,9 @@ class DrillGuide:
         self.references = dict(references or {})
         self.pain_reporter = pain_reporter
         self.events: list[DrillEvent] = []
+        #: Step and phase names; step names follow the targets used (:meth:`refresh_labels`).
         self.labels = Labels(tuple(step.label for step in engine.plan), PHASE_NAMES)
+        self.refresh_labels()
         self._rep = np.array(
             [(step.rep_path[-1] + 1) if step.rep_path else 0 for step in engine.plan],
             dtype=np.int64,
@@ -193,9 +209,22 @@ class DrillGuide:
         return cut if 0 < cut < t_s.size else None
 
     def keep(self, events: tuple[DrillEvent, ...]) -> tuple[DrillEvent, ...]:
-        """Remember events (also those of commands: pause, skip, pain, abort) and return them."""
+        """Remember events (also those of commands: pause, skip, pain, abort) and return them.
+
+        Events that can change a step's target (a step starting or ending, pain, consent, a
+        pain-free max found) refresh the step labels.
+        """
         self.events.extend(events)
+        if any(e.kind in _RELABEL for e in events):
+            self.refresh_labels()
         return events
+
+    def refresh_labels(self) -> None:
+        """Write the step labels from the targets the engine uses now (a new object if changed)."""
+        engine = self.engine
+        names = tuple(engine.step_label(k) for k in range(len(engine.plan)))
+        if names != self.labels.step_names:
+            self.labels = Labels(names, PHASE_NAMES)
 
     def guide(
         self, t_s: FloatArray, effort_pct: FloatArray, imu: ImuBlock | None = None

@@ -24,7 +24,7 @@ from isoforce.core.ringbuffer import RingBuffer
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.core.schema import FORCE_COLUMNS
 from isoforce.devices.base import Decoder, DeviceKind, DeviceMessage
-from isoforce.drills.events import DrillEvent, EngineStatus, EventKind
+from isoforce.drills.events import AboveMaxStep, DrillEvent, EngineStatus, EventKind
 from isoforce.errors import CalibrationError, TransportError, TransportErrorReason
 from isoforce.live.frame import (
     DrillCommand,
@@ -149,10 +149,16 @@ class LiveSession:
         # a replay plays every stored sample, also those after its drill ended
         self._stops_with_drill = header.spec.transport is not DeviceKind.REPLAY
         self._tare = RingBuffer(max(5, int(TARE_WINDOW_S * header.rate_hz)), 1)
-        self._labels = guide.labels if guide is not None else Labels()
+        self._no_labels = Labels()
+        self._above_max = self.above_max_steps()
         self._curve: tuple[float, FloatArray, FloatArray] | None = None
         self._step_start: dict[int, float] = {}
         self._last_effort_pct = math.nan
+
+    @property
+    def _labels(self) -> Labels:
+        """The step and phase names now (step labels follow the targets actually used)."""
+        return self.guide.labels if self.guide is not None else self._no_labels
 
     # ---- running ----
 
@@ -467,17 +473,29 @@ class LiveSession:
             start = self._step_start.get(step.index, t)
             self._curve = self._step_curve(start, step.duration_s)
         start_s, curve_t, curve_pct = self._curve or (t, np.empty(0), np.empty(0))
+        nxt = engine.next_step
         return DrillState(
             status=engine.status,
             step=step,
-            next_step=engine.next_step,
+            next_step=nxt,
             phase=engine.current_phase,
             target_pct=engine.target_at(t) if target_now is None else target_now,
             remaining_s=engine.step_remaining_s(t),
             step_start_s=start_s,
             target_t_s=curve_t,
             target_curve_pct=curve_pct,
+            step_label=engine.step_label(step.index) if step is not None else "",
+            next_label=engine.step_label(nxt.index) if nxt is not None else "",
+            above_max_prompt=self._above_max_prompt(),
         )
+
+    def _above_max_prompt(self) -> str:
+        """What is asked while targets above the max are not agreed (empty otherwise)."""
+        guide = self.guide
+        if guide is None or guide.engine.above_max_consent or not self._above_max:
+            return ""
+        steps = "; ".join(s.text() for s in self._above_max)
+        return f"above your max: {steps} — capped at 100 % unless you agree (key g)"
 
     def _step_curve(
         self, start_s: float, duration_s: float
@@ -513,6 +531,21 @@ class LiveSession:
         t, effort = self._t_now()
         events = apply_command(guide.engine, command, t, effort)
         self._emit(guide.keep(events))
+
+    def above_max_steps(self) -> tuple[AboveMaxStep, ...]:
+        """The drill's steps asking for more than 100 % of their max (consent needed)."""
+        return self.guide.engine.above_max_steps() if self.guide is not None else ()
+
+    def set_above_max_consent(self, *, agreed: bool, how: str = "") -> None:
+        """The athlete's answer to going above their max; recorded as an event.
+
+        Given before :meth:`run` it is recorded when the drill starts; later, at once.
+        """
+        guide = self.guide
+        if guide is None:
+            return
+        t, _ = self._t_now()
+        self._emit(guide.keep(guide.engine.set_above_max_consent(t, agreed=agreed, how=how)))
 
     @property
     def calibration(self) -> Calibration:

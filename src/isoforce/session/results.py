@@ -162,6 +162,12 @@ def saved_record_lines(
             how = f", lowered after pain at {m.detail.get('t_s', 0.0):.1f} s" + (
                 f" (was {was:.1f} N)" if isinstance(was, float | int) else ""
             )
+        skipped = m.detail.get("trials_skipped")
+        trials = m.detail.get("trials_n")
+        if m.kind is ReferenceKind.MVIC and skipped and isinstance(trials, list):
+            how = f", from {len(trials)} of {len(trials) + len(skipped)} trials (skipped: " + (
+                ", ".join(str(n) for n in skipped) + ")"
+            )
         lines.append(f"{kind} for {m.key.label()}: {m.value_n:.1f} N{how} (added to the history)")
     for r in rom:
         way = "internal" if r.direction == "ir" else "external"
@@ -276,9 +282,9 @@ def maxima_from_result(
     - Lowered by pain: the lowest level the pain key left the athlete at in a direction, when
       below the pain-free max the run used and what a staircase found (``detail.found_by =
       "lowered by pain"`` with the painful level, the time, what was done and every drop).
-    - MVIC: from every max-trial step that completed all its trials: the best trial's best
-      1 s mean; ``detail`` keeps each trial's best 1 s mean (``trials_n``), the peak and the
-      best 0.5 s mean, all in newtons.
+    - MVIC: from every max-trial step that completed (a skipped trial is left out and named in
+      ``trials_skipped``): the best trial's best 1 s mean; ``detail`` keeps each trial's best
+      1 s mean (``trials_n``), the peak and the best 0.5 s mean, all in newtons.
     """
     if side is None:
         return ()
@@ -343,6 +349,9 @@ def maxima_from_result(
                 source_drill=result.drill_name,
                 detail={
                     "trials_n": [b * scale for b in best],
+                    "trials_skipped": [
+                        s.trial for s in result.skipped_trials if s.step_index == score.step_index
+                    ],
                     "peak_n": max(peaks) * scale if peaks else None,
                     "best_0_5s_n": max(halves) * scale if halves else None,
                     "reference_kind": kind.value,

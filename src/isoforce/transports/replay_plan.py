@@ -199,8 +199,8 @@ _ANSWERS = {"better": "better", "not better": "not_better"}
 def key_presses(record: SessionRecord) -> tuple[tuple[float, str], ...]:
     """The drill keys pressed during a session, as (session time, command value), in order.
 
-    Read from the events the keys left: pain marks, answers to "better?", cramp marks and the
-    checks after a phase.
+    Read from the events the keys left: pain marks, answers to "better?", cramp marks, the
+    checks after a phase and consent to go above the max.
     """
     out: list[tuple[float, str]] = []
     for e in record.events:
@@ -212,6 +212,8 @@ def key_presses(record: SessionRecord) -> tuple[tuple[float, str], ...]:
             out.append((e.t_s, "cramp"))
         elif e.kind == EventKind.CHECK.value:
             out.append((e.t_s, f"check_{e.text}"))
+        elif e.kind == EventKind.ABOVE_MAX_CONSENT.value and e.text.startswith("agreed"):
+            out.append((e.t_s, "agree_above_max"))
     return tuple(sorted(out, key=lambda p: p[0]))
 
 

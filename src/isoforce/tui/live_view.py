@@ -117,11 +117,12 @@ def live_view(
         instruction=_instruction(
             state.status, step.instruction if step else "", state.phase, state.target_pct
         ),
-        step_label=step.label if step else "",
+        step_label=state.step_label,
         step_number=(step.index + 1) if step else 0,
         steps_total=len(header.plan),
         remaining_s=state.remaining_s,
-        next_label=f"{nxt.label} — {nxt.instruction}" if nxt is not None else "",
+        next_label=f"{state.next_label} — {nxt.instruction}" if nxt is not None else "",
+        above_max_prompt=state.above_max_prompt,
         not_measured=measured,
         curve=curve,
     )

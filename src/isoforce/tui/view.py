@@ -81,6 +81,8 @@ class LiveView:
     steps_total: int = 0
     remaining_s: float = float("nan")
     next_label: str = ""
+    above_max_prompt: str = ""
+    """While targets above the max are not agreed: which, and the key that agrees."""
     status: str = "pending"
     link: str = "ok"
     #: What the sensor's decoder dropped as garbage so far (empty when nothing).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 import enum
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
@@ -25,6 +26,15 @@ DEFAULT_RAMP_RATE_PCT_PER_S = 5.0
 """Ramp speed used when a ramp or release gives neither ``seconds`` nor a rate (≈5 %/s)."""
 MAX_INSTRUCTION_CHARS = 60
 """Instructions must stay short enough to read from 2 m."""
+
+LevelText = Callable[[Sequence[float]], str]
+"""Writes a step's nominal levels (% of its reference) as a label shows them: ``0→50 %``."""
+
+
+def pct_levels(levels: Sequence[float]) -> str:
+    """Nominal levels as written in the drill file, e.g. ``0→50 %``."""
+    return "→".join(f"{level:g}" for level in levels) + " %"
+
 
 PUSH_INSTRUCTION = "PAILs — drive the knee into the block"
 PULL_INSTRUCTION = "RAILs — pull the knee away from the block"
@@ -118,8 +128,12 @@ class LeafStep(abc.ABC):
         """The timed segments the step runs as."""
 
     @abc.abstractmethod
-    def describe(self) -> str:
-        """A one-line label such as ``hold push 50 % 20 s``."""
+    def describe(self, levels: LevelText = pct_levels) -> str:
+        """A one-line label such as ``hold push 50 % 20 s``.
+
+        ``levels`` writes the step's targets: the drill engine passes one that writes the
+        targets it actually runs (after pain caps, on the newton scale, …).
+        """
 
     @property
     def peak_pct(self) -> float:

@@ -10,8 +10,10 @@ from isoforce.drills.kinds.base import (
     FORCE_KEYS,
     ForceStep,
     KindTraits,
+    LevelText,
     LoadContext,
     StepKind,
+    pct_levels,
     read_force_fields,
     read_instruction,
 )
@@ -48,9 +50,9 @@ class HoldStep(ForceStep):
         cues = ((0.0, "hold"), *countdown(self.seconds))
         return (Segment(Phase.HOLD, self.seconds, self.target_pct, self.target_pct, cues=cues),)
 
-    def describe(self) -> str:
+    def describe(self, levels: LevelText = pct_levels) -> str:
         """E.g. ``hold push 50 % 20 s``."""
-        return f"hold {self.direction.value} {self.target_pct:g} % {self.seconds:g} s"
+        return f"hold {self.direction.value} {levels((self.target_pct,))} {self.seconds:g} s"
 
     @classmethod
     def load(cls, r: Reader, ctx: LoadContext) -> Self:

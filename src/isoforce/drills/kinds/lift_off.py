@@ -14,8 +14,10 @@ from isoforce.drills.kinds.base import (
     ImuNeed,
     KindTraits,
     LeafStep,
+    LevelText,
     LoadContext,
     StepKind,
+    pct_levels,
     read_instruction,
 )
 from isoforce.drills.segments import Phase, Segment, countdown
@@ -83,7 +85,7 @@ class LiftOffStep(LeafStep):
             segs.append(lower)
         return tuple(segs)
 
-    def describe(self) -> str:
+    def describe(self, levels: LevelText = pct_levels) -> str:
         """E.g. ``lift-offs ×3``."""
         return f"lift-offs ×{self.count}"
 

@@ -12,8 +12,10 @@ from isoforce.drills.kinds.base import (
     MAX_PCT,
     ForceStep,
     KindTraits,
+    LevelText,
     LoadContext,
     StepKind,
+    pct_levels,
     read_force_fields,
     read_instruction,
 )
@@ -74,7 +76,7 @@ class MaxTrialStep(ForceStep):
                 segs.append(Segment(Phase.REST, self.rest_s, banded=False, scored=False, cues=cues))
         return tuple(segs)
 
-    def describe(self) -> str:
+    def describe(self, levels: LevelText = pct_levels) -> str:
         """E.g. ``max trial push 3×5 s``."""
         return f"max trial {self.direction.value} {self.trials}×{self.seconds:g} s"
 

@@ -15,8 +15,10 @@ from isoforce.drills.kinds.base import (
     FORCE_KEYS,
     ForceStep,
     KindTraits,
+    LevelText,
     LoadContext,
     StepKind,
+    pct_levels,
     read_force_fields,
     read_instruction,
     read_rate,
@@ -63,9 +65,9 @@ class RampStep(ForceStep):
         d = self.duration_s
         return (Segment(Phase.RAMP, d, self.from_pct, self.to_pct, cues=((0.0, "ramp"),)),)
 
-    def describe(self) -> str:
+    def describe(self, levels: LevelText = pct_levels) -> str:
         """E.g. ``ramp push 0→50 %``."""
-        return f"ramp {self.direction.value} {self.from_pct:g}→{self.to_pct:g} %"
+        return f"ramp {self.direction.value} {levels((self.from_pct, self.to_pct))}"
 
     @classmethod
     def load(cls, r: Reader, ctx: LoadContext) -> Self:
@@ -113,9 +115,9 @@ class ReleaseStep(ForceStep):
         cues = ((0.0, "release"), *countdown(self.duration_s))
         return (Segment(Phase.RELEASE, self.duration_s, self.from_pct, 0.0, cues=cues),)
 
-    def describe(self) -> str:
+    def describe(self, levels: LevelText = pct_levels) -> str:
         """E.g. ``release push 50→0 %``."""
-        return f"release {self.direction.value} {self.from_pct:g}→0 %"
+        return f"release {self.direction.value} {levels((self.from_pct, 0.0))}"
 
     @classmethod
     def load(cls, r: Reader, ctx: LoadContext) -> Self:

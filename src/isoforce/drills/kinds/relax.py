@@ -13,8 +13,10 @@ from isoforce.drills.kinds.base import (
     COMMON_KEYS,
     KindTraits,
     LeafStep,
+    LevelText,
     LoadContext,
     StepKind,
+    pct_levels,
     read_instruction,
 )
 from isoforce.drills.segments import Phase, Segment, countdown
@@ -43,7 +45,7 @@ class PassiveStep(LeafStep):
         cues = ((0.0, "relax"), *countdown(self.seconds))
         return (Segment(Phase.PASSIVE, self.seconds, cues=cues),)
 
-    def describe(self) -> str:
+    def describe(self, levels: LevelText = pct_levels) -> str:
         """E.g. ``passive 120 s``."""
         return f"passive {self.seconds:g} s"
 
@@ -86,7 +88,7 @@ class BreathsStep(LeafStep):
             for i in range(self.count)
         )
 
-    def describe(self) -> str:
+    def describe(self, levels: LevelText = pct_levels) -> str:
         """E.g. ``breaths ×5``."""
         return f"breaths ×{self.count}"
 

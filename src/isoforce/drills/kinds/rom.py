@@ -15,8 +15,10 @@ from isoforce.drills.kinds.base import (
     ImuNeed,
     KindTraits,
     LeafStep,
+    LevelText,
     LoadContext,
     StepKind,
+    pct_levels,
     read_instruction,
 )
 from isoforce.drills.segments import Phase, Segment
@@ -85,7 +87,7 @@ class RomStep(LeafStep):
                 )
         return tuple(segs)
 
-    def describe(self) -> str:
+    def describe(self, levels: LevelText = pct_levels) -> str:
         """E.g. ``range of motion IR+ER ×2``."""
         return f"range of motion {'+'.join(self.directions).upper()} ×{self.reps}"
 

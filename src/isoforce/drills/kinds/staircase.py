@@ -15,8 +15,10 @@ from isoforce.drills.kinds.base import (
     MAX_PCT,
     ForceStep,
     KindTraits,
+    LevelText,
     LoadContext,
     StepKind,
+    pct_levels,
     read_force_fields,
     read_instruction,
 )
@@ -92,11 +94,11 @@ class StaircaseStep(ForceStep):
             for i, level in enumerate(self.levels)
         )
 
-    def describe(self) -> str:
+    def describe(self, levels: LevelText = pct_levels) -> str:
         """E.g. ``staircase push +10 % to 100 %`` or ``staircase push +20 N until pain or a plateau``."""
         if self.in_newtons:
             return f"staircase {self.direction.value} +{self.step_pct:g} N until pain or a plateau"
-        return f"staircase {self.direction.value} +{self.step_pct:g} % to {self.ceiling_pct:g} %"
+        return f"staircase {self.direction.value} +{self.step_pct:g} % to {levels((self.ceiling_pct,))}"
 
     @classmethod
     def load(cls, r: Reader, ctx: LoadContext) -> Self:

@@ -80,6 +80,11 @@ _NOTICES: dict[EventKind, Callable[[DrillEvent], tuple[str, SeverityLevel]]] = {
     EventKind.PAIN_ANSWER: _answer_notice,
     EventKind.CRAMP_MARKED: lambda e: ("Cramp: release and rest; the step carries on", "warning"),
     EventKind.CHECK: _check_notice,
+    EventKind.TRIAL_SKIPPED: lambda e: (
+        f"{e.text.capitalize()}: the MVIC comes from the others",
+        "information",
+    ),
+    EventKind.ABOVE_MAX_CONSENT: lambda e: (f"Above your max: {e.text}", "warning"),
 }
 
 
@@ -97,6 +102,7 @@ class PlayerScreen(IsoScreen):
         Binding("3", "check('compensation')", "compensation", show=False),
         Binding("space", "pause", "pause"),
         Binding("s", "skip", "skip"),
+        Binding("g", "agree_above_max", "agree above max", show=False),
         Binding("t", "tare", "tare"),
         Binding("a", "audio", "audio"),
         Binding("q", "finish", "quit & save"),
@@ -173,6 +179,8 @@ class PlayerScreen(IsoScreen):
             notice = "⚠ SENSOR GONE — press q to save and leave"
         elif view.not_measured:
             notice = f"ⓘ {view.not_measured}"
+        elif view.above_max_prompt:
+            notice = f"⚠ {view.above_max_prompt}"
         elif view.refused:
             notice = f"ⓘ sensor: {view.refused}"
         else:
@@ -221,8 +229,14 @@ class PlayerScreen(IsoScreen):
         self.iso_app.controller.command(DrillCommand.PAUSE)
 
     def action_skip(self) -> None:
-        """Skip the current step."""
+        """Skip the current step (in a max test: one trial)."""
         self.iso_app.controller.command(DrillCommand.SKIP)
+
+    def action_agree_above_max(self) -> None:
+        """Agree to the targets above the max this drill asks for (else they stay capped)."""
+        if self.iso_app.controller.drill_state is None:
+            return
+        self.iso_app.controller.command(DrillCommand.AGREE_ABOVE_MAX)
 
     def action_tare(self) -> None:
         """Zero the sensor (refused while loaded)."""
