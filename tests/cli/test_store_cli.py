@@ -100,7 +100,7 @@ def test_drill_history_and_replay(tmp_path: Path) -> None:
     assert f"{found.group(1)} N" in history
     replay = ok(run("replay", "latest", "--speed", "max", data=data)).stdout
     assert "scores match the recording for 11 of 11 steps" in replay
-    assert f"pain-free max: {float(found.group(1)):.0f} %" in replay
+    assert f"pain-free max: {float(found.group(1)):.0f} N (measured on the 100 N scale)" in replay
     other = ok(run("drill", "run", "tension-drill", "--speed", "max", data=data)).stdout
     assert "without a side" in other
 

@@ -170,7 +170,7 @@ class DrillPrinter(FrameConsumer):
                 lowered = ": later targets lowered" if e.text == "pinching" else ""
                 _line(f"{stamp} noted: {e.text} ({about}){lowered}")
             elif e.kind is EventKind.PAIN_FREE_MAX:
-                _line(f"{stamp} pain-free max found: {e.value:.0f} %")
+                _line(f"{stamp} found: {e.text}")
             elif e.kind is EventKind.STEP_SCORED and e.score is not None:
                 from isoforce.drills.report import score_brief
 

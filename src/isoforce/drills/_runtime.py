@@ -118,6 +118,7 @@ class EngineRuntime:
         self._pf_max: float | None = None
         self._pf_by_pain = False
         self._pf_how = ""
+        self._pf_in_n = False
         self._plateau: PlateauWatch | None = None
         self._trials: list[MaxEffort] = []
 
@@ -454,10 +455,12 @@ class EngineRuntime:
         how: str = "pain",
     ) -> None:
         self._pf_max, self._pf_by_pain, self._pf_how = level, by_pain, how
+        self._pf_in_n = isinstance(ps.step, StaircaseStep) and ps.step.in_newtons
         if ps.direction is not None and ps.reference is ReferenceKind.PAIN_FREE:
             # Later "max" (100 %) lands exactly on the found level.
             self._scale[ps.direction] = level / MAX_PCT
-        text = f"pain-free max {level:g} %" + (
+        unit = " N" if self._pf_in_n else " %"
+        text = f"pain-free max {level:.0f}{unit}" + (
             " (plateau: the force rose no further)" if how == "plateau" else ""
         )
         events.append(DrillEvent(EventKind.PAIN_FREE_MAX, t, ps.index, text, level))

@@ -218,6 +218,8 @@ class DrillEngine(PainControls):
             pain_free_max_found_by=self._pf_how,
             skipped_trials=tuple(self._skipped),
             above_max=self.above_max,
+            pain_free_max_in_newtons=self._pf_in_n,
+            newton_scale=self.newton_scale,
         )
 
     # ---- feeding samples ----

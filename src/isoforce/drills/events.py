@@ -273,6 +273,10 @@ class DrillResult:
     pain_free_max_found_by: str = ""
     """How the staircase ended: ``pain``, ``plateau`` (no higher force reached) or ``ceiling``."""
     skipped_trials: tuple[SkippedTrial, ...] = ()
+    pain_free_max_in_newtons: bool = False
+    """Whether ``pain_free_max_pct`` is on the 100 N scale (no max was known): % = N."""
+    newton_scale: frozenset[tuple[ReferenceKind, Direction]] = frozenset()
+    """The references that were the 100 N scale in this run (their % read as newtons)."""
     """Max trials skipped one by one (the MVIC comes from the others)."""
     above_max: str = ""
     """Targets above the max: ``agreed``, ``declined`` or ``not asked`` (capped at 100 %);

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
+from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills.events import DrillResult, SkippedTrial
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.kinds import StepKind, traits_of
@@ -111,10 +112,15 @@ def result_summary(result: DrillResult) -> list[str]:
             "pain": "last comfortable step",
             "plateau": "the most force you held: it rose no further, nothing hurt",
         }.get(result.pain_free_max_found_by, "no pain up to the ceiling")
-        lines.append(
-            f"pain-free max: {result.pain_free_max_pct:.0f} % of the current reference ({how})"
+        value = (
+            f"{result.pain_free_max_pct:.0f} N (measured on the 100 N scale)"
+            if result.pain_free_max_in_newtons
+            else f"{result.pain_free_max_pct:.0f} % of the current reference"
         )
-    lines.extend(max_test_lines(result.step_scores, result.skipped_trials))
+        lines.append(f"pain-free max: {value} ({how})")
+    lines.extend(
+        max_test_lines(result.step_scores, result.skipped_trials, newton_scale=result.newton_scale)
+    )
     if result.above_max:
         lines.append(_ABOVE_MAX[result.above_max])
     lines.append(f"status: {result.status.value}")
@@ -128,10 +134,16 @@ _ABOVE_MAX = {
 }
 
 
-def max_test_lines(scores: Sequence[StepScore], skipped: Sequence[SkippedTrial] = ()) -> list[str]:
+def max_test_lines(
+    scores: Sequence[StepScore],
+    skipped: Sequence[SkippedTrial] = (),
+    *,
+    newton_scale: Collection[tuple[ReferenceKind, Direction]] = (),
+) -> list[str]:
     """Per max-trial step: every trial's best 1 s mean, then the best with its peak and 0.5 s.
 
-    Skipped trials are named, and the MVIC says how many trials it comes from.
+    Skipped trials are named, and the MVIC says how many trials it comes from. A direction
+    measured on the 100 N scale (``newton_scale``) reads in newtons.
     """
     lines = []
     for score in scores:
@@ -163,7 +175,12 @@ def max_test_lines(scores: Sequence[StepScore], skipped: Sequence[SkippedTrial] 
                 f"{_pct(best.best_0_5s, 1)}, peak {_pct(best.peak, 1)}"
             )
         lines.append(
-            f"{score.direction.value} max test: trials {each}{tail} (% of the current reference)"
+            f"{score.direction.value} max test: trials {each}{tail} "
+            + (
+                "(N: measured on the 100 N scale)"
+                if (ReferenceKind.MVIC, score.direction) in newton_scale
+                else "(% of the current reference)"
+            )
         )
     return lines
 

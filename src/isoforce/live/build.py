@@ -255,7 +255,12 @@ def open_session(
             drill,
             engine_settings,
             references_n=maxima_n(references),
-            newton_scale={(ReferenceKind.PAIN_FREE, d) for d in open_dirs},
+            newton_scale={(ReferenceKind.PAIN_FREE, d) for d in open_dirs}
+            | {
+                (c.kind, c.direction)
+                for c in chosen.values()
+                if c.source is ReferenceSource.PROVISIONAL
+            },
         )
         guide = DrillGuide(engine, references=references)
         # the virtual athlete watches the same target curve the user would see on screen
