@@ -77,7 +77,9 @@ def test_tension_drill_finds_the_pain_free_max(tmp_path: Path) -> None:
     marked = re.search(r"pain marked at [\d.]+ s \(effort (\d+) %, target (\d+) %\)", out.stdout)
     assert marked is not None
     assert int(marked.group(2)) == 160
-    assert "pain-free max: 140 N (measured on the 100 N scale) (last comfortable step)" in out.stdout
+    assert (
+        "pain-free max: 140 N (measured on the 100 N scale) (last comfortable step)" in out.stdout
+    )
 
 
 def test_tension_drill_with_no_pain_stops_at_the_plateau_in_newtons(tmp_path: Path) -> None:
