@@ -185,3 +185,66 @@ def test_calibrate_with_a_known_weight_then_retare(
     saved = json.loads(cal.read_text())
     assert saved["offset_raw"] == pytest.approx(84_000, abs=60)
     assert 1 / saved["n_per_raw"] == pytest.approx(counts_per_n, rel=0.01)
+
+
+TARE_DRILL = """
+name = "tare-then-hold"
+movement = "hip-ir"
+side = "either"
+position = "90-90"
+
+[[steps]]
+kind = "passive"
+seconds = 6
+instruction = "Relax: the strap hangs on the cell; press t"
+
+[[steps]]
+kind = "hold"
+direction = "push"
+target_pct = 20
+seconds = 2
+"""
+
+
+def test_the_t_key_tares_a_real_sensor_during_a_drill(
+    tmp_path: Path, emulate: EmulatorFactory
+) -> None:
+    """A strap weighing 20 N hangs on the cell: ``t`` in the relax step zeroes it, says how
+    much came off, and every reading after it is 20 N lower."""
+    strap_counts = 20 * 2250
+    emu = emulate(Hx711Text(rate_hz=80.0, base=84_000 + strap_counts, spread=200)).start()
+    drill, out = tmp_path / "tare-then-hold.toml", tmp_path / "tare.csv"
+    drill.write_text(TARE_DRILL)
+    env = {**os.environ, "ISOFORCE_DATA_DIR": str(tmp_path / "data")}
+    args = [
+        "drill", "run", str(drill), "--device", "hx711", "--port", str(emu.link.path),
+        "--baud", "57600", "--calibration", str(write_cal(tmp_path)), "--push-max", "200",
+        "--out", str(out),
+    ]  # fmt: skip
+    lines: list[str] = []
+    with subprocess.Popen(
+        [ISOFORCE, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                if line.startswith("keys: "):
+                    time.sleep(2.0)  # a second and more of readings to tare on
+                    proc.stdin.write("t\n")
+                    proc.stdin.flush()
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    text = "".join(lines)
+    assert proc.returncode == 0, text
+    assert "t tare (unloaded)" in text
+    tared = [line for line in lines if line.startswith("tared: ")]
+    assert len(tared) == 1, text
+    taken = float(tared[0].split("(")[1].split(" N")[0])
+    assert taken == pytest.approx(20.0, abs=0.2)
+    with out.open(newline="") as f:
+        force = np.array([float(r["force_n"]) for r in csv.DictReader(f)])
+    assert np.median(force[:40]) == pytest.approx(20.0, abs=0.2)  # before the tare
+    assert np.median(force[-40:]) == pytest.approx(0.0, abs=0.2)  # after it

@@ -175,6 +175,20 @@ def run_check(args: argparse.Namespace) -> int:
 CONSENT_WAIT_S = 60.0
 
 
+def _tare(session: LiveSession) -> None:
+    """The ``t`` key: zero the sensor on its last second of readings, and say what came off."""
+    from isoforce.errors import CalibrationError
+
+    before = session.calibration.offset_raw
+    try:
+        after = session.tare()
+    except CalibrationError as exc:
+        print(f"not tared: {exc}", flush=True)
+        return
+    taken_n = (after.offset_raw - before) * after.n_per_raw
+    print(f"tared: the sensor now reads 0 N ({taken_n:+.1f} N taken off)", flush=True)
+
+
 def _no_consent(above: Any, agreed: bool, why: str) -> None:
     if above and not agreed:
         print(
@@ -268,7 +282,7 @@ def run_drill(args: argparse.Namespace) -> int:
                     _no_consent(above, args.yes_above_max, "--no-keys")
                     await session.run(stop=stop)
                     return
-                with KeyReader(session) as keys:
+                with KeyReader(session, actions={"t": lambda: _tare(session)}) as keys:
                     if above and not args.yes_above_max:
                         await _ask_consent(session, keys)
                     if keys.active:

@@ -15,6 +15,7 @@ import contextlib
 import os
 import stat
 import sys
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import IO, Any
 
@@ -34,7 +35,8 @@ KEYS: dict[str, DrillCommand] = {
 }
 KEY_HELP = (
     "keys: p pain/pinch · y / n answer 'better?' · c cramp · after a step 1 pinching, "
-    "2 cramping, 3 compensation · space pause · s skip (one trial in a max test) · Ctrl-C stop"
+    "2 cramping, 3 compensation · space pause · s skip (one trial in a max test) · "
+    "t tare (unloaded) · Ctrl-C stop"
 )
 
 
@@ -44,8 +46,16 @@ class KeyReader:
     Use as a context manager inside the loop; :attr:`active` says whether keys are read.
     """
 
-    def __init__(self, target: Any, stream: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        target: Any,
+        stream: IO[str] | None = None,
+        *,
+        actions: Mapping[str, Callable[[], None]] | None = None,
+    ) -> None:
+        """``target.command`` gets the drill keys; ``actions`` maps other keys (``t``) to calls."""
         self.target = target
+        self.actions = dict(actions or {})
         self.stream = stream if stream is not None else sys.stdin
         self.active = False
         self._fd = -1
@@ -137,3 +147,5 @@ class KeyReader:
             command = KEYS.get(ch.lower())
             if command is not None:
                 self.target.command(command)
+            elif ch.lower() in self.actions:
+                self.actions[ch.lower()]()
