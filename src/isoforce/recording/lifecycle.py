@@ -30,6 +30,7 @@ from isoforce.live.options import SessionOptions
 from isoforce.live.session import LiveSession
 from isoforce.paths import drills_dir
 from isoforce.recording.store_writer import StoreWriter
+from isoforce.session.efforts import SessionAnalysis, analyse_session
 from isoforce.session.model import SessionRecord
 from isoforce.session.references import StoredReferences, latest_references
 from isoforce.session.results import saved_record_lines
@@ -128,6 +129,19 @@ class Recording:
     def session_id(self) -> int | None:
         """The stored session's id (None when not saving or not started)."""
         return self.writer.session_id if self.writer is not None else None
+
+    def analysis(self) -> SessionAnalysis | None:
+        """The saved session's force-curve analysis (its efforts and their metrics).
+
+        Read back from the store; None when nothing was saved whole.
+        """
+        writer = self.writer
+        if writer is None or writer.session_id is None or not writer.done or writer.failure:
+            return None
+        if self.store is not None:
+            return analyse_session(self.store.load(writer.session_id))
+        with SessionStore.open(data_dir=self.data_dir) as store:  # after close()
+            return analyse_session(store.load(writer.session_id))
 
     def saved_lines(
         self, *, drill: Drill | None = None, side: Side | None = None, long: bool = True

@@ -242,3 +242,38 @@ def analysis_to_dict(analysis: SessionAnalysis) -> dict[str, Any]:
             for e in analysis.efforts
         ],
     }
+
+
+#: The metrics a drill's summary screen shows per effort (the report shows them all).
+SUMMARY_METRICS = ("peak_n", "best_1s_n", "rfd_20_80_n_per_s", "impulse_n_s")
+_DIGITS = {"N": 1, "N/s": 0, "N·s": 1, "s": 2}
+
+
+def summary_table(
+    analysis: SessionAnalysis, keys: tuple[str, ...] = SUMMARY_METRICS
+) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
+    """One row per effort with ``keys``: (headers with units, rows, notes).
+
+    A refused metric reads "—" and the notes say why once per metric and reason (e.g. "RFD
+    0–200 ms: rate too low (needs ≥ 50 Hz, sensor gives 10 Hz)"); a value read across a gap
+    is marked ⚠.
+    """
+    specs = {m.key: m for e in analysis.efforts for m in e.metrics}
+    headers = ("#", "effort", *(f"{specs[k].label} {specs[k].unit}" for k in keys if k in specs))
+    rows: list[tuple[str, ...]] = []
+    notes: dict[str, None] = {}
+    for e in analysis.efforts:
+        cells = [str(e.number), e.label + (" (pull)" if e.sign < 0 else "")]
+        for key in keys:
+            if key not in specs:
+                continue
+            m = e.metric(key)
+            if m.value is None:
+                cells.append("—")
+                notes[f"{m.label}: {m.note}"] = None
+            else:
+                cells.append(f"{m.value:,.{_DIGITS.get(m.unit, 2)}f}" + (" ⚠" if m.gap else ""))
+        rows.append(tuple(cells))
+    if any(m.gap for e in analysis.efforts for m in e.metrics if m.key in keys):
+        notes["⚠ read across a gap in the samples"] = None
+    return headers if rows else (), rows, list(notes)

@@ -165,7 +165,11 @@ class IsoforceApp(App[None]):
         if result is not None:
             lines = [*self.controller.reference_lines, *self.controller.saved_lines]
             imu = self.controller.imu_summary
-            self.push_screen(SummaryScreen(result, saved="\n".join(lines), imu=imu))
+            self.push_screen(
+                SummaryScreen(
+                    result, saved="\n".join(lines), imu=imu, analysis=self.controller.analysis
+                )
+            )
 
     def back_to_picker(self) -> None:
         """From a summary, pick another drill."""

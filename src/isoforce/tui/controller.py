@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         SessionOutcome,
     )
     from isoforce.recording import Recording
+    from isoforce.session.efforts import SessionAnalysis
 
 RING_SECONDS = 120.0
 _LINK_TEXT = {"ok": "ok", "lost": "lost", "gone": "gone", "failed": "failed"}
@@ -74,6 +75,8 @@ class LiveController:
         #: A stored session to play back instead of the device (set by the replay picker).
         self.replay_id: int | None = None
         self.saved_lines: list[str] = []
+        #: The saved session's force-curve analysis, for the summary (None until saved).
+        self.analysis: SessionAnalysis | None = None
         self.reference_lines: list[str] = []
         self.session: LiveSession | None = None
         self.header: SessionHeader | None = None
@@ -114,6 +117,7 @@ class LiveController:
         self.link = "ok"
         self.error = ""
         self.saved_lines = []
+        self.analysis = None
         self.reference_lines = []
         self.outcome = None
         self._drill_state = None
@@ -176,6 +180,7 @@ class LiveController:
             self._recording = None
         try:
             self.saved_lines = recording.saved_lines(drill=self.drill, side=self.side, long=False)
+            self.analysis = recording.analysis()
         except IsoforceError as exc:
             self.saved_lines = [f"not saved: {exc}"]
 

@@ -1,4 +1,4 @@
-"""Session summary: per-step scores and the drill's findings."""
+"""Session summary: per-step scores, each effort's force-curve metrics, and the findings."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from textual.widgets import DataTable, Footer, Static
 from isoforce.drills.events import DrillResult
 from isoforce.drills.imu_scores import ImuDrillSummary
 from isoforce.drills.report import SCORE_HEADERS, imu_summary_lines, result_summary, score_row
+from isoforce.session.efforts import SessionAnalysis, summary_table
+from isoforce.signal.analysis import rate_text
 from isoforce.tui.screens.base import IsoScreen
 
 
@@ -23,12 +25,17 @@ class SummaryScreen(IsoScreen):
     ]
 
     def __init__(
-        self, result: DrillResult, saved: str = "", imu: ImuDrillSummary | None = None
+        self,
+        result: DrillResult,
+        saved: str = "",
+        imu: ImuDrillSummary | None = None,
+        analysis: SessionAnalysis | None = None,
     ) -> None:
         super().__init__()
         self.result = result
         self.saved = saved
         self.imu = imu
+        self.analysis = analysis
 
     def compose(self) -> ComposeResult:
         """Title, table, findings."""
@@ -40,6 +47,21 @@ class SummaryScreen(IsoScreen):
         for score in self.result.step_scores:
             table.add_row(*score_row(score))
         yield table
+        if self.analysis is not None:
+            headers, rows, notes = summary_table(self.analysis)
+            if rows:
+                yield Static(
+                    f"Force curve per effort (sensor {rate_text(self.analysis.rate_hz)} Hz; "
+                    "all metrics: isoforce report)",
+                    classes="hint",
+                )
+                efforts: DataTable[str] = DataTable(id="efforts", zebra_stripes=True)
+                efforts.add_columns(*headers)
+                for row in rows:
+                    efforts.add_row(*row)
+                yield efforts
+                if notes:
+                    yield Static("\n".join(notes), id="effort-notes")
         lines = result_summary(self.result)
         if self.imu is not None:
             lines += imu_summary_lines(self.imu)
