@@ -117,7 +117,9 @@ def choose(given: str | None, athlete: Athlete | None, what: str) -> Chosen:
     if given is not None:
         return Chosen(given)
     value = None if athlete is None else athlete.remembered.get(what)
-    return Chosen(value, remembered=value is not None)
+    if not value:  # "" is remembered for "the drill's own" (the TUI's choice)
+        return Chosen(None)
+    return Chosen(value, remembered=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,8 +131,8 @@ class IsoforceApp(App[None]):
             controller.side = athlete.remembered_side()
         controller.choices = replace(
             controller.choices,
-            movement=given.movement or remembered.get("movement"),
-            position=given.position or remembered.get("position"),
+            movement=given.movement or remembered.get("movement") or None,
+            position=given.position or remembered.get("position") or None,
         )
 
     @property

@@ -145,10 +145,10 @@ class LiveController:
             session.add(_Feed(self))
             recording.attach(session, options, side=self.side)
             if drill is not None:
-                recording.remember(
+                recording.remember(  # "": each drill's own movement or position
                     side=None if self.side is None else self.side.value,
-                    movement=self.choices.movement,
-                    position=self.choices.position,
+                    movement=self.choices.movement or "",
+                    position=self.choices.position or "",
                 )
         except BaseException:
             recording.close()
