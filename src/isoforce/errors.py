@@ -63,3 +63,7 @@ class StorageError(IsoforceError):
 
 class ConfigError(IsoforceError):
     """A setting or command-line value is out of range or inconsistent."""
+
+
+class AthleteNameError(ConfigError):
+    """An athlete name that is unknown (or already taken when adding): a usage error (exit 2)."""

@@ -271,12 +271,22 @@ def test_maxima_are_kept_per_movement_and_position_chosen_at_start(tmp_path: Pat
     kept = re.search(r"pain-free max for hip-er left push @ supine-45: ([\d.]+) N", found.stdout)
     assert kept is not None and abs(float(kept.group(1)) - 140.0) <= 6.0  # below 160 N
     # the same movement in its own position uses it; internal rotation or another position not
+    # (a position not given is the one used last: 90-90 is named to leave supine-45)
     same = run(
         "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side", "left",
         "--movement", "hip-er", "--position", "supine-45",
     )  # fmt: skip
     assert f"push pain-free max {kept.group(1)} N: stored 20" in same.stdout
-    for other in (("--movement", "hip-ir", "--position", "supine-45"), ("--movement", "hip-er")):
+    # not given: the movement and position used last, said so
+    again = run(
+        "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side", "left",
+    )  # fmt: skip
+    assert "movement: hip-er (remembered)\nposition: supine-45 (remembered)" in again.stdout
+    assert f"push pain-free max {kept.group(1)} N: stored 20" in again.stdout
+    for other in (
+        ("--movement", "hip-ir", "--position", "supine-45"),
+        ("--movement", "hip-er", "--position", "90-90"),
+    ):
         out = run(
             "drill", "--data-dir", data, "run", "low-intensity", "--speed", "max", "--side",
             "left", *other,

@@ -102,7 +102,9 @@ def test_drill_history_and_replay(tmp_path: Path) -> None:
     assert "scores match the recording for 11 of 11 steps" in replay
     assert f"pain-free max: {float(found.group(1)):.0f} N (measured on the 100 N scale)" in replay
     other = ok(run("drill", "run", "tension-drill", "--speed", "max", data=data)).stdout
-    assert "without a side" in other
+    assert "side: left (remembered)" in other  # the side used last, said so
+    fresh = run("drill", "run", "tension-drill", "--speed", "max", data=tmp_path / "fresh")
+    assert "without a side" in ok(fresh).stdout  # no side given or used before
 
 
 def test_import_own_export_and_report_errors(tmp_path: Path) -> None:

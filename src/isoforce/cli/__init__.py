@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from isoforce import __version__
 from isoforce.cli.commands import default_command, register_all
 from isoforce.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
-from isoforce.errors import IsoforceError
+from isoforce.errors import AthleteNameError, IsoforceError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if handler is None:
             return default_command(args)
         return handler(args)
-    except UsageError as exc:
+    except (UsageError, AthleteNameError) as exc:
         print(f"isoforce: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except IsoforceError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from isoforce.cli import calibrate, drill, record, scan, store, tui
+from isoforce.cli import athlete, calibrate, drill, record, scan, store, tui
 from isoforce.cli import history as history_cmd
 from isoforce.cli import imu as imu_cmd
 from isoforce.cli import replay as replay_cmd
@@ -28,6 +28,7 @@ def register_all(sub: Any) -> None:
     replay_cmd.register(sub)
     imu_cmd.register(sub)
     store.register(sub)
+    athlete.register(sub)
     p = sub.add_parser(
         "devices", help="list the devices isoforce supports", description="List supported devices."
     )

@@ -19,7 +19,12 @@ from isoforce.cli.common import (
 )
 from isoforce.cli.output import OutputError, open_output, output_format
 from isoforce.cli.record import add_device_arguments, session_options
-from isoforce.cli.saving import add_key_arguments, add_save_arguments, side_argument
+from isoforce.cli.saving import (
+    add_athlete_argument,
+    add_key_arguments,
+    add_save_arguments,
+    side_argument,
+)
 from isoforce.cli.values import PERCENT, output_file
 from isoforce.core.movements import describe
 from isoforce.errors import DrillFileError
@@ -50,6 +55,11 @@ def register(sub: Any) -> None:
         "name", help="drill name (see 'isoforce drill list') or a path to a .toml file"
     )
     add_key_arguments(show, cycles=True)
+    add_athlete_argument(
+        show,
+        what="show the drill with this athlete's remembered movement and position and their "
+        "stored maxima in newtons (default: the default athlete)",
+    )
     show.set_defaults(handler=run_show)
 
     check = dsub.add_parser("check", help="validate a drill file")
@@ -62,7 +72,8 @@ def register(sub: Any) -> None:
         description="Run a drill on a device; prints each phase, live effort and a score table, and saves a recording.",
     )
     run.add_argument("name", help="drill name or path to a .toml file")
-    add_device_arguments(run)
+    add_device_arguments(run, remembered=True)
+    add_athlete_argument(run)
     run.add_argument(
         "--out",
         type=output_file,
@@ -74,7 +85,8 @@ def register(sub: Any) -> None:
         "--side",
         type=side_argument,
         default=None,
-        help="left or right (for drills that say 'either'): maxima found go into the history per side",
+        help="left or right (for drills that say 'either'; default: the athlete's last): "
+        "maxima found go into the history per side",
     )
     add_key_arguments(run, cycles=True)
     add_save_arguments(run, data_dir=False)
@@ -98,6 +110,16 @@ def register(sub: Any) -> None:
         f"the pain key ({PERCENT.span})",
     )
     run.set_defaults(handler=run_drill)
+
+
+def _no_save_note(args: argparse.Namespace) -> list[str]:
+    """With ``--no-save`` nothing of an athlete is read or kept: say so when one is named."""
+    if args.no_save and args.athlete is not None:
+        return [
+            f"athlete {args.athlete}: not used with --no-save (the store is neither read nor "
+            "written: no stored maxima, no remembered choices)"
+        ]
+    return []
 
 
 def _load(name: str, data_dir: str | None) -> Any:
@@ -143,6 +165,8 @@ def run_show(args: argparse.Namespace) -> int:
     """Handler of ``isoforce drill show``."""
     from isoforce.drills.report import plan_lines
 
+    for line in _show_remembered(args):
+        print(line)
     drill = _load_chosen(args)
     print(f"{drill.title or drill.name}  ({drill.name}, {drill.source})")
     ref = drill.reference.value.replace("_", "-")
@@ -154,6 +178,25 @@ def run_show(args: argparse.Namespace) -> int:
     print()
     print("\n".join(plan_lines(drill)))
     return EXIT_OK
+
+
+def _show_remembered(args: argparse.Namespace) -> list[str]:
+    """For ``drill show``: the athlete's remembered movement and position (when not given).
+
+    The store is read only when it exists or an athlete is named (showing a drill never
+    creates one otherwise).
+    """
+    from isoforce.cli.athlete import remembered_choices
+    from isoforce.recording import Recording
+    from isoforce.session.store import store_path
+
+    if args.athlete is None and not store_path(args.data_dir).exists():
+        return []
+    args.side = None
+    with Recording(data_dir=args.data_dir, athlete=args.athlete) as rec:
+        _, lines = remembered_choices(rec, args, drill_side=None)
+        head = rec.athlete_line()
+    return [line for line in (head, *lines) if line and not line.startswith("side:")]
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -222,6 +265,7 @@ async def _ask_consent(session: Any, keys: Any) -> None:
 def run_drill(args: argparse.Namespace) -> int:
     """Handler of ``isoforce drill run``."""
     from isoforce import __version__
+    from isoforce.cli.athlete import remember_run, remembered_choices, remembered_device
     from isoforce.cli.drill_keys import KEY_HELP, KeyReader
     from isoforce.cli.live_output import (
         DrillPrinter,
@@ -235,7 +279,6 @@ def run_drill(args: argparse.Namespace) -> int:
     from isoforce.live.build import open_session
     from isoforce.recording import Recording
 
-    drill = _load_chosen(args)
     out = args.out
     if out is None and args.no_save:
         print(
@@ -244,12 +287,21 @@ def run_drill(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     output_format(out, None, ("csv",))
-    side = args.side if args.side is not None else drill.side.as_side()
     failure: OutputError | None = None
     session: LiveSession | None = None
     try:
         with contextlib.ExitStack() as stack:
-            rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
+            rec = stack.enter_context(
+                Recording(data_dir=args.data_dir, save=not args.no_save, athlete=args.athlete)
+            )
+            notes = [rec.athlete_line(), *_no_save_note(args)]
+            notes += remembered_device(rec, args)
+            drill_side = _load(args.name, args.data_dir).side.as_side()
+            side, remembered = remembered_choices(rec, args, drill_side=drill_side)
+            drill = _load_chosen(args)
+            for line in (*notes, *remembered):
+                if line:
+                    print(line)
             options = session_options(args, pain_threshold_pct=args.sim_pain_at)
             stored = rec.stored_references(drill, side=side)
             session = open_session(options, drill=drill, stored=stored)
@@ -290,6 +342,8 @@ def run_drill(args: argparse.Namespace) -> int:
                     await session.run(stop=stop)
 
             interrupted = run_until_interrupted(go)
+            if session.outcome is not None and not session.outcome.error:
+                remember_run(rec, args, side=side, drill=True)
     except OutputError as exc:  # the file failed; the session went on into the store
         if session is None or session.outcome is None:
             raise

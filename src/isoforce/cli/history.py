@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from isoforce.cli.common import EXIT_OK
+from isoforce.cli.saving import add_athlete_argument
 from isoforce.cli.values import COUNT, PERCENT
 
 
@@ -24,6 +25,7 @@ def register(sub: Any) -> None:
         help=f"show at most N ({COUNT.span}; default 30)",
     )
     _data_dir(ls)
+    add_athlete_argument(ls, what="list this athlete's sessions (default: the default athlete)")
     ls.set_defaults(handler=run_sessions)
 
     h: argparse.ArgumentParser = sub.add_parser(
@@ -48,6 +50,7 @@ def register(sub: Any) -> None:
         help=f"smallest difference that can be flagged ({PERCENT.span}; default 15 %%)",
     )
     _data_dir(h)
+    add_athlete_argument(h, what="this athlete's history (default: the default athlete)")
     h.set_defaults(handler=run_history)
 
 
@@ -63,14 +66,21 @@ def _data_dir(p: argparse.ArgumentParser) -> None:
 def run_sessions(args: argparse.Namespace) -> int:
     """Handler of ``isoforce sessions``."""
     from isoforce.drills.report import format_table
+    from isoforce.session.athletes import DEFAULT_ATHLETE
     from isoforce.session.store import SessionStore
 
     with SessionStore.open(data_dir=args.data_dir) as store:
-        infos = store.sessions(limit=args.limit)
+        athlete = store.athlete(args.athlete or DEFAULT_ATHLETE).name
+        infos = store.sessions(limit=args.limit, profile=athlete)
         path = store.path
+    whose = f" for athlete {athlete}" if args.athlete is not None else ""
     if not infos:
-        print(f"no sessions in {path} yet: 'isoforce record' or 'isoforce drill run' saves one")
+        print(
+            f"no sessions{whose} in {path} yet: 'isoforce record' or 'isoforce drill run' saves one"
+        )
         return EXIT_OK
+    if whose:
+        print(f"athlete {athlete}")
     rows = [
         (
             str(i.id),
@@ -88,13 +98,17 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 def run_history(args: argparse.Namespace) -> int:
     """Handler of ``isoforce history``."""
+    from isoforce.session.athletes import DEFAULT_ATHLETE
     from isoforce.session.history import AsymmetrySettings
     from isoforce.session.history_text import history_lines
     from isoforce.session.store import SessionStore
 
     settings = AsymmetrySettings(min_flag_pct=args.flag_at)
     with SessionStore.open(data_dir=args.data_dir) as store:
-        history = store.history(movement=args.movement, settings=settings)
+        athlete = store.athlete(args.athlete or DEFAULT_ATHLETE).name
+        history = store.history(movement=args.movement, profile=athlete, settings=settings)
+    if args.athlete is not None:
+        print(f"athlete {athlete}")
     if history.empty:
         what = f" for {args.movement}" if args.movement else ""
         print(

@@ -18,24 +18,30 @@ from isoforce.cli.common import (
     run_until_interrupted,
 )
 from isoforce.cli.output import OutputError, open_output, output_format
-from isoforce.cli.saving import add_save_arguments
+from isoforce.cli.saving import add_athlete_argument, add_save_arguments
 from isoforce.cli.values import BAUD, DURATION_S, FORCE_N, RATE_HZ, SEED, SPEED, output_file
 from isoforce.devices.registry import DEVICES, device_spec
 from isoforce.errors import ConfigError
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not for --help
-    from isoforce.live import SessionOptions
+    from isoforce.live import LiveSession, SessionOptions
     from isoforce.signal.calibration import Calibration
     from isoforce.signal.imu import MmgCalibration
 
 
-def add_device_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options every streaming command shares: device, rate, seed, speed and reference maxima."""
+def add_device_arguments(parser: argparse.ArgumentParser, *, remembered: bool = False) -> None:
+    """Options every streaming command shares: device, rate, seed, speed and reference maxima.
+
+    ``remembered``: the device defaults to the one the athlete used last (``None`` here; the
+    handler chooses), else the simulator.
+    """
     parser.add_argument(
         "--device",
-        default="sim",
+        default=None if remembered else "sim",
         choices=sorted(DEVICES),
-        help="device to read (default: sim, the built-in simulated load cell)",
+        help="device to read (default: "
+        + ("the athlete's last, else " if remembered else "")
+        + "sim, the built-in simulated load cell)",
     )
     parser.add_argument(
         "--rate",
@@ -124,7 +130,8 @@ def register(sub: Any) -> None:
         help="record a device to CSV or JSON (headless)",
         description="Stream a device through the live pipeline and write every sample to a file.",
     )
-    add_device_arguments(p)
+    add_device_arguments(p, remembered=True)
+    add_athlete_argument(p)
     p.add_argument(
         "--duration",
         type=DURATION_S,
@@ -163,7 +170,7 @@ def session_options(args: argparse.Namespace, **extra: Any) -> SessionOptions:
     from isoforce.live import SessionOptions
 
     fields: dict[str, Any] = {
-        "device": args.device,
+        "device": args.device or "sim",
         "rate_hz": args.rate,
         "seed": args.seed,
         "speed": args.speed,
@@ -192,6 +199,7 @@ def load_mmg(path: str | None) -> MmgCalibration | None:
 
 def run_record(args: argparse.Namespace) -> int:
     """Handler of ``isoforce record``."""
+    from isoforce.cli.athlete import remember_run, remembered_device
     from isoforce.cli.live_output import FileRows, LinkReporter, Progress, decode_summary
     from isoforce.devices.base import DeviceKind
     from isoforce.export.csv_writer import CsvSampleWriter
@@ -199,11 +207,6 @@ def run_record(args: argparse.Namespace) -> int:
     from isoforce.live.build import open_session
     from isoforce.recording import Recording, session_meta
 
-    spec = device_spec(args.device)
-    if spec.force_channel is None:
-        raise ConfigError(
-            f"{spec.key} is an IMU: 'record' records force devices; use the TUI for IMU views"
-        )
     if args.out is None and args.no_save:
         print(
             "isoforce record: error: nothing would be kept: give --out or drop --no-save",
@@ -211,32 +214,53 @@ def run_record(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     fmt = output_format(args.out, args.format, ("csv", "json"))
-    options = session_options(args)
-    session = open_session(
-        options, consumers=[Progress(total_s=args.duration, label="recording"), LinkReporter()]
-    )
     failure: OutputError | None = None
+    session: LiveSession | None = None
     try:
         with contextlib.ExitStack() as stack:
+            rec = stack.enter_context(
+                Recording(data_dir=args.data_dir, save=not args.no_save, athlete=args.athlete)
+            )
+            notes = [rec.athlete_line(), *remembered_device(rec, args)]
+            for line in notes:
+                if line:
+                    print(line, file=sys.stderr)
+            spec = device_spec(args.device)
+            if spec.force_channel is None:
+                raise ConfigError(
+                    f"{spec.key} is an IMU: 'record' records force devices; use the TUI for "
+                    "IMU views"
+                )
+            options = session_options(args)
+            session = open_session(
+                options,
+                consumers=[Progress(total_s=args.duration, label="recording"), LinkReporter()],
+            )
             if args.out is not None:
                 out = stack.enter_context(open_output(args.out, keep_partial=True))
                 writer = (
-                    JsonRecordingWriter(out.text, meta=session_meta(session.header, options))
+                    JsonRecordingWriter(
+                        out.text,
+                        meta=session_meta(session.header, options, profile=rec.profile),
+                    )
                     if fmt == "json"
                     else CsvSampleWriter(out.text)
                 )
                 session.add(FileRows(writer, out))
-            rec = stack.enter_context(Recording(data_dir=args.data_dir, save=not args.no_save))
             rec.attach(session, options, keep_going=args.out is not None)
+            live = session
 
             async def go(stop: asyncio.Event) -> None:
-                await session.run(duration_s=args.duration, stop=stop)
+                await live.run(duration_s=args.duration, stop=stop)
 
             interrupted = run_until_interrupted(go)
+            if live.outcome is not None and not live.outcome.error:
+                remember_run(rec, args)
     except OutputError as exc:  # the file failed; the session went on into the store
-        if session.outcome is None:
+        if session is None or session.outcome is None:
             raise
         failure = exc
+    assert session is not None
     outcome = session.outcome
     assert outcome is not None
     where = (

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from isoforce.cli.common import EXIT_INTERRUPTED, EXIT_OK, run_until_interrupted
+from isoforce.cli.saving import add_athlete_argument
 from isoforce.cli.values import SPEED, session_spec
 
 
@@ -35,6 +36,9 @@ def register(sub: Any) -> None:
         help=f"X times real time ({SPEED.span}; 'max' = as fast as possible; default 1)",
     )
     p.add_argument("--no-drill", action="store_true", help="do not re-run the session's drill")
+    add_athlete_argument(
+        p, what="'latest' is this athlete's latest session (default: the default athlete's)"
+    )
     p.add_argument(
         "--data-dir",
         default=None,
@@ -46,13 +50,14 @@ def register(sub: Any) -> None:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Handler of ``isoforce replay``."""
+    from isoforce.cli.athlete import session_ids
     from isoforce.cli.live_output import DrillPrinter, Progress, print_drill_result
     from isoforce.live.build import open_replay
     from isoforce.recording import stored_drill
     from isoforce.session.store import SessionStore
 
     with SessionStore.open(data_dir=args.data_dir) as store:
-        sid = store.resolve(args.session)[0]
+        sid = session_ids(store, [args.session], args.athlete)[0]
         record = store.load(sid)
     drill = None if args.no_drill else stored_drill(record, args.data_dir)
     session = open_replay(record, speed=args.speed, drill=drill)

@@ -9,13 +9,16 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from isoforce.cli.common import EXIT_OK, UsageError
+from isoforce.cli.saving import add_athlete_argument
 from isoforce.cli.values import session_spec
 from isoforce.signal.analysis import MetricValue
 
 if TYPE_CHECKING:
+    from isoforce.session.athletes import Torque, TorqueBasis
     from isoforce.session.compare import Comparison
     from isoforce.session.efforts import Effort, SessionAnalysis
-    from isoforce.session.model import SessionRecord
+    from isoforce.session.model import SessionMeta, SessionRecord
+    from isoforce.session.store import SessionStore
     from isoforce.session.tindeq import HeaderCheck
 
 #: Decimals per unit in the text table.
@@ -92,21 +95,26 @@ def register(sub: Any) -> None:
         metavar="DIR",
         help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
     )
+    add_athlete_argument(
+        p,
+        what="'latest' and 'all' are this athlete's sessions, and peak torque (N·m, N·m/kg) "
+        "uses their lever arm and body mass (default: the default athlete)",
+    )
     p.set_defaults(handler=run_report)
 
 
 def run_report(args: argparse.Namespace) -> int:
     """Handler of ``isoforce report``."""
+    from isoforce.cli.athlete import session_ids
     from isoforce.session.efforts import analyse_session
     from isoforce.session.store import SessionStore
     from isoforce.session.tindeq import tindeq_checks
 
     reports: list[tuple[SessionAnalysis, list[HeaderCheck]]] = []
     described: list[str] = []
+    bases: dict[int | None, TorqueBasis] = {}
     with SessionStore.open(data_dir=args.data_dir) as store:
-        ids: list[int] = []
-        for spec in args.sessions:
-            ids.extend(i for i in store.resolve(spec) if i not in ids)
+        ids = session_ids(store, args.sessions, args.athlete)
         if args.compare and len(ids) != 2:
             raise UsageError(
                 f"--compare takes two sessions (A B), got {len(ids)}: "
@@ -116,21 +124,47 @@ def run_report(args: argparse.Namespace) -> int:
             record = store.load(sid)
             reports.append((analyse_session(record), tindeq_checks(record)))
             described.append(_describe(record))
+            basis = _torque_basis(store, sid, record.meta)
+            if basis is not None:
+                bases[sid] = basis
     if args.compare:
         return _run_compare(args, reports[0][0], reports[1][0], described)
     if args.png:
         _write_pngs(args.png, [a for a, _ in reports])
     if args.json:
-        json.dump([_as_json(a, c) for a, c in reports], sys.stdout, indent=1, ensure_ascii=False)
+        docs = [_as_json(a, c, bases.get(a.session_id)) for a, c in reports]
+        json.dump(docs, sys.stdout, indent=1, ensure_ascii=False)
         print()
     elif args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for analysis, _ in reports:
-            writer.writerows(_csv_rows(analysis))
+            writer.writerows(_csv_rows(analysis, bases.get(analysis.session_id)))
     else:
-        print("\n\n".join("\n".join(_text(a, c)) for a, c in reports))
+        texts = ("\n".join(_text(a, c, bases.get(a.session_id))) for a, c in reports)
+        print("\n\n".join(texts))
     return EXIT_OK
+
+
+def _torque_basis(store: SessionStore, sid: int, meta: SessionMeta) -> TorqueBasis | None:
+    """The session's athlete's lever arm at its position and body mass (None: no lever arm)."""
+    from dataclasses import replace
+
+    from isoforce.session.athletes import torque_basis
+
+    athlete = store.athlete(store.session_athlete(sid))
+    if athlete.body_mass_kg is None and meta.profile.body_mass_kg is not None:
+        athlete = replace(athlete, body_mass_kg=meta.profile.body_mass_kg)
+    return torque_basis(athlete, meta.position)
+
+
+def _peak_torque(effort: Effort, basis: TorqueBasis | None) -> Torque | None:
+    from isoforce.session.athletes import torque_of
+
+    if basis is None:
+        return None
+    peak = effort.metric("peak_n").value
+    return None if peak is None else torque_of(peak, basis)
 
 
 def _describe(record: SessionRecord) -> str:
@@ -249,7 +283,9 @@ def _rate(analysis: SessionAnalysis) -> str:
     return f"sensor {rate_text(analysis.rate_hz)} Hz{gaps}"
 
 
-def _text(analysis: SessionAnalysis, checks: list[HeaderCheck]) -> list[str]:
+def _text(
+    analysis: SessionAnalysis, checks: list[HeaderCheck], basis: TorqueBasis | None = None
+) -> list[str]:
     from isoforce.drills.report import format_table
 
     lines = [
@@ -266,6 +302,9 @@ def _text(analysis: SessionAnalysis, checks: list[HeaderCheck]) -> list[str]:
         ]
         table = format_table(("metric", "value", "unit", "note"), rows)
         lines.extend(f"  {row}".rstrip() for row in table.splitlines())
+        torque = _peak_torque(effort, basis)
+        if torque is not None:
+            lines.append(f"  peak torque {torque.text()}")
     if checks:
         lines.append("")
         lines.append("the app's numbers in the file, recomputed here from its samples:")
@@ -290,22 +329,48 @@ def _effort_title(effort: Effort) -> str:
     )
 
 
-def _as_json(analysis: SessionAnalysis, checks: list[HeaderCheck]) -> dict[str, Any]:
+def _torque_json(effort: Effort, basis: TorqueBasis | None) -> dict[str, Any] | None:
+    torque = _peak_torque(effort, basis)
+    if torque is None:
+        return None
+    return {
+        "peak_torque_nm": torque.torque_nm,
+        "peak_torque_nm_per_kg": torque.per_kg,
+        "lever_arm_m": torque.basis.lever_arm_m,
+        "position": torque.basis.position,
+        "body_mass_kg": torque.basis.body_mass_kg,
+        "athlete": torque.basis.athlete,
+    }
+
+
+def _as_json(
+    analysis: SessionAnalysis, checks: list[HeaderCheck], basis: TorqueBasis | None = None
+) -> dict[str, Any]:
     from isoforce.session.efforts import analysis_to_dict
 
+    doc = analysis_to_dict(analysis)
+    for effort, effort_doc in zip(analysis.efforts, doc["efforts"], strict=True):
+        effort_doc["torque"] = _torque_json(effort, basis)
     return {
         "session": analysis.session_id,
-        **analysis_to_dict(analysis),
+        **doc,
         "app_checks": [
             {"name": c.name, "app": c.app_value, "ours": c.ours, "unit": c.unit} for c in checks
         ],
     }
 
 
-def _csv_rows(analysis: SessionAnalysis) -> list[list[str]]:
+def _csv_rows(analysis: SessionAnalysis, basis: TorqueBasis | None = None) -> list[list[str]]:
     rows = []
     for e in analysis.efforts:
-        for m in e.metrics:
+        values = [(m.key, m.value, m.unit, m.gap, m.note) for m in e.metrics]
+        torque = _peak_torque(e, basis)
+        if torque is not None:
+            note = torque.basis.source()
+            values.append(("peak_torque_nm", torque.torque_nm, "N·m", False, note))
+            if torque.per_kg is not None:
+                values.append(("peak_torque_nm_per_kg", torque.per_kg, "N·m/kg", False, note))
+        for key, value, unit, gap, note in values:
             rows.append(
                 [
                     str(analysis.session_id),
@@ -314,11 +379,11 @@ def _csv_rows(analysis: SessionAnalysis) -> list[list[str]]:
                     e.how,
                     f"{e.start_s:.6f}",
                     f"{e.end_s:.6f}",
-                    m.key,
-                    "" if m.value is None else repr(m.value),
-                    m.unit,
-                    "1" if m.gap else "0",
-                    m.note,
+                    key,
+                    "" if value is None else repr(value),
+                    unit,
+                    "1" if gap else "0",
+                    note,
                 ]
             )
     return rows

@@ -28,6 +28,18 @@ def add_save_arguments(parser: argparse.ArgumentParser, *, data_dir: bool = True
     )
 
 
+def add_athlete_argument(parser: argparse.ArgumentParser, *, what: str = "") -> None:
+    """``--athlete NAME``: whose data a command reads or writes (default: the default athlete)."""
+    parser.add_argument(
+        "--athlete",
+        default=None,
+        metavar="NAME",
+        help=what
+        or "whose session, maxima and remembered choices these are (see 'isoforce athlete "
+        "list'; default: the default athlete)",
+    )
+
+
 def side_argument(text: str) -> Side:
     """Argparse type: ``left`` or ``right``."""
     from isoforce.core.effort_key import Side

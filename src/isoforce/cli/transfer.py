@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from isoforce.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from isoforce.cli.output import OutputError, open_output, output_format
-from isoforce.cli.saving import side_argument, slug_argument
+from isoforce.cli.saving import add_athlete_argument, side_argument, slug_argument
 from isoforce.cli.values import session_spec
 from isoforce.errors import IsoforceError, StorageError
 
@@ -54,6 +54,9 @@ def register(sub: Any) -> None:
         "(default: session-N.<format> in the current folder)",
     )
     _data_dir(ex)
+    add_athlete_argument(
+        ex, what="'latest' and 'all' are this athlete's sessions (default: the default athlete)"
+    )
     ex.set_defaults(handler=run_export)
 
     im: argparse.ArgumentParser = sub.add_parser(
@@ -91,17 +94,13 @@ def register(sub: Any) -> None:
         help="Tindeq files: record each test's best 1 s mean as an MVIC in the history "
         "(needs --movement and --side)",
     )
+    add_athlete_argument(
+        im,
+        what="the athlete the sessions belong to, whatever the file says (default: the "
+        "athlete an isoforce file names, else the default athlete)",
+    )
     _data_dir(im)
     im.set_defaults(handler=run_import)
-
-
-def _resolve(store: SessionStore, specs: list[str]) -> list[int]:
-    ids: list[int] = []
-    for spec in specs:
-        for sid in store.resolve(spec):
-            if sid not in ids:
-                ids.append(sid)
-    return ids
 
 
 def _writer(fmt: str) -> Callable[[SessionStore, int, BinaryIO], object]:
@@ -117,6 +116,7 @@ def _writer(fmt: str) -> Callable[[SessionStore, int, BinaryIO], object]:
 
 def run_export(args: argparse.Namespace) -> int:
     """Handler of ``isoforce export``."""
+    from isoforce.cli.athlete import session_ids
     from isoforce.session.exporter import export_csv
     from isoforce.session.store import SessionStore
 
@@ -124,7 +124,7 @@ def run_export(args: argparse.Namespace) -> int:
     target = Path(out) if out and out != "-" else Path.cwd()
     into_folder = out != "-" and (out is None or target.is_dir() or out.endswith(os.sep))
     with SessionStore.open(data_dir=args.data_dir) as store:
-        ids = _resolve(store, args.sessions)
+        ids = session_ids(store, args.sessions, args.athlete)
         named = out if out == "-" or not (into_folder or len(ids) > 1) else None
         fmt = output_format(named, args.format, FORMATS)
         if out == "-":
@@ -203,6 +203,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Handler of ``isoforce import``."""
     from isoforce.core.effort_key import Direction
     from isoforce.export.tindeq_csv import NoSamplesError
+    from isoforce.session.athletes import DEFAULT_ATHLETE
     from isoforce.session.importer import CompanionFileError, ImportOptions, import_file
     from isoforce.session.store import SessionStore
 
@@ -215,9 +216,12 @@ def run_import(args: argparse.Namespace) -> int:
         direction=Direction(args.direction),
         position=args.position,
         as_mvic=args.as_mvic,
+        profile=args.athlete,
     )
     failed = 0
     with SessionStore.open(data_dir=args.data_dir) as store:
+        if args.athlete is not None:
+            store.athlete(args.athlete)  # an unknown name is an error before any file is read
         for path in args.files:
             try:
                 result = import_file(store, path, options)
@@ -230,9 +234,14 @@ def run_import(args: argparse.Namespace) -> int:
                 continue
             ids = ", ".join(str(i) for i in result.session_ids)
             imu = f", {result.imu_samples} IMU samples" if result.imu_samples else ""
+            whose = (
+                f", athlete {', '.join(result.athletes)}"
+                if result.athletes != (DEFAULT_ATHLETE,)
+                else ""
+            )
             print(
                 f"{path}: session {ids} ({result.format}, {result.samples} samples, "
-                f"{result.duration_s:.1f} s{imu})"
+                f"{result.duration_s:.1f} s{imu}{whose})"
             )
             for c in result.checks:
                 print(

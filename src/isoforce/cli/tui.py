@@ -8,7 +8,7 @@ from typing import Any
 
 from isoforce.cli.common import EXIT_OK, EXIT_USAGE
 from isoforce.cli.record import add_device_arguments, session_options
-from isoforce.cli.saving import add_key_arguments
+from isoforce.cli.saving import add_athlete_argument, add_key_arguments
 from isoforce.cli.values import FPS
 
 DEMO_DRILL = "pails-rails-hip"
@@ -51,6 +51,11 @@ def _common(p: argparse.ArgumentParser) -> None:
         default="bell",
         help="audio cues (default bell)",
     )
+    add_athlete_argument(
+        p,
+        what="whose sessions and maxima (the drill picker's 'a' key switches when there are "
+        "several; default: the default athlete)",
+    )
     p.add_argument("--fps", type=FPS, default=30.0, help=f"redraw rate ({FPS.span}; default 30)")
     p.add_argument("--data-dir", default=None, help="isoforce data directory")
 
@@ -67,9 +72,13 @@ def run_tui(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     from isoforce.drills.choices import DrillChoices
+    from isoforce.session.store import SessionStore
     from isoforce.tui.app import AppConfig, create_app
     from isoforce.tui.audio import AudioMode
 
+    if args.athlete is not None:
+        with SessionStore.open(data_dir=args.data_dir) as store:
+            store.athlete(args.athlete)  # an unknown name: one line and exit 2, before drawing
     config = AppConfig(
         options=session_options(args),
         drill=args.drill,
@@ -79,6 +88,7 @@ def run_tui(args: argparse.Namespace) -> int:
         side=Side(args.side) if args.side else None,
         save=not args.no_save,
         choices=DrillChoices(movement=args.movement, position=args.position, cycles=args.cycles),
+        athlete=args.athlete,
     )
     create_app(config).run()
     return EXIT_OK

@@ -30,8 +30,9 @@ from isoforce.live.options import SessionOptions
 from isoforce.live.session import LiveSession
 from isoforce.paths import drills_dir
 from isoforce.recording.store_writer import StoreWriter
+from isoforce.session.athletes import DEFAULT_ATHLETE, Athlete, Chosen, choose
 from isoforce.session.efforts import SessionAnalysis, analyse_session
-from isoforce.session.model import SessionRecord
+from isoforce.session.model import ProfileInfo, SessionRecord
 from isoforce.session.references import StoredReferences, latest_references
 from isoforce.session.results import saved_record_lines
 from isoforce.session.store import SessionStore
@@ -61,18 +62,58 @@ def as_run(drill: Drill, options: Mapping[str, Any]) -> Drill:
 
 
 class Recording:
-    """One run's recording: opens the store (unless ``save`` is False) and closes it at the end."""
+    """One run's recording: opens the store (unless ``save`` is False) and closes it at the end.
 
-    def __init__(self, *, data_dir: str | None = None, save: bool = True) -> None:
+    ``athlete`` names whose run it is (the default athlete when None); opening looks the
+    athlete up (an unknown name is an :class:`~isoforce.session.athletes.AthleteNameError`),
+    and the maxima, the session and the remembered choices are theirs.
+    """
+
+    def __init__(
+        self, *, data_dir: str | None = None, save: bool = True, athlete: str | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.save = save
+        self.athlete_name = athlete if athlete is not None else DEFAULT_ATHLETE
+        self.athlete: Athlete | None = None
+        """The athlete as stored (None without a store)."""
+        self.several_athletes = False
+        """Whether the store holds athletes besides the default (then runs name theirs)."""
         self.store: SessionStore | None = None
         self.writer: StoreWriter | None = None
 
     def __enter__(self) -> Recording:
         if self.save:
             self.store = SessionStore.open(data_dir=self.data_dir)
+            try:
+                self.athlete = self.store.athlete(self.athlete_name)
+                self.several_athletes = any(
+                    a.name != DEFAULT_ATHLETE for a in self.store.athletes()
+                )
+            except BaseException:
+                self.close()
+                raise
         return self
+
+    @property
+    def profile(self) -> ProfileInfo:
+        """What the session records about its athlete."""
+        return self.athlete.profile if self.athlete is not None else ProfileInfo(self.athlete_name)
+
+    def athlete_line(self) -> str | None:
+        """``athlete: anna`` when it matters (a named athlete, or several stored), else None."""
+        if self.athlete_name == DEFAULT_ATHLETE and not self.several_athletes:
+            return None
+        return f"athlete: {self.athlete_name}"
+
+    def choose(self, what: str, given: str | None) -> Chosen:
+        """``given``, else the athlete's remembered value for ``what`` (side, movement …)."""
+        return choose(given, self.athlete, what)
+
+    def remember(self, **choices: str | None) -> None:
+        """Keep the choices this run used for the athlete's next run (nothing without a store)."""
+        if self.store is not None:
+            self.store.remember(self.athlete_name, choices)
 
     def __exit__(
         self,
@@ -98,7 +139,7 @@ class Recording:
         """
         if side is None or self.store is None:
             return StoredReferences()
-        records = self.store.reference_history(movement=drill.movement)
+        records = self.store.reference_history(movement=drill.movement, profile=self.athlete_name)
         return latest_references(
             records, movement=drill.movement, side=side, position=drill.position
         )
@@ -120,7 +161,12 @@ class Recording:
         if self.store is None:
             return None
         self.writer = StoreWriter(
-            self.store, options, side=side, extra_options=extra_options, keep_going=keep_going
+            self.store,
+            options,
+            side=side,
+            extra_options=extra_options,
+            keep_going=keep_going,
+            profile=self.profile,
         )
         session.add(self.writer)
         return self.writer

@@ -40,6 +40,7 @@ from isoforce.session.model import (
     GapRecord,
     ImuSamples,
     Labels,
+    ProfileInfo,
     ReferenceRecord,
     RomRecord,
     SessionKind,
@@ -67,8 +68,9 @@ def session_meta(
     *,
     side: Side | None = None,
     extra_options: dict[str, Any] | None = None,
+    profile: ProfileInfo | None = None,
 ) -> SessionMeta:
-    """The metadata of a session about to run: device, calibration, references, drill."""
+    """The metadata of a session about to run: device, calibration, references, drill, athlete."""
     spec, drill = header.spec, header.drill
     opts = options.to_dict()
     opts["isoforce_version"] = __version__
@@ -97,6 +99,7 @@ def session_meta(
         side=side if side is not None else (drill.side.as_side() if drill is not None else None),
         position=drill.position if drill is not None else None,
         references=refs,
+        profile=profile if profile is not None else ProfileInfo(),
     )
 
 
@@ -118,6 +121,7 @@ class StoreWriter:
         commit_interval_s: float = DEFAULT_COMMIT_INTERVAL_S,
         clock: Callable[[], float] = time.monotonic,
         keep_going: bool = False,
+        profile: ProfileInfo | None = None,
     ) -> None:
         if not 0 < commit_interval_s <= 0.5:
             raise ValueError(f"commit interval must be in (0, 0.5] s, got {commit_interval_s}")
@@ -125,6 +129,7 @@ class StoreWriter:
         self.options = options
         self.side = side
         self.extra_options = extra_options
+        self.profile = profile
         self.channel = channel
         self.commit_interval_s = commit_interval_s
         self._clock = clock
@@ -159,7 +164,11 @@ class StoreWriter:
         """Create the session in the store (status ``recording``)."""
         self._header = header
         self.meta = session_meta(
-            header, self.options, side=self.side, extra_options=self.extra_options
+            header,
+            self.options,
+            side=self.side,
+            extra_options=self.extra_options,
+            profile=self.profile,
         )
         self.session_id = self.store.begin_session(self.meta)
 

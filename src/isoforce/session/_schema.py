@@ -162,6 +162,18 @@ CREATE INDEX rom_by_session ON range_of_motion (session_id);
 """
 
 
+# v3: athletes. Each profile (athlete) keeps its lever arm per position (JSON object, metres)
+# and the choices it last used (side, movement, position, device; JSON object), and the
+# default athlete always exists, so an old store's data stays under "default".
+_V3 = """
+ALTER TABLE profiles ADD COLUMN lever_arms_m TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE profiles ADD COLUMN remembered TEXT NOT NULL DEFAULT '{}';
+INSERT OR IGNORE INTO profiles (name, created_at)
+    VALUES ('default', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+CREATE INDEX sessions_by_profile ON sessions (profile_id, started_unix)
+"""
+
+
 def _to_v1(conn: sqlite3.Connection) -> None:
     for statement in _V1.split(";"):
         if statement.strip():
@@ -174,7 +186,13 @@ def _to_v2(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
+def _to_v3(conn: sqlite3.Connection) -> None:
+    for statement in _V3.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3]
 """Step ``i`` migrates schema ``i`` to ``i + 1``."""
 
 

@@ -85,7 +85,9 @@ class ImportOptions:
     position: str | None = None
     as_mvic: bool = False
     """Record each imported test's best 1 s mean as an MVIC (needs movement and side)."""
-    profile: str = "default"
+    profile: str | None = None
+    """The athlete the sessions belong to (None: the one an isoforce file names, else the
+    default athlete); the athlete must exist."""
 
 
 DEFAULT_IMPORT = ImportOptions()
@@ -102,6 +104,8 @@ class ImportResult:
     duration_s: float
     checks: tuple[HeaderCheck, ...] = ()
     imu_samples: int = 0
+    athletes: tuple[str, ...] = ()
+    """Whose sessions they became (the athlete names, each once)."""
 
 
 def import_file(
@@ -129,6 +133,9 @@ def import_file(
     except UnicodeDecodeError as exc:
         raise FileFormatError(str(path), None, f"not UTF-8 text ({exc.reason})") from None
     fmt, records = _parse(path, text, options)
+    if options.profile is not None:
+        profile = store.athlete(options.profile).profile
+        records = [replace(r, meta=replace(r.meta, profile=profile)) for r in records]
     for rec in records:
         check_record(rec, str(path))
         found = store.find_by_uuid(rec.meta.uuid)
@@ -152,6 +159,7 @@ def import_file(
         duration_s=max((r.duration_s for r in records), default=0.0),
         checks=checks,
         imu_samples=sum(len(r.imu) for r in records if r.imu is not None),
+        athletes=tuple(dict.fromkeys(r.meta.profile.name for r in records)),
     )
 
 
@@ -410,7 +418,7 @@ def tindeq_record(
         calibration=Calibration(
             n_per_raw=n_per_raw, source=f"Tindeq app export ({export.unit})"
         ).to_dict(),
-        profile=ProfileInfo(options.profile),
+        profile=ProfileInfo(options.profile or "default"),
         movement=options.movement,
         side=options.side,
         position=options.position,

@@ -10,6 +10,7 @@ into a new store and says which it could not read and why.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from isoforce.errors import StorageError
 from isoforce.session import _schema, blob, queries
+from isoforce.session.athletes import Athlete
 from isoforce.session.store import SessionStore
 
 #: Tables whose rows belong to a session; a row whose session is gone is an orphan.
@@ -161,12 +163,44 @@ def _session_ids(conn: sqlite3.Connection, report: RecoverReport) -> list[int]:
     return ids
 
 
+def _copy_athletes(conn: sqlite3.Connection, fresh: SessionStore) -> None:
+    """Copy the athletes (body mass, side, lever arms, remembered choices) that can be read."""
+    try:
+        rows = conn.execute(
+            "SELECT name, body_mass_kg, dominant_side, lever_arms_m, remembered FROM profiles"
+        ).fetchall()
+    except sqlite3.DatabaseError:
+        return  # a store from before athletes (or a damaged table): sessions bring their names
+    for name, mass, side, levers, remembered in rows:
+        try:
+            athlete = Athlete(
+                str(name),
+                None if mass is None else float(mass),
+                None if side is None else str(side),
+                {str(k): float(v) for k, v in json.loads(levers or "{}").items()},
+                {str(k): str(v) for k, v in json.loads(remembered or "{}").items()},
+            )
+        except (ValueError, TypeError, AttributeError):
+            continue
+        if fresh.find_athlete(athlete.name) is None:
+            fresh.add_athlete(athlete)
+        else:  # the default athlete, which every store has
+            fresh.update_athlete(
+                athlete.name,
+                body_mass_kg=athlete.body_mass_kg,
+                dominant_side=athlete.dominant_side,
+                lever_arms_m=athlete.lever_arms_m,
+            )
+            fresh.remember(athlete.name, athlete.remembered)
+
+
 def recover_store(path: Path, target: Path) -> RecoverReport:
     """Read every session of ``path`` that can be read into a new store at ``target``."""
     if target.exists():
         raise StorageError(f"{target} exists; recover into a new file")
     report = RecoverReport(path, target)
     with read_only(path) as conn, SessionStore.open(target, recover=False) as fresh:
+        _copy_athletes(conn, fresh)
         for sid in _session_ids(conn, report):
             try:
                 meta = queries.meta(conn, sid)

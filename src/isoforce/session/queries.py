@@ -62,12 +62,30 @@ def _info(row: tuple[object, ...]) -> SessionInfo:
     )
 
 
-def list_sessions(conn: sqlite3.Connection, *, limit: int | None) -> list[SessionInfo]:
-    """Sessions, newest first."""
-    sql = f"SELECT {_INFO_COLUMNS} FROM sessions ORDER BY started_unix DESC, id DESC"
+#: Sessions of one athlete (by name), for a WHERE clause with one parameter.
+_OF_PROFILE = "profile_id = (SELECT id FROM profiles WHERE name = ?)"
+
+
+def list_sessions(
+    conn: sqlite3.Connection, *, limit: int | None, profile: str | None = None
+) -> list[SessionInfo]:
+    """Sessions, newest first: all of them, or one athlete's (``profile``)."""
+    where, args = (f" WHERE {_OF_PROFILE}", (profile,)) if profile is not None else ("", ())
+    sql = f"SELECT {_INFO_COLUMNS} FROM sessions{where} ORDER BY started_unix DESC, id DESC"
     if limit is not None:
         sql += f" LIMIT {int(limit):d}"
-    return [_info(r) for r in conn.execute(sql)]
+    return [_info(r) for r in conn.execute(sql, args)]
+
+
+def session_profile(conn: sqlite3.Connection, session_id: int) -> str | None:
+    """The name of the athlete a session belongs to (None if there is no such session)."""
+    row = conn.execute(
+        "SELECT p.name FROM sessions s LEFT JOIN profiles p ON p.id = s.profile_id WHERE s.id = ?",
+        (session_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return "default" if row[0] is None else str(row[0])
 
 
 def session_info(conn: sqlite3.Connection, session_id: int) -> SessionInfo | None:
@@ -77,11 +95,16 @@ def session_info(conn: sqlite3.Connection, session_id: int) -> SessionInfo | Non
     return None if found is None else _info(found)
 
 
-def resolve(conn: sqlite3.Connection, spec: str) -> list[int] | None:
-    """Ids for ``N``, ``latest``, ``latest-K`` or ``all``; None if nothing matches."""
+def resolve(conn: sqlite3.Connection, spec: str, profile: str | None = None) -> list[int] | None:
+    """Ids for ``N``, ``latest``, ``latest-K`` or ``all``; None if nothing matches.
+
+    With ``profile``, ``latest`` and ``all`` count only that athlete's sessions (a number is
+    one session whoever it belongs to).
+    """
     text = spec.strip().lower()
+    where, of = (f" WHERE {_OF_PROFILE}", (profile,)) if profile is not None else ("", ())
     if text == "all":
-        ids = [int(r[0]) for r in conn.execute("SELECT id FROM sessions ORDER BY id")]
+        ids = [int(r[0]) for r in conn.execute(f"SELECT id FROM sessions{where} ORDER BY id", of)]
         return ids or None
     if text.startswith("latest"):
         rest = text[len("latest") :]
@@ -91,8 +114,8 @@ def resolve(conn: sqlite3.Connection, spec: str) -> list[int] | None:
                 return None
             back = int(rest[1:])
         row = conn.execute(
-            "SELECT id FROM sessions ORDER BY started_unix DESC, id DESC LIMIT 1 OFFSET ?",
-            (back,),
+            f"SELECT id FROM sessions{where} ORDER BY started_unix DESC, id DESC LIMIT 1 OFFSET ?",
+            (*of, back),
         ).fetchone()
         return None if row is None else [int(row[0])]
     if text.isdigit():

@@ -24,8 +24,10 @@ from pathlib import Path
 from isoforce.errors import StorageError
 from isoforce.paths import data_dir, make_store_private
 from isoforce.session import _schema, blob, queries
+from isoforce.session._athletes import AthleteRecords
 from isoforce.session._errors import CHECK_OR_RECOVER, storage_error
 from isoforce.session._writes import SessionWrites, iso_to_unix, now_iso
+from isoforce.session.athletes import DEFAULT_ATHLETE
 from isoforce.session.history import (
     DEFAULT_ASYMMETRY,
     AsymmetrySettings,
@@ -67,7 +69,7 @@ def store_path(override: str | Path | None = None) -> Path:
     return data_dir(override) / STORE_FILENAME
 
 
-class SessionStore(SessionWrites):
+class SessionStore(SessionWrites, AthleteRecords):
     """A connection to one store file, with the queries and writes isoforce needs."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
@@ -301,10 +303,20 @@ class SessionStore(SessionWrites):
 
     # -- reading (see queries.py) -----------------------------------------------------------
 
-    def sessions(self, *, limit: int | None = None) -> list[SessionInfo]:
-        """Sessions, newest first."""
+    def sessions(
+        self, *, limit: int | None = None, profile: str | None = None
+    ) -> list[SessionInfo]:
+        """Sessions, newest first: all, or one athlete's (``profile``)."""
         with self.guard("listing sessions"):
-            return queries.list_sessions(self._conn, limit=limit)
+            return queries.list_sessions(self._conn, limit=limit, profile=profile)
+
+    def session_athlete(self, session_id: int) -> str:
+        """The name of the athlete a session belongs to; :class:`SessionNotFoundError` if absent."""
+        with self.guard("reading a session"):
+            name = queries.session_profile(self._conn, session_id)
+        if name is None:
+            raise SessionNotFoundError(f"no session {session_id} in {self.path}")
+        return name
 
     def session_info(self, session_id: int) -> SessionInfo:
         """One session's list entry; :class:`SessionNotFoundError` if absent."""
@@ -314,12 +326,25 @@ class SessionStore(SessionWrites):
             raise SessionNotFoundError(f"no session {session_id} in {self.path}")
         return info
 
-    def resolve(self, spec: str) -> list[int]:
-        """Session ids for ``12``, ``latest``, ``latest-1`` (the one before) or ``all``."""
+    def resolve(self, spec: str, *, profile: str | None = None) -> list[int]:
+        """Session ids for ``12``, ``latest``, ``latest-1`` (the one before) or ``all``.
+
+        With ``profile``, ``latest`` and ``all`` are that athlete's, and a numbered session of
+        another athlete is refused (:class:`SessionNotFoundError` saying whose it is).
+        """
         with self.guard("finding sessions"):
-            ids = queries.resolve(self._conn, spec)
+            ids = queries.resolve(self._conn, spec, profile)
         if ids is None:
-            raise SessionNotFoundError(f"no session {spec!r} in {self.path}")
+            named = profile not in (None, DEFAULT_ATHLETE)
+            whose = f" for athlete {profile!r}" if named else ""
+            raise SessionNotFoundError(f"no session {spec!r}{whose} in {self.path}")
+        if profile is not None:
+            for sid in ids:
+                owner = self.session_athlete(sid)
+                if owner != profile:
+                    raise SessionNotFoundError(
+                        f"session {sid} belongs to athlete {owner!r}, not {profile!r}"
+                    )
         return ids
 
     def find_by_content(self, sha256: str) -> int | None:

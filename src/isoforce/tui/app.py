@@ -49,6 +49,9 @@ class AppConfig:
     save: bool = True
     #: Movement, position and cycles chosen for every drill (``None`` keeps the drill's own).
     choices: DrillChoices = field(default_factory=DrillChoices)
+    #: Whose sessions and maxima (None: the default athlete); side, movement and position not
+    #: given here are the athlete's remembered ones.
+    athlete: str | None = None
 
 
 class IsoforceApp(App[None]):
@@ -66,7 +69,11 @@ class IsoforceApp(App[None]):
             save=config.save,
             side=config.side,
             choices=config.choices,
+            athlete=config.athlete,
         )
+        #: The athletes in the store (names, the default first), for the drill picker.
+        self.athletes: list[str] = []
+        self.load_athlete(config.athlete, keep_given=True)
         self.player = CuePlayer(config.audio, bell=self.bell)
         self.mapper = CueMapper()
         self.drills_dir: Path = drills_dir(config.data_dir)
@@ -98,6 +105,40 @@ class IsoforceApp(App[None]):
         self.frame_times.append(time.perf_counter())
         if len(self.frame_times) > 1000:
             del self.frame_times[:500]
+
+    # ---- athletes ----
+
+    def load_athlete(self, name: str | None, *, keep_given: bool = False) -> None:
+        """Make ``name`` the athlete and take their remembered side, movement and position.
+
+        ``keep_given``: values given on the command line win over remembered ones.
+        """
+        from isoforce.session.athletes import DEFAULT_ATHLETE, Athlete
+        from isoforce.session.store import SessionStore
+
+        controller = self.controller
+        athlete = Athlete(name or DEFAULT_ATHLETE)
+        try:
+            with SessionStore.open(data_dir=self.config.data_dir) as store:
+                self.athletes = [a.name for a in store.athletes()]
+                athlete = store.athlete(athlete.name)
+        except IsoforceError:
+            self.athletes = self.athletes or [athlete.name]
+        controller.athlete = None if athlete.name == DEFAULT_ATHLETE else athlete.name
+        remembered = athlete.remembered
+        given = self.config.choices if keep_given else DrillChoices()
+        if not (keep_given and self.config.side is not None):
+            controller.side = athlete.remembered_side()
+        controller.choices = replace(
+            controller.choices,
+            movement=given.movement or remembered.get("movement") or None,
+            position=given.position or remembered.get("position") or None,
+        )
+
+    @property
+    def athlete_name(self) -> str:
+        """The athlete whose data the app shows and saves."""
+        return self.controller.athlete or "default"
 
     # ---- navigation used by screens ----
 

@@ -64,8 +64,11 @@ class LiveController:
         save: bool = True,
         side: Side | None = None,
         choices: DrillChoices | None = None,
+        athlete: str | None = None,
     ) -> None:
         self.options = options
+        #: Whose sessions and maxima these are (None: the default athlete).
+        self.athlete = athlete
         self.extra_consumers = list(consumers)
         self.data_dir = data_dir
         self.save = save
@@ -124,7 +127,7 @@ class LiveController:
         self._imu_scores = {}
         options = replace(self.options, calibration=self._calibration)
         keep = drill is not None and self.save and not self.replaying
-        recording = Recording(data_dir=self.data_dir, save=keep)
+        recording = Recording(data_dir=self.data_dir, save=keep, athlete=self.athlete)
         recording.__enter__()
         try:
             if self.replaying:
@@ -141,6 +144,12 @@ class LiveController:
                 session.add(consumer)
             session.add(_Feed(self))
             recording.attach(session, options, side=self.side)
+            if drill is not None:
+                recording.remember(  # "": each drill's own movement or position
+                    side=None if self.side is None else self.side.value,
+                    movement=self.choices.movement or "",
+                    position=self.choices.position or "",
+                )
         except BaseException:
             recording.close()
             raise

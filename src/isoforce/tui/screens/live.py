@@ -33,7 +33,7 @@ class HistoryScreen(IsoScreen):
         yield Static("History — maxima and range of motion over time, left/right", classes="title")
         try:
             with SessionStore.open(data_dir=self.iso_app.config.data_dir) as store:
-                history = store.history()
+                history = store.history(profile=self.iso_app.athlete_name)
             lines = (
                 history_lines(history)
                 if not history.empty

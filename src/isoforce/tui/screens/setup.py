@@ -71,7 +71,7 @@ class DeviceScreen(IsoScreen):
 
         try:
             with SessionStore.open(data_dir=self.iso_app.config.data_dir) as store:
-                infos = store.sessions(limit=3)
+                infos = store.sessions(limit=3, profile=self.iso_app.athlete_name)
         except IsoforceError:
             return []
         return [
@@ -227,6 +227,7 @@ class DrillPickerScreen(IsoScreen):
         Binding("e", "side('')", "no side"),
         Binding("v", "movement", "movement"),
         Binding("o", "position", "position"),
+        Binding("a", "athlete", "athlete"),
         Binding("f", "free", "free mode"),
         Binding("m", "references", "maxima"),
         Binding("h", "history", "history"),
@@ -240,10 +241,29 @@ class DrillPickerScreen(IsoScreen):
         choices = controller.choices
         movement = movement_title(choices.movement) if choices.movement else "each drill's own"
         position = position_title(choices.position) if choices.position else "each drill's own"
-        return (
-            f"Pick a drill  ·  {which} (l / r / e)\n"
-            f"movement: {movement} (v)  ·  position: {position} (o)"
-        )
+        head = f"Pick a drill  ·  {which} (l / r / e)"
+        if self._several_athletes():
+            head = f"Pick a drill for {self.iso_app.athlete_name} (a)  ·  {which} (l / r / e)"
+        return f"{head}\nmovement: {movement} (v)  ·  position: {position} (o)"
+
+    def _several_athletes(self) -> bool:
+        """Whether the picker names the athlete (a store with more than the default one)."""
+        return len(self.iso_app.athletes) > 1 or self.iso_app.controller.athlete is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the athlete key from a single user (a store with only the default athlete)."""
+        if action == "athlete":
+            return self._several_athletes()
+        return True
+
+    def action_athlete(self) -> None:
+        """Next athlete, with their remembered side, movement and position."""
+        app = self.iso_app
+        names = app.athletes or ["default"]
+        current = app.athlete_name
+        at = names.index(current) if current in names else -1
+        app.load_athlete(names[(at + 1) % len(names)])
+        self._update_title()
 
     def _update_title(self) -> None:
         self.query_one("#picker-title", Static).update(self._title())
