@@ -59,7 +59,9 @@ def hold_targets(record: SessionRecord) -> dict[int, float]:
         if not 0 <= step.step_index < len(plan):
             continue
         planned = plan[step.step_index]
-        direction = None if planned.direction is None else planned.direction.value
+        if planned.direction is None:
+            continue  # passive steps, breaths: no target to progress
+        direction = planned.direction.value
         of_pain_free = planned.reference in (None, ReferenceKind.PAIN_FREE)
         if planned.kind.value == step.kind and direction == step.direction and of_pain_free:
             out[step.step_index] = planned.peak_pct
