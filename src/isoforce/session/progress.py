@@ -256,7 +256,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 
 def _pain_text(session: TrainingSession, mark: PainMark) -> str:
-    level = "" if mark.painful_pct is None else f" at {mark.painful_pct:g} %"
+    level = "" if mark.painful_pct is None else f" at {round(mark.painful_pct, 1):g} %"
     return f"{mark.cause}{level} on {short_date(session.started_at)}"
 
 
