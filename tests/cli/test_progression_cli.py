@@ -66,6 +66,12 @@ def test_weeks_of_drills_give_the_history_table_and_the_suggestions(
     # week 48: pain at the 50 % hold → keep 50 %, and the pain-free max is lowered
     out = _drill(capsys, clock, "2026-11-24", "pails-rails-hip", "--sim-pain-at", "45")
     assert "lowered after pain" in out
+    # the drill offered the last suggestion before it started, without applying it
+    assert (
+        "last suggestion for hip-ir left push @ 90-90: raise the hold target by 5 % (to 55 % of "
+        f"the {max_n:.0f} N pain-free max)"
+    ) in out
+    assert "(not applied: this drill runs the targets in its file)" in out
     push = _push(capsys)
     assert push["suggestion"]["action"] == "keep"
     assert push["suggestion"]["text"] == "keep 50 % — pain at 50 % on 24 Nov"
