@@ -274,6 +274,7 @@ def run_drill(args: argparse.Namespace) -> int:
         Progress,
         print_drill_result,
     )
+    from isoforce.cli.progression_hint import suggestion_lines
     from isoforce.drills.report import imu_summary_lines
     from isoforce.export.csv_writer import CsvSampleWriter
     from isoforce.live.build import open_session
@@ -307,6 +308,10 @@ def run_drill(args: argparse.Namespace) -> int:
             session = open_session(options, drill=drill, stored=stored)
             print(f"for {describe(drill.movement, drill.position, side and side.value)}")
             for line in session.header.reference_lines:
+                print(line)
+            for line in suggestion_lines(
+                rec.store, drill, side=side, data_dir_override=args.data_dir
+            ):
                 print(line)
             session.add(Progress(total_s=drill.duration_s, label=f"{drill.name}"))
             session.add(LinkReporter())

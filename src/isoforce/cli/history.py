@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
 
 from isoforce.cli.common import EXIT_OK
@@ -36,7 +37,10 @@ def register(sub: Any) -> None:
             "asymmetry (LSI and signed % difference). A difference is flagged only when it is "
             "larger than your own trial-to-trial variability and the threshold, and persists. "
             "Then the active end-range angles the IMU measured (hip-rom drill) per side, position "
-            "and direction, and their left/right difference in degrees."
+            "and direction, and their left/right difference in degrees. Last, week by week per "
+            "movement key: pain-free max, MVIC, hold quality and pain, and the next session's "
+            "hold target with its reason, by the progression rule (a TOML file you can edit: "
+            "progression.toml in the data directory, or --rule FILE; see docs/data.md)."
         ),
     )
     h.add_argument(
@@ -48,6 +52,18 @@ def register(sub: Any) -> None:
         default=15.0,
         metavar="PCT",
         help=f"smallest difference that can be flagged ({PERCENT.span}; default 15 %%)",
+    )
+    h.add_argument(
+        "--rule",
+        default=None,
+        metavar="FILE",
+        help="progression rule file (default: progression.toml in the data directory if there "
+        "is one, else the built-in rule)",
+    )
+    h.add_argument(
+        "--json",
+        action="store_true",
+        help="print the week-by-week progression and suggestions as JSON",
     )
     _data_dir(h)
     add_athlete_argument(h, what="this athlete's history (default: the default athlete)")
@@ -97,19 +113,28 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    """Handler of ``isoforce history``."""
+    """Handler of ``isoforce history`` (for one athlete: ``--athlete``, else the default)."""
+    from isoforce.drills.progression_rule import find_rule
+    from isoforce.paths import data_dir
     from isoforce.session.athletes import DEFAULT_ATHLETE
     from isoforce.session.history import AsymmetrySettings
     from isoforce.session.history_text import history_lines
+    from isoforce.session.progress_store import load_progress
+    from isoforce.session.progress_text import progress_lines
     from isoforce.session.store import SessionStore
 
     settings = AsymmetrySettings(min_flag_pct=args.flag_at)
+    rule = find_rule(args.rule, data_dir(args.data_dir))
     with SessionStore.open(data_dir=args.data_dir) as store:
         athlete = store.athlete(args.athlete or DEFAULT_ATHLETE).name
         history = store.history(movement=args.movement, profile=athlete, settings=settings)
+        progress = load_progress(store, rule=rule, profile=athlete, movement=args.movement)
+    if args.json:
+        print(json.dumps(progress.as_dict(), indent=2, ensure_ascii=False))
+        return EXIT_OK
     if args.athlete is not None:
         print(f"athlete {athlete}")
-    if history.empty:
+    if history.empty and not progress.keys:
         what = f" for {args.movement}" if args.movement else ""
         print(
             f"no maxima or range of motion stored{what} yet: run 'isoforce drill run max-test "
@@ -117,5 +142,5 @@ def run_history(args: argparse.Namespace) -> int:
             "--as-mvic"
         )
         return EXIT_OK
-    print("\n".join(history_lines(history)).rstrip())
+    print("\n".join([*history_lines(history), *progress_lines(progress)]).rstrip())
     return EXIT_OK
