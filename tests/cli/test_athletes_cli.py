@@ -55,8 +55,8 @@ def test_two_athletes_never_mix(tmp_path: Path) -> None:
 
     hist_anna = ok(run("history", "--athlete", "anna", data=data)).stdout
     hist_bob = ok(run("history", "--athlete", "bob", data=data)).stdout
-    assert "MVIC" in hist_anna and "pain-free max" in hist_anna
-    assert "MVIC" not in hist_bob and "pain-free max" in hist_bob
+    assert "— MVIC" in hist_anna and "— pain-free max" in hist_anna
+    assert "— MVIC" not in hist_bob and "— pain-free max" in hist_bob  # the series titles
     assert "no maxima" in ok(run("history", data=data)).stdout
 
     anna_ids = session_ids(
