@@ -140,3 +140,27 @@ def test_compare_two_sessions_as_a_user_does(tmp_path: Path) -> None:
     res = run("report", "--compare", "1", data=data)
     assert res.returncode == 2 and "--compare takes two sessions (A B), got 1" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_history_charts_a_curve_metric_per_side(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    drill = tmp_path / "short-max.toml"
+    drill.write_text(SHORT_MAX_TEST, encoding="utf-8")
+    for side in ("left", "right", "left"):
+        ok(run("drill", "run", str(drill), "--side", side, "--speed", "max", data=data))
+    png = tmp_path / "trend.png"
+    text = ok(run("history", "--metric", "best_1s_n", "--png", str(png), data=data)).stdout
+    assert "best 1 s mean (N) of each session's strongest effort" in text
+    assert "left push:" in text and "right push:" in text and "#3" in text
+    assert png.read_bytes().startswith(b"\x89PNG")
+    doc = json.loads(ok(run("history", "--metric", "peak_n", "--json", data=data)).stdout)
+    left = next(s for s in doc["series"] if s["side"] == "left")
+    assert [p["session"] for p in left["points"]] == [1, 3] and left["points"][0]["value"] > 0
+    slow = ok(run("history", "--metric", "peak_rfd_20ms_n_per_s", data=data)).stdout
+    assert "rate too low (needs ≥ 500 Hz, sensor gives 80 Hz)" in slow
+    for args, message in (
+        (("--metric", "strength"), "unknown metric 'strength'"),
+        (("--png", str(png)), "give --metric NAME too"),
+    ):
+        res = run("history", *args, data=data)
+        assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
-from isoforce.cli.common import EXIT_OK
+from isoforce.cli.common import EXIT_OK, UsageError
 from isoforce.cli.saving import add_athlete_argument
 from isoforce.cli.values import COUNT, PERCENT
 
@@ -59,6 +60,20 @@ def register(sub: Any) -> None:
         metavar="FILE",
         help="progression rule file (default: progression.toml in the data directory if there "
         "is one, else the built-in rule)",
+    )
+    h.add_argument(
+        "--metric",
+        default=None,
+        metavar="NAME",
+        help="chart one force-curve metric over time per side and direction instead (each "
+        "session's strongest effort), e.g. peak_n, best_1s_n, rfd_20_80_n_per_s, impulse_n_s "
+        "(all: docs/numbers.md); --png also draws it",
+    )
+    h.add_argument(
+        "--png",
+        default=None,
+        metavar="PATH",
+        help="with --metric: also write the chart as a PNG (needs the plot extra)",
     )
     h.add_argument(
         "--json",
@@ -123,6 +138,10 @@ def run_history(args: argparse.Namespace) -> int:
     from isoforce.session.progress_text import progress_lines
     from isoforce.session.store import SessionStore
 
+    if args.metric is not None:
+        return _run_metric(args)
+    if args.png is not None:
+        raise UsageError("--png draws a metric's chart: give --metric NAME too")
     settings = AsymmetrySettings(min_flag_pct=args.flag_at)
     rule = find_rule(args.rule, data_dir(args.data_dir))
     with SessionStore.open(data_dir=args.data_dir) as store:
@@ -143,4 +162,45 @@ def run_history(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     print("\n".join([*history_lines(history), *progress_lines(progress)]).rstrip())
+    return EXIT_OK
+
+
+def _run_metric(args: argparse.Namespace) -> int:
+    """``isoforce history --metric NAME``: one curve metric over time, per side and direction."""
+    from isoforce.session.athletes import DEFAULT_ATHLETE
+    from isoforce.session.efforts import analyse_session
+    from isoforce.session.store import SessionStore
+    from isoforce.session.trends import TREND_METRICS, metric_trend, trend_lines, trend_to_dict
+
+    if args.metric not in TREND_METRICS:
+        raise UsageError(
+            f"--metric: unknown metric {args.metric!r}; one of {', '.join(TREND_METRICS)}"
+        )
+    entries = []
+    with SessionStore.open(data_dir=args.data_dir) as store:
+        athlete = store.athlete(args.athlete or DEFAULT_ATHLETE).name
+        infos = [
+            i
+            for i in store.sessions(profile=athlete)
+            if args.movement is None or i.movement == args.movement
+        ]
+        for n, info in enumerate(reversed(infos), 1):
+            if len(infos) > 20 and sys.stderr.isatty():
+                print(f"\ranalysing session {n} of {len(infos)}", end="", file=sys.stderr)
+            side = info.side.value if info.side is not None else "side not given"
+            entries.append((info.started_at, side, analyse_session(store.load(info.id))))
+        if len(infos) > 20 and sys.stderr.isatty():
+            print(file=sys.stderr)
+    trend = metric_trend(args.metric, entries)
+    if args.png:
+        from isoforce.cli.output import open_output
+        from isoforce.export.effort_plot import write_trend_png
+
+        with open_output(args.png, binary=True) as out:
+            write_trend_png(out.data, trend)
+        print(f"chart → {args.png}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(trend_to_dict(trend), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(trend_lines(trend)))
     return EXIT_OK

@@ -19,6 +19,7 @@ import numpy as np
 from isoforce.export.plot import MissingExtraError, _envelope
 from isoforce.session.compare import Comparison
 from isoforce.session.efforts import Effort, SessionAnalysis
+from isoforce.session.trends import Trend
 
 #: Panels in one image at most.
 MAX_PANELS = 12
@@ -158,5 +159,37 @@ def write_compare_png(out: BinaryIO, comparison: Comparison, *, panel_px: int = 
         ax.tick_params(labelsize=7)
         ax.grid(True, alpha=0.3)
         ax.legend(loc="lower right", fontsize=6)
+    fig.tight_layout()
+    fig.savefig(out, format="png")
+
+
+def write_trend_png(out: BinaryIO, trend: Trend) -> None:
+    """One metric over time: a line per side and direction.
+
+    Points without a value are left out of the line; the text chart says why.
+    """
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise MissingExtraError(
+            "the chart's PNG needs matplotlib: install it with pip install 'isoforce[plot]'"
+        ) from None
+    from datetime import datetime
+
+    fig = Figure(figsize=(8.0, 4.5), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for s in trend.series:
+        pts = [(datetime.fromisoformat(p.started_at), p.value) for p in s.points if p.value]
+        if pts:
+            ax.plot(*zip(*pts, strict=True), marker="o", label=f"{s.side} {s.direction}")
+    ax.set_title(f"{trend.label} of each session's strongest effort", fontsize=10)
+    ax.set_ylabel(f"{trend.label} ({trend.unit})", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
+    fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(out, format="png")
