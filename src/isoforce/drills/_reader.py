@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 import math
+import tomllib
 from collections.abc import Collection, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from isoforce.drills._toml_lines import LineIndex, Path
+from isoforce.drills._toml_lines import LineIndex, Path, syntax_error_location
 from isoforce.errors import DrillFileError
 
 E = TypeVar("E", bound=enum.Enum)
@@ -213,3 +214,21 @@ class Reader:
             if not isinstance(item, dict):
                 raise self.error(key, f"element {i + 1} must be a table, got {toml_type(item)}")
         return value
+
+
+def read_toml(text: str, source: str) -> tuple[dict[str, Any], LineIndex]:
+    """Parse TOML ``text`` (a drill file, a rule file) and index its lines for error messages.
+
+    Every failure is a :class:`DrillFileError` naming ``source`` (and the line, for syntax): a
+    syntax error, a number too long for Python's int(), or arrays and tables nested too deep.
+    """
+    lines = LineIndex(text)
+    try:
+        return tomllib.loads(text), lines
+    except tomllib.TOMLDecodeError as exc:
+        line, problem = syntax_error_location(str(exc), lines.n_lines)
+        raise DrillFileError(source, line, "toml", problem) from None
+    except ValueError as exc:  # tomllib's own int() of a number with > 4300 digits
+        raise DrillFileError(source, None, "toml", f"a number is too long ({exc})") from None
+    except RecursionError:
+        raise DrillFileError(source, None, "toml", "arrays or tables nest too deep") from None

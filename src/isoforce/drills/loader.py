@@ -34,7 +34,6 @@ marked ``overrides_builtin``. :func:`load_builtin` always reads the shipped file
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -42,8 +41,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from isoforce.core.effort_key import ReferenceKind
-from isoforce.drills._reader import MAX_SECONDS, Reader
-from isoforce.drills._toml_lines import LineIndex, syntax_error_location
+from isoforce.drills._reader import MAX_SECONDS, Reader, read_toml
+from isoforce.drills._toml_lines import LineIndex
 from isoforce.drills.kinds import LEAF_BY_KIND
 from isoforce.drills.kinds.base import MAX_INSTRUCTION_CHARS, ForceStep, LoadContext, StepKind
 from isoforce.drills.model import Drill, RepeatStep, SensorNeeds, SideSpec, Step, count_leaves
@@ -227,16 +226,7 @@ def _check_text(text: str, source: str) -> None:
 def load_drill_text(text: str, *, name: str, source: str = "<text>") -> Drill:
     """Parse and check drill-file ``text``; errors name ``source`` as the file."""
     _check_text(text, source)
-    lines = LineIndex(text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, problem = syntax_error_location(str(exc), lines.n_lines)
-        raise DrillFileError(source, line, "toml", problem) from None
-    except ValueError as exc:  # tomllib's own int() of a number with > 4300 digits
-        raise DrillFileError(source, None, "toml", f"a number is too long ({exc})") from None
-    except RecursionError:
-        raise DrillFileError(source, None, "toml", "arrays or tables nest too deep") from None
+    data, lines = read_toml(text, source)
     return parse_drill(data, name=name, source=source, lines=lines)
 
 

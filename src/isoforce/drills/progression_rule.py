@@ -10,13 +10,11 @@ key, a wrong type or a value out of range — like a bad drill file.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
-from isoforce.drills._reader import Reader, toml_type
-from isoforce.drills._toml_lines import LineIndex, syntax_error_location
+from isoforce.drills._reader import Reader, read_toml, toml_type
 from isoforce.errors import DrillFileError
 
 #: Largest rule file read (it is a dozen lines; anything near this is not a rule file).
@@ -90,14 +88,7 @@ def parse_rule(text: str, *, source: str) -> ProgressionRule:
     """
     if len(text) > MAX_RULE_BYTES:
         raise DrillFileError(source, None, "file", f"too large (at most {MAX_RULE_BYTES:,} bytes)")
-    lines = LineIndex(text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, problem = syntax_error_location(str(exc), lines.n_lines)
-        raise DrillFileError(source, line, "toml", problem) from None
-    except (ValueError, RecursionError) as exc:
-        raise DrillFileError(source, None, "toml", f"cannot be read ({exc})") from None
+    data, lines = read_toml(text, source)
     r = Reader(source, lines, data, (), "")
     r.check_keys(_LIMITS, "the progression rule")
     base = ProgressionRule()

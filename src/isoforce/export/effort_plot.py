@@ -31,21 +31,27 @@ _RFD_SHADES = (
 )
 
 
-def write_efforts_png(out: BinaryIO, analysis: SessionAnalysis, *, panel_px: int = 460) -> None:
-    """Plot every effort of ``analysis`` (up to :data:`MAX_PANELS`) as one PNG into ``out``."""
+def _figure(what: str, width_in: float, height_in: float) -> Any:
+    """A matplotlib figure on the Agg canvas (100 dpi), or a clear error naming ``what``."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
         raise MissingExtraError(
-            "the report's PNG needs matplotlib: install it with pip install 'isoforce[plot]'"
+            f"{what} needs matplotlib: install it with pip install 'isoforce[plot]'"
         ) from None
+    fig = Figure(figsize=(width_in, height_in), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def write_efforts_png(out: BinaryIO, analysis: SessionAnalysis, *, panel_px: int = 460) -> None:
+    """Plot every effort of ``analysis`` (up to :data:`MAX_PANELS`) as one PNG into ``out``."""
     efforts = analysis.efforts[:MAX_PANELS]
     columns = max(1, min(_COLUMNS, len(efforts)))
     rows = max(1, math.ceil(len(efforts) / columns))
     width_px = max(columns * panel_px, 760)  # room for the title over a single panel
-    fig = Figure(figsize=(width_px / 100, rows * panel_px * 0.7 / 100 + 0.6), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = _figure("the report's PNG", width_px / 100, rows * panel_px * 0.7 / 100 + 0.6)
     left_out = len(analysis.efforts) - len(efforts)
     more = f" (first {len(efforts)} of {len(analysis.efforts)})" if left_out else ""
     fig.suptitle(f"session {analysis.session_id} — {analysis.title}{more}", fontsize=11)
@@ -118,17 +124,10 @@ def _panel(ax: Any, effort: Effort, *, bins: int) -> None:
 
 def write_compare_png(out: BinaryIO, comparison: Comparison, *, panel_px: int = 560) -> None:
     """Overlay the compared efforts of two sessions, one panel per direction, aligned at onset."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise MissingExtraError(
-            "the comparison's PNG needs matplotlib: install it with pip install 'isoforce[plot]'"
-        ) from None
     pairs = comparison.pairs
     columns = max(1, len(pairs))
-    fig = Figure(figsize=(max(columns * panel_px, 760) / 100, panel_px * 0.75 / 100 + 0.6), dpi=100)
-    FigureCanvasAgg(fig)
+    width_in = max(columns * panel_px, 760) / 100
+    fig = _figure("the comparison's PNG", width_in, panel_px * 0.75 / 100 + 0.6)
     a, b = comparison.a, comparison.b
     fig.suptitle(
         f"A: session {a.session_id} — {a.title}   vs   B: session {b.session_id} — {b.title}",
@@ -168,17 +167,9 @@ def write_trend_png(out: BinaryIO, trend: Trend) -> None:
 
     Points without a value are left out of the line; the text chart says why.
     """
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise MissingExtraError(
-            "the chart's PNG needs matplotlib: install it with pip install 'isoforce[plot]'"
-        ) from None
     from datetime import datetime
 
-    fig = Figure(figsize=(8.0, 4.5), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = _figure("the chart's PNG", 8.0, 4.5)
     ax = fig.add_subplot()
     for s in trend.series:
         pts = [(datetime.fromisoformat(p.started_at), p.value) for p in s.points if p.value]
