@@ -76,6 +76,13 @@ def test_two_athletes_never_mix(tmp_path: Path) -> None:
     assert report.startswith("session 3 ")
     assert "peak torque" in report and "lever arm 0.35 m at 90-90 from athlete anna" in report
     assert "N·m/kg" in report
+    # the export's analysis carries the same torque with its source
+    sidecar = tmp_path / "anna.csv"
+    ok(run("export", "latest", "--athlete", "anna", "--out", str(sidecar), data=data))
+    doc = json.loads((tmp_path / "anna.meta.json").read_text())
+    torque = doc["analysis"]["efforts"][0]["torque"]
+    assert torque["lever_arm_m"] == 0.35 and torque["athlete"] == "anna"
+    assert torque["peak_torque_nm"] > 0 and torque["peak_torque_nm_per_kg"] > 0
     refused = run("report", "2", "--athlete", "anna", data=data)
     assert refused.returncode == 1 and "belongs to athlete 'bob'" in refused.stderr
     assert "another's needs --athlete" in run("export", "latest", data=data).stderr

@@ -25,3 +25,18 @@ def test_one_row_per_effort_with_units_and_each_refusal_once() -> None:
     assert [r[4] for r in rows] == ["—", "—"]
     assert notes == ["RFD 20–80 %: rate too low (needs ≥ 50 Hz, sensor gives 10 Hz)"]
     assert summary_table(session(3)) == ((), [], [])
+
+
+def test_with_a_lever_arm_the_peak_torque_follows_with_its_source() -> None:
+    from isoforce.session.athletes import TorqueBasis
+    from isoforce.session.efforts import analysis_to_dict
+
+    basis = TorqueBasis("anna", "90-90", 0.35, 62.0)
+    analysis = session(1, trial(1, 200.0))
+    headers, rows, notes = summary_table(analysis, basis=basis)
+    assert headers[-2:] == ("peak torque N·m", "N·m/kg")
+    assert rows[0][-2:] == ("70.0", "1.13")  # 200 N × 0.35 m = 70 N·m; ÷ 62 kg
+    assert notes == ["torque: lever arm 0.35 m at 90-90 from athlete anna, body mass 62 kg"]
+    torque = analysis_to_dict(analysis, basis)["efforts"][0]["torque"]
+    assert torque["peak_torque_nm"] == 70.0 and torque["lever_arm_m"] == 0.35
+    assert analysis_to_dict(analysis)["efforts"][0]["torque"] is None  # no lever arm: none

@@ -14,11 +14,10 @@ from isoforce.cli.values import session_spec
 from isoforce.signal.analysis import MetricValue
 
 if TYPE_CHECKING:
-    from isoforce.session.athletes import Torque, TorqueBasis
+    from isoforce.session.athletes import TorqueBasis
     from isoforce.session.compare import Comparison
     from isoforce.session.efforts import Effort, SessionAnalysis
-    from isoforce.session.model import SessionMeta, SessionRecord
-    from isoforce.session.store import SessionStore
+    from isoforce.session.model import SessionRecord
     from isoforce.session.tindeq import HeaderCheck
 
 #: Decimals per unit in the text table.
@@ -124,7 +123,7 @@ def run_report(args: argparse.Namespace) -> int:
             record = store.load(sid)
             reports.append((analyse_session(record), tindeq_checks(record)))
             described.append(_describe(record))
-            basis = _torque_basis(store, sid, record.meta)
+            basis = store.torque_basis(sid, record.meta)
             if basis is not None:
                 bases[sid] = basis
     if args.compare:
@@ -144,27 +143,6 @@ def run_report(args: argparse.Namespace) -> int:
         texts = ("\n".join(_text(a, c, bases.get(a.session_id))) for a, c in reports)
         print("\n\n".join(texts))
     return EXIT_OK
-
-
-def _torque_basis(store: SessionStore, sid: int, meta: SessionMeta) -> TorqueBasis | None:
-    """The session's athlete's lever arm at its position and body mass (None: no lever arm)."""
-    from dataclasses import replace
-
-    from isoforce.session.athletes import torque_basis
-
-    athlete = store.athlete(store.session_athlete(sid))
-    if athlete.body_mass_kg is None and meta.profile.body_mass_kg is not None:
-        athlete = replace(athlete, body_mass_kg=meta.profile.body_mass_kg)
-    return torque_basis(athlete, meta.position)
-
-
-def _peak_torque(effort: Effort, basis: TorqueBasis | None) -> Torque | None:
-    from isoforce.session.athletes import torque_of
-
-    if basis is None:
-        return None
-    peak = effort.metric("peak_n").value
-    return None if peak is None else torque_of(peak, basis)
 
 
 def _describe(record: SessionRecord) -> str:
@@ -287,6 +265,7 @@ def _text(
     analysis: SessionAnalysis, checks: list[HeaderCheck], basis: TorqueBasis | None = None
 ) -> list[str]:
     from isoforce.drills.report import format_table
+    from isoforce.session.efforts import peak_torque
 
     lines = [
         f"session {analysis.session_id} · {analysis.title} · "
@@ -302,7 +281,7 @@ def _text(
         ]
         table = format_table(("metric", "value", "unit", "note"), rows)
         lines.extend(f"  {row}".rstrip() for row in table.splitlines())
-        torque = _peak_torque(effort, basis)
+        torque = peak_torque(effort, basis)
         if torque is not None:
             lines.append(f"  peak torque {torque.text()}")
     if checks:
@@ -329,28 +308,12 @@ def _effort_title(effort: Effort) -> str:
     )
 
 
-def _torque_json(effort: Effort, basis: TorqueBasis | None) -> dict[str, Any] | None:
-    torque = _peak_torque(effort, basis)
-    if torque is None:
-        return None
-    return {
-        "peak_torque_nm": torque.torque_nm,
-        "peak_torque_nm_per_kg": torque.per_kg,
-        "lever_arm_m": torque.basis.lever_arm_m,
-        "position": torque.basis.position,
-        "body_mass_kg": torque.basis.body_mass_kg,
-        "athlete": torque.basis.athlete,
-    }
-
-
 def _as_json(
     analysis: SessionAnalysis, checks: list[HeaderCheck], basis: TorqueBasis | None = None
 ) -> dict[str, Any]:
     from isoforce.session.efforts import analysis_to_dict
 
-    doc = analysis_to_dict(analysis)
-    for effort, effort_doc in zip(analysis.efforts, doc["efforts"], strict=True):
-        effort_doc["torque"] = _torque_json(effort, basis)
+    doc = analysis_to_dict(analysis, basis)
     return {
         "session": analysis.session_id,
         **doc,
@@ -361,10 +324,12 @@ def _as_json(
 
 
 def _csv_rows(analysis: SessionAnalysis, basis: TorqueBasis | None = None) -> list[list[str]]:
+    from isoforce.session.efforts import peak_torque
+
     rows = []
     for e in analysis.efforts:
         values = [(m.key, m.value, m.unit, m.gap, m.note) for m in e.metrics]
-        torque = _peak_torque(e, basis)
+        torque = peak_torque(e, basis)
         if torque is not None:
             note = torque.basis.source()
             values.append(("peak_torque_nm", torque.torque_nm, "N·m", False, note))

@@ -30,7 +30,7 @@ from isoforce.live.options import SessionOptions
 from isoforce.live.session import LiveSession
 from isoforce.paths import drills_dir
 from isoforce.recording.store_writer import StoreWriter
-from isoforce.session.athletes import DEFAULT_ATHLETE, Athlete, Chosen, choose
+from isoforce.session.athletes import DEFAULT_ATHLETE, Athlete, Chosen, TorqueBasis, choose
 from isoforce.session.efforts import SessionAnalysis, analyse_session
 from isoforce.session.model import ProfileInfo, SessionRecord
 from isoforce.session.references import StoredReferences, latest_references
@@ -176,18 +176,20 @@ class Recording:
         """The stored session's id (None when not saving or not started)."""
         return self.writer.session_id if self.writer is not None else None
 
-    def analysis(self) -> SessionAnalysis | None:
-        """The saved session's force-curve analysis (its efforts and their metrics).
+    def analysis(self) -> tuple[SessionAnalysis, TorqueBasis | None] | None:
+        """The saved session's force-curve analysis, and what turns its forces into torque.
 
-        Read back from the store; None when nothing was saved whole.
+        Read back from the store; None when nothing was saved whole. The basis is the
+        athlete's lever arm at the session's position (None when not known).
         """
         writer = self.writer
         if writer is None or writer.session_id is None or not writer.done or writer.failure:
             return None
-        if self.store is not None:
-            return analyse_session(self.store.load(writer.session_id))
-        with SessionStore.open(data_dir=self.data_dir) as store:  # after close()
-            return analyse_session(store.load(writer.session_id))
+        sid = writer.session_id
+        with contextlib.ExitStack() as stack:
+            store = self.store or stack.enter_context(SessionStore.open(data_dir=self.data_dir))
+            record = store.load(sid)
+            return analyse_session(record), store.torque_basis(sid, record.meta)
 
     def saved_lines(
         self, *, drill: Drill | None = None, side: Side | None = None, long: bool = True

@@ -183,3 +183,17 @@ def torque_of(force_n: float, basis: TorqueBasis) -> Torque:
     torque = cal.torque_nm(np.array([force_n], dtype=float))
     per_kg = float(cal.per_kg(torque)[0]) if basis.body_mass_kg is not None else None
     return Torque(force_n, float(torque[0]), per_kg, basis)
+
+
+def torque_to_dict(torque: Torque | None) -> dict[str, float | str | None] | None:
+    """JSON-ready form of a peak torque with its basis (None stays None)."""
+    if torque is None:
+        return None
+    return {
+        "peak_torque_nm": torque.torque_nm,
+        "peak_torque_nm_per_kg": torque.per_kg,
+        "lever_arm_m": torque.basis.lever_arm_m,
+        "position": torque.basis.position,
+        "body_mass_kg": torque.basis.body_mass_kg,
+        "athlete": torque.basis.athlete,
+    }

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from isoforce.core.effort_key import Direction
+from isoforce.session.athletes import Torque, TorqueBasis, torque_of, torque_to_dict
 from isoforce.session.model import ChannelData, SessionKind, SessionRecord
 from isoforce.signal.analysis import (
     AnalysisSettings,
@@ -205,12 +206,22 @@ def _effort(
     return Effort(number, label, how, start, end, sign, curve, metrics)
 
 
-def analysis_to_dict(analysis: SessionAnalysis) -> dict[str, Any]:
+def peak_torque(effort: Effort, basis: TorqueBasis | None) -> Torque | None:
+    """The effort's peak as torque about the joint (and per kg), when a lever arm is known."""
+    if basis is None:
+        return None
+    peak = effort.metric("peak_n").value
+    return None if peak is None else torque_of(peak, basis)
+
+
+def analysis_to_dict(analysis: SessionAnalysis, basis: TorqueBasis | None = None) -> dict[str, Any]:
     """JSON-ready form of a session's analysis.
 
     The rate it was judged by and every effort's metrics with value, unit, note (a refusal
     such as "rate too low …"), gap flag and span. One form for ``isoforce report --json`` and
     the ``analysis`` of an export's manifest (no session number: that belongs to a store).
+    Each effort's ``torque`` is its peak torque with its source when ``basis`` (the athlete's
+    lever arm at the session's position) is known, else null.
     """
     return {
         "title": analysis.title,
@@ -238,6 +249,7 @@ def analysis_to_dict(analysis: SessionAnalysis) -> dict[str, Any]:
                     }
                     for m in e.metrics
                 },
+                "torque": torque_to_dict(peak_torque(e, basis)),
             }
             for e in analysis.efforts
         ],
@@ -250,13 +262,17 @@ _DIGITS = {"N": 1, "N/s": 0, "N·s": 1, "s": 2}
 
 
 def summary_table(
-    analysis: SessionAnalysis, keys: tuple[str, ...] = SUMMARY_METRICS
+    analysis: SessionAnalysis,
+    keys: tuple[str, ...] = SUMMARY_METRICS,
+    *,
+    basis: TorqueBasis | None = None,
 ) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
     """One row per effort with ``keys``: (headers with units, rows, notes).
 
     A refused metric reads "—" and the notes say why once per metric and reason (e.g. "RFD
     0–200 ms: rate too low (needs ≥ 50 Hz, sensor gives 10 Hz)"); a value read across a gap
-    is marked ⚠.
+    is marked ⚠. With a torque ``basis`` the peak torque (N·m, N·m/kg) follows, and the notes
+    say where its lever arm and body mass came from.
     """
     specs = {m.key: m for e in analysis.efforts for m in e.metrics}
     headers = ("#", "effort", *(f"{specs[k].label} {specs[k].unit}" for k in keys if k in specs))
@@ -273,7 +289,16 @@ def summary_table(
                 notes[f"{m.label}: {m.note}"] = None
             else:
                 cells.append(f"{m.value:,.{_DIGITS.get(m.unit, 2)}f}" + (" ⚠" if m.gap else ""))
+        if basis is not None:
+            torque = peak_torque(e, basis)
+            cells.append("—" if torque is None else f"{torque.torque_nm:.1f}")
+            if basis.body_mass_kg is not None:
+                per_kg = torque.per_kg if torque is not None else None
+                cells.append("—" if per_kg is None else f"{per_kg:.2f}")
         rows.append(tuple(cells))
+    if basis is not None:
+        headers += ("peak torque N·m",) + (("N·m/kg",) if basis.body_mass_kg is not None else ())
+        notes[f"torque: {basis.source()}"] = None
     if any(m.gap for e in analysis.efforts for m in e.metrics if m.key in keys):
         notes["⚠ read across a gap in the samples"] = None
     return headers if rows else (), rows, list(notes)

@@ -85,7 +85,8 @@ def sidecar(store: SessionStore, session_id: int) -> JsonDict:
     if sizes:  # the first force channel (the one analysed) as the files hold it; not the IMU
         force = ChannelData.concat(list(store.iter_chunks(session_id, sizes[0][0])))
         record = replace(record, channels=(as_written(force),))
-    doc["analysis"] = analysis_to_dict(analyse_session(record))
+    basis = store.torque_basis(session_id, record.meta)
+    doc["analysis"] = analysis_to_dict(analyse_session(record), basis)
     return doc
 
 

@@ -27,7 +27,7 @@ from isoforce.session import _schema, blob, queries
 from isoforce.session._athletes import AthleteRecords
 from isoforce.session._errors import CHECK_OR_RECOVER, storage_error
 from isoforce.session._writes import SessionWrites, iso_to_unix, now_iso
-from isoforce.session.athletes import DEFAULT_ATHLETE
+from isoforce.session.athletes import DEFAULT_ATHLETE, TorqueBasis, torque_basis
 from isoforce.session.history import (
     DEFAULT_ASYMMETRY,
     AsymmetrySettings,
@@ -317,6 +317,16 @@ class SessionStore(SessionWrites, AthleteRecords):
         if name is None:
             raise SessionNotFoundError(f"no session {session_id} in {self.path}")
         return name
+
+    def torque_basis(self, session_id: int, meta: SessionMeta) -> TorqueBasis | None:
+        """The session's athlete's lever arm at its position and body mass (None: no lever arm).
+
+        A body mass the session recorded stands in when the athlete has none.
+        """
+        athlete = self.athlete(self.session_athlete(session_id))
+        if athlete.body_mass_kg is None and meta.profile.body_mass_kg is not None:
+            athlete = replace(athlete, body_mass_kg=meta.profile.body_mass_kg)
+        return torque_basis(athlete, meta.position)
 
     def session_info(self, session_id: int) -> SessionInfo:
         """One session's list entry; :class:`SessionNotFoundError` if absent."""

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         SessionOutcome,
     )
     from isoforce.recording import Recording
+    from isoforce.session.athletes import TorqueBasis
     from isoforce.session.efforts import SessionAnalysis
 
 RING_SECONDS = 120.0
@@ -78,8 +79,9 @@ class LiveController:
         #: A stored session to play back instead of the device (set by the replay picker).
         self.replay_id: int | None = None
         self.saved_lines: list[str] = []
-        #: The saved session's force-curve analysis, for the summary (None until saved).
-        self.analysis: SessionAnalysis | None = None
+        #: The saved session's force-curve analysis and torque basis, for the summary (None
+        #: until saved).
+        self.analysis: tuple[SessionAnalysis, TorqueBasis | None] | None = None
         self.reference_lines: list[str] = []
         self.session: LiveSession | None = None
         self.header: SessionHeader | None = None

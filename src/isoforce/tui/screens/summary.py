@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Static
 from isoforce.drills.events import DrillResult
 from isoforce.drills.imu_scores import ImuDrillSummary
 from isoforce.drills.report import SCORE_HEADERS, imu_summary_lines, result_summary, score_row
+from isoforce.session.athletes import TorqueBasis
 from isoforce.session.efforts import SessionAnalysis, summary_table
 from isoforce.signal.analysis import rate_text
 from isoforce.tui.screens.base import IsoScreen
@@ -29,7 +30,7 @@ class SummaryScreen(IsoScreen):
         result: DrillResult,
         saved: str = "",
         imu: ImuDrillSummary | None = None,
-        analysis: SessionAnalysis | None = None,
+        analysis: tuple[SessionAnalysis, TorqueBasis | None] | None = None,
     ) -> None:
         super().__init__()
         self.result = result
@@ -48,10 +49,11 @@ class SummaryScreen(IsoScreen):
             table.add_row(*score_row(score))
         yield table
         if self.analysis is not None:
-            headers, rows, notes = summary_table(self.analysis)
+            analysis, basis = self.analysis
+            headers, rows, notes = summary_table(analysis, basis=basis)
             if rows:
                 yield Static(
-                    f"Force curve per effort (sensor {rate_text(self.analysis.rate_hz)} Hz; "
+                    f"Force curve per effort (sensor {rate_text(analysis.rate_hz)} Hz; "
                     "all metrics: isoforce report)",
                     classes="hint",
                 )
