@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,8 +56,12 @@ def sources() -> list[Path]:
     return found
 
 
-def build(board: str, out: Path) -> tuple[int, int]:
-    """Compile and link; returns (flash bytes, RAM bytes). Raises CalledProcessError on errors."""
+def build(board: str, out: Path, defines: Sequence[str] = ()) -> tuple[int, int]:
+    """Compile and link; returns (flash bytes, RAM bytes). Raises CalledProcessError on errors.
+
+    ``defines``: extra ``NAME`` or ``NAME=VALUE`` preprocessor definitions for every file (the
+    firmware-in-the-loop test builds a deliberately broken encoder with ``ISF_FAULT_CRC_EVERY``).
+    """
     spec = BOARDS[board]
     out.mkdir(parents=True, exist_ok=True)
     common = [
@@ -73,6 +78,7 @@ def build(board: str, out: Path) -> tuple[int, int]:
         f"-I{CORE_ROOT / 'variants' / 'standard'}",
         f"-I{CORE_ROOT / 'libraries' / 'Wire' / 'src'}",
         f"-I{LIBRARY}",
+        *(f"-D{d}" for d in defines),
     ]
     c_flags = ["avr-gcc", "-std=gnu11", *common]
     cxx_flags = [
@@ -120,13 +126,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--board", choices=sorted(BOARDS), default="uno")
     parser.add_argument("--out", type=Path, default=Path("build-avr"))
+    parser.add_argument(
+        "-D",
+        "--define",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE]",
+        help="extra preprocessor definition (repeatable), e.g. ISF_FAULT_CRC_EVERY=50 for a test",
+    )
     args = parser.parse_args()
     gone = missing_tools()
     if gone:
         print(f"missing: {', '.join(gone)} (apt install gcc-avr binutils-avr avr-libc arduino-core-avr)")
         return 2
     try:
-        flash, ram = build(args.board, args.out)
+        flash, ram = build(args.board, args.out, args.define)
     except subprocess.CalledProcessError as exc:
         print(exc.stderr or exc.stdout, file=sys.stderr)
         return 1

@@ -11,12 +11,14 @@ import sys
 import time
 
 from isoforce.cli.output import Output
+from isoforce.devices.base import TEXT_KIND
 from isoforce.drills.events import DrillEvent, DrillResult
 from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.plan import PlanStep
 from isoforce.export.live_file import LiveFileWriter
 from isoforce.live import FrameConsumer, LinkChange, LiveFrame, SessionOutcome
 from isoforce.live.frame import refused_text
+from isoforce.live.session import SENT_KIND
 from isoforce.session.model import SessionStatus
 from isoforce.session.store import now_iso
 
@@ -124,6 +126,17 @@ def decode_summary(outcome: SessionOutcome) -> str:
     if outcome.gaps:
         parts.append(f"{len(outcome.gaps)} link gap(s)")
     return "; ".join(parts)
+
+
+def device_dialogue(outcome: SessionOutcome) -> list[str]:
+    """The command lines written to the device (``--send``) and its text replies, in order."""
+    lines = []
+    for message in outcome.messages:
+        if message.kind == SENT_KIND:
+            lines.append(f"sent to the device: {message.text}")
+        elif message.kind == TEXT_KIND:
+            lines.append(f"device: {message.text}")
+    return lines
 
 
 class DrillPrinter(FrameConsumer):

@@ -20,6 +20,7 @@ from isoforce.cli.common import (
 from isoforce.cli.output import OutputError, open_output, output_format
 from isoforce.cli.saving import add_athlete_argument, add_save_arguments
 from isoforce.cli.values import BAUD, DURATION_S, FORCE_N, RATE_HZ, SEED, SPEED, output_file
+from isoforce.devices.commands import DeviceCommand, parse_device_command
 from isoforce.devices.registry import DEVICES, device_spec
 from isoforce.errors import ConfigError
 
@@ -146,6 +147,16 @@ def register(sub: Any) -> None:
         metavar="PATH",
         help="also write a CSV or JSON file ('-' for standard output); the session store always gets it",
     )
+    p.add_argument(
+        "--send",
+        type=device_command,
+        action="append",
+        default=[],
+        metavar="[T:]CMD",
+        help="isoforce firmware only: write the command line CMD to the device when the "
+        "recording reaches T seconds (default 0: at once); repeatable, e.g. --send 'r 40' "
+        "--send 10:t (commands: firmware_notes/README.md). Its replies are printed at the end",
+    )
     add_save_arguments(p)
     p.add_argument(
         "--format",
@@ -154,6 +165,14 @@ def register(sub: Any) -> None:
         help="file format (default: from the extension, else csv)",
     )
     p.set_defaults(handler=run_record)
+
+
+def device_command(text: str) -> DeviceCommand:
+    """The argparse type of ``--send``: ``CMD`` or ``T:CMD``."""
+    try:
+        return parse_device_command(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def load_calibration(path: str | None) -> Calibration | None:
@@ -183,6 +202,7 @@ def session_options(args: argparse.Namespace, **extra: Any) -> SessionOptions:
         "calibration": load_calibration(getattr(args, "calibration", None)),
         "imu_placement": getattr(args, "placement", "shank"),
         "imu_calibration": load_mmg(getattr(args, "mmg", None)),
+        "device_commands": tuple(getattr(args, "send", None) or ()),
     }
     fields.update(extra)
     return SessionOptions(**fields)
@@ -200,7 +220,13 @@ def load_mmg(path: str | None) -> MmgCalibration | None:
 def run_record(args: argparse.Namespace) -> int:
     """Handler of ``isoforce record``."""
     from isoforce.cli.athlete import remember_run, remembered_device
-    from isoforce.cli.live_output import FileRows, LinkReporter, Progress, decode_summary
+    from isoforce.cli.live_output import (
+        FileRows,
+        LinkReporter,
+        Progress,
+        decode_summary,
+        device_dialogue,
+    )
     from isoforce.devices.base import DeviceKind
     from isoforce.export.csv_writer import CsvSampleWriter
     from isoforce.export.json_writer import JsonRecordingWriter
@@ -279,6 +305,8 @@ def run_record(args: argparse.Namespace) -> int:
     summary = decode_summary(outcome) if spec.transport is not DeviceKind.SIM else ""
     if summary:
         print(summary, file=sys.stderr)
+    for line in device_dialogue(outcome):
+        print(line, file=sys.stderr)
     for line in rec.saved_lines():
         print(line, file=sys.stderr)
     if failure is not None:

@@ -27,7 +27,8 @@ class DeviceSpec:
     """A declarative description of a supported device, read by the device picker and the runner.
 
     ``n_per_count`` and ``offset_counts`` are the factory calibration for devices that report raw
-    counts (``None`` where the device reports newtons itself).
+    counts (``None`` where the device reports newtons itself). ``text_commands``: the device reads
+    command lines such as ``r 40`` (isoforce's firmware; :mod:`isoforce.devices.commands`).
     """
 
     key: str
@@ -39,6 +40,7 @@ class DeviceSpec:
     n_per_count: float | None = None
     offset_counts: float = 0.0
     notes: str = ""
+    text_commands: bool = False
 
 
 @dataclass(slots=True)
@@ -93,6 +95,10 @@ class DeviceMessage:
     t_host_s: float
     kind: str
     text: str
+
+
+#: The ``kind`` of a device's free-text message (firmware replies, a sketch's text lines).
+TEXT_KIND = "text"
 
 
 class Decoder(Protocol):

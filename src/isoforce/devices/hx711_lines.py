@@ -33,7 +33,7 @@ import numpy as np
 
 from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import FloatArray, SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceMessage, plausible_rows
+from isoforce.devices.base import TEXT_KIND, DecodeStats, DeviceMessage, plausible_rows
 
 NEWLINE = b"\n"
 CARRIAGE_RETURN = b"\r"
@@ -293,7 +293,7 @@ class Hx711LineDecoder:
         if not text.strip():
             return None
         self.stats.other["text_lines"] += 1
-        kind = "warning" if _WARNING_WORDS.search(text) else "text"
+        kind = "warning" if _WARNING_WORDS.search(text) else TEXT_KIND
         return DeviceMessage(0.0, kind, text.decode("ascii").strip())
 
     def _blocks(

@@ -37,6 +37,7 @@ SPEC = DeviceSpec(
     nominal_rate_hz=NOMINAL_RATE_HZ,
     force_channel="load_raw",
     notes="The ESP32 reference firmware in firmware_notes/. Needs a calibration (isoforce calibrate).",
+    text_commands=True,
 )
 
 

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from isoforce.core.device_time import CounterSpec, CounterUnwrapper
 from isoforce.core.samples import FloatArray, SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceMessage
+from isoforce.devices.base import TEXT_KIND, DecodeStats, DeviceMessage
 
 SYNC = b"\xa5\x5a"
 SYNC0, SYNC1 = 0xA5, 0x5A
@@ -248,7 +248,7 @@ class IsoforceFrameDecoder:
                     continue
                 if self._crc_ok(buf[pos : pos + size].reshape(1, size), size)[0]:
                     text = bytes(buf[pos + HEADER_BYTES : pos + size - CRC_BYTES])
-                    out.append(DeviceMessage(t_host_s, "text", text.decode("utf-8", "replace")))
+                    out.append(DeviceMessage(t_host_s, TEXT_KIND, text.decode("utf-8", "replace")))
                     self.stats.other["text_frames"] = self.stats.other.get("text_frames", 0) + 1
                     pos += size
                     continue

@@ -76,6 +76,7 @@ ISOFORCE_SERIAL = DeviceSpec(
         "The reference firmware in firmware_notes/ (ESP32, Uno/Nano): HX711 at 80 SPS, optional "
         "IMU, sequence numbers and device time. Needs a calibration (isoforce calibrate)."
     ),
+    text_commands=True,
 )
 
 WITMOTION_SERIAL = DeviceSpec(

@@ -13,6 +13,7 @@ import numpy as np
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.devices.base import Decoder, DeviceKind, DeviceSpec
+from isoforce.devices.commands import DeviceCommand
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
@@ -206,6 +207,11 @@ def open_session(
     spec = device_spec(options.device)
     if spec.force_channel is None and not spec.capabilities.imu:
         raise ConfigError(f"{spec.title} measures no force; pick a load cell for force sessions")
+    if options.device_commands and not spec.text_commands:
+        raise ConfigError(
+            f"{spec.title} takes no command lines; --send is for isoforce's own firmware "
+            "(isoforce-serial, isoforce-ble)"
+        )
     placement = _placement_named(options.imu_placement)
     athlete = AthleteSettings(pain_threshold_pct=options.pain_threshold_pct)
     rate = options.rate_hz if options.rate_hz is not None else spec.nominal_rate_hz
@@ -291,6 +297,7 @@ def open_session(
             chosen, spec, guide.engine.plan if guide is not None else ()
         ),
         chosen=tuple(chosen.values()),
+        commands=options.device_commands,
     )
 
 
@@ -363,6 +370,7 @@ def _assemble(
     consumers: Sequence[Consumer],
     reference_lines: tuple[str, ...],
     chosen: tuple[ChosenReference, ...] = (),
+    commands: Sequence[DeviceCommand] = (),
 ) -> LiveSession:
     """The session's header and the session, with the IMU scoring the drill's steps."""
     if guide is not None and imu is not None:
@@ -386,4 +394,5 @@ def _assemble(
         guide=guide,
         imu=imu,
         consumers=consumers,
+        commands=commands,
     )

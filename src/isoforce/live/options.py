@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from isoforce.devices.commands import DeviceCommand
 from isoforce.drills.open_scale import NEWTON_SCALE_N
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.imu import MmgCalibration
@@ -48,9 +49,13 @@ class SessionOptions:
     imu_placement: str = "shank"
     #: IMU devices: this session's muscle-vibration calibration (no effort estimate without).
     imu_calibration: MmgCalibration | None = None
+    #: Devices that read command lines (``DeviceSpec.text_commands``): lines to write, each when
+    #: the session clock reaches its time (``isoforce record --send``).
+    device_commands: tuple[DeviceCommand, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The options as JSON-ready values (stored with a session)."""
         out = asdict(self)
         out["speed"] = "max" if math.isinf(self.speed) else self.speed
+        out["device_commands"] = [str(c) for c in self.device_commands]
         return out

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import enum
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -24,6 +25,7 @@ from isoforce.core.ringbuffer import RingBuffer
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.core.schema import FORCE_COLUMNS
 from isoforce.devices.base import Decoder, DeviceKind, DeviceMessage
+from isoforce.devices.commands import DeviceCommand
 from isoforce.drills.events import AboveMaxStep, DrillEvent, EngineStatus, EventKind
 from isoforce.errors import CalibrationError, TransportError, TransportErrorReason
 from isoforce.live.frame import (
@@ -52,6 +54,11 @@ TRUTH_TARGET_CHANNEL = "truth_target_pct"
 TARE_WINDOW_S = 1.0
 #: Points of the current step's target curve in :class:`DrillState`.
 CURVE_POINTS = 200
+#: How often a pending device command checks the session clock, and retries a failed write.
+COMMAND_POLL_S = 0.05
+COMMAND_RETRY_S = 0.5
+#: The ``kind`` of the :class:`DeviceMessage` that records a command written to the device.
+SENT_KIND = "sent"
 
 
 class StopReason(enum.StrEnum):
@@ -130,9 +137,11 @@ class LiveSession:
         imu: ImuProcessor | None = None,
         reconnect: ReconnectPolicy = ReconnectPolicy(),
         consumers: Sequence[Consumer] = (),
+        commands: Sequence[DeviceCommand] = (),
     ) -> None:
         self.header = header
         self.transport = transport
+        self.commands = tuple(sorted(commands, key=lambda c: c.at_s))
         self.decoder = decoder
         self.pipeline = pipeline
         self.guide = guide
@@ -178,12 +187,16 @@ class LiveSession:
             async with self.transport:
                 consumer_task = asyncio.ensure_future(self._consume(duration_s))
                 stopper = asyncio.ensure_future(stop.wait())
+                sender = asyncio.ensure_future(self._send_commands())
                 try:
                     await asyncio.wait(
                         {consumer_task, stopper}, return_when=asyncio.FIRST_COMPLETED
                     )
                 finally:
                     stopper.cancel()
+                    sender.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sender
                     if not consumer_task.done():
                         consumer_task.cancel()
                         self.stop_reason = StopReason.STOPPED
@@ -262,6 +275,32 @@ class LiveSession:
                 if not await self._reconnect(exc):
                     self.stop_reason = StopReason.DEVICE_LOST
                     return
+
+    def _session_clock_s(self) -> float:
+        """Session time now: the last sample's, run on by the host clock since it arrived.
+
+        So a command still comes due while the device sends nothing (after ``x``, say).
+        """
+        if not self._counts.samples:
+            return 0.0
+        return self._counts.last_t_s + max(0.0, time.monotonic() - self._counts.last_t_host_s)
+
+    async def _send_commands(self) -> None:
+        """Write each device command when the session clock reaches its time, in order.
+
+        A write that fails (link down) is retried; each write is kept as a ``sent`` message.
+        """
+        for command in self.commands:
+            while (wait_s := command.at_s - self._session_clock_s()) > 0:
+                await asyncio.sleep(min(wait_s, COMMAND_POLL_S))
+            while True:
+                try:
+                    await self.transport.send(command.line())
+                    break
+                except TransportError:
+                    await asyncio.sleep(COMMAND_RETRY_S)
+            sent = DeviceMessage(time.monotonic(), SENT_KIND, command.text)
+            self._counts.messages.append(sent)
 
     async def _reconnect(self, exc: TransportError) -> bool:
         """Pause the drill, mark a gap and reconnect; False if the policy gives up."""

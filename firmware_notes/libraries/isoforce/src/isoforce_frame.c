@@ -68,6 +68,16 @@ size_t isf_encode_samples(uint8_t *out, size_t cap, uint16_t seq, uint32_t t_us,
     for (i = 0; i < k; ++i) {
         put_u32(out + 12 + ISF_VALUE_BYTES * i, (uint32_t)values[i]);
     }
+#if defined(ISF_FAULT_CRC_EVERY) && ISF_FAULT_CRC_EVERY > 0
+    /* Fault injection, never in a normal build: the firmware-in-the-loop test builds with
+     * -DISF_FAULT_CRC_EVERY=N to show that it fails when every N-th sample frame leaves with a
+     * wrong checksum (firmware_notes/simavr.md). */
+    if (seq % (uint16_t)ISF_FAULT_CRC_EVERY == 0u) {
+        size_t n = finish(out, ISF_TYPE_SAMPLES, payload);
+        out[n - 1u] ^= 0x01u;
+        return n;
+    }
+#endif
     return finish(out, ISF_TYPE_SAMPLES, payload);
 }
 
