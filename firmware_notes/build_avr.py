@@ -56,11 +56,14 @@ def sources() -> list[Path]:
     return found
 
 
-def build(board: str, out: Path, defines: Sequence[str] = ()) -> tuple[int, int]:
+def build(
+    board: str, out: Path, defines: Sequence[str] = (), sketch: Path = SKETCH
+) -> tuple[int, int]:
     """Compile and link; returns (flash bytes, RAM bytes). Raises CalledProcessError on errors.
 
     ``defines``: extra ``NAME`` or ``NAME=VALUE`` preprocessor definitions for every file (the
     firmware-in-the-loop test builds a deliberately broken encoder with ``ISF_FAULT_CRC_EVERY``).
+    ``sketch``: another sketch on the same core and library (``hx711_text/hx711_text.ino``).
     """
     spec = BOARDS[board]
     out.mkdir(parents=True, exist_ok=True)
@@ -90,7 +93,7 @@ def build(board: str, out: Path, defines: Sequence[str] = ()) -> tuple[int, int]
         *common,
     ]
     sketch_cpp = out / "isoforce_avr.ino.cpp"
-    sketch_cpp.write_text(f'#line 1 "{SKETCH}"\n' + SKETCH.read_text(encoding="utf-8"))
+    sketch_cpp.write_text(f'#line 1 "{sketch}"\n' + sketch.read_text(encoding="utf-8"))
     jobs = []
     for i, src in enumerate([*sources(), sketch_cpp]):
         obj = out / f"{i:02d}-{src.name}.o"
@@ -134,13 +137,16 @@ def main() -> int:
         metavar="NAME[=VALUE]",
         help="extra preprocessor definition (repeatable), e.g. ISF_FAULT_CRC_EVERY=50 for a test",
     )
+    parser.add_argument(
+        "--sketch", type=Path, default=SKETCH, help="the sketch (default: isoforce_avr.ino)"
+    )
     args = parser.parse_args()
     gone = missing_tools()
     if gone:
         print(f"missing: {', '.join(gone)} (apt install gcc-avr binutils-avr avr-libc arduino-core-avr)")
         return 2
     try:
-        flash, ram = build(args.board, args.out, args.define)
+        flash, ram = build(args.board, args.out, args.define, args.sketch)
     except subprocess.CalledProcessError as exc:
         print(exc.stderr or exc.stdout, file=sys.stderr)
         return 1

@@ -83,9 +83,14 @@ def missing_tools() -> list[str]:
     return gone
 
 
-def build_firmware(out: Path, defines: Sequence[str] = ()) -> Path:
-    """The Uno image (ELF) built into ``out``; ``defines`` as for build_avr.build."""
-    build_avr.build("uno", out, defines)
+#: The plain-text HX711 sketch (device ``hx711``), the binary firmware's text counterpart.
+TEXT_SKETCH = HERE / "hx711_text" / "hx711_text.ino"
+
+
+def build_firmware(out: Path, defines: Sequence[str] = (), sketch: Path | None = None) -> Path:
+    """The Uno image (ELF) built into ``out``; ``defines`` and ``sketch`` as for build_avr.build
+    (default: the isoforce firmware)."""
+    build_avr.build("uno", out, defines, sketch or build_avr.SKETCH)
     return out / "sketch.elf"
 
 
@@ -277,6 +282,7 @@ def main() -> int:
     parser.add_argument("--realtime", action="store_true", help="hold the simulation to the wall clock")
     parser.add_argument("--link", type=Path, default=None, help="also make this symlink to the pty")
     parser.add_argument("--out", type=Path, default=None, help="build directory (default: a new temporary one)")
+    parser.add_argument("--text", action="store_true", help="run the plain-text HX711 sketch instead")
     parser.add_argument(
         "-D", "--define", action="append", default=[], metavar="NAME[=VALUE]",
         help="firmware preprocessor definition, e.g. ISF_FAULT_CRC_EVERY=50 (a broken encoder)",
@@ -288,7 +294,7 @@ def main() -> int:
         return 2
     out = args.out or Path(tempfile.mkdtemp(prefix="isoforce-simavr-"))
     try:
-        elf = build_firmware(out / "firmware", args.define)
+        elf = build_firmware(out / "firmware", args.define, TEXT_SKETCH if args.text else None)
         harness = build_harness(out)
     except subprocess.CalledProcessError as exc:
         print(exc.stderr or exc.stdout, file=sys.stderr)
@@ -300,7 +306,8 @@ def main() -> int:
     sim = Simulation(harness, elf, wave, out, seconds=args.seconds, realtime=args.realtime, link=args.link)
     pty = sim.start()
     print(f"firmware running in simavr; its serial port: {pty}", flush=True)
-    print(f"  isoforce record --device isoforce-serial --port {pty} --duration 10 --out rec.csv", flush=True)
+    device = "hx711" if args.text else "isoforce-serial"
+    print(f"  isoforce record --device {device} --port {pty} --duration 10 --out rec.csv", flush=True)
     try:
         sim.wait()
     except KeyboardInterrupt:

@@ -51,7 +51,9 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Rig:
     return Rig(simavr_run.build_harness(out), elf, out)
 
 
-def record(pty: str, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def record(
+    pty: str, tmp_path: Path, *args: str, device: str = "isoforce-serial"
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     """``isoforce record`` from the simulated board into ``rec.csv`` with the exact calibration."""
     cal = tmp_path / "cal.json"
     cal.write_text(
@@ -65,7 +67,7 @@ def record(pty: str, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedPr
         )
     )
     out = tmp_path / "rec.csv"
-    cmd = [ISOFORCE, "record", "--device", "isoforce-serial", "--port", pty]
+    cmd = [ISOFORCE, "record", "--device", device, "--port", pty]
     cmd += ["--calibration", str(cal), "--out", str(out), "--no-save", *args]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=RECORD_TIMEOUT_S)
     assert res.returncode == 0, res.stderr
@@ -162,3 +164,22 @@ def test_a_deliberately_broken_frame_encoder_is_caught(rig: Rig, tmp_path: Path)
     assert any("frames lost" in p for p in problems)
     assert found.lost in (15, 16)  # seq 0, 50, 100 … within 800 frames
     assert "checksum" in res.stderr and "lost" in res.stderr
+
+
+def test_the_plain_text_hx711_sketch_reads_as_device_hx711(rig: Rig, tmp_path: Path) -> None:
+    """The text counterpart (``HX711 reading: <n>`` lines at 57600 baud): every line isoforce
+    read is the reading the chip sent, in order, none skipped (lines carry no clock or count,
+    so the samples are timed by the computer)."""
+    elf = simavr_run.build_firmware(tmp_path / "text", sketch=simavr_run.TEXT_SKETCH)
+    wave = simavr_run.waveform(60, seed=11)
+    sim = simavr_run.Simulation(
+        rig.harness, elf, wave.write(tmp_path / "wave.txt"), tmp_path / "sim"
+    )
+    with sim:
+        res, out = record(sim.pty, tmp_path, "--duration", "4", device="hx711")
+    raw = read_csv(out).raw.astype(np.int64)
+    sent = np.array([r.value for r in sim.reads()], np.int64)
+    assert len(raw) > 100, res.stderr
+    starts = [k for k in range(len(sent) - len(raw) + 1) if sent[k] == raw[0]]
+    assert any(np.array_equal(sent[k : k + len(raw)], raw) for k in starts), res.stderr
+    assert "garbage" not in res.stderr and sim.stats["pulses"] == {"25": sim.stats["reads"]}

@@ -34,6 +34,15 @@ def test_avr_sketch_compiles_and_fits(board: str, tmp_path: Path) -> None:
     assert flash <= build_avr.BOARDS[board]["flash"] and ram <= build_avr.BOARDS[board]["ram"]
 
 
+def test_the_plain_text_hx711_sketch_compiles(tmp_path: Path) -> None:
+    missing = build_avr.missing_tools()
+    if missing:
+        pytest.skip(f"AVR toolchain not installed ({', '.join(missing)}); scripts/test installs it")
+    sketch = FIRMWARE / "hx711_text" / "hx711_text.ino"
+    flash, ram = build_avr.build("uno", tmp_path, sketch=sketch)
+    assert (tmp_path / "sketch.hex").exists() and flash < 8000 and ram < 1024
+
+
 def test_esp32_sketch_glue_compiles_against_stubs() -> None:
     gxx = shutil.which("g++")
     if gxx is None:
