@@ -32,12 +32,14 @@ from isoforce.live.frame import (
     Gap,
     LinkChange,
     LinkEvent,
+    LinkSource,
     LinkState,
     LiveFrame,
     SessionHeader,
     SessionOutcome,
 )
 from isoforce.live.guide import DrillGuide, Guidance, apply_command
+from isoforce.live.paired import PairedImu
 from isoforce.session.model import ImuSamples, Labels
 from isoforce.signal.calibration import Calibration, tare_offset
 from isoforce.signal.imu import ImuBlock, ImuProcessor, has_imu, imu_arrays
@@ -130,6 +132,7 @@ class LiveSession:
         imu: ImuProcessor | None = None,
         reconnect: ReconnectPolicy = ReconnectPolicy(),
         consumers: Sequence[Consumer] = (),
+        paired: PairedImu | None = None,
     ) -> None:
         self.header = header
         self.transport = transport
@@ -137,9 +140,13 @@ class LiveSession:
         self.pipeline = pipeline
         self.guide = guide
         self.imu = imu
+        #: A second device feeding the IMU chain on its own link (``--imu``), or None.
+        self.paired = paired
         self.reconnect = reconnect
         self.consumers: list[Consumer] = list(consumers)
         self.link = LinkState.OK
+        #: The paired IMU's link (OK without one).
+        self.imu_link = LinkState.OK
         self.stop_reason: StopReason | None = None
         self.outcome: SessionOutcome | None = None
         self._counts = _Counts()
@@ -175,7 +182,12 @@ class LiveSession:
             consumer.on_start(self.header)
         error = ""
         try:
-            async with self.transport:
+            async with contextlib.AsyncExitStack() as links:
+                await links.enter_async_context(self.transport)
+                paired_task: asyncio.Future[None] | None = None
+                if self.paired is not None:
+                    await links.enter_async_context(self.paired.transport)
+                    paired_task = asyncio.ensure_future(self._consume_paired(self.paired))
                 consumer_task = asyncio.ensure_future(self._consume(duration_s))
                 stopper = asyncio.ensure_future(stop.wait())
                 try:
@@ -189,6 +201,10 @@ class LiveSession:
                         self.stop_reason = StopReason.STOPPED
                     with contextlib.suppress(asyncio.CancelledError):
                         await consumer_task
+                    if paired_task is not None:  # the session ends with its force device
+                        paired_task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await paired_task
         except BaseException as exc:
             error = f"error: {exc}" if str(exc) else type(exc).__name__
             self.stop_reason = StopReason.ERROR
@@ -272,26 +288,76 @@ class LiveSession:
             events = self.guide.keep(self.guide.engine.pause(t_lost))
             self._paused_by_link = any(e.kind is EventKind.PAUSED for e in events)
         self._link(LinkEvent(LinkChange.LOST, t_lost, str(exc)), events)
+        failed = await self._retry(self.transport)
+        if failed is not None:
+            self._counts.gaps.append(self._open_gap)
+            self._open_gap = None
+            self._link(LinkEvent(LinkChange.GAVE_UP, t_lost, str(failed)))
+            return False
+        self._link(LinkEvent(LinkChange.RESTORED, t_lost))
+        return True
+
+    async def _retry(self, transport: Transport) -> TransportError | None:
+        """Reconnect ``transport`` until it is back (None) or the policy gives up (the error)."""
         loop = asyncio.get_running_loop()
         started = loop.time()
         while True:
             try:
-                await self.transport.reconnect()
+                await transport.reconnect()
             except TransportError as again:
                 give_up = self.reconnect.give_up_s
                 if give_up is not None and loop.time() - started >= give_up:
-                    self._counts.gaps.append(self._open_gap)
-                    self._open_gap = None
-                    self._link(LinkEvent(LinkChange.GAVE_UP, t_lost, str(again)))
-                    return False
+                    return again
                 await asyncio.sleep(self.reconnect.retry_s)
                 continue
-            self._link(LinkEvent(LinkChange.RESTORED, t_lost))
-            return True
+            return None
 
     def _link(self, event: LinkEvent, events: tuple[DrillEvent, ...] = ()) -> None:
-        self.link = event.change.state
+        if event.source is LinkSource.IMU:
+            self.imu_link = event.change.state
+        else:
+            self.link = event.change.state
         self._emit(events, link_events=(event,))
+
+    # ---- the paired IMU (a second device on its own link) ----
+
+    async def _consume_paired(self, paired: PairedImu) -> None:
+        """Feed the paired IMU's blocks to the IMU chain; its loss is a notice, not the end.
+
+        A lost IMU is reconnected like the force device (same policy) while the session goes
+        on without IMU samples; the drill is not paused. If the policy gives up, or the IMU's
+        stream ends, the session carries on with force alone.
+        """
+        while True:
+            try:
+                async for chunk in paired.transport.chunks():
+                    self._take_paired(paired, paired.decoder.feed(chunk.t_host_s, chunk.data))
+                self._take_paired(paired, paired.decoder.flush(paired.last_t_host_s))
+                return
+            except TransportError as exc:
+                t_lost = self._counts.last_t_s
+                lost = LinkEvent(LinkChange.LOST, t_lost, str(exc), LinkSource.IMU)
+                if (
+                    exc.reason is not TransportErrorReason.DISCONNECTED
+                    or not self.reconnect.enabled
+                ):
+                    self._link(replace(lost, change=LinkChange.GAVE_UP))
+                    return
+                self._link(lost)
+                failed = await self._retry(paired.transport)
+                if failed is not None:
+                    self._link(LinkEvent(LinkChange.GAVE_UP, t_lost, str(failed), LinkSource.IMU))
+                    return
+                self._link(LinkEvent(LinkChange.RESTORED, t_lost, source=LinkSource.IMU))
+
+    def _take_paired(self, paired: PairedImu, items: list[SampleBlock | DeviceMessage]) -> None:
+        """The paired IMU's decoded blocks, on session time, through the IMU chain."""
+        for item in items:
+            if isinstance(item, DeviceMessage):
+                self._counts.messages.append(item)
+                continue
+            for block in paired.on_session_time(item):
+                self._process_imu_only(block, ())
 
     def _feed(self, t_host_s: float, data: bytes, duration_s: float | None) -> bool:
         """Decode and process one chunk; True when the session should end."""
@@ -332,6 +398,8 @@ class LiveSession:
                 events = self.guide.keep(self.guide.engine.resume(t0))
         guide = self.guide
         force_channel = self.header.spec.force_channel
+        if self.paired is not None:
+            self.paired.observe_force(block)
         if force_channel is not None and not block.has(force_channel):
             return self._process_imu_only(block, events)
         if guide is not None:
