@@ -106,6 +106,23 @@ class LinkEvent:
     detail: str = ""
     source: LinkSource = LinkSource.DEVICE
 
+    def text(self) -> str:
+        """What happened, in a sentence for the user."""
+        if self.source is LinkSource.IMU:
+            return {
+                LinkChange.LOST: f"IMU lost at {self.t_s:.2f} s ({self.detail}); the session "
+                "goes on without it while it reconnects",
+                LinkChange.RESTORED: "IMU back; its samples continue",
+                LinkChange.GAVE_UP: f"gave up waiting for the IMU ({self.detail}); the session "
+                "goes on with force only",
+            }[self.change]
+        return {
+            LinkChange.LOST: f"device lost at {self.t_s:.2f} s ({self.detail}); "
+            "waiting for it to come back",
+            LinkChange.RESTORED: "device back; recording continues",
+            LinkChange.GAVE_UP: f"gave up waiting for the device ({self.detail})",
+        }[self.change]
+
     @property
     def stored_kind(self) -> str:
         """The event kind this change is stored as (``link_lost``, ``imu_link_lost`` …)."""

@@ -260,7 +260,8 @@ class LiveController:
         self._refused = frame.refused
         self._imu_scores.update({s.step_index: s for s in frame.imu_step_scores})
         for event in frame.link_events:
-            self.link = _LINK_TEXT[event.change.state.value]
+            if event.source.value == "device":  # a paired IMU's loss is a notice only
+                self.link = _LINK_TEXT[event.change.state.value]
         self.pending.extend(frame.events)
         self.pending.extend(frame.link_events)
 
