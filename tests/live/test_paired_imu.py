@@ -29,7 +29,9 @@ from isoforce.live import (
     ReconnectPolicy,
     SessionOptions,
 )
-from isoforce.live.build import open_session
+from isoforce.live.build import open_replay, open_session
+from isoforce.recording import StoreWriter
+from isoforce.session.store import SessionStore
 from isoforce.signal.imu import ACC_CHANNELS, GYRO_CHANNELS
 from isoforce.transports.base import Transport
 
@@ -37,7 +39,7 @@ FORCE_HZ = 80.0
 IMU_HZ = 200.0
 #: Host times of each device's first sample, and the IMU clock's value then (its own zero).
 FORCE_ZERO_HOST_S = 1000.0
-IMU_ZERO_HOST_S = 1000.37
+IMU_ZERO_HOST_S = 999.8  # the IMU starts first: negative session times
 IMU_CLOCK_AT_ZERO_S = 7.3
 
 
@@ -212,3 +214,21 @@ def test_pairing_is_checked() -> None:
 def test_mapped_times_never_go_back() -> None:
     t = strictly_after(np.array([0.999, 1.0, 1.01]), 1.0)
     assert np.all(np.diff(t) > 0) and t[0] > 1.0 and t[-1] == 1.01
+
+
+def test_a_two_device_recording_replays_both_streams_at_their_stored_times(
+    store: SessionStore,
+) -> None:
+    session, _, _, _, _ = paired_session(seconds=6.0)
+    writer = StoreWriter(store, SessionOptions(device="sim", imu_device="sim-imu"))
+    session.add(writer)
+    asyncio.run(session.run())
+    assert writer.session_id is not None
+    record = store.load(writer.session_id)
+    assert record.imu is not None and record.meta.options["imu_device"] == "sim-imu"
+    assert record.imu.t_s[0] < -0.15  # before the force device's first sample: kept
+    assert "IMU" in record.meta.device.capabilities
+    keep = Keep()
+    asyncio.run(open_replay(record, speed=math.inf, consumers=[keep]).run())
+    assert np.allclose(np.concatenate(keep.force_t), record.channels[0].t_s, atol=1e-6)
+    assert np.allclose(np.concatenate(keep.imu_t), record.imu.t_s, atol=1e-6)

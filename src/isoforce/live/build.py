@@ -14,7 +14,6 @@ import numpy as np
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.devices.base import Decoder, DeviceKind, DeviceSpec
-from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.registry import DEVICES, device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineSettings
@@ -374,6 +373,7 @@ def open_replay(
     engine runs again on the replayed effort and the recorded pain marks are pressed again at
     their times, so the scores come out as they did live.
     """
+    from isoforce.transports.replay import ReplayDecoder
     from isoforce.transports.replay_plan import replay_plan
 
     plan = replay_plan(record)
@@ -402,7 +402,7 @@ def open_replay(
         spec=spec,
         rate_hz=rate,
         transport=transport,
-        decoder=IsoforceFrameDecoder(),
+        decoder=ReplayDecoder(float(plan.source.t_s[0])),
         pipeline=pipeline,
         references=references,
         guide=guide,
