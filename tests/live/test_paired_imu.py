@@ -32,7 +32,7 @@ from isoforce.live import (
 from isoforce.live.build import open_replay, open_session
 from isoforce.recording import StoreWriter
 from isoforce.session.store import SessionStore
-from isoforce.signal.imu import ACC_CHANNELS, GYRO_CHANNELS
+from isoforce.signal.imu import ACC_CHANNELS, GYRO_CHANNELS, MmgCalibration
 from isoforce.transports.base import Transport
 
 FORCE_HZ = 80.0
@@ -232,3 +232,16 @@ def test_a_two_device_recording_replays_both_streams_at_their_stored_times(
     asyncio.run(open_replay(record, speed=math.inf, consumers=[keep]).run())
     assert np.allclose(np.concatenate(keep.force_t), record.channels[0].t_s, atol=1e-6)
     assert np.allclose(np.concatenate(keep.imu_t), record.imu.t_s, atol=1e-6)
+
+
+def test_a_paired_imus_effort_estimate_is_scored_against_the_load_cell() -> None:
+    calibration = MmgCalibration(
+        rms_g=(0.0026, 0.0152, 0.0235), effort_pct=(0.0, 50.0, 98.0), source="load cell"
+    )
+    options = SessionOptions(
+        device="sim", imu_device="sim-imu", speed=math.inf, seed=5, imu_calibration=calibration
+    )
+    outcome = asyncio.run(open_session(options).run(duration_s=30.0))
+    assert outcome.imu_view is not None and outcome.imu_view.dual is not None
+    # two simulated people (one under each sensor) follow the same demo curve: close, not equal
+    assert outcome.imu_view.dual.n > 5_000 and outcome.imu_view.dual.rmse_pct < 25.0

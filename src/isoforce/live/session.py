@@ -161,6 +161,8 @@ class LiveSession:
         self._curve: tuple[float, FloatArray, FloatArray] | None = None
         self._step_start: dict[int, float] = {}
         self._last_effort_pct = math.nan
+        #: The last force block's times and effort, to score a paired IMU's estimate against.
+        self._recent_effort: tuple[FloatArray, FloatArray] | None = None
 
     @property
     def _labels(self) -> Labels:
@@ -438,6 +440,8 @@ class LiveSession:
         self._counts.last_t_s = float(processed.t_s[-1])
         self._counts.last_t_host_s = float(processed.t_host_s[-1])
         self._last_effort_pct = float(processed.effort_pct[-1])
+        if self.paired is not None:
+            self._recent_effort = (processed.t_s, processed.effort_pct)
         frame = LiveFrame.build(
             index=self._next_index(),
             columns=columns,
@@ -462,7 +466,7 @@ class LiveSession:
         """A block from the IMU of a two-sensor stream: IMU results, no force samples."""
         if self.imu is None or not has_imu(block):
             return False
-        imu_block = self.imu.update_block(block)
+        imu_block = self.imu.update_block(block, load_cell_pct=self._effort_at(block.t_s))
         scorer = self.guide.imu_scorer if self.guide is not None else None
         if scorer is not None and self.guide is not None:
             step = self.guide.engine.current_step
@@ -476,6 +480,22 @@ class LiveSession:
             imu_derived=imu_block,
         )
         return False
+
+    def _effort_at(self, t_s: FloatArray) -> FloatArray | None:
+        """A paired IMU's samples' load-cell effort: the last force block's, interpolated.
+
+        IMU samples beyond that block take its nearest value (the IMU runs at most a block
+        ahead); None without a paired IMU, before the first force block, or without force.
+        """
+        recent = self._recent_effort
+        if recent is None or not self._measures_force:
+            return None
+        t, effort = recent
+        ok = np.isfinite(effort)
+        if not ok.any():
+            return None
+        out: FloatArray = np.interp(t_s, t[ok], effort[ok])
+        return out
 
     def _refused(self) -> tuple[tuple[str, int], ...]:
         """The decoder's refusals by reason (only reasons that happened)."""
