@@ -245,3 +245,16 @@ def test_a_paired_imus_effort_estimate_is_scored_against_the_load_cell() -> None
     assert outcome.imu_view is not None and outcome.imu_view.dual is not None
     # two simulated people (one under each sensor) follow the same demo curve: close, not equal
     assert outcome.imu_view.dual.n > 5_000 and outcome.imu_view.dual.rmse_pct < 25.0
+
+
+def test_an_imu_that_cannot_be_opened_is_named_in_the_error() -> None:
+    session, _, _, _, _ = paired_session(seconds=1.0)
+    assert session.paired is not None
+
+    async def refuse() -> None:
+        raise TransportError(TransportErrorReason.NOT_FOUND, "/dev/ttyUSB9: no such port")
+
+    session.paired.transport.open = refuse  # type: ignore[method-assign]
+    with pytest.raises(TransportError, match=r"the IMU \(sim-imu\): /dev/ttyUSB9"):
+        asyncio.run(session.run())
+    assert session.outcome is not None and session.outcome.error

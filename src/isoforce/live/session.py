@@ -188,7 +188,12 @@ class LiveSession:
                 await links.enter_async_context(self.transport)
                 paired_task: asyncio.Future[None] | None = None
                 if self.paired is not None:
-                    await links.enter_async_context(self.paired.transport)
+                    try:
+                        await links.enter_async_context(self.paired.transport)
+                    except TransportError as exc:  # say which of the two devices failed
+                        raise TransportError(
+                            exc.reason, f"the IMU ({self.paired.spec.key}): {exc.detail}"
+                        ) from None
                     paired_task = asyncio.ensure_future(self._consume_paired(self.paired))
                 consumer_task = asyncio.ensure_future(self._consume(duration_s))
                 stopper = asyncio.ensure_future(stop.wait())
