@@ -170,6 +170,7 @@ def test_a_load_cell_with_a_paired_imu_reports_force_at_angle(tmp_path: Path) ->
     data = tmp_path / "data"
     rec = ok(run("record", "--imu", "sim-imu", "--duration", "40", "--speed", "max", data=data))
     assert "recorded 3200 samples" in rec.stderr
+    assert "record sim+sim-imu" in ok(run("sessions", data=data)).stdout
     text = ok(run("report", "latest", data=data)).stdout
     assert "force at angle (IMU angle, 10° bands" in text and "+20° to +30°" in text
     doc = json.loads(ok(run("report", "latest", "--json", data=data)).stdout)
