@@ -164,3 +164,25 @@ def test_history_charts_a_curve_metric_per_side(tmp_path: Path) -> None:
     ):
         res = run("history", *args, data=data)
         assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_load_cell_with_a_paired_imu_reports_force_at_angle(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    rec = ok(run("record", "--imu", "sim-imu", "--duration", "40", "--speed", "max", data=data))
+    assert "recorded 3200 samples" in rec.stderr
+    assert "record sim+sim-imu" in ok(run("sessions", data=data)).stdout
+    text = ok(run("report", "latest", data=data)).stdout
+    assert "force at angle (IMU angle, 10° bands" in text and "+20° to +30°" in text
+    doc = json.loads(ok(run("report", "latest", "--json", data=data)).stdout)
+    bands = doc[0]["force_at_angle"]["bands"]
+    assert doc[0]["force_at_angle"]["band_deg"] == 10.0 and len(bands) >= 3
+    assert max(b["peak_push_n"] or 0 for b in bands) > 100  # the demo's pushes
+    out = tmp_path / "out"
+    out.mkdir()
+    ok(run("export", "latest", "--format", "csv", "--out", f"{out}/", data=data))
+    assert (out / "session-1.imu.csv").read_text().count("\n") > 40 * 400 * 0.95
+    ok(run("record", "--duration", "1", "--speed", "max", data=data))  # no IMU
+    assert (
+        json.loads(ok(run("report", "latest", "--json", data=data)).stdout)[0]["force_at_angle"]
+        is None
+    )

@@ -20,6 +20,7 @@ from isoforce.tui.screens.setup import (
     DrillPickerScreen,
     FreeScreen,
     HistoryScreen,
+    PairImuScreen,
 )
 from isoforce.tui.screens.summary import SummaryScreen
 from tests.paths import ISOFORCE
@@ -33,7 +34,10 @@ async def test_pick_device_calibrate_run_drill_summary() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         assert isinstance(app.screen, DeviceScreen)
         await pilot.press("enter")  # the simulated load cell is first
+        await wait_for(pilot, lambda: isinstance(app.screen, PairImuScreen))
+        await pilot.press("enter")  # no IMU
         await wait_for(pilot, lambda: isinstance(app.screen, CalibrationScreen))
+        assert app.controller.options.imu_device is None
         await wait_for(
             pilot,
             lambda: app.controller.samples_kept > 200,
@@ -57,6 +61,30 @@ async def test_pick_device_calibrate_run_drill_summary() -> None:
         table_rows = app.screen.query_one("#scores").row_count
         assert table_rows == len(result.step_scores)
         assert "saved as session 1" in str(app.screen.query_one("#findings", Static).render())
+
+
+async def test_pair_an_imu_and_see_force_at_angle_in_the_summary() -> None:
+    app = make_app(drill=None)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("enter")  # the simulated load cell
+        await wait_for(pilot, lambda: isinstance(app.screen, PairImuScreen))
+        imus = app.screen.query_one(OptionList)
+        ids = [imus.get_option_at_index(i).id for i in range(imus.option_count)]
+        assert ids[0] == "none" and "key-sim-imu" in ids
+        imus.highlighted = ids.index("key-sim-imu")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CalibrationScreen))
+        assert app.controller.options.imu_device == "sim-imu"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillPickerScreen))
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        options.highlighted = ids.index("low-intensity")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
+        await pilot.pause(0.2)
+        assert app.screen.angles
+        assert app.screen.query_one("#angles").row_count == len(app.screen.angles)
 
 
 async def test_side_choice_and_history_screen() -> None:

@@ -16,7 +16,7 @@ from isoforce.drills.events import DrillEvent, DrillResult
 from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.plan import PlanStep
 from isoforce.export.live_file import LiveFileWriter
-from isoforce.live import FrameConsumer, LinkChange, LiveFrame, SessionOutcome
+from isoforce.live import FrameConsumer, LiveFrame, SessionOutcome
 from isoforce.live.frame import refused_text
 from isoforce.live.session import SENT_KIND
 from isoforce.session.model import SessionStatus
@@ -61,12 +61,7 @@ class LinkReporter(FrameConsumer):
     def on_frame(self, frame: LiveFrame) -> None:
         """Print each link change."""
         for event in frame.link_events:
-            text = {
-                LinkChange.LOST: f"device lost at {event.t_s:.2f} s ({event.detail}); "
-                "waiting for it to come back",
-                LinkChange.RESTORED: "device back; recording continues",
-                LinkChange.GAVE_UP: f"gave up waiting for the device ({event.detail})",
-            }[event.change]
+            text = event.text()
             sys.stderr.write(f"\n{text}\n" if sys.stderr.isatty() else f"{text}\n")
             sys.stderr.flush()
 

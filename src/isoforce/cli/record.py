@@ -122,6 +122,49 @@ def add_device_arguments(parser: argparse.ArgumentParser, *, remembered: bool = 
         metavar="FILE",
         help="IMU devices: this session's effort calibration (from 'isoforce imu calibrate')",
     )
+    add_imu_arguments(parser)
+
+
+#: The devices ``--imu`` takes: IMUs with no force channel of their own.
+IMU_KEYS = tuple(
+    k for k, s in sorted(DEVICES.items()) if s.capabilities.imu and not s.force_channel
+)
+
+
+def add_imu_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--imu`` and its link options: a second device, an IMU, paired with the force device."""
+    parser.add_argument(
+        "--imu",
+        default=None,
+        choices=IMU_KEYS,
+        help="also read this IMU on its own link, on the force device's timeline "
+        "(angle, stillness, force at angle; see docs/devices.md)",
+    )
+    parser.add_argument(
+        "--imu-port",
+        default=None,
+        metavar="URL",
+        help="--imu on a serial link: its port (as --port)",
+    )
+    parser.add_argument(
+        "--imu-baud",
+        type=BAUD,
+        default=None,
+        metavar="N",
+        help="--imu on a serial link: its baud rate (default: its usual rates are tried)",
+    )
+    parser.add_argument(
+        "--imu-address",
+        default=None,
+        metavar="ADDR",
+        help="--imu over Bluetooth: its address (as --address)",
+    )
+    parser.add_argument(
+        "--imu-ble-name",
+        default=None,
+        metavar="NAME",
+        help="--imu over Bluetooth: its advertised name instead of --imu-address",
+    )
 
 
 def register(sub: Any) -> None:
@@ -203,6 +246,11 @@ def session_options(args: argparse.Namespace, **extra: Any) -> SessionOptions:
         "imu_placement": getattr(args, "placement", "shank"),
         "imu_calibration": load_mmg(getattr(args, "mmg", None)),
         "device_commands": tuple(getattr(args, "send", None) or ()),
+        "imu_device": getattr(args, "imu", None),
+        "imu_port": getattr(args, "imu_port", None),
+        "imu_baud": getattr(args, "imu_baud", None),
+        "imu_address": getattr(args, "imu_address", None),
+        "imu_ble_name": getattr(args, "imu_ble_name", None),
     }
     fields.update(extra)
     return SessionOptions(**fields)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from isoforce.session.athletes import TorqueBasis
     from isoforce.session.compare import Comparison
     from isoforce.session.efforts import Effort, SessionAnalysis
+    from isoforce.session.force_angle import AngleBand
     from isoforce.session.model import SessionRecord
     from isoforce.session.tindeq import HeaderCheck
 
@@ -106,10 +107,12 @@ def run_report(args: argparse.Namespace) -> int:
     """Handler of ``isoforce report``."""
     from isoforce.cli.athlete import session_ids
     from isoforce.session.efforts import analyse_session
+    from isoforce.session.force_angle import session_bands
     from isoforce.session.store import SessionStore
     from isoforce.session.tindeq import tindeq_checks
 
     reports: list[tuple[SessionAnalysis, list[HeaderCheck]]] = []
+    angles: dict[int | None, tuple[AngleBand, ...] | None] = {}
     described: list[str] = []
     bases: dict[int | None, TorqueBasis] = {}
     with SessionStore.open(data_dir=args.data_dir) as store:
@@ -122,6 +125,7 @@ def run_report(args: argparse.Namespace) -> int:
         for sid in ids:
             record = store.load(sid)
             reports.append((analyse_session(record), tindeq_checks(record)))
+            angles[sid] = session_bands(record)
             described.append(_describe(record))
             basis = store.torque_basis(sid, record.meta)
             if basis is not None:
@@ -131,7 +135,10 @@ def run_report(args: argparse.Namespace) -> int:
     if args.png:
         _write_pngs(args.png, [a for a, _ in reports])
     if args.json:
-        docs = [_as_json(a, c, bases.get(a.session_id)) for a, c in reports]
+        docs = [
+            _as_json(a, c, bases.get(a.session_id)) | _angles_json(angles.get(a.session_id))
+            for a, c in reports
+        ]
         json.dump(docs, sys.stdout, indent=1, ensure_ascii=False)
         print()
     elif args.csv:
@@ -140,7 +147,10 @@ def run_report(args: argparse.Namespace) -> int:
         for analysis, _ in reports:
             writer.writerows(_csv_rows(analysis, bases.get(analysis.session_id)))
     else:
-        texts = ("\n".join(_text(a, c, bases.get(a.session_id))) for a, c in reports)
+        texts = (
+            "\n".join(_text(a, c, bases.get(a.session_id)) + _angles_text(angles.get(a.session_id)))
+            for a, c in reports
+        )
         print("\n\n".join(texts))
     return EXIT_OK
 
@@ -293,6 +303,29 @@ def _text(
                 f"({100 * c.rel_error:.2g} % apart)"
             )
     return lines
+
+
+def _angles_text(bands: tuple[AngleBand, ...] | None) -> list[str]:
+    """The force-at-angle table of a session with an IMU (nothing without one)."""
+    from isoforce.drills.report import format_table
+    from isoforce.session.force_angle import BAND_DEG, BANDS_HEADER, bands_text
+
+    if bands is None:
+        return []
+    title = f"force at angle (IMU angle, {BAND_DEG:.0f}° bands; internal rotation positive):"
+    if not bands:
+        return ["", title, "  no force sample has an IMU angle (zero pose never set?)"]
+    table = format_table(BANDS_HEADER, bands_text(bands))
+    return ["", title, *(f"  {row}".rstrip() for row in table.splitlines())]
+
+
+def _angles_json(bands: tuple[AngleBand, ...] | None) -> dict[str, Any]:
+    """``force_at_angle``: the band width and the bands (None without an IMU)."""
+    from isoforce.session.force_angle import BAND_DEG
+
+    if bands is None:
+        return {"force_at_angle": None}
+    return {"force_at_angle": {"band_deg": BAND_DEG, "bands": [b.to_dict() for b in bands]}}
 
 
 def _note(m: MetricValue) -> str:

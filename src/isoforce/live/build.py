@@ -8,14 +8,14 @@ pipeline, the IMU chain for a device with an IMU, and the drill guide.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.devices.base import Decoder, DeviceKind, DeviceSpec
 from isoforce.devices.commands import DeviceCommand
-from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
-from isoforce.devices.registry import device_spec, new_decoder
+from isoforce.devices.registry import DEVICES, device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineSettings
 from isoforce.drills.kinds.base import ForceStep
@@ -36,6 +36,7 @@ from isoforce.live.guide import (
     maxima_n,
 )
 from isoforce.live.options import PROVISIONAL_MVIC_N, SessionOptions
+from isoforce.live.paired import PairedImu
 from isoforce.live.session import Consumer, LiveSession
 from isoforce.session.model import SessionRecord
 from isoforce.session.references import (
@@ -191,6 +192,53 @@ def _reference_lines(
     return tuple(lines)
 
 
+def paired_spec(force: DeviceSpec, imu: DeviceSpec) -> DeviceSpec:
+    """The session's device when ``imu`` is paired with ``force``: the force device, plus an IMU.
+
+    Its key stays the force device's (what the athlete used last, maxima per device); its title
+    names both.
+    """
+    if force.force_channel is None:
+        raise ConfigError(f"--imu pairs an IMU with a force device; {force.key} measures no force")
+    if force.capabilities.imu:
+        raise ConfigError(f"{force.key} carries its own IMU; drop --imu")
+    if not imu.capabilities.imu or imu.force_channel is not None:
+        raise ConfigError(
+            f"--imu {imu.key}: not an IMU (IMUs: "
+            + ", ".join(
+                k
+                for k, s in sorted(DEVICES.items())
+                if s.capabilities.imu and s.force_channel is None
+            )
+            + ")"
+        )
+    return replace(
+        force,
+        title=f"{force.title} + {imu.title}",
+        capabilities=replace(force.capabilities, imu=True),
+    )
+
+
+def _paired_imu(options: SessionOptions, imu: DeviceSpec, *, sim: SimSettings | None) -> PairedImu:
+    """The paired IMU's transport (from the registry, like any device) and decoder."""
+    request = TransportRequest(
+        rate_hz=imu.nominal_rate_hz,
+        speed=options.speed,
+        port=options.imu_port,
+        baud=options.imu_baud,
+        address=options.imu_address,
+        ble_name=options.imu_ble_name,
+        sim=replace(sim, rate_hz=imu.nominal_rate_hz) if sim is not None else None,
+    )
+    try:
+        transport = transport_for(imu, request)
+    except ConfigError as exc:  # name the IMU's own options (--imu-port, --imu-address)
+        raise ConfigError(
+            str(exc).replace("--port", "--imu-port").replace("--address", "--imu-address")
+        ) from None
+    return PairedImu(spec=imu, transport=transport, decoder=new_decoder(imu.key))
+
+
 def open_session(
     options: SessionOptions,
     *,
@@ -205,6 +253,10 @@ def open_session(
     store); values in ``options`` override them, and the header says which is used and why.
     """
     spec = device_spec(options.device)
+    imu_spec = device_spec(options.imu_device) if options.imu_device else None
+    device_alone = spec
+    if imu_spec is not None:
+        spec = paired_spec(spec, imu_spec)
     if spec.force_channel is None and not spec.capabilities.imu:
         raise ConfigError(f"{spec.title} measures no force; pick a load cell for force sessions")
     if options.device_commands and not spec.text_commands:
@@ -216,6 +268,7 @@ def open_session(
     athlete = AthleteSettings(pain_threshold_pct=options.pain_threshold_pct)
     rate = options.rate_hz if options.rate_hz is not None else spec.nominal_rate_hz
     simulated = spec.transport is DeviceKind.SIM
+    sim_imu = imu_spec is not None and imu_spec.transport is DeviceKind.SIM
     sim = (
         SimSettings(
             rate_hz=rate,
@@ -224,13 +277,13 @@ def open_session(
             imu=ImuSettings(placement=placement.value),
             drops=options.drops,
         )
-        if simulated
+        if simulated or sim_imu
         else None
     )
     if drill is not None:
         _check_drill(drill, spec)
     transport = transport_for(
-        spec,
+        device_alone,
         TransportRequest(
             rate_hz=rate,
             speed=options.speed,
@@ -242,6 +295,7 @@ def open_session(
             sim=sim,
         ),
     )
+    paired = _paired_imu(options, imu_spec, sim=sim) if imu_spec is not None else None
     references, chosen, open_dirs = _references(
         options,
         simulated=simulated,
@@ -274,9 +328,12 @@ def open_session(
             Direction.PUSH: (pain_free.push_max_n or athlete.push_max_n) / athlete.push_max_n,
             Direction.PULL: (pain_free.pull_max_n or athlete.pull_max_n) / athlete.pull_max_n,
         }
-        if isinstance(transport, SimTransport):
-            transport.set_target(guide.target_fn(scale))
-            transport.follow_phases(guide.engine.phases_at, lift_sign=lift_sign(drill.movement))
+        for sim_transport in (transport, paired.transport if paired is not None else None):
+            if isinstance(sim_transport, SimTransport):
+                sim_transport.set_target(guide.target_fn(scale))
+                sim_transport.follow_phases(
+                    guide.engine.phases_at, lift_sign=lift_sign(drill.movement)
+                )
         if options.pain_threshold_pct is not None:
             # the athlete's threshold is in % of its true max; effort is in % of the reference
             guide.pain_reporter = SimulatedPainReporter(
@@ -290,7 +347,12 @@ def open_session(
         pipeline=pipeline,
         references=references,
         guide=guide,
-        imu=_imu(spec, placement, rate, options.imu_calibration),
+        imu=_imu(
+            spec,
+            placement,
+            imu_spec.nominal_rate_hz if imu_spec is not None else rate,
+            options.imu_calibration,
+        ),
         drill=drill,
         consumers=consumers,
         reference_lines=_reference_lines(
@@ -298,6 +360,7 @@ def open_session(
         ),
         chosen=tuple(chosen.values()),
         commands=options.device_commands,
+        paired=paired,
     )
 
 
@@ -317,6 +380,7 @@ def open_replay(
     engine runs again on the replayed effort and the recorded pain marks are pressed again at
     their times, so the scores come out as they did live.
     """
+    from isoforce.transports.replay import ReplayDecoder
     from isoforce.transports.replay_plan import replay_plan
 
     plan = replay_plan(record)
@@ -345,7 +409,7 @@ def open_replay(
         spec=spec,
         rate_hz=rate,
         transport=transport,
-        decoder=IsoforceFrameDecoder(),
+        decoder=ReplayDecoder(float(plan.source.t_s[0])),
         pipeline=pipeline,
         references=references,
         guide=guide,
@@ -371,6 +435,7 @@ def _assemble(
     reference_lines: tuple[str, ...],
     chosen: tuple[ChosenReference, ...] = (),
     commands: Sequence[DeviceCommand] = (),
+    paired: PairedImu | None = None,
 ) -> LiveSession:
     """The session's header and the session, with the IMU scoring the drill's steps."""
     if guide is not None and imu is not None:
@@ -385,6 +450,7 @@ def _assemble(
         imu_placement=imu.settings.angle.placement.value if imu is not None else None,
         reference_lines=reference_lines,
         chosen=chosen,
+        paired_imu=paired.spec if paired is not None else None,
     )
     return LiveSession(
         header=header,
@@ -395,4 +461,5 @@ def _assemble(
         imu=imu,
         consumers=consumers,
         commands=commands,
+        paired=paired,
     )

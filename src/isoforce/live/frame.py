@@ -86,13 +86,48 @@ class DrillCommand(enum.Enum):
     ABORT = "abort"
 
 
+class LinkSource(enum.Enum):
+    """Whose link changed: the session's device, or the IMU paired with it (``--imu``)."""
+
+    DEVICE = "device"
+    IMU = "imu"
+
+
 @dataclass(frozen=True, slots=True)
 class LinkEvent:
-    """The device link changed at session time ``t_s`` (the last sample before the loss)."""
+    """A link changed at session time ``t_s`` (the last sample before the loss).
+
+    ``source`` says whose: the session's device (its loss pauses the drill) or the paired IMU
+    (its loss is marked and the session goes on without IMU samples until it is back).
+    """
 
     change: LinkChange
     t_s: float
     detail: str = ""
+    source: LinkSource = LinkSource.DEVICE
+
+    def text(self) -> str:
+        """What happened, in a sentence for the user."""
+        if self.source is LinkSource.IMU:
+            return {
+                LinkChange.LOST: f"IMU lost at {self.t_s:.2f} s ({self.detail}); the session "
+                "goes on without it while it reconnects",
+                LinkChange.RESTORED: "IMU back; its samples continue",
+                LinkChange.GAVE_UP: f"gave up waiting for the IMU ({self.detail}); the session "
+                "goes on with force only",
+            }[self.change]
+        return {
+            LinkChange.LOST: f"device lost at {self.t_s:.2f} s ({self.detail}); "
+            "waiting for it to come back",
+            LinkChange.RESTORED: "device back; recording continues",
+            LinkChange.GAVE_UP: f"gave up waiting for the device ({self.detail})",
+        }[self.change]
+
+    @property
+    def stored_kind(self) -> str:
+        """The event kind this change is stored as (``link_lost``, ``imu_link_lost`` …)."""
+        prefix = "imu_" if self.source is LinkSource.IMU else ""
+        return f"{prefix}link_{self.change.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +288,8 @@ class SessionHeader:
     #: Every maximum the session may divide by, with its source (pain-free max and MVIC, push
     #: and pull); a front end names the one the running step uses.
     chosen: tuple[ChosenReference, ...] = ()
+    #: The IMU paired with the force device (``--imu``), a second device on its own link.
+    paired_imu: DeviceSpec | None = None
 
     def divides_by(self, kind: ReferenceKind, direction: Direction) -> ChosenReference | None:
         """The maximum effort % in ``direction`` against ``kind`` divides by (None: unknown)."""

@@ -52,6 +52,13 @@ class SessionOptions:
     #: Devices that read command lines (``DeviceSpec.text_commands``): lines to write, each when
     #: the session clock reaches its time (``isoforce record --send``).
     device_commands: tuple[DeviceCommand, ...] = ()
+    #: An IMU paired with the force device, on its own link (``--imu``; None: no second device).
+    imu_device: str | None = None
+    #: The paired IMU's serial port, baud rate, Bluetooth address or advertised name.
+    imu_port: str | None = None
+    imu_baud: int | None = None
+    imu_address: str | None = None
+    imu_ble_name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The options as JSON-ready values (stored with a session)."""

@@ -34,12 +34,14 @@ from isoforce.live.frame import (
     Gap,
     LinkChange,
     LinkEvent,
+    LinkSource,
     LinkState,
     LiveFrame,
     SessionHeader,
     SessionOutcome,
 )
 from isoforce.live.guide import DrillGuide, Guidance, apply_command
+from isoforce.live.paired import PairedImu
 from isoforce.session.model import ImuSamples, Labels
 from isoforce.signal.calibration import Calibration, tare_offset
 from isoforce.signal.imu import ImuBlock, ImuProcessor, has_imu, imu_arrays
@@ -138,6 +140,7 @@ class LiveSession:
         reconnect: ReconnectPolicy = ReconnectPolicy(),
         consumers: Sequence[Consumer] = (),
         commands: Sequence[DeviceCommand] = (),
+        paired: PairedImu | None = None,
     ) -> None:
         self.header = header
         self.transport = transport
@@ -146,9 +149,13 @@ class LiveSession:
         self.pipeline = pipeline
         self.guide = guide
         self.imu = imu
+        #: A second device feeding the IMU chain on its own link (``--imu``), or None.
+        self.paired = paired
         self.reconnect = reconnect
         self.consumers: list[Consumer] = list(consumers)
         self.link = LinkState.OK
+        #: The paired IMU's link (OK without one).
+        self.imu_link = LinkState.OK
         self.stop_reason: StopReason | None = None
         self.outcome: SessionOutcome | None = None
         self._counts = _Counts()
@@ -163,6 +170,8 @@ class LiveSession:
         self._curve: tuple[float, FloatArray, FloatArray] | None = None
         self._step_start: dict[int, float] = {}
         self._last_effort_pct = math.nan
+        #: The last force block's times and effort, to score a paired IMU's estimate against.
+        self._recent_effort: tuple[FloatArray, FloatArray] | None = None
 
     @property
     def _labels(self) -> Labels:
@@ -184,7 +193,17 @@ class LiveSession:
             consumer.on_start(self.header)
         error = ""
         try:
-            async with self.transport:
+            async with contextlib.AsyncExitStack() as links:
+                await links.enter_async_context(self.transport)
+                paired_task: asyncio.Future[None] | None = None
+                if self.paired is not None:
+                    try:
+                        await links.enter_async_context(self.paired.transport)
+                    except TransportError as exc:  # say which of the two devices failed
+                        raise TransportError(
+                            exc.reason, f"the IMU ({self.paired.spec.key}): {exc.detail}"
+                        ) from None
+                    paired_task = asyncio.ensure_future(self._consume_paired(self.paired))
                 consumer_task = asyncio.ensure_future(self._consume(duration_s))
                 stopper = asyncio.ensure_future(stop.wait())
                 sender = asyncio.ensure_future(self._send_commands())
@@ -202,6 +221,10 @@ class LiveSession:
                         self.stop_reason = StopReason.STOPPED
                     with contextlib.suppress(asyncio.CancelledError):
                         await consumer_task
+                    if paired_task is not None:  # the session ends with its force device
+                        paired_task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await paired_task
         except BaseException as exc:
             error = f"error: {exc}" if str(exc) else type(exc).__name__
             self.stop_reason = StopReason.ERROR
@@ -311,26 +334,76 @@ class LiveSession:
             events = self.guide.keep(self.guide.engine.pause(t_lost))
             self._paused_by_link = any(e.kind is EventKind.PAUSED for e in events)
         self._link(LinkEvent(LinkChange.LOST, t_lost, str(exc)), events)
+        failed = await self._retry(self.transport)
+        if failed is not None:
+            self._counts.gaps.append(self._open_gap)
+            self._open_gap = None
+            self._link(LinkEvent(LinkChange.GAVE_UP, t_lost, str(failed)))
+            return False
+        self._link(LinkEvent(LinkChange.RESTORED, t_lost))
+        return True
+
+    async def _retry(self, transport: Transport) -> TransportError | None:
+        """Reconnect ``transport`` until it is back (None) or the policy gives up (the error)."""
         loop = asyncio.get_running_loop()
         started = loop.time()
         while True:
             try:
-                await self.transport.reconnect()
+                await transport.reconnect()
             except TransportError as again:
                 give_up = self.reconnect.give_up_s
                 if give_up is not None and loop.time() - started >= give_up:
-                    self._counts.gaps.append(self._open_gap)
-                    self._open_gap = None
-                    self._link(LinkEvent(LinkChange.GAVE_UP, t_lost, str(again)))
-                    return False
+                    return again
                 await asyncio.sleep(self.reconnect.retry_s)
                 continue
-            self._link(LinkEvent(LinkChange.RESTORED, t_lost))
-            return True
+            return None
 
     def _link(self, event: LinkEvent, events: tuple[DrillEvent, ...] = ()) -> None:
-        self.link = event.change.state
+        if event.source is LinkSource.IMU:
+            self.imu_link = event.change.state
+        else:
+            self.link = event.change.state
         self._emit(events, link_events=(event,))
+
+    # ---- the paired IMU (a second device on its own link) ----
+
+    async def _consume_paired(self, paired: PairedImu) -> None:
+        """Feed the paired IMU's blocks to the IMU chain; its loss is a notice, not the end.
+
+        A lost IMU is reconnected like the force device (same policy) while the session goes
+        on without IMU samples; the drill is not paused. If the policy gives up, or the IMU's
+        stream ends, the session carries on with force alone.
+        """
+        while True:
+            try:
+                async for chunk in paired.transport.chunks():
+                    self._take_paired(paired, paired.decoder.feed(chunk.t_host_s, chunk.data))
+                self._take_paired(paired, paired.decoder.flush(paired.last_t_host_s))
+                return
+            except TransportError as exc:
+                t_lost = self._counts.last_t_s
+                lost = LinkEvent(LinkChange.LOST, t_lost, str(exc), LinkSource.IMU)
+                if (
+                    exc.reason is not TransportErrorReason.DISCONNECTED
+                    or not self.reconnect.enabled
+                ):
+                    self._link(replace(lost, change=LinkChange.GAVE_UP))
+                    return
+                self._link(lost)
+                failed = await self._retry(paired.transport)
+                if failed is not None:
+                    self._link(LinkEvent(LinkChange.GAVE_UP, t_lost, str(failed), LinkSource.IMU))
+                    return
+                self._link(LinkEvent(LinkChange.RESTORED, t_lost, source=LinkSource.IMU))
+
+    def _take_paired(self, paired: PairedImu, items: list[SampleBlock | DeviceMessage]) -> None:
+        """The paired IMU's decoded blocks, on session time, through the IMU chain."""
+        for item in items:
+            if isinstance(item, DeviceMessage):
+                self._counts.messages.append(item)
+                continue
+            for block in paired.on_session_time(item):
+                self._process_imu_only(block, ())
 
     def _feed(self, t_host_s: float, data: bytes, duration_s: float | None) -> bool:
         """Decode and process one chunk; True when the session should end."""
@@ -371,6 +444,8 @@ class LiveSession:
                 events = self.guide.keep(self.guide.engine.resume(t0))
         guide = self.guide
         force_channel = self.header.spec.force_channel
+        if self.paired is not None:
+            self.paired.observe_force(block)
         if force_channel is not None and not block.has(force_channel):
             return self._process_imu_only(block, events)
         if guide is not None:
@@ -409,6 +484,8 @@ class LiveSession:
         self._counts.last_t_s = float(processed.t_s[-1])
         self._counts.last_t_host_s = float(processed.t_host_s[-1])
         self._last_effort_pct = float(processed.effort_pct[-1])
+        if self.paired is not None:
+            self._recent_effort = (processed.t_s, processed.effort_pct)
         frame = LiveFrame.build(
             index=self._next_index(),
             columns=columns,
@@ -433,7 +510,7 @@ class LiveSession:
         """A block from the IMU of a two-sensor stream: IMU results, no force samples."""
         if self.imu is None or not has_imu(block):
             return False
-        imu_block = self.imu.update_block(block)
+        imu_block = self.imu.update_block(block, load_cell_pct=self._effort_at(block.t_s))
         scorer = self.guide.imu_scorer if self.guide is not None else None
         if scorer is not None and self.guide is not None:
             step = self.guide.engine.current_step
@@ -447,6 +524,22 @@ class LiveSession:
             imu_derived=imu_block,
         )
         return False
+
+    def _effort_at(self, t_s: FloatArray) -> FloatArray | None:
+        """A paired IMU's samples' load-cell effort: the last force block's, interpolated.
+
+        IMU samples beyond that block take its nearest value (the IMU runs at most a block
+        ahead); None without a paired IMU, before the first force block, or without force.
+        """
+        recent = self._recent_effort
+        if recent is None or not self._measures_force:
+            return None
+        t, effort = recent
+        ok = np.isfinite(effort)
+        if not ok.any():
+            return None
+        out: FloatArray = np.interp(t_s, t[ok], effort[ok])
+        return out
 
     def _refused(self) -> tuple[tuple[str, int], ...]:
         """The decoder's refusals by reason (only reasons that happened)."""

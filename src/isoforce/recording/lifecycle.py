@@ -32,6 +32,7 @@ from isoforce.paths import drills_dir
 from isoforce.recording.store_writer import StoreWriter
 from isoforce.session.athletes import DEFAULT_ATHLETE, Athlete, Chosen, TorqueBasis, choose
 from isoforce.session.efforts import SessionAnalysis, analyse_session
+from isoforce.session.force_angle import AngleBand, session_bands
 from isoforce.session.model import ProfileInfo, SessionRecord
 from isoforce.session.references import StoredReferences, latest_references
 from isoforce.session.results import saved_record_lines
@@ -190,6 +191,15 @@ class Recording:
             store = self.store or stack.enter_context(SessionStore.open(data_dir=self.data_dir))
             record = store.load(sid)
             return analyse_session(record), store.torque_basis(sid, record.meta)
+
+    def angle_bands(self) -> tuple[AngleBand, ...] | None:
+        """The saved session's peak force per IMU angle band (None: no IMU, or nothing saved)."""
+        writer = self.writer
+        if writer is None or writer.session_id is None or not writer.done or writer.failure:
+            return None
+        with contextlib.ExitStack() as stack:
+            store = self.store or stack.enter_context(SessionStore.open(data_dir=self.data_dir))
+            return session_bands(store.load(writer.session_id))
 
     def saved_lines(
         self, *, drill: Drill | None = None, side: Side | None = None, long: bool = True

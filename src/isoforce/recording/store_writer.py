@@ -203,8 +203,7 @@ class StoreWriter:
             e.score for e in frame.events if e.kind is EventKind.STEP_SCORED and e.score is not None
         ]
         self._events += [
-            EventRecord(t_s=e.t_s, kind=f"link_{e.change.value}", text=e.detail)
-            for e in frame.link_events
+            EventRecord(t_s=e.t_s, kind=e.stored_kind, text=e.detail) for e in frame.link_events
         ]
         if frame.refused != self._refused and len(frame):
             self._refused = frame.refused

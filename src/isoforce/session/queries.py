@@ -43,7 +43,11 @@ _INFO_COLUMNS = (
 def _info(row: tuple[object, ...]) -> SessionInfo:
     (sid, uuid, kind, status, started, meta, drill, movement, side, position) = row[:10]
     samples, duration, stopped, imported = row[10:]
-    device = json.loads(str(meta)).get("device", {}).get("key", "")
+    doc = json.loads(str(meta))
+    device = doc.get("device", {}).get("key", "")
+    imu = (doc.get("options") or {}).get("imu_device")
+    if imu:  # a paired IMU (--imu): both devices, as they were given
+        device = f"{device}+{imu}"
     return SessionInfo(
         id=int(str(sid)),
         uuid=str(uuid),

@@ -16,21 +16,51 @@ them, so the live IMU chain sees the same raw input.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 from collections.abc import AsyncIterator
 
 import numpy as np
 
-from isoforce.core.samples import RawChunk
-from isoforce.devices.base import DeviceSpec
-from isoforce.devices.isoforce_frame import encode_frames
+from isoforce.core.samples import RawChunk, SampleBlock
+from isoforce.devices.base import DecodeStats, DeviceMessage, DeviceSpec
+from isoforce.devices.isoforce_frame import IsoforceFrameDecoder, encode_frames
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
 from isoforce.session.model import SessionRecord
 from isoforce.transports.base import Transport
 from isoforce.transports.pacing import Clock
 from isoforce.transports.replay_plan import ReplayPlan, ReplaySource, replay_plan
 
-__all__ = ["ReplayPlan", "ReplaySource", "ReplayTransport", "replay_plan"]
+__all__ = ["ReplayDecoder", "ReplayPlan", "ReplaySource", "ReplayTransport", "replay_plan"]
+
+
+class ReplayDecoder:
+    """Decodes a replay's frames back onto the recording's own session times.
+
+    Frames carry device time from the first replayed sample (a frame's clock cannot go below
+    zero), so the decoder's times start at 0; adding the first sample's stored time puts every
+    sample back where it was recorded, also a paired IMU's samples that arrived before the
+    force device's first (negative session times).
+    """
+
+    def __init__(self, origin_s: float) -> None:
+        self._frames = IsoforceFrameDecoder()
+        self.origin_s = origin_s
+        #: The frame decoder's counters (the same object).
+        self.stats: DecodeStats = self._frames.stats
+
+    def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
+        """Decode one chunk; blocks on the recording's timeline."""
+        return [self._shift(item) for item in self._frames.feed(t_host_s, data)]
+
+    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
+        """The frames held back, on the recording's timeline."""
+        return [self._shift(item) for item in self._frames.flush(t_host_s)]
+
+    def _shift(self, item: SampleBlock | DeviceMessage) -> SampleBlock | DeviceMessage:
+        if isinstance(item, DeviceMessage) or self.origin_s == 0.0:
+            return item
+        return dataclasses.replace(item, t_s=item.t_s + self.origin_s)
 
 
 class ReplayTransport(Transport):

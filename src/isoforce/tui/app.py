@@ -142,17 +142,33 @@ class IsoforceApp(App[None]):
 
     # ---- navigation used by screens ----
 
-    def use_device(self, key: str, *, address: str | None = None) -> None:
-        """Switch to a device (at a serial port or BLE address) and stream it in free mode."""
-        options = replace(self.controller.options, device=key)
-        if address is not None:
-            from isoforce.devices.registry import DEVICES
+    def use_device(
+        self,
+        key: str,
+        *,
+        address: str | None = None,
+        imu: str | None = None,
+        imu_address: str | None = None,
+    ) -> None:
+        """Switch to a device (at a serial port or BLE address) and stream it in free mode.
 
+        ``imu`` pairs an IMU with it (at ``imu_address``: a port or a Bluetooth address).
+        """
+        from isoforce.devices.registry import DEVICES
+
+        options = replace(self.controller.options, device=key, imu_device=imu)
+        if address is not None:
             link = DEVICES[key].transport
             options = (
                 replace(options, port=address)
                 if link == "serial"
                 else replace(options, address=address)
+            )
+        if imu is not None and imu_address is not None:
+            options = (
+                replace(options, imu_port=imu_address)
+                if DEVICES[imu].transport == "serial"
+                else replace(options, imu_address=imu_address)
             )
         self.controller.options = options
         self.controller.replay_id = None
@@ -208,7 +224,11 @@ class IsoforceApp(App[None]):
             imu = self.controller.imu_summary
             self.push_screen(
                 SummaryScreen(
-                    result, saved="\n".join(lines), imu=imu, analysis=self.controller.analysis
+                    result,
+                    saved="\n".join(lines),
+                    imu=imu,
+                    analysis=self.controller.analysis,
+                    angles=self.controller.angle_bands,
                 )
             )
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from isoforce.drills.events import DrillEvent, EventKind
-from isoforce.live.frame import LinkChange, LinkEvent
+from isoforce.live.frame import LinkChange, LinkEvent, LinkSource
 
 TONE_RATE_HZ = 22_050
 BAND_EXIT_MIN_GAP_S = 2.0
@@ -73,10 +73,11 @@ class CueMapper:
 
     def _one(self, e: DrillEvent | LinkEvent) -> Cue | None:
         if isinstance(e, LinkEvent):
+            who = "IMU" if e.source is LinkSource.IMU else "sensor"
             if e.change is LinkChange.LOST:
-                return Cue(CueKind.ALERT, "sensor lost", e.t_s)
+                return Cue(CueKind.ALERT, f"{who} lost", e.t_s)
             if e.change is LinkChange.RESTORED:
-                return Cue(CueKind.PHASE, "sensor back", e.t_s)
+                return Cue(CueKind.PHASE, f"{who} back", e.t_s)
             return None
         k = e.kind
         if k is EventKind.CUE:

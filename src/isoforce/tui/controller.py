@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from isoforce.recording import Recording
     from isoforce.session.athletes import TorqueBasis
     from isoforce.session.efforts import SessionAnalysis
+    from isoforce.session.force_angle import AngleBand
 
 RING_SECONDS = 120.0
 _LINK_TEXT = {"ok": "ok", "lost": "lost", "gone": "gone", "failed": "failed"}
@@ -82,6 +83,8 @@ class LiveController:
         #: The saved session's force-curve analysis and torque basis, for the summary (None
         #: until saved).
         self.analysis: tuple[SessionAnalysis, TorqueBasis | None] | None = None
+        #: The saved session's peak force per IMU angle band (None without an IMU).
+        self.angle_bands: tuple[AngleBand, ...] | None = None
         self.reference_lines: list[str] = []
         self.session: LiveSession | None = None
         self.header: SessionHeader | None = None
@@ -123,6 +126,7 @@ class LiveController:
         self.error = ""
         self.saved_lines = []
         self.analysis = None
+        self.angle_bands = None
         self.reference_lines = []
         self.outcome = None
         self._drill_state = None
@@ -192,6 +196,7 @@ class LiveController:
         try:
             self.saved_lines = recording.saved_lines(drill=self.drill, side=self.side, long=False)
             self.analysis = recording.analysis()
+            self.angle_bands = recording.angle_bands()
         except IsoforceError as exc:
             self.saved_lines = [f"not saved: {exc}"]
 
@@ -260,7 +265,8 @@ class LiveController:
         self._refused = frame.refused
         self._imu_scores.update({s.step_index: s for s in frame.imu_step_scores})
         for event in frame.link_events:
-            self.link = _LINK_TEXT[event.change.state.value]
+            if event.source.value == "device":  # a paired IMU's loss is a notice only
+                self.link = _LINK_TEXT[event.change.state.value]
         self.pending.extend(frame.events)
         self.pending.extend(frame.link_events)
 

@@ -15,7 +15,7 @@ from textual.widgets import Digits, Footer, Label, Static
 from isoforce.drills.events import DrillEvent, EventKind
 from isoforce.drills.report import score_brief
 from isoforce.drills.segments import Phase
-from isoforce.live.frame import DrillCommand, LinkEvent
+from isoforce.live.frame import DrillCommand, LinkEvent, LinkSource
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.curve import CurvePlot
@@ -158,6 +158,8 @@ class PlayerScreen(IsoScreen):
             elif isinstance(e, DrillEvent) and e.kind in _NOTICES:
                 text, severity = _NOTICES[e.kind](e)
                 self.notify(text, severity=severity)
+            elif isinstance(e, LinkEvent) and e.source is LinkSource.IMU:
+                self.notify(e.text(), severity="warning")
             elif isinstance(e, DrillEvent) and e.kind is EventKind.DRILL_FINISHED:
                 self.iso_app.show_summary()
 

@@ -121,11 +121,72 @@ class DeviceScreen(IsoScreen):
             self.iso_app.replay(int(ident.removeprefix("replay-")))
             self.app.push_screen(FreeScreen())
             return
-        if ident in self._found:
-            key, address = self._found[ident]
-            self.iso_app.use_device(key, address=address)
-        else:
-            self.iso_app.use_device(ident)
+        key, address = self._found.get(ident, (ident, None))
+        spec = DEVICES[key]
+        if spec.force_channel is not None and not spec.capabilities.imu:
+            imus = {i: found for i, found in self._found.items() if _is_imu(found[0])}
+            self.app.push_screen(PairImuScreen(key, address, imus))
+            return
+        self.iso_app.use_device(key, address=address)
+        self.app.push_screen(CalibrationScreen())
+
+
+def _is_imu(key: str) -> bool:
+    """Whether a device is an IMU with no force of its own (what ``--imu`` pairs)."""
+    spec = DEVICES[key]
+    return spec.capabilities.imu and spec.force_channel is None
+
+
+class PairImuScreen(IsoScreen):
+    """The pairing step: an IMU to read beside the chosen force device, or none."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "back")]
+
+    def __init__(self, device: str, address: str | None, found: dict[str, tuple[str, str]]) -> None:
+        super().__init__()
+        self.device = device
+        self.address = address
+        self.found = found
+
+    def compose(self) -> ComposeResult:
+        """No IMU, the simulated one, the IMU given on the command line, and scanned ones."""
+        yield Static(f"Add an IMU to {DEVICES[self.device].title}?", classes="title")
+        options = self.iso_app.controller.options
+        items = [Option("No IMU: force only", id="none")]
+        keys = ["sim-imu"]
+        if options.imu_device and options.imu_device not in keys:
+            keys.insert(0, options.imu_device)
+        for key in keys:
+            where = options.imu_port or options.imu_address or ""
+            at = f" at {where}" if key == options.imu_device and where else ""
+            items.append(Option(f"{DEVICES[key].title}{at}", id=f"key-{key}"))
+        items += [
+            Option(f"{DEVICES[key].title} at {address}", id=ident)
+            for ident, (key, address) in self.found.items()
+        ]
+        yield OptionList(*items, id="imus")
+        yield Static(
+            "The IMU adds the joint angle (force at angle), stillness and lift-offs; both "
+            "streams share one timeline. Its loss never stops the session.",
+            classes="hint",
+        )
+        yield Footer()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Use the force device with the chosen IMU (or none), then calibrate."""
+        ident = event.option.id
+        assert ident is not None
+        imu: str | None = None
+        imu_at: str | None = None
+        if ident.startswith("key-"):
+            imu = ident.removeprefix("key-")
+            options = self.iso_app.controller.options
+            imu_at = (
+                (options.imu_port or options.imu_address) if imu == options.imu_device else None
+            )
+        elif ident in self.found:
+            imu, imu_at = self.found[ident]
+        self.iso_app.use_device(self.device, address=self.address, imu=imu, imu_address=imu_at)
         self.app.push_screen(CalibrationScreen())
 
 

@@ -13,6 +13,7 @@ from isoforce.drills.imu_scores import ImuDrillSummary
 from isoforce.drills.report import SCORE_HEADERS, imu_summary_lines, result_summary, score_row
 from isoforce.session.athletes import TorqueBasis
 from isoforce.session.efforts import SessionAnalysis, summary_table
+from isoforce.session.force_angle import BAND_DEG, BANDS_HEADER, AngleBand, bands_text
 from isoforce.signal.analysis import rate_text
 from isoforce.tui.screens.base import IsoScreen
 
@@ -31,8 +32,10 @@ class SummaryScreen(IsoScreen):
         saved: str = "",
         imu: ImuDrillSummary | None = None,
         analysis: tuple[SessionAnalysis, TorqueBasis | None] | None = None,
+        angles: tuple[AngleBand, ...] | None = None,
     ) -> None:
         super().__init__()
+        self.angles = angles
         self.result = result
         self.saved = saved
         self.imu = imu
@@ -64,6 +67,16 @@ class SummaryScreen(IsoScreen):
                 yield efforts
                 if notes:
                     yield Static("\n".join(notes), id="effort-notes")
+        if self.angles:
+            yield Static(
+                f"Force at angle (IMU angle, {BAND_DEG:.0f}° bands; internal rotation positive)",
+                classes="hint",
+            )
+            angles: DataTable[str] = DataTable(id="angles", zebra_stripes=True)
+            angles.add_columns(*BANDS_HEADER)
+            for row in bands_text(self.angles):
+                angles.add_row(*row)
+            yield angles
         lines = result_summary(self.result)
         if self.imu is not None:
             lines += imu_summary_lines(self.imu)
