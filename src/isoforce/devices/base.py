@@ -27,7 +27,10 @@ class DeviceSpec:
     """A declarative description of a supported device, read by the device picker and the runner.
 
     ``n_per_count`` and ``offset_counts`` are the factory calibration for devices that report raw
-    counts (``None`` where the device reports newtons itself).
+    counts (``None`` where the device reports newtons itself). ``experimental`` says which facts
+    of the device's protocol could not be confirmed (empty when all are): the CLI and the TUI
+    show it whenever the device is used. ``calibration_hint`` tells a user of a raw-count device
+    where its calibration comes from (shown when a session lacks one).
     """
 
     key: str
@@ -39,6 +42,8 @@ class DeviceSpec:
     n_per_count: float | None = None
     offset_counts: float = 0.0
     notes: str = ""
+    experimental: str = ""
+    calibration_hint: str = ""
 
 
 @dataclass(slots=True)

@@ -68,6 +68,10 @@ def _ble(spec: DeviceSpec, request: TransportRequest) -> Transport:
         raise ConfigError(
             f"{spec.key} needs --address (a Bluetooth address; 'isoforce scan' lists them)"
         )
+    if _raw_counts(spec, request) and spec.calibration_hint:
+        raise ConfigError(
+            f"{spec.title} reports raw readings, not newtons. {spec.calibration_hint}"
+        )
     if _raw_counts(spec, request):
         raise ConfigError(
             f"{spec.title} reports raw readings, not newtons. Calibrate the board once over USB "
