@@ -45,6 +45,12 @@ class DeviceSpec:
     experimental: str = ""
     calibration_hint: str = ""
 
+    def experimental_note(self) -> str | None:
+        """What the CLI and the TUI say when an experimental device is used (None otherwise)."""
+        if not self.experimental:
+            return None
+        return f"{self.key} is EXPERIMENTAL: {self.experimental}"
+
 
 @dataclass(slots=True)
 class DecodeStats:

@@ -144,10 +144,10 @@ class IsoforceApp(App[None]):
 
     def use_device(self, key: str, *, address: str | None = None) -> None:
         """Switch to a device (at a serial port or BLE address) and stream it in free mode."""
+        from isoforce.devices.registry import DEVICES
+
         options = replace(self.controller.options, device=key)
         if address is not None:
-            from isoforce.devices.registry import DEVICES
-
             link = DEVICES[key].transport
             options = (
                 replace(options, port=address)
@@ -157,6 +157,9 @@ class IsoforceApp(App[None]):
         self.controller.options = options
         self.controller.replay_id = None
         self.restart_free(resting=True)
+        note = DEVICES[key].experimental_note() if key in DEVICES else None
+        if note:
+            self.notify(note, severity="warning", timeout=15)
 
     def replay(self, session_id: int) -> None:
         """Play a stored session back through the live path (shown in free mode)."""
