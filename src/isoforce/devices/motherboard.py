@@ -31,7 +31,13 @@ from numpy.typing import NDArray
 from isoforce.core.device_time import CounterSpec, RestartingCounter
 from isoforce.core.effort_key import Capabilities
 from isoforce.core.samples import FloatArray, SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.base import (
+    DecodeStats,
+    DeviceKind,
+    DeviceMessage,
+    DeviceSpec,
+    plausible_rows,
+)
 from isoforce.devices.ble_profile import (
     NUS_RX_UUID,
     NUS_SERVICE_UUID,
@@ -53,6 +59,8 @@ SENSORS = 3  # left, center, right; the fourth ADC is unused
 SIGNS = np.array([1.0, -1.0, -1.0])
 SAMPLE_COUNTER = CounterSpec(bits=16, tick_s=1.0 / RATE_HZ)
 MAX_LINE_BYTES = 256
+#: No hangboard carries more; beyond this a reading (a garbled table) is refused and counted.
+MAX_ABS_KG = 1000.0
 CHANNELS = ("force_n",)
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 
@@ -114,7 +122,13 @@ class SensorTable:
 
     def __init__(self) -> None:
         self.points: dict[int, tuple[float, float]] = {}
-        """Point number → (kg, ADC)."""
+        """Point number → (kg, ADC); set with :meth:`set`."""
+        self._arrays: tuple[FloatArray, FloatArray] | None = None
+
+    def set(self, point: int, kg: float, adc: float) -> None:
+        """Set one calibration point."""
+        self.points[point] = (kg, adc)
+        self._arrays = None
 
     @property
     def ready(self) -> bool:
@@ -123,9 +137,12 @@ class SensorTable:
 
     def kg(self, adc: FloatArray) -> FloatArray:
         """Kilograms for ADC values (mirrored below the first point, extrapolated beyond)."""
-        pts = sorted(self.points.values(), key=lambda p: p[1])
-        kg_pts = np.array([p[0] for p in pts])
-        adc_pts = np.array([p[1] for p in pts])
+        if self._arrays is None:
+            by_adc = {adc: kg for kg, adc in sorted(self.points.values(), reverse=True)}
+            adc_sorted = sorted(by_adc)  # one point per ADC value: no zero-width segment
+            kg_arr = np.array([by_adc[a] for a in adc_sorted], dtype=np.float64)
+            self._arrays = (kg_arr, np.array(adc_sorted, dtype=np.float64))
+        kg_pts, adc_pts = self._arrays
         below = adc < adc_pts[0]
         x = np.where(below, -adc, adc)
         y = np.interp(x, adc_pts, kg_pts)
@@ -202,7 +219,7 @@ class MotherboardDecoder:
                 pass
             else:
                 if 0 <= sensor < len(self.tables) and np.isfinite([kg, adc]).all():
-                    self.tables[sensor].points[point] = (kg, adc)
+                    self.tables[sensor].set(point, kg, adc)
                     self.stats.frames_ok += 1
                     return []
         self.stats.other["text_lines"] += 1
@@ -227,11 +244,16 @@ class MotherboardDecoder:
             self._warned = True
             text = "Motherboard streams without its calibration table: samples not converted"
             return [DeviceMessage(t_host_s, "warning", text)]
-        self.stats.frames_ok += len(lines)
         adc = int24_le(rows[:, 4 : 4 + 3 * SENSORS].reshape(len(lines), SENSORS, 3))
         kg = np.zeros(len(lines))
         for i in range(SENSORS):
             kg += SIGNS[i] * self.tables[i].kg(adc[:, i].astype(np.float64))
+        ok = plausible_rows(self.stats, kg[:, None], max_abs=MAX_ABS_KG)
+        if not ok.all():
+            kg, seq = kg[ok], seq[ok]
+            if kg.size == 0:
+                return []
+        self.stats.frames_ok += kg.size
         restarts = self._clock.restarts
         t_s = self._clock.stamp(seq, t_host_s=t_host_s)
         restarted = self._last_t_s is None or self._clock.restarts > restarts
