@@ -1,7 +1,9 @@
 """Frez Dyno (protocol v1): raw ADC at 250 Hz, nine samples per notification, device time.
 
-Spec (device-protocols.md §8, confidence B: hangtime-grip-connect's ``dyno.md``, which calls
-it Frez's official protocol v1; Grip Gains Companion also has a Frez Dyno service)::
+Spec (device-protocols.md §8: hangtime-grip-connect's ``dyno.md``, which calls it Frez's
+official protocol v1; the layout, commands, tare and conversion agree with Grip Gains
+Companion's ``FrezDynoService.swift`` / ``FrezMeasurement.swift``, read for these notes; the
+name prefix and the 250 Hz rate have one source)::
 
     discover   name starts with "FrezDyno-"
     service    da8a6c41-154b-4b9a-9b00-2f84dfcebfe9
@@ -71,11 +73,13 @@ SPEC = DeviceSpec(
     notes=(
         "EXPERIMENTAL. Raw ADC at 250 Hz with device time; tared on its first 100 unloaded "
         "samples. Needs its per-device coefficient from Frez as --calibration (never "
-        "guessed). Source: hangtime-grip-connect (device-protocols.md §8)."
+        "guessed). Sources: hangtime-grip-connect, Grip Gains Companion (device-protocols.md "
+        "§8)."
     ),
     experimental=(
-        "its protocol comes from one open-source client (hangtime-grip-connect's notes on "
-        "Frez's protocol v1); keep it unloaded for the first 0.4 s (the tare)"
+        "its bytes agree in two open-source clients (hangtime-grip-connect, Grip Gains "
+        "Companion) but none was captured from a real Dyno, and its 250 Hz rate has one source; "
+        "keep it unloaded for the first 0.4 s (the tare)"
     ),
     calibration_hint=(
         "Its coefficient a (kg per count) is per device, from Frez (looked up by the serial "
