@@ -37,6 +37,11 @@ SPEC = DeviceSpec(
     nominal_rate_hz=NOMINAL_RATE_HZ,
     force_channel="load_raw",
     notes="The ESP32 reference firmware in firmware_notes/. Needs a calibration (isoforce calibrate).",
+    calibration_hint=(
+        "Calibrate the board once over USB (same firmware, same counts): 'isoforce calibrate "
+        "--device isoforce-serial --port /dev/ttyUSB0 --known-kg 10 --out cal.json', then pass "
+        "--calibration cal.json"
+    ),
 )
 
 
