@@ -3,7 +3,8 @@
     python -m tests.ble.ble_fake_run --bus ADDRESS progressor forceboard:C0:FF:EE:00:02:09 ...
 
 Devices: ``progressor``, ``clone`` (Progressor with pad bytes), ``forceboard``, ``wh-c06``,
-``witmotion``, ``isoforce``, ``other`` (an unrelated device); ``KIND:ADDRESS`` sets the address.
+``witmotion``, ``isoforce``, ``other`` (an unrelated device), and those of ``emu_kinds``;
+``KIND:ADDRESS`` sets the address.
 Prints ``ready`` once ``org.bluez`` is owned, runs until stdin closes or SIGTERM, then writes
 what every emulator delivered to ``--ledger`` (JSON: address → list of raw values and send
 times) if given. ``--speed`` accelerates the emulators' sample clocks.
@@ -24,13 +25,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from tests.ble.ble_emulators import ForceBoardEmu, ProgressorEmu, WhC06Emu, WitMotionEmu
+from tests.ble.ble_emulators import Emulator, ForceBoardEmu, ProgressorEmu, WhC06Emu, WitMotionEmu
 from tests.ble.ble_fake_bluez import FakeBluez
 from tests.ble.ble_isoforce_emu import IsoforceNusEmu
 from tests.ble.ble_model import Peripheral, Service
+from tests.ble.emu_kinds import EMULATORS
 from tests.paths import python_env
 
-Made = ProgressorEmu | ForceBoardEmu | WhC06Emu | WitMotionEmu | IsoforceNusEmu | Peripheral
+Made = Emulator | WhC06Emu | Peripheral
 
 
 def make(kind: str, address: str | None, speed: float) -> Made:
@@ -46,6 +48,8 @@ def make(kind: str, address: str | None, speed: float) -> Made:
         return WitMotionEmu(speed=speed, **kw)
     if kind == "isoforce":
         return IsoforceNusEmu(speed=speed, **kw)
+    if kind in EMULATORS:
+        return EMULATORS[kind](address, speed)
     if kind == "other":
         return Peripheral(address or "11:22:33:44:55:66", "JBL Flip 5", [Service("180f", [])])
     raise SystemExit(f"unknown device kind {kind!r}")

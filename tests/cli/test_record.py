@@ -174,6 +174,11 @@ def test_devices_lists_the_simulators() -> None:
     assert res.returncode == 0
     assert "sim " in res.stdout and "push, pull" in res.stdout
     assert os.linesep in res.stdout
+    lines = res.stdout.splitlines()
+    assert len(lines) >= 18
+    flagged = {line.split()[0] for line in lines if line.endswith("(EXPERIMENTAL)")}
+    assert {"entralpi", "climbro", "frez-dyno"} <= flagged
+    assert not flagged & {"motherboard", "sig-weight-scale", "progressor"}
 
 
 def test_real_devices_never_borrow_the_simulated_athletes_maxima() -> None:

@@ -51,6 +51,8 @@ class Codec:
     """NaN marks a channel a frame group did not carry (never a decoded value)."""
     channel_max_abs: Mapping[str, float] = field(default_factory=dict)
     """Bounds of named channels, where they differ from ``max_abs``."""
+    samples_per_frame: int = 1
+    """Samples each valid frame carries (a Frez Dyno notification always carries nine)."""
 
     def bounds(self, channels: Sequence[str]) -> np.ndarray:
         """The bound on each of ``channels``, in order."""
@@ -140,6 +142,7 @@ def from_examples(module: BleDeviceModule) -> Codec:
         channel,
         (0, len(examples) - 1),
         streaming=streaming,
+        samples_per_frame=getattr(module, "EXAMPLE_SAMPLES", 1),
     )
 
 

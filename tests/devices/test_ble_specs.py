@@ -24,6 +24,14 @@ WH_PAYLOAD = wh_c06.EXAMPLES[0]
         ("WT901BLE68", [], {}, "witmotion-ble"),
         (None, ["0000ffe5-0000-1000-8000-00805f9a34fb"], {}, "witmotion-ble"),
         ("isoforce", ["6e400001-b5a3-f393-e0a9-e50e24dcca9e"], {}, "isoforce-ble"),
+        ("ENTRALPI", ["0000181d-0000-1000-8000-00805f9b34fb"], {}, "entralpi"),  # not a SIG scale
+        ("ENTRALPI", [], {}, "entralpi"),
+        ("Climbro_3F2A", [], {}, "climbro"),
+        ("Motherboard", ["6e400001-b5a3-f393-e0a9-e50e24dcca9e"], {}, "motherboard"),
+        ("FrezDyno-0042", [], {}, "frez-dyno"),
+        (None, ["da8a6c41-154b-4b9a-9b00-2f84dfcebfe9"], {}, "frez-dyno"),
+        ("Bathroom scale", ["0000181d-0000-1000-8000-00805f9b34fb"], {}, "sig-weight-scale"),
+        (None, ["0000181d-0000-1000-8000-00805f9b34fb"], {}, "sig-weight-scale"),
     ],
 )
 def test_recognised(name: str | None, uuids: list[str], mfr: dict[int, bytes], key: str) -> None:
@@ -34,7 +42,10 @@ def test_recognised(name: str | None, uuids: list[str], mfr: dict[int, bytes], k
 @pytest.mark.parametrize(
     ("name", "uuids", "mfr"),
     [
-        ("Motherboard", ["6e400001-b5a3-f393-e0a9-e50e24dcca9e"], {}),  # NUS is generic
+        ("Nordic_UART", ["6e400001-b5a3-f393-e0a9-e50e24dcca9e"], {}),  # NUS is generic
+        ("Motherboard", [], {}),  # the Motherboard's name without its NUS service
+        (None, ["49535343-fe7d-4ae5-8fa9-9fafd205e455"], {}),  # any Microchip module, unnamed
+        ("FrezDyno", [], {}),
         ("isoforce", [], {}),  # our name without our service
         ("TomTom watch", [], {0x0100: WH_PAYLOAD}),  # company 0x0100 is TomTom's
         ("IF_B7", [], {0x0100: b"\x01\x02"}),  # too short to hold a reading
@@ -65,11 +76,12 @@ def test_each_device_module_declares_its_spec_profile_and_examples() -> None:
 
 @pytest.mark.parametrize("module", bs.BLE_DEVICE_MODULES, ids=lambda m: m.SPEC.key)
 def test_every_example_is_one_clean_sample(module: BleDeviceModule) -> None:
+    per_example = getattr(module, "EXAMPLE_SAMPLES", 1)  # a Frez Dyno notification holds nine
     for example in module.EXAMPLES:
         decoder = module.PROFILE.decoder()
         items = decoder.feed(0.0, example) + decoder.flush(0.0)
         blocks = [i for i in items if isinstance(i, SampleBlock)]
-        assert sum(len(b) for b in blocks) == 1, example.hex(" ")
+        assert sum(len(b) for b in blocks) == per_example, example.hex(" ")
         assert decoder.stats.bytes_dropped == 0 and decoder.stats.samples_lost == 0
 
 

@@ -7,6 +7,7 @@ import numpy as np
 from isoforce.core.samples import SampleBlock
 from isoforce.devices import forceboard as fb
 from isoforce.devices.base import DeviceMessage
+from isoforce.devices.ble_profile import parse_battery_percent
 from isoforce.units import N_PER_LBF
 
 
@@ -66,5 +67,5 @@ def test_lbf_per_count_option() -> None:
 def test_commands() -> None:
     assert fb.mode_command(fb.MODE_STREAM) == b"\x04"
     assert fb.mode_command(fb.MODE_IDLE) == b"\x07"
-    assert fb.parse_battery_percent(b"\x57") == 87
-    assert fb.parse_battery_percent(b"") is None
+    assert parse_battery_percent(b"\x57") == 87
+    assert parse_battery_percent(b"") is None

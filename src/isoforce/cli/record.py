@@ -296,6 +296,7 @@ def run_record(args: argparse.Namespace) -> int:
                 Recording(data_dir=args.data_dir, save=not args.no_save, athlete=args.athlete)
             )
             notes = [rec.athlete_line(), *remembered_device(rec, args)]
+            notes.append(device_spec(args.device).experimental_note())
             for line in notes:
                 if line:
                     print(line, file=sys.stderr)

@@ -29,6 +29,10 @@ class DeviceSpec:
     ``n_per_count`` and ``offset_counts`` are the factory calibration for devices that report raw
     counts (``None`` where the device reports newtons itself). ``text_commands``: the device reads
     command lines such as ``r 40`` (isoforce's firmware; :mod:`isoforce.devices.commands`).
+    ``experimental`` says which facts
+    of the device's protocol could not be confirmed (empty when all are): the CLI and the TUI
+    show it whenever the device is used. ``calibration_hint`` tells a user of a raw-count device
+    where its calibration comes from (shown when a session lacks one).
     """
 
     key: str
@@ -41,6 +45,14 @@ class DeviceSpec:
     offset_counts: float = 0.0
     notes: str = ""
     text_commands: bool = False
+    experimental: str = ""
+    calibration_hint: str = ""
+
+    def experimental_note(self) -> str | None:
+        """What the CLI and the TUI say when an experimental device is used (None otherwise)."""
+        if not self.experimental:
+            return None
+        return f"{self.key} is EXPERIMENTAL: {self.experimental}"
 
 
 @dataclass(slots=True)

@@ -19,6 +19,12 @@ from isoforce.devices.base import Decoder, DeviceSpec
 NUS_SERVICE_UUID = "6e400001-b5a3-f393-e0a9-e50e24dcca9e"
 NUS_RX_UUID = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"  # central writes (commands)
 NUS_TX_UUID = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"  # peripheral notifies (frames)
+#: Standard Battery Level (0x180F / 0x2A19) and Device Information strings (0x180A).
+BATTERY_SERVICE_UUID = "0000180f-0000-1000-8000-00805f9b34fb"
+BATTERY_LEVEL_UUID = "00002a19-0000-1000-8000-00805f9b34fb"
+DEVICE_INFO_SERVICE_UUID = "0000180a-0000-1000-8000-00805f9b34fb"
+SERIAL_NUMBER_UUID = "00002a25-0000-1000-8000-00805f9b34fb"
+FIRMWARE_REVISION_UUID = "00002a26-0000-1000-8000-00805f9b34fb"
 #: A streaming GATT device silent for this long while connected counts as lost.
 GATT_SILENCE_TIMEOUT_S = 5.0
 
@@ -48,6 +54,27 @@ class Query:
     read_uuid: str | None = None
 
 
+def parse_battery_percent(value: bytes) -> int | None:
+    """Battery level (0–100 %) from the standard Battery Level characteristic."""
+    return value[0] if len(value) >= 1 else None
+
+
+def battery_percent_text(value: bytes) -> str | None:
+    """The Battery Level characteristic as text ("87 %"), None when empty."""
+    pct = parse_battery_percent(value)
+    return f"{pct} %" if pct is not None else None
+
+
+def utf8_text(value: bytes) -> str | None:
+    """A Device Information string characteristic as text, None when empty."""
+    text = value.decode("utf-8", "replace").rstrip("\x00").strip()
+    return text or None
+
+
+#: Read the standard battery level after connecting.
+BATTERY_QUERY = Query("battery", battery_percent_text, read_uuid=BATTERY_LEVEL_UUID)
+
+
 @dataclass(frozen=True, slots=True)
 class RateSetting:
     """How to read and set a device's output rate (read first: writes may wear its flash)."""
@@ -63,7 +90,8 @@ class BleProfile:
 
     ``notify_uuid`` is None for advertisement-only devices, whose data is the manufacturer data
     of ``company_id``; such an advert counts only when that data holds at least
-    ``min_advert_bytes``.
+    ``min_advert_bytes``. ``notify_service_uuid`` names the service holding ``notify_uuid``
+    when a device repeats that characteristic UUID in several services (the Entralpi).
     """
 
     key: str
@@ -83,6 +111,7 @@ class BleProfile:
     names: tuple[str, ...] = ()
     service_uuids: tuple[str, ...] = ()
     requires_name: bool = False
+    notify_service_uuid: str | None = None
 
 
 class BleDeviceModule(Protocol):

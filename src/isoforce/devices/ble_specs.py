@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from isoforce.devices import forceboard, isoforce_ble, progressor, wh_c06, witmotion_ble
+from isoforce.devices import (
+    climbro,
+    entralpi,
+    forceboard,
+    frez_dyno,
+    isoforce_ble,
+    motherboard,
+    progressor,
+    weight_scale,
+    wh_c06,
+    witmotion_ble,
+)
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.ble_profile import BleDeviceModule, BleProfile
 
@@ -20,6 +31,11 @@ BLE_DEVICE_MODULES: tuple[BleDeviceModule, ...] = (
     wh_c06,
     witmotion_ble,
     isoforce_ble,
+    entralpi,
+    climbro,
+    motherboard,
+    frez_dyno,
+    weight_scale,  # after the Entralpi, which reuses the 0x181D service UUID
 )
 BLE_DEVICES: tuple[DeviceSpec, ...] = tuple(m.SPEC for m in BLE_DEVICE_MODULES)
 BLE_PROFILES: dict[str, BleProfile] = {m.PROFILE.key: m.PROFILE for m in BLE_DEVICE_MODULES}

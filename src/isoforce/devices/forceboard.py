@@ -10,7 +10,7 @@ PitchSix's "Force Board Public API v1.0")::
       threshold    9a88d686-…  Quick-Start threshold, lbs, 3 bytes big-endian
     mode service   467a8516-6e39-11eb-9439-0242ac130002
       mode         467a8517-…  write 0x04 stream, 0x05 tare, 0x06 Quick-Start, 0x07 idle
-    battery        0x180F / 0x2A19 (percent, read)
+    battery        0x180F / 0x2A19 (percent, read; ble_profile.BATTERY_QUERY)
 
     notification = [sample count, uint16 big-endian][count × 3-byte sample]
 
@@ -38,7 +38,7 @@ from isoforce.core.effort_key import Capabilities
 from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
-from isoforce.devices.ble_profile import BleProfile, GattWrite, Query
+from isoforce.devices.ble_profile import BATTERY_QUERY, BleProfile, GattWrite
 from isoforce.units import N_PER_LBF
 
 NAME = "Force Board"
@@ -48,8 +48,6 @@ TARE_UUID = "9a88d683-8df2-4afe-9e0d-c2bbbe773dd0"
 THRESHOLD_UUID = "9a88d686-8df2-4afe-9e0d-c2bbbe773dd0"
 MODE_SERVICE_UUID = "467a8516-6e39-11eb-9439-0242ac130002"
 MODE_UUID = "467a8517-6e39-11eb-9439-0242ac130002"
-BATTERY_SERVICE_UUID = "0000180f-0000-1000-8000-00805f9b34fb"
-BATTERY_LEVEL_UUID = "00002a19-0000-1000-8000-00805f9b34fb"
 
 MODE_STREAM = 0x04
 MODE_TARE = 0x05
@@ -93,16 +91,6 @@ def mode_command(mode: int) -> bytes:
     return bytes((mode,))
 
 
-def parse_battery_percent(value: bytes) -> int | None:
-    """Battery level (0–100 %) from the standard Battery Level characteristic."""
-    return value[0] if len(value) >= 1 else None
-
-
-def _battery_text(value: bytes) -> str | None:
-    pct = parse_battery_percent(value)
-    return f"{pct} %" if pct is not None else None
-
-
 PROFILE = BleProfile(
     key=SPEC.key,
     decoder=lambda: ForceBoardDecoder(),  # defined below
@@ -111,7 +99,7 @@ PROFILE = BleProfile(
     start=(GattWrite(MODE_UUID, mode_command(MODE_STREAM)),),
     stop=(GattWrite(MODE_UUID, mode_command(MODE_IDLE)),),
     tare=(GattWrite(TARE_UUID, bytes((TARE_VALUE,))),),
-    queries=(Query("battery", _battery_text, read_uuid=BATTERY_LEVEL_UUID),),
+    queries=(BATTERY_QUERY,),
     names=(NAME,),
     service_uuids=(FORCE_SERVICE_UUID,),
 )

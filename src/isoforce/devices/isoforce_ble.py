@@ -38,6 +38,11 @@ SPEC = DeviceSpec(
     force_channel="load_raw",
     notes="The ESP32 reference firmware in firmware_notes/. Needs a calibration (isoforce calibrate).",
     text_commands=True,
+    calibration_hint=(
+        "Calibrate the board once over USB (same firmware, same counts): 'isoforce calibrate "
+        "--device isoforce-serial --port /dev/ttyUSB0 --known-kg 10 --out cal.json', then pass "
+        "--calibration cal.json"
+    ),
 )
 
 

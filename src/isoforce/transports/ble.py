@@ -220,7 +220,7 @@ class BleTransport(Transport):
                 await client.connect()
                 self._stream.renew()
                 self._client = client
-                await client.start_notify(self.profile.notify_uuid or "", self._on_notify)
+                await client.start_notify(self._notify_target(client), self._on_notify)
             except Exception as exc:
                 last = exc
                 self._client = None
@@ -232,6 +232,18 @@ class BleTransport(Transport):
         assert last is not None
         where = f"{self.address} ({attempts} attempt{'s' if attempts > 1 else ''})"
         raise ble_error(last, where, connecting=True) from last
+
+    def _notify_target(self, client: BleakClient) -> BleakGATTCharacteristic | str:
+        """The characteristic to subscribe to: by UUID, or inside its service when repeated."""
+        uuid = self.profile.notify_uuid or ""
+        service_uuid = self.profile.notify_service_uuid
+        if service_uuid is None:
+            return uuid
+        service = client.services.get_service(service_uuid)
+        char = service.get_characteristic(uuid) if service is not None else None
+        if char is None:
+            raise TransportError(R.CONNECT_FAILED, f"no characteristic {uuid} in {service_uuid}")
+        return char
 
     async def _drop_client(self) -> None:
         client, self._client = self._client, None

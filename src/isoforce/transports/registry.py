@@ -69,11 +69,8 @@ def _ble(spec: DeviceSpec, request: TransportRequest) -> Transport:
             f"{spec.key} needs --address (a Bluetooth address; 'isoforce scan' lists them)"
         )
     if _raw_counts(spec, request):
-        raise ConfigError(
-            f"{spec.title} reports raw readings, not newtons. Calibrate the board once over USB "
-            "(same firmware, same counts): 'isoforce calibrate --device isoforce-serial --port "
-            "/dev/ttyUSB0 --known-kg 10 --out cal.json', then pass --calibration cal.json"
-        )
+        hint = spec.calibration_hint or "Pass a calibration with --calibration FILE"
+        raise ConfigError(f"{spec.title} reports raw readings, not newtons. {hint}")
     settings = BleSettings(address=request.address, name=request.ble_name, rate_hz=request.rate_hz)
     return ble_transport_for(spec, settings)
 

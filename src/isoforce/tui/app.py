@@ -173,6 +173,12 @@ class IsoforceApp(App[None]):
         self.controller.options = options
         self.controller.replay_id = None
         self.restart_free(resting=True)
+        note = DEVICES[key].experimental_note() if key in DEVICES else None
+        if note:
+            self.notify(note, severity="warning", timeout=15)
+        note = DEVICES[key].experimental_note() if key in DEVICES else None
+        if note:
+            self.notify(note, severity="warning", timeout=15)
 
     def replay(self, session_id: int) -> None:
         """Play a stored session back through the live path (shown in free mode)."""

@@ -107,7 +107,11 @@ class DeviceScreen(IsoScreen):
                 self._found[ident] = (found.device, found.address)
                 spec = DEVICES[found.device]
                 devices.add_option(
-                    Option(f"{spec.title} at {found.address}  —  {found.description}", id=ident)
+                    Option(
+                        f"{spec.title}{' (EXPERIMENTAL)' if spec.experimental else ''} at "
+                        f"{found.address}  —  {found.description}",
+                        id=ident,
+                    )
                 )
         count = len(self._found)
         summary = f"found {count} sensor(s)" if count else "no supported sensors found"
