@@ -176,9 +176,6 @@ class IsoforceApp(App[None]):
         note = DEVICES[key].experimental_note() if key in DEVICES else None
         if note:
             self.notify(note, severity="warning", timeout=15)
-        note = DEVICES[key].experimental_note() if key in DEVICES else None
-        if note:
-            self.notify(note, severity="warning", timeout=15)
 
     def replay(self, session_id: int) -> None:
         """Play a stored session back through the live path (shown in free mode)."""
