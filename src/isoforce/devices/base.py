@@ -27,7 +27,9 @@ class DeviceSpec:
     """A declarative description of a supported device, read by the device picker and the runner.
 
     ``n_per_count`` and ``offset_counts`` are the factory calibration for devices that report raw
-    counts (``None`` where the device reports newtons itself).
+    counts (``None`` where the device reports newtons itself). ``experimental`` is empty for a
+    device whose protocol facts are confirmed, else says in one sentence which fact is not: such
+    a device is marked EXPERIMENTAL wherever it is listed or used.
     """
 
     key: str
@@ -39,6 +41,14 @@ class DeviceSpec:
     n_per_count: float | None = None
     offset_counts: float = 0.0
     notes: str = ""
+    experimental: str = ""
+
+
+def experimental_warning(spec: DeviceSpec) -> str | None:
+    """The one-line warning shown when an EXPERIMENTAL device is used, None for the others."""
+    if not spec.experimental:
+        return None
+    return f"{spec.title} is EXPERIMENTAL: {spec.experimental}"
 
 
 @dataclass(slots=True)

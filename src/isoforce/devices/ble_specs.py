@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from isoforce.devices import forceboard, isoforce_ble, progressor, wh_c06, witmotion_ble
+from isoforce.devices import (
+    activ5,
+    cts500,
+    forceboard,
+    isoforce_ble,
+    movesense,
+    progressor,
+    vernier_gdx,
+    wh_c06,
+    witmotion_ble,
+)
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.ble_profile import BleDeviceModule, BleProfile
 
@@ -20,6 +30,10 @@ BLE_DEVICE_MODULES: tuple[BleDeviceModule, ...] = (
     wh_c06,
     witmotion_ble,
     isoforce_ble,
+    cts500,
+    activ5,
+    vernier_gdx,
+    movesense,
 )
 BLE_DEVICES: tuple[DeviceSpec, ...] = tuple(m.SPEC for m in BLE_DEVICE_MODULES)
 BLE_PROFILES: dict[str, BleProfile] = {m.PROFILE.key: m.PROFILE for m in BLE_DEVICE_MODULES}
