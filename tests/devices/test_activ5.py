@@ -43,3 +43,11 @@ def test_garbage_is_dropped_and_counted() -> None:
     assert dec.stats.bytes_dropped > 0
     assert forces(dec.feed(0.1, b"\x12IS99999/IS\x13\x12IS5/IS\x13")) == [5 * N_PER_COUNT]
     assert dec.stats.out_of_range == 1
+
+
+def test_recognised_by_its_service() -> None:
+    from isoforce.devices.ble_specs import recognise
+
+    profile = recognise(name="ACTIV5-0A1B", service_uuids=[activ5.SERVICE_UUID.upper()])
+    assert profile is not None and profile.key == "activ5"
+    assert recognise(name="ACTIV5-0A1B", service_uuids=[]) is None

@@ -73,3 +73,14 @@ def test_garbage_weights_are_refused() -> None:
     dec = cts500.Cts500Decoder()
     assert forces(dec.feed(0.0, weight(0x7FFFFFFF) + weight(5))) == [0.05 * N_PER_KGF]
     assert dec.stats.out_of_range == 1
+
+
+def test_recognised_by_name_only_with_its_generic_service() -> None:
+    from isoforce.devices.ble_specs import recognise
+
+    ffe0 = ["0000ffe0-0000-1000-8000-00805f9b34fb"]
+    for name in ("CTS500", "CTS-300"):
+        profile = recognise(name=name, service_uuids=ffe0)
+        assert profile is not None and profile.key == "cts500"
+    assert recognise(name="HMSoft", service_uuids=ffe0) is None  # any HM-10 module
+    assert recognise(name="CTS500", service_uuids=[]) is None

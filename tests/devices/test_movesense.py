@@ -71,3 +71,14 @@ def test_responses_other_references_and_garbage() -> None:
     assert blocks(dec.feed(0.1, bad)) == []
     assert dec.stats.non_finite == 1 and dec.stats.out_of_range == 1
     assert dec.feed(0.2, b"\x09") == [] and dec.stats.bytes_dropped == 1
+
+
+def test_recognised_by_name_or_gsp_service() -> None:
+    from isoforce.devices.ble_specs import recognise
+
+    by_name = recognise(
+        name="Movesense 204730000081", service_uuids=["0000fe06-0000-1000-8000-00805f9b34fb"]
+    )
+    by_service = recognise(name=None, service_uuids=[ms.SERVICE_UUID])
+    assert by_name is not None and by_service is not None
+    assert by_name.key == by_service.key == "movesense"

@@ -69,3 +69,11 @@ def test_garbage_before_a_packet_costs_at_most_that_packet() -> None:
     assert got[-1] == 8.0 and dec.stats.bytes_dropped >= 5
     assert forces(dec.feed(0.1, measurement([[float("nan")], [5e6], [3.0]]))) == [3.0]
     assert dec.stats.non_finite == 1 and dec.stats.out_of_range == 1
+
+
+def test_recognised_by_name_prefix() -> None:
+    from isoforce.devices.ble_specs import recognise
+
+    for name in ("GDX-FOR 071000U9", "GDX-HD 151000C1"):
+        profile = recognise(name=name)
+        assert profile is not None and profile.key == "vernier-gdx"

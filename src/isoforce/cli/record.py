@@ -166,8 +166,18 @@ def load_calibration(path: str | None) -> Calibration | None:
 
 
 def session_options(args: argparse.Namespace, **extra: Any) -> SessionOptions:
-    """The session the shared device arguments describe (``extra`` adds or overrides fields)."""
+    """The session the shared device arguments describe (``extra`` adds or overrides fields).
+
+    Every command that opens a session comes through here, so this is where an EXPERIMENTAL
+    device says so (one line on standard error) before it is used.
+    """
+    from isoforce.devices.base import experimental_warning
     from isoforce.live import SessionOptions
+
+    if args.device and args.device in DEVICES:
+        warning = experimental_warning(DEVICES[args.device])
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
 
     fields: dict[str, Any] = {
         "device": args.device or "sim",

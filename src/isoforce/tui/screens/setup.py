@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from isoforce.core.effort_key import Side
 from isoforce.core.movements import MOVEMENTS, POSITIONS, movement_title, position_title
+from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import DEVICES
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import CalibrationError, IsoforceError
@@ -52,7 +53,8 @@ class DeviceScreen(IsoScreen):
             at = f" at {where}" if where else ""
             items.append(
                 Option(
-                    f"{spec.title}{at}  —  measures {spec.capabilities.describe()}, {spec.nominal_rate_hz:g} Hz",
+                    f"{spec.title}{at}  —  measures {spec.capabilities.describe()}, "
+                    f"{spec.nominal_rate_hz:g} Hz{_experimental_tag(spec)}",
                     id=key,
                 )
             )
@@ -107,7 +109,11 @@ class DeviceScreen(IsoScreen):
                 self._found[ident] = (found.device, found.address)
                 spec = DEVICES[found.device]
                 devices.add_option(
-                    Option(f"{spec.title} at {found.address}  —  {found.description}", id=ident)
+                    Option(
+                        f"{spec.title} at {found.address}  —  {found.description}"
+                        f"{_experimental_tag(spec)}",
+                        id=ident,
+                    )
                 )
         count = len(self._found)
         summary = f"found {count} sensor(s)" if count else "no supported sensors found"
@@ -340,3 +346,8 @@ __all__ = [
     "HistoryScreen",
     "ReferencesScreen",
 ]
+
+
+def _experimental_tag(spec: DeviceSpec) -> str:
+    """`` — EXPERIMENTAL: why`` for a device whose protocol is not confirmed, else nothing."""
+    return f"  —  EXPERIMENTAL: {spec.experimental}" if spec.experimental else ""
