@@ -372,6 +372,13 @@ def bench_ble_suite(quick: bool) -> list[Row]:
     return bench_ble(quick, Row)
 
 
+def bench_ble_codecs_suite(quick: bool) -> list[Row]:
+    """Decode throughput of the CTS500, Vernier, Movesense and Activ5 codecs (bench_ble_codecs.py)."""
+    from bench_ble_codecs import bench_ble_codecs
+
+    return bench_ble_codecs(quick, Row)
+
+
 def bench_json_suite(quick: bool) -> list[Row]:
     """The JSON session format, written and read streaming (benchmarks/bench_json.py)."""
     from bench_json import bench_json
@@ -394,6 +401,7 @@ SUITES: dict[str, Callable[[bool], list[Row]]] = {
     "drill": bench_drill_suite,
     "tui": bench_tui_suite,
     "ble": bench_ble_suite,
+    "ble-decode": bench_ble_codecs_suite,
     "imu": bench_imu_suite,
     "export": _session_suite("export"),
     "json": bench_json_suite,

@@ -66,6 +66,8 @@ TIME_COUNTER = CounterSpec(bits=32, tick_s=1e-3)
 MAX_ABS_G = 32.0
 MAX_ABS_DPS = 4000.0
 CHANNELS = ("acc_x_g", "acc_y_g", "acc_z_g", "gyro_x_dps", "gyro_y_dps", "gyro_z_dps")
+_PER_UNIT = np.array([STANDARD_GRAVITY_M_S2] * 3 + [1.0] * 3)  # m/s² per g; °/s as sent
+_BOUNDS = np.array([MAX_ABS_G] * 3 + [MAX_ABS_DPS] * 3)
 
 SPEC = DeviceSpec(
     key="movesense",
@@ -186,31 +188,25 @@ class MovesenseDecoder:
             return []
         self.stats.frames_ok += 1
         before = self._clock.restarts
-        t0 = self._clock.stamp(
-            [int.from_bytes(body[:TIMESTAMP_BYTES], "little")], t_host_s=t_host_s
-        )
+        ts_ms = int.from_bytes(body[:TIMESTAMP_BYTES], "little")
+        t0 = float(self._clock.stamp([ts_ms], t_host_s=t_host_s)[0])
         self.stats.other["restarts"] += self._clock.restarts - before
-        vectors = np.frombuffer(body, dtype="<f4", count=6 * n, offset=TIMESTAMP_BYTES)
+        raw = np.frombuffer(body, dtype="<f4", count=6 * n, offset=TIMESTAMP_BYTES)
         with np.errstate(invalid="ignore"):  # a signalling NaN is refused just below
-            vectors = vectors.astype(np.float64)
-        acc = vectors[: 3 * n].reshape(n, 3) / STANDARD_GRAVITY_M_S2
-        gyro = vectors[3 * n :].reshape(n, 3)
-        values = np.hstack((acc, gyro))
-        t_s = t0[0] + np.arange(n) / self.rate_hz
-        # a millisecond timestamp may land before the last sample at high rates: never go back
-        t_s = np.maximum(t_s, self._last_t_s + (np.arange(n) + 1) * MIN_STEP_S)
-        ok = plausible_rows(self.stats, acc, max_abs=MAX_ABS_G)
-        ok &= plausible_rows(self.stats, np.where(ok[:, None], gyro, 0.0), max_abs=MAX_ABS_DPS)
-        if not ok.any():
-            return []
+            # acc x y z × n, then gyro x y z × n  →  one row per sample: acc, gyro
+            values = raw.reshape(2, n, 3).transpose(1, 0, 2).reshape(n, 6) / _PER_UNIT
+            inside = np.abs(values) <= _BOUNDS
+        t_s = t0 + np.arange(n) / self.rate_hz
+        if t_s[0] <= self._last_t_s:  # a millisecond stamp may land early at high rates
+            t_s = np.maximum(t_s, self._last_t_s + (np.arange(n) + 1) * MIN_STEP_S)
+        if not inside.all():
+            ok = plausible_rows(self.stats, values / _BOUNDS, max_abs=1.0)
+            if not ok.any():
+                return []
+            values, t_s = values[ok], t_s[ok]
         self._last_t_s = float(t_s[-1])
-        block = SampleBlock(
-            t_s=t_s[ok],
-            t_host_s=np.full(int(ok.sum()), t_host_s),
-            values=values[ok],
-            channels=CHANNELS,
-        )
-        return [block]
+        host = np.full(len(t_s), t_host_s)
+        return [SampleBlock(t_s=t_s, t_host_s=host, values=values, channels=CHANNELS)]
 
     def _release(self) -> None:
         if self._held is not None:

@@ -62,6 +62,8 @@ COMMAND_IDS = frozenset({0x10, 0x18, 0x19, 0x1A, 0x1B, 0x50, 0x51, 0x54, 0x55, 0
 #: The measurement types godirect-py names (0x06 NORMAL_REAL32 … 0x0E PERIOD).
 MEASUREMENT_TYPES = (0x06, 0x0E)
 _WAIT = -1
+#: The bytes that give a measurement its shape: header, length, type, mask, count.
+_SHAPE_BYTES = [0, 1, 4, 5, 6, 7]
 _BAD = 0
 
 SPEC = DeviceSpec(
@@ -159,6 +161,11 @@ class VernierGdxDecoder:
         values: list[np.ndarray] = []
         pos = 0
         while len(buf) - pos >= 2:
+            run = self._run(pos)
+            if run is not None:
+                pos += run[0]
+                values.append(run[1])
+                continue
             verdict = self._check(pos)
             if verdict == _WAIT:
                 break
@@ -225,6 +232,35 @@ class VernierGdxDecoder:
         if buf[pos] != MEASUREMENT and checksum(bytes(buf[pos : pos + length])) != buf[pos + 3]:
             return _BAD
         return length
+
+    def _run(self, pos: int) -> tuple[int, np.ndarray] | None:
+        """A run of force measurements shaped like the one at ``pos``, decoded at once.
+
+        A device sends the same packet shape over and over (same length, type, mask and
+        count); every packet of the run is checked as :meth:`_check` would, then all their
+        force values are read with one numpy view. Returns the bytes used and the values.
+        """
+        buf = self._buf
+        length = self._check(pos) if buf[pos] == MEASUREMENT else _BAD
+        if length <= 0 or buf[pos + 4] != TYPE_NORMAL_REAL32:
+            return None
+        mask = int.from_bytes(buf[pos + 5 : pos + 7], "little")
+        count = buf[pos + 7]
+        sensors = [s for s in range(16) if mask >> s & 1]
+        if FORCE_SENSOR not in sensors or count > 127:
+            return None
+        k = (len(buf) - pos) // length
+        rows = np.frombuffer(buf, dtype=np.uint8, count=k * length, offset=pos).reshape(k, length)
+        shape = rows[:, _SHAPE_BYTES]
+        same = (shape == shape[0]).all(axis=1)
+        good = k if same.all() else int(np.argmin(same))
+        self.stats.frames_ok += good
+        self._in_sync = True
+        floats = np.ascontiguousarray(rows[:good, REAL32_VALUES_AT:]).view("<f4")
+        column = sensors.index(FORCE_SENSOR)
+        with np.errstate(invalid="ignore"):  # a signalling NaN is refused by the caller
+            force = floats.reshape(good * count, len(sensors))[:, column].astype(np.float64)
+        return good * length, force
 
     def _wait_or_measurement_after(self, pos: int) -> int:
         """``_WAIT`` for an incomplete packet, unless a whole measurement begins inside it."""
