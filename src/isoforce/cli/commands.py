@@ -41,8 +41,10 @@ def run_devices(args: argparse.Namespace) -> int:
     width = max(len(k) for k in DEVICES)
     for spec in DEVICES.values():
         caps = spec.capabilities.describe()
+        mark = "  (EXPERIMENTAL)" if spec.experimental else ""
         print(
-            f"{spec.key:<{width}}  {spec.transport:<6} {spec.nominal_rate_hz:>6.0f} Hz  {caps:<12} {spec.title}"
+            f"{spec.key:<{width}}  {spec.transport:<6} {spec.nominal_rate_hz:>6.0f} Hz  {caps:<12} "
+            f"{spec.title}{mark}"
         )
     return EXIT_OK
 

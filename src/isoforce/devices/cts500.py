@@ -76,7 +76,8 @@ SPEC = DeviceSpec(
     force_channel="force_n",
     n_per_count=1.0,
     notes=(
-        "Tension gauge reporting 0.01 kg steps (→ N); tare and battery over Bluetooth. Its "
+        "Tension gauge reporting 0.01 kg steps (→ N); measures the direction its strap is "
+        "rigged for. Tare and battery over Bluetooth. Its "
         "default rate is not published (10–320 Hz). Source: hangtime-grip-connect and Grip "
         "Gains Companion (device-protocols.md §7)."
     ),
