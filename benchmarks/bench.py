@@ -373,10 +373,11 @@ def bench_ble_suite(quick: bool) -> list[Row]:
 
 
 def bench_ble_codecs_suite(quick: bool) -> list[Row]:
-    """Decode throughput of the issue-19 BLE codecs (benchmarks/bench_ble_codecs.py)."""
+    """Decode throughput of the issue-19 BLE codecs (bench_ble_codecs.py, bench_ble_codecs_more.py)."""
     from bench_ble_codecs import bench_ble_codecs
+    from bench_ble_codecs_more import bench_ble_codecs as bench_more
 
-    return bench_ble_codecs(quick, Row)
+    return bench_ble_codecs(quick, Row) + bench_more(quick, Row)
 
 
 def bench_json_suite(quick: bool) -> list[Row]:

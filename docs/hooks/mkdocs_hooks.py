@@ -66,6 +66,8 @@ def _devices_table() -> str:
     ]
     for spec in DEVICES.values():
         notes = spec.notes.replace("|", "\\|")
+        if spec.experimental:
+            notes = f"**EXPERIMENTAL:** {spec.experimental}. {notes}"
         rows.append(
             f"| `{spec.key}` | {spec.title} | {spec.transport} | {spec.capabilities.describe()} | "
             f"{spec.nominal_rate_hz:g} Hz | {notes} |"

@@ -3,7 +3,8 @@
     python -m tests.ble.ble_fake_run --bus ADDRESS progressor forceboard:C0:FF:EE:00:02:09 ...
 
 Devices: ``progressor``, ``clone`` (Progressor with pad bytes), ``forceboard``, ``wh-c06``,
-``witmotion``, ``isoforce``, ``other`` (an unrelated device), and those of ``emu_kinds``;
+``witmotion``, ``isoforce``, ``other`` (an unrelated device), those of ``emu_kinds``,
+and those of :data:`MORE_EMULATORS` (``cts500``, ``vernier-gdx``, ``movesense``, ``activ5``);
 ``KIND:ADDRESS`` sets the address.
 Prints ``ready`` once ``org.bluez`` is owned, runs until stdin closes or SIGTERM, then writes
 what every emulator delivered to ``--ledger`` (JSON: address → list of raw values and send
@@ -21,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,10 +31,21 @@ from tests.ble.ble_emulators import Emulator, ForceBoardEmu, ProgressorEmu, WhC0
 from tests.ble.ble_fake_bluez import FakeBluez
 from tests.ble.ble_isoforce_emu import IsoforceNusEmu
 from tests.ble.ble_model import Peripheral, Service
+from tests.ble.emu_activ5 import Activ5Emu
+from tests.ble.emu_cts500 import Cts500Emu
 from tests.ble.emu_kinds import EMULATORS
+from tests.ble.emu_movesense import MovesenseEmu
+from tests.ble.emu_vernier_gdx import VernierGdxEmu
 from tests.paths import python_env
 
 Made = Emulator | WhC06Emu | Peripheral
+#: Emulators made by kind from their keyword arguments (address, speed): one line per device.
+MORE_EMULATORS: dict[str, Callable[..., Emulator]] = {
+    "cts500": Cts500Emu,
+    "vernier-gdx": VernierGdxEmu,
+    "movesense": MovesenseEmu,
+    "activ5": Activ5Emu,
+}
 
 
 def make(kind: str, address: str | None, speed: float) -> Made:
@@ -50,6 +63,8 @@ def make(kind: str, address: str | None, speed: float) -> Made:
         return IsoforceNusEmu(speed=speed, **kw)
     if kind in EMULATORS:
         return EMULATORS[kind](address, speed)
+    if kind in MORE_EMULATORS:
+        return MORE_EMULATORS[kind](speed=speed, **kw)
     if kind == "other":
         return Peripheral(address or "11:22:33:44:55:66", "JBL Flip 5", [Service("180f", [])])
     raise SystemExit(f"unknown device kind {kind!r}")

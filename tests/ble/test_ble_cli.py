@@ -45,7 +45,7 @@ def test_scan_lists_supported_devices_and_hides_others(system_bus: PrivateBus) -
     assert text.returncode == 0, text.stderr
     assert "Bluetooth LE devices" in text.stdout and "JBL Flip 5" in text.stdout
     assert "not a device isoforce reads" in text.stdout
-    assert f"use: --device progressor --address {GAUGE}" in text.stdout
+    assert f"read it with: isoforce record --device progressor --address {GAUGE}" in text.stdout
 
 
 def test_record_a_progressor_by_address(system_bus: PrivateBus, tmp_path: Path) -> None:

@@ -204,3 +204,12 @@ def test_real_devices_never_borrow_the_simulated_athletes_maxima() -> None:
         assert test.header.references[ReferenceKind.MVIC].push_max_n == PROVISIONAL_MVIC_N
     sim = open_session(SessionOptions(device="sim"))
     assert sim.header.references[ReferenceKind.PAIN_FREE].push_max_n == 250.0
+
+
+def test_devices_marks_the_experimental_ones() -> None:
+    from isoforce.devices.registry import DEVICES
+
+    lines = run("devices").stdout.splitlines()
+    marked = {line.split()[0] for line in lines if line.endswith("(EXPERIMENTAL)")}
+    assert marked == {key for key, spec in DEVICES.items() if spec.experimental}
+    assert {"movesense", "activ5"} <= marked and len(lines) == len(DEVICES)

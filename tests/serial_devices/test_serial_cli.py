@@ -119,7 +119,10 @@ def test_scan_recognises_each_device_on_its_port(emulate: EmulatorFactory) -> No
     assert mine and mine[0]["detail"] == "not probed" and mine[0]["device"] is None
     text = run("scan", "--no-ble", "--probe-s", "0.3", "--port", str(hx.link.path))
     assert text.returncode == 0 and "Serial ports" in text.stdout
-    assert "→ hx711: HX711 reading" in text.stdout and "use: --device hx711" in text.stdout
+    assert (
+        "→ hx711: HX711 reading" in text.stdout
+        and "read it with: isoforce record --device hx711" in text.stdout
+    )
 
 
 def _read_until(

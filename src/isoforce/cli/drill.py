@@ -275,7 +275,6 @@ def run_drill(args: argparse.Namespace) -> int:
         print_drill_result,
     )
     from isoforce.cli.progression_hint import suggestion_lines
-    from isoforce.devices.registry import DEVICES
     from isoforce.drills.report import imu_summary_lines
     from isoforce.export.csv_writer import CsvSampleWriter
     from isoforce.live.build import open_session
@@ -298,9 +297,6 @@ def run_drill(args: argparse.Namespace) -> int:
             )
             notes = [rec.athlete_line(), *_no_save_note(args)]
             notes += remembered_device(rec, args)
-            notes.append(
-                DEVICES[args.device].experimental_note() if args.device in DEVICES else None
-            )
             drill_side = _load(args.name, args.data_dir).side.as_side()
             side, remembered = remembered_choices(rec, args, drill_side=drill_side)
             drill = _load_chosen(args)

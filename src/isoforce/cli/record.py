@@ -228,8 +228,17 @@ def load_calibration(path: str | None) -> Calibration | None:
 
 
 def session_options(args: argparse.Namespace, **extra: Any) -> SessionOptions:
-    """The session the shared device arguments describe (``extra`` adds or overrides fields)."""
+    """The session the shared device arguments describe (``extra`` adds or overrides fields).
+
+    Every command that opens a session comes through here, so this is where an EXPERIMENTAL
+    device says so (one line on standard error) before it is used.
+    """
     from isoforce.live import SessionOptions
+
+    if args.device and args.device in DEVICES:
+        warning = DEVICES[args.device].experimental_note()
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
 
     fields: dict[str, Any] = {
         "device": args.device or "sim",
@@ -296,7 +305,6 @@ def run_record(args: argparse.Namespace) -> int:
                 Recording(data_dir=args.data_dir, save=not args.no_save, athlete=args.athlete)
             )
             notes = [rec.athlete_line(), *remembered_device(rec, args)]
-            notes.append(device_spec(args.device).experimental_note())
             for line in notes:
                 if line:
                     print(line, file=sys.stderr)

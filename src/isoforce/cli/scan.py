@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from isoforce.cli.common import EXIT_OK
 from isoforce.cli.values import BAUD, INTERVAL_S
 
 if TYPE_CHECKING:
-    from isoforce.transports.discovery import Scanner, Section
+    from isoforce.transports.discovery import Found, Scanner, Section
 
 
 def register(sub: Any) -> None:
@@ -29,8 +30,9 @@ def register(sub: Any) -> None:
             "List serial ports with their descriptions and listen to each for a moment to "
             "recognise HX711 text lines, isoforce frames or WitMotion frames; listen for "
             "Bluetooth LE advertisements and show the supported devices nearby with model, "
-            "signal strength and what each measures. Read only: nothing is sent to any device "
-            "and no Bluetooth device is connected (opening a port may reset an Arduino)."
+            "signal strength, what each measures and the command that reads it. Read only: "
+            "nothing is sent to any device and no Bluetooth device is connected (opening a port "
+            "may reset an Arduino)."
         ),
     )
     p.add_argument(
@@ -118,6 +120,8 @@ def section_dict(section: Section) -> dict[str, Any]:
                 "device": f.device,
                 "detail": f.detail,
                 "options": list(f.options),
+                "command": command_line(f),
+                "experimental": _experimental(f),
             }
             for f in section.found
         ],
@@ -138,7 +142,34 @@ def render(sections: list[Section]) -> list[str]:
             lines.append(f"  {f.address:<{width}}  {f.description}")
             mark = "→ " + (f.device + ": " if f.device else "")
             lines.append(f"  {'':<{width}}  {mark}{f.detail}")
-            if f.options:
-                lines.append(f"  {'':<{width}}    use: {' '.join(f.options)}")
+            experimental = _experimental(f)
+            if experimental:
+                lines.append(f"  {'':<{width}}    EXPERIMENTAL: {experimental}")
+            command = command_line(f)
+            if command:
+                lines.append(f"  {'':<{width}}    read it with: {command}")
         lines.append("")
     return lines
+
+
+def command_line(found: Found) -> str | None:
+    """The command that reads a recognised device, None when it was not recognised.
+
+    ``isoforce record`` for a force device, ``isoforce imu`` for an IMU, with the options that
+    select it; the same for every kind of link, so a new device needs nothing here.
+    """
+    from isoforce.devices.registry import DEVICES
+
+    spec = DEVICES.get(found.device or "")
+    if spec is None or not found.options:
+        return None
+    verb = "record" if spec.force_channel is not None else "imu"
+    return shlex.join(["isoforce", verb, *found.options])
+
+
+def _experimental(found: Found) -> str | None:
+    """Why a recognised device is EXPERIMENTAL (None when it is not, or not recognised)."""
+    from isoforce.devices.registry import DEVICES
+
+    spec = DEVICES.get(found.device or "")
+    return spec.experimental or None if spec is not None else None

@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from isoforce.devices import (
+    activ5,
     climbro,
+    cts500,
     entralpi,
     forceboard,
     frez_dyno,
     isoforce_ble,
     motherboard,
+    movesense,
     progressor,
+    vernier_gdx,
     weight_scale,
     wh_c06,
     witmotion_ble,
@@ -36,6 +40,10 @@ BLE_DEVICE_MODULES: tuple[BleDeviceModule, ...] = (
     motherboard,
     frez_dyno,
     weight_scale,  # after the Entralpi, which reuses the 0x181D service UUID
+    cts500,
+    activ5,
+    vernier_gdx,
+    movesense,
 )
 BLE_DEVICES: tuple[DeviceSpec, ...] = tuple(m.SPEC for m in BLE_DEVICE_MODULES)
 BLE_PROFILES: dict[str, BleProfile] = {m.PROFILE.key: m.PROFILE for m in BLE_DEVICE_MODULES}

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from isoforce.core.effort_key import Side
 from isoforce.core.movements import MOVEMENTS, POSITIONS, movement_title, position_title
+from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import DEVICES
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import CalibrationError, IsoforceError
@@ -52,7 +53,8 @@ class DeviceScreen(IsoScreen):
             at = f" at {where}" if where else ""
             items.append(
                 Option(
-                    f"{spec.title}{at}  —  measures {spec.capabilities.describe()}, {spec.nominal_rate_hz:g} Hz",
+                    f"{spec.title}{at}  —  measures {spec.capabilities.describe()}, "
+                    f"{spec.nominal_rate_hz:g} Hz{_experimental_tag(spec)}",
                     id=key,
                 )
             )
@@ -405,3 +407,8 @@ __all__ = [
     "HistoryScreen",
     "ReferencesScreen",
 ]
+
+
+def _experimental_tag(spec: DeviceSpec) -> str:
+    """`` — EXPERIMENTAL: why`` for a device whose protocol is not confirmed, else nothing."""
+    return f"  —  EXPERIMENTAL: {spec.experimental}" if spec.experimental else ""
