@@ -45,6 +45,8 @@ class PhaseClock:
     phase: Phase
     remaining_s: float
     rep_label: str = ""
+    banded: bool = True
+    """The running segment is tracked against its target band (a max trial or a rest is not)."""
     count_in_s: float = math.nan
     next_effort: str = ""
     next_direction: Direction | None = None
@@ -98,6 +100,7 @@ def phase_clock(ahead: Ahead, now_s: float) -> PhaseClock | None:
                 seg0.phase,
                 max(0.0, end_s - now_s),
                 seg0.rep_label,
+                seg0.banded,
                 count_in_s=max(0.0, wait) if wait <= COUNT_IN_S else math.nan,
                 next_effort=seg.rep_label or seg.phase.name.lower().replace("_", " "),
                 next_direction=step.direction if step is not None else None,
@@ -107,4 +110,4 @@ def phase_clock(ahead: Ahead, now_s: float) -> PhaseClock | None:
             if steps_seen > 2 and not in_phase:
                 break
         prev = (step, seg)
-    return PhaseClock(seg0.phase, max(0.0, end_s - now_s), seg0.rep_label)
+    return PhaseClock(seg0.phase, max(0.0, end_s - now_s), seg0.rep_label, seg0.banded)
