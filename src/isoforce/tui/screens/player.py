@@ -274,7 +274,11 @@ class PlayerScreen(IsoScreen):
             set_text(self.query_one("#effort-caption", Label), "ANGLE  (+ inward / − outward)")
             effort.template = ANGLE_TEMPLATE
             effort.text = "--°" if angle is None else f"{angle:+.0f}°"
-            small = f"effort {_pct(view.effort_pct)}"
+            small = (
+                "no force asked"
+                if math.isnan(view.effort_pct)
+                else f"effort {_pct(view.effort_pct)}"
+            )
         else:
             set_text(self.query_one("#effort-caption", Label), "EFFORT")
             effort.template = EFFORT_TEMPLATE
