@@ -127,6 +127,7 @@ def live_view(
         phase_word=phase_word(phase, direction),
         angle_first=step is not None and not step.step.traits.isometric,
         still_asked=step is None or step.step.traits.isometric,
+        lift_offs_asked=step is None or step.step.traits.counts_lift_offs,
         **_clock_fields(clock),
         instruction=_instruction(
             state.status, step.instruction if step else "", state.phase, state.target_pct

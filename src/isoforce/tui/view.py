@@ -151,3 +151,5 @@ class LiveView:
     angle_first: bool = False
     #: The step asks the leg to stay still (isometric or relaxed): only then "hold still".
     still_asked: bool = True
+    #: The step counts lift-offs (or no drill runs): only then the lift-off hold is shown.
+    lift_offs_asked: bool = True

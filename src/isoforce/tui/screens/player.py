@@ -246,7 +246,9 @@ class PlayerScreen(IsoScreen):
         )
         self.query_one(CurvePlot).curve = view.curve
         # angle, STILL / MOVING (only where the step asks for stillness), the estimate's band
-        self.query_one(ImuPanel).show(view.imu, still_asked=view.still_asked)
+        self.query_one(ImuPanel).show(
+            view.imu, still_asked=view.still_asked, lift_offs_asked=view.lift_offs_asked
+        )
         set_text(
             self.query_one("#next", Static),
             f"Next: {view.next_label}" if view.next_label else "Next: —",

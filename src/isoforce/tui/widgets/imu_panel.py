@@ -13,11 +13,14 @@ from textual.widgets import Static
 from isoforce.signal.imu import ImuView
 
 
-def imu_panel_text(view: ImuView | None, *, still_asked: bool = True) -> Text:
+def imu_panel_text(
+    view: ImuView | None, *, still_asked: bool = True, lift_offs_asked: bool = True
+) -> Text:
     """Two lines: angle and motion state, then the effort estimate band or why there is none.
 
     ``still_asked``: the step asks the leg to stay still (isometric or relaxed). Where it moves
     the leg (rotations, lift-offs) moving is the point: no STILL / MOVING and no "hold still".
+    ``lift_offs_asked``: the step counts lift-offs; elsewhere a lift-off hold is not shown.
     """
     if view is None:
         return Text("IMU: waiting for samples", style="dim")
@@ -34,7 +37,7 @@ def imu_panel_text(view: ImuView | None, *, still_asked: bool = True) -> Text:
         out.append("    MOVING ", style="bold white on red")
     else:
         out.append("    STILL ", style="bold black on green")
-    if view.lift_phase == "hold":
+    if view.lift_phase == "hold" and lift_offs_asked:
         out.append(f"   lift-off hold {view.hold_s:.1f} s", style="bold")
     out.append("\n")
     effort = view.effort
@@ -60,9 +63,13 @@ class ImuPanel(Static):
     ImuPanel { height: auto; width: 100%; padding: 0 1; }
     """
 
-    def show(self, view: ImuView | None, *, still_asked: bool = True) -> None:
+    def show(
+        self, view: ImuView | None, *, still_asked: bool = True, lift_offs_asked: bool = True
+    ) -> None:
         """Redraw from ``view``; hidden when the session has no IMU (``None``)."""
         if self.display != (view is not None):
             self.display = view is not None
         if view is not None:
-            self.update(imu_panel_text(view, still_asked=still_asked))
+            self.update(
+                imu_panel_text(view, still_asked=still_asked, lift_offs_asked=lift_offs_asked)
+            )
