@@ -134,3 +134,27 @@ async def test_the_audio_mode_is_on_screen_and_a_missing_speech_engine_is_said_o
         played = [c.words for c in app.player.played]
         go = played.index("go — max effort")
         assert played[go - 3 : go] == ["3", "2", "1"]
+
+
+@pytest.mark.parametrize(
+    ("t_s", "phase", "info", "caption", "big"),
+    [
+        (283.5, "BREATHE", "breath 5 of 5", "LIFT IN", "2"),
+        (286.5, "LIFT", "lift-off 1 of 3", "PHASE TIME LEFT", "0:02"),
+        (289.5, "LOWER", "next: LIFT · lift-off 2 of 3", "LIFT IN", "2"),
+    ],
+)
+async def test_lift_offs_are_counted_in_and_show_the_angle(
+    t_s: float, phase: str, info: str, caption: str, big: str
+) -> None:
+    app = make_app(drill="pails-rails-hip", device="sim-dual", stop_at_s=t_s)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _stopped(pilot, app)
+        assert _text(app, "#phase") == phase
+        assert info in _text(app, "#phase-info")
+        assert str(app.screen.query_one("#countdown-caption").render()) == caption
+        assert _big(app, "#countdown").text == big
+        lifting = phase in ("LIFT", "LOWER")
+        caption = str(app.screen.query_one("#effort-caption").render())
+        assert caption.startswith("ANGLE" if lifting else "EFFORT")
+        assert ("STILL" in _text(app, "#imu") or "MOVING" in _text(app, "#imu")) != lifting
