@@ -67,3 +67,67 @@ def test_speech_renders_to_a_file(tmp_path: Path) -> None:
     path = tmp_path / "cues.wav"
     assert render_speech(cues, path)
     assert path.stat().st_size > 1000
+
+
+def test_the_count_in_is_a_cue_per_new_number_and_said_once_with_the_drills_own_count() -> None:
+    mapper = CueMapper()
+    heard: list[tuple[CueKind, str]] = []
+    # the frames of a rest's last seconds: the clock's count-in, and the drill's countdown cues
+    frames = [
+        (76.0, 0, []),
+        (77.0, 3, [DrillEvent(EventKind.CUE, 77.0, 1, "3")]),
+        (77.5, 3, []),
+        (78.1, 2, [DrillEvent(EventKind.CUE, 78.0, 1, "2")]),
+        (79.0, 1, [DrillEvent(EventKind.CUE, 79.0, 1, "1")]),
+        (80.0, 0, [DrillEvent(EventKind.CUE, 80.0, 1, "go — max effort")]),
+    ]
+    for t, number, events in frames:
+        cues = mapper.count_in(number, t) + mapper.cues(events)
+        heard += [(c.kind, c.words) for c in cues]
+    assert heard == [
+        (CueKind.COUNT_IN, "3"),
+        (CueKind.COUNT_IN, "2"),
+        (CueKind.COUNT_IN, "1"),
+        (CueKind.PHASE, "go — max effort"),
+    ]
+    # the drill's countdown at the end of a hold (no effort follows) is still said
+    assert [c.words for c in mapper.cues([DrillEvent(EventKind.CUE, 97.0, 2, "3")])] == ["3"]
+
+
+def test_the_bell_rings_for_the_count_in_and_pain_is_acknowledged() -> None:
+    rings: list[int] = []
+    player = CuePlayer(AudioMode.BELL, bell=lambda: rings.append(1))
+    mapper = CueMapper()
+    player.play(mapper.count_in(3, 10.0))
+    player.play(mapper.cues([DrillEvent(EventKind.PAIN_MARKED, 11.0, 1, value=40.0)]))
+    assert len(rings) == 2
+    assert [c.words for c in player.played] == ["3", "pain marked, target lowered"]
+
+
+def test_the_mode_is_named_and_a_missing_speech_engine_is_said_once_with_how_to_install() -> None:
+    player = CuePlayer(AudioMode.SPEECH, speaker=None, player=None)
+    assert player.mode is AudioMode.BELL  # beeps instead
+    assert player.status == "audio: beeps (bell) · no speech engine"
+    notice = player.take_notice()
+    assert "no speech engine" in notice and "espeak-ng" in notice and "apt install" in notice
+    assert player.take_notice() == ""  # once
+    modes = [player.next_mode() for _ in range(3)]
+    assert modes == [AudioMode.OFF, AudioMode.BELL, AudioMode.OFF]
+    assert player.take_notice() == ""  # said already
+    spoken = CuePlayer(AudioMode.OFF, speaker="/usr/bin/espeak-ng", player="/usr/bin/aplay")
+    assert [spoken.next_mode() for _ in range(4)] == [
+        AudioMode.BELL,
+        AudioMode.TONES,
+        AudioMode.SPEECH,
+        AudioMode.OFF,
+    ]
+    assert [m.label for m in AudioMode] == ["off", "beeps (bell)", "beeps (tones)", "speech"]
+    assert spoken.take_notice() == ""
+
+
+def test_cycling_to_speech_without_an_engine_says_so() -> None:
+    player = CuePlayer(AudioMode.BELL, speaker=None, player="/usr/bin/aplay")
+    assert player.next_mode() is AudioMode.TONES
+    assert player.take_notice() == ""
+    assert player.next_mode() is AudioMode.OFF  # speech skipped …
+    assert "espeak-ng" in player.take_notice()  # … and said why

@@ -297,7 +297,7 @@ async def test_finding_the_player_says_what_effort_divides_by_and_where_it_came_
         divides = app.screen.query_one("#divides", Static)
         await wait_for(
             pilot,
-            lambda: "PUSH" in str(app.screen.query_one("#effort-caption").render()),
+            lambda: "PUSH" in str(app.screen.query_one("#phase").render()),
             timeout_s=60,
         )
         await wait_for(pilot, lambda: "pain-free max" in str(divides.render()))

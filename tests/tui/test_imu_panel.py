@@ -63,3 +63,11 @@ def test_the_widget_mounts_and_redraws() -> None:
             return str(panel.render())
 
     assert "STILL" in asyncio.run(go())
+
+
+def test_steps_that_move_the_leg_do_not_ask_for_stillness() -> None:
+    moving = replace(VIEW, still=False, effort=REFUSED, dual=None)
+    text = imu_panel_text(moving, still_asked=False, lift_offs_asked=False).plain
+    assert "angle +23.4°" in text
+    assert "MOVING" not in text and "STILL" not in text and "hold still" not in text
+    assert "lift-off hold" not in text  # a rotation held at end range is no lift-off

@@ -19,9 +19,26 @@ async def _settle(pilot: Pilot[None]) -> None:
     await pilot.pause(0.3)
 
 
-@pytest.mark.parametrize(("size", "t_s"), [((80, 24), 140.0), ((120, 40), 165.0)])
-def test_player_mid_hold(snap_compare: Any, size: tuple[int, int], t_s: float) -> None:
-    assert snap_compare(make_app(stop_at_s=t_s), terminal_size=size, run_before=_settle)
+PLAYER_SIZES = [(80, 24), (120, 40), (200, 60)]
+
+
+@pytest.mark.parametrize("size", PLAYER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_player_mid_hold(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(stop_at_s=140.0), terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", PLAYER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_player_max_test_count_in(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The max test's rest before trial 2 with the 3-2-1 running (trial 2 starts at 80 s)."""
+    app = make_app(drill="max-test", stop_at_s=78.5)
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", PLAYER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_player_range_of_motion(snap_compare: Any, size: tuple[int, int]) -> None:
+    """A rotation of the range-of-motion drill: the angle is the big number."""
+    app = make_app(drill="hip-rom", device="sim-imu", stop_at_s=9.0)
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
 
 
 def test_device_picker(snap_compare: Any) -> None:

@@ -48,11 +48,14 @@ def test_demo_runs_a_guided_drill_and_takes_keys(tmux_session: str, tmp_path: Pa
     )
     _wait_text(tmux_session, "Passive stretch")
     screen = _wait_text(tmux_session, "step 1/12")
-    assert "EFFORT %" in screen and "STEP TIME LEFT" in screen
+    # the phase in words with its own countdown, the step's time left, the audio mode
+    assert "RELAX" in screen and "EFFORT" in screen and "PHASE TIME LEFT" in screen
+    assert "left" in screen and "audio: off" in screen
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "s"], check=True)
     _wait_text(tmux_session, "PAILs")
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "p"], check=True)
     _wait_text(tmux_session, "better?")
+    _wait_text(tmux_session, "EASED OFF — HOLD")
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "q"], check=True)
     _wait_text(tmux_session, "Summary")
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "q"], check=True)

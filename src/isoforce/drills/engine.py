@@ -46,6 +46,7 @@ from isoforce.drills.events import (
     EventKind,
     SkippedTrial,
 )
+from isoforce.drills.phase_clock import PhaseClock, phase_clock
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import EndReason, best_max_effort, summarize
 from isoforce.drills.segments import Phase, Segment
@@ -161,6 +162,46 @@ class DrillEngine(PainControls):
             out[mask] = int(seg.phase)
         return out
 
+    def phase_clock(self, t_s: float) -> PhaseClock | None:
+        """The running phase, its own countdown and the count-in to the next effort at ``t_s``.
+
+        ``None`` before the start and once the drill has ended; while paused, as it was when
+        paused (drill time stands still).
+        """
+        if self._status not in _ACTIVE:
+            return None
+        now = self._pause_t if self._status is EngineStatus.PAUSED else float(t_s)
+        return phase_clock(self._ahead(), now)
+
+    def _ahead(self) -> Iterator[tuple[PlanStep | None, Segment, float]]:
+        """The segments from the running one on, with their start times if nothing intervenes.
+
+        Yields ``(step, or None for a break; segment; its start)``; before the start, from the
+        first segment. A step interrupted by a break carries on after it, shifted.
+        """
+        if self._status not in (EngineStatus.PENDING, *_ACTIVE):
+            return
+        k, seg_i, t0 = self._k, self._seg, self._t0
+        if self._status is EngineStatus.PENDING:
+            k, seg_i, t0 = 0, 0, self._start_t
+        brk = self._break if self._status in _ACTIVE else None
+        if brk is not None:
+            yield None, brk.segment, t0
+            end = t0 + brk.segment.duration_s
+            if brk.step_done:
+                k, seg_i, t0 = k + 1, 0, end
+            else:
+                seg_i, t0 = brk.seg, brk.seg_t0 + (end - brk.at_t)
+        while k < len(self.plan):
+            ps = self.plan[k]
+            seg = ps.segments[seg_i]
+            yield ps, seg, t0
+            t0 += seg.duration_s
+            if seg_i + 1 < len(ps.segments):
+                seg_i += 1
+            else:
+                k, seg_i = k + 1, 0
+
     def _timeline(
         self, t: FloatArray
     ) -> Iterator[tuple[PlanStep | None, Segment, float, NDArray[np.bool_]]]:
@@ -172,34 +213,15 @@ class DrillEngine(PainControls):
         if self._status not in (EngineStatus.PENDING, EngineStatus.RUNNING) or not t.size:
             return
         done = np.zeros(t.shape, dtype=bool)
-        k, seg_i, t0 = self._k, self._seg, self._t0
         if self._status is EngineStatus.PENDING:
-            k, seg_i, t0 = 0, 0, self._start_t
             done |= t < self._start_t
-        brk = self._break if self._status is EngineStatus.RUNNING else None
-        if brk is not None:
-            end = t0 + brk.segment.duration_s
-            mask = t < end
-            if mask.any():
-                yield None, brk.segment, t0, mask
-            done |= mask
-            if brk.step_done:
-                k, seg_i, t0 = k + 1, 0, end
-            else:
-                seg_i, t0 = brk.seg, brk.seg_t0 + (end - brk.at_t)
-        while k < len(self.plan) and not done.all():
-            ps = self.plan[k]
-            seg = ps.segments[seg_i]
-            end = t0 + seg.duration_s
-            mask = ~done & (t < end)
+        for ps, seg, t0 in self._ahead():
+            if done.all():
+                return
+            mask = ~done & (t < t0 + seg.duration_s)
             if mask.any():
                 yield ps, seg, t0, mask
             done |= mask
-            if seg_i + 1 < len(ps.segments):
-                seg_i += 1
-            else:
-                k, seg_i = k + 1, 0
-            t0 = end
 
     def result(self) -> DrillResult:
         """Scores and findings so far (the step in progress is not included until it ends)."""

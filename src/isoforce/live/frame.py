@@ -28,6 +28,7 @@ from isoforce.devices.base import DecodeStats, DeviceMessage, DeviceSpec
 from isoforce.drills.events import DrillEvent, DrillResult, EngineStatus
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
+from isoforce.drills.phase_clock import PhaseClock
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.session.model import IMU_FIELDS, ImuSamples, Labels
 from isoforce.session.references import ChosenReference
@@ -163,6 +164,8 @@ class DrillState:
     """The next step's label, from the targets it would run at now."""
     above_max_prompt: str = ""
     """While targets above the max are not agreed: which steps, in newtons where known."""
+    clock: PhaseClock | None = None
+    """The running phase, its own countdown and the count-in to the next effort."""
 
     @property
     def ended(self) -> bool:

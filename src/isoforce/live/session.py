@@ -619,6 +619,7 @@ class LiveSession:
             step_label=engine.step_label(step.index) if step is not None else "",
             next_label=engine.step_label(nxt.index) if nxt is not None else "",
             above_max_prompt=self._above_max_prompt(),
+            clock=engine.phase_clock(t),
         )
 
     def _above_max_prompt(self) -> str:

@@ -94,8 +94,10 @@ class IsoforceApp(App[None]):
             return
         view = self.controller.snapshot()
         events = self.controller.drain()
-        if events:
-            self.player.play(self.mapper.cues(events))
+        # the count-in first: where the drill's own countdown says the same number, once
+        cues = self.mapper.count_in(view.count_in, view.t_s) + self.mapper.cues(events)
+        if cues:
+            self.player.play(cues)
         show = getattr(self.screen, "show", None)
         if show is not None and getattr(self.screen, "ready", False):
             try:

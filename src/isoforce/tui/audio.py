@@ -25,6 +25,12 @@ from isoforce.live.frame import LinkChange, LinkEvent, LinkSource
 
 TONE_RATE_HZ = 22_050
 BAND_EXIT_MIN_GAP_S = 2.0
+COUNT_SAME_S = 1.0
+"""A count cue with the same number as one less than this long ago is the same count."""
+SPEECH_INSTALL_HINT = (
+    "no speech engine found: cues play as beeps. For spoken cues install espeak-ng "
+    "(Debian/Ubuntu: sudo apt install espeak-ng; macOS: brew install espeak-ng)"
+)
 
 
 class CueKind(enum.Enum):
@@ -32,6 +38,9 @@ class CueKind(enum.Enum):
 
     PHASE = "phase"
     COUNT = "count"
+    """The drill's countdown to the end of a segment (silent on the bell)."""
+    COUNT_IN = "count_in"
+    """The 3-2-1 before an effort (rings the bell too)."""
     BAND_EXIT = "band_exit"
     ALERT = "alert"
     DONE = "done"
@@ -49,6 +58,7 @@ class Cue:
 TONES_HZ = {
     CueKind.PHASE: (660.0, 0.18),
     CueKind.COUNT: (880.0, 0.08),
+    CueKind.COUNT_IN: (880.0, 0.12),
     CueKind.BAND_EXIT: (330.0, 0.12),
     CueKind.ALERT: (220.0, 0.45),
     CueKind.DONE: (990.0, 0.35),
@@ -56,20 +66,47 @@ TONES_HZ = {
 
 
 class CueMapper:
-    """Turns events into cues; band exits are rate-limited so a wobbly hold does not chatter."""
+    """Turns events into cues; band exits are rate-limited so a wobbly hold does not chatter.
+
+    The count-in before an effort comes from the drill's phase clock (:meth:`count_in`, one
+    call per frame); where the drill's own countdown says the same number at the same moment,
+    it is said once.
+    """
 
     def __init__(self, *, band_exit_gap_s: float = BAND_EXIT_MIN_GAP_S) -> None:
         self.band_exit_gap_s = band_exit_gap_s
         self._last_exit = -math.inf
+        self._count_shown = 0
+        self._last_count: tuple[str, float] = ("", -math.inf)
 
     def cues(self, events: Iterable[DrillEvent | LinkEvent]) -> list[Cue]:
         """The cues for a batch of events, in order."""
         out: list[Cue] = []
         for e in events:
             cue = self._one(e)
-            if cue is not None:
+            if cue is not None and self._new_count(cue):
                 out.append(cue)
         return out
+
+    def count_in(self, number: int, t_s: float) -> list[Cue]:
+        """A cue when the count-in before an effort shows a new number (3, 2, 1; 0: none)."""
+        if number == self._count_shown:
+            return []
+        self._count_shown = number
+        if not number:
+            return []
+        cue = Cue(CueKind.COUNT_IN, str(number), t_s)
+        return [cue] if self._new_count(cue) else []
+
+    def _new_count(self, cue: Cue) -> bool:
+        """False for a count already said (the same number under a second ago)."""
+        if cue.kind not in (CueKind.COUNT, CueKind.COUNT_IN):
+            return True
+        words, t = self._last_count
+        if cue.words == words and abs(cue.t_s - t) < COUNT_SAME_S:
+            return False
+        self._last_count = (cue.words, cue.t_s)
+        return True
 
     def _one(self, e: DrillEvent | LinkEvent) -> Cue | None:
         if isinstance(e, LinkEvent):
@@ -124,36 +161,88 @@ class AudioMode(enum.Enum):
     TONES = "tones"
     SPEECH = "speech"
 
+    @property
+    def label(self) -> str:
+        """The mode in the player's words."""
+        return {"off": "off", "bell": "beeps (bell)", "tones": "beeps (tones)"}.get(
+            self.value, self.value
+        )
+
 
 class CuePlayer:
-    """Plays cues with the chosen mode; never blocks the UI (sound programs run detached)."""
+    """Plays cues with the chosen mode; never blocks the UI (sound programs run detached).
 
-    def __init__(self, mode: AudioMode, *, bell: Callable[[], None] | None = None) -> None:
-        self.mode = mode
+    Asked for speech on a machine with no speech engine, it beeps instead and says so once
+    (:meth:`take_notice`), with how to install one.
+    """
+
+    def __init__(
+        self,
+        mode: AudioMode,
+        *,
+        bell: Callable[[], None] | None = None,
+        speaker: str | None = "",
+        player: str | None = "",
+    ) -> None:
         self.bell = bell or (lambda: None)
         self.played: list[Cue] = []
-        self._speaker = shutil.which("espeak-ng") or shutil.which("espeak")
-        self._player = shutil.which("paplay") or shutil.which("aplay")
+        #: The speech and tone programs ("": look them up; None: there is none).
+        self._speaker = (
+            shutil.which("espeak-ng") or shutil.which("espeak") if speaker == "" else speaker
+        )
+        self._player = shutil.which("paplay") or shutil.which("aplay") if player == "" else player
+        self._notice = ""
+        self._noticed = False
+        self.mode = AudioMode.OFF
+        self.set_mode(mode)
 
-    @staticmethod
-    def available() -> list[AudioMode]:
+    def available(self) -> list[AudioMode]:
         """Modes this machine can play (bell and off always work)."""
         modes = [AudioMode.OFF, AudioMode.BELL]
-        if shutil.which("paplay") or shutil.which("aplay"):
+        if self._player:
             modes.append(AudioMode.TONES)
-        if shutil.which("espeak-ng") or shutil.which("espeak"):
+        if self._speaker:
             modes.append(AudioMode.SPEECH)
         return modes
 
+    def set_mode(self, mode: AudioMode) -> AudioMode:
+        """Use ``mode``; speech with no engine falls back to beeps and leaves a notice."""
+        if mode is AudioMode.SPEECH and not self._speaker:
+            self._missing_speech()
+            mode = AudioMode.TONES if self._player else AudioMode.BELL
+        elif mode is AudioMode.TONES and not self._player:
+            mode = AudioMode.BELL
+        self.mode = mode
+        return mode
+
     def next_mode(self) -> AudioMode:
-        """Cycle to the next available mode (the TUI's audio key)."""
-        modes = self.available()
-        self.mode = (
-            modes[(modes.index(self.mode) + 1) % len(modes)]
-            if self.mode in modes
-            else AudioMode.BELL
-        )
+        """Cycle off → beeps → (tones) → speech → off (the TUI's audio key)."""
+        order = list(AudioMode)
+        for step in range(1, len(order) + 1):
+            mode = order[(order.index(self.mode) + step) % len(order)]
+            if mode is AudioMode.SPEECH and not self._speaker:
+                self._missing_speech()
+            if mode in self.available():
+                self.mode = mode
+                break
         return self.mode
+
+    def _missing_speech(self) -> None:
+        if not self._noticed:
+            self._notice = SPEECH_INSTALL_HINT
+
+    def take_notice(self) -> str:
+        """A notice to show once (the missing speech engine), else empty."""
+        notice, self._notice = self._notice, ""
+        if notice:
+            self._noticed = True
+        return notice
+
+    @property
+    def status(self) -> str:
+        """The audio mode in words, for the screen (``audio: beeps (bell)``)."""
+        missing = " · no speech engine" if not self._speaker else ""
+        return f"audio: {self.mode.label}{missing}"
 
     def play(self, cues: Iterable[Cue]) -> None:
         """Play cues in order (and keep them in ``played``)."""
@@ -162,7 +251,7 @@ class CuePlayer:
             if self.mode is AudioMode.OFF:
                 continue
             if self.mode is AudioMode.BELL:
-                if cue.kind is not CueKind.COUNT:
+                if cue.kind is not CueKind.COUNT:  # the 3-2-1 before an effort does ring
                     self.bell()
             elif self.mode is AudioMode.SPEECH and self._speaker:
                 _spawn([self._speaker, "-s", "170", cue.words])

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from isoforce.core.effort_key import ReferenceKind
 from isoforce.core.ringbuffer import RingBuffer
 from isoforce.drills.events import EngineStatus
+from isoforce.drills.phase_clock import LIFT_PHASES, LOADED_PHASES, PhaseClock
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.live.frame import refused_text
 from isoforce.signal.imu import ImuView
-from isoforce.tui.view import Curve, LiveView, band_state
+from isoforce.tui.view import Curve, LiveView, band_state, phase_word, rep_words
 
 if TYPE_CHECKING:
     from isoforce.live import DrillState, SessionHeader
@@ -29,6 +30,8 @@ DISPLAY_SMOOTH_S = 0.2
 #: Columns of the display ring buffer, in order.
 RING_COLUMNS = ("t_s", "t_host_s", "raw", "force_n", "display_force_n", "effort_pct", "target_pct")
 COL = {name: i for i, name in enumerate(RING_COLUMNS)}
+#: Phases that are an effort: "next: …" is shown in the others.
+EFFORT_PHASES = LOADED_PHASES | LIFT_PHASES
 
 
 def live_view(
@@ -84,7 +87,13 @@ def live_view(
         )
     step = state.step
     phase = state.phase
-    banded = step is not None and step.band_pct and phase is not Phase.CRAMP_REST
+    clock = state.clock
+    banded = (
+        step is not None
+        and step.band_pct
+        and phase is not Phase.CRAMP_REST
+        and (clock is None or clock.banded)
+    )
     band = step.band_pct if banded and step is not None else float("nan")
     if step is not None:
         start = state.step_start_s
@@ -104,6 +113,7 @@ def live_view(
     else:
         curve = Curve(t_start_s=t, t_end_s=t + 10)
     nxt = state.next_step
+    direction = step.direction.value if step is not None and step.direction is not None else ""
     measured = ""
     if step is not None and step.direction is not None and math.isnan(effort):
         measured = effort_message
@@ -112,8 +122,13 @@ def live_view(
         target_pct=state.target_pct,
         band_pct=band,
         state=band_state(effort_pct=effort, target_pct=state.target_pct, band_pct=band),
-        direction=(step.direction.value if step is not None and step.direction is not None else ""),
+        direction=direction,
         phase=phase,
+        phase_word=phase_word(phase, direction),
+        angle_first=step is not None and not step.step.traits.isometric,
+        still_asked=step is None or step.step.traits.isometric,
+        lift_offs_asked=step is None or step.step.traits.counts_lift_offs,
+        **_clock_fields(clock),
         instruction=_instruction(
             state.status, step.instruction if step else "", state.phase, state.target_pct
         ),
@@ -126,6 +141,28 @@ def live_view(
         not_measured=measured,
         curve=curve,
     )
+
+
+def _clock_fields(clock: PhaseClock | None) -> dict[str, Any]:
+    """The phase countdown, the rep, what comes next and the count-in, for the view."""
+    if clock is None:
+        return {}
+    coming = ""
+    if clock.next_effort and clock.phase not in EFFORT_PHASES:
+        coming = f"next: {_effort_word(clock)} · {rep_words(clock.next_effort)}"
+    return {
+        "phase_remaining_s": clock.remaining_s,
+        "rep": rep_words(clock.rep_label),
+        "coming": coming,
+        "count_in": clock.count_in,
+        "count_in_word": _effort_word(clock) if clock.count_in else "",
+    }
+
+
+def _effort_word(clock: PhaseClock) -> str:
+    """What the next effort asks: PUSH, PULL, or LIFT (a lift-off has no direction)."""
+    d = clock.next_direction
+    return d.value.upper() if d is not None else "LIFT"
 
 
 def _divides_by(header: SessionHeader, step: PlanStep | None) -> str:

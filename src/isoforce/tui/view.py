@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,9 +22,9 @@ class BandState(enum.Enum):
     """Where the effort is relative to the target band, in words and a shape (not only colour)."""
 
     NONE = ("", "·")
-    UNDER = ("MORE", "▲")
+    UNDER = ("UNDER — more", "▲")
     IN = ("IN BAND", "●")
-    OVER = ("EASE OFF", "▼")
+    OVER = ("OVER — ease off", "▼")
     NOT_MEASURED = ("NOT MEASURED", "?")
 
     @property
@@ -47,6 +48,44 @@ def band_state(*, effort_pct: float, target_pct: float, band_pct: float) -> Band
     if abs(err) <= band_pct:
         return BandState.IN
     return BandState.UNDER if err < 0 else BandState.OVER
+
+
+_PHASE_WORDS = {
+    Phase.PENDING: "GET READY",
+    Phase.READY: "GET READY",
+    Phase.PASSIVE: "RELAX",
+    Phase.BREATH: "BREATHE",
+    Phase.RELEASE: "RELEASE",
+    Phase.REST: "REST",
+    Phase.LIFT: "LIFT",
+    Phase.LOWER: "LOWER",
+    Phase.LIFT_HOLD: "HOLD UP",
+    Phase.ROTATE_IN: "ROTATE IN",
+    Phase.ROTATE_OUT: "ROTATE OUT",
+    Phase.RETURN: "BACK TO START",
+    Phase.PAIN_REST: "RELAX",
+    Phase.PAIN_HOLD: "EASED OFF — HOLD",
+    Phase.CRAMP_REST: "REST",
+    Phase.PAUSED: "PAUSED",
+    Phase.DONE: "DONE",
+}
+_REP_NUMBERS = re.compile(r"(\d+)/(\d+)")
+
+
+def phase_word(phase: Phase | None, direction: str) -> str:
+    """The phase in one or two words a glance can read (``PUSH``, ``HOLD · PULL``, ``REST``)."""
+    if phase is None:
+        return ""
+    if phase in (Phase.RAMP, Phase.STAIR, Phase.EFFORT):
+        return direction.upper() or "PUSH"
+    if phase is Phase.HOLD:
+        return f"HOLD · {direction.upper()}" if direction else "HOLD"
+    return _PHASE_WORDS[phase]
+
+
+def rep_words(label: str) -> str:
+    """A rep label read aloud: ``trial 2/3`` → ``trial 2 of 3``."""
+    return _REP_NUMBERS.sub(r"\1 of \2", label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +135,21 @@ class LiveView:
     curve: Curve = field(default_factory=Curve)
     #: What the IMU says (angle, stillness, effort *estimate* band), when the session has one.
     imu: ImuView | None = None
+    #: The phase in words (``GET READY``, ``PUSH``, ``HOLD · PULL``, ``REST`` …; empty: none).
+    phase_word: str = ""
+    #: Seconds left in the running phase (NaN: no drill); the step's are ``remaining_s``.
+    phase_remaining_s: float = float("nan")
+    #: The running rep in words (``trial 2 of 3``; empty: none).
+    rep: str = ""
+    #: What comes next when it is an effort (``next: trial 2 of 3``; empty: none soon).
+    coming: str = ""
+    #: The count-in before an effort: 3, 2, 1, or 0 when none runs.
+    count_in: int = 0
+    #: What the count-in leads to (``PUSH``, ``PULL``, ``LIFT``).
+    count_in_word: str = ""
+    #: The step moves the leg (range of motion, lift-offs): the angle is the big number.
+    angle_first: bool = False
+    #: The step asks the leg to stay still (isometric or relaxed): only then "hold still".
+    still_asked: bool = True
+    #: The step counts lift-offs (or no drill runs): only then the lift-off hold is shown.
+    lift_offs_asked: bool = True

@@ -1,4 +1,4 @@
-"""The drill player: big effort and countdown, gauge with target band, curve, next step, scores."""
+"""The drill player: the phase in words, big effort and countdown, fixed gauge, curve, scores."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
-from textual.widgets import Digits, Footer, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from isoforce.drills.events import DrillEvent, EventKind
 from isoforce.drills.report import score_brief
 from isoforce.drills.segments import Phase
 from isoforce.live.frame import DrillCommand, LinkEvent, LinkSource
 from isoforce.tui.screens.base import IsoScreen
-from isoforce.tui.view import LiveView
+from isoforce.tui.view import BandState, LiveView
+from isoforce.tui.widgets.big_digits import BigDigits
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
 from isoforce.tui.widgets.imu_panel import ImuPanel
@@ -27,15 +28,24 @@ from isoforce.tui.widgets.imu_panel import ImuPanel
 SLOW_EVERY_N_FRAMES = 3
 
 
-def set_text(widget: Static | Label | Digits, text: str) -> None:
-    """Update a widget's text only when it changed (an update forces a layout pass)."""
+#: The widest text each big number shows: it sets the digits' scale, so they do not jump.
+EFFORT_TEMPLATE = "120%"
+ANGLE_TEMPLATE = "-88°"
+CLOCK_TEMPLATE = "0:00"
+
+_STATE_CLASSES = {BandState.IN: "in-band", BandState.UNDER: "under", BandState.OVER: "over"}
+
+
+def set_text(widget: Static | Label, text: str, *, layout: bool = False) -> None:
+    """Update a widget's text only when it changed.
+
+    Fixed-size rows need no layout pass; a widget sized by its text (``width: auto``) does
+    (``layout=True``), once per change.
+    """
     if getattr(widget, "_iso_text", None) == text:
         return
     widget._iso_text = text  # type: ignore[union-attr]
-    if isinstance(widget, Digits):
-        widget.update(text)
-    else:
-        widget.update(text, layout=False)  # fixed-size rows: no layout pass needed
+    widget.update(text, layout=layout)
 
 
 def quantize(value: float, step: float = 0.5) -> float:
@@ -45,6 +55,33 @@ def quantize(value: float, step: float = 0.5) -> float:
 
 def _digits(value: float) -> str:
     return "--" if math.isnan(value) else f"{abs(value):.0f}"
+
+
+def _pct(value: float) -> str:
+    return f"{_digits(value)} %"
+
+
+def _target_text(view: LiveView) -> str:
+    """The target and its band in words (or that this phase has none)."""
+    if math.isnan(view.target_pct) or (view.target_pct == 0 and math.isnan(view.band_pct)):
+        return "no target now"
+    band = "" if math.isnan(view.band_pct) else f" ± {view.band_pct:g}"
+    return f"target {_pct(view.target_pct)}{band}"
+
+
+def _notice(view: LiveView) -> str:
+    """The notice line: the link, a number not measured, above-max consent, dropped frames."""
+    if view.link == "lost":
+        return "⚠ SENSOR LOST — reconnecting… the drill is paused, samples so far are kept"
+    if view.link in ("gone", "failed"):
+        return "⚠ SENSOR GONE — press q to save and leave"
+    if view.not_measured:
+        return f"ⓘ {view.not_measured}"
+    if view.above_max_prompt:
+        return f"⚠ {view.above_max_prompt}"
+    if view.refused:
+        return f"ⓘ sensor: {view.refused}"
+    return ""
 
 
 def _clock(seconds: float) -> str:
@@ -89,7 +126,29 @@ _NOTICES: dict[EventKind, Callable[[DrillEvent], tuple[str, SeverityLevel]]] = {
 
 
 class PlayerScreen(IsoScreen):
-    """Guides one drill; keys go to the drill engine through the controller."""
+    """Guides one drill; keys go to the drill engine through the controller.
+
+    Top to bottom: the instruction and step; the phase in words with its rep, what comes next
+    and the audio mode; the big number (effort %, or the angle in steps that move the leg) next
+    to the phase's own countdown (the 3-2-1 before an effort, big); what effort divides by; the
+    fixed 0–120 % gauge; the IMU; the curve; the next step; the last step's score.
+    """
+
+    DEFAULT_CSS = """
+    PlayerScreen #phase-row { height: 1; }
+    PlayerScreen #phase { width: auto; padding: 0 1; text-style: bold; background: $accent; }
+    PlayerScreen #phase-info { width: 1fr; padding: 0 1; text-style: bold; }
+    PlayerScreen #audio { width: auto; padding: 0 1; color: $text-muted; }
+    PlayerScreen #big-numbers { height: 34%; min-height: 4; }
+    PlayerScreen #effort-box { width: 2fr; height: 100%; }
+    PlayerScreen #clock-box { width: 1fr; height: 100%; }
+    PlayerScreen .big-caption { height: 1; padding: 0 1; color: $text-muted; text-style: bold; }
+    PlayerScreen #effort.in-band { color: $success; }
+    PlayerScreen #effort.under { color: $warning; }
+    PlayerScreen #effort.over { color: $error; }
+    PlayerScreen #countdown.count-in { color: $warning; }
+    PlayerScreen #target { height: 1; padding: 0 1; }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pain", "PAIN / pinch", priority=True),
@@ -114,16 +173,18 @@ class PlayerScreen(IsoScreen):
         """Lay out the player."""
         yield Static("", id="banner")
         yield Static("", id="link")
-        with Horizontal(id="numbers"):
-            with Vertical(classes="number"):
-                yield Label("EFFORT %", classes="caption", id="effort-caption")
-                yield Digits("--", id="effort")
-            with Vertical(classes="number"):
-                yield Label("TARGET %", classes="caption")
-                yield Digits("--", id="target")
-            with Vertical(classes="number"):
-                yield Label("STEP TIME LEFT", classes="caption")
-                yield Digits("-:--", id="countdown")
+        with Horizontal(id="phase-row"):
+            yield Static("", id="phase")
+            yield Static("", id="phase-info")
+            yield Static("", id="audio")
+        with Horizontal(id="big-numbers"):
+            with Vertical(id="effort-box"):
+                yield Label("EFFORT", classes="big-caption", id="effort-caption")
+                yield BigDigits("--%", template=EFFORT_TEMPLATE, id="effort")
+            with Vertical(id="clock-box"):
+                yield Label("PHASE TIME LEFT", classes="big-caption", id="countdown-caption")
+                yield BigDigits("-:--", template=CLOCK_TEMPLATE, id="countdown")
+                yield Static("", id="target")
         yield Static("", id="divides")
         yield EffortGauge(id="gauge")
         yield ImuPanel(id="imu")
@@ -175,36 +236,74 @@ class PlayerScreen(IsoScreen):
         banner.set_class(view.phase in (Phase.PAIN_REST, Phase.PAIN_HOLD), "pain")
         banner.set_class(view.phase is Phase.CRAMP_REST, "paused")
         link = self.query_one("#link", Static)
-        if view.link == "lost":
-            notice = "⚠ SENSOR LOST — reconnecting… the drill is paused, samples so far are kept"
-        elif view.link in ("gone", "failed"):
-            notice = "⚠ SENSOR GONE — press q to save and leave"
-        elif view.not_measured:
-            notice = f"ⓘ {view.not_measured}"
-        elif view.above_max_prompt:
-            notice = f"⚠ {view.above_max_prompt}"
-        elif view.refused:
-            notice = f"ⓘ sensor: {view.refused}"
-        else:
-            notice = ""
+        notice = _notice(view)
         set_text(link, notice)
         if link.display != bool(notice):
             link.display = bool(notice)
-        direction = f"{view.direction.upper()} " if view.direction else ""
-        set_text(self.query_one("#effort-caption", Label), f"{direction}EFFORT %")
+        self._show_phase(view)
+        self._show_big(view)
         set_text(
             self.query_one("#divides", Static),
             f"effort % of the {view.divides_by}" if view.divides_by else "",
         )
-        set_text(self.query_one("#effort", Digits), _digits(view.effort_pct))
-        set_text(self.query_one("#target", Digits), _digits(view.target_pct))
-        set_text(self.query_one("#countdown", Digits), _clock(view.remaining_s))
         self.query_one(CurvePlot).curve = view.curve
-        self.query_one(ImuPanel).show(view.imu)  # angle, STILL / MOVING, the estimate's band
+        # angle, STILL / MOVING (only where the step asks for stillness), the estimate's band
+        self.query_one(ImuPanel).show(
+            view.imu, still_asked=view.still_asked, lift_offs_asked=view.lift_offs_asked
+        )
         set_text(
             self.query_one("#next", Static),
             f"Next: {view.next_label}" if view.next_label else "Next: —",
         )
+        audio_notice = self.iso_app.player.take_notice()
+        if audio_notice:
+            self.notify(audio_notice, severity="warning", timeout=12)
+
+    def _show_phase(self, view: LiveView) -> None:
+        """The phase in words, its rep and what comes next, and the audio mode."""
+        word = "PAUSED" if view.status == "paused" else view.phase_word
+        set_text(self.query_one("#phase", Static), word, layout=True)
+        step_left = f"step {_clock(view.remaining_s)} left" if view.step_number else ""
+        info = "  ·  ".join(part for part in (view.rep, view.coming, step_left) if part)
+        set_text(self.query_one("#phase-info", Static), info)
+        set_text(self.query_one("#audio", Static), self.iso_app.player.status, layout=True)
+
+    def _show_big(self, view: LiveView) -> None:
+        """The big number and the phase's countdown (or the count-in), sized to the screen."""
+        effort = self.query_one("#effort", BigDigits)
+        countdown = self.query_one("#countdown", BigDigits)
+        angle = view.imu.angle_deg if view.imu is not None else None
+        angle_first = view.angle_first and view.imu is not None
+        if angle_first:
+            set_text(self.query_one("#effort-caption", Label), "ANGLE  (+ inward / − outward)")
+            effort.template = ANGLE_TEMPLATE
+            effort.text = "--°" if angle is None else f"{angle:+.0f}°"
+            small = (
+                "no force asked"
+                if math.isnan(view.effort_pct)
+                else f"effort {_pct(view.effort_pct)}"
+            )
+        else:
+            set_text(self.query_one("#effort-caption", Label), "EFFORT")
+            effort.template = EFFORT_TEMPLATE
+            effort.text = f"{_digits(view.effort_pct)}%"
+            small = _target_text(view)
+        for state, cls in _STATE_CLASSES.items():
+            effort.set_class(view.state is state and not angle_first, cls)
+        caption = self.query_one("#countdown-caption", Label)
+        if view.count_in:
+            set_text(caption, f"{view.count_in_word} IN")
+            countdown.max_scale = max(1, effort.scale)
+            countdown.text = str(view.count_in)
+        else:
+            set_text(caption, "PHASE TIME LEFT")
+            countdown.max_scale = max(1, effort.scale - 1)
+            countdown.text = _clock(view.phase_remaining_s)
+        countdown.set_class(bool(view.count_in), "count-in")
+        set_text(self.query_one("#target", Static), small)
+        gauge = self.query_one(EffortGauge)
+        if gauge.display == angle_first:  # the angle leads: effort is the small line only
+            gauge.display = not angle_first
 
     def action_pain(self) -> None:
         """The pain/pinch key."""

@@ -13,8 +13,15 @@ from textual.widgets import Static
 from isoforce.signal.imu import ImuView
 
 
-def imu_panel_text(view: ImuView | None) -> Text:
-    """Two lines: angle and motion state, then the effort estimate band or why there is none."""
+def imu_panel_text(
+    view: ImuView | None, *, still_asked: bool = True, lift_offs_asked: bool = True
+) -> Text:
+    """Two lines: angle and motion state, then the effort estimate band or why there is none.
+
+    ``still_asked``: the step asks the leg to stay still (isometric or relaxed). Where it moves
+    the leg (rotations, lift-offs) moving is the point: no STILL / MOVING and no "hold still".
+    ``lift_offs_asked``: the step counts lift-offs; elsewhere a lift-off hold is not shown.
+    """
     if view is None:
         return Text("IMU: waiting for samples", style="dim")
     out = Text()
@@ -24,12 +31,13 @@ def imu_panel_text(view: ImuView | None) -> Text:
         out.append(f"angle {view.angle_deg:+5.1f}°", style="bold")
         if view.ir_max_deg is not None and view.er_max_deg is not None:
             out.append(f"   IR {view.ir_max_deg:.0f}° / ER {view.er_max_deg:.0f}°", style="dim")
-    out.append("   ")
-    if view.moving:
-        out.append(" MOVING ", style="bold white on red")
+    if not still_asked:
+        pass
+    elif view.moving:
+        out.append("    MOVING ", style="bold white on red")
     else:
-        out.append(" STILL ", style="bold black on green")
-    if view.lift_phase == "hold":
+        out.append("    STILL ", style="bold black on green")
+    if view.lift_phase == "hold" and lift_offs_asked:
         out.append(f"   lift-off hold {view.hold_s:.1f} s", style="bold")
     out.append("\n")
     effort = view.effort
@@ -37,8 +45,10 @@ def imu_panel_text(view: ImuView | None) -> Text:
         out.append(f"activity {effort.level.value}", style="bold")
         out.append(f"  est. {effort.low_pct:.0f}–{effort.high_pct:.0f} %", style="bold cyan")
         out.append("  (IMU estimate, not measured)", style="dim")
-    else:
+    elif still_asked:
         out.append(effort.reason, style="dim")
+    else:
+        out.append("no effort estimate while the leg moves (this step moves it)", style="dim")
     if view.dual is not None and view.dual.n:
         out.append(
             f"\nestimate vs load cell: ±{view.dual.rmse_pct:.0f} % RMS this session", style="dim"
@@ -53,9 +63,13 @@ class ImuPanel(Static):
     ImuPanel { height: auto; width: 100%; padding: 0 1; }
     """
 
-    def show(self, view: ImuView | None) -> None:
+    def show(
+        self, view: ImuView | None, *, still_asked: bool = True, lift_offs_asked: bool = True
+    ) -> None:
         """Redraw from ``view``; hidden when the session has no IMU (``None``)."""
         if self.display != (view is not None):
             self.display = view is not None
         if view is not None:
-            self.update(imu_panel_text(view))
+            self.update(
+                imu_panel_text(view, still_asked=still_asked, lift_offs_asked=lift_offs_asked)
+            )
