@@ -208,7 +208,11 @@ class IsoforceApp(App[None]):
             imu = self.controller.imu_summary
             self.push_screen(
                 SummaryScreen(
-                    result, saved="\n".join(lines), imu=imu, analysis=self.controller.analysis
+                    result,
+                    saved="\n".join(lines),
+                    imu=imu,
+                    analysis=self.controller.analysis,
+                    chart=self.controller.session_chart(),
                 )
             )
 

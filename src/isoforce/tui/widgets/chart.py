@@ -351,6 +351,10 @@ class ChartView(Widget):
     def show(self, data: ChartData) -> None:
         """Draw ``data``: now, or at the end of the current ``1 / max_hz`` interval."""
         self._data = data
+        self.request_redraw()
+
+    def request_redraw(self) -> None:
+        """Redraw now, or at the end of the current ``1 / max_hz`` interval."""
         wait = self._drawn_at + self._min_interval_s - time.monotonic()
         if wait <= 0:
             self._redraw()
@@ -370,7 +374,7 @@ class ChartView(Widget):
     def _current(self) -> list[Strip]:
         size = self.content_size
         if self._strips is None or size != self._strips_size:
-            self._strips = render_chart(self._data, size.width, size.height)
+            self._strips = render_chart(self.data, size.width, size.height)
             self._strips_size = size
             self.renders += 1
         return self._strips
