@@ -61,7 +61,7 @@ def test_a_steep_edge_is_one_connected_line_and_nan_is_a_gap() -> None:
 
 
 def test_a_sparse_series_is_drawn_at_every_pixel_column() -> None:
-    lo, hi = column_spans(np.array([0.0, 39.0]), np.array([0.0, 39.0]), width_px=40)
+    lo, _hi = column_spans(np.array([0.0, 39.0]), np.array([0.0, 39.0]), width_px=40)
     assert np.isfinite(lo).all() and np.allclose(lo, np.arange(40.0), atol=0.51)
 
 

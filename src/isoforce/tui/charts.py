@@ -18,7 +18,7 @@ import numpy as np
 
 from isoforce.core.effort_key import ReferenceKind
 from isoforce.tui.view import Curve
-from isoforce.tui.widgets.chart import Axis, Band, ChartData, Series, nice_ticks
+from isoforce.tui.widgets.chart import Axis, Band, ChartData, Series
 
 if TYPE_CHECKING:
     from isoforce.core.samples import FloatArray
