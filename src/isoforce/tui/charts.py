@@ -28,14 +28,17 @@ NOW_STYLE = "bold #00d7ff"
 PREVIOUS_STYLE = "#8a8a8a"
 TARGET_STYLE = "bold #ffffff"
 BAND_STYLE = "on #1e4620"
-#: The % scale always reaches this far, so the band and 100 % sit still while a step runs.
+#: Free mode's % scale always reaches this far.
 MIN_TOP_PCT = 100.0
+#: A drill's charts reach at least this far; above it they follow the targets (known for the
+#: whole step in advance, so the scale does not move while the athlete pushes).
+MIN_STEP_TOP_PCT = 20.0
 MIN_TOP_N = 50.0
 
 
 def _top(values: Sequence[FloatArray], floor: float) -> float:
     """A stable y maximum: ``floor`` or the largest value plus a margin, rounded up."""
-    peaks = [float(np.nanmax(np.abs(v))) for v in values if v.size and np.isfinite(v).any()]
+    peaks = [float(np.nanmax(v)) for v in values if v.size and np.isfinite(v).any()]
     top = max([floor, *(p * 1.08 for p in peaks)])
     step = 10 ** math.floor(math.log10(top)) / 2
     return float(math.ceil(top / step) * step)
@@ -64,9 +67,10 @@ def force_chart(curve: Curve) -> ChartData:
             x_label=x_label,
             note="no reference: % not shown",
         )
-    effort = np.abs(curve.effort_pct)
+    # in the step's direction: a push left over at the start of a pull step is not drawn as pull
+    effort = np.abs(curve.effort_pct) if math.isnan(curve.sign) else curve.effort_pct * curve.sign
     target = np.abs(curve.target_pct)
-    previous = np.abs(curve.previous_pct)
+    previous = curve.previous_pct
     series = []
     if previous.size:
         series.append(Series(curve.previous_t_s, previous, PREVIOUS_STYLE, "last trial"))
@@ -90,7 +94,9 @@ def force_chart(curve: Curve) -> ChartData:
         bands=bands,
         x_min=x_min,
         x_max=x_max,
-        y_max=_top([effort, target, previous, *band_top], MIN_TOP_PCT),
+        y_max=_top(
+            [effort, target, previous, *band_top], MIN_TOP_PCT if free else MIN_STEP_TOP_PCT
+        ),
         left=Axis("N", ref / 100.0),
         right=Axis(f"% of {curve.reference_label}" if curve.reference_label else "%"),
         x_label=x_label,
@@ -130,7 +136,7 @@ def session_chart(
         bands=bands,
         x_min=0.0,
         x_max=x_max,
-        y_max=_top([effort, target, hi[banded]], MIN_TOP_PCT),
+        y_max=_top([effort, target, hi[banded]], MIN_STEP_TOP_PCT),
         left=Axis("N", reference_n / 100.0)
         if one and reference_n
         else Axis("% of each step's max"),

@@ -126,6 +126,7 @@ def live_view(
             reference_label=_reference_label(chosen) if math.isfinite(ref_n) else "",
             previous_t_s=prev_t,
             previous_pct=prev_pct,
+            sign=step.direction.sign if step.direction is not None else float("nan"),
         )
     else:
         curve = Curve(t_start_s=t, t_end_s=t + 10)
@@ -193,13 +194,13 @@ class TrialCurves:
             if len(mine):
                 self._by_key[self._key(old)] = (
                     mine[:, COL["t_s"]] - self._start_s,
-                    mine[:, COL["effort_pct"]].copy(),
+                    mine[:, COL["effort_pct"]] * old.direction.sign,
                 )
         self._step = step
         self._start_s = state.step_start_s if state is not None and step is not None else math.nan
 
     def previous(self, step: PlanStep) -> tuple[FloatArray, FloatArray]:
-        """Time from its start and effort % of the last finished step like ``step`` (or empty)."""
+        """Time from its start and effort % (in its direction) of the last step like ``step``."""
         return self._by_key.get(self._key(step), (_EMPTY, _EMPTY))
 
 

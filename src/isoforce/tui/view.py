@@ -71,6 +71,9 @@ class Curve:
     #: The previous trial of the same kind: time from its start and effort % (empty: none).
     previous_t_s: FloatArray = field(default_factory=lambda: np.empty(0))
     previous_pct: FloatArray = field(default_factory=lambda: np.empty(0))
+    #: +1 push, -1 pull: effort in the step's direction is drawn up, the other way is clipped
+    #: at 0 (NaN: magnitudes, as in free mode).
+    sign: float = float("nan")
 
 
 @dataclass(frozen=True, slots=True)
