@@ -14,7 +14,7 @@ import contextlib
 import importlib
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -94,6 +94,9 @@ class LiveController:
         self.outcome: SessionOutcome | None = None
         self.drill: Drill | None = None
         self.pending: deque[DrillEvent | LinkEvent] = deque()
+        #: Called after each frame of the session is kept (the app draws on it: new samples
+        #: reach the screen without waiting for a timer).
+        self.on_data: Callable[[], None] | None = None
         self.link = "ok"
         self.error: str = ""
         self._task: asyncio.Task[None] | None = None
@@ -278,6 +281,8 @@ class LiveController:
             self.link = _LINK_TEXT[event.change.state.value]
         self.pending.extend(frame.events)
         self.pending.extend(frame.link_events)
+        if self.on_data is not None:
+            self.on_data()
 
     def _keep_trace(self, frame: LiveFrame) -> None:
         """Every k-th sample of the drill (≤ :data:`TRACE_HZ`) for the summary's chart."""

@@ -374,18 +374,20 @@ class ChartView(Widget):
     def _current(self) -> list[Strip]:
         size = self.content_size
         if self._strips is None or size != self._strips_size:
-            self._strips = render_chart(self.data, size.width, size.height)
+            self._strips = [
+                strip.crop_extend(0, size.width, None)
+                for strip in render_chart(self.data, size.width, size.height)
+            ]
             self._strips_size = size
             self.renders += 1
         return self._strips
 
     def render_line(self, y: int) -> Strip:
         """One row of the chart (Textual's line API)."""
-        strips = self._current()
-        width = self.content_size.width
+        strips = self._current()  # each exactly the content's width
         if 0 <= y < len(strips):
-            return strips[y].crop_extend(0, width, self.rich_style)
-        return Strip.blank(width, self.rich_style)
+            return strips[y]
+        return Strip.blank(self.content_size.width)
 
 
 __all__ = ["Axis", "Band", "ChartData", "ChartView", "Series", "nice_ticks", "render_chart"]
