@@ -95,11 +95,14 @@ class IsoforceApp(App[None]):
             self.start_drill(self.config.drill)
         else:
             self.push_screen(DeviceScreen())
-        self.controller.on_data = self._data_arrived
+        self.controller.on_data = self.request_frame
         self.set_interval(IDLE_FRAME_S, self._idle_frame)
 
-    def _data_arrived(self) -> None:
-        """New samples: draw at once, or when the frame-rate cap allows (one frame pending)."""
+    def request_frame(self) -> None:
+        """Draw at once, or when the frame-rate cap allows (one frame pending at most).
+
+        Called when new samples arrive and when a screen is shown.
+        """
         if self._frame_pending:
             return
         self._frame_pending = True
