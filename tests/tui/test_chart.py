@@ -177,6 +177,25 @@ def test_the_live_chart_puts_newtons_left_and_percent_of_the_named_reference_rig
     assert data.bands[0].label == "band ±5 %"
 
 
+def test_free_mode_charts_the_last_20_s_with_now_at_zero() -> None:
+    t = np.linspace(3, 8, 400)
+    data = force_chart(
+        Curve(
+            t_s=t,
+            effort_pct=np.full(400, -30.0),
+            force_n=np.full(400, -51.0),
+            t_start_s=-12,
+            t_end_s=8,
+            t_origin_s=8,
+            reference_n=170.0,
+            reference_label="pull pain-free max 170 N",
+        )
+    )
+    assert (data.x_min, data.x_max, data.x_label) == (-20, 0, "s (0 = now)")
+    assert data.right == Axis("% of pull pain-free max 170 N") and data.y_max == 100
+    assert float(data.series[-1].y.max()) == 30.0  # magnitudes: pushes and pulls both up
+
+
 # ---- the screens ----
 
 

@@ -82,8 +82,8 @@ def live_view(
             t_s=window[:, COL["t_s"]],
             effort_pct=efforts,
             force_n=forces,
-            t_start_s=max(0.0, t - FREE_WINDOW_S),
-            t_end_s=max(FREE_WINDOW_S, t),
+            t_start_s=t - FREE_WINDOW_S,  # the last 20 s, now at the right edge
+            t_end_s=t,
             t_origin_s=t,
             reference_n=ref_n,
             reference_label=ref_label,
