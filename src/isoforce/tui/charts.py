@@ -145,7 +145,14 @@ def session_chart(
     )
 
 
-SIDE_STYLES = {"left": "#00d7ff", "right": "#ff87d7", "": "#d7d7d7"}
+#: Colour per (side, kind): cold hues for the left side, warm for the right; MVIC the brighter.
+SERIES_STYLES = {
+    ("left", ReferenceKind.MVIC): "bold #00d7ff",
+    ("left", ReferenceKind.PAIN_FREE): "#5f87ff",
+    ("right", ReferenceKind.MVIC): "bold #ff87d7",
+    ("right", ReferenceKind.PAIN_FREE): "#ffaf5f",
+}
+OTHER_STYLE = "#d7d7d7"
 
 
 def _day(iso: str) -> float:
@@ -185,8 +192,7 @@ def history_charts(history: History) -> list[tuple[str, ChartData]]:
         ):
             side = s.key.side.value
             kind = "MVIC" if s.kind is ReferenceKind.MVIC else "pain-free"
-            style = SIDE_STYLES.get(side, SIDE_STYLES[""])
-            style = f"bold {style}" if s.kind is ReferenceKind.MVIC else style
+            style = SERIES_STYLES.get((side, s.kind), OTHER_STYLE)
             label = f"{side[:1].upper() or '·'} {kind}"
             values = np.array([p.value_n for p in s.points])
             series.append(Series(d, values, style, label, markers=True))
