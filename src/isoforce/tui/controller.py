@@ -30,7 +30,7 @@ from isoforce.errors import CalibrationError, IsoforceError
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import ImuView
-from isoforce.tui.live_view import COL, RING_COLUMNS, TrialCurves, live_view
+from isoforce.tui.live_view import COL, RING_COLUMNS, TrialCurves, live_view, reference_label
 from isoforce.tui.view import LiveView
 
 if TYPE_CHECKING:
@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 
 RING_SECONDS = 120.0
 #: The whole session is kept for the summary's chart at this rate (every k-th sample).
-TRACE_HZ = 50.0
-TRACE_SECONDS = 4 * 3600.0
+TRACE_HZ = 25.0
+TRACE_SECONDS = 2 * 3600.0
 #: Columns of the session trace, in order.
 TRACE_COLUMNS = ("t_s", "effort_pct", "target_pct", "step")
 _LINK_TEXT = {"ok": "ok", "lost": "lost", "gone": "gone", "failed": "failed"}
@@ -302,7 +302,6 @@ class LiveController:
         if header is None or not len(self._trace):
             return None
         from isoforce.tui.charts import session_chart
-        from isoforce.tui.live_view import _reference_label
 
         rows = self._trace.latest(len(self._trace))
         steps = rows[:, 3]
@@ -320,7 +319,7 @@ class LiveController:
             rows[:, 2],
             bands[index],
             reference_n=one.value_n if one is not None else None,
-            reference_label=_reference_label(one),
+            reference_label=reference_label(one),
         )
 
     def drain(self) -> list[DrillEvent | LinkEvent]:

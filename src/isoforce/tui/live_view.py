@@ -123,7 +123,7 @@ def live_view(
             t_end_s=end,
             t_origin_s=start,
             reference_n=ref_n,
-            reference_label=_reference_label(chosen) if math.isfinite(ref_n) else "",
+            reference_label=reference_label(chosen) if math.isfinite(ref_n) else "",
             previous_t_s=prev_t,
             previous_pct=prev_pct,
             sign=step.direction.sign if step.direction is not None else float("nan"),
@@ -184,27 +184,34 @@ class TrialCurves:
         old = self._step
         if (step.index if step else -1) == (old.index if old else -1):
             return
-        if old is not None and old.direction is not None and len(ring):
-            rows = ring.latest(
-                min(len(ring), int((ring.latest(1)[0, 0] - self._start_s + 1) * fs_hz))
-            )
-            mine = rows[rows[:, COL["t_s"]] >= self._start_s]
-            stride = max(1, -(-len(mine) // PREVIOUS_MAX_POINTS))
-            mine = mine[::stride]
+        new_start_s = state.step_start_s if state is not None and step is not None else math.nan
+        if (
+            old is not None
+            and old.direction is not None
+            and len(ring)
+            and math.isfinite(self._start_s)
+        ):
+            newest_s = float(ring.latest(1)[0, COL["t_s"]])
+            rows = ring.latest(min(len(ring), int((newest_s - self._start_s + 1) * fs_hz)))
+            t = rows[:, COL["t_s"]]
+            # the old step's samples only: the frame that says so may hold the new step's first
+            end_s = new_start_s if math.isfinite(new_start_s) else math.inf
+            mine = rows[(t >= self._start_s) & (t < end_s)]
+            mine = mine[:: max(1, -(-len(mine) // PREVIOUS_MAX_POINTS))]
             if len(mine):
                 self._by_key[self._key(old)] = (
                     mine[:, COL["t_s"]] - self._start_s,
                     mine[:, COL["effort_pct"]] * old.direction.sign,
                 )
         self._step = step
-        self._start_s = state.step_start_s if state is not None and step is not None else math.nan
+        self._start_s = new_start_s
 
     def previous(self, step: PlanStep) -> tuple[FloatArray, FloatArray]:
         """Time from its start and effort % (in its direction) of the last step like ``step``."""
         return self._by_key.get(self._key(step), (_EMPTY, _EMPTY))
 
 
-def _reference_label(chosen: ChosenReference | None) -> str:
+def reference_label(chosen: ChosenReference | None) -> str:
     """The % axis' name, e.g. ``push pain-free max 150 N``."""
     if chosen is None or not chosen.value_n:
         return ""
@@ -216,7 +223,7 @@ def _free_reference(header: SessionHeader, force_n: float) -> tuple[float, str]:
     """Free mode's % axis: the pain-free max of the direction the force goes now."""
     for c in header.chosen:
         if c.kind is ReferenceKind.PAIN_FREE and c.value_n and c.direction.sign * force_n >= 0:
-            return c.value_n, _reference_label(c)
+            return c.value_n, reference_label(c)
     return float("nan"), ""
 
 
