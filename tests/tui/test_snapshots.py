@@ -57,3 +57,23 @@ def test_summary_after_low_intensity_drill(snap_compare: Any) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(drill="low-intensity"), terminal_size=(100, 30), run_before=before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+def test_chart_player_second_trial(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The live chart at three sizes: axes in N and %, band, target, this and the last trial."""
+    assert snap_compare(make_app(stop_at_s=250.0), terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+def test_chart_summary_session_curve(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The summary's session curve with every step's target and band."""
+
+    async def before(pilot: Pilot[None]) -> None:
+        from isoforce.tui.screens.summary import SummaryScreen
+
+        app: Any = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(drill="low-intensity"), terminal_size=size, run_before=before)

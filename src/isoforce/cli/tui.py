@@ -56,7 +56,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         what="whose sessions and maxima (the drill picker's 'a' key switches when there are "
         "several; default: the default athlete)",
     )
-    p.add_argument("--fps", type=FPS, default=30.0, help=f"redraw rate ({FPS.span}; default 30)")
+    p.add_argument(
+        "--fps",
+        type=FPS,
+        default=30.0,
+        help=f"highest redraw rate; the screen redraws as samples arrive, at most this often ({FPS.span}; default 30)",
+    )
     p.add_argument("--data-dir", default=None, help="isoforce data directory")
 
 

@@ -1,13 +1,16 @@
 """The isoforce Textual app and its factory.
 
 ``create_app(AppConfig(...))`` builds the app over any device the session factory knows
-(the simulator by default), so tests and snapshots run the real app headless. The app owns one
-frame timer: each frame it takes a snapshot from the controller, hands new events to the audio
-player, and lets the active screen draw. Redraws never happen per sample.
+(the simulator by default), so tests and snapshots run the real app headless. A frame is drawn
+when the session hands the controller new samples — at once, or as soon as the frame-rate cap
+(``fps``) allows — and by a 10 Hz timer while none arrive: each frame takes a snapshot from the
+controller, hands new events to the audio player, and lets the active screen draw. Redraws never
+happen per sample.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +33,9 @@ from isoforce.tui.screens.summary import SummaryScreen
 if TYPE_CHECKING:
     from isoforce.live.options import SessionOptions
 
+#: Without new samples the screen still redraws this often (countdowns, a lost sensor).
+IDLE_FRAME_S = 0.1
+
 
 @dataclass(frozen=True, slots=True)
 class AppConfig:
@@ -38,6 +44,7 @@ class AppConfig:
     options: SessionOptions = field(default_factory=lambda: _default_options())
     #: Start straight in the player with this drill (``None``: start at the device picker).
     drill: str | None = None
+    #: The most frames a second (frames follow the samples' arrival up to this rate).
     fps: float = 30.0
     audio: AudioMode = AudioMode.BELL
     data_dir: str | None = None
@@ -78,6 +85,8 @@ class IsoforceApp(App[None]):
         self.mapper = CueMapper()
         self.drills_dir: Path = drills_dir(config.data_dir)
         self.frame_times: list[float] = []
+        self._last_frame_s = -math.inf
+        self._frame_pending = False
         self._summary_shown = False
 
     def on_mount(self) -> None:
@@ -86,10 +95,32 @@ class IsoforceApp(App[None]):
             self.start_drill(self.config.drill)
         else:
             self.push_screen(DeviceScreen())
-        self.set_interval(1.0 / self.config.fps, self.frame)
+        self.controller.on_data = self.request_frame
+        self.set_interval(IDLE_FRAME_S, self._idle_frame)
+
+    def request_frame(self) -> None:
+        """Draw at once, or when the frame-rate cap allows (one frame pending at most).
+
+        Called when new samples arrive and when a screen is shown.
+        """
+        if self._frame_pending:
+            return
+        self._frame_pending = True
+        wait = self._last_frame_s + 1.0 / self.config.fps - time.perf_counter()
+        if wait > 0:
+            self.set_timer(wait, self.frame)
+        else:
+            self.call_later(self.frame)
+
+    def _idle_frame(self) -> None:
+        """Frames while no samples arrive (countdowns, a lost sensor, a paused replay)."""
+        if time.perf_counter() - self._last_frame_s >= IDLE_FRAME_S:
+            self.frame()
 
     def frame(self) -> None:
         """One frame: snapshot, events to audio, draw the active screen."""
+        self._frame_pending = False
+        self._last_frame_s = time.perf_counter()
         if not self.screen_stack:  # starting up or shutting down: nothing to draw on
             return
         view = self.controller.snapshot()
@@ -234,6 +265,7 @@ class IsoforceApp(App[None]):
                     imu=imu,
                     analysis=self.controller.analysis,
                     angles=self.controller.angle_bands,
+                    chart=self.controller.session_chart(),
                 )
             )
 

@@ -14,7 +14,7 @@ import contextlib
 import importlib
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ from isoforce.errors import CalibrationError, IsoforceError
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import ImuView
-from isoforce.tui.live_view import COL, RING_COLUMNS, live_view
+from isoforce.tui.live_view import COL, RING_COLUMNS, TrialCurves, live_view, reference_label
 from isoforce.tui.view import LiveView
 
 if TYPE_CHECKING:
@@ -49,8 +49,14 @@ if TYPE_CHECKING:
     from isoforce.session.athletes import TorqueBasis
     from isoforce.session.efforts import SessionAnalysis
     from isoforce.session.force_angle import AngleBand
+    from isoforce.tui.widgets.chart import ChartData
 
 RING_SECONDS = 120.0
+#: The whole session is kept for the summary's chart at this rate (every k-th sample).
+TRACE_HZ = 25.0
+TRACE_SECONDS = 2 * 3600.0
+#: Columns of the session trace, in order.
+TRACE_COLUMNS = ("t_s", "effort_pct", "target_pct", "step")
 _LINK_TEXT = {"ok": "ok", "lost": "lost", "gone": "gone", "failed": "failed"}
 
 
@@ -91,6 +97,9 @@ class LiveController:
         self.outcome: SessionOutcome | None = None
         self.drill: Drill | None = None
         self.pending: deque[DrillEvent | LinkEvent] = deque()
+        #: Called after each frame of the session is kept (the app draws on it: new samples
+        #: reach the screen without waiting for a timer).
+        self.on_data: Callable[[], None] | None = None
         self.link = "ok"
         self.error: str = ""
         self._task: asyncio.Task[None] | None = None
@@ -98,6 +107,9 @@ class LiveController:
         self._recording: Recording | None = None
         self._calibration: Calibration | None = options.calibration
         self._ring = RingBuffer(16, len(RING_COLUMNS))
+        self._trace = RingBuffer(16, len(TRACE_COLUMNS))
+        self._trace_skip = 0
+        self._trials = TrialCurves()
         self._drill_state: DrillState | None = None
         self._effort_message = ""
         self._imu_view: ImuView | None = None
@@ -164,6 +176,9 @@ class LiveController:
         self.header = session.header
         fs = session.header.rate_hz
         self._ring = RingBuffer(max(16, int(RING_SECONDS * fs)), len(RING_COLUMNS))
+        self._trace = RingBuffer(int(TRACE_SECONDS * min(fs, TRACE_HZ)), len(TRACE_COLUMNS))
+        self._trace_skip = 0
+        self._trials = TrialCurves()
         self._task = asyncio.ensure_future(self._run(duration_s))
 
     def _replay_session(self, build: object, drill: Drill | None) -> LiveSession:
@@ -258,8 +273,11 @@ class LiveController:
                 )
             self._ring.extend(rows)
             self._effort_message = frame.effort_message
+            if frame.drill is not None:
+                self._keep_trace(frame)
         if frame.drill is not None:
             self._drill_state = frame.drill
+            self._trials.follow(frame.drill, self._ring, self.header.rate_hz if self.header else 1)
         if frame.imu_view is not None:
             self._imu_view = frame.imu_view
         self._refused = frame.refused
@@ -269,6 +287,46 @@ class LiveController:
                 self.link = _LINK_TEXT[event.change.state.value]
         self.pending.extend(frame.events)
         self.pending.extend(frame.link_events)
+        if self.on_data is not None:
+            self.on_data()
+
+    def _keep_trace(self, frame: LiveFrame) -> None:
+        """Every k-th sample of the drill (≤ :data:`TRACE_HZ`) for the summary's chart."""
+        fs = self.header.rate_hz if self.header is not None else TRACE_HZ
+        k = max(1, round(fs / TRACE_HZ))
+        n = len(frame)
+        pick = np.arange(self._trace_skip, n, k)
+        self._trace_skip = (self._trace_skip - n) % k
+        if pick.size:
+            self._trace.extend(
+                np.column_stack([frame.columns[name][pick] for name in TRACE_COLUMNS])
+            )
+
+    def session_chart(self) -> ChartData | None:
+        """The drill's effort, targets and bands over the whole session (None: no drill)."""
+        header = self.header
+        if header is None or not len(self._trace):
+            return None
+        from isoforce.tui.charts import session_chart
+
+        rows = self._trace.latest(len(self._trace))
+        steps = rows[:, 3]
+        bands = np.array([s.band_pct or np.nan for s in header.plan] + [np.nan])
+        index = np.where(np.isfinite(steps) & (steps >= 0), steps, -1).astype(np.int64)
+        used = {
+            (s.reference, s.direction): header.divides_by(s.reference, s.direction)
+            for s in header.plan
+            if s.reference is not None and s.direction is not None
+        }
+        one = next(iter(used.values())) if len(used) == 1 else None
+        return session_chart(
+            rows[:, 0],
+            rows[:, 1],
+            rows[:, 2],
+            bands[index],
+            reference_n=one.value_n if one is not None else None,
+            reference_label=reference_label(one),
+        )
 
     def drain(self) -> list[DrillEvent | LinkEvent]:
         """Every event since the last call, in order."""
@@ -354,6 +412,7 @@ class LiveController:
             imu=self._imu_view,
             refused=self._refused,
             effort_message=self._effort_message,
+            trials=self._trials,
         )
 
 

@@ -23,7 +23,9 @@ from isoforce.signal.imu import ImuView
 from isoforce.tui.view import Curve, LiveView, band_state, phase_word, rep_words
 
 if TYPE_CHECKING:
+    from isoforce.core.samples import FloatArray
     from isoforce.live import DrillState, SessionHeader
+    from isoforce.session.references import ChosenReference
 
 FREE_WINDOW_S = 20.0
 DISPLAY_SMOOTH_S = 0.2
@@ -45,8 +47,13 @@ def live_view(
     imu: ImuView | None,
     refused: tuple[tuple[str, int], ...],
     effort_message: str,
+    trials: TrialCurves | None = None,
 ) -> LiveView:
-    """What to draw now, from what the controller kept of the session's frames."""
+    """What to draw now, from what the controller kept of the session's frames.
+
+    ``trials`` keeps the finished steps' curves: the chart draws the previous trial of the same
+    kind under the current one.
+    """
     if header is None or (error and not running):
         return LiveView(instruction=f"✗ {error}" if error else "No device", status="error")
     fs = header.rate_hz
@@ -72,11 +79,17 @@ def live_view(
         window = ring.latest(int(FREE_WINDOW_S * fs))
         efforts = window[:, COL["effort_pct"]]
         finite = efforts[np.isfinite(efforts)]
+        forces = window[:, COL["display_force_n"]]
+        ref_n, ref_label = _free_reference(header, float(forces[-1]) if forces.size else 0.0)
         curve = Curve(
             t_s=window[:, COL["t_s"]],
             effort_pct=efforts,
-            t_start_s=max(0.0, t - FREE_WINDOW_S),
-            t_end_s=max(FREE_WINDOW_S, t),
+            force_n=forces,
+            t_start_s=t - FREE_WINDOW_S,  # the last 20 s, now at the right edge
+            t_end_s=t,
+            t_origin_s=t,
+            reference_n=ref_n,
+            reference_label=ref_label,
         )
         return replace(
             base,
@@ -101,14 +114,28 @@ def live_view(
         n = int(max(1.0, t - start) * fs) + 1
         window = ring.latest(n)
         keep = window[:, COL["t_s"]] >= start
+        chosen = (
+            header.divides_by(step.reference, step.direction)
+            if step.reference is not None and step.direction is not None
+            else None
+        )
+        ref_n = chosen.value_n if chosen is not None and chosen.value_n else float("nan")
+        prev_t, prev_pct = trials.previous(step) if trials is not None else (_EMPTY, _EMPTY)
         curve = Curve(
             t_s=window[keep, COL["t_s"]],
             effort_pct=window[keep, COL["effort_pct"]],
+            force_n=window[keep, COL["display_force_n"]],
             target_t_s=state.target_t_s,
             target_pct=state.target_curve_pct,
             band_pct=band,
             t_start_s=start,
             t_end_s=end,
+            t_origin_s=start,
+            reference_n=ref_n,
+            reference_label=reference_label(chosen) if math.isfinite(ref_n) else "",
+            previous_t_s=prev_t,
+            previous_pct=prev_pct,
+            sign=step.direction.sign if step.direction is not None else float("nan"),
         )
     else:
         curve = Curve(t_start_s=t, t_end_s=t + 10)
@@ -163,6 +190,76 @@ def _effort_word(clock: PhaseClock) -> str:
     """What the next effort asks: PUSH, PULL, or LIFT (a lift-off has no direction)."""
     d = clock.next_direction
     return d.value.upper() if d is not None else "LIFT"
+_EMPTY: FloatArray = np.empty(0)
+#: At most this many points of a finished step are kept to draw under the next trial.
+PREVIOUS_MAX_POINTS = 4000
+
+
+class TrialCurves:
+    """The effort curve of each finished step, the latest per step kind and direction.
+
+    The controller calls :meth:`follow` with each frame's drill state; when the step changes,
+    the step that ended is cut from the display ring (one slice, decimated to at most
+    :data:`PREVIOUS_MAX_POINTS`) and kept, so the next step of the same kind — the next trial
+    of a max test, the next hold of a PAILs set — is drawn over it.
+    """
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, str], tuple[FloatArray, FloatArray]] = {}
+        self._step: PlanStep | None = None
+        self._start_s = math.nan
+
+    @staticmethod
+    def _key(step: PlanStep) -> tuple[str, str]:
+        return (str(step.kind), step.direction.value if step.direction is not None else "")
+
+    def follow(self, state: DrillState | None, ring: RingBuffer, fs_hz: float) -> None:
+        """Keep the curve of the step that just ended, if the step changed."""
+        step = state.step if state is not None else None
+        old = self._step
+        if (step.index if step else -1) == (old.index if old else -1):
+            return
+        new_start_s = state.step_start_s if state is not None and step is not None else math.nan
+        if (
+            old is not None
+            and old.direction is not None
+            and len(ring)
+            and math.isfinite(self._start_s)
+        ):
+            newest_s = float(ring.latest(1)[0, COL["t_s"]])
+            rows = ring.latest(min(len(ring), int((newest_s - self._start_s + 1) * fs_hz)))
+            t = rows[:, COL["t_s"]]
+            # the old step's samples only: the frame that says so may hold the new step's first
+            end_s = new_start_s if math.isfinite(new_start_s) else math.inf
+            mine = rows[(t >= self._start_s) & (t < end_s)]
+            mine = mine[:: max(1, -(-len(mine) // PREVIOUS_MAX_POINTS))]
+            if len(mine):
+                self._by_key[self._key(old)] = (
+                    mine[:, COL["t_s"]] - self._start_s,
+                    mine[:, COL["effort_pct"]] * old.direction.sign,
+                )
+        self._step = step
+        self._start_s = new_start_s
+
+    def previous(self, step: PlanStep) -> tuple[FloatArray, FloatArray]:
+        """Time from its start and effort % (in its direction) of the last step like ``step``."""
+        return self._by_key.get(self._key(step), (_EMPTY, _EMPTY))
+
+
+def reference_label(chosen: ChosenReference | None) -> str:
+    """The % axis' name, e.g. ``push pain-free max 150 N``."""
+    if chosen is None or not chosen.value_n:
+        return ""
+    name = "pain-free max" if chosen.kind is ReferenceKind.PAIN_FREE else "MVIC"
+    return f"{chosen.direction.value} {name} {chosen.value_n:.0f} N"
+
+
+def _free_reference(header: SessionHeader, force_n: float) -> tuple[float, str]:
+    """Free mode's % axis: the pain-free max of the direction the force goes now."""
+    for c in header.chosen:
+        if c.kind is ReferenceKind.PAIN_FREE and c.value_n and c.direction.sign * force_n >= 0:
+            return c.value_n, reference_label(c)
+    return float("nan"), ""
 
 
 def _divides_by(header: SessionHeader, step: PlanStep | None) -> str:

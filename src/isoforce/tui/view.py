@@ -99,6 +99,20 @@ class Curve:
     band_pct: float = float("nan")
     t_start_s: float = 0.0
     t_end_s: float = 10.0
+    #: Force of each sample of ``t_s`` (the display low-pass, newtons).
+    force_n: FloatArray = field(default_factory=lambda: np.empty(0))
+    #: What 100 % is in newtons (NaN: no reference: the chart plots newtons only).
+    reference_n: float = float("nan")
+    #: Its name for the chart's % axis, e.g. ``push pain-free max 150 N``.
+    reference_label: str = ""
+    #: Where the time axis' zero is (the step's start; the newest sample in free mode).
+    t_origin_s: float = 0.0
+    #: The previous trial of the same kind: time from its start and effort % (empty: none).
+    previous_t_s: FloatArray = field(default_factory=lambda: np.empty(0))
+    previous_pct: FloatArray = field(default_factory=lambda: np.empty(0))
+    #: +1 push, -1 pull: effort in the step's direction is drawn up, the other way is clipped
+    #: at 0 (NaN: magnitudes, as in free mode).
+    sign: float = float("nan")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,9 @@ class IsoScreen(Screen[None]):
     ready = False
 
     def on_screen_resume(self) -> None:
-        """Frames may draw from now on."""
+        """Frames may draw from now on: the first one at once."""
         self.ready = True
+        self.iso_app.request_frame()
 
     @property
     def iso_app(self) -> IsoforceApp:

@@ -13,8 +13,10 @@ from textual.widgets import Button, Digits, Footer, Input, Label, Static
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import IsoforceError
 from isoforce.live.frame import LinkEvent
+from isoforce.tui.charts import history_charts
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
+from isoforce.tui.widgets.chart import ChartData, ChartView
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
 from isoforce.tui.widgets.imu_panel import ImuPanel
@@ -31,9 +33,11 @@ class HistoryScreen(IsoScreen):
         from isoforce.session.store import SessionStore
 
         yield Static("History — maxima and range of motion over time, left/right", classes="title")
+        charts: list[tuple[str, ChartData]] = []
         try:
             with SessionStore.open(data_dir=self.iso_app.config.data_dir) as store:
                 history = store.history(profile=self.iso_app.athlete_name)
+            charts = history_charts(history)
             lines = (
                 history_lines(history)
                 if not history.empty
@@ -45,6 +49,9 @@ class HistoryScreen(IsoScreen):
         except IsoforceError as exc:
             lines = [f"cannot read the history: {exc}"]
         with VerticalScroll():
+            for title, chart in charts:  # maxima over time per side, one per movement key
+                yield Static(title, classes="chart-title")
+                yield ChartView(chart, classes="history-chart")
             yield Static("\n".join(lines), id="history")
         yield Footer()
 

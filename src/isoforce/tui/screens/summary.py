@@ -16,6 +16,7 @@ from isoforce.session.efforts import SessionAnalysis, summary_table
 from isoforce.session.force_angle import BAND_DEG, BANDS_HEADER, AngleBand, bands_text
 from isoforce.signal.analysis import rate_text
 from isoforce.tui.screens.base import IsoScreen
+from isoforce.tui.widgets.chart import ChartData, ChartView
 
 
 class SummaryScreen(IsoScreen):
@@ -33,9 +34,12 @@ class SummaryScreen(IsoScreen):
         imu: ImuDrillSummary | None = None,
         analysis: tuple[SessionAnalysis, TorqueBasis | None] | None = None,
         angles: tuple[AngleBand, ...] | None = None,
+        chart: ChartData | None = None,
     ) -> None:
         super().__init__()
         self.angles = angles
+        #: The session's effort with its targets and bands (None: nothing to draw).
+        self.chart = chart
         self.result = result
         self.saved = saved
         self.imu = imu
@@ -51,6 +55,8 @@ class SummaryScreen(IsoScreen):
         for score in self.result.step_scores:
             table.add_row(*score_row(score))
         yield table
+        if self.chart is not None:
+            yield ChartView(self.chart, id="session-chart")
         if self.analysis is not None:
             analysis, basis = self.analysis
             headers, rows, notes = summary_table(analysis, basis=basis)

@@ -1,58 +1,18 @@
-"""The force curve of the current step with the target curve and band drawn over it."""
+"""The live force–time chart (player and free mode): a :class:`ChartView` fed a step's curve.
+
+The screens hand it the :class:`~isoforce.tui.view.Curve` of each snapshot; what it shows —
+newtons on the left, % of the named reference on the right, the target with its band, the
+previous trial of the same kind under the current one — is decided by
+:func:`isoforce.tui.charts.force_chart`. Redraws are capped at 10 a second by the chart.
+"""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
 
-from isoforce.core.samples import FloatArray
+from isoforce.tui.charts import force_chart
 from isoforce.tui.view import Curve
-
-
-def render_curve(curve: Curve, *, width: int, height: int) -> list[Text]:
-    """Character plot: band ``░``, target ``─``, effort ``█`` (one column per time bucket)."""
-    width, height = max(10, width), max(3, height)
-    span = max(1e-6, curve.t_end_s - curve.t_start_s)
-    values = [
-        abs(v)
-        for v in (*curve.effort_pct.tolist(), *curve.target_pct.tolist())
-        if not math.isnan(v)
-    ]
-    top = max(100.0, (max(values) if values else 0.0) + 5)
-    grid = [[" "] * width for _ in range(height)]
-    style = [[""] * width for _ in range(height)]
-
-    def row(pct: float) -> int:
-        return max(0, min(height - 1, height - 1 - round(abs(pct) / top * (height - 1))))
-
-    def cols(t: FloatArray) -> list[int]:
-        idx = np.clip(((t - curve.t_start_s) / span * (width - 1)).round(), 0, width - 1)
-        return [int(v) for v in idx.tolist()]
-
-    if curve.target_t_s.size:
-        tc = cols(curve.target_t_s)
-        for c, target in zip(tc, curve.target_pct.tolist(), strict=True):
-            if math.isnan(target):
-                continue
-            if not math.isnan(curve.band_pct):
-                for r in range(
-                    row(abs(target) + curve.band_pct),
-                    row(max(0.0, abs(target) - curve.band_pct)) + 1,
-                ):
-                    grid[r][c], style[r][c] = "░", "green"
-            grid[row(target)][c], style[row(target)][c] = "─", "bold white"
-    if curve.t_s.size:
-        ec = cols(curve.t_s)
-        for c, effort in zip(ec, curve.effort_pct.tolist(), strict=True):
-            if math.isnan(effort):
-                continue
-            r = row(effort)
-            grid[r][c], style[r][c] = "█", "bold cyan"
-    return [_runs(grid[r], style[r]) for r in range(height)]
+from isoforce.tui.widgets.chart import ChartData, ChartView
 
 
 def _runs(chars: list[str], styles: list[str]) -> Text:
@@ -67,16 +27,30 @@ def _runs(chars: list[str], styles: list[str]) -> Text:
     return text
 
 
-class CurvePlot(Widget):
-    """Plot of effort (█) over the step's target (─) and band (░)."""
+class CurvePlot(ChartView):
+    """The live chart of the current step (or of the last 20 s in free mode)."""
 
     DEFAULT_CSS = """
-    CurvePlot { height: 1fr; min-height: 3; width: 100%; }
+    CurvePlot { height: 1fr; min-height: 4; width: 100%; }
     """
 
-    curve: reactive[Curve] = reactive(Curve, always_update=True)
+    _curve: Curve = Curve()
+    _built: ChartData | None = None
 
-    def render(self) -> Text:
-        """The plot, sized to the widget."""
-        lines = render_curve(self.curve, width=self.size.width, height=self.size.height)
-        return Text("\n").join(lines)
+    @property
+    def curve(self) -> Curve:
+        """The curve last given."""
+        return self._curve
+
+    @curve.setter
+    def curve(self, curve: Curve) -> None:
+        # built when drawn (≤ 10 Hz), not each time a screen hands a snapshot over
+        self._curve, self._built = curve, None
+        self.request_redraw()
+
+    @property
+    def data(self) -> ChartData:
+        """What the chart shows: built from the latest curve when it is drawn."""
+        if self._built is None:
+            self._built = force_chart(self._curve)
+        return self._built
