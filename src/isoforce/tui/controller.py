@@ -151,6 +151,9 @@ class LiveController:
                     side=None if self.side is None else self.side.value,
                     movement=self.choices.movement or "",
                     position=self.choices.position or "",
+                    device=options.device,
+                    port=options.port or "",
+                    address=options.address or "",
                 )
         except BaseException:
             recording.close()
@@ -348,6 +351,9 @@ class LiveController:
             imu=self._imu_view,
             refused=self._refused,
             effort_message=self._effort_message,
+            side=self.side,
+            movement=self.choices.movement,
+            position=self.choices.position,
         )
 
 

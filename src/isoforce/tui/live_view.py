@@ -13,16 +13,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from isoforce.core.effort_key import ReferenceKind
+from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.core.ringbuffer import RingBuffer
 from isoforce.drills.events import EngineStatus
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.live.frame import refused_text
 from isoforce.signal.imu import ImuView
+from isoforce.tui.denominator import denominator_text
 from isoforce.tui.view import Curve, LiveView, band_state
 
 if TYPE_CHECKING:
     from isoforce.live import DrillState, SessionHeader
+    from isoforce.session.references import ChosenReference
 
 FREE_WINDOW_S = 20.0
 DISPLAY_SMOOTH_S = 0.2
@@ -42,6 +44,9 @@ def live_view(
     imu: ImuView | None,
     refused: tuple[tuple[str, int], ...],
     effort_message: str,
+    side: Side | None = None,
+    movement: str | None = None,
+    position: str | None = None,
 ) -> LiveView:
     """What to draw now, from what the controller kept of the session's frames."""
     if header is None or (error and not running):
@@ -63,7 +68,13 @@ def live_view(
         refused=refused_text(refused),
         rate_hz=fs,
         status=state.status.value if state is not None else ("running" if running else "stopped"),
-        divides_by=_divides_by(header, state.step if state is not None else None),
+        divides_by=_divides_by(
+            header,
+            state.step if state is not None else None,
+            side=side,
+            movement=header.drill.movement if header.drill is not None else movement,
+            position=header.drill.position if header.drill is not None else position,
+        ),
     )
     if state is None:
         window = ring.latest(int(FREE_WINDOW_S * fs))
@@ -128,19 +139,30 @@ def live_view(
     )
 
 
-def _divides_by(header: SessionHeader, step: PlanStep | None) -> str:
-    """The maximum effort % divides by now, with its source (both directions in free mode)."""
+def _divides_by(
+    header: SessionHeader,
+    step: PlanStep | None,
+    *,
+    side: Side | None,
+    movement: str | None,
+    position: str | None,
+) -> str:
+    """The maximum effort % divides by now, with its key and source (free mode: each direction)."""
+
+    def text(c: ChosenReference) -> str:
+        return denominator_text(c, side=side, movement=movement, position=position)
+
     if step is None:
         chosen = [
             c
             for c in header.chosen
             if c.kind is ReferenceKind.PAIN_FREE and header.spec.capabilities.measures(c.direction)
         ]
-        return "  ·  ".join(c.short() for c in chosen)
+        return "\n".join(text(c) for c in chosen)
     if step.direction is None or step.reference is None:
         return ""
     c = header.divides_by(step.reference, step.direction)
-    return "" if c is None else c.short()
+    return "" if c is None else text(c)
 
 
 def _instruction(status: EngineStatus, text: str, phase: Phase, target_pct: float) -> str:

@@ -8,11 +8,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Digits, Footer, Input, Label, Static
+from textual.widgets import Button, DataTable, Digits, Footer, Input, Label, Static
 
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import IsoforceError
 from isoforce.live.frame import LinkEvent
+from isoforce.tui.maxima_rows import MAXIMA_HEADERS, maxima_rows
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.curve import CurvePlot
@@ -58,25 +59,53 @@ class ReferencesScreen(IsoScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        """The maxima and inputs."""
-        refs = self.iso_app.controller.references()
+        """The athlete's stored maxima per movement key, and inputs for this session's."""
+        app = self.iso_app
+        side = app.controller.side
         yield Static(
-            "Reference maxima (newtons). Training targets use the pain-free max.", classes="title"
+            f"Maxima of {app.athlete_name} — per side, movement, position and direction "
+            f"(side now: {side.value if side else 'none'}). Targets use the pain-free max.",
+            classes="title",
         )
-        lines = [
-            f"{kind:<10} push {_n(r.push_max_n)}   pull {_n(r.pull_max_n)}"
-            for kind, r in refs.items()
-        ]
-        yield Static("\n".join(lines), id="refs")
+        rows, error = self._rows()
+        if rows:
+            table: DataTable[str] = DataTable(id="maxima", zebra_stripes=True, cursor_type="none")
+            table.add_columns(*MAXIMA_HEADERS)
+            for row in rows:
+                table.add_row(*row)
+            yield table
+        yield Static(
+            error
+            or (
+                ""
+                if rows
+                else "None stored yet: press m for the max test (MVIC), or run the tension "
+                "drill (pain-free max), with a side chosen."
+            ),
+            id="refs",
+        )
         with Horizontal(classes="row"):
             yield Input(placeholder="pain-free push max N", id="push", type="number")
             yield Input(placeholder="pain-free pull max N", id="pull", type="number")
             yield Button("Save", id="save", variant="primary")
         yield Static(
-            "Press m to run the max test (MVIC: 3 × 5 s, best 1 s mean kept).", classes="hint"
+            "Typed values apply to this launch's next drills. m: max test (MVIC: 3 × 5 s, best "
+            "1 s mean kept).",
+            classes="hint",
         )
         yield Static("", id="ref-status")
         yield Footer()
+
+    def _rows(self) -> tuple[list[tuple[str, ...]], str]:
+        from isoforce.session.store import SessionStore
+
+        app = self.iso_app
+        try:
+            with SessionStore.open(data_dir=app.config.data_dir) as store:
+                records = store.reference_history(profile=app.athlete_name)
+        except IsoforceError as exc:
+            return [], f"cannot read the maxima: {exc}"
+        return maxima_rows(records, side=app.controller.side), ""
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Save edited maxima."""
@@ -94,10 +123,6 @@ class ReferencesScreen(IsoScreen):
     def action_max_test(self) -> None:
         """Run the max test drill."""
         self.iso_app.start_drill("max-test")
-
-
-def _n(value: float | None) -> str:
-    return "—" if value is None else f"{value:7.1f} N"
 
 
 class FreeScreen(IsoScreen):
@@ -120,6 +145,7 @@ class FreeScreen(IsoScreen):
                 with Vertical(classes="number"):
                     yield Label(caption, classes="caption")
                     yield Digits("--", id=ident)
+        yield Static("", id="divides")
         yield EffortGauge(id="gauge")
         yield ImuPanel(id="imu")
         yield CurvePlot(id="curve")
@@ -146,6 +172,10 @@ class FreeScreen(IsoScreen):
         self.query_one("#force", Digits).update(
             "--" if math.isnan(view.force_n) else f"{view.force_n:.0f}"
         )
+        divides = self.query_one("#divides", Static)
+        if getattr(divides, "_iso_text", None) != view.divides_by:
+            divides._iso_text = view.divides_by  # type: ignore[attr-defined]
+            divides.update(view.divides_by)
         gauge = self.query_one(EffortGauge)
         gauge.effort_pct = view.effort_pct
         self.query_one(CurvePlot).curve = view.curve

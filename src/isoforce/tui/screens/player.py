@@ -192,7 +192,7 @@ class PlayerScreen(IsoScreen):
         set_text(self.query_one("#effort-caption", Label), f"{direction}EFFORT %")
         set_text(
             self.query_one("#divides", Static),
-            f"effort % of the {view.divides_by}" if view.divides_by else "",
+            view.divides_by,
         )
         set_text(self.query_one("#effort", Digits), _digits(view.effort_pct))
         set_text(self.query_one("#target", Digits), _digits(view.target_pct))
