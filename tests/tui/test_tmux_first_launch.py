@@ -2,8 +2,9 @@
 
 No maxima stored → the app offers the max test instead of running PAILs/RAILs blind → max
 test → the summary goes on to the drill, which now offers the tension drill (PAILs targets
-are % of the pain-free max, which a max test does not give) → tension drill → PAILs/RAILs with
-its denominator on screen → summary → the other side (nothing stored there: offered again) →
+are % of the pain-free max, which a max test does not give) → tension drill (push) → the pull
+pain-free max, which no drill finds, typed on the maxima screen → PAILs/RAILs with its
+denominator on screen → summary → the other side (nothing stored there: offered again) →
 history → back. One launch, no relaunch. The simulator runs at 30× so this takes about a minute;
 waits are for screen text with generous timeouts, never for a time.
 """
@@ -31,6 +32,7 @@ def _keys(name: str, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", name, key], check=True)
 
 
+@pytest.mark.timeout(600)
 def test_first_launch_offers_the_max_test_then_runs_the_flow_without_relaunch(
     tmux_session: str, tmp_path: Path
 ) -> None:
@@ -48,23 +50,33 @@ def test_first_launch_offers_the_max_test_then_runs_the_flow_without_relaunch(
     _keys(name, "l")
     _wait_text(name, "side: left")
     _keys(name, "Down", "Down", "Down", "Down", "Enter")  # pails-rails-hip
-    screen = _wait_text(name, "needs a maximum nobody has measured yet")
-    assert "push pain-free max: none stored" in screen
-    assert "max test" in screen and "tension drill" in screen
+    _wait_text(name, "needs a maximum nobody has measured yet")
+    screen = _wait_text(name, "m max test")  # the footer
+    assert "no push pain-free max stored" in screen and "no pull pain-free max stored" in screen
+    assert "t  tension drill" in screen, screen
 
     _keys(name, "m")  # the max test first
     _wait_text(name, "Max PUSH", timeout_s=DRILL_TIMEOUT_S)
     _wait_text(name, "Max PULL", timeout_s=DRILL_TIMEOUT_S)
-    screen = _wait_text(name, "Summary — max-test · left side", timeout_s=DRILL_TIMEOUT_S)
-    assert "go on" in screen and "other side" in screen  # the footer's way on
+    _wait_text(name, "Summary — max-test · left side", timeout_s=DRILL_TIMEOUT_S)
+    screen = _wait_text(name, "go on")  # the footer's way on
+    assert "other side" in screen and "history" in screen
 
     _keys(name, "c")  # go on to PAILs/RAILs: its pain-free max is still unknown
     screen = _wait_text(name, "needs a maximum nobody has measured yet")
-    assert "MVIC" in screen  # the tension drill will climb in steps of the MVIC just measured
-    _keys(name, "t")
+    assert "no push pain-free max stored" in screen and "stored: push MVIC" in screen
+    _keys(name, "t")  # the tension drill finds the push one, in steps of that MVIC
     _wait_text(name, "Summary — tension-drill · left side", timeout_s=DRILL_TIMEOUT_S)
 
-    _keys(name, "c")  # now PAILs/RAILs runs, saying what its % divides by
+    _keys(name, "c")  # the pull one: no drill finds it, so it is typed in
+    screen = _wait_text(name, "no pull pain-free max stored")
+    assert "no push pain-free max" not in screen
+    _keys(name, "k")
+    _wait_text(name, "Maxima of default")
+    _keys(name, "Tab", "Tab", "1", "2", "0", "Enter")  # the pull field
+    _wait_text(name, "saved")
+    _keys(name, "Escape")
+    # back at the offer nothing is missing: PAILs/RAILs runs, saying what its % divides by
     screen = _wait_text(name, "% of push pain-free max", timeout_s=DRILL_TIMEOUT_S)
     assert "left hip IR" in screen
     _wait_text(name, "Summary — pails-rails-hip · left side", timeout_s=DRILL_TIMEOUT_S)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.css.query import NoMatches
 
-from isoforce.core.effort_key import Side
+from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.drills.choices import DrillChoices, apply_choices
 from isoforce.drills.events import DrillResult
 from isoforce.drills.loader import find_drill
@@ -25,6 +25,7 @@ from isoforce.paths import drills_dir
 from isoforce.session.references import ChosenReference, StoredReferences
 from isoforce.tui.audio import AudioMode, CueMapper, CuePlayer
 from isoforce.tui.controller import LiveController
+from isoforce.tui.denominator import day_text
 from isoforce.tui.screens.offer import ReferenceOfferScreen
 from isoforce.tui.screens.player import PlayerScreen
 from isoforce.tui.screens.setup import DeviceScreen, DrillPickerScreen
@@ -199,7 +200,12 @@ class IsoforceApp(App[None]):
         missing = self.missing_references(drill) if check else []
         if missing:
             self.wanted_drill = name
-            self.push_screen(ReferenceOfferScreen(drill, missing))
+            known = [
+                f"stored: {d.value} {'MVIC' if k is ReferenceKind.MVIC else 'pain-free max'} "
+                f"{rec.value_n:.0f} N from {day_text(rec.measured_at)}"
+                for (k, d), rec in self._stored(drill).sources.items()
+            ]
+            self.push_screen(ReferenceOfferScreen(drill, missing, known=known))
             return
         if self.wanted_drill == name:
             self.wanted_drill = None
@@ -217,21 +223,25 @@ class IsoforceApp(App[None]):
         """
         from isoforce.devices.registry import DEVICES
         from isoforce.live.build import missing_references
+
+        options = self.controller.options
+        simulated = DEVICES[options.device].transport == "sim"
+        if self.controller.side is None and simulated:
+            return []
+        return missing_references(options, drill, stored=self._stored(drill))
+
+    def _stored(self, drill: Drill) -> StoredReferences:
+        """The athlete's latest stored maxima for ``drill``'s movement key and the side."""
         from isoforce.recording import Recording
 
         controller = self.controller
-        options = controller.options
-        simulated = DEVICES[options.device].transport == "sim"
-        if controller.side is None and simulated:
-            return []
         try:
             with Recording(
                 data_dir=self.config.data_dir, save=True, athlete=controller.athlete
             ) as rec:
-                stored = rec.stored_references(drill, side=controller.side)
+                return rec.stored_references(drill, side=controller.side)
         except IsoforceError:
-            stored = StoredReferences()
-        return missing_references(options, drill, stored=stored)
+            return StoredReferences()
 
     def other_side(self) -> None:
         """Run the last drill again on the other side (left and right swap)."""

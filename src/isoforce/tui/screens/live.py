@@ -57,6 +57,9 @@ class ReferencesScreen(IsoScreen):
         Binding("m", "max_test", "max test"),
         Binding("escape", "app.pop_screen", "back"),
     ]
+    #: Nothing focused at first, so ``m`` is the max test, not a letter typed into a field
+    #: (Tab reaches the fields).
+    AUTO_FOCUS = None
 
     def compose(self) -> ComposeResult:
         """The athlete's stored maxima per movement key, and inputs for this session's."""
@@ -70,6 +73,7 @@ class ReferencesScreen(IsoScreen):
         rows, error = self._rows()
         if rows:
             table: DataTable[str] = DataTable(id="maxima", zebra_stripes=True, cursor_type="none")
+            table.can_focus = False
             table.add_columns(*MAXIMA_HEADERS)
             for row in rows:
                 table.add_row(*row)
@@ -110,13 +114,23 @@ class ReferencesScreen(IsoScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Save edited maxima."""
         del event
+        self._save()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field saves too."""
+        del event
+        self._save()
+
+    def _save(self) -> None:
         try:
             push = self.query_one("#push", Input).value.strip()
             pull = self.query_one("#pull", Input).value.strip()
             self.iso_app.controller.set_pain_free(
                 push_max_n=float(push) if push else None, pull_max_n=float(pull) if pull else None
             )
-            self.query_one("#ref-status", Static).update("saved: applies to the next drill")
+            self.query_one("#ref-status", Static).update(
+                "saved: applies to this launch's next drills (Esc: back)"
+            )
         except ValueError as exc:
             self.query_one("#ref-status", Static).update(f"✗ {exc}")
 

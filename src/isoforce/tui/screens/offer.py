@@ -9,6 +9,7 @@ on the simulated athlete's maxima (said as such on screen).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -19,8 +20,11 @@ from textual.widgets import Footer, Static
 from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.core.movements import describe
 from isoforce.devices.registry import DEVICES
+from isoforce.drills.loader import find_drill
 from isoforce.drills.model import Drill
+from isoforce.drills.open_scale import staircase_directions
 from isoforce.session.references import ChosenReference
+from isoforce.tui.denominator import reference_name
 from isoforce.tui.screens.base import IsoScreen
 
 
@@ -30,17 +34,22 @@ class ReferenceOfferScreen(IsoScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "measure('tension-drill')", "tension"),
         Binding("m", "measure('max-test')", "max test"),
+        Binding("k", "maxima", "maxima"),
         Binding("s", "simulated", "sim max"),
         Binding("l", "side('left')", "left"),
         Binding("r", "side('right')", "right"),
-        Binding("h", "history", "history"),
+        Binding("h", "history", "history", show=False),
         Binding("escape", "back", "back"),
     ]
 
-    def __init__(self, drill: Drill, missing: list[ChosenReference]) -> None:
+    def __init__(
+        self, drill: Drill, missing: list[ChosenReference], *, known: Sequence[str] = ()
+    ) -> None:
         super().__init__()
         self.drill = drill
         self.missing = missing
+        #: What is stored for the same key and helps (e.g. the MVIC a tension drill steps in).
+        self.known = tuple(known)
 
     def _simulated(self) -> bool:
         options = self.iso_app.controller.options
@@ -69,22 +78,34 @@ class ReferenceOfferScreen(IsoScreen):
         drill = self.drill
         where = describe(drill.movement, drill.position, side.value if side else None)
         lines = [f"for {where}:"]
-        lines += [f"  {c.line()}" for c in self.missing]
-        pain_free = any(c.kind is ReferenceKind.PAIN_FREE for c in self.missing)
+        tension = find_drill("tension-drill", self.iso_app.drills_dir)
+        finds = staircase_directions(tension)
+        for c in self.missing:
+            if c.kind is ReferenceKind.MVIC:
+                how = "m  max test: 3 maximal efforts; the best 1 s mean is the MVIC"
+            elif c.direction in finds:
+                how = "t  tension drill: a level at a time until pain, pinching or a plateau"
+            else:
+                how = "k  type it on the maxima screen (no drill finds it in this direction)"
+            lines += [f"  no {reference_name(c)} stored", f"     {how}"]
+        lines += [f"  {k}" for k in self.known]
         lines.append("")
-        lines.append(
-            "Its targets are % of that maximum, so it does not run without one. Measure it first:"
-        )
-        tension = "  t  tension drill: finds your pain-free max, a level at a time, stop at pain"
-        maxtest = "  m  max test: 3 maximal efforts per direction; the best 1 s mean is your MVIC"
-        lines += [tension, maxtest] if pain_free else [maxtest, tension]
+        lines.append("Its targets are % of these, so it does not run without them.")
         if side is None:
             lines.append("  l / r  choose the side first: maxima are kept per side")
         if self._simulated():
             lines.append("  s  go on with the simulated athlete's maxima (the simulator only)")
-        lines.append("")
-        lines.append(f"After it, the summary's c goes on to {drill.name}. h: history · esc: back.")
+        lines.append(f"After a drill here, the summary's c goes on to {drill.name}.")
+        lines.append("h: history · esc: back")
         return "\n".join(lines)
+
+    def on_screen_resume(self) -> None:
+        """Back from the maxima screen: with every maximum now given, the drill starts."""
+        super().on_screen_resume()
+        if self.iso_app.controller.side is not None and not self.iso_app.missing_references(
+            self.drill
+        ):
+            self.iso_app.start_drill(self.drill.name)
 
     def action_measure(self, name: str) -> None:
         """Run the tension drill or the max test (the wanted drill waits)."""
@@ -92,6 +113,12 @@ class ReferenceOfferScreen(IsoScreen):
             self.notify("choose a side first (l / r): maxima are kept per side", severity="warning")
             return
         self.iso_app.start_drill(name)
+
+    def action_maxima(self) -> None:
+        """Type a maximum on the maxima screen (back here, the drill starts when none lacks)."""
+        from isoforce.tui.screens.live import ReferencesScreen
+
+        self.app.push_screen(ReferencesScreen())
 
     def action_simulated(self) -> None:
         """Run the wanted drill on the simulated athlete's maxima."""
