@@ -275,5 +275,5 @@ async def test_finding_the_player_says_what_effort_divides_by_and_where_it_came_
         await wait_for(pilot, lambda: "pain-free max" in str(divides.render()))
         text = str(divides.render())
         assert text == (
-            "% of push pain-free max 200 N · hip IR (no side) · 90/90 seated · given (--push-max)"
+            "% of push pain-free max 200 N · hip IR (no side) · 90/90 · given (--push-max)"
         )

@@ -1,7 +1,7 @@
 """What an effort % divides by, in one line a screen can show next to the number.
 
 Pure: a :class:`~isoforce.session.references.ChosenReference` and the movement key in, e.g.
-``% of push pain-free max 150 N · left hip IR · 90/90 seated · from 2 Dec`` out. The player,
+``% of push pain-free max 150 N · left hip IR · 90/90 · from 2 Dec`` out. The player,
 free mode and the summary all say it the same way (never a % without its denominator).
 """
 
@@ -23,9 +23,9 @@ def movement_short(slug: str) -> str:
 
 
 def position_short(slug: str) -> str:
-    """``90/90 seated`` for ``90-90``, ``supine`` for ``supine-45``; an unknown slug as is."""
+    """``90/90`` for ``90-90``, ``supine`` for ``supine-45``; an unknown slug as is."""
     known = POSITIONS.get(slug)
-    return known.title.split(",")[0] if known else slug
+    return known.title.split(",")[0].split()[0] if known else slug
 
 
 def day_text(iso: str) -> str:
@@ -45,7 +45,7 @@ def source_text(c: ChosenReference) -> str:
     if c.source is ReferenceSource.FLAG:
         return f"given ({c.flag})" if c.flag else "given"
     if c.source is ReferenceSource.SIMULATED:
-        return "the simulated athlete's"
+        return "simulated athlete"
     if c.source is ReferenceSource.FROM_MVIC:
         return "MVIC, while the pain-free max is found"
     if c.source is ReferenceSource.PROVISIONAL:
@@ -62,7 +62,7 @@ def reference_name(c: ChosenReference) -> str:
 def denominator_text(
     c: ChosenReference, *, movement: str | None, side: Side | None, position: str | None
 ) -> str:
-    """E.g. ``% of push pain-free max 150 N · left hip IR · 90/90 seated · from 2 Dec``."""
+    """E.g. ``% of push pain-free max 150 N · left hip IR · 90/90 · from 2 Dec``."""
     value = "" if c.value_n is None else f" {c.value_n:.0f} N"
     parts = [f"% of {reference_name(c)}{value}"]
     what = movement_short(movement) if movement else "this movement"

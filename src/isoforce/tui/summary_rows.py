@@ -14,11 +14,13 @@ from isoforce.core.effort_key import Side
 from isoforce.drills.events import DrillResult
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.report import NOT_FORCE_MEASURED
-from isoforce.drills.scoring import Metrics
+from isoforce.drills.scoring import EndReason, Metrics
 from isoforce.session.references import ChosenReference
 from isoforce.tui.denominator import denominator_text
 
-STEP_HEADERS = ("#", "step", "mean N", "peak N", "mean %", "peak %", "in band", "RMSE", "ended")
+STEP_HEADERS = ("#", "step", "N mean/peak", "% mean/peak", "in band", "RMSE", "ended")
+"""Mean and peak share a column (``37.5/39.8``) so the table fits 80 columns; ``ended`` is
+blank for a step that ran to its end and says why otherwise (skipped, pain …)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,19 +37,27 @@ def _num(value: float | None, digits: int = 0, suffix: str = "") -> str:
     return "—" if value is None else f"{value:.{digits}f}{suffix}"
 
 
+def _pair(a: float | None, b: float | None, digits: int) -> str:
+    if a is None and b is None:
+        return "—"
+    return f"{_num(a, digits)}/{_num(b, digits)}"
+
+
 def _cells(m: Metrics, max_n: float | None) -> tuple[str, ...]:
     def newtons(pct: float | None) -> float | None:
         return None if pct is None or max_n is None else abs(pct) / 100.0 * max_n
 
     in_band = None if m.in_band_fraction is None else 100.0 * m.in_band_fraction
     return (
-        _num(newtons(m.mean_effort), 1),
-        _num(newtons(m.peak_effort), 1),
-        _num(m.mean_effort, 0, " %"),
-        _num(m.peak_effort, 0, " %"),
+        _pair(newtons(m.mean_effort), newtons(m.peak_effort), 1),
+        _pair(m.mean_effort, m.peak_effort, 0),
         _num(in_band, 0, " %"),
         _num(m.rmse, 1),
     )
+
+
+def _ended(reason: EndReason) -> str:
+    return "" if reason is EndReason.COMPLETED else reason.value
 
 
 def step_table(
@@ -77,10 +87,11 @@ def step_table(
         number = str(score.step_index + 1)
         m = score.metrics
         if score.direction is not None and m.n_samples and m.mean_effort is None:
-            blank = ("—",) * 6
-            rows.append((number, score.label, NOT_FORCE_MEASURED, *blank[1:], score.ended_by.value))
+            rows.append(
+                (number, score.label, NOT_FORCE_MEASURED, "—", "—", "—", _ended(score.ended_by))
+            )
             continue
-        rows.append((number, score.label, *_cells(m, max_n), score.ended_by.value))
+        rows.append((number, score.label, *_cells(m, max_n), _ended(score.ended_by)))
         for rep in score.reps:
             rows.append(
                 (f"{number}.{rep.rep + 1}", f"  {rep.label}", *_cells(rep.metrics, max_n), "")

@@ -35,6 +35,8 @@ class SummaryScreen(IsoScreen):
         Binding("h", "history", "history"),
         Binding("q", "app.quit", "quit"),
     ]
+    #: The whole summary scrolls as one (arrows, PgUp/PgDn); Tab reaches a wide table.
+    AUTO_FOCUS = "#summary-body"
 
     def __init__(
         self,
