@@ -61,6 +61,16 @@ class ReferencesScreen(IsoScreen):
     #: (Tab reaches the fields).
     AUTO_FOCUS = None
 
+    def __init__(self, *, focus: str | None = None) -> None:
+        super().__init__()
+        #: The field to type in first (``push`` or ``pull``: the one a drill lacks), if any.
+        self.first_field = focus
+
+    def on_mount(self) -> None:
+        """Focus the field asked for (opened from the offer of a missing maximum)."""
+        if self.first_field is not None:
+            self.query_one(f"#{self.first_field}", Input).focus()
+
     def compose(self) -> ComposeResult:
         """The athlete's stored maxima per movement key, and inputs for this session's."""
         app = self.iso_app

@@ -118,7 +118,8 @@ class ReferenceOfferScreen(IsoScreen):
         """Type a maximum on the maxima screen (back here, the drill starts when none lacks)."""
         from isoforce.tui.screens.live import ReferencesScreen
 
-        self.app.push_screen(ReferencesScreen())
+        typed = [c.direction.value for c in self.missing if c.kind is ReferenceKind.PAIN_FREE]
+        self.app.push_screen(ReferencesScreen(focus=typed[-1] if typed else None))
 
     def action_simulated(self) -> None:
         """Run the wanted drill on the simulated athlete's maxima."""
