@@ -96,3 +96,19 @@ async def test_the_device_a_drill_ran_on_is_remembered_and_picked_first_next_tim
         assert devices.highlighted is not None
         option = devices.get_option_at_index(devices.highlighted)
         assert option.id == "sim-push" and "(last used)" in str(option.prompt)
+
+
+async def test_free_mode_says_what_each_directions_effort_divides_by() -> None:
+    from isoforce.tui.screens.live import FreeScreen
+
+    app = make_app(drill=None, speed=20.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.controller.side = Side.LEFT
+        app.push_screen(FreeScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, FreeScreen))
+        await wait_for(pilot, lambda: bool(app.screen.query("#divides")))
+        divides = app.screen.query_one("#divides", Static)
+        await wait_for(pilot, lambda: "% of" in str(divides.render()))
+        text = str(divides.render())
+        assert "% of push pain-free max 250 N · left" in text
+        assert "% of pull pain-free max" in text and "simulated athlete" in text

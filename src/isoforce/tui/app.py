@@ -291,6 +291,9 @@ class IsoforceApp(App[None]):
         result = self.controller.result
         if result is not None:
             lines = [*self.controller.reference_lines, *self.controller.saved_lines]
+            refused = self.controller.snapshot().refused
+            if refused:  # what the sensor's decoder refused, with the reasons
+                lines.append(f"sensor: {refused}")
             imu = self.controller.imu_summary
             self.push_screen(
                 SummaryScreen(
