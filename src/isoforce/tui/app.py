@@ -196,7 +196,7 @@ class IsoforceApp(App[None]):
         except (IsoforceError, ValueError) as exc:
             self.notify(str(exc), severity="error")
             return
-        self.to_picker()
+        self._close_above_picker()
         missing = self.missing_references(drill) if check else []
         if missing:
             self.wanted_drill = name
@@ -257,15 +257,25 @@ class IsoforceApp(App[None]):
         if self.wanted_drill is not None:
             self.start_drill(self.wanted_drill)
 
-    def to_picker(self) -> None:
-        """Close every screen above the drill picker (opening one when there is none)."""
-        if not any(isinstance(s, DrillPickerScreen) for s in self.screen_stack):
+    def _close_above_picker(self) -> None:
+        """Close the screens above the drill picker (all but the base one without a picker).
+
+        A drill started from the command line gets no picker underneath (its compose would
+        delay the first frame); :meth:`to_picker` opens one when the user asks for it.
+        """
+        if any(isinstance(s, DrillPickerScreen) for s in self.screen_stack):
+            while not isinstance(self.screen_stack[-1], DrillPickerScreen):
+                self.pop_screen()
+        else:
             while len(self.screen_stack) > 1:
                 self.pop_screen()
+
+    def to_picker(self) -> None:
+        """Close every screen above the drill picker (opening one when there is none)."""
+        had_picker = any(isinstance(s, DrillPickerScreen) for s in self.screen_stack)
+        self._close_above_picker()
+        if not had_picker:
             self.push_screen(DrillPickerScreen())
-            return
-        while not isinstance(self.screen_stack[-1], DrillPickerScreen):
-            self.pop_screen()
 
     async def _restart(self, drill: object) -> None:
         from isoforce.drills.model import Drill

@@ -140,7 +140,7 @@ class ReferenceOfferScreen(IsoScreen):
     def action_back(self) -> None:
         """Back to the drill list (nothing run)."""
         self.iso_app.wanted_drill = None
-        self.app.pop_screen()
+        self.iso_app.back_to_picker()
 
 
 __all__ = ["ReferenceOfferScreen"]
