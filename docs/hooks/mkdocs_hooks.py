@@ -3,6 +3,8 @@
 - ``reference/cli.md``: every command's ``--help``, from the CLI's own argparse definitions;
 - the device support table in ``devices.md`` (marker ``<!-- devices-table -->``), from the
   device registry;
+- the TUI's key tables in ``tui.md`` (marker ``<!-- tui-keys -->``), from the screens' own
+  bindings;
 - ``hardware/`` and ``firmware_notes/`` (top-level folders of the repository) mirrored into the
   site, with their sources, so the guide can link to them;
 - ``screenshots/*.svg``: the TUI snapshots the test suite renders from the real app.
@@ -98,4 +100,8 @@ def on_files(files: Files, config: Any) -> Files:
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
     """Fill generated sections."""
     del page, config, files
+    if "<!-- tui-keys -->" in markdown:
+        from isoforce.tui.keys import key_tables_markdown
+
+        markdown = markdown.replace("<!-- tui-keys -->", key_tables_markdown())
     return markdown.replace("<!-- devices-table -->", _devices_table())

@@ -302,4 +302,6 @@ async def test_finding_the_player_says_what_effort_divides_by_and_where_it_came_
         )
         await wait_for(pilot, lambda: "pain-free max" in str(divides.render()))
         text = str(divides.render())
-        assert "effort % of the push pain-free max 200 N (--push-max)" in text
+        assert text == (
+            "% of push pain-free max 200 N · hip IR (no side) · 90/90 · given (--push-max)"
+        )

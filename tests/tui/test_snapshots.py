@@ -48,7 +48,32 @@ def test_device_picker(snap_compare: Any) -> None:
     assert snap_compare(make_app(drill=None), terminal_size=(80, 24), run_before=before)
 
 
-def test_summary_after_low_intensity_drill(snap_compare: Any) -> None:
+SIZES = [(80, 24), (120, 40), (200, 60)]
+
+
+def _store_maxima() -> None:
+    """A few stored maxima with fixed dates (the maxima screen's rows)."""
+    from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
+    from isoforce.session.model import ReferenceRecord
+    from isoforce.session.store import SessionStore
+
+    def rec(side: Side, d: Direction, kind: ReferenceKind, n: float, day: str) -> ReferenceRecord:
+        key = MovementKey("hip-ir", side, d, "90-90")
+        return ReferenceRecord(key, kind, n, f"2026-12-0{day}T10:00:00+00:00", "max-test")
+
+    with SessionStore.open() as store:
+        store.add_maxima(
+            [
+                rec(Side.LEFT, Direction.PUSH, ReferenceKind.MVIC, 251.7, "1"),
+                rec(Side.LEFT, Direction.PULL, ReferenceKind.MVIC, 172.2, "1"),
+                rec(Side.LEFT, Direction.PUSH, ReferenceKind.PAIN_FREE, 150.0, "2"),
+                rec(Side.RIGHT, Direction.PUSH, ReferenceKind.MVIC, 240.0, "3"),
+            ]
+        )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_summary_with_the_ways_on(snap_compare: Any, size: tuple[int, int]) -> None:
     async def before(pilot: Pilot[None]) -> None:
         from isoforce.tui.screens.summary import SummaryScreen
 
@@ -56,7 +81,8 @@ def test_summary_after_low_intensity_drill(snap_compare: Any) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
         await pilot.pause(0.3)
 
-    assert snap_compare(make_app(drill="low-intensity"), terminal_size=(100, 30), run_before=before)
+    app = make_app(drill="low-intensity")
+    assert snap_compare(app, terminal_size=size, run_before=before)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
@@ -77,3 +103,36 @@ def test_chart_summary_session_curve(snap_compare: Any, size: tuple[int, int]) -
         await pilot.pause(0.3)
 
     assert snap_compare(make_app(drill="low-intensity"), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_drill_picker(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        from isoforce.core.effort_key import Side
+        from isoforce.tui.screens.setup import DrillPickerScreen
+
+        app: Any = pilot.app
+        app.controller.side = Side.LEFT
+        app.push_screen(DrillPickerScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillPickerScreen))
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_maxima_per_side_movement_position_direction(
+    snap_compare: Any, size: tuple[int, int]
+) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        from isoforce.core.effort_key import Side
+        from isoforce.tui.screens.live import ReferencesScreen
+
+        app: Any = pilot.app
+        app.controller.side = Side.LEFT
+        app.push_screen(ReferencesScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, ReferencesScreen))
+        await pilot.pause(0.3)
+
+    _store_maxima()
+    assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)

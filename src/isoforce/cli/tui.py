@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
         help="open the terminal UI",
         description="Open the terminal UI at the device picker (or a drill).",
     )
-    add_device_arguments(tui)
+    add_device_arguments(tui, remembered=True)
     tui.add_argument("--drill", default=None, help="start this drill straight away")
     _common(tui)
     tui.set_defaults(handler=run_tui)
@@ -84,6 +84,13 @@ def run_tui(args: argparse.Namespace) -> int:
     if args.athlete is not None:
         with SessionStore.open(data_dir=args.data_dir) as store:
             store.athlete(args.athlete)  # an unknown name: one line and exit 2, before drawing
+    remembered = False
+    if args.device is None:  # the athlete's last device (and port or address), else the simulator
+        from isoforce.cli.athlete import remembered_device
+        from isoforce.recording import Recording
+
+        with Recording(data_dir=args.data_dir, athlete=args.athlete) as rec:
+            remembered = bool(remembered_device(rec, args))
     config = AppConfig(
         options=session_options(args),
         drill=args.drill,
@@ -94,6 +101,7 @@ def run_tui(args: argparse.Namespace) -> int:
         save=not args.no_save,
         choices=DrillChoices(movement=args.movement, position=args.position, cycles=args.cycles),
         athlete=args.athlete,
+        device_remembered=remembered,
     )
     create_app(config).run()
     return EXIT_OK

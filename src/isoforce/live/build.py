@@ -173,6 +173,32 @@ def _references(
     return references, chosen, open_dirs
 
 
+def missing_references(
+    options: SessionOptions, drill: Drill, *, stored: StoredReferences
+) -> list[ChosenReference]:
+    """The maxima ``drill``'s %-targets need that nothing gives: no flag, nothing stored.
+
+    The same choice as a session's (:func:`_references`) but without the simulated athlete's
+    fallback, so the simulator and a real sensor say the same: a drill that measures the max it
+    divides by (tension drill, max test) needs nothing; a direction the device cannot measure
+    is left out. Empty: the drill can run with every number it shows explained.
+    """
+    spec = device_spec(options.device)
+    _, chosen, _ = _references(
+        options, simulated=False, athlete=AthleteSettings(), stored=stored, drill=drill
+    )
+    needed = {
+        (s.reference, s.direction)
+        for s in drill.leaves()
+        if isinstance(s, ForceStep) and spec.capabilities.measures(s.direction)
+    }
+    return [
+        c
+        for c in chosen.values()
+        if (c.kind, c.direction) in needed and c.source is ReferenceSource.NONE
+    ]
+
+
 def _reference_lines(
     chosen: Mapping[str, ChosenReference], spec: DeviceSpec, plan: Sequence[PlanStep]
 ) -> tuple[str, ...]:

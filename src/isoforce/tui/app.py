@@ -19,18 +19,24 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.css.query import NoMatches
 
-from isoforce.core.effort_key import Side
+from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.drills.choices import DrillChoices, apply_choices
+from isoforce.drills.events import DrillResult
 from isoforce.drills.loader import find_drill
 from isoforce.errors import IsoforceError
 from isoforce.paths import drills_dir
+from isoforce.session.references import ChosenReference, StoredReferences
 from isoforce.tui.audio import AudioMode, CueMapper, CuePlayer
 from isoforce.tui.controller import LiveController
+from isoforce.tui.denominator import day_text
+from isoforce.tui.screens.offer import ReferenceOfferScreen
 from isoforce.tui.screens.player import PlayerScreen
 from isoforce.tui.screens.setup import DeviceScreen, DrillPickerScreen
 from isoforce.tui.screens.summary import SummaryScreen
+from isoforce.tui.summary_rows import StepTable, step_table
 
 if TYPE_CHECKING:
+    from isoforce.drills.model import Drill
     from isoforce.live.options import SessionOptions
 
 #: Without new samples the screen still redraws this often (countdowns, a lost sensor).
@@ -59,6 +65,8 @@ class AppConfig:
     #: Whose sessions and maxima (None: the default athlete); side, movement and position not
     #: given here are the athlete's remembered ones.
     athlete: str | None = None
+    #: The device in ``options`` is the athlete's last one (the device picker says so).
+    device_remembered: bool = False
 
 
 class IsoforceApp(App[None]):
@@ -66,6 +74,9 @@ class IsoforceApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "isoforce"
+    #: No command palette: its footer entry took the room of the screens' own keys at 80×24,
+    #: and every action has a key named in the footer or asked for on screen.
+    ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
@@ -88,6 +99,10 @@ class IsoforceApp(App[None]):
         self._last_frame_s = -math.inf
         self._frame_pending = False
         self._summary_shown = False
+        #: The drill last started (the summary's "other side" runs it again).
+        self.last_drill: str | None = None
+        #: A drill put off for a max test or tension drill (the summary's "go on" starts it).
+        self.wanted_drill: str | None = None
 
     def on_mount(self) -> None:
         """Open the first screen and start the frame timer."""
@@ -221,17 +236,98 @@ class IsoforceApp(App[None]):
         self.controller.options = replace(self.controller.options, sim_profile=profile)
         self.run_worker(self._restart(None), exclusive=True, group="session")
 
-    def start_drill(self, name: str) -> None:
-        """Load a drill and open the player on it."""
+    def start_drill(self, name: str, *, check: bool = True) -> None:
+        """Load a drill and open the player on it, over the drill picker.
+
+        With ``check`` a drill whose %-targets need a maximum nothing gives (no value typed in,
+        none stored for this athlete, movement, side and position) is not run blind: the app
+        offers the tension drill or the max test first (:class:`ReferenceOfferScreen`).
+        """
         try:
             drill = apply_choices(find_drill(name, self.drills_dir), self.controller.choices)
         except (IsoforceError, ValueError) as exc:
             self.notify(str(exc), severity="error")
             return
+        self._close_above_picker()
+        missing = self.missing_references(drill) if check else []
+        if missing:
+            self.wanted_drill = name
+            known = [
+                f"stored: {d.value} {'MVIC' if k is ReferenceKind.MVIC else 'pain-free max'} "
+                f"{rec.value_n:.0f} N from {day_text(rec.measured_at)}"
+                for (k, d), rec in self._stored(drill).sources.items()
+            ]
+            self.push_screen(ReferenceOfferScreen(drill, missing, known=known))
+            return
+        if self.wanted_drill == name:
+            self.wanted_drill = None
+        self.last_drill = name
         self._summary_shown = False
         self.controller.replay_id = None
         self.push_screen(PlayerScreen())
         self.run_worker(self._restart(drill), exclusive=True, group="session")
+
+    def missing_references(self, drill: Drill) -> list[ChosenReference]:
+        """The maxima ``drill`` needs that nothing gives (see :func:`missing_references`).
+
+        The simulator with no side runs on its simulated athlete's maxima (said on screen):
+        nothing measured there would be kept, so there is nothing to offer.
+        """
+        from isoforce.devices.registry import DEVICES
+        from isoforce.live.build import missing_references
+
+        options = self.controller.options
+        simulated = DEVICES[options.device].transport == "sim"
+        if self.controller.side is None and simulated:
+            return []
+        return missing_references(options, drill, stored=self._stored(drill))
+
+    def _stored(self, drill: Drill) -> StoredReferences:
+        """The athlete's latest stored maxima for ``drill``'s movement key and the side."""
+        from isoforce.recording import Recording
+
+        controller = self.controller
+        try:
+            with Recording(
+                data_dir=self.config.data_dir, save=True, athlete=controller.athlete
+            ) as rec:
+                return rec.stored_references(drill, side=controller.side)
+        except IsoforceError:
+            return StoredReferences()
+
+    def other_side(self) -> None:
+        """Run the last drill again on the other side (left and right swap)."""
+        side = self.controller.side
+        if side is None or self.last_drill is None:
+            self.notify("no side chosen: pick one in the drill list (l / r)", severity="warning")
+            return
+        self.controller.side = Side.RIGHT if side is Side.LEFT else Side.LEFT
+        self.start_drill(self.last_drill)
+
+    def go_on(self) -> None:
+        """Start the drill the user wanted before a max was measured for it."""
+        if self.wanted_drill is not None:
+            self.start_drill(self.wanted_drill)
+
+    def _close_above_picker(self) -> None:
+        """Close the screens above the drill picker (all but the base one without a picker).
+
+        A drill started from the command line gets no picker underneath (its compose would
+        delay the first frame); :meth:`to_picker` opens one when the user asks for it.
+        """
+        if any(isinstance(s, DrillPickerScreen) for s in self.screen_stack):
+            while not isinstance(self.screen_stack[-1], DrillPickerScreen):
+                self.pop_screen()
+        else:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+
+    def to_picker(self) -> None:
+        """Close every screen above the drill picker (opening one when there is none)."""
+        had_picker = any(isinstance(s, DrillPickerScreen) for s in self.screen_stack)
+        self._close_above_picker()
+        if not had_picker:
+            self.push_screen(DrillPickerScreen())
 
     async def _restart(self, drill: object) -> None:
         from isoforce.drills.model import Drill
@@ -257,6 +353,9 @@ class IsoforceApp(App[None]):
         result = self.controller.result
         if result is not None:
             lines = [*self.controller.reference_lines, *self.controller.saved_lines]
+            refused = self.controller.snapshot().refused
+            if refused:  # what the sensor's decoder refused, with the reasons
+                lines.append(f"sensor: {refused}")
             imu = self.controller.imu_summary
             self.push_screen(
                 SummaryScreen(
@@ -266,14 +365,26 @@ class IsoforceApp(App[None]):
                     analysis=self.controller.analysis,
                     angles=self.controller.angle_bands,
                     chart=self.controller.session_chart(),
+                    steps=self._step_table(result),
                 )
             )
 
+    def _step_table(self, result: DrillResult) -> StepTable | None:
+        header = self.controller.header
+        if header is None or header.drill is None:
+            return None
+        return step_table(
+            result,
+            header.plan,
+            header.chosen,
+            side=self.controller.side,
+            movement=header.drill.movement,
+            position=header.drill.position,
+        )
+
     def back_to_picker(self) -> None:
         """From a summary, pick another drill."""
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.push_screen(DrillPickerScreen())
+        self.to_picker()
 
     async def action_quit(self) -> None:
         """Stop streaming cleanly, then leave."""

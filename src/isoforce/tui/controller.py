@@ -167,6 +167,9 @@ class LiveController:
                     side=None if self.side is None else self.side.value,
                     movement=self.choices.movement or "",
                     position=self.choices.position or "",
+                    device=options.device,
+                    port=options.port or "",
+                    address=options.address or "",
                 )
         except BaseException:
             recording.close()
@@ -413,6 +416,9 @@ class LiveController:
             refused=self._refused,
             effort_message=self._effort_message,
             trials=self._trials,
+            side=self.side,
+            movement=self.choices.movement,
+            position=self.choices.position,
         )
 
 

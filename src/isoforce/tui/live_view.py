@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from isoforce.core.effort_key import ReferenceKind
+from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.core.ringbuffer import RingBuffer
 from isoforce.drills.events import EngineStatus
 from isoforce.drills.phase_clock import LIFT_PHASES, LOADED_PHASES, PhaseClock
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.live.frame import refused_text
 from isoforce.signal.imu import ImuView
+from isoforce.tui.denominator import denominator_text
 from isoforce.tui.view import Curve, LiveView, band_state, phase_word, rep_words
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ def live_view(
     refused: tuple[tuple[str, int], ...],
     effort_message: str,
     trials: TrialCurves | None = None,
+    side: Side | None = None,
+    movement: str | None = None,
+    position: str | None = None,
 ) -> LiveView:
     """What to draw now, from what the controller kept of the session's frames.
 
@@ -73,7 +77,13 @@ def live_view(
         refused=refused_text(refused),
         rate_hz=fs,
         status=state.status.value if state is not None else ("running" if running else "stopped"),
-        divides_by=_divides_by(header, state.step if state is not None else None),
+        divides_by=_divides_by(
+            header,
+            state.step if state is not None else None,
+            side=side,
+            movement=header.drill.movement if header.drill is not None else movement,
+            position=header.drill.position if header.drill is not None else position,
+        ),
     )
     if state is None:
         window = ring.latest(int(FREE_WINDOW_S * fs))
@@ -190,6 +200,8 @@ def _effort_word(clock: PhaseClock) -> str:
     """What the next effort asks: PUSH, PULL, or LIFT (a lift-off has no direction)."""
     d = clock.next_direction
     return d.value.upper() if d is not None else "LIFT"
+
+
 _EMPTY: FloatArray = np.empty(0)
 #: At most this many points of a finished step are kept to draw under the next trial.
 PREVIOUS_MAX_POINTS = 4000
@@ -262,19 +274,30 @@ def _free_reference(header: SessionHeader, force_n: float) -> tuple[float, str]:
     return float("nan"), ""
 
 
-def _divides_by(header: SessionHeader, step: PlanStep | None) -> str:
-    """The maximum effort % divides by now, with its source (both directions in free mode)."""
+def _divides_by(
+    header: SessionHeader,
+    step: PlanStep | None,
+    *,
+    side: Side | None,
+    movement: str | None,
+    position: str | None,
+) -> str:
+    """The maximum effort % divides by now, with its key and source (free mode: each direction)."""
+
+    def text(c: ChosenReference) -> str:
+        return denominator_text(c, side=side, movement=movement, position=position)
+
     if step is None:
         chosen = [
             c
             for c in header.chosen
             if c.kind is ReferenceKind.PAIN_FREE and header.spec.capabilities.measures(c.direction)
         ]
-        return "  ·  ".join(c.short() for c in chosen)
+        return "\n".join(text(c) for c in chosen)
     if step.direction is None or step.reference is None:
         return ""
     c = header.divides_by(step.reference, step.direction)
-    return "" if c is None else c.short()
+    return "" if c is None else text(c)
 
 
 def _instruction(status: EngineStatus, text: str, phase: Phase, target_pct: float) -> str:

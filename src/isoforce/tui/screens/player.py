@@ -244,7 +244,7 @@ class PlayerScreen(IsoScreen):
         self._show_big(view)
         set_text(
             self.query_one("#divides", Static),
-            f"effort % of the {view.divides_by}" if view.divides_by else "",
+            view.divides_by,
         )
         self.query_one(CurvePlot).curve = view.curve
         # angle, STILL / MOVING (only where the step asks for stillness), the estimate's band

@@ -51,6 +51,8 @@ class DeviceScreen(IsoScreen):
             given = key == options.device and spec.transport != "sim"
             where = (options.port or options.address or "") if given else ""
             at = f" at {where}" if where else ""
+            if key == options.device and self.iso_app.config.device_remembered:
+                at += " (last used)"
             items.append(
                 Option(
                     f"{spec.title}{at}  —  measures {spec.capabilities.describe()}, "
@@ -59,7 +61,9 @@ class DeviceScreen(IsoScreen):
                 )
             )
         items.extend(self._replays())
-        yield OptionList(*items, id="devices")
+        devices = OptionList(*items, id="devices")
+        devices.highlighted = shown.index(options.device)  # the given or last used device
+        yield devices
         yield Static(
             "Press s to scan serial ports and Bluetooth for real sensors.",
             id="scan-status",
@@ -289,12 +293,13 @@ class DrillPickerScreen(IsoScreen):
     """Pick a drill (built-in or the user's own) and the side; or free mode, maxima, history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("l", "side('left')", "left side"),
-        Binding("r", "side('right')", "right side"),
-        Binding("e", "side('')", "no side"),
-        Binding("v", "movement", "movement"),
-        Binding("o", "position", "position"),
-        Binding("a", "athlete", "athlete"),
+        # named in the title next to what they change, so the footer fits 80 columns
+        Binding("l", "side('left')", "left side", show=False),
+        Binding("r", "side('right')", "right side", show=False),
+        Binding("e", "side('')", "no side", show=False),
+        Binding("v", "movement", "movement", show=False),
+        Binding("o", "position", "position", show=False),
+        Binding("a", "athlete", "athlete", show=False),
         Binding("f", "free", "free mode"),
         Binding("m", "references", "maxima"),
         Binding("h", "history", "history"),
@@ -384,11 +389,11 @@ class DrillPickerScreen(IsoScreen):
         self.iso_app.start_drill(event.option.id)
 
     def action_free(self) -> None:
-        """Free mode."""
+        """Free mode: live force and effort % with no drill."""
         self.app.push_screen(FreeScreen())
 
     def action_references(self) -> None:
-        """View/edit maxima."""
+        """The maxima screen: stored maxima per side, movement, position and direction."""
         self.app.push_screen(ReferencesScreen())
 
 
