@@ -14,13 +14,9 @@ from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.drills.segments import Phase
 from isoforce.live import DrillState
 from isoforce.tui.app import IsoforceApp
-from isoforce.tui.screens.setup import (
-    CalibrationScreen,
-    DeviceScreen,
-    DrillPickerScreen,
-    FreeScreen,
-    HistoryScreen,
-)
+from isoforce.tui.screens.calibration import CalibrationScreen
+from isoforce.tui.screens.free import FreeScreen
+from isoforce.tui.screens.setup import DeviceScreen, DrillPickerScreen, HistoryScreen
 from isoforce.tui.screens.summary import SummaryScreen
 from tests.paths import ISOFORCE
 from tests.tui.tui_helpers import make_app, wait_for
