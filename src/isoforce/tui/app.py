@@ -78,6 +78,8 @@ class IsoforceApp(App[None]):
         self.mapper = CueMapper()
         self.drills_dir: Path = drills_dir(config.data_dir)
         self.frame_times: list[float] = []
+        #: Which calibration the picked device uses (the calibration screen shows it).
+        self.calibration_note = ""
         self._summary_shown = False
 
     def on_mount(self) -> None:
@@ -156,6 +158,7 @@ class IsoforceApp(App[None]):
             )
         self.controller.options = options
         self.controller.replay_id = None
+        self.calibration_note = self.controller.pick_calibration(key)
         self.restart_free(resting=True)
 
     def replay(self, session_id: int) -> None:
