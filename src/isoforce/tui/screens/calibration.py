@@ -33,9 +33,8 @@ WINDOW_S = 1.0
 class CalibrationScreen(IsoScreen):
     """Empty, known weight, check and save, with the live reading; tare and lever arm."""
 
-    AUTO_FOCUS = (
-        ""  # no field focused: the step keys work at once; w (or a click) goes to the mass field
-    )
+    #: No field focused: the step keys work at once; w (or a click) goes to the mass field.
+    AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "empty", "empty"),
         Binding("w", "weight", "weight"),
