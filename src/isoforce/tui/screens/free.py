@@ -20,6 +20,7 @@ from textual.widgets import Digits, Footer, Label, Static
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import IsoforceError
 from isoforce.live.frame import LinkEvent
+from isoforce.tui.controller import LiveController
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.curve import CurvePlot
@@ -37,6 +38,9 @@ class FreeScreen(IsoScreen):
         Binding("p", "sim_push", "sim push"),
         Binding("escape", "app.pop_screen", "back"),
     ]
+
+    #: While the stream restarts for a recording switched on or off.
+    _switching = False
 
     def compose(self) -> ComposeResult:
         """Digits, what % divides by, the recording line, gauge, curve."""
@@ -86,6 +90,8 @@ class FreeScreen(IsoScreen):
         idle = "not recording (r records this free session to the store)"
         if view.instruction.startswith("✗"):
             idle = view.instruction
+        if self._switching:
+            recording = idle = "switching the recording…"
         self.query_one("#free-status", Static).update(recording if controller.record_free else idle)
         self.query_one(EffortGauge).effort_pct = view.effort_pct
         self.query_one(CurvePlot).curve = view.curve
@@ -110,9 +116,16 @@ class FreeScreen(IsoScreen):
         self.run_worker(self._toggle_record(), exclusive=True, group="session")
 
     async def _toggle_record(self) -> None:
+        controller = self.iso_app.controller
+        self._switching = True
+        try:
+            await self._switch(controller)
+        finally:
+            self._switching = False
+
+    async def _switch(self, controller: LiveController) -> None:
         from isoforce.session.store import store_path
 
-        controller = self.iso_app.controller
         controller.record_free = not controller.record_free
         await controller.stop()
         if not controller.record_free:

@@ -190,6 +190,7 @@ class ReplayListScreen(IsoScreen):
         """Replay the chosen session."""
         assert event.option.id is not None
         self.iso_app.controller.replay_from_s = 0.0
+        self.iso_app.controller.replay_meta = None
         self.iso_app.replay(int(event.option.id.removeprefix("replay-")))
         self.app.push_screen(ReplayScreen())
 
@@ -280,7 +281,10 @@ class ReplayScreen(IsoScreen):
         phase = view.step_label or ""
         if view.phase is not None:
             phase = f"{phase}  ·  {view.instruction}" if phase else view.instruction
-        self.query_one("#replay-phase", Static).update(phase or "no drill: free recording")
+        meta = controller.replay_meta
+        if not phase and meta is not None:
+            phase = "no drill: a free recording" if meta.drill is None else "between steps"
+        self.query_one("#replay-phase", Static).update(phase)
         self.query_one("#force", Digits).update(
             "--" if math.isnan(view.force_n) else f"{view.force_n:.0f}"
         )
