@@ -38,6 +38,11 @@ def recordings_dir(override: str | Path | None = None) -> Path:
     return data_dir(override) / "recordings"
 
 
+def calibrations_dir(override: str | Path | None = None) -> Path:
+    """Where the TUI keeps each sensor's calibration (``<device>.json``, as ``calibrate`` writes)."""
+    return data_dir(override) / "calibrations"
+
+
 #: Health data is the user's alone: folders rwx for the owner, files rw for the owner.
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600

@@ -84,3 +84,12 @@ def test_demo_profile_shape() -> None:
     assert np.array_equal(
         demo_effort_profile(t_s=exact + 3 * DEMO_PERIOD_S), demo_effort_profile(t_s=exact)
     )
+
+
+def test_the_asked_push_ramps_holds_and_releases() -> None:
+    from isoforce.simulation.profiles import PUSH_PULSE_PCT, push_pulse_profile
+
+    t = np.array([9.0, 10.0, 10.5, 11.0, 13.0, 14.5, 15.0, 20.0])
+    got = push_pulse_profile(t_s=t, start_s=10.0)
+    expected = [0, 0, PUSH_PULSE_PCT / 2, PUSH_PULSE_PCT, PUSH_PULSE_PCT, PUSH_PULSE_PCT / 2, 0, 0]
+    np.testing.assert_allclose(got, expected)

@@ -14,14 +14,9 @@ from isoforce.drills.events import EngineStatus, EventKind
 from isoforce.drills.segments import Phase
 from isoforce.live import DrillState
 from isoforce.tui.app import IsoforceApp
-from isoforce.tui.screens.setup import (
-    CalibrationScreen,
-    DeviceScreen,
-    DrillPickerScreen,
-    FreeScreen,
-    HistoryScreen,
-    PairImuScreen,
-)
+from isoforce.tui.screens.calibration import CalibrationScreen
+from isoforce.tui.screens.replay import ReplayListScreen, ReplayScreen
+from isoforce.tui.screens.setup import DeviceScreen, DrillPickerScreen, HistoryScreen, PairImuScreen
 from isoforce.tui.screens.summary import SummaryScreen
 from tests.paths import ISOFORCE
 from tests.tui.tui_helpers import make_app, wait_for
@@ -257,10 +252,13 @@ async def test_a_stored_session_replays_from_the_device_picker() -> None:
         await pilot.pause(0.2)
         options = app.screen.query_one(OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-        assert "replay-1" in ids
-        options.highlighted = ids.index("replay-1")
+        assert "replay-list" in ids
+        options.highlighted = ids.index("replay-list")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, FreeScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayListScreen))
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen))
         await wait_for(
             pilot,
             lambda: app.controller.samples_kept > 100,

@@ -136,3 +136,59 @@ def test_maxima_per_side_movement_position_direction(
 
     _store_maxima()
     assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)
+
+
+#: The calibration, free mode and replay list screens at the two common sizes.
+TOOL_SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", TOOL_SIZES)
+def test_calibration_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        from isoforce.tui.screens.calibration import CalibrationScreen
+
+        app: Any = pilot.app
+        await pilot.pause(0.2)
+        await pilot.press("enter")  # the simulated load cell
+        await wait_for(pilot, lambda: isinstance(app.screen, CalibrationScreen))
+        await _settle(pilot)
+
+    app = make_app(drill=None, stop_at_s=5.0)
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", TOOL_SIZES)
+def test_free_mode(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def before(pilot: Pilot[None]) -> None:
+        from isoforce.tui.screens.free import FreeScreen
+
+        app: Any = pilot.app
+        await pilot.pause(0.2)
+        app.push_screen(FreeScreen())
+        await _settle(pilot)
+
+    assert snap_compare(make_app(drill=None, stop_at_s=8.0), terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", TOOL_SIZES)
+def test_replay_list(snap_compare: Any, size: tuple[int, int]) -> None:
+    from dataclasses import replace
+
+    from isoforce.session.store import SessionStore
+    from tests.session.session_helpers import channel, record
+
+    with SessionStore.open() as store:
+        for day in (1, 2, 3):
+            base = record(channels=(channel(300, seed=day),))
+            meta = replace(base.meta, started_at=f"2024-05-0{day}T10:00:00.000+02:00")
+            store.save_record(replace(base, meta=meta))
+
+    async def before(pilot: Pilot[None]) -> None:
+        from isoforce.tui.screens.replay import ReplayListScreen
+
+        app: Any = pilot.app
+        await pilot.pause(0.2)
+        app.push_screen(ReplayListScreen())
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)

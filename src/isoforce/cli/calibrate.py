@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 #: Samples right after Enter are skipped while the load settles.
 SETTLE_S = 0.5
-#: A known weight may sway a little more than an empty cell.
-LOADED_MAX_SD_N = 5.0
 
 
 def register(sub: Any) -> None:
@@ -143,7 +141,7 @@ def _summary(name: str, raw: np.ndarray[Any, np.dtype[np.float64]]) -> str:
 
 def run_calibrate(args: argparse.Namespace) -> int:
     """Handler of ``isoforce calibrate``."""
-    from isoforce.signal.calibration import known_weight, tare_offset
+    from isoforce.signal.calibration import calibrate_with_weight, tare_offset
     from isoforce.transports.serial import serial_transport_for
 
     spec = device_spec(args.device)
@@ -178,14 +176,9 @@ def run_calibrate(args: argparse.Namespace) -> int:
                 )
                 loaded = await collector.window(args.window_s)
                 print(_summary("loaded", loaded), flush=True)
-                cal = known_weight(
-                    raw_empty=float(np.mean(empty)),
-                    raw_loaded=float(np.mean(loaded)),
-                    mass_kg=args.known_kg,
+                result["cal"] = calibrate_with_weight(
+                    empty_raw=empty, loaded_raw=loaded, mass_kg=args.known_kg
                 )
-                tare_offset(raw=empty, calibration=cal)
-                tare_offset(raw=loaded, calibration=cal, max_sd_n=LOADED_MAX_SD_N)
-                result["cal"] = cal
             finally:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -19,6 +19,8 @@ from isoforce.units import STANDARD_GRAVITY_M_S2
 
 CALIBRATION_SCHEMA = 1
 DEFAULT_TARE_MAX_SD_N = 2.0
+#: A known weight may sway a little more than an empty cell (newtons of standard deviation).
+LOADED_MAX_SD_N = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,3 +176,67 @@ def known_weight(*, raw_empty: float, raw_loaded: float, mass_kg: float) -> Cali
         force_b_n=mass_kg * STANDARD_GRAVITY_M_S2,
         source=f"known weight {mass_kg:g} kg",
     )
+
+
+#: What a raw-count sensor streams with before it is calibrated: readings stay in counts.
+UNCALIBRATED = Calibration(source="uncalibrated: raw counts")
+
+
+def calibrate_with_weight(
+    *, empty_raw: FloatArray, loaded_raw: FloatArray, mass_kg: float
+) -> Calibration:
+    """The calibration from a quiet empty window and a quiet window with ``mass_kg`` on the cell.
+
+    Uses the means of the two windows (:func:`known_weight`) and then refuses either window if
+    it was not quiet in the new newtons (the empty one as a tare, the loaded one a little
+    looser): a reading taken while the weight still swung would scale every later force.
+    """
+    empty = empty_raw[np.isfinite(empty_raw)]
+    loaded = loaded_raw[np.isfinite(loaded_raw)]
+    for name, raw in (("empty", empty), ("loaded", loaded)):
+        if raw.size < 5:
+            raise CalibrationError(
+                f"only {raw.size} samples while measuring {name}: is the device streaming?"
+            )
+    cal = known_weight(
+        raw_empty=float(np.mean(empty)), raw_loaded=float(np.mean(loaded)), mass_kg=mass_kg
+    )
+    tare_offset(raw=empty, calibration=cal)
+    tare_offset(raw=loaded, calibration=cal, max_sd_n=LOADED_MAX_SD_N)
+    return cal
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationCheck:
+    """A calibration checked against a known load: what it reads and what it should."""
+
+    mass_kg: float
+    reads_n: float
+
+    @property
+    def expected_n(self) -> float:
+        """The known load's force (mass times standard gravity)."""
+        return self.mass_kg * STANDARD_GRAVITY_M_S2
+
+    @property
+    def error_pct(self) -> float:
+        """How far the reading is from the known load, in % of it."""
+        return 100.0 * (self.reads_n - self.expected_n) / self.expected_n
+
+    def text(self) -> str:
+        """One line for the user."""
+        return (
+            f"{self.mass_kg:g} kg reads {self.reads_n:.1f} N, expected {self.expected_n:.1f} N "
+            f"({self.error_pct:+.1f} %)"
+        )
+
+
+def check_with_weight(
+    *, raw: FloatArray, calibration: Calibration, mass_kg: float
+) -> CalibrationCheck:
+    """Check ``calibration`` with a known mass on the cell: the mean force of a quiet window."""
+    if not mass_kg > 0:
+        raise CalibrationError(f"check mass must be positive, got {mass_kg} kg")
+    tare_offset(raw=raw, calibration=calibration, max_sd_n=LOADED_MAX_SD_N)
+    reads = float(np.mean(calibration.force_n(raw[np.isfinite(raw)])))
+    return CalibrationCheck(mass_kg=mass_kg, reads_n=reads)

@@ -186,3 +186,22 @@ def demo_angle_profile(*, t_s: FloatArray) -> FloatArray:
     out_u = np.clip((phase - 22.0) / 3.0, 0.0, 1.0)
     back_u = np.clip((phase - 31.0) / 3.0, 0.0, 1.0)
     return np.asarray(30.0 * (_min_jerk(out_u) - _min_jerk(back_u)), dtype=np.float64)
+
+
+#: The simulated push free mode asks for: ramp up, hold, ramp down (seconds) and its height.
+PUSH_PULSE_RAMP_S = 1.0
+PUSH_PULSE_HOLD_S = 3.0
+PUSH_PULSE_PCT = 60.0
+
+
+def push_pulse_profile(
+    *, t_s: FloatArray | float, start_s: float, peak_pct: float = PUSH_PULSE_PCT
+) -> FloatArray:
+    """One push asked of the simulated athlete at ``start_s``: 1 s up, 3 s hold, 1 s down.
+
+    Target in % of the athlete's max; zero (rest) before and after. A pure function of ``t_s``.
+    """
+    rel = np.asarray(t_s, dtype=np.float64) - start_s
+    up = np.clip(rel / PUSH_PULSE_RAMP_S, 0.0, 1.0)
+    down = np.clip((PUSH_PULSE_RAMP_S * 2 + PUSH_PULSE_HOLD_S - rel) / PUSH_PULSE_RAMP_S, 0.0, 1.0)
+    return np.asarray(peak_pct * np.minimum(up, down), dtype=np.float64)

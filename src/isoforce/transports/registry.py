@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from isoforce.devices.base import DeviceKind, DeviceSpec
 from isoforce.errors import ConfigError
 from isoforce.transports.base import Transport
-from isoforce.transports.pacing import Clock
+from isoforce.transports.pacing import Clock, PlaybackClock
 
 if TYPE_CHECKING:
     from isoforce.transports.replay_plan import ReplayPlan
@@ -87,7 +87,7 @@ def _replay(spec: DeviceSpec, request: TransportRequest) -> Transport:
 
     if request.replay is None:
         raise ConfigError("a replay needs a stored session")
-    return ReplayTransport.from_plan(request.replay, clock=Clock(request.speed))
+    return ReplayTransport.from_plan(request.replay, clock=PlaybackClock(request.speed))
 
 
 TRANSPORTS: dict[DeviceKind, TransportFactory] = {

@@ -7,6 +7,12 @@ samples (sequence gaps) and link drops come back as they happened: a drop raises
 ``TransportError(DISCONNECTED)`` where the link was lost, and :meth:`reconnect` returns when
 the recording resumed.
 
+A player steers it while it runs (:meth:`ReplayTransport.set_speed`, :meth:`pause`,
+:meth:`resume`, :meth:`seek`) when its clock is a :class:`PlaybackClock`. A seek forward plays
+the skipped part at once (every sample still goes through the live path, so a drill's scores
+stay as they were); a seek back cannot unsend samples: :meth:`seek` says so and the player starts
+a new replay that seeks forward from the start.
+
 :meth:`ReplayTransport.from_record` builds the replay from a stored session record handed in
 (see :mod:`isoforce.transports.replay_plan`); nothing here opens the store. Every channel goes
 out: force, and the IMU's accelerometer and gyro as the ``sim-dual``/``sim-imu`` frames carry
@@ -28,7 +34,7 @@ from isoforce.devices.isoforce_frame import IsoforceFrameDecoder, encode_frames
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
 from isoforce.session.model import SessionRecord
 from isoforce.transports.base import Transport
-from isoforce.transports.pacing import Clock
+from isoforce.transports.pacing import Clock, PlaybackClock
 from isoforce.transports.replay_plan import ReplayPlan, ReplaySource, replay_plan
 
 __all__ = ["ReplayDecoder", "ReplayPlan", "ReplaySource", "ReplayTransport", "replay_plan"]
@@ -100,6 +106,7 @@ class ReplayTransport(Transport):
         self._open = False
         self._down_until: float | None = None
         self._t0_host = 0.0
+        self._start_at_s = 0.0
 
     @classmethod
     def from_plan(
@@ -121,10 +128,56 @@ class ReplayTransport(Transport):
         n = self.source.t_s.shape[0]
         return self._index / n if n else 1.0
 
+    @property
+    def duration_s(self) -> float:
+        """Length of the recording in seconds (first to last sample)."""
+        t = self.source.t_s
+        return float(t[-1] - t[0]) if t.shape[0] else 0.0
+
+    @property
+    def position_s(self) -> float:
+        """Where the replay is, in seconds from the recording's first sample."""
+        if not self._open and self._index == 0:
+            return self._start_at_s
+        return min(self.duration_s, max(0.0, self.clock.now() - self._t0_host))
+
+    @property
+    def playback(self) -> PlaybackClock:
+        """The clock a player steers (a :class:`ConfigError` with a plain clock)."""
+        if not isinstance(self.clock, PlaybackClock):
+            raise ConfigError("this replay runs on a fixed clock: no speed, pause or seek")
+        return self.clock
+
+    def set_speed(self, speed: float) -> None:
+        """Play ``speed`` times faster than recorded (``math.inf``: as fast as possible)."""
+        self.playback.set_speed(speed)
+
+    def pause(self) -> None:
+        """Hold the replay where it is."""
+        self.playback.pause()
+
+    def resume(self) -> None:
+        """Go on from where it was held."""
+        self.playback.resume()
+
+    def seek(self, to_s: float) -> bool:
+        """Go to ``to_s`` seconds into the recording; False when that is behind the replay.
+
+        Before the replay opens it starts there; forward, the samples in between go out at once.
+        """
+        to_s = min(max(0.0, to_s), self.duration_s)
+        if not self._open and self._index == 0:
+            self._start_at_s = to_s
+            return True
+        if to_s < self.position_s:
+            return False
+        self.playback.jump_to(self._t0_host + to_s)
+        return True
+
     async def open(self) -> None:
-        """Start the replay clock."""
+        """Start the replay clock (at the seek position given before opening, if any)."""
         self._open = True
-        self._t0_host = self.clock.now()
+        self._t0_host = self.clock.now() - self._start_at_s
 
     async def close(self) -> None:
         """Stop sending."""

@@ -98,6 +98,8 @@ class IsoforceApp(App[None]):
         self.frame_times: list[float] = []
         self._last_frame_s = -math.inf
         self._frame_pending = False
+        #: Which calibration the picked device uses (the calibration screen shows it).
+        self.calibration_note = ""
         self._summary_shown = False
         #: The drill last started (the summary's "other side" runs it again).
         self.last_drill: str | None = None
@@ -220,6 +222,7 @@ class IsoforceApp(App[None]):
             )
         self.controller.options = options
         self.controller.replay_id = None
+        self.calibration_note = self.controller.pick_calibration(key)
         self.restart_free(resting=True)
         note = DEVICES[key].experimental_note() if key in DEVICES else None
         if note:

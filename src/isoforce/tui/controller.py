@@ -27,9 +27,10 @@ from isoforce.drills.events import DrillEvent, DrillResult
 from isoforce.drills.imu_scores import ImuDrillSummary, ImuStepScore
 from isoforce.drills.model import Drill
 from isoforce.errors import CalibrationError, IsoforceError
-from isoforce.signal.calibration import Calibration
+from isoforce.signal.calibration import UNCALIBRATED, Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import ImuView
+from isoforce.signal.peak_hold import PeakHold
 from isoforce.tui.live_view import COL, RING_COLUMNS, TrialCurves, live_view, reference_label
 from isoforce.tui.view import LiveView
 
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
     from isoforce.session.athletes import TorqueBasis
     from isoforce.session.efforts import SessionAnalysis
     from isoforce.session.force_angle import AngleBand
+    from isoforce.session.model import SessionMeta
+    from isoforce.transports.replay import ReplayTransport
     from isoforce.tui.widgets.chart import ChartData
 
 RING_SECONDS = 120.0
@@ -85,6 +88,16 @@ class LiveController:
         self.choices = choices or DrillChoices()
         #: A stored session to play back instead of the device (set by the replay picker).
         self.replay_id: int | None = None
+        #: Where the next replay starts (seconds into the recording; a seek back restarts there).
+        self.replay_from_s = 0.0
+        #: What the replayed session was (drill, side, movement …), for the replay's label.
+        self.replay_meta: SessionMeta | None = None
+        #: Free mode: save the next free session to the store (record on/off).
+        self.record_free = False
+        #: The largest force since the last reset (free mode's peak hold).
+        self.peak = PeakHold()
+        #: The device reports raw counts and has no calibration yet: readings are counts.
+        self.uncalibrated = False
         self.saved_lines: list[str] = []
         #: The saved session's force-curve analysis and torque basis, for the summary (None
         #: until saved).
@@ -106,6 +119,8 @@ class LiveController:
         self._stop = asyncio.Event()
         self._recording: Recording | None = None
         self._calibration: Calibration | None = options.calibration
+        #: The device and calibration given on the command line (that device keeps it).
+        self._given = (options.device, options.calibration)
         self._ring = RingBuffer(16, len(RING_COLUMNS))
         self._trace = RingBuffer(16, len(TRACE_COLUMNS))
         self._trace_skip = 0
@@ -143,8 +158,8 @@ class LiveController:
         self.outcome = None
         self._drill_state = None
         self._imu_scores = {}
-        options = replace(self.options, calibration=self._calibration)
-        keep = drill is not None and self.save and not self.replaying
+        options = self._calibrated_options(drill)
+        keep = (drill is not None or self.record_free) and self.save and not self.replaying
         recording = Recording(data_dir=self.data_dir, save=keep, athlete=self.athlete)
         recording.__enter__()
         try:
@@ -161,7 +176,12 @@ class LiveController:
             for consumer in self.extra_consumers:
                 session.add(consumer)
             session.add(_Feed(self))
-            recording.attach(session, options, side=self.side)
+            recording.attach(
+                session,
+                options,
+                side=self.side,
+                extra_options={"tui_mode": "free"} if drill is None else None,
+            )
             if drill is not None:
                 recording.remember(  # "": each drill's own movement or position
                     side=None if self.side is None else self.side.value,
@@ -177,6 +197,7 @@ class LiveController:
         self._recording = recording
         self.session = session
         self.header = session.header
+        self.peak.reset()
         fs = session.header.rate_hz
         self._ring = RingBuffer(max(16, int(RING_SECONDS * fs)), len(RING_COLUMNS))
         self._trace = RingBuffer(int(TRACE_SECONDS * min(fs, TRACE_HZ)), len(TRACE_COLUMNS))
@@ -191,13 +212,39 @@ class LiveController:
         assert self.replay_id is not None
         with SessionStore.open(data_dir=self.data_dir) as store:
             record = store.load(self.replay_id)
+        self.replay_meta = record.meta
         if drill is None:
             drill = stored_drill(record, self.data_dir)
             self.drill = drill
         session: LiveSession = build.open_replay(  # type: ignore[attr-defined]
             record, speed=self.options.speed, drill=drill
         )
+        from isoforce.transports.replay import ReplayTransport
+
+        if self.replay_from_s > 0 and isinstance(session.transport, ReplayTransport):
+            session.transport.seek(self.replay_from_s)
         return session
+
+    def _calibrated_options(self, drill: Drill | None) -> SessionOptions:
+        """The options with the calibration in use; a raw-count device without one reads counts.
+
+        Counts stream (so the calibration screen can measure them) but no drill runs on them.
+        """
+        from isoforce.devices.registry import DEVICES
+
+        spec = DEVICES.get(self.options.device)
+        raw_counts = (
+            spec is not None and spec.force_channel is not None and spec.n_per_count is None
+        )
+        self.uncalibrated = raw_counts and self._calibration is None and not self.replaying
+        if self.uncalibrated:
+            if drill is not None:
+                raise CalibrationError(
+                    f"{spec.title if spec else 'this sensor'} reads raw counts: calibrate it first "
+                    "(esc back to the calibration screen: empty, known weight, save)"
+                )
+            return replace(self.options, calibration=UNCALIBRATED)
+        return replace(self.options, calibration=self._calibration)
 
     async def _run(self, duration_s: float | None) -> None:
         assert self.session is not None and self._recording is not None
@@ -269,6 +316,10 @@ class LiveController:
         """Keep one frame: samples into the ring, events queued, drill state kept."""
         n = len(frame)
         if n:
+            cols = frame.columns
+            self.peak.update(
+                *(np.asarray(cols[k], dtype=np.float64) for k in ("t_s", "force_n", "effort_pct"))
+            )
             rows = np.empty((n, len(RING_COLUMNS)))
             for i, name in enumerate(RING_COLUMNS):
                 rows[:, i] = (
@@ -374,8 +425,74 @@ class LiveController:
     def set_calibration(self, calibration: Calibration) -> None:
         """Use a new calibration now and for later sessions."""
         self._calibration = calibration
+        self.uncalibrated = False
         if self.session is not None:
             self.session.set_calibration(calibration)
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The calibration chosen in the app (None: the device's own)."""
+        return self._calibration
+
+    @property
+    def active_calibration(self) -> Calibration | None:
+        """The calibration the running session uses (None without a session or calibration)."""
+        if self.session is None or self.uncalibrated:
+            return None
+        return self.session.calibration
+
+    def pick_calibration(self, device: str) -> str:
+        """Take ``device``'s calibration: the one given for it, else the saved one, else none.
+
+        Returns what was taken, for the user ("" for the device's own).
+        """
+        from isoforce.recording.calibration_file import calibration_path, saved_calibration
+
+        given_device, given = self._given
+        if device == given_device and given is not None:
+            self._calibration = given
+            return "using the calibration given with --calibration"
+        self._calibration = None
+        try:
+            saved = saved_calibration(self.data_dir, device)
+        except IsoforceError as exc:
+            return f"✗ {exc}: calibrate again"
+        if saved is None:
+            return ""
+        self._calibration = saved
+        return f"using the calibration saved in {calibration_path(self.data_dir, device)}"
+
+    # ---- replay and free mode ----
+
+    @property
+    def replay_transport(self) -> ReplayTransport | None:
+        """The running replay (None when not replaying)."""
+        from isoforce.transports.replay import ReplayTransport
+
+        transport = self.session.transport if self.session is not None else None
+        return transport if isinstance(transport, ReplayTransport) else None
+
+    def simulated_push(self) -> bool:
+        """Make the simulated athlete push now (False when the device is not the simulator)."""
+        from isoforce.simulation.profiles import push_pulse_profile
+        from isoforce.transports.sim import SimTransport
+
+        transport = self.session.transport if self.session is not None else None
+        if not isinstance(transport, SimTransport) or self.drill is not None:
+            return False
+        start_s = self.snapshot_time_s()
+
+        def target(t_s: np.ndarray) -> np.ndarray:
+            return push_pulse_profile(t_s=t_s, start_s=start_s)
+
+        transport.set_target(target)
+        return True
+
+    def snapshot_time_s(self) -> float:
+        """Session time of the newest sample on screen (0 before any)."""
+        if not len(self._ring):
+            return 0.0
+        return float(self._ring.latest(1)[0, COL["t_s"]])
 
     def set_lever_arm(self, lever_arm_m: float) -> None:
         """Record the lever arm (for torque) with the calibration."""

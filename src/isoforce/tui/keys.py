@@ -14,15 +14,19 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from isoforce.tui.screens.live import FreeScreen, HistoryScreen, ReferencesScreen
+from isoforce.tui.screens.calibration import CalibrationScreen
+from isoforce.tui.screens.free import FreeScreen
+from isoforce.tui.screens.live import HistoryScreen, ReferencesScreen
 from isoforce.tui.screens.offer import ReferenceOfferScreen
 from isoforce.tui.screens.player import PlayerScreen
-from isoforce.tui.screens.setup import CalibrationScreen, DeviceScreen, DrillPickerScreen
+from isoforce.tui.screens.replay import ReplayListScreen, ReplayScreen
+from isoforce.tui.screens.setup import DeviceScreen, DrillPickerScreen, PairImuScreen
 from isoforce.tui.screens.summary import SummaryScreen
 
 #: The screens in the order a user meets them, with the name the docs give each.
 SCREENS: tuple[tuple[str, type[Screen[None]]], ...] = (
     ("Device picker", DeviceScreen),
+    ("Pair an IMU", PairImuScreen),
     ("Calibration", CalibrationScreen),
     ("Drill picker", DrillPickerScreen),
     ("No maximum yet (offered before a drill)", ReferenceOfferScreen),
@@ -31,6 +35,8 @@ SCREENS: tuple[tuple[str, type[Screen[None]]], ...] = (
     ("Maxima", ReferencesScreen),
     ("History", HistoryScreen),
     ("Free mode", FreeScreen),
+    ("Replay list", ReplayListScreen),
+    ("Replay", ReplayScreen),
 )
 
 _KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space"}

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import ClassVar
 
-import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Digits, Footer, Input, Label, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from isoforce.core.effort_key import Side
 from isoforce.core.movements import MOVEMENTS, POSITIONS, movement_title, position_title
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import DEVICES
-from isoforce.drills.events import DrillEvent
-from isoforce.errors import CalibrationError, IsoforceError
-from isoforce.live.frame import LinkEvent
-from isoforce.signal.calibration import known_weight
+from isoforce.errors import IsoforceError
 from isoforce.tui.screens.base import IsoScreen
-from isoforce.tui.screens.live import FreeScreen, HistoryScreen, ReferencesScreen
-from isoforce.tui.view import LiveView
+from isoforce.tui.screens.calibration import CalibrationScreen
+from isoforce.tui.screens.free import FreeScreen
+from isoforce.tui.screens.live import HistoryScreen, ReferencesScreen
+from isoforce.tui.screens.replay import replay_options, start_replay
 
 
 class DeviceScreen(IsoScreen):
@@ -60,7 +56,7 @@ class DeviceScreen(IsoScreen):
                     id=key,
                 )
             )
-        items.extend(self._replays())
+        items.extend(replay_options(self.iso_app))
         devices = OptionList(*items, id="devices")
         devices.highlighted = shown.index(options.device)  # the given or last used device
         yield devices
@@ -70,24 +66,6 @@ class DeviceScreen(IsoScreen):
             classes="hint",
         )
         yield Footer()
-
-    def _replays(self) -> list[Option]:
-        """The most recent stored sessions, replayable through the live path."""
-        from isoforce.session.store import SessionStore
-
-        try:
-            with SessionStore.open(data_dir=self.iso_app.config.data_dir) as store:
-                infos = store.sessions(limit=3, profile=self.iso_app.athlete_name)
-        except IsoforceError:
-            return []
-        return [
-            Option(
-                f"Replay session {i.id}: {i.title}  ({i.duration_s:.0f} s, {i.started_at[:16].replace('T', ' ')})",
-                id=f"replay-{i.id}",
-            )
-            for i in infos
-            if i.samples
-        ]
 
     def action_scan(self) -> None:
         """Scan serial ports and Bluetooth (read-only: never connects) in the background."""
@@ -127,9 +105,7 @@ class DeviceScreen(IsoScreen):
         """Start the chosen device in free mode and go to calibration."""
         ident = event.option.id
         assert ident is not None
-        if ident.startswith("replay-"):
-            self.iso_app.replay(int(ident.removeprefix("replay-")))
-            self.app.push_screen(FreeScreen())
+        if start_replay(self.iso_app, ident):
             return
         key, address = self._found.get(ident, (ident, None))
         spec = DEVICES[key]
@@ -198,95 +174,6 @@ class PairImuScreen(IsoScreen):
             imu, imu_at = self.found[ident]
         self.iso_app.use_device(self.device, address=self.address, imu=imu, imu_address=imu_at)
         self.app.push_screen(CalibrationScreen())
-
-
-class CalibrationScreen(IsoScreen):
-    """Tare, known-weight calibration and lever arm, with the live reading."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "tare", "tare"),
-        Binding("enter", "next", "continue", priority=True),
-        Binding("escape", "app.pop_screen", "back"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._empty_raw: float | None = None
-
-    def compose(self) -> ComposeResult:
-        """Live force and calibration controls."""
-        yield Static(
-            "Calibrate: take all load off and tare; optionally hang a known weight.",
-            classes="title",
-        )
-        with Horizontal(id="numbers"), Vertical(classes="number"):
-            yield Label("FORCE N", classes="caption")
-            yield Digits("--", id="force")
-        with Horizontal(classes="row"):
-            yield Button("Tare (t)", id="tare")
-            yield Button("Empty: capture", id="empty")
-            yield Input(placeholder="known mass kg", id="mass", type="number")
-            yield Button("Loaded: capture", id="loaded")
-        with Horizontal(classes="row"):
-            yield Input(placeholder="lever arm m (optional)", id="lever", type="number")
-            yield Button("Continue (enter)", id="next", variant="primary")
-        yield Static("", id="calib-status")
-        yield Footer()
-
-    def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
-        """Live force reading."""
-        del events
-        self.query_one("#force", Digits).update(
-            "--" if math.isnan(view.force_n) else f"{view.force_n:.1f}"
-        )
-
-    def _raw_mean(self) -> float:
-        raw = self.iso_app.controller.recent_raw(1.0)
-        if raw.size == 0:
-            raise CalibrationError("no samples yet")
-        return float(np.nanmean(raw))
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Handle the calibration buttons."""
-        status = self.query_one("#calib-status", Static)
-        try:
-            if event.button.id == "tare":
-                status.update(self.iso_app.controller.tare())
-            elif event.button.id == "empty":
-                self._empty_raw = self._raw_mean()
-                status.update(
-                    "empty reading captured: now hang or place the known mass and press Loaded"
-                )
-            elif event.button.id == "loaded":
-                if self._empty_raw is None:
-                    raise CalibrationError("capture the empty reading first")
-                mass = float(self.query_one("#mass", Input).value or "nan")
-                cal = known_weight(
-                    raw_empty=self._empty_raw, raw_loaded=self._raw_mean(), mass_kg=mass
-                )
-                self.iso_app.controller.set_calibration(cal)
-                status.update(
-                    f"calibrated with {mass:g} kg: {1 / cal.n_per_raw:.1f} counts per newton"
-                )
-            elif event.button.id == "next":
-                self.action_next()
-        except (CalibrationError, ValueError) as exc:
-            status.update(f"✗ {exc}")
-
-    def action_tare(self) -> None:
-        """Tare now."""
-        self.query_one("#calib-status", Static).update(self.iso_app.controller.tare())
-
-    def action_next(self) -> None:
-        """Apply the lever arm and go on to the drill picker."""
-        lever = self.query_one("#lever", Input).value.strip()
-        if lever:
-            try:
-                self.iso_app.controller.set_lever_arm(float(lever))
-            except (CalibrationError, ValueError) as exc:
-                self.query_one("#calib-status", Static).update(f"✗ {exc}")
-                return
-        self.app.push_screen(DrillPickerScreen())
 
 
 class DrillPickerScreen(IsoScreen):
