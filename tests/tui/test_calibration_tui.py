@@ -13,7 +13,7 @@ from isoforce.live import SessionOptions
 from isoforce.tui.app import AppConfig, create_app
 from isoforce.tui.audio import AudioMode
 from isoforce.tui.screens.calibration import CalibrationScreen
-from isoforce.tui.screens.setup import DrillPickerScreen
+from isoforce.tui.screens.setup import DrillPickerScreen, PairImuScreen
 from isoforce.units import STANDARD_GRAVITY_M_S2
 from tests.serial_devices.serial_emulators import Emulator, Hx711Text, PtyLink
 from tests.tui.tui_helpers import wait_for
@@ -40,6 +40,8 @@ async def test_a_raw_count_sensor_is_calibrated_checked_and_saved_in_the_tui(
         )
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("enter")  # the device given on the command line is first
+            await wait_for(pilot, lambda: isinstance(app.screen, PairImuScreen))
+            await pilot.press("enter")  # no IMU: force only
             await wait_for(pilot, lambda: isinstance(app.screen, CalibrationScreen))
             await wait_for(pilot, lambda: app.controller.samples_kept > 100)
             assert app.controller.uncalibrated

@@ -1,4 +1,4 @@
-"""Picking an experimental device in the TUI says so; a Frez Dyno without its coefficient too."""
+"""Picking an experimental device in the TUI says so (raw counts then go to the calibration screen)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ async def test_an_experimental_device_says_so_and_what_it_needs() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
         app.use_device("frez-dyno", address="C0:FF:EE:00:0D:01")
-        await wait_for(pilot, lambda: len(said) >= 2, timeout_s=20)
-    warning, error = said[0], said[1]
+        await wait_for(pilot, lambda: len(said) >= 1, timeout_s=20)
+    warning = said[0]
     assert warning[0] == "warning" and warning[1].startswith("frez-dyno is EXPERIMENTAL: ")
-    assert error[0] == "error" and "never guesses" in error[1] and "--calibration" in error[1]

@@ -17,7 +17,8 @@ from isoforce.paths import drills_dir
 from isoforce.session.references import StoredReferences
 from isoforce.tui import screens
 from isoforce.tui.keys import SCREENS, key_name, key_tables_markdown
-from isoforce.tui.screens.live import FreeScreen, HistoryScreen, ReferencesScreen
+from isoforce.tui.screens.free import FreeScreen
+from isoforce.tui.screens.live import HistoryScreen, ReferencesScreen
 from isoforce.tui.screens.offer import ReferenceOfferScreen
 from isoforce.tui.screens.player import PlayerScreen
 from isoforce.tui.screens.setup import CalibrationScreen, DeviceScreen, DrillPickerScreen

@@ -150,6 +150,8 @@ def test_calibration_screen(snap_compare: Any, size: tuple[int, int]) -> None:
         app: Any = pilot.app
         await pilot.pause(0.2)
         await pilot.press("enter")  # the simulated load cell
+        await pilot.pause(0.3)
+        await pilot.press("enter")  # no IMU paired
         await wait_for(pilot, lambda: isinstance(app.screen, CalibrationScreen))
         await _settle(pilot)
 

@@ -99,7 +99,7 @@ async def test_the_device_a_drill_ran_on_is_remembered_and_picked_first_next_tim
 
 
 async def test_free_mode_says_what_each_directions_effort_divides_by() -> None:
-    from isoforce.tui.screens.live import FreeScreen
+    from isoforce.tui.screens.free import FreeScreen
 
     app = make_app(drill=None, speed=20.0)
     async with app.run_test(size=(100, 30)) as pilot:

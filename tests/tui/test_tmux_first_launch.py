@@ -44,6 +44,8 @@ def test_first_launch_offers_the_max_test_then_runs_the_flow_without_relaunch(
     )
     _wait_text(name, "Pick a sensor")
     _keys(name, "Enter")  # the simulated load cell
+    _wait_text(name, "Add an IMU")
+    _keys(name, "Enter")  # no IMU: force only
     _wait_text(name, "Calibrate")
     _keys(name, "Enter")
     _wait_text(name, "Pick a drill")

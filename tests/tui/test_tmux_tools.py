@@ -49,6 +49,8 @@ def test_calibrating_the_hx711_emulator_in_the_tui(tmux_session: str, tmp_path: 
         _start(tmux_session, tmp_path, "tui", "--device", "hx711", "--port", str(emu.link.path))
         _wait_text(tmux_session, "Pick a sensor")
         _keys(tmux_session, "Enter")
+        _wait_text(tmux_session, "Add an IMU")
+        _keys(tmux_session, "Enter")  # no IMU: force only
         _wait_text(tmux_session, "READING counts")
         time.sleep(1.5)  # a second of empty readings
         _keys(tmux_session, "e")
@@ -132,6 +134,8 @@ def test_free_mode_records_and_resets_the_peak(tmux_session: str, tmp_path: Path
     _start(tmux_session, tmp_path, "tui", "--audio", "off", "--speed", "4")
     _wait_text(tmux_session, "Pick a sensor")
     _keys(tmux_session, "Enter")
+    _wait_text(tmux_session, "Add an IMU")
+    _keys(tmux_session, "Enter")  # no IMU: force only
     _wait_text(tmux_session, "Calibrate")
     _keys(tmux_session, "Enter")
     _wait_text(tmux_session, "Pick a drill")
