@@ -28,7 +28,7 @@ from isoforce.tui.widgets.chart import (
     nice_ticks,
     render_chart,
 )
-from tests.tui.tui_helpers import make_app, wait_for
+from tests.tui.tui_helpers import make_app, settled, wait_for
 
 
 def _styles_drawn(strips: list[Any]) -> set[Style]:
@@ -205,10 +205,7 @@ async def test_the_player_chart_shows_axes_band_target_and_the_previous_trial() 
 
     app = make_app(stop_at_s=250.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(
-            pilot, lambda: app.controller.session is not None and not app.controller.running
-        )
-        await pilot.pause(0.3)
+        await settled(pilot, app)
         plot = app.screen.query_one(CurvePlot)
         text = plot.lines()
         strips = plot._current()

@@ -16,14 +16,13 @@ from isoforce.tui.app import IsoforceApp
 from isoforce.tui.audio import AudioMode, CueKind, CuePlayer
 from isoforce.tui.widgets.big_digits import BigDigits, rows_for
 from isoforce.tui.widgets.gauge import EffortGauge
-from tests.tui.tui_helpers import make_app, wait_for
+from tests.tui.tui_helpers import make_app, settled
 
 pytestmark = pytest.mark.asyncio
 
 
 async def _stopped(pilot: Pilot[None], app: IsoforceApp) -> None:
-    await wait_for(pilot, lambda: app.controller.session is not None and not app.controller.running)
-    await pilot.pause(0.3)
+    await settled(pilot, app)
 
 
 def _text(app: IsoforceApp, ident: str) -> str:
@@ -125,8 +124,7 @@ async def test_the_audio_mode_is_on_screen_and_a_missing_speech_engine_is_said_o
         assert _text(app, "#audio") == "audio: beeps (bell) · no speech engine"
         assert sum("espeak-ng" in s for s in said) == 1
         await pilot.press("a")
-        await pilot.pause(0.3)
-        assert _text(app, "#audio") == "audio: off · no speech engine"
+        assert _text(app, "#audio") == "audio: off · no speech engine"  # at once, no frame needed
         assert sum("espeak-ng" in s for s in said) == 1
         # the first trial was counted in (3, 2, 1 before "go"), each number once (in virtual
         # time a frame may skip a count-in number: the drill's own countdown says it then)

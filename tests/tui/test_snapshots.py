@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.tui_helpers import make_app, wait_for
+from tests.tui.tui_helpers import make_app, settled, wait_for
 
 
 async def _settle(pilot: Pilot[None]) -> None:
     app: Any = pilot.app
-    await wait_for(pilot, lambda: app.controller.session is not None and not app.controller.running)
-    await pilot.pause(0.3)
+    await settled(pilot, app)
+    await pilot.pause(0.25)
 
 
 PLAYER_SIZES = [(80, 24), (120, 40), (200, 60)]

@@ -41,7 +41,7 @@ def _wait_text(name: str, text: str, timeout_s: float = 30.0) -> str:
 
 def test_demo_runs_a_guided_drill_and_takes_keys(tmux_session: str, tmp_path: Path) -> None:
     env = f"ISOFORCE_DATA_DIR={tmp_path} HOME={tmp_path} TERM=xterm-256color"
-    cmd = f"env {env} {ISOFORCE} demo --speed 5 --audio off"
+    cmd = f"env {env} {ISOFORCE} demo --speed 3 --audio off"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", tmux_session, "-x", "100", "-y", "30", cmd],
         check=True,
@@ -52,7 +52,8 @@ def test_demo_runs_a_guided_drill_and_takes_keys(tmux_session: str, tmp_path: Pa
     assert "RELAX" in screen and "EFFORT" in screen and "PHASE TIME LEFT" in screen
     assert "left" in screen and "audio: off" in screen
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "s"], check=True)
-    _wait_text(tmux_session, "PAILs")
+    # the step after the skip is on screen ("PAILs" alone is already in step 1's "Next:" line)
+    _wait_text(tmux_session, "step 2/12")
     subprocess.run(["tmux", "send-keys", "-t", tmux_session, "p"], check=True)
     _wait_text(tmux_session, "better?")
     _wait_text(tmux_session, "EASED OFF — HOLD")

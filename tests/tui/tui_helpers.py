@@ -29,7 +29,7 @@ def make_app(
 
 
 async def wait_for(
-    pilot: Pilot[None], condition: Callable[[], bool], *, timeout_s: float = 30.0
+    pilot: Pilot[None], condition: Callable[[], bool], *, timeout_s: float = 90.0
 ) -> None:
     """Let the app run until ``condition()`` holds (fails after ``timeout_s``)."""
     deadline = time.monotonic() + timeout_s
@@ -37,3 +37,18 @@ async def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)
+
+
+async def settled(pilot: Pilot[None], app: IsoforceApp) -> None:
+    """Wait until the session has stopped and the player has drawn its last frame in full.
+
+    Waits on what the screen drew, not for a fixed time: a loaded machine draws late.
+    """
+    await wait_for(
+        pilot,
+        lambda: app.controller.session is not None and not app.controller.running,
+        timeout_s=120.0,  # a drill run in virtual time to minute 5 takes ~25 s unloaded
+    )
+    final_t_s = app.controller.snapshot().t_s
+    await wait_for(pilot, lambda: getattr(app.screen, "shown_t_s", final_t_s) >= final_t_s)
+    await pilot.pause(0.05)  # let the last draw reach the compositor

@@ -168,6 +168,9 @@ class PlayerScreen(IsoScreen):
     ]
 
     _frames = 0
+    _frame_t_s = -1.0
+    #: The session time of the last frame drawn in full (text and digits too); -1 before any.
+    shown_t_s = -1.0
 
     def compose(self) -> ComposeResult:
         """Lay out the player."""
@@ -201,8 +204,13 @@ class PlayerScreen(IsoScreen):
         gauge.band_pct = view.band_pct
         gauge.state = view.state
         self._frames += 1
-        if self._frames % SLOW_EVERY_N_FRAMES == 0 or events:
+        # A second frame with no new sample (the stream stopped or stalled) is drawn in full,
+        # so the last numbers are on screen however the frames fell.
+        stalled = view.t_s == self._frame_t_s and view.t_s != self.shown_t_s
+        self._frame_t_s = view.t_s
+        if self._frames % SLOW_EVERY_N_FRAMES == 0 or events or stalled:
             self._show_slow(view)
+            self.shown_t_s = view.t_s
         for e in events:
             if (
                 isinstance(e, DrillEvent)
@@ -346,6 +354,7 @@ class PlayerScreen(IsoScreen):
     def action_audio(self) -> None:
         """Cycle audio mode."""
         mode = self.iso_app.player.next_mode()
+        set_text(self.query_one("#audio", Static), self.iso_app.player.status, layout=True)
         self.notify(f"audio: {mode.value}")
 
     async def action_finish(self) -> None:
