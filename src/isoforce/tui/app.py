@@ -335,14 +335,15 @@ class IsoforceApp(App[None]):
     async def _restart(self, drill: object) -> None:
         from isoforce.drills.model import Drill
 
-        await self.controller.stop()
-        try:
-            await self.controller.start(
-                drill if isinstance(drill, Drill) else None, duration_s=self.config.stop_at_s
-            )
-        except IsoforceError as exc:
-            self.controller.error = str(exc)
-            self.notify(str(exc), severity="error", timeout=10)
+        async with self.controller.restart_lock:
+            await self.controller.stop()
+            try:
+                await self.controller.start(
+                    drill if isinstance(drill, Drill) else None, duration_s=self.config.stop_at_s
+                )
+            except IsoforceError as exc:
+                self.controller.error = str(exc)
+                self.notify(str(exc), severity="error", timeout=10)
 
     def show_summary(self) -> None:
         """Stop streaming, save, and show the drill's scores (once)."""

@@ -109,6 +109,14 @@ class LiveController:
         self.header: SessionHeader | None = None
         self.outcome: SessionOutcome | None = None
         self.drill: Drill | None = None
+        #: A simulated push asked for that waits for the stream to run (free mode).
+        self._push_wanted = False
+        #: Held while a stream is stopped and started again, so two switches (a key pressed
+        #: while the stream is still starting) run one after the other, never interleaved.
+        self.restart_lock = asyncio.Lock()
+        #: True from the key that restarts the stream until the new one runs (free mode's
+        #: recording switch): a simulated push asked for meanwhile goes to the new stream.
+        self.restarting = False
         self.pending: deque[DrillEvent | LinkEvent] = deque()
         #: Called after each frame of the session is kept (the app draws on it: new samples
         #: reach the screen without waiting for a timer).
@@ -148,6 +156,7 @@ class LiveController:
         from isoforce.recording import Recording
 
         self.drill = drill
+        self._push_wanted = self._push_wanted and drill is None
         self._stop = asyncio.Event()
         self.link = "ok"
         self.error = ""
@@ -327,6 +336,8 @@ class LiveController:
                 )
             self._ring.extend(rows)
             self._effort_message = frame.effort_message
+            if self._push_wanted and not self.restarting:
+                self._push_now()
             if frame.drill is not None:
                 self._keep_trace(frame)
         if frame.drill is not None:
@@ -472,13 +483,30 @@ class LiveController:
         transport = self.session.transport if self.session is not None else None
         return transport if isinstance(transport, ReplayTransport) else None
 
-    def simulated_push(self) -> bool:
-        """Make the simulated athlete push now (False when the device is not the simulator)."""
+    def simulated_push(self) -> str:
+        """Make the simulated athlete push (now, or as soon as the stream runs); why not, if not.
+
+        A push asked for while the stream (re)starts, e.g. just after recording was switched on
+        or off, is kept and happens on the first frame of the new stream.
+        """
+        from isoforce.devices.registry import DEVICES
+
+        if self.drill is not None:
+            return "the drill leads the simulated athlete: no push on demand here"
+        if self.replaying or DEVICES[self.options.device].transport != "sim":
+            return "only the simulated sensor can be asked to push: push the real one"
+        self._push_wanted = True
+        if not self.restarting and self._push_now():
+            return "the simulated athlete pushes for 5 s"
+        return "the simulated athlete pushes for 5 s as soon as the stream runs"
+
+    def _push_now(self) -> bool:
+        """Start the asked-for push on the running simulator (False: not running yet)."""
         from isoforce.simulation.profiles import push_pulse_profile
         from isoforce.transports.sim import SimTransport
 
         transport = self.session.transport if self.session is not None else None
-        if not isinstance(transport, SimTransport) or self.drill is not None:
+        if not isinstance(transport, SimTransport) or not self.running or not len(self._ring):
             return False
         start_s = self.snapshot_time_s()
 
@@ -486,6 +514,7 @@ class LiveController:
             return push_pulse_profile(t_s=t_s, start_s=start_s)
 
         transport.set_target(target)
+        self._push_wanted = False
         return True
 
     def snapshot_time_s(self) -> float:

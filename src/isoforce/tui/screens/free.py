@@ -39,9 +39,6 @@ class FreeScreen(IsoScreen):
         Binding("escape", "app.pop_screen", "back"),
     ]
 
-    #: While the stream restarts for a recording switched on or off.
-    _switching = False
-
     def compose(self) -> ComposeResult:
         """Digits, what % divides by, the recording line, gauge, curve."""
         yield Static("Free mode — push or pull", classes="title", id="free-title")
@@ -82,15 +79,15 @@ class FreeScreen(IsoScreen):
         self.query_one("#force", Digits).update(_number(view.force_n))
         self.query_one("#effort", Digits).update(_number(view.effort_pct))
         self.query_one("#peak", Digits).update(_number(peak.force_n))
-        peak_pct = "" if math.isnan(peak.effort_pct) else f" = {abs(peak.effort_pct):.0f} %"
-        self.query_one("#peak-caption", Label).update(f"PEAK N{peak_pct} (x resets)")
-        divides = view.divides_by or "no maximum: effort % not measured"
-        self.query_one("#divides", Static).update(f"% of {divides}")
+        peak_pct = "" if math.isnan(peak.effort_pct) else f" · {abs(peak.effort_pct):.0f} %"
+        self.query_one("#peak-caption", Label).update(f"PEAK N{peak_pct} · x resets")
+        divides = view.divides_by or "effort %: no maximum, not measured"
+        self.query_one("#divides", Static).update(divides)
         recording = "● REC: recording to the store (r stops and saves)"
         idle = "not recording (r records this free session to the store)"
         if view.instruction.startswith("✗"):
             idle = view.instruction
-        if self._switching:
+        if controller.restarting:
             recording = idle = "switching the recording…"
         self.query_one("#free-status", Static).update(recording if controller.record_free else idle)
         self.query_one(EffortGauge).effort_pct = view.effort_pct
@@ -108,39 +105,40 @@ class FreeScreen(IsoScreen):
 
     def action_sim_push(self) -> None:
         """Ask the simulated athlete for one push (5 s, to 60 % of its max)."""
-        if self.iso_app.controller.simulated_push():
-            self.notify("the simulated athlete pushes for 5 s")
+        self.notify(self.iso_app.controller.simulated_push())
 
     def action_record(self) -> None:
         """Start recording, or stop and save (the stream restarts either way)."""
+        # said at once, before the switch runs: keys pressed meanwhile wait for the new stream
+        self.iso_app.controller.restarting = True
         self.run_worker(self._toggle_record(), exclusive=True, group="session")
 
     async def _toggle_record(self) -> None:
         controller = self.iso_app.controller
-        self._switching = True
         try:
             await self._switch(controller)
         finally:
-            self._switching = False
+            controller.restarting = False
 
     async def _switch(self, controller: LiveController) -> None:
         from isoforce.session.store import store_path
 
-        controller.record_free = not controller.record_free
-        await controller.stop()
-        if not controller.record_free:
-            lines = controller.saved_lines or ["nothing was saved (saving is off: --no-save)"]
-            where = store_path(self.iso_app.config.data_dir)
-            self.notify(f"free recording {lines[0]} in {where}", timeout=10)
-        elif not controller.save:
-            controller.record_free = False
-            self.notify("saving is off (--no-save): nothing is recorded", severity="warning")
-        controller.options = replace(controller.options, sim_profile="rest")
-        try:
-            await controller.start(None, duration_s=self.iso_app.config.stop_at_s)
-        except IsoforceError as exc:
-            controller.error = str(exc)
-            self.notify(str(exc), severity="error", timeout=10)
+        async with controller.restart_lock:  # after a start still under way, not into it
+            controller.record_free = not controller.record_free
+            await controller.stop()
+            if not controller.record_free:
+                lines = controller.saved_lines or ["nothing was saved (saving is off: --no-save)"]
+                where = store_path(self.iso_app.config.data_dir)
+                self.notify(f"free recording {lines[0]} in {where}", timeout=10)
+            elif not controller.save:
+                controller.record_free = False
+                self.notify("saving is off (--no-save): nothing is recorded", severity="warning")
+            controller.options = replace(controller.options, sim_profile="rest")
+            try:
+                await controller.start(None, duration_s=self.iso_app.config.stop_at_s)
+            except IsoforceError as exc:
+                controller.error = str(exc)
+                self.notify(str(exc), severity="error", timeout=10)
 
 
 def _number(value: float) -> str:

@@ -1,10 +1,10 @@
 """Replay of stored sessions through the live path: a filtered list, then the replay itself.
 
 The list holds every stored session with samples, filtered by athlete (a), drill (d) and date
-(y). The replay screen says REPLAY with the session's drill, side, movement and position; the
-speed (1/2/4/0 for max), pause (space) and seek (←/→ 10 s) are the replay transport's own
-(:class:`~isoforce.transports.replay.ReplayTransport`); a seek back starts the replay again at
-that point. There is nothing to tare in a recording: t is refused with a notice.
+(y). The replay plays in the drill player under a REPLAY line with the session's drill, side,
+movement and position; the speed (1/2/4/0 for max), pause (space) and seek (←/→ 10 s) are the
+replay transport's own (:class:`~isoforce.transports.replay.ReplayTransport`); a seek back
+starts the replay again at that point. There is nothing to tare in a recording: t is refused with a notice.
 """
 
 from __future__ import annotations
@@ -16,19 +16,17 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Digits, Footer, Label, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from isoforce.core.movements import movement_title, position_title
-from isoforce.drills.events import DrillEvent
+from isoforce.drills.events import DrillEvent, EventKind
 from isoforce.errors import IsoforceError
 from isoforce.live.frame import LinkEvent
 from isoforce.session.model import SessionInfo
 from isoforce.tui.screens.base import IsoScreen
+from isoforce.tui.screens.player import PlayerScreen, set_text
 from isoforce.tui.view import LiveView
-from isoforce.tui.widgets.curve import CurvePlot
-from isoforce.tui.widgets.gauge import EffortGauge
 
 if TYPE_CHECKING:
     from isoforce.session.model import SessionMeta
@@ -213,14 +211,30 @@ def replay_label(meta: SessionMeta | None, session_id: int | None) -> str:
     return "  ·  ".join(p for p in parts if p)
 
 
+def _finishes(event: DrillEvent | LinkEvent) -> bool:
+    return isinstance(event, DrillEvent) and event.kind is EventKind.DRILL_FINISHED
+
+
 def _clock(t_s: float) -> str:
     t = max(0, int(t_s))
     return f"{t // 60}:{t % 60:02d}"
 
 
-class ReplayScreen(IsoScreen):
-    """A stored session playing back: labelled REPLAY, speed, pause, seek; no tare."""
+class ReplayScreen(PlayerScreen):
+    """A stored session playing back in the player, labelled REPLAY: speed, pause, seek; no tare.
 
+    The same screen as a live drill (phase in words, big digits, what % divides by, gauge,
+    chart, scores as the steps end) under two lines of its own: what is replayed, and where the
+    replay is. The live drill's keys (pain, skip, checks, quit & save) do not apply to a
+    recording, so the replay has its own.
+    """
+
+    DEFAULT_CSS = """
+    ReplayScreen #replay-label { background: $warning-darken-2; text-style: bold; }
+    ReplayScreen #replay-state { height: 1; padding: 0 1; }
+    """
+
+    inherit_bindings = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "pause", "pause"),
         Binding("left", "seek(-1)", "−10 s"),
@@ -230,11 +244,12 @@ class ReplayScreen(IsoScreen):
         Binding("4", "speed('4')", "4×"),
         Binding("0", "speed('0')", "max"),
         Binding("t", "tare", "tare", show=False),
+        Binding("a", "audio", "audio", show=False),
         Binding("escape", "back", "back"),
     ]
 
     def compose(self) -> ComposeResult:
-        """Label, play state, phase, digits, what % divides by, gauge, curve."""
+        """What is replayed and where the replay is, above the player."""
         controller = self.iso_app.controller
         yield Static(
             replay_label(controller.replay_meta, controller.replay_id),
@@ -242,27 +257,20 @@ class ReplayScreen(IsoScreen):
             id="replay-label",
         )
         yield Static("", id="replay-state")
-        yield Static("", id="replay-phase")
-        with Horizontal(id="numbers"):
-            for ident, caption in (("force", "FORCE N"), ("effort", "EFFORT %")):
-                with Vertical(classes="number"):
-                    yield Label(caption, classes="caption")
-                    yield Digits("--", id=ident)
-        yield Static("", id="divides")
-        yield EffortGauge(id="gauge")
-        yield CurvePlot(id="curve")
-        yield Footer()
+        yield from super().compose()
 
     def on_mount(self) -> None:
         """Frames may draw at once (the replay is already starting)."""
         self.ready = True
 
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
-        """Where the replay is, and the replayed numbers."""
-        del events
+        """The replayed frame in the player, and where the replay is."""
+        # the end of the replayed drill is the end of the replay, not a new summary
+        super().show(view, [e for e in events if not _finishes(e)])
         controller = self.iso_app.controller
-        self.query_one("#replay-label", Static).update(
-            replay_label(controller.replay_meta, controller.replay_id)
+        set_text(
+            self.query_one("#replay-label", Static),
+            replay_label(controller.replay_meta, controller.replay_id),
         )
         transport = controller.replay_transport
         if transport is None:
@@ -277,24 +285,10 @@ class ReplayScreen(IsoScreen):
                 f"{play}  {_clock(transport.position_s)} / {_clock(transport.duration_s)}  "
                 "(space pause · ←/→ 10 s · 1 2 4 0 speed)"
             )
-        self.query_one("#replay-state", Static).update(state)
-        phase = view.step_label or ""
-        if view.phase is not None:
-            phase = f"{phase}  ·  {view.instruction}" if phase else view.instruction
         meta = controller.replay_meta
-        if not phase and meta is not None:
-            phase = "no drill: a free recording" if meta.drill is None else "between steps"
-        self.query_one("#replay-phase", Static).update(phase)
-        self.query_one("#force", Digits).update(
-            "--" if math.isnan(view.force_n) else f"{view.force_n:.0f}"
-        )
-        self.query_one("#effort", Digits).update(
-            "--" if math.isnan(view.effort_pct) else f"{view.effort_pct:.0f}"
-        )
-        divides = view.divides_by or "the maxima the session ran against (none stored)"
-        self.query_one("#divides", Static).update(f"% of {divides}")
-        self.query_one(EffortGauge).effort_pct = view.effort_pct
-        self.query_one(CurvePlot).curve = view.curve
+        if view.step_number == 0 and meta is not None and meta.drill is None:
+            state += "  ·  no drill: a free recording"
+        set_text(self.query_one("#replay-state", Static), state)
 
     def action_pause(self) -> None:
         """Pause or go on."""
