@@ -19,36 +19,45 @@ async def _settle(pilot: Pilot[None]) -> None:
     await pilot.pause(0.25)
 
 
-PLAYER_SIZES = [(80, 24), (120, 40), (200, 60)]
+#: Every main screen at the three sizes the issue names (ids like ``120x40`` name the files
+#: the docs' screenshots are built from).
+SIZES = [(80, 24), (120, 40), (200, 60)]
 
 
-@pytest.mark.parametrize("size", PLAYER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def _ids(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+def sizes() -> Any:
+    """The parametrisation every snapshot uses."""
+    return pytest.mark.parametrize("size", SIZES, ids=_ids)
+
+
+@sizes()
 def test_player_mid_hold(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(stop_at_s=140.0), terminal_size=size, run_before=_settle)
 
 
-@pytest.mark.parametrize("size", PLAYER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@sizes()
 def test_player_max_test_count_in(snap_compare: Any, size: tuple[int, int]) -> None:
     """The max test's rest before trial 2 with the 3-2-1 running (trial 2 starts at 80 s)."""
     app = make_app(drill="max-test", stop_at_s=78.5)
     assert snap_compare(app, terminal_size=size, run_before=_settle)
 
 
-@pytest.mark.parametrize("size", PLAYER_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@sizes()
 def test_player_range_of_motion(snap_compare: Any, size: tuple[int, int]) -> None:
     """A rotation of the range-of-motion drill: the angle is the big number."""
     app = make_app(drill="hip-rom", device="sim-imu", stop_at_s=9.0)
     assert snap_compare(app, terminal_size=size, run_before=_settle)
 
 
-def test_device_picker(snap_compare: Any) -> None:
+@sizes()
+def test_device_picker(snap_compare: Any, size: tuple[int, int]) -> None:
     async def before(pilot: Pilot[None]) -> None:
         await pilot.pause(0.2)
 
-    assert snap_compare(make_app(drill=None), terminal_size=(80, 24), run_before=before)
-
-
-SIZES = [(80, 24), (120, 40), (200, 60)]
+    assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)
 
 
 def _store_maxima() -> None:
@@ -72,7 +81,7 @@ def _store_maxima() -> None:
         )
 
 
-@pytest.mark.parametrize("size", SIZES)
+@sizes()
 def test_summary_with_the_ways_on(snap_compare: Any, size: tuple[int, int]) -> None:
     async def before(pilot: Pilot[None]) -> None:
         from isoforce.tui.screens.summary import SummaryScreen
@@ -85,13 +94,13 @@ def test_summary_with_the_ways_on(snap_compare: Any, size: tuple[int, int]) -> N
     assert snap_compare(app, terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+@sizes()
 def test_chart_player_second_trial(snap_compare: Any, size: tuple[int, int]) -> None:
     """The live chart at three sizes: axes in N and %, band, target, this and the last trial."""
     assert snap_compare(make_app(stop_at_s=250.0), terminal_size=size, run_before=_settle)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+@sizes()
 def test_chart_summary_session_curve(snap_compare: Any, size: tuple[int, int]) -> None:
     """The summary's session curve with every step's target and band."""
 
@@ -105,7 +114,7 @@ def test_chart_summary_session_curve(snap_compare: Any, size: tuple[int, int]) -
     assert snap_compare(make_app(drill="low-intensity"), terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@sizes()
 def test_drill_picker(snap_compare: Any, size: tuple[int, int]) -> None:
     async def before(pilot: Pilot[None]) -> None:
         from isoforce.core.effort_key import Side
@@ -120,7 +129,7 @@ def test_drill_picker(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@sizes()
 def test_maxima_per_side_movement_position_direction(
     snap_compare: Any, size: tuple[int, int]
 ) -> None:
@@ -138,11 +147,7 @@ def test_maxima_per_side_movement_position_direction(
     assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)
 
 
-#: The calibration, free mode and replay list screens at the two common sizes.
-TOOL_SIZES = [(80, 24), (120, 40)]
-
-
-@pytest.mark.parametrize("size", TOOL_SIZES)
+@sizes()
 def test_calibration_screen(snap_compare: Any, size: tuple[int, int]) -> None:
     async def before(pilot: Pilot[None]) -> None:
         from isoforce.tui.screens.calibration import CalibrationScreen
@@ -159,7 +164,7 @@ def test_calibration_screen(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(app, terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", TOOL_SIZES)
+@sizes()
 def test_free_mode(snap_compare: Any, size: tuple[int, int]) -> None:
     async def before(pilot: Pilot[None]) -> None:
         from isoforce.tui.screens.free import FreeScreen
@@ -172,7 +177,7 @@ def test_free_mode(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(drill=None, stop_at_s=8.0), terminal_size=size, run_before=before)
 
 
-@pytest.mark.parametrize("size", TOOL_SIZES)
+@sizes()
 def test_replay_list(snap_compare: Any, size: tuple[int, int]) -> None:
     from dataclasses import replace
 
@@ -192,5 +197,51 @@ def test_replay_list(snap_compare: Any, size: tuple[int, int]) -> None:
         await pilot.pause(0.2)
         app.push_screen(ReplayListScreen())
         await pilot.pause(0.3)
+
+    assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)
+
+
+@sizes()
+def test_history_per_side(snap_compare: Any, size: tuple[int, int]) -> None:
+    """Maxima over time per side, as charts and as text."""
+
+    async def before(pilot: Pilot[None]) -> None:
+        from isoforce.tui.screens.live import HistoryScreen
+
+        app: Any = pilot.app
+        await pilot.pause(0.2)
+        app.push_screen(HistoryScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await pilot.pause(0.3)
+
+    _store_maxima()
+    assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)
+
+
+@sizes()
+def test_replay_in_the_player(snap_compare: Any, size: tuple[int, int]) -> None:
+    """A stored drill replayed to its end: the player under the REPLAY line."""
+    from dataclasses import replace
+
+    from isoforce.session.store import SessionStore
+    from tests.session.session_helpers import run_drill
+
+    with SessionStore.open() as store:  # stored again with a fixed date for the label
+        run_id = run_drill(store, "low-intensity").session_id
+        made = store.load(run_id)
+        store.delete_session(run_id)
+        meta = replace(made.meta, started_at="2026-12-01T10:00:00.000+00:00")
+        replay_id = store.save_record(replace(made, meta=meta))
+
+    async def before(pilot: Pilot[None]) -> None:
+        from isoforce.tui.screens.replay import ReplayScreen
+
+        app: Any = pilot.app
+        await pilot.pause(0.2)
+        app.controller.replay_from_s = 0.0
+        app.replay(replay_id)
+        app.push_screen(ReplayScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen))
+        await _settle(pilot)
 
     assert snap_compare(make_app(drill=None), terminal_size=size, run_before=before)

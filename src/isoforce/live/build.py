@@ -443,6 +443,22 @@ def open_replay(
         drill=drill,
         consumers=consumers,
         reference_lines=(f"replay of session {record.session_id}",),
+        chosen=recorded_references(plan.references),
+    )
+
+
+def recorded_references(
+    references: Mapping[ReferenceKind, EffortReference],
+) -> tuple[ChosenReference, ...]:
+    """The maxima a replayed session ran against, each said to be as recorded."""
+    return tuple(
+        ChosenReference(kind, direction, value_n, ReferenceSource.RECORDED)
+        for kind, ref in references.items()
+        for direction, value_n in (
+            (Direction.PUSH, ref.push_max_n),
+            (Direction.PULL, ref.pull_max_n),
+        )
+        if value_n is not None
     )
 
 

@@ -67,6 +67,8 @@ class ReferenceSource(enum.Enum):
     """A 100 N scale while a drill measures a max nothing else gives: effort reads in N."""
     FROM_MVIC = "from_mvic"
     """A pain-free max being found in steps of the MVIC (given or stored) for the same key."""
+    RECORDED = "recorded"
+    """The maximum a stored session ran against, as it was recorded (a replay)."""
     NONE = "none"
     """Nothing known: effort against it is not measured."""
 
@@ -112,6 +114,8 @@ class ChosenReference:
             return f"{value}: from {self.flag}{over}"
         if self.source is ReferenceSource.SIMULATED:
             return f"{value}: the simulated athlete's (nothing stored for this movement and side)"
+        if self.source is ReferenceSource.RECORDED:
+            return f"{value}: the one the session ran against when it was recorded"
         if self.source is ReferenceSource.FROM_MVIC:
             origin = f"stored {when}" if self.flag == "" else f"from {self.flag}"
             return (

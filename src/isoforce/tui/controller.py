@@ -551,6 +551,7 @@ class LiveController:
 
     def snapshot(self) -> LiveView:
         """The state to draw now."""
+        side, movement, position = self._movement_key()
         return live_view(
             header=self.header,
             ring=self._ring,
@@ -562,10 +563,17 @@ class LiveController:
             refused=self._refused,
             effort_message=self._effort_message,
             trials=self._trials,
-            side=self.side,
-            movement=self.choices.movement,
-            position=self.choices.position,
+            side=side,
+            movement=movement,
+            position=position,
         )
+
+    def _movement_key(self) -> tuple[Side | None, str | None, str | None]:
+        """Side, movement and position the numbers belong to: a replay's own, as recorded."""
+        meta = self.replay_meta if self.replaying else None
+        if meta is not None:
+            return meta.side, meta.movement, meta.position
+        return self.side, self.choices.movement, self.choices.position
 
 
 class _Feed:

@@ -48,6 +48,8 @@ def source_text(c: ChosenReference) -> str:
         return "simulated athlete"
     if c.source is ReferenceSource.FROM_MVIC:
         return "MVIC, while the pain-free max is found"
+    if c.source is ReferenceSource.RECORDED:
+        return "as recorded"
     if c.source is ReferenceSource.PROVISIONAL:
         return "a newton scale while the max is measured: % = N"
     return "none stored: not measured"

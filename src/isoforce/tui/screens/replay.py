@@ -220,7 +220,7 @@ def _clock(t_s: float) -> str:
     return f"{t // 60}:{t % 60:02d}"
 
 
-class ReplayScreen(PlayerScreen):
+class ReplayScreen(PlayerScreen, inherit_bindings=False):
     """A stored session playing back in the player, labelled REPLAY: speed, pause, seek; no tare.
 
     The same screen as a live drill (phase in words, big digits, what % divides by, gauge,
@@ -234,7 +234,6 @@ class ReplayScreen(PlayerScreen):
     ReplayScreen #replay-state { height: 1; padding: 0 1; }
     """
 
-    inherit_bindings = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "pause", "pause"),
         Binding("left", "seek(-1)", "−10 s"),
