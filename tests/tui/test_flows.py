@@ -161,8 +161,8 @@ async def test_pain_keys_mid_hold_drop_ask_better_and_cramp_rests() -> None:
         view = app.controller.snapshot()
         assert 0 < view.target_pct <= 0.9 * painful + 1e-9
         assert view.phase is Phase.PAIN_HOLD
-        await pilot.pause(0.2)
-        assert "better?" in str(app.screen.query_one("#banner", Static).render())
+        banner = app.screen.query_one("#banner", Static)
+        await wait_for(pilot, lambda: "better?" in str(banner.render()))
         first = view.target_pct
         await pilot.press("n")  # not better: lower again
         lower = app.controller.snapshot().target_pct
@@ -189,12 +189,14 @@ async def test_device_lost_mid_hold_pauses_and_says_so() -> None:
     app = make_app(drops=((135.0, math.inf),))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.controller.link == "lost", timeout_s=60)
-        await pilot.pause(0.2)
-        assert drill(app).status is EngineStatus.PAUSED
         link = app.screen.query_one("#link", Static)
+        banner = app.screen.query_one("#banner", Static)
+        # what the screen draws, waited for: a loaded machine draws late
+        await wait_for(
+            pilot, lambda: "SENSOR LOST" in str(link.render()) and "Paused" in str(banner.render())
+        )
+        assert drill(app).status is EngineStatus.PAUSED
         assert link.display
-        assert "SENSOR LOST" in str(link.render())
-        assert "Paused" in str(app.screen.query_one("#banner", Static).render())
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
         assert app.screen.result.status is EngineStatus.ABORTED
