@@ -1,4 +1,4 @@
-"""Arguments shared by the commands that save sessions (``record``, ``drill run``, ``import``)."""
+"""Arguments shared by the commands that read or save the session store."""
 
 from __future__ import annotations
 
@@ -12,15 +12,20 @@ if TYPE_CHECKING:
     from isoforce.core.effort_key import Side
 
 
+def add_data_dir_argument(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir DIR``: the data directory holding the session store."""
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
+    )
+
+
 def add_save_arguments(parser: argparse.ArgumentParser, *, data_dir: bool = True) -> None:
     """``--no-save`` (and ``--data-dir`` unless the parent parser has it)."""
     if data_dir:
-        parser.add_argument(
-            "--data-dir",
-            default=None,
-            metavar="DIR",
-            help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
-        )
+        add_data_dir_argument(parser)
     parser.add_argument(
         "--no-save",
         action="store_true",
