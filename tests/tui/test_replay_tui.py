@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +10,7 @@ from textual.widgets import OptionList, Static
 
 from isoforce.session.model import SessionInfo, SessionKind, SessionStatus
 from isoforce.tui.screens.replay import ReplayFilter, ReplayListScreen, ReplayScreen
-from tests.paths import ISOFORCE
-from tests.tui.tui_helpers import make_app, wait_for
+from tests.tui.tui_helpers import make_app, store_a_drill, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -55,22 +53,7 @@ async def test_the_filter_keeps_one_drill_and_a_date_range() -> None:
 
 
 async def test_a_drill_replays_labelled_with_speed_seek_and_no_tare(tmp_path: Path) -> None:
-    made = subprocess.run(
-        [
-            ISOFORCE,
-            "drill",
-            "run",
-            "tension-drill",
-            "--speed",
-            "max",
-            "--side",
-            "left",
-            "--no-keys",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert made.returncode == 0, made.stderr
+    store_a_drill()
     app = make_app(drill=None, speed=1.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from isoforce.units import STANDARD_GRAVITY_M_S2
 from tests.paths import ISOFORCE
 from tests.serial_devices.serial_emulators import Emulator, Hx711Text, PtyLink
 from tests.tui.test_tmux_smoke import _screen, _wait_text
+from tests.tui.tui_helpers import store_a_drill
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
 
@@ -85,23 +85,7 @@ def _wait_match(name: str, pattern: str, ok: Callable[[re.Match[str]], bool]) ->
 
 
 def test_replaying_a_drill_at_4x_with_a_seek(tmux_session: str, tmp_path: Path) -> None:
-    made = subprocess.run(
-        [
-            ISOFORCE,
-            "drill",
-            "run",
-            "tension-drill",
-            "--speed",
-            "max",
-            "--side",
-            "left",
-            "--no-keys",
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ISOFORCE_DATA_DIR": str(tmp_path)},
-    )
-    assert made.returncode == 0, made.stderr
+    store_a_drill(tmp_path)
     _start(tmux_session, tmp_path, "tui", "--audio", "off", size=(120, 40))
     _wait_text(tmux_session, "Replay a stored session")
     _keys(tmux_session, "End", "Enter")

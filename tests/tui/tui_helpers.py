@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.pilot import Pilot
 
 from isoforce.live import SessionOptions
 from isoforce.tui.app import AppConfig, IsoforceApp, create_app
 from isoforce.tui.audio import AudioMode
+from tests.paths import ISOFORCE
 
 VIRTUAL = float("inf")
 
@@ -52,3 +56,26 @@ async def settled(pilot: Pilot[None], app: IsoforceApp) -> None:
     final_t_s = app.controller.snapshot().t_s
     await wait_for(pilot, lambda: getattr(app.screen, "shown_t_s", final_t_s) >= final_t_s)
     await pilot.pause(0.05)  # let the last draw reach the compositor
+
+
+def store_a_drill(data_dir: Path | None = None) -> None:
+    """Run the tension drill (left side, virtual time) with the installed ``isoforce``, so that
+    the store holds one drill session to replay (in ``data_dir``; default: the environment's)."""
+    env = {**os.environ, "ISOFORCE_DATA_DIR": str(data_dir)} if data_dir is not None else None
+    made = subprocess.run(
+        [
+            ISOFORCE,
+            "drill",
+            "run",
+            "tension-drill",
+            "--speed",
+            "max",
+            "--side",
+            "left",
+            "--no-keys",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert made.returncode == 0, made.stderr

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from isoforce.cli.common import EXIT_OK, UsageError
-from isoforce.cli.saving import side_argument
+from isoforce.cli.saving import add_data_dir_argument, side_argument
 from isoforce.cli.values import MASS_KG
 
 if TYPE_CHECKING:
@@ -74,12 +74,7 @@ def register(sub: Any) -> None:
             "force can be shown as torque (N·m) and N·m/kg."
         ),
     )
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        metavar="DIR",
-        help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
-    )
+    add_data_dir_argument(p)
     asub = p.add_subparsers(dest="athlete_command", metavar="SUBCOMMAND", required=True)
     add = asub.add_parser("add", help="add an athlete")
     add.add_argument("name", help="the athlete's name (as --athlete takes it)")

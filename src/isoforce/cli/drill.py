@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from isoforce.cli.common import (
-    EXIT_ERROR,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
@@ -23,6 +21,8 @@ from isoforce.cli.saving import (
     add_athlete_argument,
     add_key_arguments,
     add_save_arguments,
+    keeps_nothing,
+    recording_exit,
     side_argument,
 )
 from isoforce.cli.values import PERCENT, output_file
@@ -281,11 +281,7 @@ def run_drill(args: argparse.Namespace) -> int:
     from isoforce.recording import Recording
 
     out = args.out
-    if out is None and args.no_save:
-        print(
-            "isoforce drill run: error: nothing would be kept: give --out or drop --no-save",
-            file=sys.stderr,
-        )
+    if keeps_nothing(args, "drill run"):
         return EXIT_USAGE
     output_format(out, None, ("csv",))
     failure: OutputError | None = None
@@ -364,9 +360,4 @@ def run_drill(args: argparse.Namespace) -> int:
         print(f"recording: {out} ({outcome.samples} samples)")
     for line in rec.saved_lines(drill=drill, side=side):
         print(line)
-    if failure is not None:
-        print(f"isoforce: error: {failure}", file=sys.stderr)
-        return EXIT_ERROR
-    if rec.writer is not None and rec.writer.failure is not None:
-        return EXIT_ERROR  # the file has everything, the store not: said above
-    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+    return recording_exit(rec, failure, interrupted=interrupted)

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from isoforce.cli.common import EXIT_OK, UsageError
-from isoforce.cli.saving import add_athlete_argument
+from isoforce.cli.saving import add_athlete_argument, add_data_dir_argument
 from isoforce.cli.values import COUNT, PERCENT
 
 
@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help=f"show at most N ({COUNT.span}; default 30)",
     )
-    _data_dir(ls)
+    add_data_dir_argument(ls)
     add_athlete_argument(ls, what="list this athlete's sessions (default: the default athlete)")
     ls.set_defaults(handler=run_sessions)
 
@@ -80,18 +80,9 @@ def register(sub: Any) -> None:
         action="store_true",
         help="print the week-by-week progression and suggestions as JSON",
     )
-    _data_dir(h)
+    add_data_dir_argument(h)
     add_athlete_argument(h, what="this athlete's history (default: the default athlete)")
     h.set_defaults(handler=run_history)
-
-
-def _data_dir(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        metavar="DIR",
-        help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
-    )
 
 
 def run_sessions(args: argparse.Namespace) -> int:

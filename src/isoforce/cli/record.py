@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from isoforce.cli.common import (
-    EXIT_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
     EXIT_USAGE,
     read_json_object,
     run_until_interrupted,
 )
 from isoforce.cli.output import OutputError, open_output, output_format
-from isoforce.cli.saving import add_athlete_argument, add_save_arguments
+from isoforce.cli.saving import (
+    add_athlete_argument,
+    add_save_arguments,
+    keeps_nothing,
+    recording_exit,
+)
 from isoforce.cli.values import BAUD, DURATION_S, FORCE_N, RATE_HZ, SEED, SPEED, output_file
 from isoforce.devices.commands import DeviceCommand, parse_device_command
 from isoforce.devices.registry import DEVICES, device_spec
@@ -290,11 +292,7 @@ def run_record(args: argparse.Namespace) -> int:
     from isoforce.live.build import open_session
     from isoforce.recording import Recording, session_meta
 
-    if args.out is None and args.no_save:
-        print(
-            "isoforce record: error: nothing would be kept: give --out or drop --no-save",
-            file=sys.stderr,
-        )
+    if keeps_nothing(args, "record"):
         return EXIT_USAGE
     fmt = output_format(args.out, args.format, ("csv", "json"))
     failure: OutputError | None = None
@@ -366,9 +364,4 @@ def run_record(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     for line in rec.saved_lines():
         print(line, file=sys.stderr)
-    if failure is not None:
-        print(f"isoforce: error: {failure}", file=sys.stderr)
-        return EXIT_ERROR
-    if rec.writer is not None and rec.writer.failure is not None:
-        return EXIT_ERROR  # the file has everything, the store not: said above
-    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+    return recording_exit(rec, failure, interrupted=interrupted)

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from isoforce.cli.common import EXIT_INTERRUPTED, EXIT_OK, run_until_interrupted
-from isoforce.cli.saving import add_athlete_argument
+from isoforce.cli.saving import add_athlete_argument, add_data_dir_argument
 from isoforce.cli.values import SPEED, session_spec
 
 
@@ -39,12 +39,7 @@ def register(sub: Any) -> None:
     add_athlete_argument(
         p, what="'latest' is this athlete's latest session (default: the default athlete's)"
     )
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        metavar="DIR",
-        help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
-    )
+    add_data_dir_argument(p)
     p.set_defaults(handler=run_replay)
 
 

@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from isoforce.cli.common import EXIT_OK, UsageError
-from isoforce.cli.saving import add_athlete_argument
+from isoforce.cli.saving import add_athlete_argument, add_data_dir_argument
 from isoforce.cli.values import session_spec
 from isoforce.signal.analysis import MetricValue
 
@@ -89,12 +89,7 @@ def register(sub: Any) -> None:
         "and peak marked) to PATH; several sessions go to PATH with -N before the extension "
         "(needs the plot extra: pip install 'isoforce[plot]')",
     )
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        metavar="DIR",
-        help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
-    )
+    add_data_dir_argument(p)
     add_athlete_argument(
         p,
         what="'latest' and 'all' are this athlete's sessions, and peak torque (N·m, N·m/kg) "

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from isoforce.cli.common import EXIT_ERROR, EXIT_OK
+from isoforce.cli.saving import add_data_dir_argument
 from isoforce.cli.values import output_file
 
 
@@ -23,12 +24,7 @@ def register(sub: Any) -> None:
             "a damaged store into a new one. None of these writes to the store."
         ),
     )
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        metavar="DIR",
-        help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
-    )
+    add_data_dir_argument(p)
     ssub = p.add_subparsers(dest="store_command", metavar="SUBCOMMAND", required=True)
     check = ssub.add_parser("check", help="check the store's integrity, schema and orphan rows")
     check.set_defaults(handler=run_check)

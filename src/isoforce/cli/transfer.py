@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from isoforce.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from isoforce.cli.output import OutputError, open_output, output_format
-from isoforce.cli.saving import add_athlete_argument, side_argument, slug_argument
+from isoforce.cli.saving import (
+    add_athlete_argument,
+    add_data_dir_argument,
+    side_argument,
+    slug_argument,
+)
 from isoforce.cli.values import session_spec
 from isoforce.errors import IsoforceError, StorageError
 
@@ -19,15 +24,6 @@ if TYPE_CHECKING:
     from isoforce.session.store import SessionStore
 
 FORMATS = ("csv", "json", "png")
-
-
-def _data_dir(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        metavar="DIR",
-        help="isoforce data directory holding the session store (default: platform data dir or $ISOFORCE_DATA_DIR)",
-    )
 
 
 def register(sub: Any) -> None:
@@ -53,7 +49,7 @@ def register(sub: Any) -> None:
         help="file (one session), folder (several) or '-' for standard output "
         "(default: session-N.<format> in the current folder)",
     )
-    _data_dir(ex)
+    add_data_dir_argument(ex)
     add_athlete_argument(
         ex, what="'latest' and 'all' are this athlete's sessions (default: the default athlete)"
     )
@@ -99,7 +95,7 @@ def register(sub: Any) -> None:
         what="the athlete the sessions belong to, whatever the file says (default: the "
         "athlete an isoforce file names, else the default athlete)",
     )
-    _data_dir(im)
+    add_data_dir_argument(im)
     im.set_defaults(handler=run_import)
 
 

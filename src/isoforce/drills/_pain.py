@@ -37,15 +37,9 @@ class PainControls(EngineRuntime):
         During a pain hold it means "not better": the target drops again. Before the start or
         after the end it is recorded only.
         """
-        t, events = self._control(t_s)
-        if self._status is EngineStatus.PAUSED:
-            self._resume(t, events)
-        effort = None if effort_pct is None or math.isnan(effort_pct) else float(effort_pct)
+        t, events, mark = self._mark(t_s, effort_pct, EventKind.PAIN_MARKED, "pain", self._pains)
+        effort, target = mark.effort_pct, mark.target_pct
         running = self._status is EngineStatus.RUNNING
-        target = self._target_now(t)
-        index = self._k if running else -1
-        self._pains.append(PainRecord(t, effort, target, index))
-        events.append(DrillEvent(EventKind.PAIN_MARKED, t, index, "pain", effort))
         if not running:
             return tuple(events)
         brk = self._break
@@ -59,6 +53,30 @@ class PainControls(EngineRuntime):
             painful = min(painful, max(0.0, effort * ps.direction.sign))
         self._drop(t, painful, "pain", events, at_most=self._last_stair_pct(ps))
         return tuple(events)
+
+    def _mark(
+        self,
+        t_s: float,
+        effort_pct: float | None,
+        kind: EventKind,
+        text: str,
+        records: list[PainRecord],
+    ) -> tuple[float, list[DrillEvent], PainRecord]:
+        """What the pain and cramp keys share: resume a pause, then record the key.
+
+        The key at ``t_s`` goes into ``records`` with the effort and target then and the running
+        step (-1: not running), and into the events as ``kind`` with ``text``. Returns the engine
+        time, the events so far and the record.
+        """
+        t, events = self._control(t_s)
+        if self._status is EngineStatus.PAUSED:
+            self._resume(t, events)
+        effort = None if effort_pct is None or math.isnan(effort_pct) else float(effort_pct)
+        index = self._k if self._status is EngineStatus.RUNNING else -1
+        mark = PainRecord(t, effort, self._target_now(t), index)
+        records.append(mark)
+        events.append(DrillEvent(kind, t, index, text, effort))
+        return t, events, mark
 
     def _last_stair_pct(self, ps: PlanStep) -> float:
         """In a staircase's stair, the level below the running one (the last comfortable)."""
@@ -95,15 +113,8 @@ class PainControls(EngineRuntime):
 
         In a pain hold the cramp is recorded and the hold goes on (pain comes first).
         """
-        t, events = self._control(t_s)
-        if self._status is EngineStatus.PAUSED:
-            self._resume(t, events)
-        effort = None if effort_pct is None or math.isnan(effort_pct) else float(effort_pct)
+        t, events, _ = self._mark(t_s, effort_pct, EventKind.CRAMP_MARKED, "cramp", self._cramps)
         running = self._status is EngineStatus.RUNNING
-        target = self._target_now(t)
-        index = self._k if running else -1
-        self._cramps.append(PainRecord(t, effort, target, index))
-        events.append(DrillEvent(EventKind.CRAMP_MARKED, t, index, "cramp", effort))
         brk = self._break
         if running and (brk is None or brk.segment.phase is not Phase.PAIN_HOLD):
             self._enter_break(t, Phase.CRAMP_REST, 0.0, step_done=False, events=events)

@@ -45,6 +45,16 @@ def _figure(what: str, width_in: float, height_in: float) -> Any:
     return fig
 
 
+def _label_axes(ax: Any, title: str, *, x: str | None, y: str, title_size: int = 9) -> None:
+    """The look every panel shares: title, axis labels (no x label: None), small ticks, grid."""
+    ax.set_title(title, fontsize=title_size)
+    if x is not None:
+        ax.set_xlabel(x, fontsize=8)
+    ax.set_ylabel(y, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, alpha=0.3)
+
+
 def write_efforts_png(out: BinaryIO, analysis: SessionAnalysis, *, panel_px: int = 460) -> None:
     """Plot every effort of ``analysis`` (up to :data:`MAX_PANELS`) as one PNG into ``out``."""
     efforts = analysis.efforts[:MAX_PANELS]
@@ -101,11 +111,7 @@ def _panel(ax: Any, effort: Effort, *, bins: int) -> None:
         i = int(np.argmax(curve.force_n))
         ax.plot([curve.t_s[i]], [peak.value], marker="v", color="#d62728", markersize=5)
     pull = " (pull)" if effort.sign < 0 else ""
-    ax.set_title(f"{effort.number}. {effort.label}{pull}", fontsize=9)
-    ax.set_xlabel("time (s)", fontsize=8)
-    ax.set_ylabel("force (N)", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.grid(True, alpha=0.3)
+    _label_axes(ax, f"{effort.number}. {effort.label}{pull}", x="time (s)", y="force (N)")
     notes = [v.label for v in effort.metrics if v.note.startswith("rate too low")]
     if notes:
         ax.text(
@@ -152,11 +158,8 @@ def write_compare_png(out: BinaryIO, comparison: Comparison, *, panel_px: int = 
             label = f"{name}: {effort.label}" + (f" (peak {peak:.1f} N)" if peak else "")
             ax.plot(tt, ff, color=colour, linewidth=1.0, label=label)
         ax.axvline(0.0, color="#7f7f7f", linewidth=0.8, linestyle=":")
-        ax.set_title(f"{pair.direction} — strongest effort of each", fontsize=9)
-        ax.set_xlabel("time from onset (s)", fontsize=8)
-        ax.set_ylabel("force (N)", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.grid(True, alpha=0.3)
+        title = f"{pair.direction} — strongest effort of each"
+        _label_axes(ax, title, x="time from onset (s)", y="force (N)")
         ax.legend(loc="lower right", fontsize=6)
     fig.tight_layout()
     fig.savefig(out, format="png")
@@ -175,10 +178,8 @@ def write_trend_png(out: BinaryIO, trend: Trend) -> None:
         pts = [(datetime.fromisoformat(p.started_at), p.value) for p in s.points if p.value]
         if pts:
             ax.plot(*zip(*pts, strict=True), marker="o", label=f"{s.side} {s.direction}")
-    ax.set_title(f"{trend.label} of each session's strongest effort", fontsize=10)
-    ax.set_ylabel(f"{trend.label} ({trend.unit})", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.grid(True, alpha=0.3)
+    title = f"{trend.label} of each session's strongest effort"
+    _label_axes(ax, title, x=None, y=f"{trend.label} ({trend.unit})", title_size=10)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7)
     fig.autofmt_xdate()

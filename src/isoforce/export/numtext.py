@@ -103,6 +103,23 @@ def _digits_into(
     return pos, ndig
 
 
+def _sep_into(out: _Builder, sep: bytes) -> int:
+    """Write ``sep`` at the end of every row; returns the position (from the right) after it."""
+    for pos, ch in enumerate(reversed(sep)):
+        out.put(ch, pos)
+    return len(sep)
+
+
+def _signed_into(
+    out: _Builder, mag: NDArray[np.int64], neg: NDArray[np.bool_], pos: int, top: int
+) -> None:
+    """The digits of ``mag`` (at most ``top``) from ``pos`` on, a minus before them where ``neg``."""
+    _, ndig = _digits_into(out, mag, pos, top, trim=True)
+    if neg.any():
+        rows = np.flatnonzero(neg)
+        out.put_rows(rows, _MINUS, pos + ndig[rows])
+
+
 def _int_digits(top: int) -> int:
     return len(str(max(0, top)))
 
@@ -129,18 +146,12 @@ def fixed(
         chars = max(chars, *(len(t) for _, t in extra))
     width = _nwords(max(chars, len(nan)) + len(sep))
     out = _Builder(n, width)
-    pos = 0
-    for ch in reversed(sep):
-        out.put(ch, pos)
-        pos += 1
+    pos = _sep_into(out, sep)
     if decimals:
         pos, _ = _digits_into(out, mag - whole * unit, pos, decimals, trim=False)
         out.put(_DOT, pos)
         pos += 1
-    _, ndig = _digits_into(out, whole, pos, top, trim=True)
-    if neg.any():
-        rows = np.flatnonzero(neg)
-        out.put_rows(rows, _MINUS, pos + ndig[rows])
+    _signed_into(out, whole, neg, pos, top)
     missing = np.flatnonzero(np.isnan(v))
     if missing.size:
         out.set_rows(missing, nan + sep)
@@ -160,14 +171,7 @@ def integers(
     top = _int_digits(int(mag.max())) if n else 1
     width = _nwords(max(top + bool(neg.any()), len(nan)) + len(sep))
     out = _Builder(n, width)
-    pos = 0
-    for ch in reversed(sep):
-        out.put(ch, pos)
-        pos += 1
-    _, ndig = _digits_into(out, mag, pos, top, trim=True)
-    if neg.any():
-        rows = np.flatnonzero(neg)
-        out.put_rows(rows, _MINUS, pos + ndig[rows])
+    _signed_into(out, mag, neg, _sep_into(out, sep), top)
     if blank is not None:
         hide = np.flatnonzero(v == blank)
         if hide.size:

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from isoforce.core.batching import regroup
 from isoforce.core.schema import FORCE, Column, ColumnRole
 from isoforce.export import numtext
 from isoforce.export.formats import CSV_COLUMNS, CSV_FIELDS, label_names
@@ -69,19 +70,8 @@ def csv_rows(ch: ChannelData, labels: Labels, *, session: str | None = None) -> 
 
 def batches(chunks: Iterable[ChannelData], *, rows: int = BATCH_ROWS) -> Iterator[ChannelData]:
     """Join consecutive chunks of the same channel into batches of about ``rows`` samples."""
-    pending: list[ChannelData] = []
-    size = 0
-    for chunk in chunks:
-        if pending and chunk.name != pending[0].name:
-            yield ChannelData.concat(pending)
-            pending, size = [], 0
-        pending.append(chunk)
-        size += len(chunk)
-        if size >= rows:
-            yield ChannelData.concat(pending)
-            pending, size = [], 0
-    if pending:
-        yield ChannelData.concat(pending)
+    for batch in regroup(chunks, rows=rows, size=len, key=lambda chunk: chunk.name):
+        yield ChannelData.concat(batch)
 
 
 def write_csv(

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 
+from isoforce.core.batching import regroup
 from isoforce.core.effort_key import Side
 from isoforce.session import blob
 from isoforce.session.codec import (
@@ -163,23 +164,14 @@ def iter_chunks(
     if channel is not None:
         sql += " AND channel = ?"
         args = (session_id, channel)
-    pending: list[tuple[int, int, bytes, bytes | None]] = []
-    name = ""
-    size = 0
     # one channel: the (session, channel, seq) index gives time order without sorting blobs
     order = " ORDER BY seq" if channel is not None else " ORDER BY id"
-    for ch, n, layout, data, lost in conn.execute(sql + order, args):
-        if pending and ch != name:
-            yield blob.channel_from_rows(name, pending)
-            pending, size = [], 0
-        name = str(ch)
-        pending.append((int(n), int(layout), data, lost))
-        size += int(n)
-        if size >= rows:
-            yield blob.channel_from_rows(name, pending)
-            pending, size = [], 0
-    if pending:
-        yield blob.channel_from_rows(name, pending)
+    stored = conn.execute(sql + order, args)
+    for batch in regroup(stored, rows=rows, size=lambda r: int(r[1]), key=lambda r: str(r[0])):
+        yield blob.channel_from_rows(
+            str(batch[0][0]),
+            [(int(n), int(layout), data, lost) for _, n, layout, data, lost in batch],
+        )
 
 
 def channels(conn: sqlite3.Connection, session_id: int) -> list[ChannelData]:
@@ -337,17 +329,10 @@ def iter_imu_chunks(
     conn: sqlite3.Connection, session_id: int, *, rows: int = 0
 ) -> Iterator[ImuSamples]:
     """A session's IMU samples in time order, in batches of at least ``rows`` samples."""
-    pending: list[tuple[int, int, bytes]] = []
-    size = 0
     sql = "SELECT n, layout, data FROM imu_chunks WHERE session_id = ? ORDER BY seq"
-    for n, layout, data in conn.execute(sql, (session_id,)):
-        pending.append((int(n), int(layout), data))
-        size += int(n)
-        if size >= rows:
-            yield blob.imu_from_rows(pending)
-            pending, size = [], 0
-    if pending:
-        yield blob.imu_from_rows(pending)
+    stored = conn.execute(sql, (session_id,))
+    for batch in regroup(stored, rows=rows, size=lambda r: int(r[0])):
+        yield blob.imu_from_rows([(int(n), int(layout), data) for n, layout, data in batch])
 
 
 def rom(

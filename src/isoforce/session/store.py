@@ -17,9 +17,10 @@ import contextlib
 import logging
 import sqlite3
 import uuid as uuidlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from isoforce.errors import StorageError
 from isoforce.paths import data_dir, make_store_private
@@ -57,6 +58,7 @@ __all__ = [
 
 STORE_FILENAME = "isoforce.sqlite3"
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 INTERRUPTED_REASON = "recording process ended without closing (crash, kill or power loss)"
 
 
@@ -310,13 +312,17 @@ class SessionStore(SessionWrites, AthleteRecords):
         with self.guard("listing sessions"):
             return queries.list_sessions(self._conn, limit=limit, profile=profile)
 
+    def _found(self, read: Callable[[sqlite3.Connection, int], T | None], session_id: int) -> T:
+        """What ``read`` finds about a session; :class:`SessionNotFoundError` if it is absent."""
+        with self.guard("reading a session"):
+            found = read(self._conn, session_id)
+        if found is None:
+            raise SessionNotFoundError(f"no session {session_id} in {self.path}")
+        return found
+
     def session_athlete(self, session_id: int) -> str:
         """The name of the athlete a session belongs to; :class:`SessionNotFoundError` if absent."""
-        with self.guard("reading a session"):
-            name = queries.session_profile(self._conn, session_id)
-        if name is None:
-            raise SessionNotFoundError(f"no session {session_id} in {self.path}")
-        return name
+        return self._found(queries.session_profile, session_id)
 
     def torque_basis(self, session_id: int, meta: SessionMeta) -> TorqueBasis | None:
         """The session's athlete's lever arm at its position and body mass (None: no lever arm).
@@ -330,11 +336,7 @@ class SessionStore(SessionWrites, AthleteRecords):
 
     def session_info(self, session_id: int) -> SessionInfo:
         """One session's list entry; :class:`SessionNotFoundError` if absent."""
-        with self.guard("reading a session"):
-            info = queries.session_info(self._conn, session_id)
-        if info is None:
-            raise SessionNotFoundError(f"no session {session_id} in {self.path}")
-        return info
+        return self._found(queries.session_info, session_id)
 
     def resolve(self, spec: str, *, profile: str | None = None) -> list[int]:
         """Session ids for ``12``, ``latest``, ``latest-1`` (the one before) or ``all``.
@@ -371,11 +373,7 @@ class SessionStore(SessionWrites, AthleteRecords):
 
     def meta(self, session_id: int) -> SessionMeta:
         """A session's metadata."""
-        with self.guard("reading a session"):
-            meta = queries.meta(self._conn, session_id)
-        if meta is None:
-            raise SessionNotFoundError(f"no session {session_id} in {self.path}")
-        return meta
+        return self._found(queries.meta, session_id)
 
     def channel_sizes(self, session_id: int) -> list[tuple[str, int]]:
         """Each channel's name and sample count."""

@@ -50,6 +50,7 @@ class HeaderCheck:
 
 
 def _number(info: JsonDict | None, key: str) -> float | None:
+    """The finite number the Tindeq app wrote under ``key`` (None: absent, empty or not one)."""
     if not info:
         return None
     try:
@@ -135,14 +136,6 @@ def tindeq_checks(record: SessionRecord) -> list[HeaderCheck]:
     return out
 
 
-def _header_number(header: JsonDict, key: str) -> float | None:
-    try:
-        value = float(str(header.get(key, "")))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
 def _rfd_checks(
     t_s: FloatArray, weight: FloatArray, header: JsonDict, unit: str
 ) -> list[HeaderCheck]:
@@ -152,13 +145,13 @@ def _rfd_checks(
     top = peak(curve)
     if top is None:
         return out
-    app = _header_number(header, "rfd2080")
+    app = _number(header, "rfd2080")
     ours = tindeq_rfd_20_80(curve, peak_index=top.index)
     if app is not None and ours is not None:
         out.append(HeaderCheck("rfd2080", app, ours.value, f"{unit}/s"))
-    app = _header_number(header, "rfdInterval")
-    threshold = _header_number(header, "IntervalThreshold")
-    interval_ms = _header_number(header, "intervalTime (ms)")
+    app = _number(header, "rfdInterval")
+    threshold = _number(header, "IntervalThreshold")
+    interval_ms = _number(header, "intervalTime (ms)")
     if app is not None and threshold is not None and interval_ms and interval_ms > 0:
         slope = tindeq_interval_rfd(
             curve, threshold=threshold, interval_s=interval_ms / 1000.0, peak_index=top.index

@@ -28,6 +28,7 @@ import numpy as np
 from isoforce.core.ringbuffer import RingBuffer
 from isoforce.core.samples import FloatArray
 from isoforce.signal.filters import SosFilter
+from isoforce.signal.imu._settings import require_finite_fields
 
 
 class LiftPhase(enum.Enum):
@@ -54,19 +55,7 @@ class LiftOffSettings:
     history_s: float = 90.0
 
     def __post_init__(self) -> None:
-        values = (
-            self.min_lift_deg,
-            self.quiet_dps,
-            self.settle_s,
-            self.lower_drop_deg,
-            self.speed_fraction,
-            self.speed_floor_dps,
-            self.cutoff_hz,
-            self.pre_s,
-            self.history_s,
-        )
-        if not all(math.isfinite(v) and v > 0.0 for v in values):
-            raise ValueError("lift-off settings must be finite and > 0")
+        require_finite_fields(self, what="lift-off settings")
         if self.speed_fraction >= 1.0:
             raise ValueError("speed_fraction must be < 1")
 

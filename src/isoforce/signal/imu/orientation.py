@@ -23,6 +23,7 @@ import imufusion
 import numpy as np
 
 from isoforce.core.samples import FloatArray
+from isoforce.signal.imu._settings import require_finite_fields
 
 
 def _require(ok: bool, message: str) -> None:
@@ -53,17 +54,7 @@ class FusionSettings:
     bias_period_s: float = 1.0
 
     def __post_init__(self) -> None:
-        values = (
-            self.gain,
-            self.gyro_range_dps,
-            self.acceleration_rejection_deg,
-            self.rejection_timeout_s,
-            self.bias_noise_factor,
-            self.bias_threshold_min_dps,
-            self.bias_threshold_max_dps,
-            self.bias_period_s,
-        )
-        _require(all(math.isfinite(v) and v >= 0.0 for v in values), "settings must be >= 0")
+        require_finite_fields(self, what="fusion settings", zero_ok=True)
         _require(self.bias_period_s > 0.0, "bias_period_s must be > 0")
         _require(
             self.bias_threshold_min_dps <= self.bias_threshold_max_dps,

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from isoforce.core.samples import FloatArray
 from isoforce.signal.filters import SosFilter, window_means
+from isoforce.signal.imu._settings import require_finite_fields
 
 BoolArray = NDArray[np.bool_]
 
@@ -46,16 +47,7 @@ class StillnessSettings:
     acc_sd_g: float = 0.02
 
     def __post_init__(self) -> None:
-        values = (
-            self.cutoff_hz,
-            self.window_s,
-            self.angle_window_s,
-            self.gyro_dps,
-            self.angle_deg,
-            self.acc_sd_g,
-        )
-        if not all(math.isfinite(v) and v > 0.0 for v in values):
-            raise ValueError("stillness settings must be finite and > 0")
+        require_finite_fields(self, what="stillness settings")
 
 
 class StillnessDetector:

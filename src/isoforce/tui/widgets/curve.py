@@ -8,23 +8,9 @@ previous trial of the same kind under the current one — is decided by
 
 from __future__ import annotations
 
-from rich.text import Text
-
 from isoforce.tui.charts import force_chart
 from isoforce.tui.view import Curve
 from isoforce.tui.widgets.chart import ChartData, ChartView
-
-
-def _runs(chars: list[str], styles: list[str]) -> Text:
-    """One Text per row, with one span per run of equal style (cheap to build and render)."""
-    text = Text("".join(chars))
-    start = 0
-    for i in range(1, len(styles) + 1):
-        if i == len(styles) or styles[i] != styles[start]:
-            if styles[start]:
-                text.stylize(styles[start], start, i)
-            start = i
-    return text
 
 
 class CurvePlot(ChartView):
