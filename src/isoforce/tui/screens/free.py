@@ -15,7 +15,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Digits, Footer, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import IsoforceError
@@ -23,13 +23,20 @@ from isoforce.live.frame import LinkEvent
 from isoforce.tui.controller import LiveController
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
+from isoforce.tui.widgets.big_digits import BigDigits
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
 from isoforce.tui.widgets.imu_panel import ImuPanel
 
+#: The widest text each number shows (force and peak in N, effort in %): it sets their scale.
+NUMBER_TEMPLATES = {"force": "-888", "effort": "-188", "peak": "-888"}
+
 
 class FreeScreen(IsoScreen):
-    """Free mode: live N and %, peak hold with reset, record on/off, tare."""
+    """Free mode: live N and %, peak hold with reset, record on/off, tare.
+
+    The three numbers are block digits that grow with the terminal, as in the player.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "record", "record on/off"),
@@ -50,7 +57,7 @@ class FreeScreen(IsoScreen):
             ):
                 with Vertical(classes="number"):
                     yield Label(caption, classes="caption", id=f"{ident}-caption")
-                    yield Digits("--", id=ident)
+                    yield BigDigits("--", template=NUMBER_TEMPLATES[ident], id=ident)
         yield Static("", id="divides")
         yield Static("", id="free-status")
         yield EffortGauge(id="gauge")
@@ -76,9 +83,9 @@ class FreeScreen(IsoScreen):
         del events
         controller = self.iso_app.controller
         peak = controller.peak
-        self.query_one("#force", Digits).update(_number(view.force_n))
-        self.query_one("#effort", Digits).update(_number(view.effort_pct))
-        self.query_one("#peak", Digits).update(_number(peak.force_n))
+        self.query_one("#force", BigDigits).text = _number(view.force_n)
+        self.query_one("#effort", BigDigits).text = _number(view.effort_pct)
+        self.query_one("#peak", BigDigits).text = _number(peak.force_n)
         peak_pct = "" if math.isnan(peak.effort_pct) else f" · {abs(peak.effort_pct):.0f} %"
         self.query_one("#peak-caption", Label).update(f"PEAK N{peak_pct} · x resets")
         divides = view.divides_by or "effort %: no maximum, not measured"
