@@ -48,6 +48,13 @@ def test_docs_build_in_strict_mode(tmp_path: Path) -> None:
         assert command in cli
     assert (site / "screenshots").is_dir()
     assert any((site / "screenshots").glob("test_player_mid_hold*.svg"))
+    # every screenshot a page shows is one the snapshot tests render
+    shown = {
+        m
+        for page in (ROOT / "docs").glob("*.md")
+        for m in re.findall(r"screenshots/([\w.]+\.svg)", page.read_text(encoding="utf-8"))
+    }
+    assert shown and not {m for m in shown if not (site / "screenshots" / m).is_file()}
 
 
 @pytest.mark.parametrize("page", RUNNABLE_PAGES)
