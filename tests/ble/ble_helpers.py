@@ -1,4 +1,5 @@
-"""Small helpers for the BLE tests: waiting on conditions, consumers that keep what they get."""
+"""Small helpers for the BLE tests: waiting on conditions, consumers that keep what they get,
+a device that walks away and comes back."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import numpy as np
+import pytest
 
+from isoforce.core.samples import RawChunk
+from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.live import FrameConsumer, LinkChange, LinkEvent, LiveFrame, SessionOutcome
+from isoforce.transports.ble import BleTransport
+from tests.ble.ble_emulators import Emulator
 from tests.ble.ble_fake_bluez import FakeBluez
 
 #: The ``make_bluez`` fixture: start another fake bluetoothd (options as for ``FakeBluez``).
@@ -96,3 +102,34 @@ async def release_bleak() -> None:
     finally:
         log.disabled = was
     await asyncio.sleep(0)  # let the bus finish closing in this loop
+
+
+async def take(transport: BleTransport, n: int, into: list[RawChunk]) -> list[RawChunk]:
+    """Append the transport's chunks to ``into`` until it holds ``n``; returns ``into``."""
+    async for chunk in transport.chunks():
+        into.append(chunk)
+        if len(into) >= n:
+            break
+    return into
+
+
+async def walk_away_and_reconnect(
+    transport: BleTransport, emu: Emulator, n: int = 12
+) -> tuple[list[RawChunk], list[RawChunk]]:
+    """The chunks before and after a walk-away, on an open transport.
+
+    ``n`` chunks arrive; the device walks away (the link is lost: ``DISCONNECTED``, and a
+    reconnect finds nothing: ``NOT_FOUND``); it comes back, the transport reconnects and ``n``
+    more chunks arrive. Everything received before the loss is in the first list.
+    """
+    before = await take(transport, n, [])
+    await emu.periph.walk_away()
+    with pytest.raises(TransportError) as lost:
+        await take(transport, 10_000, before)
+    assert lost.value.reason is TransportErrorReason.DISCONNECTED
+    with pytest.raises(TransportError) as gone:
+        await transport.reconnect()
+    assert gone.value.reason is TransportErrorReason.NOT_FOUND
+    emu.periph.come_back()
+    await transport.reconnect()
+    return before, await take(transport, n, [])

@@ -22,7 +22,6 @@ import pytest
 
 from isoforce.core.samples import RawChunk, SampleBlock
 from isoforce.devices.registry import device_spec, new_decoder
-from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.live import SessionOptions
 from isoforce.live.build import open_session
 from isoforce.transports.ble import BleTransport, ble_transport_for
@@ -33,12 +32,12 @@ from tests.ble.ble_bus import PrivateBus
 from tests.ble.ble_emulators import Emulator
 from tests.ble.ble_fake_bluez import FakeBluez
 from tests.ble.ble_fake_run import FakeBluezProcess
+from tests.ble.ble_helpers import walk_away_and_reconnect
 from tests.ble.emu_activ5 import N_PER_COUNT, Activ5Emu
 from tests.ble.emu_cts500 import Cts500Emu
 from tests.ble.emu_movesense import MovesenseEmu
 from tests.ble.emu_vernier_gdx import VernierGdxEmu
 
-R = TransportErrorReason
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 Raw = tuple[float, ...]
 
@@ -79,13 +78,6 @@ CASES = {
 }
 
 
-async def take(transport: BleTransport, n: int, into: list[RawChunk]) -> None:
-    async for chunk in transport.chunks():
-        into.append(chunk)
-        if len(into) >= n:
-            return
-
-
 def decoded(key: str, chunks: list[RawChunk]) -> np.ndarray:
     dec = new_decoder(key)
     blocks = [b for c in chunks for b in dec.feed(c.t_host_s, c.data) if isinstance(b, SampleBlock)]
@@ -105,20 +97,8 @@ async def test_streams_exactly_and_reconnects(bluez: FakeBluez, key: str) -> Non
     settings = BleSettings(address=emu.periph.address, reconnect_find_s=0.3)
     transport = ble_transport_for(spec, settings)
     assert isinstance(transport, BleTransport)
-    before: list[RawChunk] = []
-    after: list[RawChunk] = []
     async with transport:
-        await take(transport, 12, before)
-        await emu.periph.walk_away()
-        with pytest.raises(TransportError) as lost:
-            await take(transport, 10_000, before)
-        assert lost.value.reason is R.DISCONNECTED
-        with pytest.raises(TransportError) as gone:
-            await transport.reconnect()
-        assert gone.value.reason is R.NOT_FOUND
-        emu.periph.come_back()
-        await transport.reconnect()
-        await take(transport, 12, after)
+        before, after = await walk_away_and_reconnect(transport, emu)
     assert transport.connects == 2 and case.starts(emu) == 2
     values = decoded(key, before + after)
     sent = np.array([case.expect(e.raw) for e in emu.delivered])

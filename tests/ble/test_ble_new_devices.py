@@ -19,15 +19,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from isoforce.core.samples import RawChunk, SampleBlock
+from isoforce.core.samples import SampleBlock
 from isoforce.devices.registry import device_spec, new_decoder
-from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.transports.ble import BleTransport, ble_transport_for
 from isoforce.transports.ble_stream import BleSettings
 from tests.ble.ble_bus import PrivateBus
 from tests.ble.ble_emulators import Emulator
 from tests.ble.ble_fake_bluez import FakeBluez
 from tests.ble.ble_fake_run import FakeBluezProcess
+from tests.ble.ble_helpers import walk_away_and_reconnect
 from tests.ble.emu_climbro import ClimbroEmu
 from tests.ble.emu_entralpi import EntralpiEmu
 from tests.ble.emu_frez_dyno import A_KG_PER_COUNT, ZERO_ADC, FrezDynoEmu
@@ -37,7 +37,6 @@ from tests.ble.emu_weight_scale import WeightScaleEmu
 ISOFORCE = str(Path(sys.executable).with_name("isoforce"))
 KG = 9.80665
 LB_KG = 0.45359237
-R = TransportErrorReason
 
 #: emulator kind → (device key, address, raw ledger value → expected ``raw`` column).
 KINDS: dict[str, tuple[str, str, Callable[[list[float]], float]]] = {
@@ -111,14 +110,6 @@ def test_frez_dyno_without_its_coefficient_is_one_clear_line(system_bus: Private
     assert len(lines) == 1 and "never guesses" in lines[0] and "--calibration" in lines[0]
 
 
-async def take(transport: BleTransport, n: int, into: list[RawChunk]) -> list[RawChunk]:
-    async for chunk in transport.chunks():
-        into.append(chunk)
-        if len(into) >= n:
-            break
-    return into
-
-
 EMULATORS: dict[str, Callable[[], Emulator]] = {
     "entralpi": lambda: EntralpiEmu(speed=4),
     "climbro": lambda: ClimbroEmu(speed=4),
@@ -138,19 +129,8 @@ async def test_walk_away_and_reconnect(kind: str, bluez: FakeBluez) -> None:
     settings = BleSettings(address=emu.periph.address, reconnect_find_s=0.3)
     transport = ble_transport_for(spec, settings)
     assert isinstance(transport, BleTransport)
-    before: list[RawChunk] = []
     async with transport:
-        await take(transport, 12, before)
-        await emu.periph.walk_away()
-        with pytest.raises(TransportError) as lost:
-            await take(transport, 10_000, before)
-        assert lost.value.reason is R.DISCONNECTED
-        with pytest.raises(TransportError) as gone:
-            await transport.reconnect()
-        assert gone.value.reason is R.NOT_FOUND
-        emu.periph.come_back()
-        await transport.reconnect()
-        after = await take(transport, 12, [])
+        before, after = await walk_away_and_reconnect(transport, emu)
     assert transport.connects == 2 and not emu.periph.connected
     decoder = new_decoder(key)
     chunks = before + after

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,6 +28,25 @@ C_FLAGS = (
 )
 
 
+def in_ci() -> bool:
+    """Whether this run is CI's (``CI`` set, as CI services and ``.ci/run`` do)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_tools(missing: list[str], what: str) -> None:
+    """Skip the test when ``missing`` names tools that are not installed; in CI, fail instead.
+
+    ``scripts/test`` installs the toolchain on CI's fresh machine, so a missing tool there is a
+    broken install: the firmware tests must fail rather than pass by skipping (issue 19).
+    """
+    if not missing:
+        return
+    reason = f"{what} needs {', '.join(missing)} (scripts/test installs them)"
+    if in_ci():
+        pytest.fail(f"CI is set but {reason}: the firmware tests must run in CI", pytrace=False)
+    pytest.skip(reason)
+
+
 def load_script(name: str) -> ModuleType:
     """Import ``firmware_notes/<name>.py`` (a script, not a package) without touching sys.path."""
     spec = importlib.util.spec_from_file_location(name, FIRMWARE / f"{name}.py")
@@ -37,10 +57,10 @@ def load_script(name: str) -> ModuleType:
 
 
 def compile_c(out: Path, *sources: Path) -> Path:
-    """Build a host program with gcc (skips the test when there is no gcc)."""
+    """Build a host program with gcc (skips the test when there is no gcc; fails in CI)."""
     gcc = shutil.which("gcc")
-    if gcc is None:
-        pytest.skip("gcc is not installed (scripts/test installs it)")
+    require_tools([] if gcc else ["gcc"], "the firmware's host build")
+    assert gcc is not None
     cmd = [gcc, *C_FLAGS, f"-I{LIBRARY}", "-o", str(out), *(str(s) for s in sources)]
     res = subprocess.run(cmd, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr

@@ -11,16 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.firmware.firmware_build import FIRMWARE, HOST_TEST, LIBRARY, load_script
+from tests.firmware.firmware_build import FIRMWARE, HOST_TEST, LIBRARY, load_script, require_tools
 
 build_avr = load_script("build_avr")
 
 
 @pytest.mark.parametrize("board", ["uno", "nano"])
 def test_avr_sketch_compiles_and_fits(board: str, tmp_path: Path) -> None:
-    missing = build_avr.missing_tools()
-    if missing:
-        pytest.skip(f"AVR toolchain not installed ({', '.join(missing)}); scripts/test installs it")
+    require_tools(build_avr.missing_tools(), f"the {board} sketch's build")
     res = subprocess.run(
         [sys.executable, str(FIRMWARE / "build_avr.py"), "--board", board, "--out", str(tmp_path)],
         capture_output=True,
@@ -35,9 +33,7 @@ def test_avr_sketch_compiles_and_fits(board: str, tmp_path: Path) -> None:
 
 
 def test_the_plain_text_hx711_sketch_compiles(tmp_path: Path) -> None:
-    missing = build_avr.missing_tools()
-    if missing:
-        pytest.skip(f"AVR toolchain not installed ({', '.join(missing)}); scripts/test installs it")
+    require_tools(build_avr.missing_tools(), "the text sketch's build")
     sketch = FIRMWARE / "hx711_text" / "hx711_text.ino"
     flash, ram = build_avr.build("uno", tmp_path, sketch=sketch)
     assert (tmp_path / "sketch.hex").exists() and flash < 8000 and ram < 1024
@@ -45,8 +41,8 @@ def test_the_plain_text_hx711_sketch_compiles(tmp_path: Path) -> None:
 
 def test_esp32_sketch_glue_compiles_against_stubs() -> None:
     gxx = shutil.which("g++")
-    if gxx is None:
-        pytest.skip("g++ is not installed")
+    require_tools([] if gxx else ["g++"], "the ESP32 sketch's check")
+    assert gxx is not None
     flags = ["-std=gnu++11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-x", "c++"]
     includes = [f"-I{HOST_TEST / 'esp32_stubs'}", f"-I{LIBRARY}"]
     sketch = FIRMWARE / "isoforce_esp32" / "isoforce_esp32.ino"
