@@ -29,10 +29,8 @@ import re
 
 import numpy as np
 
-from isoforce.core.effort_key import Capabilities
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec, plausible_rows
+from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, force_spec
 from isoforce.devices.ble_profile import BleProfile, GattWrite
 
 SERVICE_UUID = "00005000-0000-1000-8000-00805f9b34fb"
@@ -56,19 +54,15 @@ NOMINAL_RATE_HZ = 10.0
 MAX_PENDING_BYTES = 64
 #: What is kept of an overlong text: enough for the start of a message.
 KEEP_TAIL_BYTES = 12
-CHANNELS = ("force_n",)
 _FORCE = re.compile(rb"IS(-?\d{1,7})/")
 _PARTIAL = re.compile(rb"IS-?\d")
 _VERSION = re.compile(rb"TC5k;([ -~]{0,32})[\x12\x13]")
 
-SPEC = DeviceSpec(
-    key="activ5",
-    title="Activ5 (ActivBody) handheld isometric device over Bluetooth",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=True, pull=False),
+SPEC = force_spec(
+    "activ5",
+    "Activ5 (ActivBody) handheld isometric device over Bluetooth",
+    DeviceKind.BLE,
     nominal_rate_hz=NOMINAL_RATE_HZ,
-    force_channel="force_n",
-    n_per_count=1.0,
     notes=(
         "Squeeze/press device read through its ASCII protocol (→ N with ActivBody's constant); "
         "rate not published. Source: ActivBody's activ5-ios-bluetooth SDK and "
@@ -108,18 +102,19 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class Activ5Decoder:
+class Activ5Decoder(HostTimedDecoder):
     """Streaming decoder for Activ5 ASCII messages; never raises, counts what it drops.
 
     The version line becomes ``DeviceMessage(kind="firmware")`` and is counted in
     ``stats.other["messages"]``.
     """
 
+    COUNTERS = ("messages",)
+    NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
+
     def __init__(self, *, nominal_rate_hz: float = NOMINAL_RATE_HZ) -> None:
-        self.stats = DecodeStats()
-        self.stats.other["messages"] = 0
+        super().__init__(nominal_rate_hz=nominal_rate_hz)
         self._text = bytearray()
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
 
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Consume a notification; return the readings and messages it completed."""
@@ -140,7 +135,8 @@ class Activ5Decoder:
             self.stats.resyncs += 1
             del self._text[:dropped]
         if matches:
-            block = self._samples(t_host_s, [int(m.group(1)) for m in matches])
+            force_n = np.array([int(m.group(1)) for m in matches], dtype=np.float64) * N_PER_COUNT
+            block = self._force_block(t_host_s, force_n, max_abs_n=MAX_ABS_N)
             if block is not None:
                 out.insert(0, block)
         return out
@@ -151,11 +147,3 @@ class Activ5Decoder:
             self.stats.bytes_dropped += len(self._text)
         self._text.clear()
         return []
-
-    def _samples(self, t_host_s: float, counts: list[int]) -> SampleBlock | None:
-        force_n = np.array(counts, dtype=np.float64) * N_PER_COUNT
-        force_n = force_n[plausible_rows(self.stats, force_n[:, None], max_abs=MAX_ABS_N)]
-        if force_n.size == 0:
-            return None
-        t_s, t_host = self._timeline.stamp(t_host_s=t_host_s, count=force_n.size)
-        return SampleBlock(t_s=t_s, t_host_s=t_host, values=force_n[:, None], channels=CHANNELS)

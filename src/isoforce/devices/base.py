@@ -1,15 +1,20 @@
-"""What every device codec shares: its declarative spec, its decoder interface and drop counters."""
+"""What every device codec shares: its spec, its decoder interface, its drop counters.
+
+The base classes :class:`CountingDecoder` and :class:`HostTimedDecoder` count refusals by
+reason, guard against impossible values and stamp host time, the same way for every device.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Capabilities
+from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import FloatArray, SampleBlock
 
 
@@ -53,6 +58,62 @@ class DeviceSpec:
         if not self.experimental:
             return None
         return f"{self.key} is EXPERIMENTAL: {self.experimental}"
+
+
+#: What a pushing (or hanging) gauge measures: the direction it is rigged for.
+PUSH_ONLY = Capabilities(push=True, pull=False)
+#: The single channel of a device that reports its force in newtons (after its own units).
+FORCE_CHANNELS = ("force_n",)
+
+
+def force_spec(
+    key: str,
+    title: str,
+    transport: DeviceKind,
+    *,
+    nominal_rate_hz: float,
+    notes: str,
+    capabilities: Capabilities = PUSH_ONLY,
+    experimental: str = "",
+) -> DeviceSpec:
+    """The spec of a device whose decoder delivers newtons on ``force_n`` (no calibration)."""
+    return DeviceSpec(
+        key=key,
+        title=title,
+        transport=transport,
+        capabilities=capabilities,
+        nominal_rate_hz=nominal_rate_hz,
+        force_channel=FORCE_CHANNELS[0],
+        n_per_count=1.0,
+        notes=notes,
+        experimental=experimental,
+    )
+
+
+#: What an IMU alone measures: no force, an effort estimate at most.
+IMU_ONLY = Capabilities(push=False, pull=False, imu=True)
+
+
+def imu_spec(
+    key: str,
+    title: str,
+    transport: DeviceKind,
+    *,
+    nominal_rate_hz: float,
+    notes: str,
+    experimental: str = "",
+) -> DeviceSpec:
+    """The spec of an IMU: no force channel, angle and stillness (and an effort estimate)."""
+    return DeviceSpec(
+        key=key,
+        title=title,
+        transport=transport,
+        capabilities=IMU_ONLY,
+        nominal_rate_hz=nominal_rate_hz,
+        force_channel=None,
+        notes=notes,
+        experimental=experimental,
+    )
 
 
 @dataclass(slots=True)
@@ -100,6 +161,20 @@ def plausible_rows(stats: DecodeStats, values: FloatArray, *, max_abs: float) ->
     return np.asarray(finite & inside)
 
 
+def force_block(
+    t_s: FloatArray, t_host_s: float | FloatArray, force_n: FloatArray, lost_before: int = 0
+) -> SampleBlock:
+    """A block of the single ``force_n`` channel (``t_host_s`` one arrival time or one each)."""
+    t_host = np.full(t_s.shape[0], t_host_s) if isinstance(t_host_s, float) else t_host_s
+    return SampleBlock(
+        t_s=t_s,
+        t_host_s=t_host,
+        values=force_n[:, None],
+        channels=FORCE_CHANNELS,
+        lost_before=lost_before,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DeviceMessage:
     """A non-sample message from a device (battery level, firmware version, low-power warning...)."""
@@ -129,3 +204,74 @@ class Decoder(Protocol):
         it to be garbage; when no more bytes will come, that frame is delivered here.
         """
         ...
+
+
+class CountingDecoder:
+    """What decoders do alike: start their counters, drop and count bytes, end a stream.
+
+    ``COUNTERS`` names a subclass's own counters in ``stats.other`` (each starts at 0).
+    :meth:`_drop` counts bytes that are no frame, with one resync per loss of sync (the next
+    good frame restores it: ``self._in_sync = True``); :meth:`_refuse` counts a whole
+    notification that cannot hold a reading. :meth:`flush` suits a decoder that holds nothing
+    between notifications.
+    """
+
+    COUNTERS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        self.stats = DecodeStats()
+        self.stats.other.update(dict.fromkeys(self.COUNTERS, 0))
+        self._in_sync = True
+
+    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
+        """End of stream: nothing is held between notifications, so nothing is left to deliver."""
+        return []
+
+    def _drop(self, count: int) -> None:
+        if count <= 0:
+            return
+        self.stats.bytes_dropped += count
+        if self._in_sync:
+            self.stats.resyncs += 1
+            self._in_sync = False
+
+    def _drop_held(self, held: bytearray) -> list[SampleBlock | DeviceMessage]:
+        """End of stream: drop and count ``held``, a partial frame that can never complete."""
+        self.stats.bytes_dropped += len(held)
+        held.clear()
+        return []
+
+    def _refuse(self, count: int) -> list[SampleBlock | DeviceMessage]:
+        """Count ``count`` bytes that cannot be read (one resync if any); nothing to deliver."""
+        self.stats.bytes_dropped += count
+        self.stats.resyncs += 1 if count else 0
+        return []
+
+
+class HostTimedDecoder(CountingDecoder):
+    """A decoder for a device that sends no clock: its samples carry host arrival time.
+
+    Samples arriving together are spread at ``NOMINAL_RATE_HZ`` (or the ``nominal_rate_hz``
+    given) by :class:`~isoforce.core.host_time.HostTimeline`.
+    """
+
+    NOMINAL_RATE_HZ: ClassVar[float]
+
+    def __init__(self, *, nominal_rate_hz: float | None = None) -> None:
+        super().__init__()
+        rate_hz = self.NOMINAL_RATE_HZ if nominal_rate_hz is None else nominal_rate_hz
+        self._timeline = HostTimeline(nominal_rate_hz=rate_hz)
+
+    def _force_block(
+        self, t_host_s: float, force_n: FloatArray, *, max_abs_n: float | None = None
+    ) -> SampleBlock | None:
+        """Forces that arrived at ``t_host_s`` as a block (None when no force is left).
+
+        With ``max_abs_n``, the non-finite or impossible forces are refused and counted first.
+        """
+        if max_abs_n is not None:
+            force_n = force_n[plausible_rows(self.stats, force_n[:, None], max_abs=max_abs_n)]
+        if force_n.size == 0:
+            return None
+        t_s, t_host = self._timeline.stamp(t_host_s=t_host_s, count=force_n.size)
+        return force_block(t_s, t_host, force_n)

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from isoforce.core.effort_key import Capabilities
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, force_spec
 from isoforce.devices.ble_profile import BleProfile
 from isoforce.units import N_PER_KGF
 
@@ -49,17 +47,13 @@ BATTERY_EMPTY = 112
 BATTERY_FULL = 230
 #: Not published; an assumption for spacing samples that arrive in one notification.
 NOMINAL_RATE_HZ = 10.0
-CHANNELS = ("force_n",)
 _NO_MODE = 0
 
-SPEC = DeviceSpec(
-    key="climbro",
-    title="Climbro force-sensing hangboard over Bluetooth",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=True, pull=False),
+SPEC = force_spec(
+    "climbro",
+    "Climbro force-sensing hangboard over Bluetooth",
+    DeviceKind.BLE,
     nominal_rate_hz=NOMINAL_RATE_HZ,
-    force_channel="force_n",
-    n_per_count=1.0,
     notes=(
         "EXPERIMENTAL. Whole kilograms (1 kg resolution → N), host-timed; rate not published "
         "(10 Hz assumed); battery in the stream. Software tare only. Source: "
@@ -94,20 +88,22 @@ def battery_percent(byte: int) -> float:
     return min(100.0, max(0.0, pct))
 
 
-class ClimbroDecoder:
+class ClimbroDecoder(HostTimedDecoder):
     """Decodes the Climbro byte stream (vectorised per notification); never raises.
 
     ``stats.other`` counts ``unsynchronised`` bytes (before any marker), ``reserved_bytes``
-    and ``battery_bytes``; :attr:`battery_pct` holds the latest battery level.
+    and ``battery_bytes``; :attr:`battery_pct` holds the latest battery level. Every sample
+    byte is delivered as it arrives: nothing is held for :meth:`flush`.
     """
 
+    COUNTERS = ("unsynchronised", "reserved_bytes", "battery_bytes")
+    NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
+
     def __init__(self, *, nominal_rate_hz: float = NOMINAL_RATE_HZ) -> None:
-        self.stats = DecodeStats()
-        self.stats.other.update(unsynchronised=0, reserved_bytes=0, battery_bytes=0)
+        super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.mode = _NO_MODE
         """The marker in force at the end of the latest notification (0 before any)."""
         self.battery_pct: float | None = None
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
 
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Decode one notification."""
@@ -142,14 +138,5 @@ class ClimbroDecoder:
         self.stats.frames_ok += 1
         kg = b[force].astype(np.float64)
         kg[kg == WORD_36] = WORD_36_VALUE
-        t_s, t_host = self._timeline.stamp(t_host_s=t_host_s, count=n)
-        out.append(
-            SampleBlock(
-                t_s=t_s, t_host_s=t_host, values=(kg * N_PER_KGF)[:, None], channels=CHANNELS
-            )
-        )
-        return out
-
-    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: every sample byte is delivered as it arrives; nothing is held."""
-        return []
+        block = self._force_block(t_host_s, kg * N_PER_KGF)
+        return out if block is None else [*out, block]

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from isoforce.core.effort_key import Capabilities
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec, plausible_rows
+from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, force_spec
 from isoforce.devices.ble_profile import BleProfile, GattWrite, Query
 from isoforce.units import N_PER_KGF
 
@@ -61,20 +59,16 @@ BATTERY_V_PER_COUNT = 0.01
 MAX_ABS_KG = 1000.0
 #: Assumed: the gauge's default A/D rate is not published (settable 10–320 Hz).
 NOMINAL_RATE_HZ = 40.0
-CHANNELS = ("force_n",)
 _OPCODE_TABLE = np.zeros(256, dtype=bool)
 _OPCODE_TABLE[list(OPCODES)] = True
 _NOT_WEIGHT = _OPCODE_TABLE.copy()
 _NOT_WEIGHT[TYPED_RESPONSE] = True
 
-SPEC = DeviceSpec(
-    key="cts500",
-    title="Jlyscales CTS500 / CTS-300 gauge over Bluetooth",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=True, pull=False),
+SPEC = force_spec(
+    "cts500",
+    "Jlyscales CTS500 / CTS-300 gauge over Bluetooth",
+    DeviceKind.BLE,
     nominal_rate_hz=NOMINAL_RATE_HZ,
-    force_channel="force_n",
-    n_per_count=1.0,
     notes=(
         "Tension gauge reporting 0.01 kg steps (→ N); measures the direction its strap is "
         "rigged for. Tare and battery over Bluetooth. Its "
@@ -151,19 +145,19 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class Cts500Decoder:
+class Cts500Decoder(HostTimedDecoder):
     """Streaming decoder for CTS500 frames; never raises, counts what it drops.
 
     Typed responses become ``DeviceMessage(kind="response")``; acknowledgements are counted in
     ``stats.other["acks"]``.
     """
 
+    COUNTERS = ("acks",)
+    NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
+
     def __init__(self, *, nominal_rate_hz: float = NOMINAL_RATE_HZ) -> None:
-        self.stats = DecodeStats()
-        self.stats.other["acks"] = 0
+        super().__init__(nominal_rate_hz=nominal_rate_hz)
         self._buf = bytearray()
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
-        self._in_sync = True
 
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Consume a notification; return the samples and responses it completed."""
@@ -179,7 +173,7 @@ class Cts500Decoder:
                 pos += run.size * FRAME_BYTES
                 continue
             if buf[pos] != HEADER:
-                self._skip()
+                self._drop(1)
                 pos += 1
                 continue
             size = COMMAND_BYTES if buf[pos + 1] in OPCODES else FRAME_BYTES
@@ -189,7 +183,7 @@ class Cts500Decoder:
             if not checksum_ok(frame):
                 if self._in_sync:
                     self.stats.checksum_errors += 1
-                self._skip()
+                self._drop(1)
                 pos += 1
                 continue
             self._in_sync = True
@@ -200,18 +194,18 @@ class Cts500Decoder:
             else:  # a typed response (a weight frame would have been taken as a run)
                 out.append(DeviceMessage(t_host_s, "response", frame.hex(" ")))
         if len(buf) - pos == 1 and buf[pos] != HEADER:
-            self._skip()
+            self._drop(1)
             pos += 1
         del buf[:pos]
-        block = self._samples(t_host_s, np.concatenate(counts)) if counts else None
+        if not counts:
+            return out
+        kg = np.concatenate(counts).astype(np.float64) * KG_PER_COUNT
+        block = self._force_block(t_host_s, kg * N_PER_KGF, max_abs_n=MAX_ABS_KG * N_PER_KGF)
         return [block, *out] if block is not None else out
 
     def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
         """End of stream: a partial frame can never complete, so it is dropped and counted."""
-        if self._buf:
-            self.stats.bytes_dropped += len(self._buf)
-            self._buf.clear()
-        return []
+        return self._drop_held(self._buf)
 
     def _weight_run(self, pos: int) -> np.ndarray | None:
         """Signed counts of the valid weight frames starting at ``pos`` (None if there is none)."""
@@ -229,18 +223,3 @@ class Cts500Decoder:
         self._in_sync = True
         words = np.ascontiguousarray(rows[:good, 2:6]).view(">i4").reshape(good)
         return words.astype(np.int64)
-
-    def _skip(self) -> None:
-        self.stats.bytes_dropped += 1
-        if self._in_sync:
-            self.stats.resyncs += 1
-            self._in_sync = False
-
-    def _samples(self, t_host_s: float, counts: np.ndarray) -> SampleBlock | None:
-        kg = counts.astype(np.float64) * KG_PER_COUNT
-        kg = kg[plausible_rows(self.stats, kg[:, None], max_abs=MAX_ABS_KG)]
-        if kg.size == 0:
-            return None
-        t_s, t_host = self._timeline.stamp(t_host_s=t_host_s, count=kg.size)
-        force_n = (kg * N_PER_KGF)[:, None]
-        return SampleBlock(t_s=t_s, t_host_s=t_host, values=force_n, channels=CHANNELS)

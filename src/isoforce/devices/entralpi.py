@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from isoforce.core.effort_key import Capabilities
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, force_spec
 from isoforce.devices.ble_profile import (
     BATTERY_QUERY,
     FIRMWARE_REVISION_UUID,
@@ -44,16 +42,12 @@ WEIGHT_BYTES = 2
 KG_PER_COUNT = 0.01
 #: Not published; an assumption for spacing samples that arrive in one notification.
 NOMINAL_RATE_HZ = 10.0
-CHANNELS = ("force_n",)
 
-SPEC = DeviceSpec(
-    key="entralpi",
-    title="Entralpi force plate (also Lefu / Unique CW275) over Bluetooth",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=True, pull=False),
+SPEC = force_spec(
+    "entralpi",
+    "Entralpi force plate (also Lefu / Unique CW275) over Bluetooth",
+    DeviceKind.BLE,
     nominal_rate_hz=NOMINAL_RATE_HZ,
-    force_channel="force_n",
-    n_per_count=1.0,
     notes=(
         "EXPERIMENTAL. Weight in 0.01 kg (→ N), host-timed; rate not published (10 Hz "
         "assumed). No remote tare: isoforce's software tare. Source: hangtime-grip-connect "
@@ -81,27 +75,18 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class EntralpiDecoder:
+class EntralpiDecoder(HostTimedDecoder):
     """Decodes one Entralpi weight notification per ``feed``; never raises."""
 
-    def __init__(self, *, nominal_rate_hz: float = NOMINAL_RATE_HZ) -> None:
-        self.stats = DecodeStats()
-        self.stats.other.update(extra_bytes=0)
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
+    COUNTERS = ("extra_bytes",)
+    NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
 
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Decode one notification."""
         if len(data) < WEIGHT_BYTES:
-            self.stats.bytes_dropped += len(data)
-            self.stats.resyncs += 1 if data else 0
-            return []
+            return self._refuse(len(data))
         self.stats.other["extra_bytes"] += len(data) - WEIGHT_BYTES
         counts = int.from_bytes(data[:WEIGHT_BYTES], "big")
         self.stats.frames_ok += 1
-        t_s, t_host = self._timeline.stamp(t_host_s=t_host_s, count=1)
-        force_n = np.array([[counts * KG_PER_COUNT * N_PER_KGF]])
-        return [SampleBlock(t_s=t_s, t_host_s=t_host, values=force_n, channels=CHANNELS)]
-
-    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: nothing is held between notifications, so nothing is left to deliver."""
-        return []
+        block = self._force_block(t_host_s, np.array([counts * KG_PER_COUNT * N_PER_KGF]))
+        return [] if block is None else [block]

@@ -34,10 +34,8 @@ import enum
 
 import numpy as np
 
-from isoforce.core.effort_key import Capabilities
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, force_spec
 from isoforce.devices.ble_profile import BATTERY_QUERY, BleProfile, GattWrite
 from isoforce.units import N_PER_LBF
 
@@ -61,7 +59,6 @@ SAMPLE_BYTES = 3
 LBF_PER_COUNT = 1.0
 #: Assumed rate: the sources do not state one (Grip Gains Companion assumes 10 Hz for timing).
 NOMINAL_RATE_HZ = 80.0
-CHANNELS = ("force_n",)
 _SIGN_BIT = 1 << 23
 
 
@@ -74,14 +71,11 @@ class SampleEncoding(enum.Enum):
     """``b0·32768 + b1·256 + b2``, unsigned, exactly as the sources quote it."""
 
 
-SPEC = DeviceSpec(
-    key="forceboard",
-    title="PitchSix Force Board over Bluetooth",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=True, pull=False),
+SPEC = force_spec(
+    "forceboard",
+    "PitchSix Force Board over Bluetooth",
+    DeviceKind.BLE,
     nominal_rate_hz=NOMINAL_RATE_HZ,
-    force_channel="force_n",
-    n_per_count=1.0,
     notes="Reports pounds-force (→ N); its sample rate is not published. Tare over Bluetooth.",
 )
 
@@ -112,8 +106,11 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class ForceBoardDecoder:
+class ForceBoardDecoder(HostTimedDecoder):
     """Decodes Force Board force notifications (one per ``feed``); never raises."""
+
+    COUNTERS = ("high_byte_samples", "extra_bytes")
+    NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
 
     def __init__(
         self,
@@ -122,11 +119,9 @@ class ForceBoardDecoder:
         lbf_per_count: float = LBF_PER_COUNT,
         nominal_rate_hz: float = NOMINAL_RATE_HZ,
     ) -> None:
+        super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.encoding = encoding
         self.n_per_count = lbf_per_count * N_PER_LBF
-        self.stats = DecodeStats()
-        self.stats.other.update(high_byte_samples=0, extra_bytes=0)
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
         self._warned = False
 
     def counts(self, samples: bytes) -> np.ndarray:
@@ -142,9 +137,7 @@ class ForceBoardDecoder:
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Decode one notification."""
         if len(data) < COUNT_BYTES:
-            self.stats.bytes_dropped += len(data)
-            self.stats.resyncs += 1 if data else 0
-            return []
+            return self._refuse(len(data))
         announced = int.from_bytes(data[:COUNT_BYTES], "big")
         body = data[COUNT_BYTES:]
         present = min(announced, len(body) // SAMPLE_BYTES)
@@ -173,13 +166,5 @@ class ForceBoardDecoder:
                         "on how to read them (firmware_notes/forceboard.md)",
                     )
                 )
-        t_s, t_host = self._timeline.stamp(t_host_s=t_host_s, count=present)
-        force_n = counts.astype(np.float64) * self.n_per_count
-        out.append(
-            SampleBlock(t_s=t_s, t_host_s=t_host, values=force_n[:, None], channels=CHANNELS)
-        )
-        return out
-
-    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: nothing is held between notifications, so nothing is left to deliver."""
-        return []
+        block = self._force_block(t_host_s, counts.astype(np.float64) * self.n_per_count)
+        return out if block is None else [*out, block]

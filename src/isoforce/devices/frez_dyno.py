@@ -35,7 +35,7 @@ import numpy as np
 from isoforce.core.device_time import CounterSpec, RestartingCounter
 from isoforce.core.effort_key import Capabilities
 from isoforce.core.samples import FloatArray, SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.base import CountingDecoder, DeviceKind, DeviceMessage, DeviceSpec
 from isoforce.devices.ble_profile import (
     BATTERY_QUERY,
     SERIAL_NUMBER_UUID,
@@ -118,12 +118,13 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class FrezDynoDecoder:
+class FrezDynoDecoder(CountingDecoder):
     """Decodes Frez Dyno notifications (vectorised), tared on the first ``tare_samples``."""
 
+    COUNTERS = ("time_not_increasing", "bad_headers")
+
     def __init__(self, *, tare_samples: int = TARE_SAMPLES) -> None:
-        self.stats = DecodeStats()
-        self.stats.other.update(time_not_increasing=0, bad_headers=0)
+        super().__init__()
         self.tare_samples = max(1, tare_samples)
         self.tare_raw: float | None = None
         """The tare in ADC counts, once the first samples are in."""
@@ -135,13 +136,11 @@ class FrezDynoDecoder:
         """Decode one notification."""
         if len(data) != NOTIFICATION_BYTES or data[:2] != HEADER:
             if data:
-                self.stats.bytes_dropped += len(data)
-                self.stats.resyncs += 1
                 if len(data) != NOTIFICATION_BYTES:
                     self.stats.bad_lengths += 1
                 else:
                     self.stats.other["bad_headers"] += 1
-            return []
+            return self._refuse(len(data))
         records = np.frombuffer(data, dtype=_RECORD, offset=len(HEADER))
         ms = records["ms"].astype(np.int64)
         last = -1 if self._last_ms is None else self._last_ms

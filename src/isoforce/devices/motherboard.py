@@ -29,13 +29,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.device_time import CounterSpec, RestartingCounter
-from isoforce.core.effort_key import Capabilities
 from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.devices.base import (
-    DecodeStats,
+    CountingDecoder,
     DeviceKind,
     DeviceMessage,
-    DeviceSpec,
+    force_block,
+    force_spec,
     plausible_rows,
 )
 from isoforce.devices.ble_profile import (
@@ -61,17 +61,13 @@ SAMPLE_COUNTER = CounterSpec(bits=16, tick_s=1.0 / RATE_HZ)
 MAX_LINE_BYTES = 256
 #: No hangboard carries more; beyond this a reading (a garbled table) is refused and counted.
 MAX_ABS_KG = 1000.0
-CHANNELS = ("force_n",)
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 
-SPEC = DeviceSpec(
-    key="motherboard",
-    title="Griptonite Motherboard hangboard over Bluetooth (left + center + right)",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=True, pull=False),
+SPEC = force_spec(
+    "motherboard",
+    "Griptonite Motherboard hangboard over Bluetooth (left + center + right)",
+    DeviceKind.BLE,
     nominal_rate_hz=float(RATE_HZ),
-    force_channel="force_n",
-    n_per_count=1.0,
     notes=(
         "Three load cells summed (kg from the board's own calibration table → N) at 30 Hz, "
         "device-numbered samples. Software tare. Sources: hangtime-grip-connect and jtvjan's "
@@ -154,16 +150,17 @@ class SensorTable:
         return result
 
 
-class MotherboardDecoder:
+class MotherboardDecoder(CountingDecoder):
     """Decodes the Motherboard's text lines (stream lines vectorised per chunk); never raises.
 
     ``stats.other`` counts ``uncalibrated`` samples (before a table), ``text_lines`` and
     ``long_lines`` (no line end within ``MAX_LINE_BYTES``: dropped).
     """
 
+    COUNTERS = ("uncalibrated", "text_lines", "long_lines")
+
     def __init__(self) -> None:
-        self.stats = DecodeStats()
-        self.stats.other.update(uncalibrated=0, text_lines=0, long_lines=0)
+        super().__init__()
         self.tables = [SensorTable() for _ in range(4)]
         self.battery_raw: int | None = None
         """The battery word of the latest stream line (its unit is not documented)."""
@@ -183,8 +180,7 @@ class MotherboardDecoder:
         *lines, self._buffer = self._buffer.split(b"\n")
         if len(self._buffer) > MAX_LINE_BYTES:
             self.stats.other["long_lines"] += 1
-            self.stats.bytes_dropped += len(self._buffer)
-            self.stats.resyncs += 1
+            self._refuse(len(self._buffer))
             self._buffer = b""
         out: list[SampleBlock | DeviceMessage] = []
         stream: list[bytes] = []
@@ -262,13 +258,4 @@ class MotherboardDecoder:
         gaps = np.clip(ticks - 1, 0, None).astype(np.int64)
         self.stats.samples_lost += int(gaps.sum())
         self._last_t_s = float(t_s[-1])
-        force_n = kg * N_PER_KGF
-        return [
-            SampleBlock(
-                t_s=t_s,
-                t_host_s=np.full(t_s.shape[0], t_host_s),
-                values=force_n[:, None],
-                channels=CHANNELS,
-                lost_before=int(gaps[0]),
-            )
-        ]
+        return [force_block(t_s, t_host_s, kg * N_PER_KGF, lost_before=int(gaps[0]))]

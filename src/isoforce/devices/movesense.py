@@ -36,10 +36,15 @@ from __future__ import annotations
 import numpy as np
 
 from isoforce.core.device_time import CounterSpec, RestartingCounter
-from isoforce.core.effort_key import Capabilities
 from isoforce.core.host_time import MIN_STEP_S
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec, plausible_rows
+from isoforce.devices.base import (
+    CountingDecoder,
+    DeviceKind,
+    DeviceMessage,
+    imu_spec,
+    plausible_rows,
+)
 from isoforce.devices.ble_profile import BleProfile, GattWrite
 from isoforce.units import STANDARD_GRAVITY_M_S2
 
@@ -69,13 +74,11 @@ CHANNELS = ("acc_x_g", "acc_y_g", "acc_z_g", "gyro_x_dps", "gyro_y_dps", "gyro_z
 _PER_UNIT = np.array([STANDARD_GRAVITY_M_S2] * 3 + [1.0] * 3)  # m/s² per g; °/s as sent
 _BOUNDS = np.array([MAX_ABS_G] * 3 + [MAX_ABS_DPS] * 3)
 
-SPEC = DeviceSpec(
-    key="movesense",
-    title="Movesense IMU (GATT SensorData firmware) over Bluetooth",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=False, pull=False, imu=True),
+SPEC = imu_spec(
+    "movesense",
+    "Movesense IMU (GATT SensorData firmware) over Bluetooth",
+    DeviceKind.BLE,
     nominal_rate_hz=float(SESSION_RATE_HZ),
-    force_channel=None,
     notes=(
         "Acceleration and angular rate at 208 Hz (the sensor offers 13–1666 Hz), timed by the "
         "sensor's clock. Needs firmware with the gatt_sensordata_app module. Source: Movesense "
@@ -128,18 +131,19 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class MovesenseDecoder:
+class MovesenseDecoder(CountingDecoder):
     """Decodes GSP data notifications of an IMU6 subscription; never raises.
 
     Command responses become ``DeviceMessage(kind="response")``; ``stats.other`` counts
     ``other_references`` (data for another subscription), ``orphan_parts`` and ``restarts``.
     """
 
+    COUNTERS = ("other_references", "orphan_parts", "restarts")
+
     def __init__(self, *, rate_hz: float = SESSION_RATE_HZ, reference: int = REFERENCE) -> None:
+        super().__init__()
         self.rate_hz = rate_hz
         self.reference = reference
-        self.stats = DecodeStats()
-        self.stats.other.update(other_references=0, orphan_parts=0, restarts=0)
         self._clock = RestartingCounter(TIME_COUNTER, tolerance_s=1.0)
         self._held: bytes | None = None
         self._last_t_s = -np.inf
@@ -147,8 +151,7 @@ class MovesenseDecoder:
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Decode one notification."""
         if len(data) < HEADER_BYTES:
-            self._drop(len(data))
-            return []
+            return self._refuse(len(data))
         kind, reference, body = data[0], data[1], data[HEADER_BYTES:]
         if kind == RESPONSE:
             self._release()
@@ -156,8 +159,7 @@ class MovesenseDecoder:
             return [DeviceMessage(t_host_s, "response", _describe_response(reference, body))]
         if kind not in (DATA, DATA_PART2):
             self._release()
-            self._drop(len(data))
-            return []
+            return self._refuse(len(data))
         if reference != self.reference:
             self._release()
             self.stats.other["other_references"] += 1
@@ -165,8 +167,7 @@ class MovesenseDecoder:
         if kind == DATA_PART2:
             if self._held is None:
                 self.stats.other["orphan_parts"] += 1
-                self._drop(len(data))
-                return []
+                return self._refuse(len(data))
             body, self._held = self._held + body, None
         else:
             self._release()
@@ -184,8 +185,7 @@ class MovesenseDecoder:
         n = (len(body) - TIMESTAMP_BYTES) // SAMPLE_BYTES
         if n <= 0 or (len(body) - TIMESTAMP_BYTES) % SAMPLE_BYTES:
             self.stats.bad_lengths += 1
-            self._drop(len(body))
-            return []
+            return self._refuse(len(body))
         self.stats.frames_ok += 1
         before = self._clock.restarts
         ts_ms = int.from_bytes(body[:TIMESTAMP_BYTES], "little")
@@ -211,12 +211,8 @@ class MovesenseDecoder:
     def _release(self) -> None:
         if self._held is not None:
             self.stats.other["orphan_parts"] += 1
-            self._drop(len(self._held))
+            self._refuse(len(self._held))
             self._held = None
-
-    def _drop(self, count: int) -> None:
-        self.stats.bytes_dropped += count
-        self.stats.resyncs += 1 if count else 0
 
 
 def _describe_response(reference: int, body: bytes) -> str:

@@ -30,9 +30,15 @@ import struct
 import numpy as np
 
 from isoforce.core.device_time import CounterSpec, RestartingCounter
-from isoforce.core.effort_key import Capabilities
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec, plausible_rows
+from isoforce.devices.base import (
+    CountingDecoder,
+    DeviceKind,
+    DeviceMessage,
+    force_block,
+    force_spec,
+    plausible_rows,
+)
 from isoforce.devices.ble_profile import BleProfile, GattWrite, Query
 from isoforce.units import N_PER_KGF
 
@@ -67,20 +73,16 @@ TIME_COUNTER = CounterSpec(bits=32, tick_s=1e-6)
 #: No Progressor or clone measures more than 300 kg; beyond this a float32 weight is garbage.
 MAX_ABS_KG = 1000.0
 NOMINAL_RATE_HZ = 80.0  # Crimpdeq: "Sample rate is 80Hz"; Tindeq exports: ≈ 82 Hz effective
-CHANNELS = ("force_n",)
 _RECORD = np.dtype([("kg", "<f4"), ("t_us", "<u4")])
 _RECORD_STRUCT = struct.Struct("<fI")
 _FEW_RECORDS = 4
 
 
-SPEC = DeviceSpec(
-    key="progressor",
-    title="Tindeq Progressor or open clone (Crimpdeq, Hangman) over Bluetooth",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=True, pull=False),
+SPEC = force_spec(
+    "progressor",
+    "Tindeq Progressor or open clone (Crimpdeq, Hangman) over Bluetooth",
+    DeviceKind.BLE,
     nominal_rate_hz=NOMINAL_RATE_HZ,
-    force_channel="force_n",
-    n_per_count=1.0,
     notes=(
         "Tension gauge with its own calibration (kg → N). Measures the direction its strap "
         "is rigged for. Tare, battery and firmware version over Bluetooth."
@@ -178,7 +180,7 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class ProgressorDecoder:
+class ProgressorDecoder(CountingDecoder):
     """Decodes Progressor data-point notifications; never raises, counts what it drops.
 
     ``stats.other`` counts ``padding_bytes`` (zero bytes after the declared value, as clones
@@ -187,25 +189,17 @@ class ProgressorDecoder:
     ``stats.out_of_range``.
     """
 
+    COUNTERS = ("padding_bytes", "truncated", "partial_record_bytes", "unknown_codes", "restarts")
+
     def __init__(self, *, restart_tolerance_s: float = 1.0) -> None:
-        self.stats = DecodeStats()
-        for key in (
-            "padding_bytes",
-            "truncated",
-            "partial_record_bytes",
-            "unknown_codes",
-            "restarts",
-        ):
-            self.stats.other[key] = 0
+        super().__init__()
         self._clock = RestartingCounter(TIME_COUNTER, tolerance_s=restart_tolerance_s)
 
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Decode one notification."""
         parts = split(data)
         if parts is None:
-            self.stats.bytes_dropped += len(data)
-            self.stats.resyncs += 1 if data else 0
-            return []
+            return self._refuse(len(data))
         code, length, value, trailing = parts
         if len(value) < length:
             self.stats.other["truncated"] += 1
@@ -225,10 +219,6 @@ class ProgressorDecoder:
         if code in (RES_RFD_PEAK, RES_RFD_SERIES):
             return [DeviceMessage(t_host_s, "rfd", value.hex(" "))]
         self.stats.other["unknown_codes"] += 1
-        return []
-
-    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: nothing is held between notifications, so nothing is left to deliver."""
         return []
 
     def _weights(self, t_host_s: float, value: bytes) -> list[SampleBlock | DeviceMessage]:
@@ -255,12 +245,4 @@ class ProgressorDecoder:
             kg, t_s = kg[ok], t_s[ok]
             if kg.size == 0:
                 return []
-        force_n = kg * N_PER_KGF
-        return [
-            SampleBlock(
-                t_s=t_s,
-                t_host_s=np.full(kg.shape[0], t_host_s),
-                values=force_n[:, None],
-                channels=CHANNELS,
-            )
-        ]
+        return [force_block(t_s, t_host_s, kg * N_PER_KGF)]

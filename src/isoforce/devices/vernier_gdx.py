@@ -30,9 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from isoforce.core.effort_key import Capabilities
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec, plausible_rows
+from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, force_spec
 from isoforce.devices.ble_profile import BleProfile, GattWrite
 
 NAME_PREFIX = "GDX"
@@ -56,7 +55,6 @@ NOMINAL_RATE_HZ = 1e6 / PERIOD_US
 #: GDX-FOR reads ±50 N, GDX-HD up to 600 N; beyond this a float32 is garbage.
 MAX_ABS_N = 2000.0
 WRITE_PIECE_BYTES = 20
-CHANNELS = ("force_n",)
 #: The command ids godirect-py sends (a response names its command in byte 4).
 COMMAND_IDS = frozenset({0x10, 0x18, 0x19, 0x1A, 0x1B, 0x50, 0x51, 0x54, 0x55, 0x56})
 #: The measurement types godirect-py names (0x06 NORMAL_REAL32 … 0x0E PERIOD).
@@ -66,14 +64,12 @@ _WAIT = -1
 _SHAPE_BYTES = [0, 1, 4, 5, 6, 7]
 _BAD = 0
 
-SPEC = DeviceSpec(
-    key="vernier-gdx",
-    title="Vernier Go Direct force sensor (GDX-FOR, GDX-HD) over Bluetooth",
-    transport=DeviceKind.BLE,
+SPEC = force_spec(
+    "vernier-gdx",
+    "Vernier Go Direct force sensor (GDX-FOR, GDX-HD) over Bluetooth",
+    DeviceKind.BLE,
     capabilities=Capabilities(push=True, pull=True),
     nominal_rate_hz=NOMINAL_RATE_HZ,
-    force_channel="force_n",
-    n_per_count=1.0,
     notes=(
         "Reports newtons itself (GDX-FOR ±50 N push and pull, GDX-HD grip); isoforce streams "
         "its force sensor at 100 Hz. Source: Vernier's godirect-py (device-protocols.md §11)."
@@ -139,7 +135,7 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class VernierGdxDecoder:
+class VernierGdxDecoder(HostTimedDecoder):
     """Reassembles Go Direct packets across notifications and decodes force measurements.
 
     ``stats.other`` counts ``responses`` (command answers), ``other_types`` (measurement
@@ -147,12 +143,12 @@ class VernierGdxDecoder:
     sensor 1). Never raises.
     """
 
+    COUNTERS = ("responses", "other_types", "no_force")
+    NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
+
     def __init__(self, *, nominal_rate_hz: float = NOMINAL_RATE_HZ) -> None:
-        self.stats = DecodeStats()
-        self.stats.other.update(responses=0, other_types=0, no_force=0)
+        super().__init__(nominal_rate_hz=nominal_rate_hz)
         self._buf = bytearray()
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
-        self._in_sync = True
 
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Consume a notification; return the samples of every packet it completed."""
@@ -170,7 +166,7 @@ class VernierGdxDecoder:
             if verdict == _WAIT:
                 break
             if verdict == _BAD:
-                self._skip()
+                self._drop(1)
                 pos += 1
                 continue
             packet = bytes(buf[pos : pos + verdict])
@@ -186,19 +182,12 @@ class VernierGdxDecoder:
         del buf[:pos]
         if not values:
             return []
-        force_n = np.concatenate(values)
-        force_n = force_n[plausible_rows(self.stats, force_n[:, None], max_abs=MAX_ABS_N)]
-        if force_n.size == 0:
-            return []
-        t_s, t_host = self._timeline.stamp(t_host_s=t_host_s, count=force_n.size)
-        return [SampleBlock(t_s=t_s, t_host_s=t_host, values=force_n[:, None], channels=CHANNELS)]
+        block = self._force_block(t_host_s, np.concatenate(values), max_abs_n=MAX_ABS_N)
+        return [] if block is None else [block]
 
     def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
         """End of stream: a partial packet can never complete, so it is dropped and counted."""
-        if self._buf:
-            self.stats.bytes_dropped += len(self._buf)
-            self._buf.clear()
-        return []
+        return self._drop_held(self._buf)
 
     def _check(self, pos: int) -> int:
         """Whether a packet starts at ``pos``: its length, ``_WAIT`` for more bytes, or ``_BAD``.
@@ -292,9 +281,3 @@ class VernierGdxDecoder:
         column = sensors.index(FORCE_SENSOR)
         with np.errstate(invalid="ignore"):  # a signalling NaN is refused by the caller
             return rounds.reshape(count, len(sensors))[:, column].astype(np.float64)
-
-    def _skip(self) -> None:
-        self.stats.bytes_dropped += 1
-        if self._in_sync:
-            self.stats.resyncs += 1
-            self._in_sync = False

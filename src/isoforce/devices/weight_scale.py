@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from isoforce.core.effort_key import Capabilities
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, force_spec
 from isoforce.devices.ble_profile import BATTERY_QUERY, BleProfile, Query
 from isoforce.units import N_PER_KGF, N_PER_LBF
 
@@ -59,16 +57,12 @@ RESOLUTIONS: dict[int, tuple[float, float]] = {
 }
 #: One indication per weighing; an assumption for spacing, scales publish no rate.
 NOMINAL_RATE_HZ = 1.0
-CHANNELS = ("force_n",)
 
-SPEC = DeviceSpec(
-    key="sig-weight-scale",
-    title="Bluetooth SIG Weight Scale (service 0x181D): one reading per weighing",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=True, pull=False),
+SPEC = force_spec(
+    "sig-weight-scale",
+    "Bluetooth SIG Weight Scale (service 0x181D): one reading per weighing",
+    DeviceKind.BLE,
     nominal_rate_hz=NOMINAL_RATE_HZ,
-    force_channel="force_n",
-    n_per_count=1.0,
     notes=(
         "Standard scales: one indicated reading per weighing (0.005 kg or 0.01 lb steps → N), "
         "host-timed: for slow holds only. Source: Bluetooth Weight Scale Service "
@@ -109,24 +103,20 @@ def measurement_bytes(flags: int) -> int:
     return HEAD_BYTES + sum(size for bit, size in OPTIONAL_BYTES if flags & bit)
 
 
-class WeightScaleDecoder:
+class WeightScaleDecoder(HostTimedDecoder):
     """Decodes one Weight Measurement indication per ``feed``; never raises.
 
     ``stats.other`` counts ``unsuccessful`` measurements (0xFFFF) and ``extra_bytes``.
     """
 
-    def __init__(self, *, nominal_rate_hz: float = NOMINAL_RATE_HZ) -> None:
-        self.stats = DecodeStats()
-        self.stats.other.update(unsuccessful=0, extra_bytes=0)
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
+    COUNTERS = ("unsuccessful", "extra_bytes")
+    NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
 
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Decode one measurement."""
         if len(data) < HEAD_BYTES or len(data) < measurement_bytes(data[0]):
-            self.stats.bytes_dropped += len(data)
-            self.stats.resyncs += 1 if data else 0
             self.stats.bad_lengths += 1 if len(data) >= HEAD_BYTES else 0
-            return []
+            return self._refuse(len(data))
         flags, counts = data[0], int.from_bytes(data[1:3], "little")
         self.stats.other["extra_bytes"] += len(data) - measurement_bytes(flags)
         self.stats.frames_ok += 1
@@ -138,10 +128,5 @@ class WeightScaleDecoder:
         per_count_n = (
             LB_PER_COUNT * N_PER_LBF if flags & FLAG_IMPERIAL else KG_PER_COUNT * N_PER_KGF
         )
-        t_s, t_host = self._timeline.stamp(t_host_s=t_host_s, count=1)
-        force_n = np.array([[counts * per_count_n]])
-        return [SampleBlock(t_s=t_s, t_host_s=t_host, values=force_n, channels=CHANNELS)]
-
-    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: nothing is held between indications, so nothing is left to deliver."""
-        return []
+        block = self._force_block(t_host_s, np.array([counts * per_count_n]))
+        return [] if block is None else [block]

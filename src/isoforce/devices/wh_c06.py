@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from isoforce.core.effort_key import Capabilities
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, force_spec
 from isoforce.devices.ble_profile import BleProfile
 from isoforce.units import N_PER_KGF, N_PER_LBF
 
@@ -51,7 +49,6 @@ WEIGHT_STEP = 0.01  # of the display unit
 NOMINAL_RATE_HZ = 2.0
 #: Both apps declare the scale lost after this long without an advertisement.
 SILENCE_TIMEOUT_S = 10.0
-CHANNELS = ("force_n",)
 
 UNIT_KG = 1
 UNIT_LB = 2
@@ -67,14 +64,11 @@ NEWTONS_PER_UNIT: dict[int, float] = {
 }
 
 
-SPEC = DeviceSpec(
-    key="wh-c06",
-    title="WH-C06 hanging scale (advertisements only, about 2 readings/s)",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=True, pull=False),
+SPEC = force_spec(
+    "wh-c06",
+    "WH-C06 hanging scale (advertisements only, about 2 readings/s)",
+    DeviceKind.BLE,
     nominal_rate_hz=NOMINAL_RATE_HZ,
-    force_channel="force_n",
-    n_per_count=1.0,
     notes=(
         "Broadcasts its reading about twice a second: fine for slow holds, too slow for rate "
         "of force development. No remote tare (use its button or isoforce's software tare)."
@@ -100,8 +94,11 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class WhC06Decoder:
+class WhC06Decoder(HostTimedDecoder):
     """Decodes one manufacturer-data payload (company 0x0100, ID stripped) per ``feed``."""
+
+    COUNTERS = ("unknown_units",)
+    NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
 
     def __init__(
         self,
@@ -110,13 +107,11 @@ class WhC06Decoder:
         zero_nibble_is_lb: bool = False,
         nominal_rate_hz: float = NOMINAL_RATE_HZ,
     ) -> None:
+        super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.signed = signed
         self.zero_nibble_is_lb = zero_nibble_is_lb
-        self.stats = DecodeStats()
-        self.stats.other.update(unknown_units=0)
         self.unit_nibble: int | None = None
         """The unit nibble of the latest reading."""
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
 
     def newtons_per_unit(self, unit_byte: int) -> float:
         """Newtons per display unit for a unit byte (see the module notes on nibble 0)."""
@@ -133,9 +128,7 @@ class WhC06Decoder:
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Decode one advertisement's manufacturer data."""
         if len(data) < MIN_PAYLOAD_BYTES:
-            self.stats.bytes_dropped += len(data)
-            self.stats.resyncs += 1 if data else 0
-            return []
+            return self._refuse(len(data))
         raw = data[WEIGHT_OFFSET : WEIGHT_OFFSET + WEIGHT_BYTES]
         steps = int.from_bytes(raw, "big", signed=self.signed)
         unit = data[UNIT_OFFSET]
@@ -145,12 +138,5 @@ class WhC06Decoder:
             out.append(DeviceMessage(t_host_s, "unit", f"scale unit nibble now {unit & 0x0F}"))
         self.unit_nibble = unit & 0x0F
         self.stats.frames_ok += 1
-        t_s, t_host = self._timeline.stamp(t_host_s=t_host_s, count=1)
-        out.append(
-            SampleBlock(t_s=t_s, t_host_s=t_host, values=np.array([[force_n]]), channels=CHANNELS)
-        )
-        return out
-
-    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: nothing is held between notifications, so nothing is left to deliver."""
-        return []
+        block = self._force_block(t_host_s, np.array([force_n]))
+        return out if block is None else [*out, block]

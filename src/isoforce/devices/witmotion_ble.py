@@ -34,10 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from isoforce.core.effort_key import Capabilities
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, imu_spec
 from isoforce.devices.ble_profile import BleProfile, GattWrite, Query, RateSetting
 from isoforce.devices.witmotion_uart import (
     ACC_RANGE_G,
@@ -110,13 +108,11 @@ SCALES = (
 )
 
 
-SPEC = DeviceSpec(
-    key="witmotion-ble",
-    title="WitMotion Bluetooth 5.0 IMU (BWT901BLE5.0, WT901BLECL, WT901BLE68)",
-    transport=DeviceKind.BLE,
-    capabilities=Capabilities(push=False, pull=False, imu=True),
+SPEC = imu_spec(
+    "witmotion-ble",
+    "WitMotion Bluetooth 5.0 IMU (BWT901BLE5.0, WT901BLECL, WT901BLE68)",
+    DeviceKind.BLE,
     nominal_rate_hz=SESSION_RATE_HZ,
-    force_channel=None,
     notes="Acceleration, angular rate and angles; isoforce sets 50 Hz output when it connects.",
 )
 
@@ -260,21 +256,21 @@ EXAMPLES: tuple[bytes, ...] = (
 )
 
 
-class WitMotionBleDecoder:
+class WitMotionBleDecoder(HostTimedDecoder):
     """Streaming decoder for WitMotion BLE frames; never raises, counts what it drops.
 
     Register replies become ``DeviceMessage(kind="register")`` and are kept in ``registers``.
     """
 
+    NOMINAL_RATE_HZ = 50.0
+
     def __init__(self, *, frame_bytes: int = FRAME_BYTES, nominal_rate_hz: float = 50.0) -> None:
         if frame_bytes not in (FRAME_BYTES, SHORT_FRAME_BYTES):
             raise ValueError(f"frame_bytes must be {FRAME_BYTES} or {SHORT_FRAME_BYTES}")
+        super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.frame_bytes = frame_bytes
-        self.stats = DecodeStats()
         self.registers: dict[int, RegisterReply] = {}
         self._buf = bytearray()
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
-        self._in_sync = True
 
     def _size(self, frame_type: int) -> int:
         return FRAME_BYTES if frame_type == TYPE_REGISTER else self.frame_bytes
@@ -292,7 +288,7 @@ class WitMotionBleDecoder:
         pos = 0
         while len(buf) - pos >= 2:
             if not self._header_at(pos):
-                self._skip(1)
+                self._drop(1)
                 pos += 1
                 continue
             size = self._size(buf[pos + 1])
@@ -300,7 +296,7 @@ class WitMotionBleDecoder:
             if len(buf) < end:
                 break
             if len(buf) >= end + 2 and not self._header_at(end):
-                self._skip(1)  # no checksum: a header must be followed by a header
+                self._drop(1)  # no checksum: a header must be followed by a header
                 pos += 1
                 continue
             frame = bytes(buf[pos:end])
@@ -315,7 +311,7 @@ class WitMotionBleDecoder:
                     out.append(DeviceMessage(t_host_s, "register", describe_register(reply)))
             pos = end
         if len(buf) - pos == 1 and buf[pos] != HEADER:
-            self._skip(1)
+            self._drop(1)
             pos += 1
         del buf[:pos]
         if rows:
@@ -326,16 +322,10 @@ class WitMotionBleDecoder:
         """End of stream: deliver any whole frame behind the partial one held; drop the rest."""
         out: list[SampleBlock | DeviceMessage] = []
         while self._buf:
-            self._skip(1)
+            self._drop(1)
             del self._buf[:1]
             out += self.feed(t_host_s, b"")
         return out
-
-    def _skip(self, count: int) -> None:
-        self.stats.bytes_dropped += count
-        if self._in_sync:
-            self.stats.resyncs += 1
-            self._in_sync = False
 
     def _samples(self, t_host_s: float, rows: list[bytes]) -> SampleBlock:
         n_words = (self.frame_bytes - WORDS_OFFSET) // 2
