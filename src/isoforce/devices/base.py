@@ -62,6 +62,8 @@ class DeviceSpec:
 
 #: What a pushing (or hanging) gauge measures: the direction it is rigged for.
 PUSH_ONLY = Capabilities(push=True, pull=False)
+#: A compression-only cell's notes (the simulated one and the HX711 one alike).
+PUSH_ONLY_CELL_NOTES = "Button cell under the block: RAILs and lift-offs are not force-measured."
 #: The single channel of a device that reports its force in newtons (after its own units).
 FORCE_CHANNELS = ("force_n",)
 

@@ -75,6 +75,22 @@ def utf8_text(value: bytes) -> str | None:
 BATTERY_QUERY = Query("battery", battery_percent_text, read_uuid=BATTERY_LEVEL_UUID)
 
 
+def battery_volts_query(
+    volts: Callable[[bytes], float | None], ask: GattWrite, answers: Callable[[bytes], bool]
+) -> Query:
+    """Ask a device for its battery voltage with a command; its answer reads "4.10 V".
+
+    For devices without the standard Battery Level (:data:`BATTERY_QUERY`): ``volts`` reads the
+    voltage from the answering notification (None when it holds none), ``answers`` picks it.
+    """
+
+    def text(notification: bytes) -> str | None:
+        value = volts(notification)
+        return f"{value:.2f} V" if value is not None else None
+
+    return Query("battery", text, ask=ask, answers=answers)
+
+
 @dataclass(frozen=True, slots=True)
 class RateSetting:
     """How to read and set a device's output rate (read first: writes may wear its flash)."""

@@ -29,7 +29,7 @@ import numpy as np
 
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, force_spec
-from isoforce.devices.ble_profile import BleProfile, GattWrite, Query
+from isoforce.devices.ble_profile import BleProfile, GattWrite, battery_volts_query
 from isoforce.units import N_PER_KGF
 
 NAMES = ("CTS500", "CTS-300")
@@ -108,11 +108,6 @@ def parse_battery_v(notification: bytes) -> float | None:
     return int.from_bytes(frame[4:6], "big") * BATTERY_V_PER_COUNT
 
 
-def _battery_text(notification: bytes) -> str | None:
-    volts = parse_battery_v(notification)
-    return f"{volts:.2f} V" if volts is not None else None
-
-
 def _write(opcode: int) -> GattWrite:
     return GattWrite(WRITE_UUID, command(opcode))
 
@@ -126,11 +121,10 @@ PROFILE = BleProfile(
     stop=(_write(OP_STOP),),
     tare=(_write(OP_TARE),),
     queries=(
-        Query(
-            "battery",
-            _battery_text,
-            ask=_write(OP_BATTERY),
-            answers=lambda data: find_typed_response(data, OP_BATTERY) is not None,
+        battery_volts_query(
+            parse_battery_v,
+            _write(OP_BATTERY),
+            lambda data: find_typed_response(data, OP_BATTERY) is not None,
         ),
     ),
     names=NAMES,

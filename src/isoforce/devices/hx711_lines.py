@@ -31,9 +31,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import FloatArray, SampleBlock
-from isoforce.devices.base import TEXT_KIND, DecodeStats, DeviceMessage, plausible_rows
+from isoforce.devices.base import (
+    TEXT_KIND,
+    DeviceMessage,
+    HostTimedDecoder,
+    plausible_rows,
+)
 
 NEWLINE = b"\n"
 CARRIAGE_RETURN = b"\r"
@@ -135,22 +139,22 @@ FORMATS: tuple[LineFormat, ...] = (
 )
 
 
-class Hx711LineDecoder:
+class Hx711LineDecoder(HostTimedDecoder):
     """Streaming decoder for HX711 text lines; never raises, counts every byte it drops.
 
     ``stats.resyncs`` counts runs of dropped bytes between good lines; ``stats.other`` holds
     ``text_lines`` (clean non-sample lines) and ``rejected_lines`` (lines dropped whole).
     """
 
+    COUNTERS = ("text_lines", "rejected_lines")
+    NOMINAL_RATE_HZ = DEFAULT_RATE_HZ
+
     def __init__(self, *, nominal_rate_hz: float = DEFAULT_RATE_HZ, fast_path: bool = True) -> None:
-        self.stats = DecodeStats()
-        self.stats.other.update(text_lines=0, rejected_lines=0)
+        super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.format: LineFormat | None = None
         self._fast_path = fast_path
         self._buf = bytearray()
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
         self._last_t_host = -np.inf
-        self._in_sync = True
 
     @property
     def pending_bytes(self) -> int:
@@ -324,14 +328,6 @@ class Hx711LineDecoder:
             cut = len(self._buf) - OVERFLOW_KEEP_BYTES
             self._drop(cut)
             del self._buf[:cut]
-
-    def _drop(self, count: int) -> None:
-        if count <= 0:
-            return
-        self.stats.bytes_dropped += count
-        if self._in_sync:
-            self.stats.resyncs += 1
-            self._in_sync = False
 
     def _reject(self, count: int) -> None:
         self.stats.other["rejected_lines"] += 1

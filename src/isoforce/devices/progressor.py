@@ -39,7 +39,7 @@ from isoforce.devices.base import (
     force_spec,
     plausible_rows,
 )
-from isoforce.devices.ble_profile import BleProfile, GattWrite, Query
+from isoforce.devices.ble_profile import BleProfile, GattWrite, Query, battery_volts_query
 from isoforce.units import N_PER_KGF
 
 NAME_PREFIX = "Progressor"
@@ -142,9 +142,10 @@ def _write(opcode: int) -> GattWrite:
     return GattWrite(CONTROL_UUID, command(opcode))
 
 
-def _battery_text(notification: bytes) -> str | None:
+def parse_battery_v(notification: bytes) -> float | None:
+    """Battery voltage in V from a ``CMD_GET_BATTERY_VOLTAGE`` response, None if it is not one."""
     mv = parse_battery_mv(notification)
-    return f"{mv / 1000:.2f} V" if mv is not None else None
+    return mv / 1000 if mv is not None else None
 
 
 PROFILE = BleProfile(
@@ -156,12 +157,7 @@ PROFILE = BleProfile(
     stop=(_write(CMD_STOP_WEIGHT),),
     tare=(_write(CMD_TARE),),
     queries=(
-        Query(
-            "battery",
-            _battery_text,
-            ask=_write(CMD_GET_BATTERY_VOLTAGE),
-            answers=is_command_response,
-        ),
+        battery_volts_query(parse_battery_v, _write(CMD_GET_BATTERY_VOLTAGE), is_command_response),
         Query(
             "firmware",
             parse_text,

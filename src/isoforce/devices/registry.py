@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from isoforce.core.effort_key import Capabilities
-from isoforce.devices.base import Decoder, DeviceKind, DeviceSpec
+from isoforce.devices.base import (
+    PUSH_ONLY,
+    PUSH_ONLY_CELL_NOTES,
+    Decoder,
+    DeviceKind,
+    DeviceSpec,
+    imu_spec,
+)
 from isoforce.devices.ble_specs import BLE_DEVICES, BLE_PROFILES
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.serial_specs import SERIAL_DEVICES, SERIAL_PROFILES
@@ -26,37 +34,28 @@ SIM_LOAD = DeviceSpec(
     notes="S-beam cell with a strap: measures push (PAILs) and pull (RAILs). No hardware needed.",
 )
 
-SIM_LOAD_PUSH_ONLY = DeviceSpec(
+SIM_LOAD_PUSH_ONLY = replace(
+    SIM_LOAD,
     key="sim-push",
     title="Simulated compression-only cell (virtual athlete)",
-    transport=DeviceKind.SIM,
-    capabilities=Capabilities(push=True, pull=False),
-    nominal_rate_hz=80.0,
-    force_channel="load_raw",
-    n_per_count=SIM_N_PER_COUNT,
-    offset_counts=SIM_OFFSET_COUNTS,
-    notes="Button cell under the block: RAILs and lift-offs are not force-measured.",
+    capabilities=PUSH_ONLY,
+    notes=PUSH_ONLY_CELL_NOTES,
 )
 
-SIM_IMU = DeviceSpec(
-    key="sim-imu",
-    title="Simulated IMU on the shank",
-    transport=DeviceKind.SIM,
-    capabilities=Capabilities(push=False, pull=False, imu=True),
+SIM_IMU = imu_spec(
+    "sim-imu",
+    "Simulated IMU on the shank",
+    DeviceKind.SIM,
     nominal_rate_hz=400.0,
-    force_channel=None,
     notes="Accelerometer + gyro: angle, stillness and an effort *estimate* only.",
 )
 
-SIM_DUAL = DeviceSpec(
+SIM_DUAL = replace(
+    SIM_LOAD,
     key="sim-dual",
     title="Simulated load cell + IMU on the shank (virtual athlete)",
-    transport=DeviceKind.SIM,
     capabilities=Capabilities(push=True, pull=True, imu=True),
     nominal_rate_hz=400.0,
-    force_channel="load_raw",
-    n_per_count=SIM_N_PER_COUNT,
-    offset_counts=SIM_OFFSET_COUNTS,
     notes=(
         "Dual mode: the cell measures, the IMU adds angle, stillness and an effort estimate "
         "whose error against the cell is reported per session."

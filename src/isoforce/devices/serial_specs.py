@@ -7,10 +7,18 @@ bytes and asks each codec how many valid frames it finds. :func:`identify` does 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from isoforce.core.effort_key import Capabilities
-from isoforce.devices.base import Decoder, DeviceKind, DeviceMessage, DeviceSpec
+from isoforce.devices.base import (
+    PUSH_ONLY,
+    PUSH_ONLY_CELL_NOTES,
+    Decoder,
+    DeviceKind,
+    DeviceMessage,
+    DeviceSpec,
+    imu_spec,
+)
 from isoforce.devices.hx711_lines import Hx711LineDecoder
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.witmotion_uart import WitMotionDecoder
@@ -55,23 +63,18 @@ HX711_SERIAL = DeviceSpec(
     ),
 )
 
-HX711_SERIAL_PUSH = DeviceSpec(
+HX711_SERIAL_PUSH = replace(
+    HX711_SERIAL,
     key="hx711-push",
     title="HX711 compression-only cell on USB serial (text lines)",
-    transport=DeviceKind.SERIAL,
-    capabilities=Capabilities(push=True, pull=False),
-    nominal_rate_hz=80.0,
-    force_channel="load_raw",
-    notes="Button cell under the block: RAILs and lift-offs are not force-measured.",
+    capabilities=PUSH_ONLY,
+    notes=PUSH_ONLY_CELL_NOTES,
 )
 
-ISOFORCE_SERIAL = DeviceSpec(
+ISOFORCE_SERIAL = replace(
+    HX711_SERIAL,
     key="isoforce-serial",
     title="isoforce firmware on USB serial (binary frames)",
-    transport=DeviceKind.SERIAL,
-    capabilities=Capabilities(push=True, pull=True),
-    nominal_rate_hz=80.0,
-    force_channel="load_raw",
     notes=(
         "The reference firmware in firmware_notes/ (ESP32, Uno/Nano): HX711 at 80 SPS, optional "
         "IMU, sequence numbers and device time. Needs a calibration (isoforce calibrate)."
@@ -79,13 +82,11 @@ ISOFORCE_SERIAL = DeviceSpec(
     text_commands=True,
 )
 
-WITMOTION_SERIAL = DeviceSpec(
-    key="witmotion",
-    title="WitMotion IMU on a serial port (JY901, WT901C, BWT901CL)",
-    transport=DeviceKind.SERIAL,
-    capabilities=Capabilities(push=False, pull=False, imu=True),
+WITMOTION_SERIAL = imu_spec(
+    "witmotion",
+    "WitMotion IMU on a serial port (JY901, WT901C, BWT901CL)",
+    DeviceKind.SERIAL,
     nominal_rate_hz=200.0,
-    force_channel=None,
     notes="Acceleration, angular rate, angles, quaternion; baud rate found automatically.",
 )
 

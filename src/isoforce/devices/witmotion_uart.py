@@ -26,9 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from isoforce.core.host_time import HostTimeline
 from isoforce.core.samples import FloatArray, SampleBlock
-from isoforce.devices.base import DecodeStats, DeviceMessage
+from isoforce.devices.base import DeviceMessage, HostTimedDecoder
 
 HEADER = 0x55
 FRAME_BYTES = 11
@@ -149,23 +148,23 @@ def encode_frames(*, type_code: int, words: NDArray[np.integer]) -> bytes:
     return rows.tobytes()
 
 
-class WitMotionDecoder:
+class WitMotionDecoder(HostTimedDecoder):
     """Streaming decoder for WitMotion UART frames; never raises, counts what it drops.
 
     ``stats.frames_ok`` counts valid frames, ``checksum_errors`` headers whose checksum failed,
     ``resyncs`` runs of dropped bytes between good frames.
     """
 
+    COUNTERS = ("incomplete_samples", "groups_without_channels")
+    NOMINAL_RATE_HZ = DEFAULT_RATE_HZ
+
     def __init__(self, *, nominal_rate_hz: float = DEFAULT_RATE_HZ) -> None:
-        self.stats = DecodeStats()
-        self.stats.other.update(incomplete_samples=0, groups_without_channels=0)
+        super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.channels: tuple[str, ...] = ()
         self._buf = bytearray()
         self._held = _EMPTY_ROWS
         self._recent_types = np.empty(0, dtype=np.int16)  # types of the latest frames
         self._seen_boundary = False
-        self._timeline = HostTimeline(nominal_rate_hz=nominal_rate_hz)
-        self._in_sync = True
         self._final = False
 
     @property
@@ -295,14 +294,6 @@ class WitMotionDecoder:
             if _valid_at(buf, inner) and _valid_at(buf, inner + FRAME_BYTES):
                 return inner
         return None
-
-    def _drop(self, count: int) -> None:
-        if count <= 0:
-            return
-        self.stats.bytes_dropped += count
-        if self._in_sync:
-            self.stats.resyncs += 1
-            self._in_sync = False
 
     # -- groups to samples --------------------------------------------------------------------
 
