@@ -112,14 +112,10 @@ class Activ5Decoder(HostTimedDecoder):
     COUNTERS = ("messages",)
     NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
 
-    def __init__(self, *, nominal_rate_hz: float = NOMINAL_RATE_HZ) -> None:
-        super().__init__(nominal_rate_hz=nominal_rate_hz)
-        self._text = bytearray()
-
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Consume a notification; return the readings and messages it completed."""
-        self._text += data
-        text = bytes(self._text)
+        self._buf += data
+        text = bytes(self._buf)
         out: list[SampleBlock | DeviceMessage] = []
         matches = list(_FORCE.finditer(text))
         end = matches[-1].end() if matches else 0
@@ -128,12 +124,12 @@ class Activ5Decoder(HostTimedDecoder):
             self.stats.other["messages"] += 1
             end = max(end, version.end())
         self.stats.frames_ok += len(matches)
-        del self._text[:end]
-        if len(self._text) > MAX_PENDING_BYTES:  # no message in sight: garbage
-            dropped = len(self._text) - KEEP_TAIL_BYTES
+        del self._buf[:end]
+        if len(self._buf) > MAX_PENDING_BYTES:  # no message in sight: garbage
+            dropped = len(self._buf) - KEEP_TAIL_BYTES
             self.stats.bytes_dropped += dropped
             self.stats.resyncs += 1
-            del self._text[:dropped]
+            del self._buf[:dropped]
         if matches:
             force_n = np.array([int(m.group(1)) for m in matches], dtype=np.float64) * N_PER_COUNT
             block = self._force_block(t_host_s, force_n, max_abs_n=MAX_ABS_N)
@@ -143,7 +139,7 @@ class Activ5Decoder(HostTimedDecoder):
 
     def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
         """End of stream: a reading cut short is dropped and counted (the rest is framing)."""
-        if _PARTIAL.search(self._text):
-            self.stats.bytes_dropped += len(self._text)
-        self._text.clear()
+        if _PARTIAL.search(self._buf):
+            self.stats.bytes_dropped += len(self._buf)
+        self._buf.clear()
         return []

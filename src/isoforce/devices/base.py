@@ -79,17 +79,11 @@ def force_spec(
     experimental: str = "",
 ) -> DeviceSpec:
     """The spec of a device whose decoder delivers newtons on ``force_n`` (no calibration)."""
+    force_n = FORCE_CHANNELS[0]
     return DeviceSpec(
-        key=key,
-        title=title,
-        transport=transport,
-        capabilities=capabilities,
-        nominal_rate_hz=nominal_rate_hz,
-        force_channel=FORCE_CHANNELS[0],
-        n_per_count=1.0,
-        notes=notes,
+        key, title, transport, capabilities, nominal_rate_hz, force_n, 1.0, notes=notes,
         experimental=experimental,
-    )
+    )  # fmt: skip
 
 
 #: What an IMU alone measures: no force, an effort estimate at most.
@@ -107,15 +101,9 @@ def imu_spec(
 ) -> DeviceSpec:
     """The spec of an IMU: no force channel, angle and stillness (and an effort estimate)."""
     return DeviceSpec(
-        key=key,
-        title=title,
-        transport=transport,
-        capabilities=IMU_ONLY,
-        nominal_rate_hz=nominal_rate_hz,
-        force_channel=None,
-        notes=notes,
+        key, title, transport, IMU_ONLY, nominal_rate_hz, None, notes=notes,
         experimental=experimental,
-    )
+    )  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -214,8 +202,9 @@ class CountingDecoder:
     ``COUNTERS`` names a subclass's own counters in ``stats.other`` (each starts at 0).
     :meth:`_drop` counts bytes that are no frame, with one resync per loss of sync (the next
     good frame restores it: ``self._in_sync = True``); :meth:`_refuse` counts a whole
-    notification that cannot hold a reading. :meth:`flush` suits a decoder that holds nothing
-    between notifications.
+    notification that cannot hold a reading. A streaming decoder keeps the bytes of an
+    unfinished frame in ``self._buf``; :meth:`flush` drops and counts them (a decoder that
+    holds nothing between notifications has nothing to drop).
     """
 
     COUNTERS: ClassVar[tuple[str, ...]] = ()
@@ -224,9 +213,12 @@ class CountingDecoder:
         self.stats = DecodeStats()
         self.stats.other.update(dict.fromkeys(self.COUNTERS, 0))
         self._in_sync = True
+        self._buf = bytearray()
 
     def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: nothing is held between notifications, so nothing is left to deliver."""
+        """End of stream: bytes held for a frame that can never complete are dropped, counted."""
+        self.stats.bytes_dropped += len(self._buf)
+        self._buf.clear()
         return []
 
     def _drop(self, count: int) -> None:
@@ -236,12 +228,6 @@ class CountingDecoder:
         if self._in_sync:
             self.stats.resyncs += 1
             self._in_sync = False
-
-    def _drop_held(self, held: bytearray) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: drop and count ``held``, a partial frame that can never complete."""
-        self.stats.bytes_dropped += len(held)
-        held.clear()
-        return []
 
     def _refuse(self, count: int) -> list[SampleBlock | DeviceMessage]:
         """Count ``count`` bytes that cannot be read (one resync if any); nothing to deliver."""

@@ -149,10 +149,6 @@ class Cts500Decoder(HostTimedDecoder):
     COUNTERS = ("acks",)
     NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
 
-    def __init__(self, *, nominal_rate_hz: float = NOMINAL_RATE_HZ) -> None:
-        super().__init__(nominal_rate_hz=nominal_rate_hz)
-        self._buf = bytearray()
-
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Consume a notification; return the samples and responses it completed."""
         self._buf += data
@@ -196,10 +192,6 @@ class Cts500Decoder(HostTimedDecoder):
         kg = np.concatenate(counts).astype(np.float64) * KG_PER_COUNT
         block = self._force_block(t_host_s, kg * N_PER_KGF, max_abs_n=MAX_ABS_KG * N_PER_KGF)
         return [block, *out] if block is not None else out
-
-    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: a partial frame can never complete, so it is dropped and counted."""
-        return self._drop_held(self._buf)
 
     def _weight_run(self, pos: int) -> np.ndarray | None:
         """Signed counts of the valid weight frames starting at ``pos`` (None if there is none)."""

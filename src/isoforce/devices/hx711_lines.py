@@ -153,7 +153,6 @@ class Hx711LineDecoder(HostTimedDecoder):
         super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.format: LineFormat | None = None
         self._fast_path = fast_path
-        self._buf = bytearray()
         self._last_t_host = -np.inf
 
     @property

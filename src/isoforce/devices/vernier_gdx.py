@@ -146,10 +146,6 @@ class VernierGdxDecoder(HostTimedDecoder):
     COUNTERS = ("responses", "other_types", "no_force")
     NOMINAL_RATE_HZ = NOMINAL_RATE_HZ
 
-    def __init__(self, *, nominal_rate_hz: float = NOMINAL_RATE_HZ) -> None:
-        super().__init__(nominal_rate_hz=nominal_rate_hz)
-        self._buf = bytearray()
-
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Consume a notification; return the samples of every packet it completed."""
         self._buf += data
@@ -184,10 +180,6 @@ class VernierGdxDecoder(HostTimedDecoder):
             return []
         block = self._force_block(t_host_s, np.concatenate(values), max_abs_n=MAX_ABS_N)
         return [] if block is None else [block]
-
-    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: a partial packet can never complete, so it is dropped and counted."""
-        return self._drop_held(self._buf)
 
     def _check(self, pos: int) -> int:
         """Whether a packet starts at ``pos``: its length, ``_WAIT`` for more bytes, or ``_BAD``.

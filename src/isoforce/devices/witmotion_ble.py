@@ -270,7 +270,6 @@ class WitMotionBleDecoder(HostTimedDecoder):
         super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.frame_bytes = frame_bytes
         self.registers: dict[int, RegisterReply] = {}
-        self._buf = bytearray()
 
     def _size(self, frame_type: int) -> int:
         return FRAME_BYTES if frame_type == TYPE_REGISTER else self.frame_bytes

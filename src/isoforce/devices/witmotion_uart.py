@@ -161,7 +161,6 @@ class WitMotionDecoder(HostTimedDecoder):
     def __init__(self, *, nominal_rate_hz: float = DEFAULT_RATE_HZ) -> None:
         super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.channels: tuple[str, ...] = ()
-        self._buf = bytearray()
         self._held = _EMPTY_ROWS
         self._recent_types = np.empty(0, dtype=np.int16)  # types of the latest frames
         self._seen_boundary = False
