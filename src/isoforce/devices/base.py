@@ -7,7 +7,7 @@ reason, guard against impossible values and stamp host time, the same way for ev
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar, Protocol
 
 import numpy as np
@@ -62,8 +62,6 @@ class DeviceSpec:
 
 #: What a pushing (or hanging) gauge measures: the direction it is rigged for.
 PUSH_ONLY = Capabilities(push=True, pull=False)
-#: A compression-only cell's notes (the simulated one and the HX711 one alike).
-PUSH_ONLY_CELL_NOTES = "Button cell under the block: RAILs and lift-offs are not force-measured."
 #: The single channel of a device that reports its force in newtons (after its own units).
 FORCE_CHANNELS = ("force_n",)
 
@@ -104,6 +102,12 @@ def imu_spec(
         key, title, transport, IMU_ONLY, nominal_rate_hz, None, notes=notes,
         experimental=experimental,
     )  # fmt: skip
+
+
+def push_only(spec: DeviceSpec, key: str, title: str) -> DeviceSpec:
+    """The compression-only variant of a load-cell spec: a button cell under the block."""
+    notes = "Button cell under the block: RAILs and lift-offs are not force-measured."
+    return replace(spec, key=key, title=title, capabilities=PUSH_ONLY, notes=notes)
 
 
 @dataclass(slots=True)

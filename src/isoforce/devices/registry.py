@@ -6,14 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from isoforce.core.effort_key import Capabilities
-from isoforce.devices.base import (
-    PUSH_ONLY,
-    PUSH_ONLY_CELL_NOTES,
-    Decoder,
-    DeviceKind,
-    DeviceSpec,
-    imu_spec,
-)
+from isoforce.devices.base import Decoder, DeviceKind, DeviceSpec, imu_spec, push_only
 from isoforce.devices.ble_specs import BLE_DEVICES, BLE_PROFILES
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
 from isoforce.devices.serial_specs import SERIAL_DEVICES, SERIAL_PROFILES
@@ -34,12 +27,8 @@ SIM_LOAD = DeviceSpec(
     notes="S-beam cell with a strap: measures push (PAILs) and pull (RAILs). No hardware needed.",
 )
 
-SIM_LOAD_PUSH_ONLY = replace(
-    SIM_LOAD,
-    key="sim-push",
-    title="Simulated compression-only cell (virtual athlete)",
-    capabilities=PUSH_ONLY,
-    notes=PUSH_ONLY_CELL_NOTES,
+SIM_LOAD_PUSH_ONLY = push_only(
+    SIM_LOAD, "sim-push", "Simulated compression-only cell (virtual athlete)"
 )
 
 SIM_IMU = imu_spec(

@@ -11,13 +11,12 @@ from dataclasses import dataclass, replace
 
 from isoforce.core.effort_key import Capabilities
 from isoforce.devices.base import (
-    PUSH_ONLY,
-    PUSH_ONLY_CELL_NOTES,
     Decoder,
     DeviceKind,
     DeviceMessage,
     DeviceSpec,
     imu_spec,
+    push_only,
 )
 from isoforce.devices.hx711_lines import Hx711LineDecoder
 from isoforce.devices.isoforce_frame import IsoforceFrameDecoder
@@ -63,12 +62,8 @@ HX711_SERIAL = DeviceSpec(
     ),
 )
 
-HX711_SERIAL_PUSH = replace(
-    HX711_SERIAL,
-    key="hx711-push",
-    title="HX711 compression-only cell on USB serial (text lines)",
-    capabilities=PUSH_ONLY,
-    notes=PUSH_ONLY_CELL_NOTES,
+HX711_SERIAL_PUSH = push_only(
+    HX711_SERIAL, "hx711-push", "HX711 compression-only cell on USB serial (text lines)"
 )
 
 ISOFORCE_SERIAL = replace(
