@@ -13,10 +13,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from isoforce.core.samples import RawChunk
+from isoforce.core.samples import RawChunk, SampleBlock
+from isoforce.devices.base import Decoder
+from isoforce.devices.registry import device_spec, new_decoder
 from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.live import FrameConsumer, LinkChange, LinkEvent, LiveFrame, SessionOutcome
-from isoforce.transports.ble import BleTransport
+from isoforce.transports.ble import BleTransport, ble_transport_for
+from isoforce.transports.ble_stream import BleSettings
 from tests.ble.ble_emulators import Emulator
 from tests.ble.ble_fake_bluez import FakeBluez
 
@@ -111,6 +114,21 @@ async def take(transport: BleTransport, n: int, into: list[RawChunk]) -> list[Ra
         if len(into) >= n:
             break
     return into
+
+
+def emulator_transport(key: str, emu: Emulator) -> BleTransport:
+    """The BLE transport for device ``key`` at the emulator's address (quick to give up a find)."""
+    settings = BleSettings(address=emu.periph.address, reconnect_find_s=0.3)
+    transport = ble_transport_for(device_spec(key), settings)
+    assert isinstance(transport, BleTransport)
+    return transport
+
+
+def decode_chunks(key: str, chunks: list[RawChunk]) -> tuple[SampleBlock, Decoder]:
+    """Everything device ``key``'s own decoder makes of ``chunks`` (flushed), and the decoder."""
+    decoder = new_decoder(key)
+    items = [i for c in chunks for i in decoder.feed(c.t_host_s, c.data)] + decoder.flush(9e9)
+    return SampleBlock.concat([i for i in items if isinstance(i, SampleBlock)]), decoder
 
 
 async def walk_away_and_reconnect(

@@ -20,19 +20,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from isoforce.core.samples import RawChunk, SampleBlock
-from isoforce.devices.registry import device_spec, new_decoder
+from isoforce.devices.registry import device_spec
 from isoforce.live import SessionOptions
 from isoforce.live.build import open_session
-from isoforce.transports.ble import BleTransport, ble_transport_for
 from isoforce.transports.ble_scan import BleScanner
-from isoforce.transports.ble_stream import BleSettings
 from isoforce.units import N_PER_KGF, STANDARD_GRAVITY_M_S2
 from tests.ble.ble_bus import PrivateBus
 from tests.ble.ble_emulators import Emulator
 from tests.ble.ble_fake_bluez import FakeBluez
 from tests.ble.ble_fake_run import FakeBluezProcess
-from tests.ble.ble_helpers import walk_away_and_reconnect
+from tests.ble.ble_helpers import decode_chunks, emulator_transport, walk_away_and_reconnect
 from tests.ble.emu_activ5 import N_PER_COUNT, Activ5Emu
 from tests.ble.emu_cts500 import Cts500Emu
 from tests.ble.emu_movesense import MovesenseEmu
@@ -78,12 +75,6 @@ CASES = {
 }
 
 
-def decoded(key: str, chunks: list[RawChunk]) -> np.ndarray:
-    dec = new_decoder(key)
-    blocks = [b for c in chunks for b in dec.feed(c.t_host_s, c.data) if isinstance(b, SampleBlock)]
-    return SampleBlock.concat(blocks).values
-
-
 @pytest.mark.asyncio
 @pytest.mark.parametrize("key", list(CASES))
 async def test_streams_exactly_and_reconnects(bluez: FakeBluez, key: str) -> None:
@@ -93,14 +84,11 @@ async def test_streams_exactly_and_reconnects(bluez: FakeBluez, key: str) -> Non
     section = await BleScanner(duration_s=0.5).scan()
     (found,) = section.found
     assert found.device == key and found.options == ("--device", key, "--address", found.address)
-    spec = device_spec(key)
-    settings = BleSettings(address=emu.periph.address, reconnect_find_s=0.3)
-    transport = ble_transport_for(spec, settings)
-    assert isinstance(transport, BleTransport)
+    transport = emulator_transport(key, emu)
     async with transport:
         before, after = await walk_away_and_reconnect(transport, emu)
     assert transport.connects == 2 and case.starts(emu) == 2
-    values = decoded(key, before + after)
+    values = decode_chunks(key, before + after)[0].values
     sent = np.array([case.expect(e.raw) for e in emu.delivered])
     assert len(values) >= 12 and np.array_equal(values, sent[: len(values)])
 

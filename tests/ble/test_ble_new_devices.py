@@ -19,15 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from isoforce.core.samples import SampleBlock
-from isoforce.devices.registry import device_spec, new_decoder
-from isoforce.transports.ble import BleTransport, ble_transport_for
-from isoforce.transports.ble_stream import BleSettings
+from isoforce.devices.registry import device_spec
 from tests.ble.ble_bus import PrivateBus
 from tests.ble.ble_emulators import Emulator
 from tests.ble.ble_fake_bluez import FakeBluez
 from tests.ble.ble_fake_run import FakeBluezProcess
-from tests.ble.ble_helpers import walk_away_and_reconnect
+from tests.ble.ble_helpers import decode_chunks, emulator_transport, walk_away_and_reconnect
 from tests.ble.emu_climbro import ClimbroEmu
 from tests.ble.emu_entralpi import EntralpiEmu
 from tests.ble.emu_frez_dyno import A_KG_PER_COUNT, ZERO_ADC, FrezDynoEmu
@@ -125,18 +122,12 @@ async def test_walk_away_and_reconnect(kind: str, bluez: FakeBluez) -> None:
     key, _address, expected = KINDS[kind]
     emu = EMULATORS[kind]()
     bluez.add(emu.periph)
-    spec = device_spec(key)
-    settings = BleSettings(address=emu.periph.address, reconnect_find_s=0.3)
-    transport = ble_transport_for(spec, settings)
-    assert isinstance(transport, BleTransport)
+    transport = emulator_transport(key, emu)
     async with transport:
         before, after = await walk_away_and_reconnect(transport, emu)
     assert transport.connects == 2 and not emu.periph.connected
-    decoder = new_decoder(key)
-    chunks = before + after
-    items = [i for c in chunks for i in decoder.feed(c.t_host_s, c.data)] + decoder.flush(9e9)
-    block = SampleBlock.concat([i for i in items if isinstance(i, SampleBlock)])
-    got = block.column(spec.force_channel or "").tolist()
+    block, decoder = decode_chunks(key, before + after)
+    got = block.column(device_spec(key).force_channel or "").tolist()
     sent = [expected(list(e.raw)) for e in emu.delivered]
     first = int(np.argmin([abs(s - got[0]) for s in sent[:5]]))
     # one contiguous run of what was sent: nothing lost across the walk-away and the reconnect

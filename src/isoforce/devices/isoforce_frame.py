@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from isoforce.core.device_time import CounterSpec, CounterUnwrapper
 from isoforce.core.samples import FloatArray, SampleBlock
-from isoforce.devices.base import TEXT_KIND, DecodeStats, DeviceMessage
+from isoforce.devices.base import TEXT_KIND, CountingDecoder, DeviceMessage
 
 SYNC = b"\xa5\x5a"
 SYNC0, SYNC1 = 0xA5, 0x5A
@@ -203,12 +203,15 @@ def _length_fits_mask(row: NDArray[np.uint8]) -> bool:
     return int(row[3]) == FIXED_PAYLOAD_BYTES + VALUE_BYTES * bin(mask).count("1")
 
 
-class IsoforceFrameDecoder:
-    """Streaming decoder for isoforce frames. Never raises on garbage; counts what it drops."""
+class IsoforceFrameDecoder(CountingDecoder):
+    """Streaming decoder for isoforce frames. Never raises on garbage; counts what it drops.
+
+    Bytes that are no frame are counted by ``_discard``, a frame given up for a new sync by
+    ``_resync``; :meth:`flush` (the base's) drops and counts the bytes of an unfinished frame.
+    """
 
     def __init__(self) -> None:
-        self.stats = DecodeStats()
-        self._buf = bytearray()
+        super().__init__()
         self._clock = CounterUnwrapper(TIME_COUNTER)
         self._next_seq: int | None = None
 
@@ -229,11 +232,11 @@ class IsoforceFrameDecoder:
             if start < 0:
                 # keep a trailing 0xA5 that may be the first half of a sync
                 keep = 1 if buf[n - 1] == SYNC0 else 0
-                self._drop(n - keep - pos)
+                self._discard(n - keep - pos)
                 pos = n - keep
                 break
             if start > pos:
-                self._drop(start - pos)
+                self._discard(start - pos)
                 pos = start
             if n - pos < HEADER_BYTES:
                 break
@@ -285,7 +288,7 @@ class IsoforceFrameDecoder:
             if not _length_fits_mask(rows[0]):
                 # a checked frame whose channel mask and payload length disagree: skip it whole
                 self.stats.bad_lengths += 1
-                self._drop(size)
+                self._discard(size)
                 pos += size
                 continue
             if not good.all():
@@ -296,20 +299,14 @@ class IsoforceFrameDecoder:
         del self._buf[:pos]
         return out
 
-    def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: the bytes held back are no complete frame; drop and count them."""
-        self._drop(len(self._buf))
-        self._buf.clear()
-        return []
-
     # -- internals -------------------------------------------------------------------------
 
-    def _drop(self, count: int) -> None:
+    def _discard(self, count: int) -> None:
         self.stats.bytes_dropped += max(0, count)
 
     def _resync(self) -> None:
         self.stats.resyncs += 1
-        self._drop(1)
+        self._discard(1)
 
     @staticmethod
     def _find_sync(buf: NDArray[np.uint8], pos: int) -> int:
