@@ -84,6 +84,8 @@ def force_spec(
     )  # fmt: skip
 
 
+#: The six channels of an accelerometer + gyroscope, in g and °/s.
+IMU6_CHANNELS = ("acc_x_g", "acc_y_g", "acc_z_g", "gyro_x_dps", "gyro_y_dps", "gyro_z_dps")
 #: What an IMU alone measures: no force, an effort estimate at most.
 IMU_ONLY = Capabilities(push=False, pull=False, imu=True)
 

@@ -39,6 +39,7 @@ from isoforce.core.device_time import CounterSpec, RestartingCounter
 from isoforce.core.host_time import MIN_STEP_S
 from isoforce.core.samples import SampleBlock
 from isoforce.devices.base import (
+    IMU6_CHANNELS,
     CountingDecoder,
     DeviceKind,
     DeviceMessage,
@@ -70,7 +71,7 @@ TIME_COUNTER = CounterSpec(bits=32, tick_s=1e-3)
 #: The sensor's ranges end at 16 g and 2000 °/s; beyond twice that a float32 is garbage.
 MAX_ABS_G = 32.0
 MAX_ABS_DPS = 4000.0
-CHANNELS = ("acc_x_g", "acc_y_g", "acc_z_g", "gyro_x_dps", "gyro_y_dps", "gyro_z_dps")
+CHANNELS = IMU6_CHANNELS
 _PER_UNIT = np.array([STANDARD_GRAVITY_M_S2] * 3 + [1.0] * 3)  # m/s² per g; °/s as sent
 _BOUNDS = np.array([MAX_ABS_G] * 3 + [MAX_ABS_DPS] * 3)
 

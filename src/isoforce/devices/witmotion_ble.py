@@ -35,7 +35,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from isoforce.core.samples import SampleBlock
-from isoforce.devices.base import DeviceKind, DeviceMessage, HostTimedDecoder, imu_spec
+from isoforce.devices.base import (
+    IMU6_CHANNELS,
+    DeviceKind,
+    DeviceMessage,
+    HostTimedDecoder,
+    imu_spec,
+)
 from isoforce.devices.ble_profile import BleProfile, GattWrite, Query, RateSetting
 from isoforce.devices.witmotion_uart import (
     ACC_RANGE_G,
@@ -92,17 +98,7 @@ DEFAULT_RATE_HZ = 10.0
 #: The rate isoforce asks for on connect: enough for angles and stillness, light on the radio.
 SESSION_RATE_HZ = 50.0
 
-CHANNELS = (
-    "acc_x_g",
-    "acc_y_g",
-    "acc_z_g",
-    "gyro_x_dps",
-    "gyro_y_dps",
-    "gyro_z_dps",
-    "roll_deg",
-    "pitch_deg",
-    "yaw_deg",
-)
+CHANNELS = (*IMU6_CHANNELS, "roll_deg", "pitch_deg", "yaw_deg")
 SCALES = (
     np.array([ACC_RANGE_G] * 3 + [GYRO_RANGE_DPS] * 3 + [ANGLE_RANGE_DEG] * 3) / INT16_FULL_SCALE
 )
