@@ -20,7 +20,9 @@ Spec (device-protocols.md §11: Vernier's own ``godirect-py`` library, ``device.
 isoforce enables sensor 1 (force) alone at a 10 ms period. Packets of other measurement types
 (start time, dropped, period) and command responses are counted, never taken for samples.
 Resynchronisation after garbage: a measurement must name a known type and a length that fits
-its mask and count, a response must name a known command and carry a valid checksum (measurements are not checked: the
+its mask and count, a response must name a known command and carry a valid checksum, and a
+packet isoforce does not read is given up when a whole force measurement begins inside it
+(measurements are not checked: the
 sources do not say that the device fills in their checksum). The
 packet has no timestamp: samples are stamped with host arrival time spread at 100 Hz.
 """
@@ -186,8 +188,8 @@ class VernierGdxDecoder(HostTimedDecoder):
 
         A measurement must name a known type and, for NORMAL_REAL32, a length that fits its
         mask and count; any other packet (a command response) must name a known command in
-        byte 4 and carry a valid checksum, and is given up when a whole measurement starts
-        before its end.
+        byte 4 and carry a valid checksum. A packet that is not a force measurement is given up
+        when a whole force measurement starts before its end, complete or not.
         Either test is made as soon as the bytes it needs have arrived, so garbage cannot hold
         the stream back for long.
         """
@@ -212,7 +214,23 @@ class VernierGdxDecoder(HostTimedDecoder):
             return self._wait_or_measurement_after(pos)
         if buf[pos] != MEASUREMENT and checksum(bytes(buf[pos : pos + length])) != buf[pos + 3]:
             return _BAD
+        if buf[pos + 4] != TYPE_NORMAL_REAL32 and self._force_packet_inside(pos, pos + length):
+            return _BAD  # garbage whose length byte would swallow the force packets after it
         return length
+
+    def _force_packet_inside(self, start: int, end: int) -> bool:
+        """Whether a whole force measurement (NORMAL_REAL32) begins after ``start``, before ``end``.
+
+        A packet isoforce does not read (a response, another measurement type) loses nothing by
+        being given up; the force packets a stray header's length would cover are kept instead.
+        """
+        buf = self._buf
+        at = buf.find(MEASUREMENT, start + 1, end)
+        while at >= 0:
+            if len(buf) - at > 4 and buf[at + 4] == TYPE_NORMAL_REAL32 and self._check(at) > 0:
+                return True
+            at = buf.find(MEASUREMENT, at + 1, end)
+        return False
 
     def _run(self, pos: int) -> tuple[int, np.ndarray] | None:
         """A run of force measurements shaped like the one at ``pos``, decoded at once.
@@ -244,15 +262,15 @@ class VernierGdxDecoder(HostTimedDecoder):
         return good * length, force
 
     def _wait_or_measurement_after(self, pos: int) -> int:
-        """``_WAIT`` for an incomplete packet, unless a whole measurement begins inside it."""
-        if self._buf[pos] == MEASUREMENT:
+        """``_WAIT`` for an incomplete packet, unless a whole force measurement begins inside it.
+
+        An incomplete force measurement is always waited for (its length was checked against
+        its mask and count).
+        """
+        buf = self._buf
+        if buf[pos] == MEASUREMENT and (len(buf) - pos <= 4 or buf[pos + 4] == TYPE_NORMAL_REAL32):
             return _WAIT
-        at = self._buf.find(MEASUREMENT, pos + 1)
-        while at >= 0:
-            if self._check(at) > 0:
-                return _BAD
-            at = self._buf.find(MEASUREMENT, at + 1)
-        return _WAIT
+        return _BAD if self._force_packet_inside(pos, len(buf)) else _WAIT
 
     def _force(self, packet: bytes) -> np.ndarray | None:
         """Sensor 1's values in a NORMAL_REAL32 packet (None for anything else)."""
