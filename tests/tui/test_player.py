@@ -143,6 +143,7 @@ async def test_the_audio_mode_is_on_screen_and_a_missing_speech_engine_is_said_o
         (289.5, "LOWER", "next: LIFT · lift-off 2 of 3", "LIFT IN", "2"),
     ],
 )
+@pytest.mark.timeout(360)  # minute 5 of a drill with a 400 Hz IMU, in virtual time
 async def test_lift_offs_are_counted_in_and_show_the_angle(
     t_s: float, phase: str, info: str, caption: str, big: str
 ) -> None:
