@@ -106,6 +106,13 @@ class EffortModel:
         max_n = np.where(force_n >= 0, at_or_above_zero_n, below_zero_n)
         return EffortResult(force_n / max_n * 100.0, None, direction)
 
+    def divisors(self, direction: Direction | None) -> tuple[float, float] | NotMeasured:
+        """The maxima (N) force at or above zero and below zero is divided by, or why none.
+
+        ``effort % = force / max × 100`` with that max, as :meth:`compute` does.
+        """
+        return self._rules[direction]
+
     def compute_values(
         self, *, force_n: Sequence[float], direction: Direction | None
     ) -> tuple[list[float], NotMeasured | None]:

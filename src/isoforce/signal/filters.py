@@ -82,6 +82,26 @@ class SosFilter:
         """The sections (a copy)."""
         return self._sos.copy()
 
+    @property
+    def biquad(self) -> tuple[float, float, float, float, float] | None:
+        """``(b0, b1, b2, a1, a2)`` of a 1-D filter with one section, else None.
+
+        For a caller that runs this recursion fused with its own per-sample work on a short
+        block (the force pipeline): it must follow :meth:`_run` step for step and leave the new
+        state in :meth:`live_state`, so the result is the same bits as :meth:`process`.
+        """
+        if self._channels is not None or self._sections != 1:
+            return None
+        return self._rows[0]
+
+    def live_state(self, first: float) -> list[float]:
+        """The carried state of a 1-D filter, itself (not a copy): ``[z0, z1]`` per section.
+
+        Not started yet (``settle_on_first``), it is set from ``first``, the next input value.
+        """
+        state = self._state
+        return state if state is not None else self._state_for([first])
+
     def reset(self) -> None:
         """Forget the state: back to rest, or (``settle_on_first``) wait for the next sample."""
         width = 2 * self._sections * (self._channels or 1)
@@ -112,9 +132,11 @@ class SosFilter:
         """Filter the next chunk of a 1-D signal given as plain floats (no numpy at all)."""
         if self._channels is not None:
             raise ValueError("process_values() is for 1-D filters (channels=None)")
-        if len(values) == 0:
+        if not len(values):
             return []
-        state = self._state if self._state is not None else self._state_for([values[0]])
+        state = self._state
+        if state is None:
+            state = self._state_for([values[0]])
         return self._run(state, 0, values)
 
     def _state_for(self, first: list[float]) -> list[float]:
@@ -130,11 +152,12 @@ class SosFilter:
         for b0, b1, b2, a1, a2 in self._rows:
             z0, z1 = state[i], state[i + 1]
             out = []
+            append = out.append  # bound once: a 1-15-sample block is mostly loop overhead
             for v in values:
                 y = z0 + b0 * v
                 z0 = z1 + v * b1 - y * a1
                 z1 = v * b2 - y * a2
-                out.append(y)
+                append(y)
             state[i], state[i + 1] = z0, z1
             values = out
             i += 2
