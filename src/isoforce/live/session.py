@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import functools
 import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -168,6 +169,9 @@ class LiveSession:
         self._no_labels = Labels()
         self._above_max = self.above_max_steps()
         self._curve: tuple[float, FloatArray, FloatArray] | None = None
+        #: The current and next step's labels, and the step indices they were written for.
+        self._step_labels = ("", "")
+        self._labels_key: tuple[int, int] | None = None
         self._step_start: dict[int, float] = {}
         self._last_effort_pct = math.nan
         #: The last force block's times and effort, to score a paired IMU's estimate against.
@@ -606,6 +610,16 @@ class LiveSession:
             self._curve = self._step_curve(start, step.duration_s)
         start_s, curve_t, curve_pct = self._curve or (t, np.empty(0), np.empty(0))
         nxt = engine.next_step
+        # labels change with what the drill does (pain, consent, a max found), which comes as
+        # events, or with the step: written again only then, not for every block
+        key = (step.index if step is not None else -1, nxt.index if nxt is not None else -1)
+        if events or key != self._labels_key:
+            self._labels_key = key
+            self._step_labels = (
+                engine.step_label(step.index) if step is not None else "",
+                engine.step_label(nxt.index) if nxt is not None else "",
+            )
+        step_label, next_label = self._step_labels
         return DrillState(
             status=engine.status,
             step=step,
@@ -616,8 +630,8 @@ class LiveSession:
             step_start_s=start_s,
             target_t_s=curve_t,
             target_curve_pct=curve_pct,
-            step_label=engine.step_label(step.index) if step is not None else "",
-            next_label=engine.step_label(nxt.index) if nxt is not None else "",
+            step_label=step_label,
+            next_label=next_label,
             above_max_prompt=self._above_max_prompt(),
             clock=engine.phase_clock(t),
         )
@@ -710,25 +724,45 @@ def force_columns(
 ) -> dict[str, NDArray[Any]]:
     """A processed block's samples in the columns of ``core.schema.FORCE_COLUMNS``.
 
-    Without a drill, ``target_pct`` is NaN, ``step``/``phase`` are -1 and ``rep`` is 0.
+    Without a drill, ``target_pct`` is NaN, ``step``/``phase`` are -1 and ``rep`` is 0: those
+    columns (and ``lost_before`` when nothing was lost) are shared read-only constants.
     """
     n = processed.samples
-    lost = np.zeros(n, dtype=np.int64)
-    if n:
+    fill = _fill(n)
+    if processed.lost_before and n:
+        lost = np.zeros(n, dtype=np.int64)
         lost[0] = processed.lost_before
-    none = np.full(n, -1, dtype=np.int64)
+    else:
+        lost = fill.zeros
     return {
         "t_s": processed.t_s,
         "t_host_s": processed.t_host_s,
         "raw": processed.raw,
         "force_n": processed.force_n,
         "effort_pct": processed.effort_pct,
-        "target_pct": target_pct if target_pct is not None else np.full(n, np.nan),
-        "step": step if step is not None else none,
-        "phase": phase if phase is not None else none.copy(),
-        "rep": rep if rep is not None else np.zeros(n, dtype=np.int64),
+        "target_pct": target_pct if target_pct is not None else fill.nan,
+        "step": step if step is not None else fill.minus_one,
+        "phase": phase if phase is not None else fill.minus_one,
+        "rep": rep if rep is not None else fill.zeros,
         "lost_before": lost,
     }
+
+
+class _Fill(NamedTuple):
+    """Read-only columns of ``n`` samples: NaN, -1 and 0 (shared by every frame of that size)."""
+
+    nan: FloatArray
+    minus_one: IntArray
+    zeros: IntArray
+
+
+@functools.cache
+def _fill(n: int) -> _Fill:
+    """The constant columns of ``n`` samples (cached: a live stream has a few block sizes)."""
+    fill = _Fill(np.full(n, np.nan), np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64))
+    for values in fill:
+        values.setflags(write=False)
+    return fill
 
 
 def _imu_samples(block: SampleBlock, derived: ImuBlock) -> ImuSamples:

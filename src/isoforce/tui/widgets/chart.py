@@ -14,6 +14,7 @@ the time ticks, keeping the plot.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 import time
@@ -25,7 +26,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.timer import Timer
 from textual.widget import Widget
 
 from isoforce.core.samples import FloatArray
@@ -337,7 +337,7 @@ class ChartView(Widget):
         self._data = data or ChartData()
         self._min_interval_s = 1.0 / max_hz
         self._drawn_at = -math.inf
-        self._pending: Timer | None = None
+        self._pending: asyncio.TimerHandle | None = None
         self._strips: list[Strip] | None = None
         self._strips_size = Size(0, 0)
         #: How many times the chart was laid out and rasterised (tests and benchmarks read it).
@@ -359,7 +359,16 @@ class ChartView(Widget):
         if wait <= 0:
             self._redraw()
         elif self._pending is None:
-            self._pending = self.set_timer(wait, self._redraw)
+            # the loop's timer, not Textual's set_timer (a task and a repr of the app each time)
+            self._pending = asyncio.get_running_loop().call_later(
+                wait, self.call_next, self._redraw
+            )
+
+    def on_unmount(self) -> None:
+        """Drop a pending redraw."""
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
 
     def _redraw(self) -> None:
         self._pending = None
