@@ -10,7 +10,6 @@ happen per sample.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from dataclasses import dataclass, field, replace
@@ -126,10 +125,7 @@ class IsoforceApp(App[None]):
         self._frame_pending = True
         wait = self._last_frame_s + 1.0 / self.config.fps - time.perf_counter()
         if wait > 0:
-            # the event loop's timer, not Textual's set_timer: a Timer is a task of its own and
-            # takes a repr of the app (~0.1 ms a frame at the cap); the frame still runs as the
-            # app's callback
-            asyncio.get_running_loop().call_later(wait, self.call_next, self.frame)
+            self.set_timer(wait, self.frame)
         else:
             self.call_later(self.frame)
 

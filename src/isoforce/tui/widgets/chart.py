@@ -372,6 +372,8 @@ class ChartView(Widget):
 
     def _redraw(self) -> None:
         self._pending = None
+        if not self.is_attached:  # removed while a redraw was pending
+            return
         self._drawn_at = time.monotonic()
         self._strips = None
         self.refresh()
