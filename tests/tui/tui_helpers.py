@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from isoforce.live import SessionOptions
 from isoforce.tui.app import AppConfig, IsoforceApp, create_app
 from isoforce.tui.audio import AudioMode
+from isoforce.tui.widgets.chart import ChartView
 from tests.paths import ISOFORCE
 
 VIRTUAL = float("inf")
@@ -55,6 +56,8 @@ async def settled(pilot: Pilot[None], app: IsoforceApp) -> None:
     )
     final_t_s = app.controller.snapshot().t_s
     await wait_for(pilot, lambda: getattr(app.screen, "shown_t_s", final_t_s) >= final_t_s)
+    # the charts redraw a few times a second: the last one, if still to come
+    await wait_for(pilot, lambda: not any(c.redraw_pending for c in app.screen.query(ChartView)))
     await pilot.pause(0.05)  # let the last draw reach the compositor
 
 

@@ -353,6 +353,11 @@ class ChartView(Widget):
         self._data = data
         self.request_redraw()
 
+    @property
+    def redraw_pending(self) -> bool:
+        """Whether a redraw waits for the end of the current ``1 / max_hz`` interval."""
+        return self._pending is not None
+
     def request_redraw(self) -> None:
         """Redraw now, or at the end of the current ``1 / max_hz`` interval."""
         wait = self._drawn_at + self._min_interval_s - time.monotonic()
