@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
-from isoforce.core.effort_key import Direction
+from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills import DrillEngine, DrillEvent, EventKind, load_builtin
 from isoforce.drills.events import EngineSettings, EngineStatus
 from isoforce.drills.kinds.staircase import StaircaseStep
 from isoforce.drills.open_scale import OPEN_CEILING_PCT, open_ended, staircase_directions
 from isoforce.drills.plateau import PlateauWatch, held_pct
+from isoforce.drills.report import result_summary, score_table
 from isoforce.drills.scoring import EndReason
 from tests.drills.drills_helpers import FloatArray, simulate
 
@@ -119,3 +121,27 @@ def test_a_staircase_the_sensor_cannot_see_ends_after_two_blind_levels_with_no_m
         assert s.ended_t_s - s.started_t_s == pytest.approx(2 * 2.0)  # not a climb to 2000 N
     assert result.pain_free_max_pct is None and result.pain_free_found == ()
     assert engine.status is EngineStatus.FINISHED
+
+
+def test_each_direction_says_its_own_max_in_newtons_and_the_table_never_a_stand_in_pct() -> None:
+    drill = load_builtin("tension-drill")
+    opened = open_ended(drill, staircase_directions(drill))
+    newton_scale = {(ReferenceKind.PAIN_FREE, d) for d in (Direction.PUSH, Direction.PULL)}
+    engine = DrillEngine(
+        opened, EngineSettings(above_max_ceiling_pct=OPEN_CEILING_PCT), newton_scale=newton_scale
+    )
+    # 230 N push and 160 N pull are all they have
+    simulate(engine, t_end=400.0, effort=lambda e, t: np.clip(e.targets_at(t), -160.0, 230.0))
+    result = engine.result()
+    lines = result_summary(result)
+    assert any(line.startswith("push pain-free max: 230 N (measured in newtons") for line in lines)
+    assert any(line.startswith("pull pain-free max: 160 N (measured in newtons") for line in lines)
+    table = score_table(result).splitlines()
+    stairs = [row for row in table if "staircase" in row]
+    assert len(stairs) == 2
+    assert all(re.search(r"\d+ N\s+\d+ N\s+plateau", row) for row in stairs), stairs
+    # the practice holds read in newtons too; a passive step (no force target) stays in %
+    hold = next(row for row in table if "hold pull" in row)
+    assert re.search(r"1[56]\d N\s+1[56]\d N", hold), hold
+    passive = next(row for row in table if "passive 30 s" in row)
+    assert passive.rstrip().endswith("completed") and " N " not in passive

@@ -66,6 +66,8 @@ def _target_text(view: LiveView) -> str:
     """The target and its band in words (or that this phase has none)."""
     if math.isnan(view.target_pct) or (view.target_pct == 0 and math.isnan(view.band_pct)):
         return "no target now"
+    if view.phase is Phase.EFFORT and view.effort_unit == "N":
+        return "target: all you have (no max known yet)"  # not the stand-in's 100 N
     band = "" if math.isnan(view.band_pct) else f" ± {view.band_pct:g}"
     return f"target {_pct(view.target_pct, view.effort_unit)}{band}"
 
