@@ -74,7 +74,10 @@ def test_tension_drill_finds_the_pain_free_max(tmp_path: Path) -> None:
     # (effort reads in newtons) until the athlete, who hurts above 150 N, presses the key
     assert "effort reads in newtons" in out.stdout
     assert "staircase push +20 N until pain or a plateau" in out.stdout
-    marked = re.search(r"pain marked at [\d.]+ s \(effort (\d+) %, target (\d+) %\)", out.stdout)
+    # nothing known, so the efforts and levels are newtons and say so (never "160 %")
+    marked = re.search(r"pain marked at [\d.]+ s \(effort (\d+) N, target (\d+) N\)", out.stdout)
+    assert re.search(r"PAIN marked at effort \d+ N", out.stdout)
+    assert re.search(r"pain: target \d+ N → 140 N — better\?", out.stdout)
     assert marked is not None
     assert int(marked.group(2)) == 160
     assert (

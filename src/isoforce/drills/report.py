@@ -107,16 +107,19 @@ def result_summary(result: DrillResult) -> list[str]:
         )
     if s.hold_cv_pct is not None:
         lines.append(f"steadiness (mean CV of holds): {s.hold_cv_pct:.1f} %")
+    newtons = {s.step_index for s in result.step_scores if in_newtons(s, result.newton_scale)}
     for pain in result.pains:
-        effort = "not measured" if pain.effort_pct is None else f"{pain.effort_pct:.0f} %"
+        unit = "N" if pain.step_index in newtons else "%"  # no max known: newtons
+        effort = "not measured" if pain.effort_pct is None else f"{pain.effort_pct:.0f} {unit}"
         lines.append(
-            f"pain marked at {pain.t_s:.1f} s (effort {effort}, target {pain.target_pct:.0f} %)"
+            f"pain marked at {pain.t_s:.1f} s (effort {effort}, target {pain.target_pct:.0f} {unit})"
         )
     for drop in result.drops:
         answer = f", {drop.answer}" if drop.answer else ""
+        unit = "N" if (drop.reference, drop.direction) in result.newton_scale else "%"
         lines.append(
             f"{drop.cause} at {drop.t_s:.1f} s: {drop.direction.value} target "
-            f"{drop.painful_pct:.0f} % → {drop.level_pct:.0f} %{answer}; later "
+            f"{drop.painful_pct:.0f} {unit} → {drop.level_pct:.0f} {unit}{answer}; later "
             f"{drop.direction.value} targets stay at or below it"
         )
     for cramp in result.cramps:
