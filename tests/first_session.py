@@ -33,15 +33,17 @@ kind = "staircase"
 direction = "push"
 step_s = 0.6
 [[steps]]
-kind = "passive"
-seconds = 0.5
+kind = "ramp"
+direction = "push"
+to_pct = "max"
+rate_pct_per_s = 50
 [[steps]]
 kind = "staircase"
 direction = "pull"
 step_s = 0.6
 [[steps]]
 kind = "ramp"
-direction = "push"
+direction = "pull"
 to_pct = "max"
 rate_pct_per_s = 50
 """

@@ -74,12 +74,23 @@ def test_tension_drill_finds_the_pain_free_max(tmp_path: Path) -> None:
     # (effort reads in newtons) until the athlete, who hurts above 150 N, presses the key
     assert "effort reads in newtons" in out.stdout
     assert "staircase push +20 N until pain or a plateau" in out.stdout
-    marked = re.search(r"pain marked at [\d.]+ s \(effort (\d+) %, target (\d+) %\)", out.stdout)
+    # nothing known, so the efforts and levels are newtons and say so (never "160 %")
+    marked = re.search(r"pain marked at [\d.]+ s \(effort (\d+) N, target (\d+) N\)", out.stdout)
+    assert re.search(r"PAIN marked at effort \d+ N", out.stdout)
+    assert re.search(r"pain: target \d+ N → 140 N — better\?", out.stdout)
     assert marked is not None
     assert int(marked.group(2)) == 160
     assert (
-        "pain-free max: 140 N (measured on the 100 N scale) (last comfortable step)" in out.stdout
+        "push pain-free max: 140 N (measured in newtons: no max was known) (last comfortable step)"
+        in out.stdout
     )
+    # then the pull staircase: the athlete pulls 170 N at most and nothing hurts there
+    assert "staircase pull +20 N until pain or a plateau" in out.stdout
+    pull = re.search(r"pull pain-free max: (\d+) N \(measured in newtons", out.stdout)
+    assert pull is not None and 155 <= int(pull.group(1)) <= 175
+    # the table shows the steps measured with no max known in newtons, never as % of 100 N
+    stairs = next(line for line in out.stdout.splitlines() if line.startswith("2 "))
+    assert re.search(r"\d+ N\s+\d+ N\s+pain", stairs), stairs
 
 
 def test_tension_drill_with_no_pain_stops_at_the_plateau_in_newtons(tmp_path: Path) -> None:
@@ -92,6 +103,9 @@ def test_tension_drill_with_no_pain_stops_at_the_plateau_in_newtons(tmp_path: Pa
     found = re.search(r"pain-free max for hip-ir right push @ 90-90: ([\d.]+) N", out.stdout)
     assert found is not None
     assert 220.0 <= float(found.group(1)) <= 255.0  # the simulated athlete's 250 N, held
+    pull = re.search(r"pain-free max for hip-ir right pull @ 90-90: ([\d.]+) N", out.stdout)
+    assert pull is not None
+    assert 150.0 <= float(pull.group(1)) <= 175.0  # the simulated athlete's 170 N pull
 
 
 PAIN_HOLD = """

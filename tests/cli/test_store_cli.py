@@ -99,8 +99,11 @@ def test_drill_history_and_replay(tmp_path: Path) -> None:
     assert "hip-ir left push @ 90-90 — pain-free max" in history
     assert f"{found.group(1)} N" in history
     replay = ok(run("replay", "latest", "--speed", "max", data=data)).stdout
-    assert "scores match the recording for 11 of 11 steps" in replay
-    assert f"pain-free max: {float(found.group(1)):.0f} N (measured on the 100 N scale)" in replay
+    assert "scores match the recording for 22 of 22 steps" in replay  # push, then pull
+    assert (
+        f"push pain-free max: {float(found.group(1)):.0f} N (measured in newtons: no max was known)"
+        in replay
+    )
     other = ok(run("drill", "run", "tension-drill", "--speed", "max", data=data)).stdout
     assert "side: left (remembered)" in other  # the side used last, said so
     fresh = run("drill", "run", "tension-drill", "--speed", "max", data=tmp_path / "fresh")

@@ -90,20 +90,26 @@ def test_pails_rails_hip_is_the_seeds_sequence_exactly() -> None:
     assert drill.sensors.force_push and drill.sensors.force_pull and drill.sensors.imu
 
 
-def test_tension_drill_is_a_ten_percent_staircase_then_slow_practice() -> None:
+def test_tension_drill_is_a_ten_percent_staircase_then_slow_practice_push_then_pull() -> None:
     drill = load_builtin("tension-drill")
     stairs = [s for s in drill.steps if isinstance(s, StaircaseStep)]
-    assert len(stairs) == 1
-    assert (stairs[0].step_pct, stairs[0].step_s, stairs[0].ceiling_pct) == (10, 2, 100)
-    assert stairs[0].levels == (10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
-    practice = drill.steps[-1]
-    assert isinstance(practice, RepeatStep)
-    kinds = [type(s) for s in practice.steps]
-    assert kinds[:3] == [RampStep, HoldStep, ReleaseStep]
-    ramp, release = practice.steps[0], practice.steps[2]
-    assert isinstance(ramp, RampStep) and isinstance(release, ReleaseStep)
-    assert (ramp.from_pct, ramp.to_pct) == (0, 100) and release.from_pct == 100
-    assert release.duration_s >= ramp.duration_s  # the way down is no faster than the way up
+    assert [s.direction for s in stairs] == [PUSH, PULL]  # each direction its own max
+    for s in stairs:
+        assert (s.step_pct, s.step_s, s.ceiling_pct) == (10, 2, 100)
+        assert s.levels == (10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
+    practices = [s for s in drill.steps if isinstance(s, RepeatStep)]
+    assert len(practices) == 2
+    for stair, practice in zip(stairs, practices, strict=True):
+        # each staircase is followed by its own direction's practice
+        assert drill.steps.index(stair) < drill.steps.index(practice)
+        kinds = [type(s) for s in practice.steps]
+        assert kinds[:3] == [RampStep, HoldStep, ReleaseStep]
+        ramp, release = practice.steps[0], practice.steps[2]
+        assert isinstance(ramp, RampStep) and isinstance(release, ReleaseStep)
+        assert {ramp.direction, release.direction} == {stair.direction}
+        assert (ramp.from_pct, ramp.to_pct) == (0, 100) and release.from_pct == 100
+        assert release.duration_s >= ramp.duration_s  # the way down is no faster than the way up
+    assert drill.steps.index(practices[0]) < drill.steps.index(stairs[1])  # push done first
 
 
 def test_max_test_is_three_five_second_trials_each_way_with_a_minute_rest_against_mvic() -> None:

@@ -15,6 +15,7 @@ from isoforce.drills.scoring import EndReason
 from tests.drills.drills_helpers import FloatArray, simulate
 
 PUSH = Direction.PUSH
+PULL = Direction.PULL
 PAIN_FREE_N = {(ReferenceKind.PAIN_FREE, PUSH): 150.0, (ReferenceKind.MVIC, PUSH): 200.0}
 
 
@@ -118,15 +119,16 @@ def test_a_label_says_the_target_used_after_pain() -> None:
 def test_the_open_scale_practice_says_newtons() -> None:
     drill = load_builtin("tension-drill")
     opened = open_ended(drill, staircase_directions(drill))
-    engine = DrillEngine(opened, newton_scale={(ReferenceKind.PAIN_FREE, PUSH)})
+    engine = DrillEngine(opened, newton_scale={(ReferenceKind.PAIN_FREE, d) for d in (PUSH, PULL)})
 
     def top(engine: DrillEngine, t: FloatArray) -> FloatArray:
-        return np.minimum(engine.targets_at(t), 140.0)  # 140 N is all they have
+        return np.clip(engine.targets_at(t), -140.0, 140.0)  # 140 N is all they have
 
     assert engine.step_label(3) == "ramp push 0→100 % (pass 1)"  # 100 % of a max not found yet
     simulate(engine, t_end=400.0, effort=top)
     result = engine.result()
-    assert result.pain_free_max_pct == pytest.approx(140.0)
+    push = result.pain_free_found[0]
+    assert (push.direction, push.level_pct, push.in_newtons) == (PUSH, pytest.approx(140.0), True)
     labels = [s.label for s in result.step_scores]
     ramps = [label for label in labels if label.startswith(("ramp", "release", "hold"))]
     assert ramps and all("%" not in label for label in ramps), labels

@@ -80,15 +80,17 @@ def test_following_the_target_keeps_holds_in_band() -> None:
 
 def test_tension_drill_finds_the_pain_free_max_and_practises_at_it() -> None:
     engine = DrillEngine(load_builtin("tension-drill"))
-    t = np.arange(0.0, 240.0, 1 / 80)
+    t = np.arange(0.0, 400.0, 1 / 80)
     targets, events, marked_at = [], [], None
-    for chunk in np.array_split(t, 2400):  # 0.1 s chunks, as a live loop would see them
+    for chunk in np.array_split(t, 4000):  # 0.1 s chunks, as a live loop would see them
         effort = engine.targets_at(chunk)  # a simulated athlete who follows the target exactly
         upd = engine.update(t_s=chunk, effort_pct=effort)
         targets.append(upd.target_pct)
         events.extend(upd.events)
         step = engine.current_step
-        in_stairs = step is not None and step.kind == "staircase"
+        in_stairs = (
+            step is not None and step.kind == "staircase" and step.direction is Direction.PUSH
+        )
         # The pinch comes at the 70 % level: the user presses the pain key.
         if marked_at is None and in_stairs and upd.target_pct.max() >= 70.0:
             marked_at = float(chunk[-1])
@@ -96,13 +98,23 @@ def test_tension_drill_finds_the_pain_free_max_and_practises_at_it() -> None:
     target = np.concatenate(targets)
     result = engine.result()
     assert marked_at is not None
-    assert result.pain_free_max_pct == pytest.approx(60.0, abs=10.0)
-    assert result.pain_free_max_pct == pytest.approx(60.0)  # the last comfortable step
-    assert result.pain_free_max_by_pain and result.pains[0].effort_pct == pytest.approx(70.0)
+    push, pull = result.pain_free_found  # push first, then pull
+    assert push.direction is Direction.PUSH and push.level_pct == pytest.approx(
+        60.0
+    )  # last comfortable
+    assert push.by_pain and result.pains[0].effort_pct == pytest.approx(70.0)
+    # pull has its own staircase: no pain there, so it climbs to its ceiling
+    assert pull.direction is Direction.PULL and (pull.level_pct, pull.how) == (
+        pytest.approx(100.0),
+        "ceiling",
+    )
     found = [e for e in events if e.kind is EventKind.PAIN_FREE_MAX]
-    assert len(found) == 1 and found[0].value == pytest.approx(60.0)
-    # The practice ramps after the staircase go up to the new pain-free max, never above it.
-    assert np.max(target[t > marked_at]) == pytest.approx(60.0)
+    assert [e.value for e in found] == [pytest.approx(60.0), pytest.approx(100.0)]
+    # The push practice after the staircase goes up to the new pain-free max, never above it.
+    pull_t0 = next(s.started_t_s for s in result.step_scores if s.direction is Direction.PULL)
+    assert np.max(target[(t > marked_at) & (t < pull_t0)]) == pytest.approx(60.0)
+    # the pull practice to the pull max (pull targets are negative)
+    assert np.min(target[t > pull_t0]) == pytest.approx(-100.0)
     # at once it holds the level below the painful one (70 → 60) and asks "better?"
     assert target[np.searchsorted(t, marked_at + 0.01)] == pytest.approx(60.0)
     assert engine.status is EngineStatus.FINISHED

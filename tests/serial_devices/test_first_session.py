@@ -12,6 +12,7 @@ below comes from what this person did on the sensor. The drills and the person a
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,6 +90,17 @@ def test_a_first_time_athlete_gets_newtons_maxima_and_targets_from_them(
     assert found[Direction.PULL].value_n == pytest.approx(PULL_N, rel=0.08)
     assert found[Direction.PUSH].detail["found_by"] == "plateau"
     assert any("pain-free max for hip-ir left push @ 90-90" in line for line in saved)
+    assert any("pain-free max for hip-ir left pull @ 90-90" in line for line in saved)
+    # each direction's practice ramp runs to the max its staircase just found, in newtons
+    with SessionStore.open(data_dir=str(data)) as store:
+        (first,) = store.resolve("latest")
+        steps = store.load(first).steps
+    ramps = [s for s in steps if s.label.startswith("ramp")]
+    assert [s.direction for s in ramps] == ["push", "pull"]
+    for ramp, direction in zip(ramps, (Direction.PUSH, Direction.PULL), strict=True):
+        top = re.search(r"→(\d+) N", ramp.label)
+        assert top is not None, ramp.label
+        assert float(top.group(1)) == pytest.approx(found[direction].value_n, abs=1.0)
 
     # 2. max test: measured on the 100 N scale, stored per direction in newtons
     test, _ = run_drill(data, port, load_drill_text(MAX_TEST, name="m"), person)

@@ -461,7 +461,7 @@ def test_finding_import_negative_rate_is_refused(
         (_sidecar(_set("calibration", "n_per_raw", to=0)), r"calibration: .*non-zero"),
         (
             _lines(lambda p: p[1]["columns"]["step"].__setitem__(3, 50)),
-            r"channel 'load' sample 3: step: expected a code from -1 \(none\) to 10, got 50",
+            r"channel 'load' sample 3: step: expected a code from -1 \(none\) to 21, got 50",
         ),
     ],
 )

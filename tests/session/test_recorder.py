@@ -66,17 +66,25 @@ def test_tension_drill_saves_context_scores_and_pain_free_max(store: SessionStor
     kinds = [e.kind for e in rec.events]
     assert kinds.count("step_started") == len(run.session.guide.engine.plan)
     assert "pain_marked" in kinds and "drill_finished" in kinds
-    assert [s.step_index for s in rec.steps] == list(range(11))
+    assert [s.step_index for s in rec.steps] == list(range(22))  # push, then pull
     assert rec.steps[1].ended_by == "pain"
     # nothing stored: the staircase climbs 20 N at a time on the 100 N scale (the same as on a
     # real sensor); the athlete hurts above 60 % of its 250 N (150 N): pressed in the 160 N level,
     # the target drops 10 % or 10 points below the force then, about 140 N, and it is better
     assert rec.summary is not None
-    assert rec.summary["pain_free_max_pct"] == pytest.approx(140.0, abs=6.0)
-    assert rec.meta.options["open_staircases"] == ["push"]
-    (found,) = rec.maxima
+    push_found, pull_found = rec.summary["pain_free_found"]
+    assert push_found["direction"] == "push" and push_found["how"] == "pain"
+    assert push_found["level_pct"] == pytest.approx(140.0, abs=6.0)
+    assert sorted(rec.meta.options["open_staircases"]) == ["pull", "push"]
+    found, pull = rec.maxima  # one per direction, each from its own staircase
     assert found.kind is ReferenceKind.PAIN_FREE
-    assert found.value_n == pytest.approx(rec.summary["pain_free_max_pct"])
+    assert found.value_n == pytest.approx(push_found["level_pct"])
+    # the simulated athlete pulls 170 N at most and no pain there: the pull plateau
+    assert pull.kind is ReferenceKind.PAIN_FREE and pull.key.direction is Direction.PULL
+    assert pull.value_n == pytest.approx(170.0, rel=0.08) and pull.detail["found_by"] == "plateau"
+    assert pull_found["direction"] == "pull" and pull.value_n == pytest.approx(
+        pull_found["level_pct"]
+    )
     assert found.detail["reference_n"] == 100.0 and found.detail["found_by"] == "pain"
     assert found.key.side is Side.LEFT and found.key.direction is Direction.PUSH
     assert found.key.movement == "hip-ir" and found.key.position == "90-90"

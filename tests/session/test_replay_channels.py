@@ -211,9 +211,9 @@ def test_plan_carries_how_the_session_ran(store: SessionStore) -> None:
     plan = replay_plan(rec)
     assert plan.session_id == run.session_id
     assert plan.drill is not None and plan.drill.name == "tension-drill" and plan.drill.toml
-    # the staircase measured on the 100 N scale (nothing stored); pull was the athlete's
+    # both staircases measured on the 100 N scale (nothing stored)
     assert plan.references[ReferenceKind.PAIN_FREE] == EffortReference(
-        push_max_n=100.0, pull_max_n=170.0
+        push_max_n=100.0, pull_max_n=100.0
     )
     presses = [p.t_s for p in run.session.guide.engine.result().pains]  # type: ignore[union-attr]
     assert plan.pain_presses_s == tuple(presses) and presses

@@ -158,3 +158,18 @@ async def test_lift_offs_are_counted_in_and_show_the_angle(
         caption = str(app.screen.query_one("#effort-caption").render())
         assert caption.startswith("ANGLE" if lifting else "EFFORT")
         assert ("STILL" in _text(app, "#imu") or "MOVING" in _text(app, "#imu")) != lifting
+
+
+async def test_a_first_max_test_shows_newtons_not_a_percent_of_a_stand_in() -> None:
+    # nothing stored: no MVIC to divide by while the max test measures it, so the big number
+    # is the force in newtons and says why; never "250 %" of a 100 N stand-in
+    app = make_app(drill="max-test", stop_at_s=17.5)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _stopped(pilot, app)
+        assert _text(app, "#phase") == "PUSH"
+        caption = str(app.screen.query_one("#effort-caption").render())
+        assert caption == "FORCE N — no max yet, being measured"
+        effort = _big(app, "#effort").text
+        assert effort.endswith("N") and 200 <= int(effort[:-1]) <= 270, effort  # 250 N athlete
+        assert _text(app, "#divides").startswith("N (no push MVIC yet)")
+        assert _text(app, "#target") == "target: all you have (no max known yet)"

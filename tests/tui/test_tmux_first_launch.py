@@ -1,11 +1,11 @@
 """Acceptance: a first launch in a real terminal (tmux), the installed script, keys in, text out.
 
 No maxima stored → the app offers the max test instead of running PAILs/RAILs blind → max
-test → the summary goes on to the drill, which now offers the tension drill (PAILs targets
-are % of the pain-free max, which a max test does not give) → tension drill (push) → the pull
-pain-free max, which no drill finds, typed on the maxima screen → PAILs/RAILs with its
-denominator on screen → summary → the other side (nothing stored there: offered again) →
-history → back. One launch, no relaunch. The simulator runs at 30× so this takes about a minute;
+test (push and pull MVIC) → the summary goes on to the drill, which now offers the tension
+drill (PAILs/RAILs targets are % of the pain-free max, which a max test does not give) →
+tension drill (push, then pull: both pain-free maxima measured, nothing typed) → PAILs/RAILs
+with its denominator on screen → summary → the other side (nothing stored there: offered
+again) → history → back. One launch, no relaunch. The simulator runs at 30× so this takes about a minute;
 waits are for screen text with generous timeouts, never for a time.
 """
 
@@ -67,19 +67,15 @@ def test_first_launch_offers_the_max_test_then_runs_the_flow_without_relaunch(
     _keys(name, "c")  # go on to PAILs/RAILs: its pain-free max is still unknown
     screen = _wait_text(name, "needs a maximum nobody has measured yet")
     assert "no push pain-free max stored" in screen and "stored: push MVIC" in screen
-    _keys(name, "t")  # the tension drill finds the push one, in steps of that MVIC
+    assert "no pull pain-free max stored" in screen and "stored: pull MVIC" in screen
+    _keys(name, "t")  # the tension drill finds both, in steps of 10 % of each MVIC
+    _wait_text(name, "PULL away from the block", timeout_s=DRILL_TIMEOUT_S)  # after the push
     _wait_text(name, "Summary — tension-drill · left side", timeout_s=DRILL_TIMEOUT_S)
 
-    _keys(name, "c")  # the pull one: no drill finds it, so it is typed in
-    screen = _wait_text(name, "no pull pain-free max stored")
-    assert "no push pain-free max" not in screen
-    _keys(name, "k")  # the maxima screen opens with the missing (pull) field focused
-    _wait_text(name, "Maxima of default")
-    _keys(name, "1", "2", "0", "Enter")
-    _wait_text(name, "saved")
-    _keys(name, "Escape")
-    # back at the offer nothing is missing: PAILs/RAILs runs, saying what its % divides by
+    _keys(name, "c")  # nothing is missing now, nothing typed: PAILs/RAILs runs at once,
+    # saying what its % divides by (the pain-free max the tension drill just measured)
     screen = _wait_text(name, "% of push pain-free max", timeout_s=DRILL_TIMEOUT_S)
+    assert "needs a maximum" not in screen
     assert "left hip IR" in screen
     _wait_text(name, "Summary — pails-rails-hip · left side", timeout_s=DRILL_TIMEOUT_S)
     _wait_text(name, "N mean/peak")  # the step table, in newtons

@@ -30,7 +30,11 @@ def test_the_denominator_line_names_value_key_position_and_day() -> None:
     assert text == "% of push pain-free max 150 N · left hip IR · 90/90 · from 2 Dec"
     scale = ChosenReference(ReferenceKind.MVIC, Direction.PULL, 100.0, ReferenceSource.PROVISIONAL)
     text = denominator_text(scale, movement=None, side=None, position=None)
-    assert text.startswith("% of pull MVIC 100 N · this movement (no side) · a newton scale")
+    # no max known yet: never "% of" a stand-in, the number is in newtons and says why
+    assert text == (
+        "N (no pull MVIC yet) · this movement (no side) · "
+        "none known yet: this run measures it, shown in N meanwhile"
+    )
     assert (movement_short("hip-er"), position_short("supine-45")) == ("hip ER", "supine")
     assert (movement_short("knee"), position_short("my-bench")) == ("knee", "my-bench")
 

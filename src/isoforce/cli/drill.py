@@ -272,6 +272,7 @@ def run_drill(args: argparse.Namespace) -> int:
         FileRows,
         LinkReporter,
         Progress,
+        newton_steps,
         print_drill_result,
     )
     from isoforce.cli.progression_hint import suggestion_lines
@@ -311,7 +312,7 @@ def run_drill(args: argparse.Namespace) -> int:
                 print(line)
             session.add(Progress(total_s=drill.duration_s, label=f"{drill.name}"))
             session.add(LinkReporter())
-            session.add(DrillPrinter(session.header.plan))
+            session.add(DrillPrinter(session.header.plan, newton_steps(session)))
             if out is not None:
                 output = stack.enter_context(open_output(out, keep_partial=True))
                 session.add(FileRows(CsvSampleWriter(output.text), output))

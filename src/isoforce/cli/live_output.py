@@ -16,7 +16,7 @@ from isoforce.drills.events import DrillEvent, DrillResult
 from isoforce.drills.imu_scores import ImuStepScore
 from isoforce.drills.plan import PlanStep
 from isoforce.export.live_file import LiveFileWriter
-from isoforce.live import FrameConsumer, LiveFrame, SessionOutcome
+from isoforce.live import FrameConsumer, LiveFrame, LiveSession, SessionOutcome
 from isoforce.live.frame import refused_text
 from isoforce.live.session import SENT_KIND
 from isoforce.session.model import SessionStatus
@@ -134,11 +134,35 @@ def device_dialogue(outcome: SessionOutcome) -> list[str]:
     return lines
 
 
-class DrillPrinter(FrameConsumer):
-    """Prints drill events as they happen (a consumer of the session's frames)."""
+def newton_steps(session: LiveSession) -> frozenset[int]:
+    """The plan steps whose effort reads in newtons (the engine's ``newton_scale``).
 
-    def __init__(self, plan: tuple[PlanStep, ...]) -> None:
+    They measure a max none was known for, so their efforts and levels print in N.
+    """
+    guide = session.guide
+    if guide is None:
+        return frozenset()
+    scale = guide.engine.newton_scale
+    return frozenset(
+        s.index
+        for s in guide.engine.plan
+        if s.direction is not None and s.reference is not None
+        and (s.reference, s.direction) in scale
+    )  # fmt: skip
+
+
+class DrillPrinter(FrameConsumer):
+    """Prints drill events as they happen (a consumer of the session's frames).
+
+    ``in_newtons``: the steps whose effort reads in newtons (:func:`newton_steps`); their
+    efforts and levels are printed in N, never as a % of a stand-in.
+    """
+
+    def __init__(
+        self, plan: tuple[PlanStep, ...], in_newtons: frozenset[int] = frozenset()
+    ) -> None:
         self.plan = plan
+        self.in_newtons = in_newtons
         self.names: tuple[str, ...] = tuple(step.label for step in plan)
 
     def on_frame(self, frame: LiveFrame) -> None:
@@ -147,6 +171,9 @@ class DrillPrinter(FrameConsumer):
             self.names = frame.labels.step_names  # labels from the targets actually used
         if frame.events:
             self.events(frame.events, {s.step_index: s for s in frame.imu_step_scores})
+
+    def _unit(self, e: DrillEvent) -> str:
+        return "N" if e.step_index in self.in_newtons else "%"
 
     def events(self, events: tuple[DrillEvent, ...], imu_scores: dict[int, ImuStepScore]) -> None:
         """Print events; ``imu_scores`` are the IMU's scores of steps scored among them."""
@@ -161,12 +188,12 @@ class DrillPrinter(FrameConsumer):
                     f"{stamp} step {e.step_index + 1}/{len(self.plan)}  {label} — {step.instruction}"
                 )
             elif e.kind is EventKind.PAIN_MARKED:
-                effort = "n/a" if e.value is None else f"{abs(e.value):.0f} %"
+                effort = "n/a" if e.value is None else f"{abs(e.value):.0f} {self._unit(e)}"
                 _line(f"{stamp} PAIN marked at effort {effort}")
             elif e.kind is EventKind.PAIN_DROP:
                 _line(f"{stamp} {e.text} — better? (y yes · n no, lower again)")
             elif e.kind is EventKind.PAIN_ANSWER:
-                level = "" if e.value is None else f" at {e.value:.0f} % at most"
+                level = "" if e.value is None else f" at {e.value:.0f} {self._unit(e)} at most"
                 if e.text in ("better", "no answer"):
                     _line(f"{stamp} {e.text}: carrying on{level}")
                 else:

@@ -46,7 +46,12 @@ def register(sub: Any) -> None:
 def run_replay(args: argparse.Namespace) -> int:
     """Handler of ``isoforce replay``."""
     from isoforce.cli.athlete import session_ids
-    from isoforce.cli.live_output import DrillPrinter, Progress, print_drill_result
+    from isoforce.cli.live_output import (
+        DrillPrinter,
+        Progress,
+        newton_steps,
+        print_drill_result,
+    )
     from isoforce.live.build import open_replay
     from isoforce.recording import stored_drill
     from isoforce.session.store import SessionStore
@@ -60,7 +65,7 @@ def run_replay(args: argparse.Namespace) -> int:
     what = record.meta.drill.name if record.meta.drill else record.meta.device.title
     print(f"replaying session {sid} ({what}, {record.duration_s:.1f} s, {record.samples} samples)")
     if session.guide is not None:
-        session.add(DrillPrinter(session.header.plan))
+        session.add(DrillPrinter(session.header.plan, newton_steps(session)))
 
     async def go(stop: asyncio.Event) -> None:
         await session.run(stop=stop)

@@ -189,5 +189,6 @@ class PainControls(EngineRuntime):
         kind = ps.reference if ps.reference is not None else ReferenceKind.PAIN_FREE
         self._drops.append(PainDrop(t, ps.index, ps.direction, kind, painful_pct, level_pct, cause))
         self._lower_cap(ps, level_pct)
-        text = f"{cause}: target {painful_pct:.0f} % → {level_pct:.0f} %"
+        unit = "N" if (kind, ps.direction) in self.newton_scale else "%"  # no max known: newtons
+        text = f"{cause}: target {painful_pct:.0f} {unit} → {level_pct:.0f} {unit}"
         events.append(DrillEvent(EventKind.PAIN_DROP, t, ps.index, text, level_pct))

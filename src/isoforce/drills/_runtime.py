@@ -21,6 +21,7 @@ from isoforce.drills.events import (
     EngineStatus,
     EventKind,
     PainDrop,
+    PainFreeFound,
     PainRecord,
     SkippedTrial,
 )
@@ -119,6 +120,7 @@ class EngineRuntime:
         self._pf_by_pain = False
         self._pf_how = ""
         self._pf_in_n = False
+        self._pf_found: list[PainFreeFound] = []
         self._plateau: PlateauWatch | None = None
         self._trials: list[MaxEffort] = []
 
@@ -456,6 +458,8 @@ class EngineRuntime:
     ) -> None:
         self._pf_max, self._pf_by_pain, self._pf_how = level, by_pain, how
         self._pf_in_n = isinstance(ps.step, StaircaseStep) and ps.step.in_newtons
+        if ps.direction is not None:
+            self._pf_found.append(PainFreeFound(ps.direction, level, by_pain, how, self._pf_in_n))
         if ps.direction is not None and ps.reference is ReferenceKind.PAIN_FREE:
             # Later "max" (100 %) lands exactly on the found level.
             self._scale[ps.direction] = level / MAX_PCT

@@ -242,6 +242,7 @@ class DrillEngine(PainControls):
             above_max=self.above_max,
             pain_free_max_in_newtons=self._pf_in_n,
             newton_scale=self.newton_scale,
+            pain_free_found=tuple(self._pf_found),
         )
 
     # ---- feeding samples ----

@@ -248,6 +248,20 @@ class AboveMaxStep:
 
 
 @dataclass(frozen=True, slots=True)
+class PainFreeFound:
+    """A pain-free max a staircase found in this run, in its direction."""
+
+    direction: Direction
+    level_pct: float
+    """The level found, in the effort units fed (newtons when ``in_newtons``)."""
+    by_pain: bool
+    how: str
+    """``pain``, ``plateau`` (no higher force reached) or ``ceiling``."""
+    in_newtons: bool
+    """Whether it was found on the 100 N scale (no max was known): % = N."""
+
+
+@dataclass(frozen=True, slots=True)
 class DrillResult:
     """Everything a run produced so far (partial after an abort).
 
@@ -281,6 +295,9 @@ class DrillResult:
     above_max: str = ""
     """Targets above the max: ``agreed``, ``declined`` or ``not asked`` (capped at 100 %);
     empty when no step asks for more than its max."""
+    pain_free_found: tuple[PainFreeFound, ...] = ()
+    """Every pain-free max found, one per staircase in order (e.g. push then pull); the
+    ``pain_free_max_*`` fields above are the last of them."""
 
     def sets(self, top_index: int) -> tuple[tuple[StepScore, ...], ...]:
         """Scores of drill-file step ``top_index`` grouped per repeat pass ("each rep its own set")."""

@@ -26,9 +26,14 @@ def _pct(value: float | None, digits: int = 1, suffix: str = "") -> str:
     return "—" if value is None else f"{value:.{digits}f}{suffix}"
 
 
-def score_row(score: StepScore) -> tuple[str, ...]:
-    """One table row for a step score (effort values in % of the reference)."""
+def score_row(score: StepScore, *, in_newtons: bool = False) -> tuple[str, ...]:
+    """One table row for a step score (effort values in % of the reference).
+
+    ``in_newtons``: the step ran with no max known (the 100 N scale), so its mean and peak are
+    shown in newtons, never as a % of a stand-in.
+    """
     m = score.metrics
+    unit = " N" if in_newtons else " %"
     if score.direction is not None and m.n_samples and m.mean_effort is None:
         return (str(score.step_index + 1), score.label, NOT_FORCE_MEASURED, *("—",) * 5,
                 score.ended_by.value)  # fmt: skip
@@ -40,8 +45,8 @@ def score_row(score: StepScore) -> tuple[str, ...]:
         _pct(m.rmse),
         _pct(m.constant_error, 1),
         _pct(m.steadiness_cv_pct, 1, " %"),
-        _pct(m.mean_effort, 0, " %"),
-        _pct(m.peak_effort, 0, " %"),
+        _pct(m.mean_effort, 0, unit),
+        _pct(m.peak_effort, 0, unit),
         score.ended_by.value,
     )
 
@@ -67,9 +72,21 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(out)
 
 
+def in_newtons(score: StepScore, newton_scale: Collection[tuple[ReferenceKind, Direction]]) -> bool:
+    """Whether ``score``'s step divided by the 100 N scale (no max known): its % are newtons."""
+    return (
+        score.reference is not None
+        and score.direction is not None
+        and (score.reference, score.direction) in newton_scale
+    )
+
+
 def score_table(result: DrillResult) -> str:
-    """The per-step score table of a drill result."""
-    return format_table(SCORE_HEADERS, [score_row(s) for s in result.step_scores])
+    """The per-step score table of a drill result (steps with no max known in newtons)."""
+    return format_table(
+        SCORE_HEADERS,
+        [score_row(s, in_newtons=in_newtons(s, result.newton_scale)) for s in result.step_scores],
+    )
 
 
 def result_summary(result: DrillResult) -> list[str]:
@@ -90,16 +107,19 @@ def result_summary(result: DrillResult) -> list[str]:
         )
     if s.hold_cv_pct is not None:
         lines.append(f"steadiness (mean CV of holds): {s.hold_cv_pct:.1f} %")
+    newtons = {s.step_index for s in result.step_scores if in_newtons(s, result.newton_scale)}
     for pain in result.pains:
-        effort = "not measured" if pain.effort_pct is None else f"{pain.effort_pct:.0f} %"
+        unit = "N" if pain.step_index in newtons else "%"  # no max known: newtons
+        effort = "not measured" if pain.effort_pct is None else f"{pain.effort_pct:.0f} {unit}"
         lines.append(
-            f"pain marked at {pain.t_s:.1f} s (effort {effort}, target {pain.target_pct:.0f} %)"
+            f"pain marked at {pain.t_s:.1f} s (effort {effort}, target {pain.target_pct:.0f} {unit})"
         )
     for drop in result.drops:
         answer = f", {drop.answer}" if drop.answer else ""
+        unit = "N" if (drop.reference, drop.direction) in result.newton_scale else "%"
         lines.append(
             f"{drop.cause} at {drop.t_s:.1f} s: {drop.direction.value} target "
-            f"{drop.painful_pct:.0f} % → {drop.level_pct:.0f} %{answer}; later "
+            f"{drop.painful_pct:.0f} {unit} → {drop.level_pct:.0f} {unit}{answer}; later "
             f"{drop.direction.value} targets stay at or below it"
         )
     for cramp in result.cramps:
@@ -107,17 +127,17 @@ def result_summary(result: DrillResult) -> list[str]:
     for check in result.checks:
         about = f"step {check.step_index + 1}" if check.step_index >= 0 else "the drill"
         lines.append(f"check: {check.check.value} felt ({about})")
-    if result.pain_free_max_pct is not None:
+    for found in result.pain_free_found:
         how = {
             "pain": "last comfortable step",
             "plateau": "the most force you held: it rose no further, nothing hurt",
-        }.get(result.pain_free_max_found_by, "no pain up to the ceiling")
+        }.get(found.how, "no pain up to the ceiling")
         value = (
-            f"{result.pain_free_max_pct:.0f} N (measured on the 100 N scale)"
-            if result.pain_free_max_in_newtons
-            else f"{result.pain_free_max_pct:.0f} % of the current reference"
+            f"{found.level_pct:.0f} N (measured in newtons: no max was known)"
+            if found.in_newtons
+            else f"{found.level_pct:.0f} % of the current reference"
         )
-        lines.append(f"pain-free max: {value} ({how})")
+        lines.append(f"{found.direction.value} pain-free max: {value} ({how})")
     lines.extend(
         max_test_lines(result.step_scores, result.skipped_trials, newton_scale=result.newton_scale)
     )
@@ -177,7 +197,7 @@ def max_test_lines(
         lines.append(
             f"{score.direction.value} max test: trials {each}{tail} "
             + (
-                "(N: measured on the 100 N scale)"
+                "(N: measured in newtons, no MVIC was known)"
                 if (ReferenceKind.MVIC, score.direction) in newton_scale
                 else "(% of the current reference)"
             )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from isoforce.core.effort_key import Direction
+from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills.kinds import StepKind, traits_of
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.segments import Phase
@@ -111,6 +111,8 @@ class StepScore:
     ended_by: EndReason
     metrics: Metrics
     reps: tuple[RepScore, ...] = ()
+    reference: ReferenceKind | None = None
+    """What the step's % divides by (``None``: no force target)."""
 
 
 def compute_metrics(
@@ -254,6 +256,7 @@ def score_step(
         kind=plan_step.kind,
         label=plan_step.label,
         direction=direction,
+        reference=plan_step.reference if direction is not None else None,
         started_t_s=started_t_s,
         ended_t_s=ended_t_s,
         ended_by=ended_by,

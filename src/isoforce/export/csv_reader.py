@@ -186,6 +186,29 @@ def _whole(text: str) -> int | None:
     return int(text)
 
 
+def _label_codes(names: tuple[str, ...], cells: list[str]) -> np.ndarray:
+    """Codes of a label column's cells (``-1``: none or unknown).
+
+    Two steps may share a name (e.g. ``passive 30 s`` before push and before pull). Steps run
+    in order, so a repeated name is the first step of that name at or after the last one seen.
+    """
+    where: dict[str, list[int]] = {}
+    for i, s in enumerate(names):
+        where.setdefault(s, []).append(i)
+    if len(where) == len(names):  # every name once: a plain look-up
+        index = {s: i for i, s in enumerate(names)}
+        return np.array([index.get(s, -1) if s else -1 for s in cells], dtype=np.int64)
+    out = np.full(len(cells), -1, dtype=np.int64)
+    last = -1
+    for k, cell in enumerate(cells):
+        found = where.get(cell) if cell else None
+        if not found:
+            continue
+        code = next((i for i in found if i >= last), found[0])
+        out[k] = last = code
+    return out
+
+
 def _parse(
     column: Column, header: str, cells: list[str], labels: Labels, lines: list[int], source: str
 ) -> np.ndarray:
@@ -193,8 +216,7 @@ def _parse(
     if column.role is ColumnRole.NUMBER:
         return float_column(cells, header, lines, source)
     if column.role is ColumnRole.LABEL:
-        index = {s: i for i, s in enumerate(label_names(labels, column.name))}
-        return np.array([index.get(s, -1) if s else -1 for s in cells], dtype=np.int64)
+        return _label_codes(label_names(labels, column.name), cells)
     out = np.zeros(len(cells), dtype=np.int64)
     low, high = (int(v) for v in column.valid_range)
     for i, (cell, line) in enumerate(zip(cells, lines, strict=True)):

@@ -89,6 +89,9 @@ def summary_dict(result: DrillResult, imu: ImuDrillSummary | None = None) -> Jso
             "pains": [asdict(p) for p in result.pains],
             "pain_free_max_pct": result.pain_free_max_pct,
             "pain_free_max_by_pain": result.pain_free_max_by_pain,
+            "pain_free_found": [
+                {**asdict(f), "direction": f.direction.value} for f in result.pain_free_found
+            ],
             "max_effort": None if result.max_effort is None else asdict(result.max_effort),
             "drops": [
                 {**asdict(d), "direction": d.direction.value, "reference": d.reference.value}

@@ -51,7 +51,7 @@ def source_text(c: ChosenReference) -> str:
     if c.source is ReferenceSource.RECORDED:
         return "as recorded"
     if c.source is ReferenceSource.PROVISIONAL:
-        return "a newton scale while the max is measured: % = N"
+        return "none known yet: this run measures it, shown in N meanwhile"
     return "none stored: not measured"
 
 
@@ -64,9 +64,15 @@ def reference_name(c: ChosenReference) -> str:
 def denominator_text(
     c: ChosenReference, *, movement: str | None, side: Side | None, position: str | None
 ) -> str:
-    """E.g. ``% of push pain-free max 150 N · left hip IR · 90/90 · from 2 Dec``."""
+    """E.g. ``% of push pain-free max 150 N · left hip IR · 90/90 · from 2 Dec``.
+
+    While a max is measured with none known: ``N (no push MVIC yet) · … · none known yet: …``.
+    """
     value = "" if c.value_n is None else f" {c.value_n:.0f} N"
-    parts = [f"% of {reference_name(c)}{value}"]
+    if c.source is ReferenceSource.PROVISIONAL:  # never a % of a stand-in
+        parts = [f"N (no {reference_name(c)} yet)"]
+    else:
+        parts = [f"% of {reference_name(c)}{value}"]
     what = movement_short(movement) if movement else "this movement"
     key = f"{side.value} {what}" if side is not None else f"{what} (no side)"
     parts.append(key)

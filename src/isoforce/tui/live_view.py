@@ -19,6 +19,7 @@ from isoforce.drills.events import EngineStatus
 from isoforce.drills.phase_clock import LIFT_PHASES, LOADED_PHASES, PhaseClock
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.live.frame import refused_text
+from isoforce.session.references import ReferenceSource
 from isoforce.signal.imu import ImuView
 from isoforce.tui.denominator import denominator_text
 from isoforce.tui.view import Curve, LiveView, band_state, phase_word, rep_words
@@ -84,6 +85,7 @@ def live_view(
             movement=header.drill.movement if header.drill is not None else movement,
             position=header.drill.position if header.drill is not None else position,
         ),
+        effort_unit=_effort_unit(header, state.step if state is not None else None),
     )
     if state is None:
         window = ring.latest(int(FREE_WINDOW_S * fs))
@@ -298,6 +300,14 @@ def _divides_by(
         return ""
     c = header.divides_by(step.reference, step.direction)
     return "" if c is None else text(c)
+
+
+def _effort_unit(header: SessionHeader, step: PlanStep | None) -> str:
+    """``N`` while ``step`` divides by the newton scale (its max is being measured), else ``%``."""
+    if step is None or step.direction is None or step.reference is None:
+        return "%"
+    c = header.divides_by(step.reference, step.direction)
+    return "N" if c is not None and c.source is ReferenceSource.PROVISIONAL else "%"
 
 
 def _instruction(status: EngineStatus, text: str, phase: Phase, target_pct: float) -> str:

@@ -15,7 +15,7 @@ from isoforce.drills.events import DrillResult
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.report import NOT_FORCE_MEASURED
 from isoforce.drills.scoring import EndReason, Metrics
-from isoforce.session.references import ChosenReference
+from isoforce.session.references import ChosenReference, ReferenceSource
 from isoforce.tui.denominator import denominator_text
 
 STEP_HEADERS = ("#", "step", "N mean/peak", "% mean/peak", "in band", "RMSE", "ended")
@@ -43,14 +43,19 @@ def _pair(a: float | None, b: float | None, digits: int) -> str:
     return f"{_num(a, digits)}/{_num(b, digits)}"
 
 
-def _cells(m: Metrics, max_n: float | None) -> tuple[str, ...]:
+def _cells(m: Metrics, max_n: float | None, *, no_max: bool = False) -> tuple[str, ...]:
+    """N, %, in band and RMSE of one row.
+
+    ``no_max``: the step measured a max none was known for, so no % (of a stand-in) is shown.
+    """
+
     def newtons(pct: float | None) -> float | None:
         return None if pct is None or max_n is None else abs(pct) / 100.0 * max_n
 
     in_band = None if m.in_band_fraction is None else 100.0 * m.in_band_fraction
     return (
         _pair(newtons(m.mean_effort), newtons(m.peak_effort), 1),
-        _pair(m.mean_effort, m.peak_effort, 0),
+        "—" if no_max else _pair(m.mean_effort, m.peak_effort, 0),
         _num(in_band, 0, " %"),
         _num(m.rmse, 1),
     )
@@ -81,6 +86,7 @@ def step_table(
             else None
         )
         max_n = ref.value_n if ref is not None else None
+        no_max = ref is not None and ref.source is ReferenceSource.PROVISIONAL
         if ref is not None:
             text = denominator_text(ref, side=side, movement=movement, position=position)
             used[text] = None
@@ -91,10 +97,15 @@ def step_table(
                 (number, score.label, NOT_FORCE_MEASURED, "—", "—", "—", _ended(score.ended_by))
             )
             continue
-        rows.append((number, score.label, *_cells(m, max_n), _ended(score.ended_by)))
+        rows.append((number, score.label, *_cells(m, max_n, no_max=no_max), _ended(score.ended_by)))
         for rep in score.reps:
             rows.append(
-                (f"{number}.{rep.rep + 1}", f"  {rep.label}", *_cells(rep.metrics, max_n), "")
+                (
+                    f"{number}.{rep.rep + 1}",
+                    f"  {rep.label}",
+                    *_cells(rep.metrics, max_n, no_max=no_max),
+                    "",
+                )
             )
     return StepTable(STEP_HEADERS, rows, list(used))
 

@@ -143,6 +143,9 @@ class LiveView:
     not_measured: str = ""
     #: What effort % divides by now: which maximum, its newtons and where it came from.
     divides_by: str = ""
+    #: ``N`` while the step measures a max nothing gave yet (effort reads in newtons, never a
+    #: % of a stand-in); ``%`` otherwise.
+    effort_unit: str = "%"
     peak_pct: float = float("nan")
     mean_pct: float = float("nan")
     rate_hz: float = float("nan")

@@ -30,6 +30,7 @@ SLOW_EVERY_N_FRAMES = 3
 
 #: The widest text each big number shows: it sets the digits' scale, so they do not jump.
 EFFORT_TEMPLATE = "120%"
+NEWTONS_TEMPLATE = "999N"
 ANGLE_TEMPLATE = "-88°"
 CLOCK_TEMPLATE = "0:00"
 
@@ -57,16 +58,18 @@ def _digits(value: float) -> str:
     return "--" if math.isnan(value) else f"{abs(value):.0f}"
 
 
-def _pct(value: float) -> str:
-    return f"{_digits(value)} %"
+def _pct(value: float, unit: str = "%") -> str:
+    return f"{_digits(value)} {unit}"
 
 
 def _target_text(view: LiveView) -> str:
     """The target and its band in words (or that this phase has none)."""
     if math.isnan(view.target_pct) or (view.target_pct == 0 and math.isnan(view.band_pct)):
         return "no target now"
+    if view.phase is Phase.EFFORT and view.effort_unit == "N":
+        return "target: all you have (no max known yet)"  # not the stand-in's 100 N
     band = "" if math.isnan(view.band_pct) else f" ± {view.band_pct:g}"
-    return f"target {_pct(view.target_pct)}{band}"
+    return f"target {_pct(view.target_pct, view.effort_unit)}{band}"
 
 
 def _notice(view: LiveView) -> str:
@@ -292,9 +295,11 @@ class PlayerScreen(IsoScreen):
                 else f"effort {_pct(view.effort_pct)}"
             )
         else:
-            set_text(self.query_one("#effort-caption", Label), "EFFORT")
-            effort.template = EFFORT_TEMPLATE
-            effort.text = f"{_digits(view.effort_pct)}%"
+            newtons = view.effort_unit == "N"  # no max yet: this step measures it
+            title = "FORCE N — no max yet, being measured" if newtons else "EFFORT"
+            set_text(self.query_one("#effort-caption", Label), title)
+            effort.template = NEWTONS_TEMPLATE if newtons else EFFORT_TEMPLATE
+            effort.text = f"{_digits(view.effort_pct)}{view.effort_unit}"
             small = _target_text(view)
         for state, cls in _STATE_CLASSES.items():
             effort.set_class(view.state is state and not angle_first, cls)
