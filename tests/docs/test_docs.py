@@ -58,6 +58,7 @@ def test_docs_build_in_strict_mode(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("page", RUNNABLE_PAGES)
+@pytest.mark.timeout(600)  # a page runs whole drills one after the other (about 1 min unloaded)
 def test_every_shell_example_runs_as_written(page: str, tmp_path: Path) -> None:
     commands = sh_blocks(DOCS / page)
     assert commands, f"{page} has no runnable examples"
