@@ -238,3 +238,33 @@ def test_a_folder_is_not_an_output(tmp_path: Path) -> None:
         output_module.open_output(str(tmp_path)),
     ):
         pass
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_exports_follow_the_users_umask(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, umask: int
+) -> None:
+    """Issue 20, deliver 6: the store is private, but a file the user asks for is theirs to share:
+    ``export`` and ``record --out`` create it as any program does, 0666 less the umask (a file
+    written before is replaced by one with the umask's mode, not the old one's)."""
+    data = tmp_path / "data"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "session-1.csv").write_text("an older export\n")
+    (out / "session-1.csv").chmod(0o600)
+    old = os.umask(umask)
+    try:
+        assert record(capsys, data, "--out", str(out / "live.csv"))[0] == 0
+        code, _, err = isoforce(capsys, "export", "1", "--out", str(out), "--data-dir", str(data))
+        assert code == 0, err
+        code, _, err = isoforce(
+            capsys, "export", "1", "--format", "json", "--out", str(out), "--data-dir", str(data)
+        )
+        assert code == 0, err
+    finally:
+        os.umask(old)
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["live.csv", "session-1.csv", "session-1.json", "session-1.meta.json"]
+    for name in written:
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o666 & ~umask, name
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700  # the store stays private either way

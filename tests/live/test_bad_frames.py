@@ -83,7 +83,10 @@ def _stream() -> list[bytes]:
     return chunks
 
 
-def test_bad_frames_are_dropped_counted_shown_and_stored(tmp_path: Path) -> None:
+def test_finding_one_bad_frame_no_longer_ends_a_live_session(tmp_path: Path) -> None:
+    """Issue 20: one checksummed frame with a wrong sample count ended a live recording with a
+    traceback. The bad frames are now dropped, counted by reason, shown and stored (in memory;
+    ``tests/serial_devices/test_serial_cli.py`` does the same through ``record`` on a pty)."""
     spec = device_spec("isoforce-serial")
     calibration = Calibration(n_per_raw=0.01)
     pipeline = pipeline_for(spec, fs_hz=80.0, calibration=calibration)

@@ -14,9 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from isoforce.session.store import SessionStore
 from tests.paths import ISOFORCE
+from tests.serial_devices.serial_device_models import isoforce_frame
 from tests.serial_devices.serial_emulators import (
     EmulatorFactory,
+    Faults,
     Hx711Text,
     IsoforceFirmware,
     WitMotionUart,
@@ -251,3 +254,46 @@ def test_the_t_key_tares_a_real_sensor_during_a_drill(
         force = np.array([float(r["force_n"]) for r in csv.DictReader(f)])
     assert np.median(force[:40]) == pytest.approx(20.0, abs=0.2)  # before the tare
     assert np.median(force[-40:]) == pytest.approx(0.0, abs=0.2)  # after it
+
+
+class FirmwareWithBadFrames(IsoforceFirmware):
+    """The firmware's frames, and every 25th sample also a checksummed frame whose channel mask
+    names two channels but whose payload carries one value (the frame issue 20 found)."""
+
+    def frames(self, i: int) -> list[tuple[bytes, object]]:
+        good = super().frames(i)
+        if i % 25 != 12:
+            return good
+        return [*good, (isoforce_frame(i, round(i * 1e6 / self.rate_hz), 0x0003, (5,)), None)]
+
+
+def test_finding_one_bad_frame_no_longer_ends_a_live_serial_recording(
+    tmp_path: Path, emulate: EmulatorFactory
+) -> None:
+    """Issue 20: one checksummed frame whose declared sample count did not match its payload
+    ended a live ``record --device isoforce-serial`` with a traceback after 4 s. Now a pty
+    carrying bad-length frames, frames with a bad checksum and runs of garbage records to its
+    end: every good frame kept, the bad ones counted by reason, printed and stored."""
+    faults = Faults(probability=0.15, kinds=("garbage", "corrupt"))
+    emu = emulate(FirmwareWithBadFrames(), faults=faults, seed=3).start()
+    out = tmp_path / "x.csv"
+    data = tmp_path / "data"
+    res = run(
+        "record", "--device", "isoforce-serial", "--port", str(emu.link.path),
+        "--calibration", str(write_cal(tmp_path)), "--duration", "6", "--out", str(out),
+        "--data-dir", str(data),
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    with out.open(newline="") as f:
+        raw = [int(float(r["raw"])) for r in csv.DictReader(f)]
+    assert len(raw) > 6 * 80 * 0.8  # to the end: 6 s at 80 Hz, host-timed
+    good = [s.truth for s in emu.ledger.intact if s.truth is not None]
+    start = good.index(raw[0])
+    assert raw == good[start : start + len(raw)]  # every good frame, none lost, in order
+    assert "bad frames dropped (bad checksum" in res.stderr and "bad length" in res.stderr
+    with SessionStore.open(data_dir=data) as store:
+        record = store.load(1)
+    refused = [e.data for e in record.events if e.kind == "decode_refused"]
+    assert refused and refused[-1]["bad length"] >= 6 and refused[-1]["bad checksum"] >= 1
+    assert record.samples == len(raw)

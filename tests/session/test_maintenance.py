@@ -70,7 +70,11 @@ def damage(path: Path, pages: list[int]) -> None:
             f.write(b"\xa5" * size)
 
 
-def test_recover_after_mid_file_damage_salvages_every_undamaged_session(tmp_path: Path) -> None:
+def test_finding_store_recover_salvages_every_undamaged_session_after_mid_file_damage(
+    tmp_path: Path,
+) -> None:
+    """Issue 20: there was no way to salvage a damaged store. ``recover`` now copies every
+    undamaged session, whole, into a new store and names the one it lost."""
     path = tmp_path / "store" / "isoforce.sqlite3"
     try:
         pages = build_store(path)
@@ -124,7 +128,9 @@ def test_a_damaged_store_is_never_written_to(tmp_path: Path) -> None:
     assert sha(path) == before
 
 
-def test_backup_during_a_recording_passes_check(tmp_path: Path) -> None:
+def test_finding_store_backup_during_a_recording_passes_store_check(tmp_path: Path) -> None:
+    """Issue 20: there was no way to check or back up a store. A ``backup`` taken half way
+    through a recording passes ``check`` and holds exactly what was committed."""
     path = tmp_path / "store" / "isoforce.sqlite3"
     backup = tmp_path / "backup" / "copy.sqlite3"
     backup.parent.mkdir()

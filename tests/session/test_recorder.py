@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +12,26 @@ from isoforce.core.effort_key import Direction, ReferenceKind, Side
 from isoforce.errors import StorageError
 from isoforce.live import SessionOptions
 from isoforce.recording import StoreWriter
+from isoforce.session.exporter import export_csv, export_json, sidecar_bytes
 from isoforce.session.model import SessionStatus
 from isoforce.session.store import SessionStore
 from tests.session.session_helpers import FakeClock, force_frames, header, run_drill, run_record
+
+
+def _exported(store: SessionStore, sid: int) -> tuple[bytes, ...]:
+    """The session as the CSV, sidecar and JSON Lines exports, and its stored sample chunks."""
+    csv_out, json_out = io.BytesIO(), io.BytesIO()
+    export_csv(store, sid, csv_out)
+    export_json(store, sid, json_out)
+    chunks = store.connection.execute(
+        "SELECT * FROM sample_chunks WHERE session_id = ? ORDER BY rowid", (sid,)
+    ).fetchall()
+    return (
+        csv_out.getvalue(),
+        sidecar_bytes(store, sid),
+        json_out.getvalue(),
+        repr(chunks).encode(),
+    )
 
 
 def _committed(store: SessionStore, sid: int) -> int:
@@ -158,8 +176,9 @@ def test_full_disk_while_recording_never_looks_complete(tmp_path: Path) -> None:
 def test_finding_full_store_disk_keeps_what_fit_and_the_session_goes_on_into_the_file(
     tmp_path: Path,
 ) -> None:
-    """Issue 20: with a full store, what was recorded up to the last chunk that fit is kept and
-    the session is marked interrupted with the reason; a recording into --out goes on."""
+    """Issue 20: the session that hit a full disk kept 0 of its samples. Now what was recorded up
+    to the last chunk that fit is kept and the session is marked interrupted with the reason; a
+    recording into --out goes on; a session recorded before the fault stays byte-identical."""
     import asyncio
 
     from isoforce.drills.loader import load_builtin
@@ -168,6 +187,8 @@ def test_finding_full_store_disk_keeps_what_fit_and_the_session_goes_on_into_the
 
     path = tmp_path / "isoforce.sqlite3"
     store = SessionStore.open(path)
+    earlier = run_record(store, duration_s=3.0).session_id  # a session recorded before the fault
+    before = _exported(store, earlier)
     pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
     store.connection.execute(f"PRAGMA max_page_count = {pages + 1000}")  # ~4 MB of 9 MB
     options = SessionOptions(speed=float("inf"), rate_hz=1000.0, pain_threshold_pct=60.0)
@@ -194,3 +215,5 @@ def test_finding_full_store_disk_keeps_what_fit_and_the_session_goes_on_into_the
         assert info.status is SessionStatus.INTERRUPTED
         assert info.samples == kept
         assert "disk is full" in info.stopped_by
+        assert _exported(again, earlier) == before  # the earlier session byte-identical
+        assert again.connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
