@@ -15,11 +15,8 @@ from numpy.typing import NDArray
 from isoforce.core.effort_key import Side
 from isoforce.signal.metrics import (
     BandResult,
-    PeakResult,
     SteadinessResult,
     limb_symmetry,
-    mean_force,
-    peak,
     steadiness_cv,
     time_in_band,
     tracking_error,
@@ -41,27 +38,9 @@ def ramp(*, slope: float, fs_hz: float, pre_s: float, ramp_s: float, post_s: flo
     return np.concatenate([np.zeros(n_pre), rise, np.full(n_post, rise[-1])])
 
 
-# ---- peak, mean, impulse, time to peak ----
-
-
-def test_peak_value_and_first_index() -> None:
-    assert peak(force_n=a(0, 1, 3, 2, 3)) == PeakResult(3.0, 2)
-
-
-def test_peak_empty_is_nan_none() -> None:
-    res = peak(force_n=EMPTY)
-    assert math.isnan(res.value)
-    assert res.index is None
-
-
 def test_rejects_2d_input() -> None:
     with pytest.raises(ValueError, match="1-D"):
-        peak(force_n=np.zeros((3, 2)))
-
-
-def test_mean_force() -> None:
-    assert mean_force(force_n=a(1, 2, 3, 6)) == 3.0
-    assert math.isnan(mean_force(force_n=EMPTY))
+        tracking_error(actual=np.zeros((3, 2)), target=np.zeros((3, 2)))
 
 
 # ---- steadiness ----

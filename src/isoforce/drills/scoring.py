@@ -129,10 +129,13 @@ def compute_metrics(
 
     ``tracked`` compares with the target (RMSE, CE, AE and, given ``band_pct``, time in band);
     ``steady`` adds the steadiness CV of the detrended middle ``middle_fraction`` (holds).
-    Mean and peak effort use the measured (finite) samples only.
+    Mean and peak effort use the measured (finite) samples only, through the curve module's
+    :func:`~isoforce.signal.curve.peak` and :func:`~isoforce.signal.curve.sample_mean`.
     """
     fs = estimate_fs_hz(t_s)
     finite = effort[np.isfinite(effort)]
+    trace = curve.Curve.of(t_s=t_s, force_n=effort)
+    top = curve.peak(trace)
     n_tracked = int(np.count_nonzero(np.isfinite(effort) & np.isfinite(target))) if tracked else 0
     rmse = ce = ae = None
     frac = secs = None
@@ -161,8 +164,8 @@ def compute_metrics(
         constant_error=ce,
         absolute_error=ae,
         steadiness_cv_pct=cv,
-        mean_effort=_opt(metrics.mean_force(force_n=finite)),
-        peak_effort=_opt(metrics.peak(force_n=finite).value),
+        mean_effort=curve.sample_mean(trace),
+        peak_effort=None if top is None else top.value,
     )
 
 

@@ -107,9 +107,8 @@ def _panel(ax: Any, effort: Effort, *, bins: int) -> None:
     if onset.value is not None:
         ax.axvline(onset.value, color="#d62728", linewidth=1.0, label="onset")
     peak = m["peak_n"]
-    if peak.value is not None:
-        i = int(np.argmax(curve.force_n))
-        ax.plot([curve.t_s[i]], [peak.value], marker="v", color="#d62728", markersize=5)
+    if peak.value is not None and peak.start_s is not None:  # the analysis' peak and its time
+        ax.plot([peak.start_s], [peak.value], marker="v", color="#d62728", markersize=5)
     pull = " (pull)" if effort.sign < 0 else ""
     _label_axes(ax, f"{effort.number}. {effort.label}{pull}", x="time (s)", y="force (N)")
     notes = [v.label for v in effort.metrics if v.note.startswith("rate too low")]

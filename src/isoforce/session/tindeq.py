@@ -25,6 +25,7 @@ from isoforce.signal.curve import (
     Curve,
     best_window_mean,
     peak,
+    sample_mean,
     tindeq_interval_rfd,
     tindeq_rfd_20_80,
 )
@@ -110,30 +111,39 @@ def tindeq_checks(record: SessionRecord) -> list[HeaderCheck]:
     header = src.get("header") or {}
     out = []
     if src.get("test") == "endurance":
-        for key, ours in (("max", float(np.max(weight))), ("avg", float(np.mean(weight)))):
+        whole = _peak_and_mean(ch.t_s, weight)
+        for key, ours in zip(("max", "avg"), whole, strict=True):
             try:
                 app = float(header.get(key, ""))
             except ValueError:
                 continue
-            out.append(HeaderCheck(key, app, ours, unit))
+            if ours is not None:
+                out.append(HeaderCheck(key, app, ours, unit))
     if src.get("test") == "rfd":
         out.extend(_rfd_checks(ch.t_s, weight, header, unit))
     reps = src.get("reps") or []
     for r in reps:
         label = str(r.get("label", ""))
         if label == "Avg":
-            part = weight
+            mine = np.ones(weight.shape, dtype=np.bool_)
         else:
             m = re.fullmatch(r"Rep (\d+)", label)
             if m is None:
                 continue
-            k = int(m.group(1))
-            part = weight[ch.rep == k]
-            if part.size == 0:
-                continue
-        out.append(HeaderCheck(f"{label} avg", float(r["avg"]), float(np.mean(part)), unit))
-        out.append(HeaderCheck(f"{label} peak", float(r["peak"]), float(np.max(part)), unit))
+            mine = ch.rep == int(m.group(1))
+        top, mean = _peak_and_mean(ch.t_s[mine], weight[mine])
+        if top is None or mean is None:
+            continue
+        out.append(HeaderCheck(f"{label} avg", float(r["avg"]), mean, unit))
+        out.append(HeaderCheck(f"{label} peak", float(r["peak"]), top, unit))
     return out
+
+
+def _peak_and_mean(t_s: FloatArray, weight: FloatArray) -> tuple[float | None, float | None]:
+    """Our peak and mean of these samples: the curve module's, the one implementation."""
+    part = Curve.of(t_s=t_s, force_n=weight)
+    top = peak(part)
+    return (None if top is None else top.value), sample_mean(part)
 
 
 def _rfd_checks(

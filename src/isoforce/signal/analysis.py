@@ -142,7 +142,7 @@ def analyse(
     put("duration_s", curve.duration_s if len(curve) else None, gap_note, any_gap)
     if top is None:
         return _finish(values, rate, "no samples")
-    put("peak_n", top.value, gap_note, any_gap)
+    values["peak_n"] = _Entry(top.value, gap_note, any_gap, top.t_s, top.t_s)
     put("mean_n", cv.sample_mean(curve), gap_note, any_gap)
     put("impulse_n_s", cv.impulse(curve), gap_note, any_gap)
     for key, window_s in (("best_1s_n", 1.0), ("best_0_5s_n", 0.5)):

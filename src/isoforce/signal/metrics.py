@@ -1,9 +1,11 @@
-"""Effort metrics: peak, mean, steadiness, target tracking and limb symmetry.
+"""Effort metrics: steadiness, target tracking and limb symmetry.
 
 Every function is pure numpy, keyword-only and vectorised (no per-sample Python loops), so it
 runs on an hour at 1 kHz. Inputs are 1-D float arrays sampled evenly at ``fs_hz``. Metrics
 defined in seconds on a force–time curve (best 0.5/1 s means, impulse, onset, time to peak,
-RFD) live in :mod:`isoforce.signal.curve`, on the real sample times.
+RFD) live in :mod:`isoforce.signal.curve`, on the real sample times, and so do the peak and the
+mean (:func:`isoforce.signal.curve.peak`, :func:`isoforce.signal.curve.sample_mean`): each
+metric has one implementation.
 
 Units: arguments are named ``force_n`` but any force-like unit works (kgf, lbf, %MVC, ...); the
 results are then in that unit (SD in unit).
@@ -57,35 +59,6 @@ def _pair(actual: FloatArray, target: FloatArray) -> tuple[FloatArray, FloatArra
     if a.shape != t.shape:
         raise ValueError(f"actual and target differ in length: {a.size} vs {t.size}")
     return a, t
-
-
-# ---- peaks and means ----
-
-
-@dataclass(frozen=True, slots=True)
-class PeakResult:
-    """The largest sample and its index (first occurrence); ``nan``/``None`` for empty input."""
-
-    value: float
-    index: int | None
-
-
-def peak(*, force_n: FloatArray) -> PeakResult:
-    """Instantaneous peak (maximum) of ``force_n`` and its first index.
-
-    Empty input gives ``PeakResult(nan, None)``. A NaN sample makes the result NaN.
-    """
-    x = _as_1d(force_n, "force_n")
-    if x.size == 0:
-        return PeakResult(_NAN, None)
-    i = int(np.argmax(x))
-    return PeakResult(float(x[i]), i)
-
-
-def mean_force(*, force_n: FloatArray) -> float:
-    """Arithmetic mean of ``force_n``; ``nan`` for empty input."""
-    x = _as_1d(force_n, "force_n")
-    return float(np.mean(x)) if x.size else _NAN
 
 
 # ---- steadiness ----
