@@ -100,6 +100,16 @@ def test_ramp_to_plateau_is_exact(
     assert r is not None and r.value == pytest.approx(slope, rel=1e-9)
     pr = cv.peak_rfd(c)
     assert pr is not None and pr.value == pytest.approx(slope, rel=1e-9)
+    # the Tindeq app's definitions: 20-80 % of the peak itself, and from a threshold crossing
+    if 0.2 * top > base:  # both levels on the ramp
+        app = cv.tindeq_rfd_20_80(c, peak_index=p.index)
+        assert app is not None and app.value == pytest.approx(slope, rel=1e-9)
+    level = base + 0.1 * (top - base)
+    interval = cv.tindeq_interval_rfd(c, threshold=level, interval_s=0.1, peak_index=p.index)
+    assert interval is not None and interval.value == pytest.approx(slope, rel=1e-9)
+    # time to peak: the peak is the first sample on the plateau, so it is exact to one interval
+    longest = float(np.max(np.diff(t)))
+    assert p.t_s - on.t_s == pytest.approx(0.975 * rise_s, abs=longest)
     for w in (0.5, 1.0):
         best = cv.best_window_mean(c, window_s=w)
         assert best is not None and best.value == pytest.approx(top, rel=1e-12, abs=1e-9)

@@ -14,7 +14,6 @@ from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Side
 from isoforce.signal.metrics import (
-    BandResult,
     SteadinessResult,
     limb_symmetry,
     steadiness_cv,
@@ -25,6 +24,11 @@ from isoforce.signal.metrics import (
 F = NDArray[np.float64]
 EMPTY: F = np.array([], dtype=np.float64)
 finite = st.floats(min_value=-1e4, max_value=1e4, allow_nan=False, allow_infinity=False)
+
+
+def even(n: int, fs_hz: float) -> F:
+    """``n`` sample times at ``fs_hz``."""
+    return np.arange(n, dtype=np.float64) / fs_hz
 
 
 def a(*values: float) -> F:
@@ -154,7 +158,7 @@ def test_tracking_rejects_mismatched_lengths() -> None:
     with pytest.raises(ValueError, match="length"):
         tracking_error(actual=np.zeros(3), target=np.zeros(4))
     with pytest.raises(ValueError, match="length"):
-        time_in_band(actual=np.zeros(3), target=np.zeros(4), band=1.0, fs_hz=10.0)
+        time_in_band(actual=np.zeros(3), target=np.zeros(4), band=1.0, t_s=even(3, 10.0))
 
 
 @settings(deadline=None, max_examples=200)
@@ -177,24 +181,42 @@ def test_time_in_band_known_fraction() -> None:
     target = 30.0 + 10.0 * np.sin(np.arange(1000) / 50.0)
     error = np.where(np.arange(1000) < 250, 2.0, 7.0)
     error[::2] *= -1  # sign does not matter
-    res = time_in_band(actual=target + error, target=target, band=5.0, fs_hz=fs)
-    assert res == BandResult(0.25, 2.5)
+    res = time_in_band(actual=target + error, target=target, band=5.0, t_s=even(1000, fs))
+    assert res.fraction == pytest.approx(0.25) and res.seconds == pytest.approx(2.5)
 
 
 def test_time_in_band_edge_is_inside_and_nan_is_outside() -> None:
     target = np.zeros(10)
     actual = a(5, -5, 5.000001, 0, 0, np.nan, 0, 0, 0, 0)
     target[9] = np.nan
-    res = time_in_band(actual=actual, target=target, band=5.0, fs_hz=2.0)
-    assert res == BandResult(0.7, 3.5)  # 7 of 10 inside: ±5 exactly counts, NaN and 5.000001 not
+    res = time_in_band(actual=actual, target=target, band=5.0, t_s=even(10, 2.0))
+    # 7 of 10 inside: ±5 exactly counts, NaN and 5.000001 not
+    assert res.fraction == pytest.approx(0.7) and res.seconds == pytest.approx(3.5)
 
 
 def test_time_in_band_empty_and_bad_band() -> None:
-    res = time_in_band(actual=EMPTY, target=EMPTY, band=1.0, fs_hz=10.0)
+    res = time_in_band(actual=EMPTY, target=EMPTY, band=1.0, t_s=EMPTY)
     assert math.isnan(res.fraction)
     assert res.seconds == 0.0
     with pytest.raises(ValueError, match="band"):
-        time_in_band(actual=np.zeros(3), target=np.zeros(3), band=-1.0, fs_hz=10.0)
+        time_in_band(actual=np.zeros(3), target=np.zeros(3), band=-1.0, t_s=even(3, 10.0))
+    with pytest.raises(ValueError, match="t_s"):
+        time_in_band(actual=np.zeros(3), target=np.zeros(3), band=1.0, t_s=even(4, 10.0))
+
+
+def test_time_in_band_is_measured_in_seconds_not_samples() -> None:
+    """Issue 18: no metric counted in samples where it is defined in seconds. Half the samples
+    on target but bunched into a quarter of the time: a quarter of the time in band."""
+    t = np.concatenate([np.arange(100) * 0.005, 0.5 + np.arange(100) * 0.01])  # 200, then 100 Hz
+    actual = np.where(np.arange(200) < 100, 0.0, 10.0)
+    res = time_in_band(actual=actual, target=np.zeros(200), band=1.0, t_s=t)
+    assert res.seconds == pytest.approx(0.5)
+    out = 99 * 0.01 + 0.005  # the last sample stands for one usual interval
+    assert res.fraction == pytest.approx(0.5 / (0.5 + out), rel=1e-9)
+    # a lost stretch of the link is not time on target: it stands for one usual interval
+    gap = np.concatenate([np.arange(50) * 0.01, 10.0 + np.arange(50) * 0.01])
+    res = time_in_band(actual=np.zeros(100), target=np.zeros(100), band=1.0, t_s=gap)
+    assert res.seconds == pytest.approx(1.0) and res.fraction == pytest.approx(1.0)
 
 
 @settings(deadline=None, max_examples=200)
@@ -207,10 +229,13 @@ def test_time_in_band_empty_and_bad_band() -> None:
 def test_time_in_band_properties(data: st.DataObject, n: int, band: float, fs: float) -> None:
     actual = data.draw(arrays(np.float64, n, elements=finite | st.just(math.nan)))
     target = data.draw(arrays(np.float64, n, elements=finite))
-    res = time_in_band(actual=actual, target=target, band=band, fs_hz=fs)
+    res = time_in_band(actual=actual, target=target, band=band, t_s=even(n, fs))
+    if n == 1:  # one sample spans no time
+        assert math.isnan(res.fraction) and res.seconds == 0.0
+        return
     assert 0.0 <= res.fraction <= 1.0
     assert res.seconds == pytest.approx(res.fraction * n / fs)
-    wider = time_in_band(actual=actual, target=target, band=band * 2 + 1, fs_hz=fs)
+    wider = time_in_band(actual=actual, target=target, band=band * 2 + 1, t_s=even(n, fs))
     assert wider.fraction >= res.fraction
 
 
@@ -280,7 +305,6 @@ def test_bad_sample_rate_raises(fs: float) -> None:
     x = np.arange(100.0)
     calls: list[Callable[[], object]] = [
         lambda: steadiness_cv(force_n=x, fs_hz=fs),
-        lambda: time_in_band(actual=x, target=x, band=1.0, fs_hz=fs),
     ]
     for call in calls:
         with pytest.raises(ValueError, match="fs_hz"):

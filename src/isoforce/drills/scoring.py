@@ -146,7 +146,7 @@ def compute_metrics(
     if tracked and band_pct is not None and fs is not None and finite.size:
         # NaN samples among measured ones count as out of band; with none measured at all
         # (a device that measures no force) there is no time in band to speak of
-        band = metrics.time_in_band(actual=effort, target=target, band=band_pct, fs_hz=fs)
+        band = metrics.time_in_band(actual=effort, target=target, band=band_pct, t_s=t_s)
         frac, secs, n_banded = _opt(band.fraction), band.seconds, int(effort.size)
     cv = None
     if steady and fs is not None:

@@ -36,6 +36,24 @@ def usual_interval(dt: FloatArray) -> float:
     return float(np.median(dt[:: max(1, dt.shape[0] // _USUAL_OF)]))
 
 
+def sample_durations_s(t_s: FloatArray) -> FloatArray:
+    """Seconds each sample stands for, on the real times: the interval to the next sample.
+
+    The last sample, and a sample before a gap (an interval over :data:`GAP_FACTOR` usual
+    intervals), stand for one usual interval; a repeated time stands for nothing. Evenly
+    sampled at ``fs`` every sample stands for ``1 / fs``.
+    """
+    t = np.asarray(t_s, dtype=np.float64)
+    if t.shape[0] < 2:
+        return np.zeros(t.shape[0])
+    dt = np.maximum(np.diff(t), 0.0)
+    positive = dt[dt > 0]
+    usual = usual_interval(positive) if positive.size else 0.0
+    out = np.append(dt, usual)
+    out[out > GAP_FACTOR * usual] = usual
+    return out
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Curve:
     """Samples of one force curve: strictly increasing ``t_s``, finite ``force_n``, gaps.

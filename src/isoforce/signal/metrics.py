@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Side
+from isoforce.signal.curve import sample_durations_s
 
 FloatArray = NDArray[np.float64]
 
@@ -152,23 +153,30 @@ def tracking_error(*, actual: FloatArray, target: FloatArray) -> TrackingResult:
 
 
 def time_in_band(
-    *, actual: FloatArray, target: FloatArray, band: float, fs_hz: float
+    *, actual: FloatArray, target: FloatArray, band: float, t_s: FloatArray
 ) -> BandResult:
     """Time within ``|actual − target| <= band`` (band in the trace's unit, e.g. 5 for ±5 %MVC).
 
-    ``fraction`` is over all samples, and a sample where either array is NaN counts as out of
-    band (a dropout is not on target). ``seconds = count / fs_hz``. Empty input gives
-    ``fraction = nan`` and ``seconds = 0.0``.
+    Measured in seconds on the samples' real times ``t_s``, not in sample counts: each sample
+    stands for the interval to the next one (:func:`isoforce.signal.curve.sample_durations_s`;
+    a gap counts as one usual interval), so unevenly sampled traces are judged by time.
+    ``seconds`` is the time in band and ``fraction`` its share of the trace's time; a sample
+    where either array is NaN counts as out of band (a dropout is not on target). Empty input
+    (or a single sample) gives ``fraction = nan`` and ``seconds = 0.0``.
     """
     a, t = _pair(actual, target)
-    _check_fs(fs_hz)
+    times = _as_1d(t_s, "t_s")
+    if times.shape != a.shape:
+        raise ValueError(f"t_s and actual differ in length: {times.size} vs {a.size}")
     if not (math.isfinite(band) and band >= 0):
         raise ValueError(f"band must be a finite number >= 0, got {band!r}")
-    if a.size == 0:
+    weights = sample_durations_s(times)
+    total = float(np.sum(weights))
+    if total <= 0:
         return BandResult(_NAN, 0.0)
     with np.errstate(invalid="ignore"):
-        inside = int(np.count_nonzero(np.abs(a - t) <= band))
-    return BandResult(inside / a.size, inside / fs_hz)
+        inside = float(np.sum(weights[np.abs(a - t) <= band]))
+    return BandResult(inside / total, inside)
 
 
 # ---- limb symmetry ----
