@@ -20,6 +20,7 @@ from isoforce.drills.phase_clock import LIFT_PHASES, LOADED_PHASES, PhaseClock
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.live.frame import refused_text
 from isoforce.session.references import ReferenceSource
+from isoforce.signal import curve as force_curve
 from isoforce.signal.imu import ImuView
 from isoforce.tui.denominator import denominator_text
 from isoforce.tui.view import Curve, LiveView, band_state, phase_word, rep_words
@@ -90,7 +91,16 @@ def live_view(
     if state is None:
         window = ring.latest(int(FREE_WINDOW_S * fs))
         efforts = window[:, COL["effort_pct"]]
-        finite = efforts[np.isfinite(efforts)]
+        finite = np.isfinite(efforts)
+        # peak and mean of |effort| over the window: the curve module's, the one implementation
+        # (no gaps needed for either, so the curve is built without looking for them)
+        held = force_curve.Curve(
+            window[finite, COL["t_s"]],
+            np.abs(efforts[finite]),
+            np.zeros(max(0, int(finite.sum()) - 1), dtype=np.bool_),
+        )
+        top = force_curve.peak(held)
+        mean = force_curve.sample_mean(held)
         forces = window[:, COL["display_force_n"]]
         ref_n, ref_label = _free_reference(header, float(forces[-1]) if forces.size else 0.0)
         curve = Curve(
@@ -106,8 +116,8 @@ def live_view(
         return replace(
             base,
             instruction="Free mode — push or pull; t to tare",
-            peak_pct=float(np.max(np.abs(finite))) if finite.size else float("nan"),
-            mean_pct=float(np.mean(np.abs(finite))) if finite.size else float("nan"),
+            peak_pct=top.value if top is not None else float("nan"),
+            mean_pct=mean if mean is not None else float("nan"),
             curve=curve,
         )
     step = state.step
