@@ -103,20 +103,18 @@ def test_unplug_mid_hold_pauses_marks_a_gap_reconnects_and_resumes(
             await until(lambda: attempts >= 2, 5, "reconnect attempts while the port is gone")
             emu.replug()
             emu.resume()
-            back = time.monotonic()
+            # how soon it comes back is a speed, not a property: no wall-clock assert here
             await until(
                 lambda: any(e.change is LinkChange.RESTORED for _, e in links), 5, "restored"
             )
-            latency = next(t for t, e in links if e.change is LinkChange.RESTORED) - back
             await until(lambda: len(keep.raw) >= before + 80, 5, "1 s of samples after")
             assert guide.engine.status is EngineStatus.RUNNING
         finally:
             stop.set()
             await run
-        return before, latency
+        return before
 
-    before, latency = asyncio.run(main())
-    assert latency < 2.0, f"reconnect took {latency:.2f} s after the port came back"
+    before = asyncio.run(main())
     assert [e.change for _, e in links] == [LinkChange.LOST, LinkChange.RESTORED]
     result = session.outcome
     assert result is not None
