@@ -203,6 +203,8 @@ class VernierGdxDecoder(HostTimedDecoder):
         if buf[pos] == MEASUREMENT:
             if have > 4 and not MEASUREMENT_TYPES[0] <= buf[pos + 4] <= MEASUREMENT_TYPES[1]:
                 return _BAD
+            if have > 4 and buf[pos + 4] == TYPE_NORMAL_REAL32 and length < REAL32_VALUES_AT:
+                return _BAD  # a force packet too short for its mask and count (fuzz, 100,000 run)
             if have > 7 and buf[pos + 4] == TYPE_NORMAL_REAL32:
                 mask = int.from_bytes(buf[pos + 5 : pos + 7], "little")
                 count = int.from_bytes(buf[pos + 7 : pos + 8], "little", signed=True)
