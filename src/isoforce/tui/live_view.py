@@ -294,20 +294,22 @@ def _divides_by(
     movement: str | None,
     position: str | None,
 ) -> str:
-    """The maximum effort % divides by now, with its key and source (free mode: each direction)."""
+    """The maximum effort % divides by now, with its key and source.
+
+    Free mode and a step that asks for no force (relax, breathe) read effort against the
+    pain-free max of the direction the force goes, so both directions are named.
+    """
 
     def text(c: ChosenReference) -> str:
         return denominator_text(c, side=side, movement=movement, position=position)
 
-    if step is None:
+    if step is None or step.direction is None or step.reference is None:
         chosen = [
             c
             for c in header.chosen
             if c.kind is ReferenceKind.PAIN_FREE and header.spec.capabilities.measures(c.direction)
         ]
         return "\n".join(text(c) for c in chosen)
-    if step.direction is None or step.reference is None:
-        return ""
     c = header.divides_by(step.reference, step.direction)
     return "" if c is None else text(c)
 
