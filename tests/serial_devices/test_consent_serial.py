@@ -23,7 +23,7 @@ from isoforce.recording import Recording
 from isoforce.session.model import SessionRecord
 from isoforce.session.store import SessionStore
 from isoforce.signal.calibration import Calibration
-from tests.first_session import HEAD, MAX_TEST, PUSH_N, TENSION, Person
+from tests.first_session import HEAD, MAX_TEST, PULL_N, PUSH_N, TENSION, Person
 from tests.serial_devices.serial_emulators import EmulatorFactory
 from tests.serial_devices.test_first_session import N_PER_RAW, OFFSET_RAW, PersonOnHx711
 
@@ -96,11 +96,17 @@ def test_newton_labels_consent_and_a_skipped_trial_on_a_real_serial_path(
 
     # the open scale: the practice ramp's label says the newtons it ran to, stored and exported
     tension = run(data, port, load_drill_text(TENSION, name="t"), person)
-    ramp = tension.meta.labels.step_names[-1]
-    found = re.fullmatch(r"ramp push 0→(\d+) N", ramp)
-    assert found is not None, ramp
-    assert float(found.group(1)) == pytest.approx(PUSH_N, rel=0.08)
-    assert tension.steps[-1].label == ramp
+    # each direction's practice ramp (push, then pull) says the newtons it ran to
+    names = tension.meta.labels.step_names
+    ramps: dict[str, float] = {}
+    for i, name in enumerate(names):
+        found = re.fullmatch(r"ramp (push|pull) 0→(\d+) N", name)
+        if found is not None:
+            ramps[found.group(1)] = float(found.group(2))
+            assert tension.steps[i].label == name
+    assert set(ramps) == {"push", "pull"}, names
+    assert ramps["push"] == pytest.approx(PUSH_N, rel=0.08)
+    assert ramps["pull"] == pytest.approx(PULL_N, rel=0.08)
     pain_free_n = next(
         m.value_n
         for m in tension.maxima
