@@ -173,3 +173,30 @@ async def test_a_first_max_test_shows_newtons_not_a_percent_of_a_stand_in() -> N
         assert effort.endswith("N") and 200 <= int(effort[:-1]) <= 270, effort  # 250 N athlete
         assert _text(app, "#divides").startswith("N (no push MVIC yet)")
         assert _text(app, "#target") == "target: all you have (no max known yet)"
+
+
+async def test_a_line_that_grows_and_shrinks_with_its_text_is_laid_out_again_each_time() -> None:
+    """What % divides by is two lines in a passive step (both maxima) and one in a push step:
+    the row must shrink back, or a blank row stays (the chart one row shorter) — and a row
+    that stayed one line high would hide the second maximum."""
+    from textual.app import App, ComposeResult
+
+    from isoforce.tui.screens.player import set_text
+
+    class OneLine(App[None]):
+        CSS = "#divides { height: auto; max-height: 2; }"
+
+        def compose(self) -> ComposeResult:
+            yield Static("", id="divides")
+
+    app = OneLine()
+    async with app.run_test(size=(80, 10)) as pilot:
+        divides = app.query_one("#divides", Static)
+        for text, rows in [
+            ("% of push pain-free max 250 N", 1),
+            ("% of push pain-free max 250 N\n% of pull pain-free max 170 N", 2),
+            ("% of push pain-free max 250 N", 1),
+        ]:
+            set_text(divides, text)
+            await pilot.pause()
+            assert divides.size.height == rows, text

@@ -40,13 +40,16 @@ _STATE_CLASSES = {BandState.IN: "in-band", BandState.UNDER: "under", BandState.O
 def set_text(widget: Static | Label, text: str, *, layout: bool = False) -> None:
     """Update a widget's text only when it changed.
 
-    Fixed-size rows need no layout pass; a widget sized by its text (``width: auto``) does
-    (``layout=True``), once per change.
+    Fixed-size rows need no layout pass; a widget sized by its text does, once per change:
+    one whose width follows it (``width: auto``) asks with ``layout=True``, and one whose
+    height does (``height: auto``, e.g. the one or two lines of what % divides by) always gets
+    one, or it would keep the height of its previous text (a blank row, or a hidden line).
     """
     if getattr(widget, "_iso_text", None) == text:
         return
     widget._iso_text = text  # type: ignore[union-attr]
-    widget.update(text, layout=layout)
+    height = widget.styles.height
+    widget.update(text, layout=layout or height is None or height.is_auto)
 
 
 def quantize(value: float, step: float = 0.5) -> float:
