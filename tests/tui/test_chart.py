@@ -17,7 +17,7 @@ from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
 from isoforce.session.model import ProfileInfo, ReferenceRecord
 from isoforce.session.store import SessionStore
 from isoforce.tui.charts import BAND_STYLE, NOW_STYLE, PREVIOUS_STYLE, force_chart
-from isoforce.tui.view import Curve
+from isoforce.tui.view import NO_DIRECTION, Curve
 from isoforce.tui.widgets.braille import cell_codes, cell_text, column_spans, spans_to_grid
 from isoforce.tui.widgets.chart import (
     Axis,
@@ -218,6 +218,19 @@ async def test_the_player_chart_shows_axes_band_target_and_the_previous_trial() 
         assert any(s.color == Style.parse(NOW_STYLE).color for s in drawn)
         assert any(s.color == Style.parse(PREVIOUS_STYLE).color for s in drawn)
         assert _bg_cells(strips[1:-2], Style.parse(BAND_STYLE)) > 0
+
+
+@pytest.mark.asyncio
+async def test_a_passive_step_charts_newtons_and_says_why_not_that_no_reference_exists() -> None:
+    from isoforce.tui.widgets.curve import CurvePlot
+
+    app = make_app(stop_at_s=10.0)  # step 1 of PAILs/RAILs: the passive stretch
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot, app)
+        header = app.screen.query_one(CurvePlot).lines()[0]
+        assert NO_DIRECTION in header and "no reference" not in header
+        # the line under the digits still names both maxima the drill divides by
+        assert "push pain-free max" in str(app.screen.query_one("#divides").render())
 
 
 @pytest.mark.asyncio

@@ -65,7 +65,7 @@ def force_chart(curve: Curve) -> ChartData:
             y_max=_top([force], MIN_TOP_N),
             left=Axis("N"),
             x_label=x_label,
-            note="no reference: % not shown",
+            note=curve.newtons_only_why,
         )
     # in the step's direction: a push left over at the start of a pull step is not drawn as pull
     effort = np.abs(curve.effort_pct) if math.isnan(curve.sign) else curve.effort_pct * curve.sign

@@ -23,7 +23,15 @@ from isoforce.session.references import ReferenceSource
 from isoforce.signal import curve as force_curve
 from isoforce.signal.imu import ImuView
 from isoforce.tui.denominator import denominator_text
-from isoforce.tui.view import Curve, LiveView, band_state, phase_word, rep_words
+from isoforce.tui.view import (
+    NO_DIRECTION,
+    NO_REFERENCE,
+    Curve,
+    LiveView,
+    band_state,
+    phase_word,
+    rep_words,
+)
 
 if TYPE_CHECKING:
     from isoforce.core.samples import FloatArray
@@ -155,6 +163,7 @@ def live_view(
             t_origin_s=start,
             reference_n=ref_n,
             reference_label=reference_label(chosen) if math.isfinite(ref_n) else "",
+            newtons_only_why=NO_DIRECTION if step.direction is None else NO_REFERENCE,
             previous_t_s=prev_t,
             previous_pct=prev_pct,
             sign=step.direction.sign if step.direction is not None else float("nan"),

@@ -88,6 +88,12 @@ def rep_words(label: str) -> str:
     return _REP_NUMBERS.sub(r"\1 of \2", label)
 
 
+#: The chart's note when no reference is known (it plots newtons only).
+NO_REFERENCE = "no reference: % not shown"
+#: The chart's note in a step that asks for no force (relax, passive): newtons only.
+NO_DIRECTION = "no push or pull in this step: newtons"
+
+
 @dataclass(frozen=True, slots=True)
 class Curve:
     """Effort and target over a time window, for the plot (x in session seconds)."""
@@ -105,6 +111,8 @@ class Curve:
     reference_n: float = float("nan")
     #: Its name for the chart's % axis, e.g. ``push pain-free max 150 N``.
     reference_label: str = ""
+    #: Why the chart is in newtons only when ``reference_n`` is NaN.
+    newtons_only_why: str = NO_REFERENCE
     #: Where the time axis' zero is (the step's start; the newest sample in free mode).
     t_origin_s: float = 0.0
     #: The previous trial of the same kind: time from its start and effort % (empty: none).
