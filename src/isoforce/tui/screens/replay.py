@@ -247,6 +247,8 @@ class ReplayScreen(PlayerScreen, inherit_bindings=False):
         Binding("escape", "back", "back"),
     ]
 
+    _at_start = True  # no step has begun: a free recording says so
+
     def compose(self) -> ComposeResult:
         """What is replayed and where the replay is, above the player."""
         controller = self.iso_app.controller
@@ -271,6 +273,15 @@ class ReplayScreen(PlayerScreen, inherit_bindings=False):
             self.query_one("#replay-label", Static),
             replay_label(controller.replay_meta, controller.replay_id),
         )
+        self._at_start = view.step_number == 0
+        self._show_state()
+
+    def _show_state(self) -> None:
+        """Where the replay is: playing at what speed, paused or ended, and the clock.
+
+        Called with every frame and at once after a key, since a paused replay sends no frames.
+        """
+        controller = self.iso_app.controller
         transport = controller.replay_transport
         if transport is None:
             state = "starting the replay…"
@@ -285,7 +296,7 @@ class ReplayScreen(PlayerScreen, inherit_bindings=False):
                 "(space pause · ←/→ 10 s · 1 2 4 0 speed)"
             )
         meta = controller.replay_meta
-        if view.step_number == 0 and meta is not None and meta.drill is None:
+        if self._at_start and meta is not None and meta.drill is None:
             state += "  ·  no drill: a free recording"
         set_text(self.query_one("#replay-state", Static), state)
 
@@ -298,6 +309,7 @@ class ReplayScreen(PlayerScreen, inherit_bindings=False):
             transport.resume()
         else:
             transport.pause()
+        self._show_state()
 
     def action_speed(self, key: str) -> None:
         """Play at 1×, 2×, 4× or as fast as possible."""
@@ -307,6 +319,7 @@ class ReplayScreen(PlayerScreen, inherit_bindings=False):
         transport = controller.replay_transport
         if transport is not None:
             transport.set_speed(speed)
+        self._show_state()
 
     def action_seek(self, sign: int) -> None:
         """10 s forward or back (back starts the replay again there)."""
@@ -316,6 +329,7 @@ class ReplayScreen(PlayerScreen, inherit_bindings=False):
             return
         target = transport.position_s + sign * SEEK_S
         if controller.running and transport.seek(target):
+            self._show_state()
             return
         controller.replay_from_s = max(0.0, min(target, transport.duration_s))
         self.iso_app.replay(controller.replay_id)
