@@ -1,0 +1,86 @@
+"""The installed ``isoforce`` in a real terminal (tmux): start it, send keys, read the screen.
+
+Every wait is for text on the screen with a generous timeout, never for a time.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.paths import ISOFORCE
+
+WAIT_S = 30.0
+
+
+@pytest.fixture
+def tmux_session() -> Iterator[str]:
+    """A fresh tmux session name, killed after the test."""
+    name = f"isoforce-{uuid.uuid4().hex[:8]}"
+    yield name
+    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def start(name: str, data: Path, *args: str, size: tuple[int, int] = (100, 30)) -> None:
+    """``isoforce ARGS`` in a detached ``size`` terminal, with ``data`` as its home and store.
+
+    ``COLUMNS``/``LINES`` are unset: the tmux server hands its own start-up environment to the
+    pane, and a stale ``COLUMNS=80`` there wins over the pane's real size (Python's
+    ``shutil.get_terminal_size``, which Textual uses, reads the variables first).
+    """
+    env = f"ISOFORCE_DATA_DIR={data} HOME={data} TERM=xterm-256color"
+    cmd = f"env -u COLUMNS -u LINES {env} {ISOFORCE} {' '.join(args)}"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), cmd],
+        check=True,
+    )
+
+
+def screen(name: str) -> str:
+    """The pane's text as it is now."""
+    out = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True)
+    return out.stdout
+
+
+def keys(name: str, *keys: str, gap_s: float = 0.15) -> None:
+    """Send ``keys`` one by one (tmux key names: ``Enter``, ``Escape``, ``Down``, ``x``)."""
+    for key in keys:
+        subprocess.run(["tmux", "send-keys", "-t", name, key], check=True)
+        time.sleep(gap_s)
+
+
+def wait_text(name: str, text: str, timeout_s: float = WAIT_S) -> str:
+    """The screen once ``text`` is on it; fails with the last screen if it never comes."""
+    return wait_match(name, re.escape(text), lambda _m: True, timeout_s=timeout_s, what=text)
+
+
+def wait_match(
+    name: str,
+    pattern: str,
+    ok: Callable[[re.Match[str]], bool],
+    *,
+    timeout_s: float = WAIT_S,
+    what: str | None = None,
+) -> str:
+    """The screen once ``pattern`` is on it and ``ok`` says its match is the one wanted."""
+    deadline = time.monotonic() + timeout_s
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = screen(name)
+        found = re.search(pattern, shown)
+        if found and ok(found):
+            return shown
+        time.sleep(0.1)
+    raise AssertionError(f"{what or pattern!r} never appeared as wanted; screen was:\n{shown}")
+
+
+def session_alive(name: str) -> bool:
+    """Whether the tmux session (and so the app in it) still runs."""
+    probe = subprocess.run(["tmux", "has-session", "-t", name], capture_output=True)
+    return probe.returncode == 0
