@@ -30,9 +30,10 @@ def tmux_session() -> Iterator[str]:
 def start(name: str, data: Path, *args: str, size: tuple[int, int] = (100, 30)) -> None:
     """``isoforce ARGS`` in a detached ``size`` terminal, with ``data`` as its home and store.
 
-    ``COLUMNS``/``LINES`` are unset: the tmux server hands its own start-up environment to the
-    pane, and a stale ``COLUMNS=80`` there wins over the pane's real size (Python's
-    ``shutil.get_terminal_size``, which Textual uses, reads the variables first).
+    ``COLUMNS``/``LINES`` are unset: GNU readline, which the test process loads, exports
+    ``COLUMNS=80``/``LINES=24`` into the C environment (not ``os.environ``) when it has no
+    terminal; tmux passes them on to the pane, and Python's ``shutil.get_terminal_size``,
+    which Textual uses, prefers them to the pane's real size.
     """
     env = f"ISOFORCE_DATA_DIR={data} HOME={data} TERM=xterm-256color"
     cmd = f"env -u COLUMNS -u LINES {env} {ISOFORCE} {' '.join(args)}"
