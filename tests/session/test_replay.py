@@ -212,3 +212,36 @@ def test_a_replay_runs_the_drill_as_it_ran_with_its_cycles_and_open_staircases()
     assert as_run(load_builtin("pails-rails-hip"), {"drill_cycles": 4}) == load_builtin(
         "pails-rails-hip"
     )
+
+
+def _sources(session: LiveSession) -> dict[tuple[str, str], str]:
+    return {(c.kind.value, c.direction.value): c.source.value for c in session.header.chosen}
+
+
+def test_a_replay_reads_in_newtons_where_the_run_measured_a_max_nobody_knew(
+    store: SessionStore,
+) -> None:
+    """A first max test ran on a 100 N stand-in for each MVIC (effort in N, never a % of it):
+    the session keeps which references were stand-ins and its replay says the same, while a
+    maximum that was known is replayed 'as recorded'."""
+    run = run_drill(store, "max-test", pain_at=None)
+    record = store.load(run.session_id)
+    assert record.meta.options["provisional_references"] == ["mvic:pull", "mvic:push"]
+    session, _ = replay(store, run.session_id)
+    sources = _sources(session)
+    assert sources[("mvic", "push")] == sources[("mvic", "pull")] == "provisional"
+    assert sources[("pain_free", "push")] == "recorded"
+
+
+def test_an_older_session_without_the_stand_ins_reads_its_open_staircases_in_newtons(
+    store: SessionStore,
+) -> None:
+    run = run_drill(store, "tension-drill", pain_at=None)
+    record = store.load(run.session_id)
+    assert record.meta.options.pop("provisional_references") == [
+        "pain_free:pull",
+        "pain_free:push",
+    ]
+    session = open_replay(record, speed=float("inf"), drill=stored_drill(record))
+    sources = _sources(session)
+    assert sources[("pain_free", "push")] == sources[("pain_free", "pull")] == "provisional"

@@ -46,6 +46,7 @@ from isoforce.session.references import (
     StoredReferences,
     choose_references,
     measuring_references,
+    provisional_keys,
 )
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortReference
@@ -419,13 +420,15 @@ def open_replay(
         ReferenceKind.MVIC: plan.references.get(ReferenceKind.MVIC) or pain_free,
     }
     pipeline = pipeline_for(spec, fs_hz=rate, calibration=plan.calibration, reference=pain_free)
+    opened = opened_directions(drill) if drill is not None else frozenset()
+    stand_ins = provisional_keys(record.meta.options, opened)
     guide: DrillGuide | None = None
     if drill is not None:
         engine = DrillEngine(
             drill,
             engine_settings,
             references_n=maxima_n(references),
-            newton_scale={(ReferenceKind.PAIN_FREE, d) for d in opened_directions(drill)},
+            newton_scale={(ReferenceKind.PAIN_FREE, d) for d in opened} | stand_ins,
         )
         guide = DrillGuide(engine, references=references)
         if plan.key_presses:
@@ -443,16 +446,29 @@ def open_replay(
         drill=drill,
         consumers=consumers,
         reference_lines=(f"replay of session {record.session_id}",),
-        chosen=recorded_references(plan.references),
+        chosen=recorded_references(plan.references, stand_ins=stand_ins),
     )
 
 
 def recorded_references(
     references: Mapping[ReferenceKind, EffortReference],
+    *,
+    stand_ins: frozenset[tuple[ReferenceKind, Direction]] = frozenset(),
 ) -> tuple[ChosenReference, ...]:
-    """The maxima a replayed session ran against, each said to be as recorded."""
+    """The maxima a replayed session ran against, each said to be as recorded.
+
+    ``stand_ins`` were scales while the run measured a max nobody knew: the replay reads those
+    in newtons, as the run did, never as a % of the stand-in.
+    """
     return tuple(
-        ChosenReference(kind, direction, value_n, ReferenceSource.RECORDED)
+        ChosenReference(
+            kind,
+            direction,
+            value_n,
+            ReferenceSource.PROVISIONAL
+            if (kind, direction) in stand_ins
+            else ReferenceSource.RECORDED,
+        )
         for kind, ref in references.items()
         for direction, value_n in (
             (Direction.PUSH, ref.push_max_n),

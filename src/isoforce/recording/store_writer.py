@@ -47,6 +47,7 @@ from isoforce.session.model import (
     SessionMeta,
     SessionStatus,
 )
+from isoforce.session.references import PROVISIONAL_OPTION, provisional_names
 from isoforce.session.store import SessionStore, now_iso
 
 DEFAULT_COMMIT_INTERVAL_S = 0.2
@@ -78,6 +79,8 @@ def session_meta(
         # what the run changed in the drill file, so a replay runs the same drill
         opts["drill_cycles"] = cycles_of(drill)
         opts["open_staircases"] = sorted(d.value for d in opened_directions(drill))
+    # the stand-in scales (100 N while a max nobody knew was measured): a replay reads in N too
+    opts[PROVISIONAL_OPTION] = provisional_names(header.chosen)
     opts.update(extra_options or {})
     refs = {
         kind.value: {"push_max_n": ref.push_max_n, "pull_max_n": ref.pull_max_n}

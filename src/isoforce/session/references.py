@@ -7,9 +7,11 @@ about what effort % divides by).
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from isoforce.core.effort_key import Direction, ReferenceKind, Side
 from isoforce.session.model import ReferenceRecord
@@ -226,3 +228,35 @@ def choose_references(
             chosen = ChosenReference(kind, direction, None, ReferenceSource.NONE)
         out[name] = chosen
     return out
+
+
+#: The session option naming the maxima a run measured with none known (``mvic:push`` …).
+PROVISIONAL_OPTION = "provisional_references"
+
+
+def provisional_names(chosen: Iterable[ChosenReference]) -> list[str]:
+    """``kind:direction`` of each reference that was a stand-in scale (kept with a session)."""
+    return sorted(
+        f"{c.kind.value}:{c.direction.value}"
+        for c in chosen
+        if c.source is ReferenceSource.PROVISIONAL
+    )
+
+
+def provisional_keys(
+    options: Mapping[str, Any], opened: Iterable[Direction]
+) -> frozenset[tuple[ReferenceKind, Direction]]:
+    """The stand-in scales a stored session ran with, so its replay reads in N as it did live.
+
+    As the session stored them; for a session from before they were stored, the pain-free
+    maxima its open-ended staircases measured (``opened``).
+    """
+    names = options.get(PROVISIONAL_OPTION)
+    if not isinstance(names, list):
+        return frozenset((ReferenceKind.PAIN_FREE, d) for d in opened)
+    keys: set[tuple[ReferenceKind, Direction]] = set()
+    for name in names:
+        kind, _, direction = str(name).partition(":")
+        with contextlib.suppress(ValueError):  # a name this version does not know
+            keys.add((ReferenceKind(kind), Direction(direction)))
+    return frozenset(keys)
