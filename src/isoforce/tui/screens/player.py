@@ -142,9 +142,11 @@ class PlayerScreen(IsoScreen):
 
     DEFAULT_CSS = """
     PlayerScreen #phase-row { height: 1; }
-    PlayerScreen #phase { width: auto; padding: 0 1; text-style: bold; background: $accent; }
-    PlayerScreen #phase-info { width: 1fr; padding: 0 1; text-style: bold; }
-    PlayerScreen #audio { width: auto; padding: 0 1; color: $text-muted; }
+    PlayerScreen #phase {
+        width: auto; height: 1; padding: 0 1; text-style: bold; background: $accent;
+    }
+    PlayerScreen #phase-info { width: 1fr; height: 1; padding: 0 1; text-style: bold; }
+    PlayerScreen #audio { width: auto; height: 1; padding: 0 1; color: $text-muted; }
     PlayerScreen #big-numbers { height: 34%; min-height: 4; }
     PlayerScreen #effort-box { width: 2fr; height: 100%; }
     PlayerScreen #clock-box { width: 1fr; height: 100%; }
