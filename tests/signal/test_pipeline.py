@@ -97,7 +97,22 @@ def test_effort_on_plain_floats_matches_arrays(direction: Direction | None) -> N
         for capabilities in _CAPABILITIES.values():
             model = EffortModel(reference=reference, capabilities=capabilities)
             result = model.compute(force_n=force, direction=direction)
-            values, missing = model.compute_values(force_n=force.tolist(), direction=direction)
+            # the short block's one loop on plain floats (raw reads as newtons here)
+            pipe = ForcePipeline(
+                PipelineSettings(
+                    raw_channel="load_raw",
+                    calibration=Calibration(n_per_raw=1.0, offset_raw=0.0),
+                    capabilities=capabilities,
+                    fs_hz=_FS_HZ,
+                ),
+                reference=reference,
+            )
+            pipe.direction = direction
+            t = np.arange(force.size) / _FS_HZ
+            block = SampleBlock(t_s=t, t_host_s=t, values=force[:, None], channels=("load_raw",))
+            assert force.size <= SMALL_BLOCK
+            out = pipe.process(block)
+            values, missing = out.effort_pct, out.missing
             np.testing.assert_array_equal(values, result.effort_pct)
             assert missing is result.missing
             assert missing is None or isinstance(missing, NotMeasured)

@@ -7,7 +7,6 @@ stored with every recording and reloaded.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -52,11 +51,6 @@ class Calibration:
     def force_n(self, raw: FloatArray) -> FloatArray:
         """Convert raw values to newtons."""
         return (raw - self.offset_raw) * self.n_per_raw
-
-    def force_n_values(self, raw: Sequence[float]) -> list[float]:
-        """:meth:`force_n` on plain floats, bit for bit (short live blocks skip numpy)."""
-        offset_raw, n_per_raw = self.offset_raw, self.n_per_raw
-        return [(v - offset_raw) * n_per_raw for v in raw]
 
     def raw_for(self, force_n: float) -> float:
         """The raw value that reads as ``force_n`` (inverse of :meth:`force_n`)."""

@@ -8,8 +8,6 @@ RAILs) or no maximum is known, effort is *not measured* (NaN with a reason), nev
 from __future__ import annotations
 
 import enum
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,16 +110,6 @@ class EffortModel:
         ``effort % = force / max × 100`` with that max, as :meth:`compute` does.
         """
         return self._rules[direction]
-
-    def compute_values(
-        self, *, force_n: Sequence[float], direction: Direction | None
-    ) -> tuple[list[float], NotMeasured | None]:
-        """:meth:`compute` on plain floats, bit for bit: the effort % and why it is missing."""
-        rule = self._rules[direction]
-        if isinstance(rule, NotMeasured):
-            return [math.nan] * len(force_n), rule
-        hi, lo = rule
-        return [v / hi * 100.0 if v >= 0 else v / lo * 100.0 for v in force_n], None
 
 
 #: The maximum to divide by for force at or above zero and below zero, or why there is none.
