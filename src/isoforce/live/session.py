@@ -756,9 +756,13 @@ class _Fill(NamedTuple):
     zeros: IntArray
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)
 def _fill(n: int) -> _Fill:
-    """The constant columns of ``n`` samples (cached: a live stream has a few block sizes)."""
+    """The constant columns of ``n`` samples, read-only and shared.
+
+    Cached: a live stream has a few block sizes; a replay or an import may have many, so the
+    cache is bounded.
+    """
     fill = _Fill(np.full(n, np.nan), np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64))
     for values in fill:
         values.setflags(write=False)
