@@ -139,16 +139,13 @@ def newton_steps(session: LiveSession) -> frozenset[int]:
 
     They measure a max none was known for, so their efforts and levels print in N.
     """
+    from isoforce.drills.report import in_newtons
+
     guide = session.guide
     if guide is None:
         return frozenset()
     scale = guide.engine.newton_scale
-    return frozenset(
-        s.index
-        for s in guide.engine.plan
-        if s.direction is not None and s.reference is not None
-        and (s.reference, s.direction) in scale
-    )  # fmt: skip
+    return frozenset(s.index for s in guide.engine.plan if in_newtons(s, scale))
 
 
 class DrillPrinter(FrameConsumer):

@@ -72,12 +72,14 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(out)
 
 
-def in_newtons(score: StepScore, newton_scale: Collection[tuple[ReferenceKind, Direction]]) -> bool:
-    """Whether ``score``'s step divided by the 100 N scale (no max known): its % are newtons."""
+def in_newtons(
+    step: PlanStep | StepScore, newton_scale: Collection[tuple[ReferenceKind, Direction]]
+) -> bool:
+    """Whether a step (or its score) divides by the 100 N scale (no max known): its % are N."""
     return (
-        score.reference is not None
-        and score.direction is not None
-        and (score.reference, score.direction) in newton_scale
+        step.reference is not None
+        and step.direction is not None
+        and (step.reference, step.direction) in newton_scale
     )
 
 
