@@ -10,6 +10,7 @@ happen per sample.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from dataclasses import dataclass, field, replace
@@ -98,6 +99,7 @@ class IsoforceApp(App[None]):
         self.frame_times: list[float] = []
         self._last_frame_s = -math.inf
         self._frame_pending = False
+        self._frame_handle: asyncio.TimerHandle | None = None
         #: Which calibration the picked device uses (the calibration screen shows it).
         self.calibration_note = ""
         self._summary_shown = False
@@ -124,10 +126,25 @@ class IsoforceApp(App[None]):
             return
         self._frame_pending = True
         wait = self._last_frame_s + 1.0 / self.config.fps - time.perf_counter()
-        if wait > 0:
-            self.set_timer(wait, self.frame)
-        else:
-            self.call_later(self.frame)
+        # the loop's own timer: a Textual timer is a task and each call_later a message
+        loop = asyncio.get_running_loop()
+        self._frame_handle = loop.call_later(max(wait, 0.0), self._loop_frame)
+
+    def _loop_frame(self) -> None:
+        """A frame from the event loop's own timer (not a Textual timer task or message)."""
+        self._frame_handle = None
+        if not self.is_running:
+            return
+        try:
+            self.frame()
+        except Exception as error:  # handed to Textual, as its own timers do
+            self._handle_exception(error)
+
+    def on_unmount(self) -> None:
+        """Drop a frame still waiting on the loop's timer."""
+        if self._frame_handle is not None:
+            self._frame_handle.cancel()
+            self._frame_handle = None
 
     def _idle_frame(self) -> None:
         """Frames while no samples arrive (countdowns, a lost sensor, a paused replay)."""
