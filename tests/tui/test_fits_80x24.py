@@ -12,7 +12,7 @@ from textual.widgets._footer import FooterKey
 from isoforce.core.effort_key import Side
 from isoforce.drills.loader import find_drill
 from isoforce.live import SessionOptions
-from isoforce.live.build import missing_references
+from isoforce.live.references import missing_references
 from isoforce.paths import drills_dir
 from isoforce.session.references import StoredReferences
 from isoforce.tui import screens

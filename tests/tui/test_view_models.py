@@ -5,7 +5,7 @@ from __future__ import annotations
 from isoforce.core.effort_key import Direction, MovementKey, ReferenceKind, Side
 from isoforce.drills.loader import find_drill
 from isoforce.live import SessionOptions
-from isoforce.live.build import missing_references
+from isoforce.live.references import missing_references
 from isoforce.paths import drills_dir
 from isoforce.session.model import ReferenceRecord
 from isoforce.session.references import (

@@ -18,12 +18,10 @@ from isoforce.devices.commands import DeviceCommand
 from isoforce.devices.registry import DEVICES, device_spec, new_decoder
 from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import EngineSettings
-from isoforce.drills.kinds.base import ForceStep
 from isoforce.drills.model import Drill
 from isoforce.drills.open_scale import (
     open_ended,
     opened_directions,
-    staircase_directions,
 )
 from isoforce.drills.plan import PlanStep
 from isoforce.errors import ConfigError
@@ -35,17 +33,15 @@ from isoforce.live.guide import (
     SimulatedPainReporter,
     maxima_n,
 )
-from isoforce.live.options import PROVISIONAL_MVIC_N, SessionOptions
+from isoforce.live.options import SessionOptions
 from isoforce.live.paired import PairedImu
+from isoforce.live.references import session_references
 from isoforce.live.session import Consumer, LiveSession
 from isoforce.session.model import SessionRecord
 from isoforce.session.references import (
-    OPTION_FIELDS,
     ChosenReference,
     ReferenceSource,
     StoredReferences,
-    choose_references,
-    measuring_references,
     provisional_keys,
 )
 from isoforce.signal.calibration import Calibration
@@ -119,85 +115,6 @@ def _check_drill(drill: Drill, spec: DeviceSpec) -> None:
             f"drill {drill.name!r} measures range of motion and needs an IMU; {spec.title} "
             "has none (try --device sim-imu, or a real IMU: 'isoforce devices')"
         )
-
-
-def _references(
-    options: SessionOptions,
-    *,
-    simulated: bool,
-    athlete: AthleteSettings,
-    stored: StoredReferences,
-    drill: Drill | None,
-) -> tuple[dict[ReferenceKind, EffortReference], dict[str, ChosenReference], frozenset[Direction]]:
-    """Pain-free max and MVIC in newtons, each with where it came from.
-
-    A value given for this session wins, then the latest stored one for the drill's movement,
-    side and position. Only a simulated person has maxima isoforce can know without either; a
-    real user's are otherwise unknown and effort is "not measured" (never relative to a guess).
-    A drill that measures a max (tension drill, max test) measures it the same way on both
-    (:func:`~isoforce.session.references.measuring_references`): on a stored MVIC, else on a
-    100 N scale, so effort there reads in newtons and the result converts back exactly. The
-    third value: the directions whose staircases climb open-ended in newtons.
-    """
-    fallback: dict[str, float | None] = {}
-    if simulated:
-        fallback = {
-            "push_max_n": athlete.push_max_n,
-            "pull_max_n": athlete.pull_max_n,
-            "mvic_push_n": athlete.push_max_n,
-            "mvic_pull_n": athlete.pull_max_n,
-        }
-    given = {name: getattr(options, name) for name in OPTION_FIELDS}
-    chosen = choose_references(
-        given=given, stored=stored, fallback=fallback, fallback_source=ReferenceSource.SIMULATED
-    )
-    open_dirs: frozenset[Direction] = frozenset()
-    if drill is not None:
-        chosen, open_dirs = measuring_references(
-            chosen,
-            finds_pain_free=staircase_directions(drill),
-            finds_mvic=frozenset(
-                s.direction
-                for s in drill.leaves()
-                if isinstance(s, ForceStep) and s.traits.measures_mvic
-            ),
-            scale_n=PROVISIONAL_MVIC_N,
-        )
-
-    def reference(push: str, pull: str) -> EffortReference:
-        return EffortReference(push_max_n=chosen[push].value_n, pull_max_n=chosen[pull].value_n)
-
-    references = {
-        ReferenceKind.PAIN_FREE: reference("push_max_n", "pull_max_n"),
-        ReferenceKind.MVIC: reference("mvic_push_n", "mvic_pull_n"),
-    }
-    return references, chosen, open_dirs
-
-
-def missing_references(
-    options: SessionOptions, drill: Drill, *, stored: StoredReferences
-) -> list[ChosenReference]:
-    """The maxima ``drill``'s %-targets need that nothing gives: no flag, nothing stored.
-
-    The same choice as a session's (:func:`_references`) but without the simulated athlete's
-    fallback, so the simulator and a real sensor say the same: a drill that measures the max it
-    divides by (tension drill, max test) needs nothing; a direction the device cannot measure
-    is left out. Empty: the drill can run with every number it shows explained.
-    """
-    spec = device_spec(options.device)
-    _, chosen, _ = _references(
-        options, simulated=False, athlete=AthleteSettings(), stored=stored, drill=drill
-    )
-    needed = {
-        (s.reference, s.direction)
-        for s in drill.leaves()
-        if isinstance(s, ForceStep) and spec.capabilities.measures(s.direction)
-    }
-    return [
-        c
-        for c in chosen.values()
-        if (c.kind, c.direction) in needed and c.source is ReferenceSource.NONE
-    ]
 
 
 def _reference_lines(
@@ -323,10 +240,9 @@ def open_session(
         ),
     )
     paired = _paired_imu(options, imu_spec, sim=sim) if imu_spec is not None else None
-    references, chosen, open_dirs = _references(
+    references, chosen, open_dirs = session_references(
         options,
-        simulated=simulated,
-        athlete=athlete,
+        simulated_max_n=(athlete.push_max_n, athlete.pull_max_n) if simulated else None,
         stored=stored or StoredReferences(),
         drill=drill,
     )

@@ -294,7 +294,7 @@ class IsoforceApp(App[None]):
         nothing measured there would be kept, so there is nothing to offer.
         """
         from isoforce.devices.registry import DEVICES
-        from isoforce.live.build import missing_references
+        from isoforce.live.references import missing_references
 
         options = self.controller.options
         simulated = DEVICES[options.device].transport == "sim"
