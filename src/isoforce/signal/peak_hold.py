@@ -40,10 +40,10 @@ _FEW = 16
 def _largest(force_n: FloatArray) -> int | None:
     """The first sample of largest |force| ignoring NaN; None unless some |force| is finite."""
     if force_n.shape[0] > _FEW:
-        magnitude = np.abs(force_n)
-        if not np.isfinite(magnitude).any():
+        magnitudes = np.abs(force_n)
+        if not np.isfinite(magnitudes).any():
             return None
-        return int(np.nanargmax(magnitude))
+        return int(np.nanargmax(magnitudes))
     best, best_magnitude, finite = None, -1.0, False
     for j, value in enumerate(force_n.tolist()):
         magnitude = abs(value)
