@@ -117,6 +117,24 @@ def test_unwrap_does_not_depend_on_chunking(cuts: list[int], start: int) -> None
     np.testing.assert_array_equal(np.concatenate(parts), whole)
 
 
+@given(
+    cuts=st.lists(st.integers(1, 12), min_size=1, max_size=20),
+    start=st.integers(0, 2**32 - 1),
+    steps=st.lists(st.integers(0, 2**32 - 1), min_size=240, max_size=240),
+)
+def test_unwrap_of_plain_ints_gives_the_bits_of_the_array_path(
+    cuts: list[int], start: int, steps: list[int]
+) -> None:
+    raw = (start + np.cumsum(steps[: sum(cuts)], dtype=np.int64)) % 2**32
+    arrays, ints = CounterUnwrapper(), CounterUnwrapper()
+    i = 0
+    for c in cuts:
+        chunk = raw[i : i + c]
+        i += c
+        np.testing.assert_array_equal(ints.unwrap(chunk.tolist()), arrays.unwrap(chunk))
+    assert ints.wraps == arrays.wraps
+
+
 def test_rate_estimates_ignore_gaps() -> None:
     t = np.arange(0, 200) / 80.0
     t = np.delete(t, np.arange(50, 60))  # a 10-sample gap

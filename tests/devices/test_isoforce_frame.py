@@ -3,13 +3,17 @@
 import struct
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from isoforce.core.samples import SampleBlock
+from isoforce.devices import isoforce_frame
 from isoforce.devices.isoforce_frame import (
+    CRC_TABLE,
     IsoforceFrameDecoder,
     crc16_ccitt,
+    crc16_rows,
     encode_frames,
     frame_bytes,
     mask_for,
@@ -209,3 +213,133 @@ def test_finding_checksummed_frame_with_wrong_sample_count_is_skipped_not_raised
     assert dec.stats.bad_lengths == 3 and dec.stats.checksum_errors == 0
     assert dec.stats.bytes_dropped == len(liar) + 2 * len(also)
     assert dec.stats.drops_by_reason()["bad length"] == 3
+
+
+def _table_crc(data: bytes) -> int:
+    """The CRC by the book: one table step per byte."""
+    crc = 0xFFFF
+    for byte in data:
+        crc = ((crc << 8) & 0xFFFF) ^ int(CRC_TABLE[((crc >> 8) ^ byte) & 0xFF])
+    return crc
+
+
+@given(data=st.lists(st.binary(min_size=30, max_size=30), min_size=1, max_size=40))
+def test_crc_of_rows_and_of_bytes_agree_with_the_table(
+    data: list[bytes],
+) -> None:
+    rows = np.frombuffer(b"".join(data), dtype=np.uint8).reshape(len(data), 30)
+    expected = [_table_crc(d) for d in data]
+    assert [crc16_ccitt(d) for d in data] == expected
+    assert crc16_rows(rows).tolist() == expected  # one C call per row
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(isoforce_frame, "_FEW_CRC_ROWS", 0)
+        assert crc16_rows(rows).tolist() == expected  # column-wise numpy
+
+
+#: Values the encoder takes: any size (saturating), infinities, halves to round to even.
+_ENCODABLE = st.floats(-1e290, 1e290) | st.sampled_from(
+    [0.5, -0.5, 1.5, 2.5e-3, -2.5e-6, 2.0**31, -(2.0**31) - 0.5, 2.0**31 - 0.5, np.inf, -np.inf]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(1, 20),
+    names=st.permutations(("force_n", "load_raw", "acc_x_g", "gyro_z_dps", "truth_force_n")),
+    k=st.integers(0, 5),
+    data=st.data(),
+)
+def test_few_frames_encode_to_the_bytes_of_the_array_path(
+    n: int, names: tuple[str, ...], k: int, data: st.DataObject
+) -> None:
+    names = tuple(names[:k])
+    values = np.array(
+        data.draw(st.lists(st.lists(_ENCODABLE, min_size=k, max_size=k), min_size=n, max_size=n)),
+        dtype=np.float64,
+    ).reshape(n, k)
+    seq = np.array(data.draw(st.lists(st.integers(-(2**20), 2**20), min_size=n, max_size=n)))
+    t_us = np.array(data.draw(st.lists(st.integers(0, 2**40), min_size=n, max_size=n)))
+    layout, order = isoforce_frame._encoding(names)
+    few = isoforce_frame._encode_few(layout, order, seq.tolist(), t_us.tolist(), values.tolist())
+    assert few == isoforce_frame._encode_many(layout, order, seq, t_us, values)
+    assert encode_frames(seq=seq, t_us=t_us, names=names, values=values) == few
+
+
+def test_a_nan_is_encoded_by_the_array_path() -> None:
+    values = np.array([[np.nan, 1.0]])
+    seq, t_us = np.array([3]), np.array([4])
+    layout, order = isoforce_frame._encoding(_names)
+    with np.errstate(invalid="ignore"):  # numpy warns of the cast it makes
+        expected = isoforce_frame._encode_many(layout, order, seq, t_us, values)
+        assert encode_frames(seq=seq, t_us=t_us, names=_names, values=values) == expected
+
+
+def _blocks(out: list[SampleBlock | object]) -> list[tuple[object, ...]]:
+    return [
+        (b.t_s.tobytes(), b.t_host_s.tobytes(), b.values.tobytes(), b.channels, b.lost_before)
+        if isinstance(b, SampleBlock)
+        else b
+        for b in out
+    ]
+
+
+@st.composite
+def _damaged_streams(draw: st.DrawFn) -> tuple[bytes, list[int]]:
+    """Runs of frames of two masks, with sequence gaps, wraps, flipped bytes and garbage."""
+    parts = []
+    seq, t_us = draw(st.integers(0, 2**16 - 1)), draw(st.integers(0, 2**32 - 1))
+    for _ in range(draw(st.integers(1, 6))):
+        names = draw(st.sampled_from([_names, ("load_raw",), ("acc_x_g", "gyro_z_dps")]))
+        n = draw(st.sampled_from([1, 2, 3, 40, 70]))
+        seq += draw(st.sampled_from([0, 0, 1, 5]))
+        steps = np.full(n, draw(st.sampled_from([1_000, 12_500, 2**31])), dtype=np.int64)
+        frames = bytearray(
+            encode_frames(
+                seq=seq + np.arange(n),
+                t_us=t_us + np.cumsum(steps),
+                names=names,
+                values=np.arange(n * len(names), dtype=np.float64).reshape(n, -1) - 7.25,
+            )
+        )
+        for _ in range(draw(st.integers(0, 2))):
+            at = draw(st.integers(0, len(frames) - 1))
+            frames[at] ^= draw(st.integers(1, 255))
+        parts.append(draw(st.binary(max_size=8)) + bytes(frames))
+        seq, t_us = seq + n, t_us + int(steps.sum())
+    stream = b"".join(parts)
+    cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=10)))
+    return stream, cuts
+
+
+@settings(max_examples=150, deadline=None)
+@given(stream_cuts=_damaged_streams())
+def test_frame_by_frame_decoding_gives_the_bits_of_the_array_path(
+    stream_cuts: tuple[bytes, list[int]],
+) -> None:
+    stream, cuts = stream_cuts
+    chunks = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
+    results = []
+    for few, few_crc in ((10**6, 10**6), (0, 0), (2, 1)):
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(isoforce_frame, "_FEW_ROWS", few)
+            m.setattr(isoforce_frame, "_FEW_CRC_ROWS", few_crc)
+            dec = IsoforceFrameDecoder()
+            out = [item for i, c in enumerate(chunks) for item in dec.feed(0.5 * i, c)]
+            out += dec.flush(99.0)
+            results.append((_blocks(out), dec.stats, dec.pending_bytes))
+    assert results[0] == results[1] == results[2]
+    whole = IsoforceFrameDecoder().feed(0.0, stream)  # any cut gives the same samples
+    assert _samples(whole) == _samples(results[0][0])
+
+
+def _samples(out: list[object]) -> list[tuple[object, ...]]:
+    """Every sample of decoded blocks (or of their :func:`_blocks` form): time, channels, values."""
+    rows: list[tuple[object, ...]] = []
+    for item in out:
+        if isinstance(item, SampleBlock):
+            item = _blocks([item])[0]
+        if isinstance(item, tuple):
+            t_s = np.frombuffer(item[0], dtype=np.float64)
+            values = np.frombuffer(item[2], dtype=np.float64).reshape(len(t_s), -1)
+            rows += [(t, item[3], v.tobytes()) for t, v in zip(t_s.tolist(), values, strict=True)]
+    return rows

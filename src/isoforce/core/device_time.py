@@ -69,8 +69,14 @@ class CounterUnwrapper:
         """How many times the counter has wrapped so far."""
         return self._wraps
 
-    def unwrap(self, ticks: NDArray[np.integer] | NDArray[np.floating]) -> FloatArray:
-        """Unwrap one chunk of raw counter values to seconds since the stream's first value."""
+    def unwrap(self, ticks: NDArray[np.integer] | NDArray[np.floating] | list[int]) -> FloatArray:
+        """Unwrap one chunk of raw counter values to seconds since the stream's first value.
+
+        A list (a decoder's few frames) is unwrapped in plain Python, an array with numpy; both
+        give the same bits.
+        """
+        if isinstance(ticks, list):
+            return self._unwrap_ints(ticks)
         raw = np.asarray(ticks).astype(np.int64, copy=False)
         if raw.size == 0:
             return np.empty(0, dtype=np.float64)
@@ -87,6 +93,22 @@ class CounterUnwrapper:
         total = raw + wrap_steps * self._modulus - self._first
         seconds: FloatArray = total.astype(np.float64) * self.spec.tick_s
         return seconds
+
+    def _unwrap_ints(self, raw: list[int]) -> FloatArray:
+        """:meth:`unwrap` over plain ints (the same bits)."""
+        if not raw:
+            return np.empty(0, dtype=np.float64)
+        if self._first is None:
+            self._first = self._last = raw[0]
+        assert self._last is not None
+        first, last, wraps, tick_s = self._first, self._last, self._wraps, self.spec.tick_s
+        seconds = []
+        for value in raw:
+            wraps += value < last
+            last = value
+            seconds.append(float(value + wraps * self._modulus - first) * tick_s)
+        self._wraps, self._last = wraps, last
+        return np.array(seconds, dtype=np.float64)
 
 
 class RestartingCounter:

@@ -14,11 +14,17 @@ Byte layout (all multi-byte fields little-endian; specified in ``firmware_notes/
 
 The decoder resynchronises on garbage, keeps partial frames across chunks, counts dropped
 bytes, checksum failures, frames whose length disagrees with their channel mask (skipped whole,
-``stats.bad_lengths``) and sequence gaps, and decodes runs of identical frames with numpy.
+``stats.bad_lengths``) and sequence gaps. A run of identical frames is decoded at once: frame by frame in plain Python
+while it is short (a notification carries one or a few samples), column-wise with numpy when it
+is long (a file, a fast serial stream); both give the same bits.
 """
 
 from __future__ import annotations
 
+import binascii
+import functools
+import itertools
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +43,7 @@ MAX_TEXT_BYTES = 64
 HEADER_BYTES = 4  # sync, type, length
 FIXED_PAYLOAD_BYTES = 8  # seq (2) + time (4) + mask (2)
 CRC_BYTES = 2
+CRC_INIT = 0xFFFF
 VALUE_BYTES = 4
 MAX_CHANNELS = 16
 MAX_PAYLOAD_BYTES = FIXED_PAYLOAD_BYTES + VALUE_BYTES * MAX_CHANNELS
@@ -78,6 +85,7 @@ def mask_for(names: tuple[str, ...]) -> int:
     return mask
 
 
+@functools.lru_cache(maxsize=64)
 def channels_in(mask: int) -> tuple[Channel, ...]:
     """The channels a mask selects, in wire order; unknown bits are kept as ``chN`` with scale 1."""
     return tuple(
@@ -88,6 +96,31 @@ def channels_in(mask: int) -> tuple[Channel, ...]:
 def frame_bytes(mask: int) -> int:
     """Total size of one frame with this mask."""
     return HEADER_BYTES + FIXED_PAYLOAD_BYTES + VALUE_BYTES * bin(mask).count("1") + CRC_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What the codec needs of one channel mask, worked out once (a stream has one or two)."""
+
+    mask: int
+    names: tuple[str, ...]
+    scales: tuple[float, ...]
+    scale_array: FloatArray
+    size: int
+    #: seq, time, (mask,) and the int32 values, from byte 4 of a frame
+    fields: struct.Struct
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(mask: int) -> _Layout:
+    wire = channels_in(mask)
+    scales = tuple(c.scale for c in wire)
+    scale_array = np.array(scales, dtype=np.float64)
+    scale_array.setflags(write=False)
+    fields = struct.Struct(f"<HIH{len(wire)}i")
+    return _Layout(
+        mask, tuple(c.name for c in wire), scales, scale_array, frame_bytes(mask), fields
+    )
 
 
 def _crc_table() -> NDArray[np.uint16]:
@@ -101,29 +134,44 @@ def _crc_table() -> NDArray[np.uint16]:
 
 
 CRC_TABLE = _crc_table()
-_CRC_LIST: list[int] = CRC_TABLE.tolist()
-#: Below this many frames a per-frame loop beats the column-wise numpy CRC.
-_FEW_ROWS = 16
+#: Up to this many frames a loop over frames beats the column-wise numpy code, whose dozen or
+#: two numpy calls cost about the same for 1 frame as for 100 (measured: decoding crosses over
+#: at ~24 frames, encoding at ~10, one CRC per C call at ~256).
+_FEW_ROWS = 20
+_FEW_ENCODE_ROWS = 8
+_FEW_CRC_ROWS = 256
 
 
-def crc16_ccitt(data: bytes) -> int:
-    """CRC-16/CCITT-FALSE of ``data`` (check value for ``b"123456789"`` is 0x29B1)."""
-    crc = 0xFFFF
-    table = _CRC_LIST
-    for byte in data:
-        crc = ((crc << 8) & 0xFFFF) ^ table[((crc >> 8) ^ byte) & 0xFF]
-    return crc
+def crc16_ccitt(data: bytes | bytearray) -> int:
+    """CRC-16/CCITT-FALSE of ``data`` (check value for ``b"123456789"`` is 0x29B1).
+
+    ``binascii.crc_hqx`` is this CRC (poly 0x1021, not reflected, no final xor) from any start.
+    """
+    return binascii.crc_hqx(data, CRC_INIT)
 
 
 def crc16_rows(rows: NDArray[np.uint8]) -> NDArray[np.uint16]:
     """CRC-16/CCITT-FALSE of every row of a 2-D byte array at once."""
-    if rows.shape[0] < _FEW_ROWS:
+    if rows.shape[0] <= _FEW_CRC_ROWS:
         return np.array([crc16_ccitt(row.tobytes()) for row in rows], dtype=np.uint16)
     crc = np.full(rows.shape[0], 0xFFFF, dtype=np.uint16)
     for col in range(rows.shape[1]):
         idx = ((crc >> 8) ^ rows[:, col]) & 0xFF
         crc = ((crc << 8) & 0xFFFF) ^ CRC_TABLE[idx]
     return crc.astype(np.uint16)
+
+
+def _crc_ok(buf: bytearray, pos: int, size: int) -> bool:
+    """Whether the frame of ``size`` bytes at ``pos`` carries the right CRC."""
+    end = pos + size - CRC_BYTES
+    return crc16_ccitt(buf[pos + 2 : end]) == buf[end] | buf[end + 1] << 8
+
+
+@functools.lru_cache(maxsize=64)
+def _encoding(names: tuple[str, ...]) -> tuple[_Layout, tuple[int, ...]]:
+    """The layout for channels ``names`` and, per wire channel, its column in ``values``."""
+    layout = _layout(mask_for(names))
+    return layout, tuple(names.index(name) for name in layout.names)
 
 
 def encode_frames(
@@ -133,17 +181,55 @@ def encode_frames(
     names: tuple[str, ...],
     values: FloatArray,
 ) -> bytes:
-    """Encode samples as consecutive frames (vectorised).
+    """Encode samples as consecutive frames.
 
     ``values`` has one column per name in ``names`` in physical units; columns are reordered to
     wire order and scaled to int32 with rounding. Out-of-range values saturate.
     """
+    layout, order = _encoding(names)
     n = int(seq.shape[0])
-    mask = mask_for(names)
-    wire = channels_in(mask)
-    order = [names.index(c.name) for c in wire]
-    k = len(wire)
-    size = frame_bytes(mask)
+    if n <= _FEW_ENCODE_ROWS:
+        try:
+            return _encode_few(layout, order, seq.tolist(), t_us.tolist(), values.tolist())
+        except ValueError:  # a NaN has no int32: the array path casts it as numpy does
+            pass
+    return _encode_many(layout, order, seq, t_us, values)
+
+
+def _encode_few(
+    layout: _Layout,
+    order: tuple[int, ...],
+    seq: list[int],
+    t_us: list[int],
+    values: list[list[float]],
+) -> bytes:
+    """A few frames, one at a time in plain Python (the same bytes as :func:`_encode_many`)."""
+    lead = SYNC + bytes((TYPE_SAMPLES_V1, layout.size - HEADER_BYTES - CRC_BYTES))
+    scales = layout.scales
+    frames = []
+    for s, t, row in zip(seq, t_us, values, strict=True):
+        ints = [
+            round(min(max(row[j] / scale, -(2.0**31)), 2.0**31 - 1))
+            for j, scale in zip(order, scales, strict=True)
+        ]
+        body = lead + layout.fields.pack(
+            int(s) % SEQ_MODULUS, int(t) % (1 << 32), layout.mask, *ints
+        )
+        frames.append(body + crc16_ccitt(body[2:]).to_bytes(CRC_BYTES, "little"))
+    return b"".join(frames)
+
+
+def _encode_many(
+    layout: _Layout,
+    order: tuple[int, ...],
+    seq: NDArray[np.integer],
+    t_us: NDArray[np.integer],
+    values: FloatArray,
+) -> bytes:
+    """Many frames at once, column by column with numpy."""
+    n = int(seq.shape[0])
+    k = len(order)
+    size = layout.size
     out = np.zeros((n, size), dtype=np.uint8)
     out[:, 0] = SYNC0
     out[:, 1] = SYNC1
@@ -155,10 +241,9 @@ def encode_frames(
     out[:, 6:10] = (
         (np.asarray(t_us, dtype=np.int64) % (1 << 32)).astype("<u4").view(np.uint8).reshape(n, 4)
     )
-    out[:, 10:12] = np.full(n, mask, dtype="<u2").view(np.uint8).reshape(n, 2)
+    out[:, 10:12] = np.full(n, layout.mask, dtype="<u2").view(np.uint8).reshape(n, 2)
     if k:
-        scales = np.array([c.scale for c in wire])
-        scaled = np.rint(values[:, order] / scales)
+        scaled = np.rint(values[:, list(order)] / layout.scale_array)
         ints = np.ascontiguousarray(np.clip(scaled, -(2**31), 2**31 - 1), dtype="<i4")
         out[:, 12 : 12 + 4 * k] = ints.view(np.uint8).reshape(n, 4 * k)
     crc = crc16_rows(out[:, 2 : size - CRC_BYTES])
@@ -173,34 +258,38 @@ def encode_text(text: str) -> bytes:
     return SYNC + body + crc16_ccitt(body).to_bytes(CRC_BYTES, "little")
 
 
-def _whole_frame_inside(buf: NDArray[np.uint8], pos: int, size: int) -> bool:
+def _header_ok(kind: int, length: int) -> bool:
+    """Whether a frame type and payload length are ones the format allows."""
+    if kind == TYPE_TEXT_V1:
+        return length <= MAX_TEXT_BYTES
+    return (
+        kind == TYPE_SAMPLES_V1
+        and FIXED_PAYLOAD_BYTES <= length <= MAX_PAYLOAD_BYTES
+        and (length - FIXED_PAYLOAD_BYTES) % VALUE_BYTES == 0
+    )
+
+
+def _whole_frame_inside(buf: bytearray, pos: int, size: int) -> bool:
     """Whether a complete frame with a good CRC starts after ``pos`` within ``size`` bytes."""
-    n = buf.shape[0]
-    view = buf[pos + 1 : min(n, pos + size)]
-    hits = np.flatnonzero((view[:-1] == SYNC0) & (view[1:] == SYNC1)) + pos + 1
-    for start in hits.tolist():
+    n = len(buf)
+    stop = min(n, pos + size)
+    start = buf.find(SYNC, pos + 1, stop)
+    while start >= 0:
         if n - start < HEADER_BYTES:
             return False
-        kind, length = int(buf[start + 2]), int(buf[start + 3])
-        ok_samples = (
-            kind == TYPE_SAMPLES_V1
-            and FIXED_PAYLOAD_BYTES <= length <= MAX_PAYLOAD_BYTES
-            and (length - FIXED_PAYLOAD_BYTES) % VALUE_BYTES == 0
-        )
-        if not (ok_samples or (kind == TYPE_TEXT_V1 and length <= MAX_TEXT_BYTES)):
-            continue
-        end = start + HEADER_BYTES + length + CRC_BYTES
-        if end <= n and crc16_ccitt(bytes(buf[start + 2 : end - CRC_BYTES])) == int(
-            buf[end - 2]
-        ) | (int(buf[end - 1]) << 8):
-            return True
+        length = buf[start + 3]
+        if _header_ok(buf[start + 2], length):
+            frame_size = HEADER_BYTES + length + CRC_BYTES
+            if start + frame_size <= n and _crc_ok(buf, start, frame_size):
+                return True
+        start = buf.find(SYNC, start + 1, stop)
     return False
 
 
-def _length_fits_mask(row: NDArray[np.uint8]) -> bool:
-    """Whether a sample frame's payload length holds exactly one value per channel of its mask."""
-    mask = int(row[10]) | int(row[11]) << 8
-    return int(row[3]) == FIXED_PAYLOAD_BYTES + VALUE_BYTES * bin(mask).count("1")
+def _length_fits_mask(buf: bytearray, pos: int) -> bool:
+    """Whether the sample frame at ``pos`` holds exactly one value per channel of its mask."""
+    mask = buf[pos + 10] | buf[pos + 11] << 8
+    return buf[pos + 3] == FIXED_PAYLOAD_BYTES + VALUE_BYTES * bin(mask).count("1")
 
 
 class IsoforceFrameDecoder(CountingDecoder):
@@ -223,12 +312,12 @@ class IsoforceFrameDecoder(CountingDecoder):
     def feed(self, t_host_s: float, data: bytes) -> list[SampleBlock | DeviceMessage]:
         """Consume a chunk; return the sample blocks completed by it (one per run of equal masks)."""
         self._buf += data
-        buf = np.frombuffer(bytes(self._buf), dtype=np.uint8)
+        buf = self._buf
         out: list[SampleBlock | DeviceMessage] = []
         pos = 0
-        n = buf.shape[0]
+        n = len(buf)
         while pos < n:
-            start = self._find_sync(buf, pos)
+            start = buf.find(SYNC, pos)
             if start < 0:
                 # keep a trailing 0xA5 that may be the first half of a sync
                 keep = 1 if buf[n - 1] == SYNC0 else 0
@@ -240,31 +329,8 @@ class IsoforceFrameDecoder(CountingDecoder):
                 pos = start
             if n - pos < HEADER_BYTES:
                 break
-            length = int(buf[pos + 3])
-            if buf[pos + 2] == TYPE_TEXT_V1 and length <= MAX_TEXT_BYTES:
-                size = HEADER_BYTES + length + CRC_BYTES
-                if n - pos < size:
-                    if not _whole_frame_inside(buf, pos, size):
-                        break
-                    self._resync()  # a damaged length: a complete frame starts inside it
-                    pos += 1
-                    continue
-                if self._crc_ok(buf[pos : pos + size].reshape(1, size), size)[0]:
-                    text = bytes(buf[pos + HEADER_BYTES : pos + size - CRC_BYTES])
-                    out.append(DeviceMessage(t_host_s, TEXT_KIND, text.decode("utf-8", "replace")))
-                    self.stats.other["text_frames"] = self.stats.other.get("text_frames", 0) + 1
-                    pos += size
-                    continue
-                self.stats.checksum_errors += 1
-                self._resync()
-                pos += 1
-                continue
-            if (
-                buf[pos + 2] != TYPE_SAMPLES_V1
-                or length < FIXED_PAYLOAD_BYTES
-                or length > MAX_PAYLOAD_BYTES
-                or (length - FIXED_PAYLOAD_BYTES) % VALUE_BYTES
-            ):
+            kind, length = buf[pos + 2], buf[pos + 3]
+            if not _header_ok(kind, length):
                 self._resync()
                 pos += 1
                 continue
@@ -277,24 +343,25 @@ class IsoforceFrameDecoder(CountingDecoder):
                 self._resync()
                 pos += 1
                 continue
-            count = self._run_length(buf, pos, size)
-            rows = buf[pos : pos + count * size].reshape(count, size)
-            good = self._crc_ok(rows, size)
-            if not good[0]:
+            if not _crc_ok(buf, pos, size):
                 self.stats.checksum_errors += 1
                 self._resync()
                 pos += 1
                 continue
-            if not _length_fits_mask(rows[0]):
+            if kind == TYPE_TEXT_V1:
+                text = bytes(buf[pos + HEADER_BYTES : pos + size - CRC_BYTES])
+                out.append(DeviceMessage(t_host_s, TEXT_KIND, text.decode("utf-8", "replace")))
+                self.stats.other["text_frames"] = self.stats.other.get("text_frames", 0) + 1
+                pos += size
+                continue
+            if not _length_fits_mask(buf, pos):
                 # a checked frame whose channel mask and payload length disagree: skip it whole
                 self.stats.bad_lengths += 1
                 self._discard(size)
                 pos += size
                 continue
-            if not good.all():
-                count = int(np.argmin(good))
-                rows = rows[:count]
-            out.extend(self._decode_rows(rows, t_host_s))
+            count = self._good_run(buf, pos, size)
+            out.append(self._decode_run(buf, pos, count, t_host_s))
             pos += count * size
         del self._buf[:pos]
         return out
@@ -309,18 +376,25 @@ class IsoforceFrameDecoder(CountingDecoder):
         self._discard(1)
 
     @staticmethod
-    def _find_sync(buf: NDArray[np.uint8], pos: int) -> int:
-        view = buf[pos:]
-        if view.shape[0] < 2:
-            return -1
-        hits = np.flatnonzero((view[:-1] == SYNC0) & (view[1:] == SYNC1))
-        return pos + int(hits[0]) if hits.size else -1
+    def _good_run(buf: bytearray, pos: int, size: int) -> int:
+        """How many frames like the checked one at ``pos`` (same header and mask, good CRC) follow.
 
-    @staticmethod
-    def _run_length(buf: NDArray[np.uint8], pos: int, size: int) -> int:
-        """How many frames of ``size`` with the same header and mask follow contiguously."""
-        avail = (buf.shape[0] - pos) // size
-        rows = buf[pos : pos + avail * size].reshape(avail, size)
+        The frame at ``pos`` counts; the run is contiguous.
+        """
+        avail = (len(buf) - pos) // size
+        if avail <= _FEW_CRC_ROWS:
+            header, mask = buf[pos : pos + HEADER_BYTES], buf[pos + 10 : pos + 12]
+            count = 1
+            for at in range(pos + size, pos + avail * size, size):
+                if not (
+                    buf.startswith(header, at)
+                    and buf.startswith(mask, at + 10)
+                    and _crc_ok(buf, at, size)
+                ):
+                    break
+                count += 1
+            return count
+        rows = _rows(buf, pos, avail, size)
         same = (
             (rows[:, 0] == SYNC0)
             & (rows[:, 1] == SYNC1)
@@ -329,50 +403,59 @@ class IsoforceFrameDecoder(CountingDecoder):
             & (rows[:, 10] == rows[0, 10])
             & (rows[:, 11] == rows[0, 11])
         )
-        return int(np.argmin(same)) if not same.all() else avail
-
-    @staticmethod
-    def _crc_ok(rows: NDArray[np.uint8], size: int) -> NDArray[np.bool_]:
         crc = crc16_rows(rows[:, 2 : size - CRC_BYTES])
         got = rows[:, size - 2].astype(np.uint16) | (rows[:, size - 1].astype(np.uint16) << 8)
-        return np.asarray(crc == got)
+        good = same & (crc == got)
+        return int(np.argmin(good)) if not good.all() else avail
 
-    def _decode_rows(self, rows: NDArray[np.uint8], t_host_s: float) -> list[SampleBlock]:
-        count = rows.shape[0]
-        if count == 0:
-            return []
-        size = rows.shape[1]
-        mask = int(rows[0, 10]) | int(rows[0, 11]) << 8
-        wire = channels_in(mask)
-        seq = rows[:, 4].astype(np.int64) | rows[:, 5].astype(np.int64) << 8
-        t_us = np.ascontiguousarray(rows[:, 6:10]).view("<u4").reshape(count)
-        ints = (
-            np.ascontiguousarray(rows[:, 12 : size - CRC_BYTES])
-            .view("<i4")
-            .reshape(count, len(wire))
-        )
-        values = ints.astype(np.float64) * np.array([c.scale for c in wire])
-        lost = self._count_lost(seq)
-        self.stats.frames_ok += count
-        t_s = self._clock.unwrap(t_us)
-        return [
-            SampleBlock(
-                t_s=t_s,
-                t_host_s=np.full(count, t_host_s),
-                values=values,
-                channels=tuple(c.name for c in wire),
-                lost_before=lost,
+    def _decode_run(self, buf: bytearray, pos: int, count: int, t_host_s: float) -> SampleBlock:
+        """The block of ``count`` checked frames of one mask starting at ``pos``."""
+        layout = _layout(buf[pos + 10] | buf[pos + 11] << 8)
+        size = layout.size
+        if count <= _FEW_ROWS:
+            fields = layout.fields
+            seq, ticks, values = [], [], []
+            for at in range(pos + 4, pos + 4 + count * size, size):
+                s, t, _mask, *ints = fields.unpack_from(buf, at)
+                seq.append(s)
+                ticks.append(t)
+                values.append([v * scale for v, scale in zip(ints, layout.scales, strict=True)])
+            inside = sum((b - a - 1) % SEQ_MODULUS for a, b in itertools.pairwise(seq))
+            lost = self._count_lost(seq[0], seq[-1], inside)
+            t_s = self._clock.unwrap(ticks)
+            array = np.array(values, dtype=np.float64).reshape(count, len(layout.names))
+        else:
+            rows = _rows(buf, pos, count, size)
+            seq_a = rows[:, 4].astype(np.int64) | rows[:, 5].astype(np.int64) << 8
+            t_us = np.ascontiguousarray(rows[:, 6:10]).view("<u4").reshape(count)
+            wire_ints = (
+                np.ascontiguousarray(rows[:, 12 : size - CRC_BYTES])
+                .view("<i4")
+                .reshape(count, len(layout.names))
             )
-        ]
+            array = wire_ints.astype(np.float64) * layout.scale_array
+            inside = int(((seq_a[1:] - seq_a[:-1] - 1) % SEQ_MODULUS).sum())
+            lost = self._count_lost(int(seq_a[0]), int(seq_a[-1]), inside)
+            t_s = self._clock.unwrap(t_us)
+        self.stats.frames_ok += count
+        return SampleBlock(
+            t_s=t_s,
+            t_host_s=np.full(count, t_host_s),
+            values=array,
+            channels=layout.names,
+            lost_before=lost,
+        )
 
-    def _count_lost(self, seq: NDArray[np.int64]) -> int:
-        """Samples missing before this run, and inside it (sequence gaps), added to the stats."""
+    def _count_lost(self, first_seq: int, last_seq: int, inside: int) -> int:
+        """Samples missing before a run (returned) and ``inside`` it, added to the stats."""
         prev = self._next_seq
-        expected = np.empty_like(seq)
-        expected[0] = seq[0] if prev is None else prev
-        expected[1:] = (seq[:-1] + 1) % SEQ_MODULUS
-        gaps = (seq - expected) % SEQ_MODULUS
-        self._next_seq = int((seq[-1] + 1) % SEQ_MODULUS)
-        total = int(gaps.sum())
-        self.stats.samples_lost += total
-        return int(gaps[0])
+        before = 0 if prev is None else (first_seq - prev) % SEQ_MODULUS
+        self._next_seq = (last_seq + 1) % SEQ_MODULUS
+        self.stats.samples_lost += before + inside
+        return before
+
+
+def _rows(buf: bytearray, pos: int, count: int, size: int) -> NDArray[np.uint8]:
+    """``count`` frames of ``size`` bytes from ``pos`` as the rows of a (copied) byte array."""
+    data = bytes(buf[pos : pos + count * size])
+    return np.frombuffer(data, dtype=np.uint8).reshape(count, size)
