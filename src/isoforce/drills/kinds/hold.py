@@ -15,7 +15,6 @@ from isoforce.drills.kinds.base import (
     StepKind,
     pct_levels,
     read_force_fields,
-    read_instruction,
 )
 from isoforce.drills.segments import Phase, Segment, countdown
 
@@ -60,7 +59,4 @@ class HoldStep(ForceStep):
         f = read_force_fields(r, ctx)
         target = r.pct("target_pct", None, allow_above=ctx.allow_above)
         seconds = r.seconds("seconds")
-        return cls(
-            direction=f.direction, reference=f.reference, band_pct=f.band_pct,
-            instruction=read_instruction(r, f.instruction), target_pct=target, seconds=seconds,
-        )  # fmt: skip
+        return cls(**f.step_fields(r), target_pct=target, seconds=seconds)

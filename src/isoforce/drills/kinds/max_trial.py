@@ -17,7 +17,6 @@ from isoforce.drills.kinds.base import (
     StepKind,
     pct_levels,
     read_force_fields,
-    read_instruction,
 )
 from isoforce.drills.segments import Phase, Segment, countdown
 
@@ -85,8 +84,7 @@ class MaxTrialStep(ForceStep):
         """Direction (reference: the MVIC unless named), trials, their length and rests."""
         f = read_force_fields(r, ctx, reference=ReferenceKind.MVIC)
         return cls(
-            direction=f.direction, reference=f.reference,
-            instruction=read_instruction(r, MAX_TRIAL_INSTRUCTION),
+            **f.step_fields(r, MAX_TRIAL_INSTRUCTION),
             target_pct=r.pct("target_pct", MAX_PCT, allow_above=ctx.allow_above, positive=True),
             seconds=r.seconds("seconds", 5.0), rest_s=r.seconds("rest_s", 60.0, allow_zero=True),
             trials=r.integer("trials", 3, low=1, high=10),

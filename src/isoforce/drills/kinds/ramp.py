@@ -20,7 +20,6 @@ from isoforce.drills.kinds.base import (
     StepKind,
     pct_levels,
     read_force_fields,
-    read_instruction,
     read_rate,
 )
 from isoforce.drills.segments import Phase, Segment, countdown
@@ -79,10 +78,8 @@ class RampStep(ForceStep):
             raise r.error("to_pct", f"equals from_pct ({start:g} %): use a hold")
         seconds, rate = r.opt_seconds("seconds"), read_rate(r)
         return cls(
-            direction=f.direction, reference=f.reference, band_pct=f.band_pct,
-            instruction=read_instruction(r, f.instruction),
-            from_pct=start, to_pct=end, seconds=seconds, rate_pct_per_s=rate,
-        )  # fmt: skip
+            **f.step_fields(r), from_pct=start, to_pct=end, seconds=seconds, rate_pct_per_s=rate
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,7 +126,6 @@ class ReleaseStep(ForceStep):
         start = r.pct("from_pct", level, allow_above=ctx.allow_above, positive=True)
         seconds, rate = r.opt_seconds("seconds"), read_rate(r)
         return cls(
-            direction=f.direction, reference=f.reference, band_pct=f.band_pct,
-            instruction=read_instruction(r, RELEASE_INSTRUCTION),
+            **f.step_fields(r, RELEASE_INSTRUCTION),
             from_pct=start, seconds=seconds, rate_pct_per_s=rate,
         )  # fmt: skip
