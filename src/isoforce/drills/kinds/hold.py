@@ -16,7 +16,7 @@ from isoforce.drills.kinds.base import (
     pct_levels,
     read_force_fields,
 )
-from isoforce.drills.segments import Phase, Segment, countdown
+from isoforce.drills.segments import Phase, Segment, counted_cues
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,7 +46,7 @@ class HoldStep(ForceStep):
 
     def segments(self) -> tuple[Segment, ...]:
         """One flat segment with a closing countdown."""
-        cues = ((0.0, "hold"), *countdown(self.seconds))
+        cues = counted_cues("hold", self.seconds)
         return (Segment(Phase.HOLD, self.seconds, self.target_pct, self.target_pct, cues=cues),)
 
     def describe(self, levels: LevelText = pct_levels) -> str:

@@ -18,7 +18,7 @@ from isoforce.drills.kinds.base import (
     pct_levels,
     read_force_fields,
 )
-from isoforce.drills.segments import Phase, Segment, countdown
+from isoforce.drills.segments import Phase, Segment, counted_cues
 
 MAX_TRIAL_INSTRUCTION = "Maximal effort — as hard as you can"
 
@@ -54,7 +54,7 @@ class MaxTrialStep(ForceStep):
         """Ready → trial → rest → trial … (no rest after the last trial)."""
         segs: list[Segment] = []
         if self.ready_s > 0:
-            cues = ((0.0, "get ready"), *countdown(self.ready_s))
+            cues = counted_cues("get ready", self.ready_s)
             segs.append(Segment(Phase.READY, self.ready_s, banded=False, scored=False, cues=cues))
         for i in range(self.trials):
             segs.append(
@@ -67,11 +67,11 @@ class MaxTrialStep(ForceStep):
                     rep=i,
                     rep_label=f"trial {i + 1}/{self.trials}",
                     ends_rep=True,
-                    cues=((0.0, "go — max effort"), *countdown(self.seconds)),
+                    cues=counted_cues("go — max effort", self.seconds),
                 )
             )
             if i < self.trials - 1 and self.rest_s > 0:
-                cues = ((0.0, "rest"), *countdown(self.rest_s))
+                cues = counted_cues("rest", self.rest_s)
                 segs.append(Segment(Phase.REST, self.rest_s, banded=False, scored=False, cues=cues))
         return tuple(segs)
 

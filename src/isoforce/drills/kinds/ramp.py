@@ -22,7 +22,7 @@ from isoforce.drills.kinds.base import (
     read_force_fields,
     read_rate,
 )
-from isoforce.drills.segments import Phase, Segment, countdown
+from isoforce.drills.segments import Phase, Segment, counted_cues
 
 RELEASE_INSTRUCTION = "Release slowly to zero"
 _TIMING_KEYS = {"seconds", "rate_pct_per_s"}
@@ -109,7 +109,7 @@ class ReleaseStep(ForceStep):
 
     def segments(self) -> tuple[Segment, ...]:
         """One linear segment down to zero."""
-        cues = ((0.0, "release"), *countdown(self.duration_s))
+        cues = counted_cues("release", self.duration_s)
         return (Segment(Phase.RELEASE, self.duration_s, self.from_pct, 0.0, cues=cues),)
 
     def describe(self, levels: LevelText = pct_levels) -> str:
