@@ -83,6 +83,11 @@ def countdown(duration_s: float) -> tuple[Cue, ...]:
     return tuple((duration_s - k, str(k)) for k in (3, 2, 1))
 
 
+def counted_cues(text: str, duration_s: float) -> tuple[Cue, ...]:
+    """``text`` as a segment of ``duration_s`` starts, then its closing :func:`countdown`."""
+    return ((0.0, text), *countdown(duration_s))
+
+
 def settle_first(segments: tuple[Segment, ...], settle_s: float) -> tuple[Segment, ...]:
     """Split a settle window of ``settle_s`` off the first segment: same target, not scored.
 

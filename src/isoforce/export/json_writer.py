@@ -33,7 +33,6 @@ class JsonRecordingWriter(LiveFileWriter):
         super().__init__(stream, channel=channel)
         self._meta = meta
         self._labels = meta.labels
-        self._closed = False
         stream.write(header_line(manifest(SessionRecord(meta=meta))).decode())
         stream.flush()
 
@@ -42,19 +41,9 @@ class JsonRecordingWriter(LiveFileWriter):
         self._labels = labels
         return force_line(channel)
 
-    def close(
-        self,
-        *,
-        status: SessionStatus = SessionStatus.COMPLETE,
-        ended_at: str | None = None,
-        stopped_by: str = "",
-    ) -> None:
-        """Write the trailer (once): labels, sample count and how the session ended."""
-        if self._closed:
-            return
-        self._closed = True
+    def trailer(self, *, status: SessionStatus, ended_at: str | None, stopped_by: str) -> bytes:
+        """The trailer line: labels, sample count and how the session ended."""
         doc = manifest(SessionRecord(meta=replace(self._meta, labels=self._labels)))
         doc["channels"] = [{"name": self._channel, "samples": self.rows_written}]
         update = {"status": status.value, "ended_at": ended_at, "stopped_by": stopped_by}
-        self._stream.write(trailer_line(doc, session=update).decode())
-        self._stream.flush()
+        return trailer_line(doc, session=update)

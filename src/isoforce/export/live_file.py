@@ -15,13 +15,14 @@ class LiveFileWriter(abc.ABC):
     """Appends each block of a live session to a text stream as it arrives, and flushes it.
 
     Subclasses say how a block of one channel becomes text (:meth:`rows`) and what the end of
-    the file holds (:meth:`close`). The caller owns the stream.
+    the file holds (:meth:`trailer`). The caller owns the stream.
     """
 
     def __init__(self, stream: TextIO, *, channel: str) -> None:
         self._stream = stream
         self._channel = channel
         self.rows_written = 0
+        self._closed = False
 
     @abc.abstractmethod
     def rows(self, channel: ChannelData, labels: Labels) -> bytes:
@@ -36,6 +37,11 @@ class LiveFileWriter(abc.ABC):
         self._stream.flush()
         self.rows_written += len(channel)
 
+    def trailer(self, *, status: SessionStatus, ended_at: str | None, stopped_by: str) -> bytes:
+        """The text that ends the file, with how the session ended (none by default)."""
+        del status, ended_at, stopped_by
+        return b""
+
     def close(
         self,
         *,
@@ -43,6 +49,10 @@ class LiveFileWriter(abc.ABC):
         ended_at: str | None = None,
         stopped_by: str = "",
     ) -> None:
-        """Finish the file: flush (formats with a trailer write how the session ended)."""
-        del status, ended_at, stopped_by
+        """Finish the file (once): write its :meth:`trailer` and flush."""
+        if self._closed:
+            return
+        self._closed = True
+        end = self.trailer(status=status, ended_at=ended_at, stopped_by=stopped_by)
+        self._stream.write(end.decode())
         self._stream.flush()

@@ -111,6 +111,14 @@ def _num(doc: JsonDict, key: str, where: str) -> float | None:
     return None if value is None else float(value)
 
 
+def _get_num(doc: JsonDict, key: str, where: str) -> float:
+    return float(_get(doc, key, (int, float), where))
+
+
+def _get_enum(enum_type: Any, doc: JsonDict, key: str, where: str) -> Any:
+    return _enum(enum_type, _get(doc, key, str, where), f"{where}.{key}")
+
+
 def _enum(enum_type: Any, value: Any, where: str) -> Any:
     try:
         return enum_type(value)
@@ -192,8 +200,8 @@ def meta_from_dict(doc: JsonDict, where: str = "session") -> SessionMeta:
                 raise ManifestError(f"{where}.{key}: not an ISO 8601 time: {value!r}") from None
     return SessionMeta(
         uuid=_get(doc, "uuid", str, where),
-        kind=_enum(SessionKind, _get(doc, "kind", str, where), f"{where}.kind"),
-        status=_enum(SessionStatus, _get(doc, "status", str, where), f"{where}.status"),
+        kind=_get_enum(SessionKind, doc, "kind", where),
+        status=_get_enum(SessionStatus, doc, "status", where),
         started_at=started,
         ended_at=ended,
         stopped_by=_opt(doc, "stopped_by", str, where) or "",
@@ -260,7 +268,7 @@ def event_from_dict(doc: JsonDict, where: str) -> EventRecord:
     """Rebuild an :class:`EventRecord`."""
     step = _opt(doc, "step_index", int, where)
     return EventRecord(
-        t_s=float(_get(doc, "t_s", (int, float), where)),
+        t_s=_get_num(doc, "t_s", where),
         kind=_get(doc, "kind", str, where),
         step_index=-1 if step is None else int(step),
         text=_opt(doc, "text", str, where) or "",
@@ -280,7 +288,7 @@ def gap_from_dict(doc: JsonDict, where: str) -> GapRecord:
     """Rebuild a :class:`GapRecord`."""
     lost = _opt(doc, "samples_lost", int, where)
     return GapRecord(
-        start_t_s=float(_get(doc, "start_t_s", (int, float), where)),
+        start_t_s=_get_num(doc, "start_t_s", where),
         end_t_s=_num(doc, "end_t_s", where),
         samples_lost=lost,
     )
@@ -309,8 +317,8 @@ def step_from_dict(doc: JsonDict, where: str) -> StepRecord:
         label=_get(doc, "label", str, where),
         kind=_get(doc, "kind", str, where),
         direction=_opt(doc, "direction", str, where),
-        started_t_s=float(_get(doc, "started_t_s", (int, float), where)),
-        ended_t_s=float(_get(doc, "ended_t_s", (int, float), where)),
+        started_t_s=_get_num(doc, "started_t_s", where),
+        ended_t_s=_get_num(doc, "ended_t_s", where),
         ended_by=_get(doc, "ended_by", str, where),
         score=_opt(doc, "score", dict, where) or {},
     )
@@ -337,14 +345,14 @@ def maximum_from_dict(doc: JsonDict, where: str, session_id: int | None = None) 
     """Rebuild a :class:`ReferenceRecord` (``session_id`` is store-local, so given separately)."""
     key = movement_key(
         _get(doc, "movement", str, where),
-        _enum(Side, _get(doc, "side", str, where), f"{where}.side"),
-        _enum(Direction, _get(doc, "direction", str, where), f"{where}.direction"),
+        _get_enum(Side, doc, "side", where),
+        _get_enum(Direction, doc, "direction", where),
         _opt(doc, "position", str, where),
     )
     return ReferenceRecord(
         key=key,
-        kind=_enum(ReferenceKind, _get(doc, "kind", str, where), f"{where}.kind"),
-        value_n=float(_get(doc, "value_n", (int, float), where)),
+        kind=_get_enum(ReferenceKind, doc, "kind", where),
+        value_n=_get_num(doc, "value_n", where),
         measured_at=_get(doc, "measured_at", str, where),
         source_drill=_opt(doc, "source_drill", str, where) or "",
         session_id=session_id,
@@ -374,10 +382,10 @@ def rom_from_dict(doc: JsonDict, where: str, session_id: int | None = None) -> R
     try:
         return RomRecord(
             movement=_get(doc, "movement", str, where),
-            side=_enum(Side, _get(doc, "side", str, where), f"{where}.side"),
+            side=_get_enum(Side, doc, "side", where),
             position=_get(doc, "position", str, where),
             direction=_get(doc, "direction", str, where),
-            angle_deg=float(_get(doc, "angle_deg", (int, float), where)),
+            angle_deg=_get_num(doc, "angle_deg", where),
             placement=_get(doc, "placement", str, where),
             measured_at=_get(doc, "measured_at", str, where),
             session_id=session_id,

@@ -14,7 +14,7 @@ import abc
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypedDict
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills._reader import Reader
@@ -180,6 +180,29 @@ class ForceFields:
     def instruction(self) -> str:
         """The default instruction for the direction (PAILs or RAILs)."""
         return PUSH_INSTRUCTION if self.direction is Direction.PUSH else PULL_INSTRUCTION
+
+    def step_fields(self, r: Reader, instruction: str | None = None) -> ForceStepFields:
+        """These fields and the step's ``instruction``, as keyword arguments of its class.
+
+        The instruction is read now (so after whatever the loader read before); it defaults
+        to ``instruction``, or without one to the direction's (:attr:`instruction`).
+        """
+        default = self.instruction if instruction is None else instruction
+        return ForceStepFields(
+            direction=self.direction,
+            reference=self.reference,
+            band_pct=self.band_pct,
+            instruction=read_instruction(r, default),
+        )
+
+
+class ForceStepFields(TypedDict):
+    """The fields every :class:`ForceStep` has, as keyword arguments of a step class."""
+
+    direction: Direction
+    reference: ReferenceKind
+    band_pct: float | None
+    instruction: str
 
 
 def read_instruction(r: Reader, default: str) -> str:

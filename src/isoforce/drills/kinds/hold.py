@@ -15,9 +15,8 @@ from isoforce.drills.kinds.base import (
     StepKind,
     pct_levels,
     read_force_fields,
-    read_instruction,
 )
-from isoforce.drills.segments import Phase, Segment, countdown
+from isoforce.drills.segments import Phase, Segment, counted_cues
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,7 +46,7 @@ class HoldStep(ForceStep):
 
     def segments(self) -> tuple[Segment, ...]:
         """One flat segment with a closing countdown."""
-        cues = ((0.0, "hold"), *countdown(self.seconds))
+        cues = counted_cues("hold", self.seconds)
         return (Segment(Phase.HOLD, self.seconds, self.target_pct, self.target_pct, cues=cues),)
 
     def describe(self, levels: LevelText = pct_levels) -> str:
@@ -60,7 +59,4 @@ class HoldStep(ForceStep):
         f = read_force_fields(r, ctx)
         target = r.pct("target_pct", None, allow_above=ctx.allow_above)
         seconds = r.seconds("seconds")
-        return cls(
-            direction=f.direction, reference=f.reference, band_pct=f.band_pct,
-            instruction=read_instruction(r, f.instruction), target_pct=target, seconds=seconds,
-        )  # fmt: skip
+        return cls(**f.step_fields(r), target_pct=target, seconds=seconds)

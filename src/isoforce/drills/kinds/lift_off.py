@@ -20,7 +20,7 @@ from isoforce.drills.kinds.base import (
     pct_levels,
     read_instruction,
 )
-from isoforce.drills.segments import Phase, Segment, countdown
+from isoforce.drills.segments import Phase, Segment, counted_cues
 
 LIFT_OFF_INSTRUCTION = "Lift-offs — lift to end range, no momentum"
 
@@ -67,7 +67,7 @@ class LiftOffStep(LeafStep):
                 )
             )
             if held:
-                cues = ((0.0, "hold — breathe"), *countdown(self.hold_last_s))
+                cues = counted_cues("hold — breathe", self.hold_last_s)
                 segs.append(
                     Segment(
                         Phase.LIFT_HOLD,

@@ -17,9 +17,8 @@ from isoforce.drills.kinds.base import (
     StepKind,
     pct_levels,
     read_force_fields,
-    read_instruction,
 )
-from isoforce.drills.segments import Phase, Segment, countdown
+from isoforce.drills.segments import Phase, Segment, counted_cues
 
 MAX_TRIAL_INSTRUCTION = "Maximal effort — as hard as you can"
 
@@ -55,7 +54,7 @@ class MaxTrialStep(ForceStep):
         """Ready → trial → rest → trial … (no rest after the last trial)."""
         segs: list[Segment] = []
         if self.ready_s > 0:
-            cues = ((0.0, "get ready"), *countdown(self.ready_s))
+            cues = counted_cues("get ready", self.ready_s)
             segs.append(Segment(Phase.READY, self.ready_s, banded=False, scored=False, cues=cues))
         for i in range(self.trials):
             segs.append(
@@ -68,11 +67,11 @@ class MaxTrialStep(ForceStep):
                     rep=i,
                     rep_label=f"trial {i + 1}/{self.trials}",
                     ends_rep=True,
-                    cues=((0.0, "go — max effort"), *countdown(self.seconds)),
+                    cues=counted_cues("go — max effort", self.seconds),
                 )
             )
             if i < self.trials - 1 and self.rest_s > 0:
-                cues = ((0.0, "rest"), *countdown(self.rest_s))
+                cues = counted_cues("rest", self.rest_s)
                 segs.append(Segment(Phase.REST, self.rest_s, banded=False, scored=False, cues=cues))
         return tuple(segs)
 
@@ -85,8 +84,7 @@ class MaxTrialStep(ForceStep):
         """Direction (reference: the MVIC unless named), trials, their length and rests."""
         f = read_force_fields(r, ctx, reference=ReferenceKind.MVIC)
         return cls(
-            direction=f.direction, reference=f.reference,
-            instruction=read_instruction(r, MAX_TRIAL_INSTRUCTION),
+            **f.step_fields(r, MAX_TRIAL_INSTRUCTION),
             target_pct=r.pct("target_pct", MAX_PCT, allow_above=ctx.allow_above, positive=True),
             seconds=r.seconds("seconds", 5.0), rest_s=r.seconds("rest_s", 60.0, allow_zero=True),
             trials=r.integer("trials", 3, low=1, high=10),

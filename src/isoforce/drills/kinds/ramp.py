@@ -20,10 +20,9 @@ from isoforce.drills.kinds.base import (
     StepKind,
     pct_levels,
     read_force_fields,
-    read_instruction,
     read_rate,
 )
-from isoforce.drills.segments import Phase, Segment, countdown
+from isoforce.drills.segments import Phase, Segment, counted_cues
 
 RELEASE_INSTRUCTION = "Release slowly to zero"
 _TIMING_KEYS = {"seconds", "rate_pct_per_s"}
@@ -79,10 +78,8 @@ class RampStep(ForceStep):
             raise r.error("to_pct", f"equals from_pct ({start:g} %): use a hold")
         seconds, rate = r.opt_seconds("seconds"), read_rate(r)
         return cls(
-            direction=f.direction, reference=f.reference, band_pct=f.band_pct,
-            instruction=read_instruction(r, f.instruction),
-            from_pct=start, to_pct=end, seconds=seconds, rate_pct_per_s=rate,
-        )  # fmt: skip
+            **f.step_fields(r), from_pct=start, to_pct=end, seconds=seconds, rate_pct_per_s=rate
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,7 +109,7 @@ class ReleaseStep(ForceStep):
 
     def segments(self) -> tuple[Segment, ...]:
         """One linear segment down to zero."""
-        cues = ((0.0, "release"), *countdown(self.duration_s))
+        cues = counted_cues("release", self.duration_s)
         return (Segment(Phase.RELEASE, self.duration_s, self.from_pct, 0.0, cues=cues),)
 
     def describe(self, levels: LevelText = pct_levels) -> str:
@@ -129,7 +126,6 @@ class ReleaseStep(ForceStep):
         start = r.pct("from_pct", level, allow_above=ctx.allow_above, positive=True)
         seconds, rate = r.opt_seconds("seconds"), read_rate(r)
         return cls(
-            direction=f.direction, reference=f.reference, band_pct=f.band_pct,
-            instruction=read_instruction(r, RELEASE_INSTRUCTION),
+            **f.step_fields(r, RELEASE_INSTRUCTION),
             from_pct=start, seconds=seconds, rate_pct_per_s=rate,
         )  # fmt: skip

@@ -19,7 +19,7 @@ from isoforce.drills.kinds.base import (
     pct_levels,
     read_instruction,
 )
-from isoforce.drills.segments import Phase, Segment, countdown
+from isoforce.drills.segments import Phase, Segment, counted_cues
 
 PASSIVE_INSTRUCTION = "Passive stretch — relax and breathe"
 BREATHS_INSTRUCTION = "Breathe slowly — relax into the position"
@@ -42,7 +42,7 @@ class PassiveStep(LeafStep):
 
     def segments(self) -> tuple[Segment, ...]:
         """One relaxed segment with a closing countdown."""
-        cues = ((0.0, "relax"), *countdown(self.seconds))
+        cues = counted_cues("relax", self.seconds)
         return (Segment(Phase.PASSIVE, self.seconds, cues=cues),)
 
     def describe(self, levels: LevelText = pct_levels) -> str:

@@ -20,7 +20,6 @@ from isoforce.drills.kinds.base import (
     StepKind,
     pct_levels,
     read_force_fields,
-    read_instruction,
 )
 from isoforce.drills.segments import Phase, Segment
 
@@ -112,8 +111,7 @@ class StaircaseStep(ForceStep):
         if first is not None and first > ceiling:
             raise r.error("start_pct", f"{first:g} % is above ceiling_pct ({ceiling:g} %)")
         stairs = cls(
-            direction=f.direction, reference=f.reference, band_pct=f.band_pct,
-            instruction=read_instruction(r, STAIRCASE_INSTRUCTION),
+            **f.step_fields(r, STAIRCASE_INSTRUCTION),
             step_pct=step_pct, step_s=step_s, ceiling_pct=ceiling, start_pct=first,
         )  # fmt: skip
         n = len(stairs.levels)
