@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from scipy import signal
 
 from isoforce.errors import ConfigError
 from isoforce.simulation import AthleteOutput, AthleteSettings, VirtualAthlete, demo_effort_profile
+from isoforce.simulation.athlete import SMALL_CHUNK
 
 DEFAULT = AthleteSettings()
 
@@ -75,6 +77,57 @@ def test_chunked_steps_equal_one_step(cuts: list[int], seed: int) -> None:
     assert athlete.push_capacity == whole_athlete.push_capacity < 1.0
     assert athlete.pull_capacity == whole_athlete.pull_capacity < 1.0
     assert athlete.samples_done == whole_athlete.samples_done == TARGET_CHUNK.size
+
+
+def _cut(size: int, chunk_sizes: list[int]) -> list[int]:
+    """Cut points for chunks of ``chunk_sizes`` (cycled) over ``size`` samples."""
+    cuts, at = [], 0
+    for length in itertools.cycle(chunk_sizes):
+        at += length
+        if at >= size:
+            return cuts
+        cuts.append(at)
+    raise AssertionError("unreachable")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    chunk_sizes=st.lists(st.integers(min_value=1, max_value=2 * SMALL_CHUNK + 4), min_size=1),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    fs_hz=st.sampled_from([FS_CHUNK, 20.0]),  # at 20 Hz the tremor is left out
+)
+def test_small_chunks_give_the_same_bits_as_one_step(
+    chunk_sizes: list[int], seed: int, fs_hz: float
+) -> None:
+    """Short chunks (plain floats) mixed with long ones (arrays) give the one-step stream."""
+    target = TARGET_CHUNK[:: round(FS_CHUNK / fs_hz)]
+    changes: dict[str, Any] = {
+        "overshoot_probability": 0.7,
+        "fatigue_per_s": 0.02,
+        "tracking_bias_pct": -7.0,
+    }
+    whole_athlete, whole = run(target, fs_hz=fs_hz, seed=seed, **changes)
+    athlete = VirtualAthlete(dataclasses.replace(DEFAULT, **changes), fs_hz=fs_hz, seed=seed)
+    parts = [athlete.step(target_pct=p) for p in np.split(target, _cut(target.size, chunk_sizes))]
+    assert np.array_equal(np.concatenate([p.force_n for p in parts]), whole.force_n)
+    assert np.array_equal(np.concatenate([p.true_force_n for p in parts]), whole.true_force_n)
+    assert athlete.push_capacity == whole_athlete.push_capacity < 1.0
+    assert athlete.pull_capacity == whole_athlete.pull_capacity < 1.0
+    assert athlete.samples_done == whole_athlete.samples_done == target.size
+
+
+def test_a_stream_one_sample_at_a_time_gives_the_same_bits() -> None:
+    athlete = VirtualAthlete(DEFAULT, fs_hz=FS_CHUNK, seed=5)
+    force = [athlete.step(target_pct=TARGET_CHUNK[i : i + 1]).force_n for i in range(4000)]
+    _, whole = run(TARGET_CHUNK[:4000], fs_hz=FS_CHUNK, seed=5)
+    assert np.array_equal(np.concatenate(force), whole.force_n)
+
+
+def test_non_finite_targets_are_refused_in_short_and_long_chunks() -> None:
+    athlete = VirtualAthlete(DEFAULT, fs_hz=100.0, seed=1)
+    for bad in (np.array([1.0, np.nan]), np.r_[np.zeros(40), np.inf]):
+        with pytest.raises(ValueError, match="finite"):
+            athlete.step(target_pct=bad)
 
 
 def test_empty_chunk_changes_nothing() -> None:

@@ -46,21 +46,31 @@ def unit_noise_sos(sos: FloatArray, *, fs_hz: float) -> FloatArray:
 
 
 class DelayLine:
-    """A pure delay of ``delay_samples`` samples; the line starts filled with ``fill``."""
+    """A pure delay of ``delay_samples`` samples; the line starts filled with ``fill``.
+
+    The line is kept as plain floats, so a short chunk (:meth:`values`) needs no numpy at all;
+    both methods give the same samples and can be mixed on one stream.
+    """
 
     __slots__ = ("_buffer",)
 
     def __init__(self, delay_samples: int, *, fill: float = 0.0) -> None:
         if delay_samples < 0:
             raise ValueError("delay must be non-negative")
-        self._buffer = np.full(delay_samples, fill, dtype=np.float64)
+        self._buffer = [float(fill)] * delay_samples
 
     def __call__(self, x: FloatArray) -> FloatArray:
         """Return ``x`` delayed; the last samples stay in the line for the next call."""
         n = x.shape[0]
-        joined = np.concatenate((self._buffer, x))
-        self._buffer = joined[n:].copy()
+        joined = np.concatenate((np.array(self._buffer, dtype=np.float64), x))
+        self._buffer = joined[n:].tolist()
         return joined[:n]
+
+    def values(self, x: list[float]) -> list[float]:
+        """Same as calling the line, on plain floats."""
+        joined = self._buffer + x
+        self._buffer = joined[len(x) :]
+        return joined[: len(x)]
 
 
 def child_generators(seed: int, count: int) -> list[np.random.Generator]:

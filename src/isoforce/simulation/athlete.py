@@ -64,6 +64,8 @@ _DRIFT_LEAK_S = 60.0
 _SETTLE_S = 0.1
 _OVERSHOOT_PEAK_S = 0.2
 _CHANGE_TOLERANCE_PCT = 1e-9
+#: Chunks up to this many samples run on plain floats (see ``VirtualAthlete.step``).
+SMALL_CHUNK = 64
 
 
 def _require(ok: bool, message: str) -> None:
@@ -188,6 +190,22 @@ class _Capacity:
             self.value = float(out[hi - 1])
         return out
 
+    def values(self, fatiguing: list[bool]) -> list[float]:
+        """Same as calling the capacity, on plain values (one sample after the other)."""
+        if self.value == 1.0 and not self._fatiguing and not any(fatiguing):
+            self._steps += len(fatiguing)  # fresh and resting: stays exactly 1
+            return [1.0] * len(fatiguing)
+        out: list[float] = []
+        floor = self._floor
+        for flag in fatiguing:
+            if flag != self._fatiguing:  # a new run starts here
+                self._anchor, self._fatiguing, self._steps = self.value, flag, 0
+            self._steps += 1
+            value = self._anchor + (self._loss if flag else self._gain) * self._steps
+            self.value = floor if value < floor else (1.0 if value > 1.0 else value)
+            out.append(self.value)
+        return out
+
 
 class VirtualAthlete:
     """A human-like athlete following a signed target in % of their own max.
@@ -274,14 +292,26 @@ class VirtualAthlete:
         return threshold is not None and effort_pct >= threshold
 
     def step(self, *, target_pct: FloatArray) -> AthleteOutput:
-        """Produce the force for the next chunk of the signed target (% of own max)."""
+        """Produce the force for the next chunk of the signed target (% of own max).
+
+        Chunks of up to :data:`SMALL_CHUNK` samples (a simulator paced one sample at a time)
+        go through the same steps on plain floats (:meth:`_step_values`), where numpy's
+        per-call cost would outweigh the work. Both ways give the same bits.
+        """
         target = np.asarray(target_pct, dtype=np.float64)
         if target.ndim != 1:
             raise ValueError("target_pct must be a 1-D array")
+        n = int(target.shape[0])
+        if 0 < n <= SMALL_CHUNK:
+            values = target.tolist()
+            if not all(map(math.isfinite, values)):
+                raise ValueError("target_pct must be finite")
+            force, true = self._step_values(values)
+            # lists of Python floats become float64 arrays (a dtype argument costs ~0.1 µs each)
+            return AthleteOutput(force_n=np.array(force), true_force_n=np.array(true))
         if not np.all(np.isfinite(target)):
             raise ValueError("target_pct must be finite")
         s = self.settings
-        n = int(target.shape[0])
         delayed = self._delay(target)
         bump_pct = self._bump(self._overshoot_impulses(delayed))
         gain = 1.0 + s.tracking_bias_pct / 100.0
@@ -306,6 +336,48 @@ class VirtualAthlete:
         self._samples_done += n
         return AthleteOutput(force_n=force_n, true_force_n=true_n)
 
+    def _step_values(self, target: list[float]) -> tuple[list[float], list[float]]:
+        """:meth:`step` on plain floats: the same steps in the same order of operations.
+
+        Returns ``(force_n, true_force_n)``. Every noise source draws its ``n`` values in one
+        call as in :meth:`step`, and the filters run :meth:`SosFilter.process_values`, so the
+        bits are those of the array path.
+        """
+        s = self.settings
+        n = len(target)
+        delayed = self._delay.values(target)
+        bump_pct = self._bump.process_values(self._overshoot_values(delayed))
+        gain = 1.0 + s.tracking_bias_pct / 100.0
+        onset = s.fatigue_onset_pct
+        aim_pct = [d * gain for d in delayed]
+        push_cap = self._push_capacity.values([a > onset for a in aim_pct])
+        pull_cap = self._pull_capacity.values([a < -onset for a in aim_pct])
+        push_max, pull_max = s.push_max_n, s.pull_max_n
+        ref_n: list[float] = []
+        for d, b, push, pull in zip(delayed, bump_pct, push_cap, pull_cap, strict=True):
+            ref_pct = (d + b) * gain
+            f = (ref_pct * push_max if ref_pct >= 0.0 else ref_pct * pull_max) / 100.0
+            lo, hi = -pull * pull_max, push * push_max
+            ref_n.append(lo if f < lo else (hi if f > hi else f))
+        smooth_n = self._dynamics.process_values(ref_n)
+        tremor_unit = self._rng_tremor.standard_normal(n).tolist()
+        wobble = self._wobble.process_values(self._rng_wobble.standard_normal(n).tolist())
+        cv = s.steadiness_cv_pct / 100.0
+        true_n = [y + cv * abs(y) * w for y, w in zip(smooth_n, wobble, strict=True)]
+        if self._tremor_on:
+            tremor = self._tremor.process_values(tremor_unit)
+            fraction = s.tremor_fraction
+            true_n = [
+                t + (fraction * abs(y) + _TREMOR_FLOOR_N) * r
+                for t, y, r in zip(true_n, smooth_n, tremor, strict=True)
+            ]
+        drift_n = self._drift.process_values(self._rng_drift.standard_normal(n).tolist())
+        noise = self._rng_noise.standard_normal(n).tolist()
+        noise_n = s.noise_n
+        force_n = [t + d + noise_n * z for t, d, z in zip(true_n, drift_n, noise, strict=True)]
+        self._samples_done += n
+        return force_n, true_n
+
     def _overshoot_impulses(self, delayed: FloatArray) -> FloatArray:
         """Impulses (in % points) at the samples where a new plateau has settled."""
         n = delayed.shape[0]
@@ -320,14 +392,35 @@ class VirtualAthlete:
         for i in events:
             j = int(last_change[i] - self._samples_done)
             sign = float(np.sign(diff[j])) if j >= 0 else self._last_change_sign
-            plateau = float(delayed[i])
-            draw = self._rng_overshoot.random(2)
-            size = min(abs(plateau - self._last_plateau_pct), abs(plateau))
-            if draw[0] < self.settings.overshoot_probability:
-                impulses[i] = sign * self.settings.overshoot_pct / 100.0 * size * (0.5 + draw[1])
-            self._last_plateau_pct = plateau
+            impulses[i] = self._overshoot(sign, float(delayed[i]))
         if changing.any():
             self._last_change_sign = float(np.sign(diff[np.flatnonzero(changing)[-1]]))
         self._last_change_index = int(last_change[-1])
         self._last_target_pct = float(delayed[-1])
         return impulses
+
+    def _overshoot_values(self, delayed: list[float]) -> list[float]:
+        """:meth:`_overshoot_impulses` on plain floats, one sample after the other."""
+        impulses: list[float] = []
+        last, change_at = self._last_target_pct, self._last_change_index
+        sign, index, settle = self._last_change_sign, self._samples_done, self._settle_samples
+        for plateau in delayed:
+            diff = plateau - last
+            if abs(diff) > _CHANGE_TOLERANCE_PCT:
+                change_at, sign = index, (1.0 if diff > 0.0 else -1.0)
+            settled = change_at >= 0 and index - change_at == settle
+            impulses.append(self._overshoot(sign, plateau) if settled else 0.0)
+            last = plateau
+            index += 1
+        self._last_target_pct, self._last_change_index = last, change_at
+        self._last_change_sign = sign
+        return impulses
+
+    def _overshoot(self, sign: float, plateau: float) -> float:
+        """The impulse (% points) where a plateau has settled after a change of ``sign``."""
+        draw = self._rng_overshoot.random(2)
+        size = min(abs(plateau - self._last_plateau_pct), abs(plateau))
+        self._last_plateau_pct = plateau
+        if draw[0] < self.settings.overshoot_probability:
+            return float(sign * self.settings.overshoot_pct / 100.0 * size * (0.5 + draw[1]))
+        return 0.0

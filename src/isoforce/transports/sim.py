@@ -184,19 +184,16 @@ class SimTransport(Transport):
         target = np.asarray(self.target(t_s), dtype=np.float64)
         t_us = self.settings.start_counter_us + np.rint(t_s * 1e6).astype(np.int64)
         columns: list[FloatArray] = []
-        effort = np.abs(target)
+        true_n: FloatArray | None = None
         if self._has_cell:
             force = self.athlete.step(target_pct=target)
             cal_n_per_count = self.spec.n_per_count or 1.0
             raw = np.rint(force.force_n / cal_n_per_count + self.spec.offset_counts)
-            columns += [raw, target, force.true_force_n]
-            # the muscles vibrate with the force really produced, not the one asked for
-            athlete = self.settings.athlete
-            true = force.true_force_n
-            effort = (
-                100.0 * np.abs(true) / np.where(true >= 0, athlete.push_max_n, athlete.pull_max_n)
-            )
+            true_n = force.true_force_n
+            columns += [raw, target, true_n]
         if self._has_imu:
+            # the muscles vibrate with the force really produced, not the one asked for
+            effort = np.abs(target) if true_n is None else self._effort_pct(true_n)
             if self._phases is not None:
                 phase = self._phases(t_s)
                 angle = self.limb.step(t_s=t_s, phase=phase, effort_pct=effort)
@@ -211,8 +208,15 @@ class SimTransport(Transport):
             if self._has_cell and self._has_imu
             else (LOAD_CHANNELS if self._has_cell else IMU_CHANNELS)
         )
-        values = np.column_stack(columns)
+        values = np.array(columns).T  # one row per sample (cheaper than column_stack)
         return encode_frames(seq=idx, t_us=t_us, names=names, values=values)
+
+    def _effort_pct(self, force_n: FloatArray) -> FloatArray:
+        """Effort magnitude (% of the athlete's max in that direction) of a signed force."""
+        maxima = np.where(
+            force_n >= 0, self.settings.athlete.push_max_n, self.settings.athlete.pull_max_n
+        )
+        return 100.0 * np.abs(force_n) / maxima
 
 
 def demo_effort_profile_fn(t_s: FloatArray) -> FloatArray:
