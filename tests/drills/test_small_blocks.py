@@ -16,10 +16,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from isoforce.core.effort_key import Direction
 from isoforce.drills import DrillEngine, DrillEvent, EngineSettings, EventKind, load_builtin
 from isoforce.drills import engine as engine_module
-from isoforce.drills._runtime import SMALL_BLOCK, _clip, _minimum
+from isoforce.drills._runtime import _clip, _minimum
+from isoforce.drills.engine import SMALL_BLOCK
 from isoforce.drills.model import Drill
+from isoforce.drills.phase_clock import phase_clock
 from isoforce.live.guide import DrillGuide, SimulatedPainReporter
 from tests.drills.test_properties import CONTROLS, FAST, actions, drills
 
@@ -78,8 +81,16 @@ def feed(
         ):
             outs[k].append(arr)
         events.extend(upd.events)
+        assert_clock_as_walked(engine, float(t[b - 1]))
     events.extend(engine.resume(float(t[-1])))
     return [np.concatenate(o) for o in outs], events, engine
+
+
+def assert_clock_as_walked(engine: DrillEngine, t_s: float) -> None:
+    """The phase clock (its walk ahead kept while the drill stands) is the one walked anew."""
+    now = engine._pause_t if engine.status.value == "paused" else t_s
+    fresh = phase_clock(engine._ahead(), now) if engine.current_step is not None else None
+    assert repr(engine.phase_clock(t_s)) == repr(fresh)
 
 
 def assert_same_bits(a: np.ndarray, b: np.ndarray) -> None:
@@ -139,6 +150,8 @@ def test_short_target_queries_give_the_bits_of_the_array_path(
     padded = np.concatenate([short, np.zeros(SMALL_BLOCK + 1)])  # long: the array path
     assert_same_bits(engine.targets_at(short), engine.targets_at(padded)[: short.size])
     assert_same_bits(engine.phases_at(short), engine.phases_at(padded)[: short.size])
+    target = DrillGuide(engine).target_fn({Direction.PUSH: 0.7, Direction.PULL: 1.3})
+    assert_same_bits(target(short), target(padded)[: short.size])
 
 
 @given(

@@ -30,6 +30,7 @@ from isoforce.drills.kinds.base import pct_levels
 from isoforce.drills.kinds.staircase import StaircaseStep
 from isoforce.drills.model import MAX_PCT, Drill
 from isoforce.drills.open_scale import NEWTON_SCALE_N
+from isoforce.drills.phase_clock import PhaseWalk
 from isoforce.drills.plan import PlanStep, build_plan, with_passes
 from isoforce.drills.plateau import PlateauWatch
 from isoforce.drills.scoring import EndReason, MaxEffort, StepScore, score_step
@@ -40,9 +41,6 @@ Outputs = tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.int8], NDA
 Values = tuple[list[float], list[float], list[int], list[int], list[bool]]
 """A short block's outputs as plain values, in the order of :data:`Outputs`."""
 ACTIVE = (EngineStatus.RUNNING, EngineStatus.PAUSED)
-SMALL_BLOCK = 16
-"""Blocks of up to this many samples run on plain floats: the same bits as the array path,
-without the microseconds each numpy call costs (a BLE sensor notifies one sample at a time)."""
 
 
 @dataclass(slots=True)
@@ -108,6 +106,8 @@ class EngineRuntime:
         self._cue_next = 0
         self._band_prev = -1
         self._acc = StepSamples()
+        #: The last walk ahead for the phase clock, under the state it was walked from.
+        self._walked: tuple[tuple[object, ...], PhaseWalk | None] | None = None
         self._scale: dict[Direction, float] = {}
         #: The pain cap per direction: (the reference it is in, its level in % of it).
         self._caps: dict[Direction, tuple[ReferenceKind, float]] = {}

@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from isoforce.drills._pain import PainControls
 from isoforce.drills._runtime import ACTIVE as _ACTIVE
-from isoforce.drills._runtime import SMALL_BLOCK, FloatArray, Outputs, Values
+from isoforce.drills._runtime import FloatArray, Outputs, Values
 from isoforce.drills.events import (
     DrillEvent,
     DrillResult,
@@ -50,10 +50,14 @@ from isoforce.drills.events import (
     EventKind,
     SkippedTrial,
 )
-from isoforce.drills.phase_clock import PhaseClock, phase_clock
+from isoforce.drills.phase_clock import PhaseClock, walk
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import EndReason, best_max_effort, summarize
 from isoforce.drills.segments import Phase, Segment
+
+SMALL_BLOCK = 16
+"""Blocks of up to this many samples run on plain floats: the same bits as the array path,
+without the microseconds each numpy call costs (a BLE sensor notifies one sample at a time)."""
 
 
 class DrillEngine(PainControls):
@@ -194,7 +198,12 @@ class DrillEngine(PainControls):
         if self._status not in _ACTIVE:
             return None
         now = self._pause_t if self._status is EngineStatus.PAUSED else float(t_s)
-        return phase_clock(self._ahead(), now)
+        # the walk ahead changes only when the drill moves on (asked for every frame)
+        key = (self._status, self._k, self._seg, self._t0, self._break)
+        if self._walked is None or self._walked[0] != key:
+            self._walked = (key, walk(self._ahead()))
+        found = self._walked[1]
+        return found.at(now) if found is not None else None
 
     def _ahead(self) -> Iterator[tuple[PlanStep | None, Segment, float]]:
         """The segments from the running one on, with their start times if nothing intervenes.
@@ -238,13 +247,15 @@ class DrillEngine(PainControls):
         done = np.zeros(t.shape, dtype=bool)
         if self._status is EngineStatus.PENDING:
             done |= t < self._start_t
+        if done.all():
+            return
         for ps, seg, t0 in self._ahead():
-            if done.all():
-                return
             mask = ~done & (t < t0 + seg.duration_s)
             if mask.any():
                 yield ps, seg, t0, mask
-            done |= mask
+                done |= mask
+                if done.all():
+                    return
 
     def _timeline_values(
         self, t: list[float]
@@ -254,14 +265,16 @@ class DrillEngine(PainControls):
             return
         pending = self._status is EngineStatus.PENDING
         left = [i for i, x in enumerate(t) if not (pending and x < self._start_t)]
+        if not left:
+            return
         for ps, seg, t0 in self._ahead():
-            if not left:
-                return
             end = t0 + seg.duration_s
             inside = [i for i in left if t[i] < end]
             if inside:
                 yield ps, seg, t0, inside
                 left = [i for i in left if not t[i] < end]
+                if not left:
+                    return
 
     def result(self) -> DrillResult:
         """Scores and findings so far (the step in progress is not included until it ends)."""
@@ -290,7 +303,7 @@ class DrillEngine(PainControls):
     def update(self, *, t_s: ArrayLike, effort_pct: ArrayLike) -> EngineUpdate:
         """Advance over samples at ``t_s`` (non-decreasing) with measured ``effort_pct``.
 
-        Blocks of up to :data:`~isoforce.drills._runtime.SMALL_BLOCK` samples run on plain
+        Blocks of up to :data:`SMALL_BLOCK` samples run on plain
         floats, with the same outputs to the bit.
         """
         t = np.asarray(t_s, dtype=np.float64)

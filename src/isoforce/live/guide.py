@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.core.samples import FloatArray
-from isoforce.drills.engine import DrillEngine
+from isoforce.drills.engine import SMALL_BLOCK, DrillEngine
 from isoforce.drills.events import Check, DrillEvent, EngineStatus, EventKind
 from isoforce.drills.imu_scores import (
     ImuDrillSummary,
@@ -296,10 +296,13 @@ class DrillGuide:
         ``scale[d]`` converts % of the user's reference max into % of the simulated athlete's
         true max in direction ``d``.
         """
+        push, pull = scale[Direction.PUSH], scale[Direction.PULL]
 
         def target(t_s: FloatArray) -> FloatArray:
             pct = self.engine.targets_at(t_s)
-            return np.where(pct >= 0, pct * scale[Direction.PUSH], pct * scale[Direction.PULL])
+            if pct.ndim == 1 and pct.size <= SMALL_BLOCK:  # the same bits without numpy
+                return np.array([p * push if p >= 0 else p * pull for p in pct.tolist()])
+            return np.where(pct >= 0, pct * push, pct * pull)
 
         return target
 
