@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from isoforce.core.effort_key import ReferenceKind
 from isoforce.drills._runtime import ACTIVE, EngineRuntime
 from isoforce.drills.events import (
@@ -89,7 +87,7 @@ class PainControls(EngineRuntime):
             seg -= 1
         if seg < 0:
             return 0.0
-        return float(abs(self._level(ps, np.array([ps.segments[seg].start_pct]))[0]))
+        return abs(self._level_value(ps, ps.segments[seg].start_pct))
 
     def answer_better(self, t_s: float, *, better: bool) -> tuple[DrillEvent, ...]:
         """The answer to "better?": carry on at the level held, or drop again.

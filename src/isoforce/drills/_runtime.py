@@ -6,13 +6,14 @@ Kept apart from the public API so each module stays small; nothing here is publi
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Direction, ReferenceKind
+from isoforce.drills._step_samples import StepSamples
 from isoforce.drills.events import (
     AboveMaxStep,
     CheckRecord,
@@ -29,6 +30,7 @@ from isoforce.drills.kinds.base import pct_levels
 from isoforce.drills.kinds.staircase import StaircaseStep
 from isoforce.drills.model import MAX_PCT, Drill
 from isoforce.drills.open_scale import NEWTON_SCALE_N
+from isoforce.drills.phase_clock import PhaseWalk
 from isoforce.drills.plan import PlanStep, build_plan, with_passes
 from isoforce.drills.plateau import PlateauWatch
 from isoforce.drills.scoring import EndReason, MaxEffort, StepScore, score_step
@@ -36,7 +38,8 @@ from isoforce.drills.segments import Phase, Segment
 
 FloatArray = NDArray[np.float64]
 Outputs = tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.int8], NDArray[np.bool_]]
-_Chunk = tuple[FloatArray, FloatArray, FloatArray, NDArray[np.int64]]
+Values = tuple[list[float], list[float], list[int], list[int], list[bool]]
+"""A short block's outputs as plain values, in the order of :data:`Outputs`."""
 ACTIVE = (EngineStatus.RUNNING, EngineStatus.PAUSED)
 
 
@@ -102,7 +105,9 @@ class EngineRuntime:
         self._pause_t = 0.0
         self._cue_next = 0
         self._band_prev = -1
-        self._acc: list[_Chunk] = []
+        self._acc = StepSamples()
+        #: The last walk ahead for the phase clock, under the state it was walked from.
+        self._walked: tuple[tuple[object, ...], PhaseWalk | None] | None = None
         self._scale: dict[Direction, float] = {}
         #: The pain cap per direction: (the reference it is in, its level in % of it).
         self._caps: dict[Direction, tuple[ReferenceKind, float]] = {}
@@ -198,7 +203,7 @@ class EngineRuntime:
 
     def _effective_peak(self, ps: PlanStep) -> float:
         """The highest target ``ps`` runs at now (unsigned, % of its reference)."""
-        return float(abs(self._level(ps, np.array([ps.peak_pct]))[0]))
+        return abs(self._level_value(ps, ps.peak_pct))
 
     def above_max_steps(self) -> tuple[AboveMaxStep, ...]:
         """The steps asking for more than 100 % of their max, and the newtons that means."""
@@ -246,7 +251,7 @@ class EngineRuntime:
 
     def _label_now(self, ps: PlanStep) -> str:
         def levels(nominal: Sequence[float]) -> str:
-            used = [float(abs(self._level(ps, np.array([p]))[0])) for p in nominal]
+            used = [abs(v) for v in self._level_values(ps, nominal)]
             if ps.direction is not None and (_kind(ps), ps.direction) in self.newton_scale:
                 if ps.direction not in self._scale and not isinstance(ps.step, StaircaseStep):
                     return pct_levels(nominal)  # % of a max not found yet
@@ -271,10 +276,38 @@ class EngineRuntime:
         level = np.clip(asked, 0.0, self._cap_pct(ps))
         return level * ps.direction.sign
 
+    def _level_values(self, ps: PlanStep, nominal: Iterable[float]) -> list[float]:
+        """:meth:`_level` of plain floats, to the bit."""
+        if ps.direction is None:
+            return [0.0 for _ in nominal]
+        limit, scale, cap = self._limit(ps), self._scale_of(ps), self._cap_pct(ps)
+        sign = ps.direction.sign
+        return [_clip(_minimum(x, limit) * scale, 0.0, cap) * sign for x in nominal]
+
+    def _level_value(self, ps: PlanStep, nominal: float) -> float:
+        """:meth:`_level` of one value."""
+        return self._level_values(ps, (nominal,))[0]
+
     def _seg_targets(self, ps: PlanStep, seg: Segment, t0: float, t: FloatArray) -> FloatArray:
         dur = seg.duration_s
         frac = np.clip((t - t0) / dur, 0.0, 1.0) if dur > 0 else np.ones_like(t)
         return self._level(ps, seg.start_pct + (seg.end_pct - seg.start_pct) * frac)
+
+    def _seg_target_values(
+        self, ps: PlanStep, seg: Segment, t0: float, t: Iterable[float]
+    ) -> list[float]:
+        """:meth:`_seg_targets` of plain floats, to the bit."""
+        dur, start = seg.duration_s, seg.start_pct
+        rise = seg.end_pct - start
+        if dur > 0:
+            return self._level_values(
+                ps, (start + rise * _clip((x - t0) / dur, 0.0, 1.0) for x in t)
+            )
+        return self._level_values(ps, (start + rise * 1.0 for _ in t))
+
+    def _seg_target_value(self, ps: PlanStep, seg: Segment, t0: float, t: float) -> float:
+        """:meth:`_seg_targets` at one time."""
+        return self._seg_target_values(ps, seg, t0, (t,))[0]
 
     def _cue_events(self, upto: float) -> list[DrillEvent]:
         cues = self._segment().cues
@@ -285,19 +318,13 @@ class EngineRuntime:
             self._cue_next += 1
         return out
 
-    def _fill(
-        self,
-        t: FloatArray,
-        e: FloatArray,
-        out: Outputs,
-        where: slice,
-        events: list[DrillEvent],
-    ) -> None:
+    def _fill(self, t: FloatArray, e: FloatArray, events: list[DrillEvent]) -> Outputs:
+        """Targets, band and labels of samples inside the running segment; band and cue events."""
         seg = self._segment()
         ps = self.plan[self._k]
         brk = self._break
         target = (
-            np.full(t.shape, brk.level_pct)
+            np.full(t.shape, brk.level_pct, dtype=np.float64)
             if brk is not None
             else self._seg_targets(ps, seg, self._t0, t)
         )
@@ -308,22 +335,66 @@ class EngineRuntime:
             state[measured] = np.abs(e[measured] - target[measured]) <= band
         prev = np.concatenate(([self._band_prev], state[:-1]))
         self._band_prev = int(state[-1])
+        entered = np.flatnonzero((state == 1) & (prev != 1))
+        left = np.flatnonzero((state == 0) & (prev == 1))
+        self._emit(t, entered.tolist(), left.tolist(), events)
+        if brk is None:
+            self._acc.add_arrays(t, e, target, self._seg)
+        return (
+            target,
+            np.full(t.shape, band, dtype=np.float64),
+            np.full(t.shape, self._k, dtype=np.int64),
+            np.full(t.shape, seg.phase, dtype=np.int8),
+            state == 1,
+        )
+
+    def _fill_values(self, t: list[float], e: list[float], events: list[DrillEvent]) -> Values:
+        """:meth:`_fill` of a short block's plain floats, to the bit."""
+        seg = self._segment()
+        ps = self.plan[self._k]
+        brk = self._break
+        n = len(t)
+        target = (
+            [brk.level_pct] * n
+            if brk is not None
+            else self._seg_target_values(ps, seg, self._t0, t)
+        )
+        band = ps.band_pct if seg.banded else math.nan
+        if seg.banded:
+            state = [
+                int(abs(x - y) <= band) if math.isfinite(x) else -1
+                for x, y in zip(e, target, strict=True)
+            ]
+        else:
+            state = [-1] * n
+        prev = self._band_prev
+        entered: list[int] = []
+        left: list[int] = []
+        for i, now in enumerate(state):
+            if now == 1 and prev != 1:
+                entered.append(i)
+            elif now == 0 and prev == 1:
+                left.append(i)
+            prev = now
+        self._band_prev = prev
+        self._emit(t, entered, left, events)
+        if brk is None:
+            self._acc.add_values(t, e, target, self._seg)
+        return target, [band] * n, [self._k] * n, [int(seg.phase)] * n, [s == 1 for s in state]
+
+    def _emit(
+        self,
+        t: Sequence[float] | FloatArray,
+        entered: list[int],
+        left: list[int],
+        events: list[DrillEvent],
+    ) -> None:
+        """Add the cues due by the last of ``t`` and the band crossings, in time order."""
         timed = [(float(ev.t_s), 0, ev) for ev in self._cue_events(float(t[-1]))]
-        for kind, hits in (
-            (EventKind.BAND_ENTERED, (state == 1) & (prev != 1)),
-            (EventKind.BAND_LEFT, (state == 0) & (prev == 1)),
-        ):
-            timed.extend(
-                (float(t[x]), 1, DrillEvent(kind, float(t[x]), self._k))
-                for x in np.flatnonzero(hits)
-            )
+        for kind, hits in ((EventKind.BAND_ENTERED, entered), (EventKind.BAND_LEFT, left)):
+            timed.extend((float(t[x]), 1, DrillEvent(kind, float(t[x]), self._k)) for x in hits)
         timed.sort(key=lambda item: (item[0], item[1]))
         events.extend(item[2] for item in timed)
-        out[0][where], out[1][where], out[2][where] = target, band, self._k
-        out[3][where], out[4][where] = seg.phase, state == 1
-        if brk is None:
-            segs = np.full(t.shape, self._seg, dtype=np.int64)
-            self._acc.append((t.copy(), e.copy(), target, segs))
 
     def _begin(self, events: list[DrillEvent]) -> None:
         self._status = EngineStatus.RUNNING
@@ -348,7 +419,7 @@ class EngineRuntime:
             self._status = EngineStatus.FINISHED
             events.append(DrillEvent(EventKind.DRILL_FINISHED, t, -1, self.drill.name))
             return
-        self._seg, self._step_t0, self._acc = 0, t, []
+        self._seg, self._step_t0, self._acc = 0, t, StepSamples()
         ps = self.plan[k]
         self._plateau = (
             PlateauWatch(ps.step.step_pct, ps.band_pct, self.settings.plateau_levels)
@@ -404,25 +475,25 @@ class EngineRuntime:
             return
         self._finish_step(end, EndReason.COMPLETED, events)
         if ps.step.traits.finds_pain_free_max:
-            level = float(abs(self._level(ps, np.array([ps.segments[-1].start_pct]))[0]))
+            level = abs(self._level_value(ps, ps.segments[-1].start_pct))
             self._found_pain_free_max(ps, level, False, end, events, how="ceiling")
         self._start_step(self._k + 1, end, events)
 
     def _finish_step(self, t: float, reason: EndReason, events: list[DrillEvent]) -> None:
         ps = self.plan[self._k]
-        parts = self._acc or [(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, np.int64))]
+        t_s, effort_pct, target_pct, segment_index = self._acc.columns()
         score = score_step(
             plan_step=ps,
-            t_s=np.concatenate([p[0] for p in parts]),
-            effort_pct=np.concatenate([p[1] for p in parts]),
-            target_pct=np.concatenate([p[2] for p in parts]),
-            segment_index=np.concatenate([p[3] for p in parts]),
+            t_s=t_s,
+            effort_pct=effort_pct,
+            target_pct=target_pct,
+            segment_index=segment_index,
             started_t_s=self._step_t0,
             ended_t_s=t,
             ended_by=reason,
             middle_fraction=self.settings.steadiness_middle_fraction,
         )
-        self._acc = []
+        self._acc = StepSamples()
         label = self.step_label(self._k)
         self._labels[self._k] = label
         score = replace(score, label=label)
@@ -438,12 +509,11 @@ class EngineRuntime:
     def _at_plateau(self, ps: PlanStep, seg: Segment) -> bool:
         """Whether the level just finished makes a plateau (see :mod:`isoforce.drills.plateau`)."""
         assert self._plateau is not None and ps.direction is not None
-        parts = [(t, e) for t, e, _, s in self._acc if s.size and s[0] == self._seg]
-        if not parts:
+        t, measured = self._acc.of_segment(self._seg)
+        if not t.size:
             return False
-        t = np.concatenate([p[0] for p in parts])
-        effort = np.concatenate([p[1] for p in parts]) * ps.direction.sign
-        level = float(abs(self._level(ps, np.array([seg.start_pct]))[0]))
+        effort = measured * ps.direction.sign
+        level = abs(self._level_value(ps, seg.start_pct))
         return self._plateau.level_done(level, t, effort)
 
     def _found_pain_free_max(
@@ -482,9 +552,7 @@ class EngineRuntime:
             from_pct = prev.from_pct
         else:
             at_t, seg, seg_t0, cue = t, self._seg, self._t0, self._cue_next
-            from_pct = float(
-                self._seg_targets(self.plan[self._k], self._segment(), self._t0, np.array([t]))[0]
-            )
+            from_pct = self._seg_target_value(self.plan[self._k], self._segment(), self._t0, t)
         s = self.settings
         if phase is Phase.PAIN_HOLD:
             segment = Segment(
@@ -554,7 +622,7 @@ class EngineRuntime:
         if self._break is not None:
             return self._break.level_pct
         ps = self.plan[self._k]
-        return float(self._seg_targets(ps, self._segment(), self._t0, np.array([t]))[0])
+        return self._seg_target_value(ps, self._segment(), self._t0, t)
 
     def _resume(self, t: float, events: list[DrillEvent]) -> None:
         """Resume a paused drill at ``t``; drill time stood still meanwhile."""
@@ -563,6 +631,17 @@ class EngineRuntime:
             self._t0 += shift
             self._status = EngineStatus.RUNNING
             events.append(DrillEvent(EventKind.RESUMED, t, self._k, value=shift))
+
+
+def _minimum(a: float, b: float) -> float:
+    """``np.minimum`` of two floats, to the bit (NaN wins)."""
+    return a if a < b or a != a else b
+
+
+def _clip(x: float, lo: float, hi: float) -> float:
+    """``np.clip`` of one float, to the bit: NaN stays NaN, and a tie keeps ``x`` (its zero)."""
+    x = lo if x < lo else x
+    return hi if x > hi else x
 
 
 def _kind(ps: PlanStep) -> ReferenceKind:

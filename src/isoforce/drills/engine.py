@@ -30,14 +30,18 @@ Cramp (seed 000: usually a good sign; back off, then repeat): the target drops t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import bisect
+import math
+import operator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from isoforce.drills._pain import PainControls
 from isoforce.drills._runtime import ACTIVE as _ACTIVE
-from isoforce.drills._runtime import FloatArray
+from isoforce.drills._runtime import FloatArray, Outputs, Values
 from isoforce.drills.events import (
     DrillEvent,
     DrillResult,
@@ -46,10 +50,14 @@ from isoforce.drills.events import (
     EventKind,
     SkippedTrial,
 )
-from isoforce.drills.phase_clock import PhaseClock, phase_clock
+from isoforce.drills.phase_clock import PhaseClock, walk
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import EndReason, best_max_effort, summarize
 from isoforce.drills.segments import Phase, Segment
+
+SMALL_BLOCK = 16
+"""Blocks of up to this many samples run on plain floats: the same bits as the array path,
+without the microseconds each numpy call costs (a BLE sensor notifies one sample at a time)."""
 
 
 class DrillEngine(PainControls):
@@ -138,6 +146,18 @@ class DrillEngine(PainControls):
     def targets_at(self, t_s: ArrayLike) -> FloatArray:
         """Vectorised :meth:`target_at`. Times before the current segment read as its start."""
         t = np.asarray(t_s, dtype=np.float64)
+        if t.ndim == 1 and t.size <= SMALL_BLOCK:
+            times = t.tolist()
+            values = [0.0] * len(times)
+            for ps, seg, t0, inside in self._timeline_values(times):
+                if ps is None:
+                    level = self._break.level_pct if self._break is not None else 0.0
+                    targets = [level] * len(inside)
+                else:
+                    targets = self._seg_target_values(ps, seg, t0, [times[i] for i in inside])
+                for i, target in zip(inside, targets, strict=True):
+                    values[i] = target
+            return np.array(values, dtype=np.float64)
         out = np.zeros_like(t)
         for ps, seg, t0, mask in self._timeline(t):
             if ps is None:
@@ -155,9 +175,16 @@ class DrillEngine(PainControls):
         """
         t = np.asarray(t_s, dtype=np.float64)
         fill = Phase.PENDING if self._status is EngineStatus.PENDING else Phase.DONE
-        out = np.full(t.shape, int(fill), dtype=np.int8)
         if self._status is EngineStatus.PAUSED:
-            out[:] = int(Phase.PAUSED)
+            fill = Phase.PAUSED
+        if t.ndim == 1 and t.size <= SMALL_BLOCK:
+            times = t.tolist()
+            values = [int(fill)] * len(times)
+            for _, seg, _, inside in self._timeline_values(times):
+                for i in inside:
+                    values[i] = int(seg.phase)
+            return np.array(values, dtype=np.int8)
+        out = np.full(t.shape, int(fill), dtype=np.int8)
         for _, seg, _, mask in self._timeline(t):
             out[mask] = int(seg.phase)
         return out
@@ -171,7 +198,12 @@ class DrillEngine(PainControls):
         if self._status not in _ACTIVE:
             return None
         now = self._pause_t if self._status is EngineStatus.PAUSED else float(t_s)
-        return phase_clock(self._ahead(), now)
+        # the walk ahead changes only when the drill moves on (asked for every frame)
+        key = (self._status, self._k, self._seg, self._t0, self._break)
+        if self._walked is None or self._walked[0] != key:
+            self._walked = (key, walk(self._ahead()))
+        found = self._walked[1]
+        return found.at(now) if found is not None else None
 
     def _ahead(self) -> Iterator[tuple[PlanStep | None, Segment, float]]:
         """The segments from the running one on, with their start times if nothing intervenes.
@@ -215,13 +247,34 @@ class DrillEngine(PainControls):
         done = np.zeros(t.shape, dtype=bool)
         if self._status is EngineStatus.PENDING:
             done |= t < self._start_t
+        if done.all():
+            return
         for ps, seg, t0 in self._ahead():
-            if done.all():
-                return
             mask = ~done & (t < t0 + seg.duration_s)
             if mask.any():
                 yield ps, seg, t0, mask
-            done |= mask
+                done |= mask
+                if done.all():
+                    return
+
+    def _timeline_values(
+        self, t: list[float]
+    ) -> Iterator[tuple[PlanStep | None, Segment, float, list[int]]]:
+        """:meth:`_timeline` of plain floats: the indices of the times in each segment."""
+        if self._status not in (EngineStatus.PENDING, EngineStatus.RUNNING) or not t:
+            return
+        pending = self._status is EngineStatus.PENDING
+        left = [i for i, x in enumerate(t) if not (pending and x < self._start_t)]
+        if not left:
+            return
+        for ps, seg, t0 in self._ahead():
+            end = t0 + seg.duration_s
+            inside = [i for i in left if t[i] < end]
+            if inside:
+                yield ps, seg, t0, inside
+                left = [i for i in left if not t[i] < end]
+                if not left:
+                    return
 
     def result(self) -> DrillResult:
         """Scores and findings so far (the step in progress is not included until it ends)."""
@@ -248,53 +301,84 @@ class DrillEngine(PainControls):
     # ---- feeding samples ----
 
     def update(self, *, t_s: ArrayLike, effort_pct: ArrayLike) -> EngineUpdate:
-        """Advance over samples at ``t_s`` (non-decreasing) with measured ``effort_pct``."""
+        """Advance over samples at ``t_s`` (non-decreasing) with measured ``effort_pct``.
+
+        Blocks of up to :data:`SMALL_BLOCK` samples run on plain
+        floats, with the same outputs to the bit.
+        """
         t = np.asarray(t_s, dtype=np.float64)
         e = np.asarray(effort_pct, dtype=np.float64)
         if t.ndim != 1 or e.shape != t.shape:
             raise ValueError(f"t_s and effort_pct must be equal 1-D arrays: {t.shape} {e.shape}")
-        if t.size and (
-            not np.all(np.isfinite(t)) or np.any(np.diff(t) < 0) or t[0] < self._last_sample_t
-        ):
-            raise ValueError("sample times must be finite and non-decreasing across updates")
-        n = t.size
-        out = (
-            np.zeros(n),
-            np.full(n, np.nan),
-            np.full(n, -1, dtype=np.int64),
-            np.zeros(n, dtype=np.int8),
-            np.zeros(n, dtype=bool),
-        )
         events: list[DrillEvent] = []
+        if t.size <= SMALL_BLOCK:
+            ts, es = t.tolist(), e.tolist()
+            ordered = all(map(math.isfinite, ts)) and all(map(operator.le, ts, ts[1:]))
+            self._check_start(ts, ordered)
+            values = self._run(
+                ts,
+                lambda i, j: self._fill_values(ts[i:j], es[i:j], events),
+                _constant_values,
+                events,
+            )
+            outputs = _values_as_arrays(values)
+        else:
+            self._check_start(t, bool(np.all(np.isfinite(t)) and not np.any(np.diff(t) < 0)))
+            parts = self._run(
+                t,
+                lambda i, j: self._fill(t[i:j], e[i:j], events),
+                _constant_arrays,
+                events,
+            )
+            outputs = parts[0] if len(parts) == 1 else _concatenate(parts)
+        target, band, step, phase, in_band = outputs
+        return EngineUpdate(target, band, step, phase, in_band, tuple(events))
+
+    def _check_start(self, t: Times, ordered: bool) -> None:
+        if len(t) and (not ordered or t[0] < self._last_sample_t):
+            raise ValueError("sample times must be finite and non-decreasing across updates")
+
+    def _run(
+        self,
+        t: Times,
+        fill: Callable[[int, int], _Part],
+        constant: Callable[[int, int, Phase], _Part],
+        events: list[DrillEvent],
+    ) -> list[_Part]:
+        """Walk the drill over samples at ``t``: the outputs of each run of them, in order.
+
+        ``fill(i, j)`` does samples ``i:j`` inside the running segment; ``constant(count,
+        step, phase)`` gives the outputs of samples before the start, paused or after the end.
+        """
+        parts: list[_Part] = []
+        n = len(t)
         i = 0
         while i < n:
             if self._status is EngineStatus.PENDING:
-                j = i + int(np.searchsorted(t[i:], self._start_t, side="left"))
-                out[3][i:j] = Phase.PENDING
+                j = _first_at(t, self._start_t, i)
+                if j > i:
+                    parts.append(constant(j - i, -1, Phase.PENDING))
                 i = j
                 if i < n:
                     self._begin(events)
             elif self._status is EngineStatus.PAUSED:
-                out[2][i:] = self._k
-                out[3][i:] = Phase.PAUSED
+                parts.append(constant(n - i, self._k, Phase.PAUSED))
                 self._band_prev = -1
                 break
             elif self._status is not EngineStatus.RUNNING:
-                out[3][i:] = Phase.DONE
+                parts.append(constant(n - i, -1, Phase.DONE))
                 break
             else:
-                end = self._t0 + self._segment().duration_s
-                j = i + int(np.searchsorted(t[i:], end, side="left"))
+                j = _first_at(t, self._t0 + self._segment().duration_s, i)
                 if j > i:
-                    self._fill(t[i:j], e[i:j], out, slice(i, j), events)
+                    parts.append(fill(i, j))
                 i = j
                 if i < n:
                     self._end_segment(events)
         if n:
             self._last_sample_t = float(t[-1])
             self._now = max(self._now, self._last_sample_t)
-        target, band, step, phase, in_band = out
-        return EngineUpdate(target, band, step, phase, in_band, tuple(events))
+        return parts
 
     # ---- control ----
 
@@ -377,12 +461,7 @@ class DrillEngine(PainControls):
         text = f"trial {trial} of {len(efforts)} skipped"
         events.append(DrillEvent(EventKind.TRIAL_SKIPPED, t, self._k, text, float(trial)))
         self._skipped.append(SkippedTrial(t, self._k, ps.direction, trial, len(efforts)))
-        kept = []
-        for tt, e, target, seg in self._acc:
-            mask = seg != at
-            if mask.any():
-                kept.append((tt[mask], e[mask], target[mask], seg[mask]))
-        self._acc = kept
+        self._acc.drop_segment(at)
         if at + 1 < len(segs):
             self._seg = at + 1
             self._enter_segment(t, events)
@@ -402,3 +481,61 @@ class DrillEngine(PainControls):
             self._status = EngineStatus.ABORTED
             events.append(DrillEvent(EventKind.DRILL_ABORTED, t, -1))
         return tuple(events)
+
+
+_Part = TypeVar("_Part", Values, Outputs)
+_T = TypeVar("_T")
+Times = list[float] | FloatArray
+"""Sample times: plain floats of a short block, or an array."""
+
+
+def _first_at(t: Times, x: float, lo: int) -> int:
+    """Index of the first of sorted ``t`` at or after ``x``, from ``lo`` on."""
+    if isinstance(t, list):
+        return bisect.bisect_left(t, x, lo)
+    return lo + int(np.searchsorted(t[lo:], x, side="left"))
+
+
+def _constant_values(count: int, step: int, phase: Phase) -> Values:
+    """Outputs of ``count`` samples of a short block with no target (pending, paused, done)."""
+    return [0.0] * count, [math.nan] * count, [step] * count, [int(phase)] * count, [False] * count
+
+
+def _constant_arrays(count: int, step: int, phase: Phase) -> Outputs:
+    """:func:`_constant_values` as arrays."""
+    return (
+        np.zeros(count),
+        np.full(count, np.nan),
+        np.full(count, step, dtype=np.int64),
+        np.full(count, phase, dtype=np.int8),
+        np.zeros(count, dtype=bool),
+    )
+
+
+def _joined(columns: list[list[_T]]) -> list[_T]:
+    """One list of the values of several (most often one)."""
+    return columns[0] if len(columns) == 1 else [v for column in columns for v in column]
+
+
+def _values_as_arrays(parts: list[Values]) -> Outputs:
+    """The outputs of a short block's runs as one set of arrays."""
+    return (
+        np.array(_joined([p[0] for p in parts]), dtype=np.float64),
+        np.array(_joined([p[1] for p in parts]), dtype=np.float64),
+        np.array(_joined([p[2] for p in parts]), dtype=np.int64),
+        np.array(_joined([p[3] for p in parts]), dtype=np.int8),
+        np.array(_joined([p[4] for p in parts]), dtype=np.bool_),
+    )
+
+
+def _concatenate(parts: list[Outputs]) -> Outputs:
+    """The outputs of a long block's runs as one set of arrays (none: empty ones)."""
+    if not parts:
+        return _constant_arrays(0, -1, Phase.PENDING)
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]),
+        np.concatenate([p[4] for p in parts]),
+    )

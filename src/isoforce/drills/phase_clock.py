@@ -78,8 +78,39 @@ def _starts_effort(
     return (step.direction if step is not None else None) is not before
 
 
-def phase_clock(ahead: Ahead, now_s: float) -> PhaseClock | None:
-    """The clock at ``now_s`` from the segments ahead (None when nothing runs)."""
+@dataclass(frozen=True, slots=True)
+class PhaseWalk:
+    """What :func:`walk` found ahead, before any time is read: :meth:`at` gives the clock.
+
+    ``end_s`` is when the running phase ends; ``effort`` the next effort's segment, step and
+    start, when one starts within this step or the next ones.
+    """
+
+    segment: Segment
+    end_s: float
+    effort: tuple[Segment, PlanStep | None, float] | None = None
+
+    def at(self, now_s: float) -> PhaseClock:
+        """The clock at ``now_s``."""
+        seg0 = self.segment
+        remaining_s = max(0.0, self.end_s - now_s)
+        if self.effort is None:
+            return PhaseClock(seg0.phase, remaining_s, seg0.rep_label, seg0.banded)
+        seg, step, start_s = self.effort
+        wait = start_s - now_s
+        return PhaseClock(
+            seg0.phase,
+            remaining_s,
+            seg0.rep_label,
+            seg0.banded,
+            count_in_s=max(0.0, wait) if wait <= COUNT_IN_S else math.nan,
+            next_effort=seg.rep_label or seg.phase.name.lower().replace("_", " "),
+            next_direction=step.direction if step is not None else None,
+        )
+
+
+def walk(ahead: Ahead) -> PhaseWalk | None:
+    """Where the running phase ends and the next effort starts (None when nothing runs)."""
     segments = iter(ahead)
     first = next(segments, None)
     if first is None:
@@ -95,19 +126,16 @@ def phase_clock(ahead: Ahead, now_s: float) -> PhaseClock | None:
         if in_phase:
             end_s = start_s + seg.duration_s
         elif _starts_effort(prev, step, seg):
-            wait = start_s - now_s
-            return PhaseClock(
-                seg0.phase,
-                max(0.0, end_s - now_s),
-                seg0.rep_label,
-                seg0.banded,
-                count_in_s=max(0.0, wait) if wait <= COUNT_IN_S else math.nan,
-                next_effort=seg.rep_label or seg.phase.name.lower().replace("_", " "),
-                next_direction=step.direction if step is not None else None,
-            )
+            return PhaseWalk(seg0, end_s, (seg, step, start_s))
         if step is not prev[0]:
             steps_seen += 1
             if steps_seen > 2 and not in_phase:
                 break
         prev = (step, seg)
-    return PhaseClock(seg0.phase, max(0.0, end_s - now_s), seg0.rep_label, seg0.banded)
+    return PhaseWalk(seg0, end_s)
+
+
+def phase_clock(ahead: Ahead, now_s: float) -> PhaseClock | None:
+    """The clock at ``now_s`` from the segments ahead (None when nothing runs)."""
+    found = walk(ahead)
+    return found.at(now_s) if found is not None else None

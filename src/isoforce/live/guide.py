@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.core.samples import FloatArray
-from isoforce.drills.engine import DrillEngine
+from isoforce.drills.engine import SMALL_BLOCK, DrillEngine
 from isoforce.drills.events import Check, DrillEvent, EngineStatus, EventKind
 from isoforce.drills.imu_scores import (
     ImuDrillSummary,
@@ -171,8 +171,9 @@ class DrillGuide:
         #: Step and phase names; step names follow the targets used (:meth:`refresh_labels`).
         self.labels = Labels(tuple(step.label for step in engine.plan), PHASE_NAMES)
         self.refresh_labels()
-        self._rep = np.array(
-            [(step.rep_path[-1] + 1) if step.rep_path else 0 for step in engine.plan],
+        # the rep of each step, and 0 last: for the samples outside any step (index -1)
+        self._rep_of = np.array(
+            [*((step.rep_path[-1] + 1) if step.rep_path else 0 for step in engine.plan), 0],
             dtype=np.int64,
         )
         #: Scores steps from the IMU too (devices with an IMU).
@@ -256,16 +257,15 @@ class DrillGuide:
                 )
             )
             i = cut + 1
-        target = np.concatenate(targets)
-        steps = np.concatenate(step_parts)
-        phase = np.concatenate(phases)
+        if len(targets) == 1:  # no key pressed: the engine's arrays as they are
+            target, steps, phase = targets[0], step_parts[0], phases[0]
+        else:
+            target = np.concatenate(targets)
+            steps = np.concatenate(step_parts)
+            phase = np.concatenate(phases)
         events = [*self._early, *events]
         self._early = []
-        steps = steps.astype(np.int64)
-        if len(self._rep):
-            rep = np.where(steps >= 0, self._rep[np.clip(steps, 0, len(self._rep) - 1)], 0)
-        else:
-            rep = np.zeros_like(steps)
+        rep = self._rep_of[steps]
         phase_code = np.where(steps >= 0, phase.astype(np.int64), -1)
         scored: list[ImuStepScore] = []
         if self.imu_scorer is not None and imu is not None:
@@ -280,7 +280,7 @@ class DrillGuide:
             target_pct=target,
             step=steps,
             phase=phase_code,
-            rep=rep.astype(np.int64),
+            rep=rep,
             events=self.keep(tuple(events)),
             imu_scores=tuple(scored),
         )
@@ -296,10 +296,13 @@ class DrillGuide:
         ``scale[d]`` converts % of the user's reference max into % of the simulated athlete's
         true max in direction ``d``.
         """
+        push, pull = scale[Direction.PUSH], scale[Direction.PULL]
 
         def target(t_s: FloatArray) -> FloatArray:
             pct = self.engine.targets_at(t_s)
-            return np.where(pct >= 0, pct * scale[Direction.PUSH], pct * scale[Direction.PULL])
+            if pct.ndim == 1 and pct.size <= SMALL_BLOCK:  # the same bits without numpy
+                return np.array([p * push if p >= 0 else p * pull for p in pct.tolist()])
+            return np.where(pct >= 0, pct * push, pct * pull)
 
         return target
 
