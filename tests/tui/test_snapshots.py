@@ -5,12 +5,25 @@ Regenerate after an intended change with ``pytest tests/tui/test_snapshots.py --
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from tests.tui.tui_helpers import make_app, settled, wait_for
+
+
+@pytest.fixture(autouse=True)
+def _speech_engine_present(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screenshots show a machine with a speech engine and a tone player.
+
+    Without one the audio line adds "no speech engine", so the pictures would follow what the
+    test machine happens to have installed (espeak-ng, aplay); the lookup is pinned instead.
+    """
+    import isoforce.tui.audio as audio
+
+    monkeypatch.setattr(audio, "shutil", SimpleNamespace(which=lambda name: f"/usr/bin/{name}"))
 
 
 async def _settle(pilot: Pilot[None]) -> None:
