@@ -94,7 +94,7 @@ async def test_a_rotation_shows_the_angle_big_and_effort_small_without_hold_stil
         assert str(app.screen.query_one("#effort-caption").render()).startswith("ANGLE")
         assert _big(app, "#effort").text.endswith("°")
         assert _text(app, "#target") == "no force asked"  # a rotation measures no force
-        assert not app.screen.query_one(EffortGauge).display
+        assert not app.screen.query_one("#gauge-box").display
         imu = _text(app, "#imu")
         assert "MOVING" not in imu and "STILL" not in imu and "hold still" not in imu
 

@@ -97,7 +97,7 @@ class FreeScreen(IsoScreen):
         if controller.restarting:
             recording = idle = "switching the recording…"
         self.query_one("#free-status", Static).update(recording if controller.record_free else idle)
-        self.query_one(EffortGauge).effort_pct = view.effort_pct
+        self.query_one(EffortGauge).show(effort_pct=view.effort_pct)
         self.query_one(CurvePlot).curve = view.curve
         self.query_one(ImuPanel).show(view.imu)
 

@@ -52,11 +52,6 @@ def set_text(widget: Static | Label, text: str, *, layout: bool = False) -> None
     widget.update(text, layout=layout or height is None or height.is_auto)
 
 
-def quantize(value: float, step: float = 0.5) -> float:
-    """Round for display so a widget redraws only when what it shows changes."""
-    return value if math.isnan(value) else round(value / step) * step
-
-
 def _digits(value: float) -> str:
     return "--" if math.isnan(value) else f"{abs(value):.0f}"
 
@@ -197,20 +192,25 @@ class PlayerScreen(IsoScreen):
                 yield BigDigits("-:--", template=CLOCK_TEMPLATE, id="countdown")
                 yield Static("", id="target")
         yield Static("", id="divides")
-        yield EffortGauge(id="gauge")
+        # The gauge and the chart each sit in a box of their own: Textual re-renders every
+        # widget whose box overlaps a change, so a moving gauge does not re-render the chart
+        with Vertical(id="gauge-box"):
+            yield EffortGauge(id="gauge")
         yield ImuPanel(id="imu")
-        yield CurvePlot(id="curve")
+        with Vertical(id="curve-box"):
+            yield CurvePlot(id="curve")
         yield Static("", id="next")
         yield Static("", id="last-score")
         yield Footer()
 
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
         """Draw one frame (called by the app at its frame rate)."""
-        gauge = self.query_one(EffortGauge)
-        gauge.effort_pct = quantize(view.effort_pct)
-        gauge.target_pct = quantize(view.target_pct)
-        gauge.band_pct = view.band_pct
-        gauge.state = view.state
+        self.query_one(EffortGauge).show(
+            effort_pct=view.effort_pct,
+            target_pct=view.target_pct,
+            band_pct=view.band_pct,
+            state=view.state,
+        )
         self._frames += 1
         # A second frame with no new sample (the stream stopped or stalled) is drawn in full,
         # so the last numbers are on screen however the frames fell.
@@ -319,9 +319,9 @@ class PlayerScreen(IsoScreen):
             countdown.text = _clock(view.phase_remaining_s)
         countdown.set_class(bool(view.count_in), "count-in")
         set_text(self.query_one("#target", Static), small)
-        gauge = self.query_one(EffortGauge)
-        if gauge.display == angle_first:  # the angle leads: effort is the small line only
-            gauge.display = not angle_first
+        gauge_box = self.query_one("#gauge-box")
+        if gauge_box.display == angle_first:  # the angle leads: effort is the small line only
+            gauge_box.display = not angle_first
 
     def action_pain(self) -> None:
         """The pain/pinch key."""

@@ -8,6 +8,7 @@ colour: ``▲ UNDER — more``, ``● IN BAND``, ``▼ OVER — ease off``.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -42,29 +43,64 @@ def styled_runs(chars: list[str], styles: list[str]) -> Text:
     return text
 
 
-def gauge_line(*, width: int, effort_pct: float, target_pct: float, band_pct: float) -> Text:
-    """One bar row: filled to |effort|, the band as ``[░░]``, the target as ``│``."""
+class BarCells(NamedTuple):
+    """Where a bar row's marks fall: two values with equal cells draw the same row."""
+
+    fill: int | None
+    """The last filled column (None: no effort to show)."""
+    over: bool
+    """The effort runs past the gauge's end (``▶``)."""
+    band: tuple[int, int] | None
+    """The band's first and last column (None: no band)."""
+    target: int | None
+    """The target's column (None: no band and target)."""
+
+
+def bar_cells(*, width: int, effort_pct: float, target_pct: float, band_pct: float) -> BarCells:
+    """The columns of a bar row of ``width`` cells (at least 10) for these values."""
     width = max(10, width)
-    cells = [" "] * width
-    styles = [""] * width
 
     def col(pct: float) -> int:
         return max(0, min(width - 1, round(abs(pct) / GAUGE_MAX_PCT * (width - 1))))
 
+    band = target = None
     if not math.isnan(band_pct) and not math.isnan(target_pct):
-        lo, hi = col(max(0.0, abs(target_pct) - band_pct)), col(abs(target_pct) + band_pct)
+        band = col(max(0.0, abs(target_pct) - band_pct)), col(abs(target_pct) + band_pct)
+        target = col(target_pct)
+    effort = not math.isnan(effort_pct)
+    return BarCells(
+        fill=col(effort_pct) if effort else None,
+        over=effort and abs(effort_pct) > GAUGE_MAX_PCT,
+        band=band,
+        target=target,
+    )
+
+
+def gauge_line(*, width: int, effort_pct: float, target_pct: float, band_pct: float) -> Text:
+    """One bar row: filled to |effort|, the band as ``[░░]``, the target as ``│``."""
+    return draw_bar(
+        max(10, width),
+        bar_cells(width=width, effort_pct=effort_pct, target_pct=target_pct, band_pct=band_pct),
+    )
+
+
+def draw_bar(width: int, cells_at: BarCells) -> Text:
+    """The bar row of ``width`` cells with its marks where ``cells_at`` puts them."""
+    cells = [" "] * width
+    styles = [""] * width
+    if cells_at.band is not None and cells_at.target is not None:
+        lo, hi = cells_at.band
         for i in range(lo, hi + 1):
             cells[i], styles[i] = "░", "green"
         cells[lo], cells[hi] = "[", "]"
         styles[lo] = styles[hi] = "bold green"
-        cells[col(target_pct)], styles[col(target_pct)] = "│", "bold white"
-    if not math.isnan(effort_pct):
-        fill = col(effort_pct)
-        for i in range(fill + 1):
+        cells[cells_at.target], styles[cells_at.target] = "│", "bold white"
+    if cells_at.fill is not None:
+        for i in range(cells_at.fill + 1):
             inside = styles[i].endswith("green")
             cells[i] = "█"
             styles[i] = "bright_green" if inside else "cyan"
-        if abs(effort_pct) > GAUGE_MAX_PCT:
+        if cells_at.over:
             cells[-1], styles[-1] = "▶", "bold red"
     return styled_runs(cells, styles)
 
@@ -98,10 +134,43 @@ class EffortGauge(Widget):
     band_pct: reactive[float] = reactive(float("nan"))
     state: reactive[BandState] = reactive(BandState.NONE)
 
+    #: The marks' cells and the state last handed to the reactives (None: nothing yet).
+    _shown: tuple[BarCells, BandState] | None = None
+
+    def _bar_width(self) -> int:
+        return max(10, self.size.width - STATE_BOX - 2)
+
+    def show(
+        self,
+        *,
+        effort_pct: float,
+        target_pct: float = math.nan,
+        band_pct: float = math.nan,
+        state: BandState = BandState.NONE,
+    ) -> None:
+        """Take a frame's values; redraw only when a mark changes cell or the state changes.
+
+        A noisy hold moves the number far more often than the bar: each redraw is a
+        compositor pass, the biggest part of the screen's CPU at one sample a chunk.
+        """
+        cells = bar_cells(
+            width=self._bar_width(),
+            effort_pct=effort_pct,
+            target_pct=target_pct,
+            band_pct=band_pct,
+        )
+        if self._shown == (cells, state):
+            return
+        self._shown = (cells, state)
+        self.effort_pct = effort_pct
+        self.target_pct = target_pct
+        self.band_pct = band_pct
+        self.state = state
+
     def render(self) -> Text:
         """The state box and bar rows, then the scale."""
         bar_rows = max(1, self.size.height - 1)
-        width = max(10, self.size.width - STATE_BOX - 2)
+        width = self._bar_width()
         bar = gauge_line(
             width=width,
             effort_pct=self.effort_pct,
