@@ -149,6 +149,25 @@ def run(
     effort[rng.random(n) < 0.05] = np.nan
     at = {min(int(f * n), n - 1): name for f, name in acts}
     bounds = sorted({0, n, *(c for c in cuts if 0 < c < n), *at})
+    columns, events = feed_blocks(engine, t, effort, bounds, at)
+    tail = float(t[-1]) + drill.duration_s + 10.0
+    events.extend(engine.update(t_s=np.array([tail]), effort_pct=np.array([0.0])).events)
+    return columns, events, engine
+
+
+def feed_blocks(
+    engine: DrillEngine,
+    t: np.ndarray,
+    effort: np.ndarray,
+    bounds: list[int],
+    at: dict[int, str],
+    after_block: Callable[[DrillEngine, float], None] | None = None,
+) -> tuple[list[np.ndarray], list[DrillEvent]]:
+    """Feed ``engine`` the blocks between ``bounds``, pressing ``at``'s controls before the
+    block they start; then resume. The five columns joined, and every event.
+
+    ``after_block(engine, t_s)`` runs after each block with its last sample time.
+    """
     outs: list[list[np.ndarray]] = [[] for _ in range(5)]
     events: list[DrillEvent] = []
     for a, b in itertools.pairwise(bounds):
@@ -160,10 +179,10 @@ def run(
         ):
             outs[k].append(arr)
         events.extend(upd.events)
+        if after_block is not None:
+            after_block(engine, float(t[b - 1]))
     events.extend(engine.resume(float(t[-1])))
-    tail = float(t[-1]) + drill.duration_s + 10.0
-    events.extend(engine.update(t_s=np.array([tail]), effort_pct=np.array([0.0])).events)
-    return [np.concatenate(o) for o in outs], events, engine
+    return [np.concatenate(o) for o in outs], events
 
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

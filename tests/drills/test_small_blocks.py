@@ -24,7 +24,7 @@ from isoforce.drills.engine import SMALL_BLOCK
 from isoforce.drills.model import Drill
 from isoforce.drills.phase_clock import phase_clock
 from isoforce.live.guide import DrillGuide, SimulatedPainReporter
-from tests.drills.test_properties import CONTROLS, FAST, actions, drills
+from tests.drills.test_properties import FAST, actions, drills, feed_blocks
 
 FS_HZ = 20.0
 sizes = st.lists(st.integers(1, SMALL_BLOCK + 4), min_size=1, max_size=12)
@@ -70,20 +70,9 @@ def feed(
     engine = DrillEngine(drill, EngineSettings(pain_hold_s=1.0, cramp_rest_s=1.0), start_t_s=0.5)
     n = t.size
     at = {min(int(f * n), n - 1): name for f, name in acts}
-    outs: list[list[np.ndarray]] = [[] for _ in range(5)]
-    events: list[DrillEvent] = []
-    for a, b in itertools.pairwise(cut(n, block_sizes, set(at))):
-        if a in at:
-            events.extend(CONTROLS[at[a]](engine, float(t[a])))
-        upd = engine.update(t_s=t[a:b], effort_pct=effort[a:b])
-        for k, arr in enumerate(
-            (upd.target_pct, upd.band_pct, upd.step_index, upd.phase, upd.in_band)
-        ):
-            outs[k].append(arr)
-        events.extend(upd.events)
-        assert_clock_as_walked(engine, float(t[b - 1]))
-    events.extend(engine.resume(float(t[-1])))
-    return [np.concatenate(o) for o in outs], events, engine
+    bounds = cut(n, block_sizes, set(at))
+    columns, events = feed_blocks(engine, t, effort, bounds, at, after_block=assert_clock_as_walked)
+    return columns, events, engine
 
 
 def assert_clock_as_walked(engine: DrillEngine, t_s: float) -> None:
