@@ -105,6 +105,19 @@ def test_noise_before_a_line_and_truncated_lines_are_dropped_and_counted() -> No
     assert dec.stats.other["rejected_lines"] == 1
 
 
+def test_a_first_line_of_digits_before_labelled_lines_is_a_cut_off_tail() -> None:
+    """The port opened in the middle of ``HX711 reading: 84009``: the ``9`` is not a reading."""
+    items, dec = run(b"9\r\nHX711 reading: 84067\r\nHX711 reading: 84070\r\n")
+    assert samples(items) == [84067.0, 84070.0]
+    assert dec.stats.frames_ok == 2 and dec.stats.bytes_dropped == 3
+    assert dec.stats.other["rejected_lines"] == 1
+    # a stream of bare numbers keeps its first line, alone in its chunk or not
+    assert samples(run(b"9\r\n10\r\n")[0]) == [9.0, 10.0]
+    assert samples(run(b"9\r\n10\r\n", cuts=[3])[0]) == [9.0, 10.0]
+    # only the stream's first line is in doubt
+    assert samples(run(b"HX711 reading: 5\r\n9\r\nHX711 reading: 6\r\n")[0]) == [5.0, 9.0, 6.0]
+
+
 def test_after_noise_a_bare_number_is_not_trusted() -> None:
     items, dec = run(b"12\n\x9f34\n56\n")
     assert samples(items) == [12.0, 56.0]

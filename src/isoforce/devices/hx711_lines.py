@@ -16,8 +16,10 @@ they are ADC counts or the sketch's own units, the isoforce calibration maps the
 
 Garbage never raises. A line is kept when it parses completely; non-printable bytes in front of
 a line (noise, a wrong baud rate, a boot message) and a truncated line in front of a labelled one
-are dropped and counted; a line with noise inside it is dropped whole (after noise, only a
-labelled reading is trusted: a bare number there may be the tail of a damaged one). Clean lines that are not
+are dropped and counted, as is a stream's first line of bare digits when a labelled line follows
+it in the same chunk (the port opened in the middle of ``HX711 reading: 84009`` and caught
+``9``); a line with noise inside it is dropped whole (after noise, only a labelled reading is
+trusted: a bare number there may be the tail of a damaged one). Clean lines that are not
 samples ("Tare complete", "HX711 not found.") become :class:`DeviceMessage` items. A number
 that overflows to infinity or exceeds ``MAX_ABS_VALUE`` drops its line (``stats.non_finite``,
 ``stats.out_of_range``). Text has no checksum: a corrupted digit that stays a digit cannot be
@@ -153,6 +155,8 @@ class Hx711LineDecoder(HostTimedDecoder):
         super().__init__(nominal_rate_hz=nominal_rate_hz)
         self.format: LineFormat | None = None
         self._fast_path = fast_path
+        #: Whether the stream has given a sample line yet (its first may be a cut-off tail).
+        self._seen_sample = False
         self._last_t_host = -np.inf
 
     @property
@@ -242,17 +246,8 @@ class Hx711LineDecoder(HostTimedDecoder):
                 order.append(len(runs) - 1)
                 rows = []
 
-        for raw_line in complete.split(NEWLINE)[:-1]:
-            size = len(raw_line) + 1
-            line = raw_line[:-1] if raw_line.endswith(CARRIAGE_RETURN) else raw_line
-            parsed = self._parse(line, size)
-            if parsed is None:
-                continue
-            if isinstance(parsed, DeviceMessage):
-                close_run()
-                order.append(DeviceMessage(t_host_s, parsed.kind, parsed.text))
-                continue
-            fmt, values = parsed
+        def add(fmt: LineFormat, values: tuple[float, ...]) -> None:
+            nonlocal channels
             if fmt is not self.format:
                 close_run()
                 self.format = fmt
@@ -261,6 +256,39 @@ class Hx711LineDecoder(HostTimedDecoder):
                 close_run()
             channels = fmt.channels
             rows.append(values)
+
+        # The stream's first line may be the tail of one the port opened in the middle of: a
+        # bare number there is held until the next sample line shows whether lines are labelled
+        held: tuple[LineFormat, tuple[float, ...], int] | None = None
+        for raw_line in complete.split(NEWLINE)[:-1]:
+            size = len(raw_line) + 1
+            line = raw_line[:-1] if raw_line.endswith(CARRIAGE_RETURN) else raw_line
+            parsed = self._parse(line, size)
+            if parsed is None:
+                continue
+            if isinstance(parsed, DeviceMessage):
+                if held is not None:
+                    add(*held[:2])
+                    held = None
+                close_run()
+                order.append(DeviceMessage(t_host_s, parsed.kind, parsed.text))
+                continue
+            fmt, values = parsed
+            if not self._seen_sample:
+                self._seen_sample = True
+                if not fmt.labelled:
+                    held = (fmt, values, size)
+                    continue
+            if held is not None:
+                if fmt.labelled:  # digits in front of labelled lines: a cut-off reading's tail
+                    self.stats.frames_ok -= 1
+                    self._reject(held[2])
+                else:
+                    add(*held[:2])
+                held = None
+            add(fmt, values)
+        if held is not None:
+            add(*held[:2])
         close_run()
         blocks = self._blocks(t_host_s, runs)
         return [blocks[item] if isinstance(item, int) else item for item in order]
