@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from isoforce.errors import StorageError
 from isoforce.export.formats import FileFormatError
+from isoforce.export.session_json import as_written
+from isoforce.session.efforts import ANALYSED_COLUMNS, analyse_session, analysis_to_dict
 from isoforce.session.exporter import export_csv, export_json, sidecar, sidecar_bytes
 from isoforce.session.importer import AlreadyImportedError, import_file
 from isoforce.session.model import SessionKind, SessionStatus
@@ -169,3 +174,21 @@ def test_json_lines_of_several_sessions(
     (tmp_path / "two.jsonl").write_bytes(out.getvalue())
     new = import_file(other_store, tmp_path / "two.jsonl").session_ids
     assert [other_store.session_info(i).samples for i in new] == [80, 160]
+
+
+def test_the_export_analysis_reads_few_columns_and_matches_the_whole_record(
+    store: SessionStore,
+) -> None:
+    run = run_drill(store, "max-test", pain_at=None, rate_hz=100)
+    sid = run.session_id
+    whole = store.load(sid)
+    (name, _), *_ = store.channel_sizes(sid)
+    few = store.channel(sid, name, only=ANALYSED_COLUMNS)
+    for column in ANALYSED_COLUMNS:
+        np.testing.assert_array_equal(getattr(few, column), getattr(whole.channels[0], column))
+    assert np.isnan(few.effort_pct).all() and (few.rep == 0).all()  # not read: "none" values
+    written = replace(whole, channels=(as_written(whole.channels[0]),))
+    basis = store.torque_basis(sid, whole.meta)
+    assert sidecar(store, sid)["analysis"] == analysis_to_dict(analyse_session(written), basis)
+    with pytest.raises(StorageError, match="no channel 'nope'"):
+        store.channel(sid, "nope")

@@ -20,7 +20,7 @@ in-memory dtype are copied as one 2-D block, so a force chunk costs four array c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -88,17 +88,33 @@ class BlobLayout:
             parts.append(np.ascontiguousarray(arr, dtype=c.stored_dtype).tobytes())
         return b"".join(parts)
 
-    def unpack(self, rows: Iterable[Row], total: int | None = None) -> dict[str, NDArray[Any]]:
-        """Every column of stored rows ``(n, layout, data, sparse)``, arrays allocated once.
+    def unpack(
+        self,
+        rows: Iterable[Row],
+        total: int | None = None,
+        *,
+        only: Collection[str] | None = None,
+    ) -> dict[str, NDArray[Any]]:
+        """The columns of stored rows ``(n, layout, data, sparse)``, arrays allocated once.
 
         With ``total`` (the sum of ``n``) the rows may be a lazy iterator, so only one chunk's
-        bytes are held at a time.
+        bytes are held at a time. ``only`` names the columns wanted (default: every one); the
+        others are neither copied nor returned, but every chunk is still checked whole.
         """
         if total is None:
             rows = list(rows)
             total = sum(int(r[0]) for r in rows)
-        blocks = [np.empty((len(run), total), dtype=run[0].dtype) for run in self._runs]
-        sparse = np.zeros(total, dtype=np.int64) if self.sparse is not None else None
+        # per run: the positions of the wanted columns in it (all of them: one block copy)
+        kept = [
+            tuple(k for k, c in enumerate(run) if only is None or c.name in only)
+            for run in self._runs
+        ]
+        blocks = [
+            np.empty((len(ks), total), dtype=run[0].dtype)
+            for run, ks in zip(self._runs, kept, strict=True)
+        ]
+        want_sparse = self.sparse is not None and (only is None or self.sparse.name in only)
+        sparse = np.zeros(total, dtype=np.int64) if want_sparse else None
         at = 0
         for n, layout, data, sparse_blob in rows:
             n = int(n)
@@ -112,12 +128,16 @@ class BlobLayout:
                     f"expected {n * self.bytes_per_sample}"
                 )
             offset = 0
-            for run, block in zip(self._runs, blocks, strict=True):
+            for run, ks, block in zip(self._runs, kept, blocks, strict=True):
                 stored = np.dtype(run[0].stored_dtype)
                 values = np.frombuffer(data, dtype=stored, count=len(run) * n, offset=offset)
                 if run[0].role is ColumnRole.FLAG and n and int(values.max()) > 1:
                     raise BlobError(f"{self.what} chunk: stillness bytes other than 0 and 1")
-                block[:, at : at + n] = values.reshape(len(run), n)
+                if len(ks) == len(run):
+                    block[:, at : at + n] = values.reshape(len(run), n)
+                else:
+                    for j, k in enumerate(ks):
+                        block[j, at : at + n] = values[k * n : (k + 1) * n]
                 offset += len(run) * n * stored.itemsize
             if sparse is not None:
                 pairs = lost_pairs(sparse_blob, n)
@@ -127,8 +147,8 @@ class BlobLayout:
         if at != total:
             raise BlobError(f"{self.what} samples: {at} stored, {total} expected")
         out: dict[str, NDArray[Any]] = {}
-        for run, block in zip(self._runs, blocks, strict=True):
-            out.update((c.name, block[k]) for k, c in enumerate(run))
+        for run, ks, block in zip(self._runs, kept, blocks, strict=True):
+            out.update((run[k].name, block[j]) for j, k in enumerate(ks))
         if self.sparse is not None and sparse is not None:
             out[self.sparse.name] = sparse
         return out
@@ -157,14 +177,22 @@ def lost_pairs(data: bytes | None, n: int) -> NDArray[np.int64]:
     return pairs
 
 
-def channel_from_rows(name: str, rows: Iterable[Row], total: int | None = None) -> ChannelData:
+def channel_from_rows(
+    name: str,
+    rows: Iterable[Row],
+    total: int | None = None,
+    *,
+    only: Collection[str] | None = None,
+) -> ChannelData:
     """One channel from stored chunk rows ``(n, layout, data, lost)``, arrays allocated once.
 
     With ``total`` (the sum of ``n``) the rows may be a lazy iterator, so only one chunk's
-    bytes are held at a time.
+    bytes are held at a time. With ``only``, the columns not named are read as "none" values
+    (see :meth:`ChannelData.from_columns`); ``t_s`` is always read.
     """
+    wanted = None if only is None else {"t_s", *only}
     try:
-        return ChannelData.from_columns(name, FORCE_LAYOUT.unpack(rows, total))
+        return ChannelData.from_columns(name, FORCE_LAYOUT.unpack(rows, total, only=wanted))
     except BlobError as exc:
         raise BlobError(f"channel {name!r}: {exc}") from None
 

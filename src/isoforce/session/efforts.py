@@ -136,13 +136,20 @@ def _dominant_sign(force_n: np.ndarray) -> float:
     return -1.0 if -float(np.nanmin(force_n)) > float(np.nanmax(force_n)) else 1.0
 
 
+#: The force columns :func:`analyse_session` reads; the others may be left unread.
+ANALYSED_COLUMNS = ("t_s", "force_n", "step", "phase")
+
+
 def analyse_session(
     record: SessionRecord,
     *,
     split: SplitSettings | None = None,
     settings: AnalysisSettings | None = None,
 ) -> SessionAnalysis:
-    """Split ``record``'s first force channel into efforts and analyse each."""
+    """Split ``record``'s first force channel into efforts and analyse each.
+
+    Of that channel it reads only :data:`ANALYSED_COLUMNS`.
+    """
     settings = settings or _settings_for(record)
     title = _title(record)
     if not record.channels or not len(record.channels[0]):

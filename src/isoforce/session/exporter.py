@@ -19,7 +19,7 @@ from isoforce.export.manifest import manifest
 from isoforce.export.plot import write_png
 from isoforce.export.session_csv import BATCH_ROWS, write_csv
 from isoforce.export.session_json import as_written, write_session
-from isoforce.session.efforts import analyse_session, analysis_to_dict
+from isoforce.session.efforts import ANALYSED_COLUMNS, analyse_session, analysis_to_dict
 from isoforce.session.model import ChannelData, JsonDict
 from isoforce.session.store import SessionStore
 
@@ -83,7 +83,7 @@ def sidecar(store: SessionStore, session_id: int) -> JsonDict:
     imu = store.imu_size(session_id)
     doc["imu"] = {"samples": imu} if imu else None
     if sizes:  # the first force channel (the one analysed) as the files hold it; not the IMU
-        force = ChannelData.concat(list(store.iter_chunks(session_id, sizes[0][0])))
+        force = store.channel(session_id, sizes[0][0], only=ANALYSED_COLUMNS)
         record = replace(record, channels=(as_written(force),))
     basis = store.torque_basis(session_id, record.meta)
     doc["analysis"] = analysis_to_dict(analyse_session(record), basis)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 
 from isoforce.core.batching import regroup
@@ -152,6 +152,15 @@ def channel_sizes(conn: sqlite3.Connection, session_id: int) -> list[tuple[str, 
     return [(str(c), int(n)) for c, n in rows]
 
 
+def channel_size(conn: sqlite3.Connection, session_id: int, name: str) -> int | None:
+    """How many samples one channel holds (None: the session has no such channel)."""
+    row = conn.execute(
+        "SELECT SUM(n) FROM sample_chunks WHERE session_id = ? AND channel = ?",
+        (session_id, name),
+    ).fetchone()
+    return None if row[0] is None else int(row[0])
+
+
 def iter_chunks(
     conn: sqlite3.Connection, session_id: int, channel: str | None = None, *, rows: int = 0
 ) -> Iterator[ChannelData]:
@@ -174,17 +183,29 @@ def iter_chunks(
         )
 
 
+def channel(
+    conn: sqlite3.Connection,
+    session_id: int,
+    name: str,
+    total: int,
+    *,
+    only: Collection[str] | None = None,
+) -> ChannelData:
+    """One channel's ``total`` samples in time order; only the columns ``only`` names, if given.
+
+    The arrays are allocated once and filled chunk by chunk (no batches to join).
+    """
+    rows = conn.execute(
+        "SELECT n, layout, data, lost FROM sample_chunks WHERE session_id = ? AND channel = ?"
+        " ORDER BY seq",
+        (session_id, name),
+    )
+    return blob.channel_from_rows(name, rows, total, only=only)
+
+
 def channels(conn: sqlite3.Connection, session_id: int) -> list[ChannelData]:
     """Every channel's samples, in the order channels first appeared."""
-    out = []
-    for name, total in channel_sizes(conn, session_id):
-        rows = conn.execute(
-            "SELECT n, layout, data, lost FROM sample_chunks WHERE session_id = ? AND channel = ?"
-            " ORDER BY seq",
-            (session_id, name),
-        )
-        out.append(blob.channel_from_rows(name, rows, total))
-    return out
+    return [channel(conn, session_id, n, total) for n, total in channel_sizes(conn, session_id)]
 
 
 def events(conn: sqlite3.Connection, session_id: int) -> list[EventRecord]:

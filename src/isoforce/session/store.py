@@ -17,7 +17,7 @@ import contextlib
 import logging
 import sqlite3
 import uuid as uuidlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -379,6 +379,19 @@ class SessionStore(SessionWrites, AthleteRecords):
         """Each channel's name and sample count."""
         with self.guard("reading samples"):
             return queries.channel_sizes(self._conn, session_id)
+
+    def channel(
+        self, session_id: int, name: str, *, only: Collection[str] | None = None
+    ) -> ChannelData:
+        """One channel's samples (the columns ``only`` names, if given; ``t_s`` always).
+
+        Reads straight into arrays of the channel's length: no batches to join.
+        """
+        with self.guard("reading samples"):
+            total = queries.channel_size(self._conn, session_id, name)
+            if total is None:
+                raise StorageError(f"session {session_id} has no channel {name!r}")
+            return queries.channel(self._conn, session_id, name, total, only=only)
 
     def iter_chunks(
         self, session_id: int, channel: str | None = None, *, rows: int = 0
