@@ -24,7 +24,7 @@ memory stays flat in the recording's length.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
@@ -77,15 +77,16 @@ def trailer_line(doc: JsonDict, *, session: JsonDict | None = None) -> bytes:
     return _line(end)
 
 
-def as_written(channel: ChannelData) -> ChannelData:
-    """``channel`` with every number column rounded as :func:`force_line` writes it.
+def as_written(channel: ChannelData, only: Collection[str] | None = None) -> ChannelData:
+    """``channel`` with its number columns rounded as :func:`force_line` writes them.
 
-    What is computed from it (an export's analysis) is then what a reader of the file computes.
+    With ``only``, just the number columns it names are rounded. What is computed from it
+    (an export's analysis) is then what a reader of the file computes.
     """
     rounded: dict[str, Any] = {
         c.name: _array(c, getattr(channel, c.name), exact=False)
         for c in dense(FORCE_COLUMNS)
-        if c.role is ColumnRole.NUMBER and hasattr(channel, c.name)
+        if c.role is ColumnRole.NUMBER and (only is None or c.name in only)
     }
     return replace(channel, **rounded)
 

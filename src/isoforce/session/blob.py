@@ -187,14 +187,20 @@ def channel_from_rows(
     """One channel from stored chunk rows ``(n, layout, data, lost)``, arrays allocated once.
 
     With ``total`` (the sum of ``n``) the rows may be a lazy iterator, so only one chunk's
-    bytes are held at a time. With ``only``, the columns not named are read as "none" values
-    (see :meth:`ChannelData.from_columns`); ``t_s`` is always read.
+    bytes are held at a time. With ``only``, just those columns (and ``t_s``) are read; each
+    other column is its "none" value as a read-only view that takes no memory.
     """
     wanted = None if only is None else {"t_s", *only}
     try:
-        return ChannelData.from_columns(name, FORCE_LAYOUT.unpack(rows, total, only=wanted))
+        columns = FORCE_LAYOUT.unpack(rows, total, only=wanted)
     except BlobError as exc:
         raise BlobError(f"channel {name!r}: {exc}") from None
+    if wanted is not None:
+        n = columns["t_s"].shape[0]
+        for c in FORCE_COLUMNS:
+            if c.name not in columns:
+                columns[c.name] = np.broadcast_to(np.asarray(c.none, dtype=c.dtype), (n,))
+    return ChannelData.from_columns(name, columns)
 
 
 def pack_lost(lost_before: IntArray) -> bytes | None:

@@ -84,7 +84,7 @@ def sidecar(store: SessionStore, session_id: int) -> JsonDict:
     doc["imu"] = {"samples": imu} if imu else None
     if sizes:  # the first force channel (the one analysed) as the files hold it; not the IMU
         force = store.channel(session_id, sizes[0][0], only=ANALYSED_COLUMNS)
-        record = replace(record, channels=(as_written(force),))
+        record = replace(record, channels=(as_written(force, ANALYSED_COLUMNS),))
     basis = store.torque_basis(session_id, record.meta)
     doc["analysis"] = analysis_to_dict(analyse_session(record), basis)
     return doc
