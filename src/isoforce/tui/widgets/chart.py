@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -206,12 +206,21 @@ def _plot_cells(data: ChartData, plot_w: int, plot_h: int) -> tuple[list[str], n
     return cell_text(codes), style
 
 
-def _runs(text: str, style_row: np.ndarray, styles: Sequence[Style]) -> list[Segment]:
-    """Segments of equal style along a row (a Python step per run, not per cell)."""
-    cuts = np.flatnonzero(np.diff(style_row)) + 1
-    bounds = [0, *cuts.tolist(), len(text)]
-    row = style_row.tolist()
-    return [Segment(text[a:b], styles[row[a]]) for a, b in itertools.pairwise(bounds)]
+def _runs(text: list[str], style: np.ndarray, styles: Sequence[Style]) -> list[list[Segment]]:
+    """Each plot row as segments of equal style (a Python step per run, not per cell).
+
+    Where the style changes is found for all rows in one pass.
+    """
+    rows, cols = np.nonzero(np.diff(style, axis=1))
+    first = np.searchsorted(rows, np.arange(style.shape[0] + 1)).tolist()
+    cuts = (cols + 1).tolist()
+    codes = style.tolist()
+    out = []
+    for r, line in enumerate(text):
+        bounds = [0, *cuts[first[r] : first[r + 1]], len(line)]
+        row = codes[r]
+        out.append([Segment(line[a:b], styles[row[a]]) for a, b in itertools.pairwise(bounds)])
+    return out
 
 
 def _cell_styles(data: ChartData) -> list[Style]:
@@ -284,11 +293,11 @@ def render_chart(data: ChartData, width: int, height: int) -> list[Strip]:
     styles = _cell_styles(data)
     left = dict(lay.left_ticks)
     right = dict(lay.right_ticks)
-    for r in range(lay.plot_h):
+    for r, runs in enumerate(_runs(text, style, styles)):
         segs = [
             Segment(f"{left.get(r, ''):>{lay.left_w - 1}} ", AXIS_STYLE),
             Segment("┤" if r in left else "│", AXIS_STYLE),
-            *_runs(text[r], style[r], styles),
+            *runs,
         ]
         if data.right is not None:
             segs.append(Segment("├" if r in right else "│", AXIS_STYLE))
@@ -315,6 +324,19 @@ def render_chart(data: ChartData, width: int, height: int) -> list[Strip]:
         line = "".join(cells[:limit]) + label
         out.append(Strip([Segment(line[:limit], AXIS_STYLE), Segment(line[limit:], LABEL_STYLE)]))
     return out[:height]
+
+
+def changed_rows(before: Sequence[Strip], after: Sequence[Strip]) -> list[tuple[int, int]]:
+    """The runs ``[start, stop)`` of rows that differ between two drawings of a chart."""
+    rows: list[tuple[int, int]] = []
+    for y in range(max(len(before), len(after))):
+        if y < len(before) and y < len(after) and before[y] == after[y]:
+            continue
+        if rows and rows[-1][1] == y:
+            rows[-1] = (rows[-1][0], y + 1)
+        else:
+            rows.append((y, y + 1))
+    return rows
 
 
 class ChartView(Widget):
@@ -380,8 +402,16 @@ class ChartView(Widget):
         if not self.is_attached:  # removed while a redraw was pending
             return
         self._drawn_at = time.monotonic()
+        before, size = self._strips, self._strips_size
         self._strips = None
-        self.refresh()
+        if before is None or size != self.content_size:
+            self.refresh()
+            return
+        # only the rows that changed: a live curve grows by a column or so per redraw, so
+        # most rows (axes, band, the curve drawn so far) stay as Textual has them
+        rows = changed_rows(before, self._current())
+        if rows:
+            self.refresh(*(Region(0, start, size.width, stop - start) for start, stop in rows))
 
     def lines(self) -> list[str]:
         """The chart's text as drawn at the widget's size (for tests)."""
@@ -406,4 +436,13 @@ class ChartView(Widget):
         return Strip.blank(self.content_size.width)
 
 
-__all__ = ["Axis", "Band", "ChartData", "ChartView", "Series", "nice_ticks", "render_chart"]
+__all__ = [
+    "Axis",
+    "Band",
+    "ChartData",
+    "ChartView",
+    "Series",
+    "changed_rows",
+    "nice_ticks",
+    "render_chart",
+]

@@ -7,11 +7,14 @@ colour: ``▲ UNDER — more``, ``● IN BAND``, ``▼ OVER — ease off``.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from isoforce.tui.view import BandState
@@ -31,16 +34,19 @@ STATE_STYLE = {
 }
 
 
-def styled_runs(chars: list[str], styles: list[str]) -> Text:
-    """One row as Text with one span per run of equal style (cheap to build and render)."""
-    text = Text("".join(chars))
+#: A piece of a row: its text and the style words it is drawn in ("" for the widget's own).
+Run = tuple[str, str]
+
+
+def style_runs(chars: list[str], styles: list[str]) -> list[Run]:
+    """One row's cells as runs of equal style (one segment each when drawn)."""
+    runs: list[Run] = []
     start = 0
     for i in range(1, len(styles) + 1):
         if i == len(styles) or styles[i] != styles[start]:
-            if styles[start]:
-                text.stylize(styles[start], start, i)
+            runs.append(("".join(chars[start:i]), styles[start]))
             start = i
-    return text
+    return runs
 
 
 class BarCells(NamedTuple):
@@ -76,16 +82,11 @@ def bar_cells(*, width: int, effort_pct: float, target_pct: float, band_pct: flo
     )
 
 
-def gauge_line(*, width: int, effort_pct: float, target_pct: float, band_pct: float) -> Text:
-    """One bar row: filled to |effort|, the band as ``[░░]``, the target as ``│``."""
-    return draw_bar(
-        max(10, width),
-        bar_cells(width=width, effort_pct=effort_pct, target_pct=target_pct, band_pct=band_pct),
-    )
+def bar_runs(width: int, cells_at: BarCells) -> list[Run]:
+    """The bar row of ``width`` cells with its marks where ``cells_at`` puts them.
 
-
-def draw_bar(width: int, cells_at: BarCells) -> Text:
-    """The bar row of ``width`` cells with its marks where ``cells_at`` puts them."""
+    Filled to |effort|, the band as ``[░░]``, the target as ``│``.
+    """
     cells = [" "] * width
     styles = [""] * width
     if cells_at.band is not None and cells_at.target is not None:
@@ -102,19 +103,40 @@ def draw_bar(width: int, cells_at: BarCells) -> Text:
             styles[i] = "bright_green" if inside else "cyan"
         if cells_at.over:
             cells[-1], styles[-1] = "▶", "bold red"
-    return styled_runs(cells, styles)
+    return style_runs(cells, styles)
 
 
-def tick_line(width: int) -> Text:
-    """The fixed scale under the bar: 0, 20, … 120 %."""
-    cells = [" "] * (width + 4)
+def tick_text(width: int) -> str:
+    """The fixed scale under a bar of ``width`` cells: 0, 20, … 120, each under its cell.
+
+    The labels end at most one cell past the bar, so the row fits the widget.
+    """
+    cells = [" "] * (width + 1)
     for pct in range(0, int(GAUGE_MAX_PCT) + 1, TICK_STEP_PCT):
-        label = f"{pct}" if pct < GAUGE_MAX_PCT else f"{pct} %"
-        pos = round(pct / GAUGE_MAX_PCT * (width - 1))
-        if pct:
-            pos -= len(str(pct)) // 2
+        label = str(pct)
+        pos = round(pct / GAUGE_MAX_PCT * (width - 1)) - len(label) // 2 if pct else 0
         cells[pos : pos + len(label)] = list(label)
-    return Text("".join(cells[: width + 4]).rstrip(), style="dim")
+    return "".join(cells).rstrip()
+
+
+def gauge_rows(
+    *, bar_rows: int, width: int, cells_at: BarCells, state: BandState
+) -> list[list[Run]]:
+    """Every row of a gauge: ``bar_rows`` rows of the state box and the bar, then the scale.
+
+    The state's word sits in the middle bar row; the scale reads ``% 0  20 … 120``.
+    """
+    bar = bar_runs(width, cells_at)
+    word = state_word(state)
+    style = STATE_STYLE[state]
+    rows = []
+    for row in range(bar_rows):
+        label = word if row == (bar_rows - 1) // 2 else ""
+        box = f" {label}".ljust(STATE_BOX - 1)[: STATE_BOX - 1]
+        rows.append([(box, style), ("  ", ""), *bar])
+    # the scale's unit left of its 0, in the state box's column
+    rows.append([("%".rjust(STATE_BOX) + " ", "dim"), (tick_text(width), "dim")])
+    return rows
 
 
 def state_word(state: BandState) -> str:
@@ -136,6 +158,9 @@ class EffortGauge(Widget):
 
     #: The marks' cells and the state last handed to the reactives (None: nothing yet).
     _shown: tuple[BarCells, BandState] | None = None
+    #: The rows last built and what they were built for (cells, state, size).
+    _strips: tuple[Strip, ...] = ()
+    _strips_key: tuple[object, ...] | None = None
 
     def _bar_width(self) -> int:
         return max(10, self.size.width - STATE_BOX - 2)
@@ -167,25 +192,51 @@ class EffortGauge(Widget):
         self.band_pct = band_pct
         self.state = state
 
-    def render(self) -> Text:
-        """The state box and bar rows, then the scale."""
-        bar_rows = max(1, self.size.height - 1)
+    def notify_style_update(self) -> None:
+        """Rebuild the rows on the new background (a style or the theme changed)."""
+        super().notify_style_update()
+        self._strips_key = None
+
+    def lines(self) -> list[str]:
+        """The rows as drawn at the widget's size (for tests)."""
+        return [strip.text for strip in self._current()]
+
+    def _current(self) -> tuple[Strip, ...]:
+        size = self.size
         width = self._bar_width()
-        bar = gauge_line(
+        cells = bar_cells(
             width=width,
             effort_pct=self.effort_pct,
             target_pct=self.target_pct,
             band_pct=self.band_pct,
         )
-        style = STATE_STYLE[self.state]
-        word = state_word(self.state)
-        out = Text()
-        for row in range(bar_rows):
-            label = word if row == (bar_rows - 1) // 2 else ""
-            out.append(f" {label}".ljust(STATE_BOX - 1)[: STATE_BOX - 1], style=style)
-            out.append("  ")
-            out.append_text(bar)
-            out.append("\n")
-        out.append(" " * (STATE_BOX + 1))
-        out.append_text(tick_line(width))
-        return out
+        key = (cells, self.state, size)
+        if key != self._strips_key:
+            base = self.rich_style
+            rows = gauge_rows(
+                bar_rows=max(1, size.height - 1), width=width, cells_at=cells, state=self.state
+            )
+            self._strips = tuple(
+                Strip(
+                    [Segment(text, self._style(base, words)) for text, words in row]
+                ).adjust_cell_length(size.width, base)
+                for row in rows
+            )
+            self._strips_key = key
+        return self._strips
+
+    @staticmethod
+    @functools.lru_cache(maxsize=64)
+    def _style(base: Style, words: str) -> Style:
+        return base + Style.parse(words) if words else base
+
+    def render_line(self, y: int) -> Strip:
+        """One row of the gauge (Textual's line API): state boxes and bar rows, then the scale.
+
+        Rows are built as segments when a mark moves to another cell, the state or the size
+        changes; built as rich ``Text`` each time, a redraw cost about 2 ms of CPU.
+        """
+        strips = self._current()
+        if 0 <= y < len(strips):
+            return strips[y]
+        return Strip.blank(self.size.width, self.rich_style)
