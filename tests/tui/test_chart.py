@@ -208,7 +208,7 @@ async def test_the_player_chart_shows_axes_band_target_and_the_previous_trial() 
         await settled(pilot, app)
         plot = app.screen.query_one(CurvePlot)
         text = plot.lines()
-        strips = plot._current()
+        strips = plot.current_rows()
         assert text[0].startswith(" N ") and "% of pull pain-free max" in text[0]
         for key in ("last trial", "target", "now", "band ±5 %"):
             assert key in text[0]
@@ -258,7 +258,7 @@ async def test_the_summary_shows_the_session_curve_with_its_targets() -> None:
         text = chart.lines()
         assert "target" in text[0] and "effort" in text[0]
         assert text[-1].rstrip().endswith("min")
-        strips = chart._current()
+        strips = chart.current_rows()
         assert _bg_cells(strips[1:-2], Style.parse(BAND_STYLE)) > 0
         assert chart.data.x_max > 1.0  # minutes: the whole drill, not the last step
 

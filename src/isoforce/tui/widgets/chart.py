@@ -18,15 +18,13 @@ import asyncio
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Region, Size
 from textual.strip import Strip
-from textual.widget import Widget
 
 from isoforce.core.samples import FloatArray
 from isoforce.tui.widgets.braille import (
@@ -36,6 +34,7 @@ from isoforce.tui.widgets.braille import (
     points_to_grid,
     spans_to_grid,
 )
+from isoforce.tui.widgets.rows import RowWidget
 
 _EMPTY = np.empty(0)
 
@@ -326,20 +325,7 @@ def render_chart(data: ChartData, width: int, height: int) -> list[Strip]:
     return out[:height]
 
 
-def changed_rows(before: Sequence[Strip], after: Sequence[Strip]) -> list[tuple[int, int]]:
-    """The runs ``[start, stop)`` of rows that differ between two drawings of a chart."""
-    rows: list[tuple[int, int]] = []
-    for y in range(max(len(before), len(after))):
-        if y < len(before) and y < len(after) and before[y] == after[y]:
-            continue
-        if rows and rows[-1][1] == y:
-            rows[-1] = (rows[-1][0], y + 1)
-        else:
-            rows.append((y, y + 1))
-    return rows
-
-
-class ChartView(Widget):
+class ChartView(RowWidget):
     """Draws a :class:`ChartData` with axes; fed any number of times, redraws ≤ ``max_hz``."""
 
     DEFAULT_CSS = """
@@ -360,8 +346,8 @@ class ChartView(Widget):
         self._min_interval_s = 1.0 / max_hz
         self._drawn_at = -math.inf
         self._pending: asyncio.TimerHandle | None = None
-        self._strips: list[Strip] | None = None
-        self._strips_size = Size(0, 0)
+        #: Counts redraws: the rows are built again for each (see :meth:`rows_key`).
+        self._generation = 0
         #: How many times the chart was laid out and rasterised (tests and benchmarks read it).
         self.renders = 0
 
@@ -381,14 +367,23 @@ class ChartView(Widget):
         return self._pending is not None
 
     def request_redraw(self) -> None:
-        """Redraw now, or at the end of the current ``1 / max_hz`` interval."""
+        """Redraw now if the last redraw is ``1 / max_hz`` s old, else once it is.
+
+        While data keeps coming (a live screen's frames), the first request after the interval
+        draws, inside the frame that made it, so the chart's rows reach the screen in the same
+        compositor pass as the frame's other changes. The timer is only the fallback for the
+        last data of a burst: it fires half an interval late, after the next frame would have.
+        """
         wait = self._drawn_at + self._min_interval_s - time.monotonic()
         if wait <= 0:
+            if self._pending is not None:
+                self._pending.cancel()
+                self._pending = None
             self._redraw()
         elif self._pending is None:
             # the loop's timer, not Textual's set_timer (a task and a repr of the app each time)
             self._pending = asyncio.get_running_loop().call_later(
-                wait, self.call_next, self._redraw
+                wait + self._min_interval_s / 2, self.call_next, self._redraw
             )
 
     def on_unmount(self) -> None:
@@ -402,38 +397,21 @@ class ChartView(Widget):
         if not self.is_attached:  # removed while a redraw was pending
             return
         self._drawn_at = time.monotonic()
-        before, size = self._strips, self._strips_size
-        self._strips = None
-        if before is None or size != self.content_size:
-            self.refresh()
-            return
-        # only the rows that changed: a live curve grows by a column or so per redraw, so
-        # most rows (axes, band, the curve drawn so far) stay as Textual has them
-        rows = changed_rows(before, self._current())
-        if rows:
-            self.refresh(*(Region(0, start, size.width, stop - start) for start, stop in rows))
+        self._generation += 1
+        # only the rows that changed are repainted: a live curve grows by about a column a
+        # redraw, so most rows (axes, band, the curve drawn so far) stay as Textual has them
+        self.update_rows()
 
-    def lines(self) -> list[str]:
-        """The chart's text as drawn at the widget's size (for tests)."""
-        return [strip.text for strip in self._current()]
+    def rows_key(self) -> Hashable:
+        """The redraw the rows belong to (the data may change more often than it is drawn)."""
+        return self._generation
 
-    def _current(self) -> list[Strip]:
-        size = self.content_size
-        if self._strips is None or size != self._strips_size:
-            self._strips = [
-                strip.crop_extend(0, size.width, None)
-                for strip in render_chart(self.data, size.width, size.height)
-            ]
-            self._strips_size = size
-            self.renders += 1
-        return self._strips
-
-    def render_line(self, y: int) -> Strip:
-        """One row of the chart (Textual's line API)."""
-        strips = self._current()  # each exactly the content's width
-        if 0 <= y < len(strips):
-            return strips[y]
-        return Strip.blank(self.content_size.width)
+    def build_rows(self, width: int, height: int) -> list[Strip]:
+        """The chart laid out and rasterised at ``width`` × ``height``."""
+        self.renders += 1
+        return [
+            strip.crop_extend(0, width, None) for strip in render_chart(self.data, width, height)
+        ]
 
 
 __all__ = [
@@ -442,7 +420,6 @@ __all__ = [
     "ChartData",
     "ChartView",
     "Series",
-    "changed_rows",
     "nice_ticks",
     "render_chart",
 ]

@@ -15,8 +15,8 @@ from isoforce.tui.widgets.chart import ChartData, ChartView
 
 #: Redraws a second of the live chart. One column of its braille cells spans 0.1–0.4 s of a
 #: step at 80–200 columns, so 5 redraws a second still move it by about a column each time;
-#: a redraw (layout, rasterising and Textual compositing its rows) is the player's costliest
-#: update, about 1.5–3 ms of CPU at 120×40.
+#: a redraw lays out and rasterises the chart (about 1–1.5 ms of CPU at 120×40), and Textual
+#: repaints only the rows it changed.
 LIVE_CHART_HZ = 5.0
 
 

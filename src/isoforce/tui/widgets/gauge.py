@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Hashable
 from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from isoforce.tui.view import BandState
+from isoforce.tui.widgets.rows import RowWidget
 
 GAUGE_MAX_PCT = 120.0
 """The gauge's fixed right end (the highest target a drill may ask, with consent)."""
@@ -144,26 +144,29 @@ def state_word(state: BandState) -> str:
     return f"{state.shape} {state.label}" if state is not BandState.NONE else ""
 
 
-class EffortGauge(Widget):
+class EffortGauge(RowWidget):
     """Horizontal effort gauge on a fixed 0–120 % scale; its bar rows fill the height."""
 
     DEFAULT_CSS = """
     EffortGauge { height: 3; width: 100%; }
     """
 
-    effort_pct: reactive[float] = reactive(float("nan"))
-    target_pct: reactive[float] = reactive(float("nan"))
-    band_pct: reactive[float] = reactive(float("nan"))
-    state: reactive[BandState] = reactive(BandState.NONE)
-
-    #: The marks' cells and the state last handed to the reactives (None: nothing yet).
-    _shown: tuple[BarCells, BandState] | None = None
-    #: The rows last built and what they were built for (cells, state, size).
-    _strips: tuple[Strip, ...] = ()
-    _strips_key: tuple[object, ...] | None = None
+    #: The values last shown (:meth:`show`).
+    effort_pct = math.nan
+    target_pct = math.nan
+    band_pct = math.nan
+    state = BandState.NONE
 
     def _bar_width(self) -> int:
-        return max(10, self.size.width - STATE_BOX - 2)
+        return max(10, self.content_size.width - STATE_BOX - 2)
+
+    def _cells(self) -> BarCells:
+        return bar_cells(
+            width=self._bar_width(),
+            effort_pct=self.effort_pct,
+            target_pct=self.target_pct,
+            band_pct=self.band_pct,
+        )
 
     def show(
         self,
@@ -173,70 +176,37 @@ class EffortGauge(Widget):
         band_pct: float = math.nan,
         state: BandState = BandState.NONE,
     ) -> None:
-        """Take a frame's values; redraw only when a mark changes cell or the state changes.
+        """Take a frame's values; repaint only when a mark changes cell or the state changes.
 
-        A noisy hold moves the number far more often than the bar: each redraw is a
-        compositor pass, the biggest part of the screen's CPU at one sample a chunk.
+        A noisy hold moves the number far more often than the bar, and only the bar rows are
+        repainted, not the scale: each repaint is a pass through Textual's compositor.
         """
-        cells = bar_cells(
-            width=self._bar_width(),
-            effort_pct=effort_pct,
-            target_pct=target_pct,
-            band_pct=band_pct,
-        )
-        if self._shown == (cells, state):
-            return
-        self._shown = (cells, state)
-        self.effort_pct = effort_pct
-        self.target_pct = target_pct
-        self.band_pct = band_pct
+        self.effort_pct, self.target_pct, self.band_pct = effort_pct, target_pct, band_pct
         self.state = state
+        self.update_rows()
 
-    def notify_style_update(self) -> None:
-        """Rebuild the rows on the new background (a style or the theme changed)."""
-        super().notify_style_update()
-        self._strips_key = None
+    def rows_key(self) -> Hashable:
+        """The marks' cells and the state: equal keys draw the same rows."""
+        return (self._cells(), self.state)
 
-    def lines(self) -> list[str]:
-        """The rows as drawn at the widget's size (for tests)."""
-        return [strip.text for strip in self._current()]
-
-    def _current(self) -> tuple[Strip, ...]:
-        size = self.size
-        width = self._bar_width()
-        cells = bar_cells(
-            width=width,
-            effort_pct=self.effort_pct,
-            target_pct=self.target_pct,
-            band_pct=self.band_pct,
+    def build_rows(self, width: int, height: int) -> list[Strip]:
+        """The state boxes and bar rows, then the scale, as segments on the widget's style."""
+        base = self.rich_style
+        rows = gauge_rows(
+            bar_rows=max(1, height - 1),
+            width=self._bar_width(),
+            cells_at=self._cells(),
+            state=self.state,
         )
-        key = (cells, self.state, size)
-        if key != self._strips_key:
-            base = self.rich_style
-            rows = gauge_rows(
-                bar_rows=max(1, size.height - 1), width=width, cells_at=cells, state=self.state
+        return [
+            Strip([Segment(text, _style(base, words)) for text, words in row]).adjust_cell_length(
+                width, base
             )
-            self._strips = tuple(
-                Strip(
-                    [Segment(text, self._style(base, words)) for text, words in row]
-                ).adjust_cell_length(size.width, base)
-                for row in rows
-            )
-            self._strips_key = key
-        return self._strips
+            for row in rows
+        ]
 
-    @staticmethod
-    @functools.lru_cache(maxsize=64)
-    def _style(base: Style, words: str) -> Style:
-        return base + Style.parse(words) if words else base
 
-    def render_line(self, y: int) -> Strip:
-        """One row of the gauge (Textual's line API): state boxes and bar rows, then the scale.
-
-        Rows are built as segments when a mark moves to another cell, the state or the size
-        changes; built as rich ``Text`` each time, a redraw cost about 2 ms of CPU.
-        """
-        strips = self._current()
-        if 0 <= y < len(strips):
-            return strips[y]
-        return Strip.blank(self.size.width, self.rich_style)
+@functools.lru_cache(maxsize=64)
+def _style(base: Style, words: str) -> Style:
+    """``words`` (a rich style definition) on top of the widget's own style."""
+    return base + Style.parse(words) if words else base
