@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import numpy as np
+import pytest
 
 from isoforce.core.schema import FORCE, FORCE_COLUMNS, IMU_COLUMNS, dense
 from isoforce.export.csv_writer import CsvSampleWriter
@@ -93,3 +95,20 @@ def test_live_json_writer_writes_the_one_json_format() -> None:
         if name in DECIMALS:
             want = np.round(want, DECIMALS[name])
         np.testing.assert_array_equal(getattr(got, name), want)
+
+
+@pytest.mark.parametrize("only", [None, ("force_n", "phase", "lost_before")])
+def test_chunks_of_mixed_sizes_unpack_to_the_samples_packed(only: tuple[str, ...] | None) -> None:
+    """Runs of equal-size chunks are copied together; sizes change, groups fill and split."""
+    ch = channel(3000, seed=4)
+    sizes = [200] * 6 + [1, 3, 0, 7] + [200] * 300 + [199, 200, 2]
+    cuts = np.cumsum([0, *sizes])
+    cuts = cuts[cuts <= len(ch)]
+    rows = []
+    for a, b in itertools.pairwise(cuts.tolist()):
+        part = ch.part(a, b)
+        rows.append((b - a, 1, blob.pack_samples(part.columns()), blob.pack_lost(part.lost_before)))
+    total = int(cuts[-1])
+    back = blob.channel_from_rows("load", iter(rows), total, only=only)
+    for name in ARRAY_FIELDS if only is None else ("t_s", *only):
+        np.testing.assert_array_equal(getattr(back, name), getattr(ch, name)[:total])
