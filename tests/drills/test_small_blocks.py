@@ -17,10 +17,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from isoforce.core.effort_key import Direction
+from isoforce.core.samples import SMALL_BLOCK
 from isoforce.drills import DrillEngine, DrillEvent, EngineSettings, EventKind, load_builtin
 from isoforce.drills import engine as engine_module
 from isoforce.drills._runtime import _clip, _minimum
-from isoforce.drills.engine import SMALL_BLOCK
 from isoforce.drills.model import Drill
 from isoforce.drills.phase_clock import phase_clock
 from isoforce.live.guide import DrillGuide, SimulatedPainReporter

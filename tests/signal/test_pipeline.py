@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from isoforce.core.effort_key import Capabilities, Direction
-from isoforce.core.samples import SampleBlock
+from isoforce.core.samples import SMALL_BLOCK, SampleBlock
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortModel, EffortReference, NotMeasured
-from isoforce.signal.pipeline import SMALL_BLOCK, ForcePipeline, PipelineSettings
+from isoforce.signal.pipeline import ForcePipeline, PipelineSettings
 
 _FS_HZ = 80.0
 _N = 400

@@ -38,3 +38,25 @@ def test_the_bar_fills_to_the_effort_and_marks_the_band() -> None:
     assert bar.rstrip().endswith("]")
     none = bar_cells(width=25, effort_pct=math.nan, target_pct=math.nan, band_pct=math.nan)
     assert "".join(text for text, _ in bar_runs(25, none)) == " " * 25
+
+
+def test_a_noisy_hold_keeps_the_fill_and_a_ramp_moves_it_cell_by_cell() -> None:
+    width = 121  # one cell per percent (0 … 120)
+
+    def fill(pct: float, held: int | None) -> int | None:
+        return bar_cells(
+            width=width, effort_pct=pct, target_pct=60.0, band_pct=5.0, held_fill=held
+        ).fill
+
+    assert fill(60.4, None) == 60
+    for pct in (59.2, 60.9, 59.6, 60.5):  # wobbling around the boundary: the drawn cell stays
+        assert fill(pct, 60) == 60
+    assert fill(61.0, 60) == 61 and fill(58.9, 60) == 59
+    drawn: list[int] = []
+    held = None
+    for pct in [x / 10 for x in range(0, 300)]:  # a ramp: every cell in turn, none skipped
+        held = fill(pct, held)
+        assert held is not None
+        if not drawn or drawn[-1] != held:
+            drawn.append(held)
+    assert drawn == list(range(0, 30))

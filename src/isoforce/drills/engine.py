@@ -39,6 +39,7 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from isoforce.core.samples import SMALL_BLOCK
 from isoforce.drills._pain import PainControls
 from isoforce.drills._runtime import ACTIVE as _ACTIVE
 from isoforce.drills._runtime import FloatArray, Outputs, Values
@@ -54,10 +55,6 @@ from isoforce.drills.phase_clock import PhaseClock, walk
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.scoring import EndReason, best_max_effort, summarize
 from isoforce.drills.segments import Phase, Segment
-
-SMALL_BLOCK = 16
-"""Blocks of up to this many samples run on plain floats: the same bits as the array path,
-without the microseconds each numpy call costs (a BLE sensor notifies one sample at a time)."""
 
 
 class DrillEngine(PainControls):

@@ -17,8 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.effort_key import Direction, ReferenceKind
-from isoforce.core.samples import FloatArray
-from isoforce.drills.engine import SMALL_BLOCK, DrillEngine
+from isoforce.core.samples import SMALL_BLOCK, FloatArray
+from isoforce.drills.engine import DrillEngine
 from isoforce.drills.events import Check, DrillEvent, EngineStatus, EventKind
 from isoforce.drills.imu_scores import (
     ImuDrillSummary,

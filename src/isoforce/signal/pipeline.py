@@ -14,13 +14,10 @@ from typing import NamedTuple
 import numpy as np
 
 from isoforce.core.effort_key import Capabilities, Direction
-from isoforce.core.samples import FloatArray, SampleBlock
+from isoforce.core.samples import SMALL_BLOCK, FloatArray, SampleBlock
 from isoforce.signal.calibration import Calibration
 from isoforce.signal.effort import EffortModel, EffortReference, NotMeasured
 from isoforce.signal.filters import SosFilter
-
-#: Blocks up to this many samples are processed on plain floats (see ``ForcePipeline.process``).
-SMALL_BLOCK = 16
 
 
 @dataclass(frozen=True, slots=True)

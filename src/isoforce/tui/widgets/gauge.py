@@ -62,20 +62,45 @@ class BarCells(NamedTuple):
     """The target's column (None: no band and target)."""
 
 
-def bar_cells(*, width: int, effort_pct: float, target_pct: float, band_pct: float) -> BarCells:
-    """The columns of a bar row of ``width`` cells (at least 10) for these values."""
+#: A drawn fill moves only once the effort is this many cells from it: a noisy hold then does
+#: not flicker between two cells (and repaint the bar each time), while a ramp still moves it
+#: one cell at a time, half a cell later than plain rounding would.
+FILL_HOLD_CELLS = 1.0
+
+
+def bar_cells(
+    *,
+    width: int,
+    effort_pct: float,
+    target_pct: float,
+    band_pct: float,
+    held_fill: int | None = None,
+) -> BarCells:
+    """The columns of a bar row of ``width`` cells (at least 10) for these values.
+
+    ``held_fill``: the fill drawn last at this width; it stays while the effort is within
+    :data:`FILL_HOLD_CELLS` of it.
+    """
     width = max(10, width)
 
+    def at(pct: float) -> float:
+        return max(0.0, min(width - 1.0, abs(pct) / GAUGE_MAX_PCT * (width - 1)))
+
     def col(pct: float) -> int:
-        return max(0, min(width - 1, round(abs(pct) / GAUGE_MAX_PCT * (width - 1))))
+        return round(at(pct))
 
     band = target = None
     if not math.isnan(band_pct) and not math.isnan(target_pct):
         band = col(max(0.0, abs(target_pct) - band_pct)), col(abs(target_pct) + band_pct)
         target = col(target_pct)
     effort = not math.isnan(effort_pct)
+    fill = None
+    if effort:
+        fill = col(effort_pct)
+        if held_fill is not None and abs(at(effort_pct) - held_fill) < FILL_HOLD_CELLS:
+            fill = held_fill
     return BarCells(
-        fill=col(effort_pct) if effort else None,
+        fill=fill,
         over=effort and abs(effort_pct) > GAUGE_MAX_PCT,
         band=band,
         target=target,
@@ -156,17 +181,25 @@ class EffortGauge(RowWidget):
     target_pct = math.nan
     band_pct = math.nan
     state = BandState.NONE
+    #: The marks' cells last worked out, and the bar width they are for (-1: none yet).
+    _shown_cells = BarCells(None, False, None, None)
+    _cells_width = -1
 
     def _bar_width(self) -> int:
         return max(10, self.content_size.width - STATE_BOX - 2)
 
     def _cells(self) -> BarCells:
-        return bar_cells(
-            width=self._bar_width(),
-            effort_pct=self.effort_pct,
-            target_pct=self.target_pct,
-            band_pct=self.band_pct,
-        )
+        """The marks' cells at the current width (worked out afresh after a resize)."""
+        width = self._bar_width()
+        if self._cells_width != width:
+            self._shown_cells = bar_cells(
+                width=width,
+                effort_pct=self.effort_pct,
+                target_pct=self.target_pct,
+                band_pct=self.band_pct,
+            )
+            self._cells_width = width
+        return self._shown_cells
 
     def show(
         self,
@@ -178,11 +211,25 @@ class EffortGauge(RowWidget):
     ) -> None:
         """Take a frame's values; repaint only when a mark changes cell or the state changes.
 
-        A noisy hold moves the number far more often than the bar, and only the bar rows are
-        repainted, not the scale: each repaint is a pass through Textual's compositor.
+        A noisy hold moves the number far more often than the bar (whose fill also holds its
+        cell within :data:`FILL_HOLD_CELLS`), and only the bar rows are repainted, not the
+        scale: each repaint is a pass through Textual's compositor.
         """
+        # the same effort again (the stream stopped or stalled): the fill settles where
+        # rounding puts it, whatever the frames before it were
+        moving = effort_pct != self.effort_pct
         self.effort_pct, self.target_pct, self.band_pct = effort_pct, target_pct, band_pct
         self.state = state
+        width = self._bar_width()
+        held = self._shown_cells.fill if self._cells_width == width and moving else None
+        self._shown_cells = bar_cells(
+            width=width,
+            effort_pct=effort_pct,
+            target_pct=target_pct,
+            band_pct=band_pct,
+            held_fill=held,
+        )
+        self._cells_width = width
         self.update_rows()
 
     def rows_key(self) -> Hashable:
