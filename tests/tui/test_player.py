@@ -113,7 +113,9 @@ async def test_the_zero_step_before_rotations_asks_for_stillness() -> None:
 
 
 async def test_the_audio_mode_is_on_screen_and_a_missing_speech_engine_is_said_once() -> None:
-    app = make_app(drill="max-test", stop_at_s=30.0)
+    # paced at 10x, not as fast as the machine goes: frames come at most 30 times a second of
+    # wall time, so unpaced a whole 3 s count-in could fall between two frames
+    app = make_app(drill="max-test", stop_at_s=30.0, speed=10.0)
     app.player = CuePlayer(AudioMode.SPEECH, bell=app.bell, speaker=None, player=None)
     said: list[str] = []
     notify = app.notify
