@@ -222,9 +222,10 @@ def channel_from_rows(
 ) -> ChannelData:
     """One channel from stored chunk rows ``(n, layout, data, lost)``, arrays allocated once.
 
-    With ``total`` (the sum of ``n``) the rows may be a lazy iterator, so only one chunk's
-    bytes are held at a time. With ``only``, just those columns (and ``t_s``) are read; each
-    other column is its "none" value as a read-only view that takes no memory.
+    With ``total`` (the sum of ``n``) the rows may be a lazy iterator, so only a group of
+    chunks' bytes is held at a time (see :meth:`BlobLayout.unpack`). With ``only``, just
+    those columns (and ``t_s``) are read; each other column is its "none" value as a read-only
+    view that takes no memory.
     """
     wanted = None if only is None else {"t_s", *only}
     try:

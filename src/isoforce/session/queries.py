@@ -193,7 +193,8 @@ def channel(
 ) -> ChannelData:
     """One channel's ``total`` samples in time order; only the columns ``only`` names, if given.
 
-    The arrays are allocated once and filled chunk by chunk (no batches to join).
+    The arrays are allocated once and filled group by group of stored chunks (no batches to
+    join).
     """
     rows = conn.execute(
         "SELECT n, layout, data, lost FROM sample_chunks WHERE session_id = ? AND channel = ?"

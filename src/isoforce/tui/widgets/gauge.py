@@ -190,15 +190,25 @@ class EffortGauge(RowWidget):
 
     def _cells(self) -> BarCells:
         """The marks' cells at the current width (worked out afresh after a resize)."""
+        if self._cells_width != self._bar_width():
+            return self._work_out_cells(hold=False)
+        return self._shown_cells
+
+    def _work_out_cells(self, *, hold: bool) -> BarCells:
+        """The marks' cells for the values last shown.
+
+        With ``hold``, the fill drawn last at this width stays within :data:`FILL_HOLD_CELLS`.
+        """
         width = self._bar_width()
-        if self._cells_width != width:
-            self._shown_cells = bar_cells(
-                width=width,
-                effort_pct=self.effort_pct,
-                target_pct=self.target_pct,
-                band_pct=self.band_pct,
-            )
-            self._cells_width = width
+        held = self._shown_cells.fill if hold and self._cells_width == width else None
+        self._shown_cells = bar_cells(
+            width=width,
+            effort_pct=self.effort_pct,
+            target_pct=self.target_pct,
+            band_pct=self.band_pct,
+            held_fill=held,
+        )
+        self._cells_width = width
         return self._shown_cells
 
     def show(
@@ -220,16 +230,7 @@ class EffortGauge(RowWidget):
         moving = effort_pct != self.effort_pct
         self.effort_pct, self.target_pct, self.band_pct = effort_pct, target_pct, band_pct
         self.state = state
-        width = self._bar_width()
-        held = self._shown_cells.fill if self._cells_width == width and moving else None
-        self._shown_cells = bar_cells(
-            width=width,
-            effort_pct=effort_pct,
-            target_pct=target_pct,
-            band_pct=band_pct,
-            held_fill=held,
-        )
-        self._cells_width = width
+        self._work_out_cells(hold=moving)
         self.update_rows()
 
     def rows_key(self) -> Hashable:
