@@ -4,27 +4,63 @@ Read top to bottom: :mod:`~isoforce.live.build` wires a :class:`LiveSession` (tr
 registry, decoder, pipeline, IMU chain, drill guide); :mod:`~isoforce.live.session` runs it and
 hands each consumer a :class:`~isoforce.live.frame.LiveFrame` per block and a
 :class:`~isoforce.live.frame.SessionOutcome` at the end.
+
+The names below are imported on first use (:mod:`isoforce.core.lazy`): the TUI's first frame
+needs the frame types, not the session that runs later.
 """
 
-from isoforce.live.frame import (
-    DrillCommand,
-    DrillState,
-    Gap,
-    LinkChange,
-    LinkEvent,
-    LinkSource,
-    LinkState,
-    LiveFrame,
-    SessionHeader,
-    SessionOutcome,
-)
-from isoforce.live.options import PROVISIONAL_MVIC_N, SessionOptions
-from isoforce.live.session import (
-    Consumer,
-    FrameConsumer,
-    LiveSession,
-    ReconnectPolicy,
-    StopReason,
+from typing import TYPE_CHECKING
+
+from isoforce.core.lazy import exports_of, lazy_exports
+
+if TYPE_CHECKING:
+    from isoforce.live.frame import (
+        DrillCommand,
+        DrillState,
+        Gap,
+        LinkChange,
+        LinkEvent,
+        LinkSource,
+        LinkState,
+        LiveFrame,
+        SessionHeader,
+        SessionOutcome,
+    )
+    from isoforce.live.options import PROVISIONAL_MVIC_N, SessionOptions
+    from isoforce.live.session import (
+        Consumer,
+        FrameConsumer,
+        LiveSession,
+        ReconnectPolicy,
+        StopReason,
+    )
+
+__getattr__ = lazy_exports(
+    __name__,
+    exports_of(
+        {
+            "isoforce.live.frame": (
+                "DrillCommand",
+                "DrillState",
+                "Gap",
+                "LinkChange",
+                "LinkEvent",
+                "LinkSource",
+                "LinkState",
+                "LiveFrame",
+                "SessionHeader",
+                "SessionOutcome",
+            ),
+            "isoforce.live.options": ("PROVISIONAL_MVIC_N", "SessionOptions"),
+            "isoforce.live.session": (
+                "Consumer",
+                "FrameConsumer",
+                "LiveSession",
+                "ReconnectPolicy",
+                "StopReason",
+            ),
+        }
+    ),
 )
 
 __all__ = [

@@ -30,15 +30,14 @@ from isoforce.session.references import ChosenReference, StoredReferences
 from isoforce.tui.audio import AudioMode, CueMapper, CuePlayer
 from isoforce.tui.controller import LiveController
 from isoforce.tui.denominator import day_text
-from isoforce.tui.screens.offer import ReferenceOfferScreen
 from isoforce.tui.screens.player import PlayerScreen
-from isoforce.tui.screens.setup import DeviceScreen, DrillPickerScreen
-from isoforce.tui.screens.summary import SummaryScreen
-from isoforce.tui.summary_rows import StepTable, step_table
 
+# The other screens are imported where they are first shown: the first frame (the player, or
+# the device picker) waits on every module imported before it.
 if TYPE_CHECKING:
     from isoforce.drills.model import Drill
     from isoforce.live.options import SessionOptions
+    from isoforce.tui.summary_rows import StepTable
 
 #: Without new samples the screen still redraws this often (countdowns, a lost sensor).
 IDLE_FRAME_S = 0.1
@@ -113,6 +112,8 @@ class IsoforceApp(App[None]):
         if self.config.drill is not None:
             self.start_drill(self.config.drill)
         else:
+            from isoforce.tui.screens.setup import DeviceScreen
+
             self.push_screen(DeviceScreen())
         self.controller.on_data = self.request_frame
         self.set_interval(IDLE_FRAME_S, self._idle_frame)
@@ -277,6 +278,8 @@ class IsoforceApp(App[None]):
                 f"{rec.value_n:.0f} N from {day_text(rec.measured_at)}"
                 for (k, d), rec in self._stored(drill).sources.items()
             ]
+            from isoforce.tui.screens.offer import ReferenceOfferScreen
+
             self.push_screen(ReferenceOfferScreen(drill, missing, known=known))
             return
         if self.wanted_drill == name:
@@ -335,8 +338,8 @@ class IsoforceApp(App[None]):
         A drill started from the command line gets no picker underneath (its compose would
         delay the first frame); :meth:`to_picker` opens one when the user asks for it.
         """
-        if any(isinstance(s, DrillPickerScreen) for s in self.screen_stack):
-            while not isinstance(self.screen_stack[-1], DrillPickerScreen):
+        if self._has_picker():
+            while not getattr(self.screen_stack[-1], "is_picker", False):
                 self.pop_screen()
         else:
             while len(self.screen_stack) > 1:
@@ -344,10 +347,15 @@ class IsoforceApp(App[None]):
 
     def to_picker(self) -> None:
         """Close every screen above the drill picker (opening one when there is none)."""
-        had_picker = any(isinstance(s, DrillPickerScreen) for s in self.screen_stack)
+        had_picker = self._has_picker()
         self._close_above_picker()
         if not had_picker:
+            from isoforce.tui.screens.setup import DrillPickerScreen
+
             self.push_screen(DrillPickerScreen())
+
+    def _has_picker(self) -> bool:
+        return any(getattr(s, "is_picker", False) for s in self.screen_stack)
 
     async def _restart(self, drill: object) -> None:
         from isoforce.drills.model import Drill
@@ -370,6 +378,8 @@ class IsoforceApp(App[None]):
         self.run_worker(self._summary(), group="stop")
 
     async def _summary(self) -> None:
+        from isoforce.tui.screens.summary import SummaryScreen
+
         await self.controller.stop()
         result = self.controller.result
         if result is not None:
@@ -391,6 +401,8 @@ class IsoforceApp(App[None]):
             )
 
     def _step_table(self, result: DrillResult) -> StepTable | None:
+        from isoforce.tui.summary_rows import step_table
+
         header = self.controller.header
         if header is None or header.drill is None:
             return None

@@ -18,6 +18,8 @@ class IsoScreen(Screen[None]):
     """A screen the app draws each frame once it is shown (see :meth:`show`)."""
 
     ready = False
+    #: Whether this is the drill picker (the screen the app goes back to between drills).
+    is_picker = False
 
     def on_screen_resume(self) -> None:
         """Frames may draw from now on: the first one at once."""

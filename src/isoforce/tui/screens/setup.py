@@ -179,6 +179,8 @@ class PairImuScreen(IsoScreen):
 class DrillPickerScreen(IsoScreen):
     """Pick a drill (built-in or the user's own) and the side; or free mode, maxima, history."""
 
+    is_picker = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # named in the title next to what they change, so the footer fits 80 columns
         Binding("l", "side('left')", "left side", show=False),
