@@ -42,6 +42,16 @@ def test_finding_rails_scores_are_not_dominated_by_the_switch_from_pails() -> No
         assert rails.metrics.rmse <= 2 * pails.metrics.rmse, (pails.label, rails.label)
 
 
+def test_rmse_and_ce_say_their_unit_percent_of_the_max_or_newtons_with_no_max() -> None:
+    score = _hold_scores("sim")[0]
+    m = score.metrics
+    assert m.rmse is not None and m.constant_error is not None
+    brief = score_brief(score)
+    assert f"RMSE {m.rmse:.1f} %" in brief and f"CE {m.constant_error:.1f} %" in brief
+    newtons = score_brief(score, in_newtons=True)  # a step run on the 100 N scale
+    assert f"RMSE {m.rmse:.1f} N" in newtons and f"CE {m.constant_error:.1f} N" in newtons
+
+
 def test_finding_a_direction_the_sensor_cannot_see_is_not_force_measured_never_scored() -> None:
     holds = _hold_scores("sim-push")  # a compression-only cell: RAILs are invisible to it
     pulls = [s for s in holds if s.direction is Direction.PULL]

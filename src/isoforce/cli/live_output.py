@@ -206,7 +206,8 @@ class DrillPrinter(FrameConsumer):
             elif e.kind is EventKind.STEP_SCORED and e.score is not None:
                 from isoforce.drills.report import score_brief
 
-                _line(f"{stamp}   scored: {score_brief(e.score)}")
+                newtons = e.step_index in self.in_newtons
+                _line(f"{stamp}   scored: {score_brief(e.score, in_newtons=newtons)}")
                 if e.score.direction is not None:
                     _line(f"{stamp}   felt any? 1 pinching · 2 cramping · 3 compensation")
                 imu = imu_scores.get(e.step_index)

@@ -27,7 +27,7 @@ def _pct(value: float | None, digits: int = 1, suffix: str = "") -> str:
 
 
 def score_row(score: StepScore, *, in_newtons: bool = False) -> tuple[str, ...]:
-    """One table row for a step score (effort values in % of the reference).
+    """One table row for a step score (effort values, RMSE and CE in % of the reference).
 
     ``in_newtons``: the step ran with no max known (the 100 N scale), so its mean and peak are
     shown in newtons, never as a % of a stand-in.
@@ -42,8 +42,8 @@ def score_row(score: StepScore, *, in_newtons: bool = False) -> tuple[str, ...]:
         str(score.step_index + 1),
         score.label,
         _pct(in_band, 0, " %"),
-        _pct(m.rmse),
-        _pct(m.constant_error, 1),
+        _pct(m.rmse, 1, unit),
+        _pct(m.constant_error, 1, unit),
         _pct(m.steadiness_cv_pct, 1, " %"),
         _pct(m.mean_effort, 0, unit),
         _pct(m.peak_effort, 0, unit),
@@ -51,9 +51,13 @@ def score_row(score: StepScore, *, in_newtons: bool = False) -> tuple[str, ...]:
     )
 
 
-def score_brief(score: StepScore, sep: str = ", ") -> str:
-    """A step's score in one phrase, e.g. ``in band 98 %, RMSE 1.2, CE -0.3, CV 1.9 %``."""
-    row = score_row(score)
+def score_brief(score: StepScore, sep: str = ", ", *, in_newtons: bool = False) -> str:
+    """A step's score in one phrase, e.g. ``in band 98 %, RMSE 1.2 %, CE -0.3 %, CV 1.9 %``.
+
+    RMSE and CE are in the step's effort unit: % of the max it divides by, or N when the step
+    ran with no max known (``in_newtons``).
+    """
+    row = score_row(score, in_newtons=in_newtons)
     if row[2] == NOT_FORCE_MEASURED:
         return f"{NOT_FORCE_MEASURED} (the sensor cannot see this direction)"
     return sep.join(

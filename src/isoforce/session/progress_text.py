@@ -30,7 +30,7 @@ def _row(w: WeekRow) -> tuple[str, ...]:
         str(w.sessions) if w.sessions else "—",
         str(w.holds) if w.holds else "—",
         "—" if w.in_band_pct is None else f"{w.in_band_pct:.0f} %",
-        "—" if w.rmse_pct is None else f"{w.rmse_pct:.1f}",
+        "—" if w.rmse_pct is None else f"{w.rmse_pct:.1f} %",
         "—" if w.hold_target_pct is None else f"{w.hold_target_pct:g} %",
         "; ".join(w.pains) if w.pains else "—",
     )

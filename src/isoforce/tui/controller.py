@@ -31,7 +31,14 @@ from isoforce.signal.calibration import UNCALIBRATED, Calibration
 from isoforce.signal.effort import EffortReference
 from isoforce.signal.imu import ImuView
 from isoforce.signal.peak_hold import PeakHold
-from isoforce.tui.live_view import COL, RING_COLUMNS, TrialCurves, live_view, reference_label
+from isoforce.tui.live_view import (
+    COL,
+    RING_COLUMNS,
+    TrialCurves,
+    effort_unit,
+    live_view,
+    reference_label,
+)
 from isoforce.tui.view import LiveView
 
 if TYPE_CHECKING:
@@ -410,6 +417,13 @@ class LiveController:
         from isoforce.drills.report import imu_step_text
 
         return imu_step_text(score, kind=header.plan[step_index].kind)
+
+    def step_in_newtons(self, step_index: int) -> bool:
+        """Whether a step's effort reads in N (it ran with no max known: the 100 N scale)."""
+        header = self.header
+        if header is None or not 0 <= step_index < len(header.plan):
+            return False
+        return effort_unit(header, header.plan[step_index]) == "N"
 
     def command(self, command: DrillCommand) -> None:
         """A drill key (pain, pause/resume, skip, abort) for the running session."""

@@ -94,7 +94,7 @@ def live_view(
             movement=header.drill.movement if header.drill is not None else movement,
             position=header.drill.position if header.drill is not None else position,
         ),
-        effort_unit=_effort_unit(header, state.step if state is not None else None),
+        effort_unit=effort_unit(header, state.step if state is not None else None),
     )
     if state is None:
         window = ring.latest(int(FREE_WINDOW_S * fs))
@@ -323,7 +323,7 @@ def _divides_by(
     return "" if c is None else text(c)
 
 
-def _effort_unit(header: SessionHeader, step: PlanStep | None) -> str:
+def effort_unit(header: SessionHeader, step: PlanStep | None) -> str:
     """``N`` while ``step`` divides by the newton scale (its max is being measured), else ``%``."""
     if step is None or step.direction is None or step.reference is None:
         return "%"

@@ -57,7 +57,7 @@ def _cells(m: Metrics, max_n: float | None, *, no_max: bool = False) -> tuple[st
         _pair(newtons(m.mean_effort), newtons(m.peak_effort), 1),
         "—" if no_max else _pair(m.mean_effort, m.peak_effort, 0),
         _num(in_band, 0, " %"),
-        _num(m.rmse, 1),
+        _num(m.rmse, 1, " N" if no_max else " %"),
     )
 
 

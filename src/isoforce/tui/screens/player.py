@@ -225,10 +225,13 @@ class PlayerScreen(IsoScreen):
                 and e.kind is EventKind.STEP_SCORED
                 and e.score is not None
             ):
-                imu = self.iso_app.controller.imu_step_text(e.step_index)
+                controller = self.iso_app.controller
+                imu = controller.imu_step_text(e.step_index)
+                newtons = controller.step_in_newtons(e.step_index)
+                brief = score_brief(e.score, " · ", in_newtons=newtons)
                 # once per step, and one or two lines (with the IMU's): a layout pass is fine
                 self.query_one("#last-score", Static).update(
-                    f"Step {e.step_index + 1} {e.score.label}: {score_brief(e.score, ' · ')}"
+                    f"Step {e.step_index + 1} {e.score.label}: {brief}"
                     + (f"\nIMU: {imu}" if imu else "")
                     + (f"\n{CHECK_PROMPT}" if e.score.direction is not None else "")
                 )
