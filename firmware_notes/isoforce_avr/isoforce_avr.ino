@@ -95,7 +95,14 @@ void setup() {
   isf_app_init(&app, ADC_RATE_HZ, imu_present ? &scale : nullptr, serial_write, nullptr);
 }
 
-void loop() {
+// Commands are read right after a reading, when the next conversion is a whole period away
+// (12.5 ms at 80 SPS): a reply written while a conversion became ready would hold back the
+// reading's time stamp (a full serial buffer blocks the write). With no reading for
+// INPUT_IDLE_US (no ADC, or one that stopped), commands are read anyway, so they are answered.
+static const uint32_t INPUT_IDLE_US = 150000;  // longer than a 10 SPS conversion (100 ms)
+static uint32_t last_reading_us = 0;
+
+static void read_commands() {
   uint8_t input[INPUT_CHUNK];
   size_t n = 0;
   while (n < sizeof input && Serial.available() > 0) {
@@ -104,7 +111,13 @@ void loop() {
   if (n > 0) {
     isf_app_input(&app, input, n);
   }
+}
+
+void loop() {
   if (!isf_hx711_is_ready(&hx)) {
+    if ((uint32_t)(micros() - last_reading_us) > INPUT_IDLE_US) {
+      read_commands();
+    }
     return;
   }
   uint32_t t_us = micros();
@@ -116,4 +129,6 @@ void loop() {
     isf_mpu6050_parse(burst, &imu);
   }
   isf_app_sample(&app, t_us, raw, have_imu ? &imu : nullptr);
+  last_reading_us = t_us;
+  read_commands();
 }
