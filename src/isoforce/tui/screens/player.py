@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -23,9 +24,10 @@ from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
 from isoforce.tui.widgets.imu_panel import ImuPanel
 
-#: The gauge moves at the full frame rate; text, digits and the curve redraw every third frame
-#: (10 Hz at 30 fps: faster than anyone reads) and at once when an event arrives.
-SLOW_EVERY_N_FRAMES = 3
+#: The gauge moves at the full frame rate; text, digits and the curve redraw at most this often
+#: (digits that change more often are harder, not easier, to read from the floor) and at once
+#: when an event arrives.
+SLOW_HZ = 6.0
 
 
 #: The widest text each big number shows: it sets the digits' scale, so they do not jump.
@@ -170,7 +172,8 @@ class PlayerScreen(IsoScreen):
         Binding("q", "finish", "quit & save"),
     ]
 
-    _frames = 0
+    #: Host time (monotonic) of the last frame drawn in full.
+    _slow_at = -math.inf
     _frame_t_s = -1.0
     #: The session time of the last frame drawn in full (text and digits too); -1 before any.
     shown_t_s = -1.0
@@ -211,12 +214,13 @@ class PlayerScreen(IsoScreen):
             band_pct=view.band_pct,
             state=view.state,
         )
-        self._frames += 1
         # A second frame with no new sample (the stream stopped or stalled) is drawn in full,
         # so the last numbers are on screen however the frames fell.
         stalled = view.t_s == self._frame_t_s and view.t_s != self.shown_t_s
         self._frame_t_s = view.t_s
-        if self._frames % SLOW_EVERY_N_FRAMES == 0 or events or stalled:
+        now = time.monotonic()
+        if now - self._slow_at >= 1.0 / SLOW_HZ or events or stalled:
+            self._slow_at = now
             self._show_slow(view)
             self.shown_t_s = view.t_s
         for e in events:
