@@ -111,6 +111,13 @@ def test_a_first_line_of_digits_before_labelled_lines_is_a_cut_off_tail() -> Non
     assert samples(items) == [84067.0, 84070.0]
     assert dec.stats.frames_ok == 2 and dec.stats.bytes_dropped == 3
     assert dec.stats.other["rejected_lines"] == 1
+    # alone in its chunk (at 80 Hz a serial read brings one line), the tail is held to the next
+    for cuts in ([3], [2, 3, 10]):
+        items, dec = run(b"9\r\nHX711 reading: 84067\r\nHX711 reading: 84070\r\n", cuts=cuts)
+        assert samples(items) == [84067.0, 84070.0] and dec.stats.frames_ok == 2
+    # a stream that ends after its first bare line keeps it
+    dec = Hx711LineDecoder()
+    assert samples(dec.feed(0.0, b"9\r\n")) == [] and samples(dec.flush(1.0)) == [9.0]
     # a stream of bare numbers keeps its first line, alone in its chunk or not
     assert samples(run(b"9\r\n10\r\n")[0]) == [9.0, 10.0]
     assert samples(run(b"9\r\n10\r\n", cuts=[3])[0]) == [9.0, 10.0]
@@ -126,9 +133,9 @@ def test_after_noise_a_bare_number_is_not_trusted() -> None:
 
 def test_a_partial_line_left_by_a_stopped_device_is_dropped() -> None:
     dec = Hx711LineDecoder()
-    dec.feed(0.0, b"12\n34")
+    first = dec.feed(0.0, b"12\n34")
     out = dec.feed(5.0, b"5\n")  # seconds later: "34" was cut off, "5" is a new reading
-    assert samples(out) == [5.0]
+    assert samples(first + out) == [12.0, 5.0]
     assert dec.stats.bytes_dropped == 2
 
 

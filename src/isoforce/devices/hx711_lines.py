@@ -17,9 +17,10 @@ they are ADC counts or the sketch's own units, the isoforce calibration maps the
 Garbage never raises. A line is kept when it parses completely; non-printable bytes in front of
 a line (noise, a wrong baud rate, a boot message) and a truncated line in front of a labelled one
 are dropped and counted, as is a stream's first line of bare digits when a labelled line follows
-it in the same chunk (the port opened in the middle of ``HX711 reading: 84009`` and caught
-``9``); a line with noise inside it is dropped whole (after noise, only a labelled reading is
-trusted: a bare number there may be the tail of a damaged one). Clean lines that are not
+it (the port opened in the middle of ``HX711 reading: 84009`` and caught ``9``; that line is
+held, across chunks, until the next sample line or message decides); a line with noise inside
+it is dropped whole (after noise, only a labelled reading is trusted: a bare number there may be
+the tail of a damaged one). Clean lines that are not
 samples ("Tare complete", "HX711 not found.") become :class:`DeviceMessage` items. A number
 that overflows to infinity or exceeds ``MAX_ABS_VALUE`` drops its line (``stats.non_finite``,
 ``stats.out_of_range``). Text has no checksum: a corrupted digit that stays a digit cannot be
@@ -157,6 +158,9 @@ class Hx711LineDecoder(HostTimedDecoder):
         self._fast_path = fast_path
         #: Whether the stream has given a sample line yet (its first may be a cut-off tail).
         self._seen_sample = False
+        #: The stream's first line when it is a bare number: held (across chunks: at 80 Hz a
+        #: read brings one line) until the next sample line shows whether lines are labelled.
+        self._held: tuple[LineFormat, tuple[float, ...], int] | None = None
         self._last_t_host = -np.inf
 
     @property
@@ -186,10 +190,13 @@ class Hx711LineDecoder(HostTimedDecoder):
         return self._slow(t_host_s, complete)
 
     def flush(self, t_host_s: float) -> list[SampleBlock | DeviceMessage]:
-        """End of stream: an unterminated last line may be cut short; drop and count it."""
+        """End of stream: an unterminated last line may be cut short; drop and count it.
+
+        A held first line (a bare number no later line confirmed or refuted) is kept.
+        """
         self._drop(len(self._buf))
         self._buf.clear()
-        return []
+        return self._slow(t_host_s, b"", final=True) if self._held is not None else []
 
     # -- the bulk path: a whole chunk of lines of the current single-value format ------------
 
@@ -233,7 +240,9 @@ class Hx711LineDecoder(HostTimedDecoder):
 
     # -- the general path: line by line ------------------------------------------------------
 
-    def _slow(self, t_host_s: float, complete: bytes) -> list[SampleBlock | DeviceMessage]:
+    def _slow(
+        self, t_host_s: float, complete: bytes, *, final: bool = False
+    ) -> list[SampleBlock | DeviceMessage]:
         runs: list[_Run] = []
         order: list[SampleBlock | DeviceMessage | int] = []
         rows: list[tuple[float, ...]] = []
@@ -259,7 +268,7 @@ class Hx711LineDecoder(HostTimedDecoder):
 
         # The stream's first line may be the tail of one the port opened in the middle of: a
         # bare number there is held until the next sample line shows whether lines are labelled
-        held: tuple[LineFormat, tuple[float, ...], int] | None = None
+        held, self._held = self._held, None
         for raw_line in complete.split(NEWLINE)[:-1]:
             size = len(raw_line) + 1
             line = raw_line[:-1] if raw_line.endswith(CARRIAGE_RETURN) else raw_line
@@ -288,7 +297,10 @@ class Hx711LineDecoder(HostTimedDecoder):
                 held = None
             add(fmt, values)
         if held is not None:
-            add(*held[:2])
+            if final:
+                add(*held[:2])
+            else:
+                self._held = held  # no sample line after it yet: the next chunk decides
         close_run()
         blocks = self._blocks(t_host_s, runs)
         return [blocks[item] if isinstance(item, int) else item for item in order]
