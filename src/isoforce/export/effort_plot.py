@@ -91,13 +91,14 @@ def _panel(ax: Any, effort: Effort, *, bins: int) -> None:
             ax.axvspan(v.start_s, v.end_s, color=colour, alpha=0.35, linewidth=0, label=v.label)
     best = m["best_1s_n"]
     if best.value is not None and best.start_s is not None and best.end_s is not None:
-        ax.hlines(best.value, best.start_s, best.end_s, color="#2ca02c", linewidth=2.5)
-        ax.annotate(
-            f"best 1 s {best.value:.1f} N",
-            (best.end_s, best.value),
+        # its value in the legend: a label beside the bar ran into the peak and the curve
+        ax.hlines(
+            best.value,
+            best.start_s,
+            best.end_s,
             color="#2ca02c",
-            fontsize=7,
-            va="bottom",
+            linewidth=2.5,
+            label=f"best 1 s {best.value:.1f} N",
         )
     r2080 = m["rfd_20_80_n_per_s"]
     if r2080.value is not None and r2080.start_s is not None and r2080.end_s is not None:
