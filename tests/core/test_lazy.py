@@ -8,20 +8,20 @@ import types
 
 import pytest
 
-from isoforce.core.lazy import exports_of, lazy_exports
+from isoforce.core.lazy import lazy_exports
 
 
 def test_a_name_is_imported_on_first_use_and_then_kept_on_the_package() -> None:
     package = types.ModuleType("isoforce_lazy_probe")
     sys.modules[package.__name__] = package
     try:
-        getter = lazy_exports(package.__name__, exports_of({"json": ("dumps", "loads")}))
+        getter = lazy_exports(package.__name__, ("dumps", "loads"), ("json",))
         import json
 
         assert getter("dumps") is json.dumps
         assert package.dumps is json.dumps  # kept: the next use is a plain attribute read
         with pytest.raises(AttributeError, match="no attribute 'dump'"):
-            getter("dump")
+            getter("dump")  # in json, but not an export
     finally:
         del sys.modules[package.__name__]
 

@@ -11,7 +11,7 @@ needs the frame types, not the session that runs later.
 
 from typing import TYPE_CHECKING
 
-from isoforce.core.lazy import exports_of, lazy_exports
+from isoforce.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from isoforce.live.frame import (
@@ -35,34 +35,6 @@ if TYPE_CHECKING:
         StopReason,
     )
 
-__getattr__ = lazy_exports(
-    __name__,
-    exports_of(
-        {
-            "isoforce.live.frame": (
-                "DrillCommand",
-                "DrillState",
-                "Gap",
-                "LinkChange",
-                "LinkEvent",
-                "LinkSource",
-                "LinkState",
-                "LiveFrame",
-                "SessionHeader",
-                "SessionOutcome",
-            ),
-            "isoforce.live.options": ("PROVISIONAL_MVIC_N", "SessionOptions"),
-            "isoforce.live.session": (
-                "Consumer",
-                "FrameConsumer",
-                "LiveSession",
-                "ReconnectPolicy",
-                "StopReason",
-            ),
-        }
-    ),
-)
-
 __all__ = [
     "PROVISIONAL_MVIC_N",
     "Consumer",
@@ -82,3 +54,7 @@ __all__ = [
     "SessionOutcome",
     "StopReason",
 ]
+
+__getattr__ = lazy_exports(
+    __name__, __all__, ("isoforce.live.frame", "isoforce.live.options", "isoforce.live.session")
+)
