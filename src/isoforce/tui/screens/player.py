@@ -174,6 +174,8 @@ class PlayerScreen(IsoScreen):
 
     #: Host time (monotonic) of the last frame drawn in full.
     _slow_at = -math.inf
+    #: The count-in number drawn last (0: none).
+    _count_in_shown = 0
     _frame_t_s = -1.0
     #: The session time of the last frame drawn in full (text and digits too); -1 before any.
     shown_t_s = -1.0
@@ -218,9 +220,12 @@ class PlayerScreen(IsoScreen):
         # so the last numbers are on screen however the frames fell.
         stalled = view.t_s == self._frame_t_s and view.t_s != self.shown_t_s
         self._frame_t_s = view.t_s
+        # a new count-in number shows with its cue (the cue plays in this frame), not later
+        count_in = view.count_in != self._count_in_shown
         now = time.monotonic()
-        if now - self._slow_at >= 1.0 / SLOW_HZ or events or stalled:
+        if now - self._slow_at >= 1.0 / SLOW_HZ or events or stalled or count_in:
             self._slow_at = now
+            self._count_in_shown = view.count_in
             self._show_slow(view)
             self.shown_t_s = view.t_s
         for e in events:
