@@ -20,11 +20,10 @@ are dropped and counted, as is a stream's first line of bare digits when a label
 it (the port opened in the middle of ``HX711 reading: 84009`` and caught ``9``; that line is
 held, across chunks, until the next sample line or message decides); a line with noise inside
 it is dropped whole (after noise, only a labelled reading is trusted: a bare number there may be
-the tail of a damaged one). Clean lines that are not
-samples ("Tare complete", "HX711 not found.") become :class:`DeviceMessage` items. A number
-that overflows to infinity or exceeds ``MAX_ABS_VALUE`` drops its line (``stats.non_finite``,
-``stats.out_of_range``). Text has no checksum: a corrupted digit that stays a digit cannot be
-detected.
+the tail of a damaged one). Clean lines that are not samples ("Tare complete", "HX711 not
+found.") become :class:`DeviceMessage` items. A number that overflows to infinity or exceeds
+``MAX_ABS_VALUE`` drops its line (``stats.non_finite``, ``stats.out_of_range``). Text has no
+checksum: a corrupted digit that stays a digit cannot be detected.
 """
 
 from __future__ import annotations
