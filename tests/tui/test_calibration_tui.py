@@ -66,3 +66,34 @@ async def test_a_raw_count_sensor_is_calibrated_checked_and_saved_in_the_tui(
     cal = json.loads(saved.read_text())
     assert 1 / cal["n_per_raw"] == pytest.approx(COUNTS_PER_N, rel=0.01)
     assert cal["offset_raw"] == pytest.approx(84_000, abs=20)
+
+
+async def test_a_saved_calibration_is_used_when_the_device_is_given_on_the_command_line(
+    tmp_path: Path,
+) -> None:
+    """``isoforce tui --device hx711 --drill …``: the drill runs in newtons from the saved file."""
+    from isoforce.recording.calibration_file import save_calibration
+    from isoforce.signal.calibration import Calibration
+
+    data = tmp_path / "data"
+    saved = save_calibration(str(data), "hx711", Calibration(1 / COUNTS_PER_N, 84_000.0))
+    model = Hx711Text(rate_hz=80.0, base=84_000 + round(100 * COUNTS_PER_N), spread=2)
+    with Emulator(PtyLink(tmp_path), model) as emu:
+        options = SessionOptions(
+            device="hx711", port=str(emu.link.path), push_max_n=200.0, pull_max_n=150.0
+        )
+        config = AppConfig(
+            options=options,
+            drill="pails-rails-hip",
+            audio=AudioMode.OFF,
+            data_dir=str(data),
+            save=False,
+        )
+        app = create_app(config)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: app.controller.samples_kept > 40)
+            assert not app.controller.uncalibrated
+            assert app.calibration_note == f"using the calibration saved in {saved}"
+            view = app.controller.snapshot()
+            assert view.force_n == pytest.approx(100, abs=1)
+            await app.controller.stop()

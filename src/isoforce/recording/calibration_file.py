@@ -2,7 +2,8 @@
 
 One JSON file per device (``<data dir>/calibrations/<device>.json``), in the format
 ``isoforce calibrate --out`` writes, so ``--calibration`` on any command reads it too. The TUI
-loads it when that device is picked (a ``--calibration`` given on the command line wins).
+loads it when that device is picked, given with ``--device`` or remembered as the athlete's last
+one (a ``--calibration`` given on the command line wins).
 """
 
 from __future__ import annotations

@@ -109,6 +109,9 @@ class IsoforceApp(App[None]):
 
     def on_mount(self) -> None:
         """Open the first screen and start the frame timer."""
+        # the device from the command line (or the athlete's last one) takes its saved
+        # calibration as a device picked on the device screen does
+        self.calibration_note = self.controller.pick_calibration(self.controller.options.device)
         if self.config.drill is not None:
             self.start_drill(self.config.drill)
         else:
