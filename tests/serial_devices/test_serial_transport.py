@@ -79,6 +79,28 @@ def test_hx711_lines_at_80_hz_through_a_pty(emulate: EmulatorFactory) -> None:
     assert not reader_threads()
 
 
+def test_a_line_written_at_once_arrives_as_one_chunk(emulate: EmulatorFactory) -> None:
+    """The reader wakes on a line's first byte and takes the rest with it: one chunk a line
+    (two would wake the event loop and the decoder twice for one sample)."""
+    emu = emulate(Hx711Text(rate_hz=80.0))
+
+    async def main() -> list[bytes]:
+        chunks: list[bytes] = []
+        transport = serial_transport_for(HX711, str(emu.link.path), baud=57600)
+        async with transport:
+            emu.start()
+            async for chunk in transport.chunks():
+                chunks.append(chunk.data)
+                if sum(c.count(b"\n") for c in chunks) >= 40:
+                    break
+        return chunks
+
+    chunks = asyncio.run(main())
+    lines = sum(c.count(b"\n") for c in chunks)
+    # a loaded machine may bring two lines in one chunk, never one line in two
+    assert len(chunks) <= lines, [c for c in chunks if b"\n" not in c]
+
+
 def test_witmotion_baud_rate_is_found(emulate: EmulatorFactory) -> None:
     # The device answers only at 115200; at the 9600 tried first the host sees noise.
     emu = emulate(WitMotionUart(rate_hz=200.0), device_baud=115200).start()

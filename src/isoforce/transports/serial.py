@@ -31,12 +31,10 @@ from isoforce.devices.base import DeviceSpec
 from isoforce.devices.serial_specs import MIN_PROBE_FRAMES, SERIAL_PROFILES, matches, probe
 from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.transports.base import Transport
-from isoforce.transports.serial_ports import detect_baud, open_port
+from isoforce.transports.serial_ports import detect_baud, open_port, read_burst
 
 #: How long one blocking read waits before the reader checks whether it should stop.
 READ_TIMEOUT_S = 0.05
-#: The most bytes one read asks for (the OS buffer rarely holds more).
-MAX_READ_BYTES = 65536
 #: A streaming device silent for max(SILENCE_MIN_S, SILENCE_PERIODS sample periods) is lost.
 SILENCE_MIN_S = 3.0
 SILENCE_PERIODS = 20.0
@@ -210,13 +208,13 @@ class SerialTransport(Transport):
         deadline = self._now() + self.settings.first_data_timeout_s
         while self._now() < deadline:
             try:
-                data = port.read(port.in_waiting or 1)
+                data = read_burst(port)
             except (serial.SerialException, OSError) as exc:
                 raise TransportError(
                     TransportErrorReason.DISCONNECTED, f"{self.settings.url}: {exc}"
                 ) from None
             if data:
-                return RawChunk(self._now(), bytes(data))
+                return RawChunk(self._now(), data)
         raise TransportError(
             TransportErrorReason.TIMEOUT,
             f"{self.settings.url} is back but sends nothing yet",
@@ -240,13 +238,13 @@ class SerialTransport(Transport):
 
         while not stop.is_set():
             try:
-                data = port.read(min(port.in_waiting, MAX_READ_BYTES) or 1)
+                data = read_burst(port)
             except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
                 # TypeError/AttributeError: pyserial raises these when the fd closes under it
                 if not stop.is_set():
                     post(lost(self.settings.url, exc))
                 return
-            if data and not post(RawChunk(self._now(), bytes(data))):
+            if data and not post(RawChunk(self._now(), data)):
                 return
 
     async def _stop_reader(self) -> None:

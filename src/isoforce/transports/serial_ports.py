@@ -79,12 +79,29 @@ def open_port(url: str, baud: int) -> Any:
         raise open_error(url, exc) from None
 
 
+#: The most bytes one read takes (the OS buffer rarely holds more).
+MAX_READ_BYTES = 65536
+
+
+def read_burst(port: Any) -> bytes:
+    """All the port holds, else (within its timeout) the next byte and the burst it starts.
+
+    A device writes a line or a frame at once, so the reader that wakes on its first byte finds
+    the rest already there; taking it in the same read makes one chunk of it, not two (each
+    chunk wakes the event loop and the decoder).
+    """
+    waiting = port.in_waiting
+    data = bytes(port.read(min(waiting, MAX_READ_BYTES) or 1))
+    if data and not waiting and (rest := min(port.in_waiting, MAX_READ_BYTES - 1)):
+        data += port.read(rest)
+    return data
+
+
 def _read_for(port: Any, seconds: float, now: Callable[[], float]) -> Iterator[bytes]:
     deadline = now() + seconds
     while now() < deadline:
-        data = port.read(port.in_waiting or 1)
-        if data:
-            yield bytes(data)
+        if data := read_burst(port):
+            yield data
 
 
 def detect_baud(
