@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from isoforce.core.samples import SampleBlock
+from isoforce.devices import hx711_lines
 from isoforce.devices.base import DeviceMessage
 from isoforce.devices.hx711_lines import Hx711LineDecoder, detect_format
 
@@ -203,15 +206,18 @@ def test_valid_lines_after_garbage_are_all_recovered(
     crlf=st.booleans(),
     extra=st.sampled_from([b"", b"Tare complete\r\n", b"\x9f\r\n", b" 5 \r\n"]),
     cuts=st.lists(st.integers(1, 400), max_size=8),
+    numpy_from=st.sampled_from([1, hx711_lines.BULK_LINES]),
 )
 def test_bulk_path_equals_line_by_line_path(
-    values: list[str], prefix: str, crlf: bool, extra: bytes, cuts: list[int]
+    values: list[str], prefix: str, crlf: bool, extra: bytes, cuts: list[int], numpy_from: int
 ) -> None:
+    """``numpy_from``: whole numbers are parsed by numpy from 1 line a chunk, or as shipped."""
     end = "\r\n" if crlf else "\n"
     data = (
         "".join(f"{prefix}{v}{end}" for v in values).encode() + extra + (f"{prefix}1{end}").encode()
     )
-    fast_items, fast = run(data, cuts)
+    with mock.patch.object(hx711_lines, "BULK_LINES", numpy_from):
+        fast_items, fast = run(data, cuts)
     slow_items, slow = run(data, cuts, fast_path=False)
     assert samples(fast_items) == samples(slow_items)
     assert fast.stats == slow.stats
