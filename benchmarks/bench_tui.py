@@ -7,7 +7,10 @@ The app runs headless (Textual's test driver) over the simulated load cell in re
   the screen's update; Textual paints the updated widgets right after);
 - CPU: process CPU seconds / wall seconds for the whole app (simulator included), next to the
   same session run without any UI in the same run (the baseline), so the ratio isolates the UI;
-- first frame: from starting a fresh Python process to the app's first drawn frame.
+  then ``isoforce tui`` itself in tmux, on the simulator and on a pty HX711 board whose
+  emulator runs in a process of its own;
+- first frame: from launching ``isoforce tui`` on a pseudo-terminal to the player's first paint
+  on it (the CLI's start-up included).
 """
 
 from __future__ import annotations
@@ -147,24 +150,8 @@ async def _headless_run(
     return cpu, wall
 
 
-FIRST_FRAME_SCRIPT = """
-import time, asyncio
-from isoforce.tui.app import AppConfig, create_app
-from isoforce.tui.audio import AudioMode
-app = create_app(AppConfig(drill="pails-rails-hip", audio=AudioMode.OFF))
-orig = app.frame
-def frame():
-    orig()
-    if getattr(app.screen, "ready", False):
-        print("FIRST_FRAME", flush=True)
-        app.exit()
-app.frame = frame
-async def main():
-    async with app.run_test(size=(120, 40)) as pilot:
-        while app.is_running:
-            await pilot.pause(0.01)
-asyncio.run(main())
-"""
+#: What the first frame is waited for: the player's countdown caption, on the terminal.
+FIRST_FRAME_MARK = b"PHASE TIME LEFT"
 
 
 def _user_env() -> dict[str, str]:
@@ -174,31 +161,59 @@ def _user_env() -> dict[str, str]:
 
 
 def _first_frame_s() -> float:
+    """From launching ``isoforce tui --drill`` to the player's first paint, as a user launches it.
+
+    The command runs on a pseudo-terminal of :data:`SIZE` (the CLI refuses to start without
+    one), so the time includes the CLI's own start-up and the escape sequences Textual writes;
+    the paint is seen when :data:`FIRST_FRAME_MARK` arrives on the terminal's other side.
+    """
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    command = [sys.executable, "-m", "isoforce", "tui", "--drill", "pails-rails-hip"]
+    command += ["--device", "sim"]  # not the device an earlier row left remembered
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", FIRST_FRAME_SCRIPT],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=_user_env(),
+        [*command, "--audio", "off"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=_user_env() | {"TERM": "xterm-256color"},
+        start_new_session=True,
     )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("FIRST_FRAME"):
-            elapsed = time.perf_counter() - t0
-            break
-    else:
-        elapsed = float("nan")
-    proc.wait(timeout=30)
+    os.close(slave)
+    elapsed, tail = float("nan"), b""
+    try:
+        while time.perf_counter() - t0 < 30 and proc.poll() is None:
+            if not select.select([master], [], [], 0.2)[0]:
+                continue
+            try:
+                tail = (tail + os.read(master, 65536))[-4096:]
+            except OSError:  # the terminal closed: the app ended
+                break
+            if FIRST_FRAME_MARK in tail:
+                elapsed = time.perf_counter() - t0
+                break
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        os.close(master)
     return elapsed
 
 
-def _terminal_cpu_share(seconds: float, drill: str) -> float | None:
+def _terminal_cpu_share(seconds: float, drill: str, device_args: str = "") -> float | None:
     """CPU share of ``isoforce tui --drill`` in a real terminal (tmux at :data:`SIZE`).
 
     The rows above run the app headless, where Textual computes each screen update but does not
     turn it into escape sequences nor write them; here the app draws to a terminal as an
     athlete's does. The process's own user + system time from ``/proc`` over ``seconds``, after
-    4 s of start-up. None without tmux or ``/proc``.
+    4 s of start-up. ``device_args``: the sensor's options (default: the simulator). None
+    without tmux or ``/proc``.
     """
     if shutil.which("tmux") is None or not os.path.exists("/proc/self/stat"):
         return None
@@ -210,7 +225,8 @@ def _terminal_cpu_share(seconds: float, drill: str) -> float | None:
     )
     python = shlex.quote(sys.executable)
     unset = "-u COLUMNS -u LINES -u PYTHONDONTWRITEBYTECODE"
-    command = f"env {unset} {env} {python} -m isoforce tui --drill {drill} --audio off"
+    command = f"env {unset} {env} {python} -m isoforce tui --drill {drill} --audio off "
+    command += device_args or "--device sim"  # not the device an earlier row left remembered
     width, height = SIZE
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), command],
@@ -239,12 +255,73 @@ def _terminal_cpu_share(seconds: float, drill: str) -> float | None:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
 
 
+#: An HX711 board on a serial port, as its firmware prints readings (``HX711 reading: <n>``)
+#: at 80 Hz, with a person pushing: a ramp to 150 N over 5 s, then a hold that wavers. It runs
+#: in a process of its own (its CPU is the sensor's, not the app's) on a pty; the path of the
+#: port is its first line out; it stops when its standard input closes.
+HX711_PUSHING = """
+import math, random, sys
+from dataclasses import dataclass
+from pathlib import Path
+from tests.serial_devices.serial_emulators import Emulator, Hx711Text, PtyLink
+
+@dataclass
+class Pushing(Hx711Text):
+    def value(self, i):
+        t_s = i / self.rate_hz
+        force_n = 150 * min(1.0, t_s / 5) + 3 * math.sin(7 * t_s) + random.gauss(0, 1)
+        return round(OFFSET_RAW + force_n / N_PER_RAW)
+
+emulator = Emulator(PtyLink(Path(sys.argv[1]), "ttyHX711"), Pushing(rate_hz=80.0)).start()
+print(emulator.link.path, flush=True)
+sys.stdin.read()
+emulator.close()
+"""
+#: The emulated board's calibration (its raw counts per newton and its offset).
+HX711_N_PER_RAW, HX711_OFFSET_RAW = 1 / 2250, 84_000.0
+
+
+def _hx711_terminal_cpu_share(seconds: float, drill: str) -> float | None:
+    """:func:`_terminal_cpu_share` on the HX711 serial path: one line (one sample) per read.
+
+    The board's calibration is saved where the app finds it (as the calibration screen saves
+    it), and the maxima are given on the command line: the hold runs as on a user's sensor.
+    """
+    import tempfile
+
+    from isoforce.recording.calibration_file import save_calibration
+    from isoforce.signal.calibration import Calibration
+
+    save_calibration(None, "hx711", Calibration(HX711_N_PER_RAW, HX711_OFFSET_RAW))
+    script = HX711_PUSHING.replace("N_PER_RAW", repr(HX711_N_PER_RAW)).replace(
+        "OFFSET_RAW", repr(HX711_OFFSET_RAW)
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory() as tmp:
+        board = subprocess.Popen(
+            [sys.executable, "-c", script, tmp],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert board.stdout is not None and board.stdin is not None
+        try:
+            port = board.stdout.readline().strip()
+            args = f"--device hx711 --port {shlex.quote(port)} --push-max 250 --pull-max 170"
+            return _terminal_cpu_share(seconds, drill, args)
+        finally:
+            board.stdin.close()
+            board.wait(timeout=30)
+
+
 def bench_tui(quick: bool, row: Callable[..., Row]) -> list[Row]:
     """All TUI rows."""
     seconds = 5.0 if quick else 15.0
     rows: list[Row] = []
-    # the simulator's 40 ms chunks, and one sample per chunk at 80 Hz (a BLE sensor notifying
-    # each sample: frames then run at the 30 fps cap)
+    # the simulator's 40 ms chunks, and one sample per chunk at 80 Hz (as a Progressor or a
+    # Force Board notifies over BLE: frames then run at the 30 fps cap). The serial path has a
+    # row of its own below (a pty HX711 board: its transport gathers 2-3 lines a chunk).
     hold = _hold_drill_installed()
     hold_base_share = float("nan")
     for rate, chunk_s, drill in (
@@ -314,12 +391,28 @@ def bench_tui(quick: bool, row: Callable[..., Row]) -> list[Row]:
                 False,
             )
         )
+    serial = _hx711_terminal_cpu_share(seconds, hold)
+    if serial is not None:
+        rows.append(
+            row(
+                f"TUI CPU share at 80 Hz on an HX711 board over serial (pty emulator, one reading "
+                f"a line), during a push and hold, in a real terminal (tmux {SIZE[0]}×{SIZE[1]}, "
+                f"the isoforce process)",
+                serial,
+                "% of a core",
+                None,
+                "",
+                "≤ 10 %",
+                False,
+            )
+        )
     _first_frame_s()  # a first launch writes the bytecode caches, as a user's first start does
     firsts = [_first_frame_s() for _ in range(3)]
     bare = statistics.median(_timed([sys.executable, "-c", FLOOR_IMPORTS]) for _ in range(3))
     rows.append(
         row(
-            "TUI first frame after launch (median of 3, after one launch that caches bytecode)",
+            "TUI first frame after launch: isoforce tui on a terminal to the player's first paint "
+            "(median of 3, after one launch that caches bytecode)",
             statistics.median(firsts) * 1000,
             "ms",
             bare * 1000,
