@@ -13,11 +13,6 @@ FloatArray = NDArray[np.float64]
 #: drill engine): the same bits as the array path, without the microseconds each numpy call
 #: costs (a BLE sensor notifies 1–15 samples at a time).
 SMALL_BLOCK = 16
-#: The shortest stretch worth a pass through the live chain (decoder, pipeline, drill, frame):
-#: the serial reader gathers bytes for this long of host time, the live session decoded samples
-#: for this long of sample time. The screen redraws at most 30 times a second (33 ms); a device
-#: that sends 80 samples a second one at a time then costs a pass per two or three.
-GATHER_S = 0.025
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The live layer: one owner per running session, one immutable frame per block of samples.
+"""The live layer: one owner per running session, one immutable frame per incoming block.
 
 Read top to bottom: :mod:`~isoforce.live.build` wires a :class:`LiveSession` (transport from the
 registry, decoder, pipeline, IMU chain, drill guide); :mod:`~isoforce.live.session` runs it and

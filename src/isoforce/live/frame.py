@@ -1,4 +1,4 @@
-"""What a live session hands its consumers: one immutable :class:`LiveFrame` per block.
+"""What a live session hands its consumers: one immutable :class:`LiveFrame` per incoming block.
 
 A frame holds the block's samples in the columns of :data:`isoforce.core.schema.FORCE_COLUMNS`
 (force, effort %, target, step, phase, rep, losses) plus the display force, the IMU's samples

@@ -2,8 +2,7 @@
 
 :class:`LiveSession` opens the transport, decodes, runs the force pipeline, the IMU chain and
 the drill engine, survives a vanished device (gap, pause, reconnect), and hands every consumer
-one immutable :class:`~isoforce.live.frame.LiveFrame` per block (blocks less than
-:data:`GATHER_S` of samples apart go through as one), then a
+one immutable :class:`~isoforce.live.frame.LiveFrame` per incoming block, then a
 :class:`~isoforce.live.frame.SessionOutcome`. Consumers only read; user commands (pain, pause,
 skip, abort, tare, calibration) are methods here, and what they did arrives as the next frame.
 """
@@ -24,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from isoforce.core.ringbuffer import RingBuffer
-from isoforce.core.samples import GATHER_S, FloatArray, SampleBlock
+from isoforce.core.samples import FloatArray, SampleBlock
 from isoforce.core.schema import FORCE_COLUMNS
 from isoforce.devices.base import Decoder, DeviceKind, DeviceMessage
 from isoforce.devices.commands import DeviceCommand
@@ -177,12 +176,6 @@ class LiveSession:
         self._last_effort_pct = math.nan
         #: The last force block's times and effort, to score a paired IMU's estimate against.
         self._recent_effort: tuple[FloatArray, FloatArray] | None = None
-        #: Decoded items waiting for :data:`GATHER_S` of samples, the timer that runs them if
-        #: no more come, and what :meth:`run` gave (the consuming task, the duration).
-        self._held: list[SampleBlock | DeviceMessage] = []
-        self._held_timer: asyncio.TimerHandle | None = None
-        self._consumer: asyncio.Future[None] | None = None
-        self._duration_s: float | None = None
 
     @property
     def _labels(self) -> Labels:
@@ -216,7 +209,6 @@ class LiveSession:
                         ) from None
                     paired_task = asyncio.ensure_future(self._consume_paired(self.paired))
                 consumer_task = asyncio.ensure_future(self._consume(duration_s))
-                self._consumer, self._duration_s = consumer_task, duration_s
                 stopper = asyncio.ensure_future(stop.wait())
                 sender = asyncio.ensure_future(self._send_commands())
                 try:
@@ -288,37 +280,28 @@ class LiveSession:
             raise failed
 
     async def _consume(self, duration_s: float | None) -> None:
-        try:
-            while True:
-                try:
-                    async for chunk in self.transport.chunks():
-                        if self._feed(chunk.t_host_s, chunk.data, duration_s):
-                            self._ended()
-                            return
-                    # no more bytes: frames the decoder held back are complete now
-                    self._held += self.decoder.flush(self._counts.last_t_host_s)
-                    self._run_held(duration_s)
-                    self.stop_reason = StopReason.END_OF_STREAM
+        while True:
+            try:
+                async for chunk in self.transport.chunks():
+                    if self._feed(chunk.t_host_s, chunk.data, duration_s):
+                        ended = self.guide is not None and self.guide.ended
+                        self.stop_reason = (
+                            StopReason.DRILL_FINISHED if ended else StopReason.DURATION
+                        )
+                        return
+                # no more bytes: frames the decoder held back are complete now
+                self._take(self.decoder.flush(self._counts.last_t_host_s), duration_s)
+                self.stop_reason = StopReason.END_OF_STREAM
+                return
+            except TransportError as exc:
+                if (
+                    exc.reason is not TransportErrorReason.DISCONNECTED
+                    or not self.reconnect.enabled
+                ):
+                    raise
+                if not await self._reconnect(exc):
+                    self.stop_reason = StopReason.DEVICE_LOST
                     return
-                except TransportError as exc:
-                    if self._run_held(duration_s):  # what came before the loss, first
-                        self._ended()
-                        return
-                    if (
-                        exc.reason is not TransportErrorReason.DISCONNECTED
-                        or not self.reconnect.enabled
-                    ):
-                        raise
-                    if not await self._reconnect(exc):
-                        self.stop_reason = StopReason.DEVICE_LOST
-                        return
-        finally:  # stopped (cancelled) or failed: the samples that arrived are still kept
-            self._run_held(duration_s)
-
-    def _ended(self) -> None:
-        """The drill or the duration ended the session: say which."""
-        ended = self.guide is not None and self.guide.ended
-        self.stop_reason = StopReason.DRILL_FINISHED if ended else StopReason.DURATION
 
     def _session_clock_s(self) -> float:
         """Session time now: the last sample's, run on by the host clock since it arrived.
@@ -427,52 +410,8 @@ class LiveSession:
                 self._process_imu_only(block, ())
 
     def _feed(self, t_host_s: float, data: bytes, duration_s: float | None) -> bool:
-        """Decode one chunk and gather it; True when the session should end.
-
-        Decoded samples go through the pipeline, the drill and a frame once at least
-        :data:`~isoforce.core.samples.GATHER_S` of sample time has come in since the last ones,
-        or when a timer of that length runs out (the stream paused): a Progressor or a Force
-        Board notifies each of its 80 samples a second, and each pass costs. The simulator's
-        40 ms chunks and the serial reader's go straight through, and so do messages alone
-        (a reply to a command). A command, a calibration change, a tare, a lost link, the
-        stream's end and a stop first run what is held, so each applies after every sample that
-        arrived before it.
-        """
-        self._held += self.decoder.feed(t_host_s, data)
-        newest_s = next(
-            (float(item.t_s[-1]) for item in reversed(self._held) if isinstance(item, SampleBlock)),
-            None,
-        )
-        if (
-            newest_s is None  # only messages (a reply to a command): they go on at once
-            or not self._counts.samples
-            or newest_s - self._counts.last_t_s >= GATHER_S
-        ):
-            return self._run_held(duration_s)
-        if self._held_timer is None:  # no more samples soon (a pause): run these anyway
-            loop = asyncio.get_running_loop()
-            self._held_timer = loop.call_later(GATHER_S, self._run_held_now)
-        return False
-
-    def _run_held(self, duration_s: float | None) -> bool:
-        """Process what is held (consecutive blocks as one); True when the session should end."""
-        if self._held_timer is not None:
-            self._held_timer.cancel()
-            self._held_timer = None
-        if not self._held:
-            return False
-        items, self._held = self._held, []
-        return self._take(_joined_blocks(items), duration_s)
-
-    def _run_held_now(self) -> None:
-        """Process what is held before anything that must follow it (a timer, a command).
-
-        If that ends the session (the drill's last sample, the duration), the consuming task
-        stops as it would have at those samples.
-        """
-        if self._run_held(self._duration_s) and self._consumer is not None:
-            self._ended()
-            self._consumer.cancel()
+        """Decode and process one chunk; True when the session should end."""
+        return self._take(self.decoder.feed(t_host_s, data), duration_s)
 
     def _take(self, items: list[SampleBlock | DeviceMessage], duration_s: float | None) -> bool:
         """Process what the decoder made of a chunk; True when the session should end."""
@@ -736,7 +675,6 @@ class LiveSession:
         guide = self.guide
         if guide is None:
             return
-        self._run_held_now()
         t, effort = self._t_now()
         events = apply_command(guide.engine, command, t, effort)
         self._emit(guide.keep(events))
@@ -753,7 +691,6 @@ class LiveSession:
         guide = self.guide
         if guide is None:
             return
-        self._run_held_now()
         t, _ = self._t_now()
         self._emit(guide.keep(guide.engine.set_above_max_consent(t, agreed=agreed, how=how)))
 
@@ -764,12 +701,10 @@ class LiveSession:
 
     def set_calibration(self, calibration: Calibration) -> None:
         """Use ``calibration`` for the samples that follow."""
-        self._run_held_now()
         self.pipeline.set_calibration(calibration)
 
     def tare(self) -> Calibration:
         """Zero the load cell on the last second of raw samples; raises CalibrationError."""
-        self._run_held_now()
         raw = self._tare.latest(len(self._tare))[:, 0]
         if raw.size < 5:
             raise CalibrationError("not enough samples yet to tare; wait a second")
@@ -777,31 +712,6 @@ class LiveSession:
         calibration = self.pipeline.calibration.with_tare(offset)
         self.pipeline.set_calibration(calibration)
         return calibration
-
-
-def _joined_blocks(
-    items: list[SampleBlock | DeviceMessage],
-) -> list[SampleBlock | DeviceMessage]:
-    """Runs of blocks with the same channels and no loss between them, each as one block."""
-    out: list[SampleBlock | DeviceMessage] = []
-    run: list[SampleBlock] = []
-    for item in items:
-        joins = (
-            isinstance(item, SampleBlock)
-            and run
-            and item.channels == run[0].channels
-            and not item.lost_before
-        )
-        if run and not joins:
-            out.append(run[0] if len(run) == 1 else SampleBlock.concat(run))
-            run = []
-        if isinstance(item, SampleBlock):
-            run.append(item)
-        else:
-            out.append(item)
-    if run:
-        out.append(run[0] if len(run) == 1 else SampleBlock.concat(run))
-    return out
 
 
 def force_columns(

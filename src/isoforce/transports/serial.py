@@ -27,13 +27,20 @@ from typing import Any
 
 import serial
 
-from isoforce.core.samples import GATHER_S, RawChunk
+from isoforce.core.samples import RawChunk
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.serial_specs import MIN_PROBE_FRAMES, SERIAL_PROFILES, matches, probe
 from isoforce.errors import TransportError, TransportErrorReason
 from isoforce.transports.base import Transport
 from isoforce.transports.serial_ports import MAX_READ_BYTES, detect_baud, open_port, read_burst
 
+#: At most one chunk per this long: bytes that arrive sooner wait for the next read (or for
+#: the read's timeout, ``serial_ports.PORT_READ_TIMEOUT_S``, when the device pauses). Each
+#: chunk costs the decoder, the drill and the frame a pass: a board printing 80 lines a second
+#: gives 2–3 a chunk instead of one, a 1 kHz stream about 25. The screen redraws at most 30
+#: times a second, and samples keep their own times (a device clock, or arrival times spread
+#: by the host timeline).
+GATHER_S = 0.025
 #: A streaming device silent for max(SILENCE_MIN_S, SILENCE_PERIODS sample periods) is lost.
 SILENCE_MIN_S = 3.0
 SILENCE_PERIODS = 20.0
@@ -226,12 +233,9 @@ class SerialTransport(Transport):
         queue: asyncio.Queue[_Item],
         stop: threading.Event,
     ) -> None:
-        """The reader thread: blocking reads, gathered into chunks, stamped and queued.
+        """The reader thread: blocking reads, gathered into chunks (:data:`GATHER_S`), queued.
 
-        At most one chunk per :data:`~isoforce.core.samples.GATHER_S`: bytes that arrive sooner
-        wait for the next read, or for the read's timeout (``PORT_READ_TIMEOUT_S``) when the
-        device pauses. An 80 Hz board gives 2–3 lines a chunk, a 1 kHz stream about 25. A chunk
-        is stamped with the host time its last bytes arrived.
+        A chunk is stamped with the host time its last bytes arrived.
         """
 
         def post(item: _Item) -> bool:
