@@ -432,9 +432,10 @@ def main() -> int:
         "--out", default=str(ROOT / "docs" / "performance.md"), help="where to write ('-' = stdout)"
     )
     args = parser.parse_args()
-    # benchmarks record sessions (the TUI runs drills): never into the user's own store
+    # benchmarks record sessions (the TUI runs drills) and save a calibration: never into the
+    # user's own data, even when ISOFORCE_DATA_DIR points there
     scratch = tempfile.TemporaryDirectory(prefix="isoforce-bench-")
-    os.environ.setdefault("ISOFORCE_DATA_DIR", scratch.name)
+    os.environ["ISOFORCE_DATA_DIR"] = scratch.name
     rows: list[Row] = []
     for name, suite in SUITES.items():
         if args.only and name not in args.only:

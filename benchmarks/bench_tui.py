@@ -282,7 +282,7 @@ HX711_N_PER_RAW, HX711_OFFSET_RAW = 1 / 2250, 84_000.0
 
 
 def _hx711_terminal_cpu_share(seconds: float, drill: str) -> float | None:
-    """:func:`_terminal_cpu_share` on the HX711 serial path: one line (one sample) per read.
+    """:func:`_terminal_cpu_share` on the HX711 serial path: a board printing one line a sample.
 
     The board's calibration is saved where the app finds it (as the calibration screen saves
     it), and the maxima are given on the command line: the hold runs as on a user's sensor.
