@@ -257,8 +257,9 @@ def _terminal_cpu_share(seconds: float, drill: str, device_args: str = "") -> fl
 
 #: An HX711 board on a serial port, as its firmware prints readings (``HX711 reading: <n>``)
 #: at 80 Hz, with a person pushing: a ramp to 150 N over 5 s, then a hold that wavers. It runs
-#: in a process of its own (its CPU is the sensor's, not the app's) on a pty; the path of the
-#: port is its first line out; it stops when its standard input closes.
+#: in a process of its own (its CPU is the sensor's, not the app's) on a pty in the folder
+#: given, with the calibration given; the path of the port is its first line out; it stops
+#: when its standard input closes.
 HX711_PUSHING = """
 import math, random, sys
 from dataclasses import dataclass
@@ -270,8 +271,9 @@ class Pushing(Hx711Text):
     def value(self, i):
         t_s = i / self.rate_hz
         force_n = 150 * min(1.0, t_s / 5) + 3 * math.sin(7 * t_s) + random.gauss(0, 1)
-        return round(OFFSET_RAW + force_n / N_PER_RAW)
+        return round(offset_raw + force_n / n_per_raw)
 
+n_per_raw, offset_raw = float(sys.argv[2]), float(sys.argv[3])
 emulator = Emulator(PtyLink(Path(sys.argv[1]), "ttyHX711"), Pushing(rate_hz=80.0)).start()
 print(emulator.link.path, flush=True)
 sys.stdin.read()
@@ -293,13 +295,10 @@ def _hx711_terminal_cpu_share(seconds: float, drill: str) -> float | None:
     from isoforce.signal.calibration import Calibration
 
     save_calibration(None, "hx711", Calibration(HX711_N_PER_RAW, HX711_OFFSET_RAW))
-    script = HX711_PUSHING.replace("N_PER_RAW", repr(HX711_N_PER_RAW)).replace(
-        "OFFSET_RAW", repr(HX711_OFFSET_RAW)
-    )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as tmp:
         board = subprocess.Popen(
-            [sys.executable, "-c", script, tmp],
+            [sys.executable, "-c", HX711_PUSHING, tmp, str(HX711_N_PER_RAW), str(HX711_OFFSET_RAW)],
             cwd=root,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

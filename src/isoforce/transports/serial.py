@@ -247,16 +247,14 @@ class SerialTransport(Transport):
 
         held = bytearray()
         arrived_s = posted_s = -math.inf
+        failed: TransportError | None = None
         while not stop.is_set():
             try:
                 data = read_burst(port)
             except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
                 # TypeError/AttributeError: pyserial raises these when the fd closes under it
-                if held:
-                    post(RawChunk(arrived_s, bytes(held)))
-                if not stop.is_set():
-                    post(lost(self.settings.url, exc))
-                return
+                failed = None if stop.is_set() else lost(self.settings.url, exc)
+                break
             now_s = self._now()
             if data:
                 held += data
@@ -268,8 +266,11 @@ class SerialTransport(Transport):
                     return
                 held.clear()
                 posted_s = now_s
-        if held:  # closed: what arrived is still handed on
+        # closed or failed: what arrived is still handed on, before the loss
+        if held:
             post(RawChunk(arrived_s, bytes(held)))
+        if failed is not None:
+            post(failed)
 
     async def _stop_reader(self) -> None:
         port, thread = self._port, self._thread
