@@ -128,3 +128,28 @@ def test_session_spec_accepts_what_the_store_resolves(spec: str) -> None:
 def test_session_spec_refuses_the_rest(spec: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError):
         session_spec(spec)
+
+
+def _parsers(
+    parser: argparse.ArgumentParser, path: str
+) -> list[tuple[str, argparse.ArgumentParser]]:
+    found = [(path, parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += _parsers(sub, f"{path} {name}")
+    return found
+
+
+def test_every_commands_help_prints_what_is_written() -> None:
+    """A description is printed as written: argparse does no %-formatting there, so a ``%%``
+    would show doubled. Every command's ``--data-dir`` says where the default is."""
+    from isoforce.cli import build_parser
+
+    parsers = _parsers(build_parser(), "isoforce")
+    assert len(parsers) > 20
+    for path, parser in parsers:
+        text = parser.format_help()
+        assert "%%" not in text, path
+        if "--data-dir" in text:
+            assert "ISOFORCE_DATA_DIR" in text, path

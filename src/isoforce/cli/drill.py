@@ -19,6 +19,7 @@ from isoforce.cli.output import OutputError, open_output, output_format
 from isoforce.cli.record import add_device_arguments, session_options
 from isoforce.cli.saving import (
     add_athlete_argument,
+    add_data_dir_argument,
     add_key_arguments,
     add_save_arguments,
     keeps_nothing,
@@ -40,11 +41,7 @@ def register(sub: Any) -> None:
         help="list, show, check and run drills",
         description="Guided drills (PAILs/RAILs, tension drill, max test …).",
     )
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        help="isoforce data directory (default: platform data dir or $ISOFORCE_DATA_DIR)",
-    )
+    add_data_dir_argument(p)
     dsub = p.add_subparsers(dest="drill_command", metavar="SUBCOMMAND", required=True)
 
     ls = dsub.add_parser("list", help="list built-in and user drills")

@@ -62,7 +62,7 @@ def register(sub: Any) -> None:
             "Split each session into efforts (drill steps and max-test trials; for free "
             "recordings and imports, force rising above and falling back below a threshold) and "
             "print every effort's metrics: peak, mean, best 1 s and 0.5 s means, impulse, onset, "
-            "time to peak, RFD over 0-50/100/200 ms and 20-80 %%, peak RFD, and the Tindeq "
+            "time to peak, RFD over 0-50/100/200 ms and 20-80 %, peak RFD, and the Tindeq "
             "app's RFDs. A metric the sensor's rate cannot support reads 'rate too low', never "
             "a number. Definitions: docs/numbers.md. SESSION is a number, 'latest', "
             "'latest-1' … or 'all'. With --compare, two sessions side by side."

@@ -8,7 +8,7 @@ from typing import Any
 
 from isoforce.cli.common import EXIT_OK, EXIT_USAGE
 from isoforce.cli.record import add_device_arguments, session_options
-from isoforce.cli.saving import add_athlete_argument, add_key_arguments
+from isoforce.cli.saving import add_athlete_argument, add_key_arguments, add_save_arguments
 from isoforce.cli.values import FPS
 
 DEMO_DRILL = "pails-rails-hip"
@@ -44,7 +44,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="body side: maxima are kept and reused per side",
     )
     add_key_arguments(p, cycles=True)
-    p.add_argument("--no-save", action="store_true", help="do not save drill sessions to the store")
+    add_save_arguments(p)
     p.add_argument(
         "--audio",
         choices=("off", "bell", "tones", "speech"),
@@ -62,7 +62,6 @@ def _common(p: argparse.ArgumentParser) -> None:
         default=30.0,
         help=f"highest redraw rate; the screen redraws as samples arrive, at most this often ({FPS.span}; default 30)",
     )
-    p.add_argument("--data-dir", default=None, help="isoforce data directory")
 
 
 def run_tui(args: argparse.Namespace) -> int:
