@@ -41,37 +41,22 @@ from isoforce.devices.ble_specs import BLE_PROFILES
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
 from isoforce.transports.base import Transport
 from isoforce.transports.ble_errors import ble_error
-from isoforce.transports.ble_scan import find_device, normal_address
-from isoforce.transports.ble_stream import BleSettings, ChunkStream, Closed, Lost, resolve
+from isoforce.transports.ble_scan import find_device
+from isoforce.transports.ble_stream import BleLink, BleSettings, Closed, Lost
 
 R = TransportErrorReason
 
 
-class BleTransport(Transport):
+class BleTransport(BleLink):
     """Streams notifications from one connected BLE device (see the module docstring)."""
 
-    def __init__(
-        self,
-        spec: DeviceSpec,
-        profile: BleProfile,
-        settings: BleSettings,
-        *,
-        now: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, spec: DeviceSpec, profile: BleProfile, settings: BleSettings) -> None:
         if profile.notify_uuid is None:
             raise ValueError(f"{profile.key} streams by advertisement: use BleAdvertTransport")
-        self.spec = spec
-        self.profile = profile
-        self.settings = settings
-        self.address = normal_address(settings.address) if settings.address else None
-        self.info: dict[str, str] = {}
-        """What the device said about itself after connecting (battery, firmware, rate)."""
+        super().__init__(spec, profile, settings)
         self.connects = 0
-        self._now = now
         self._client: BleakClient | None = None
         self._closing = False
-        silence = settings.silence_timeout_s or profile.silence_timeout_s
-        self._stream = ChunkStream(self.address or str(settings.name), silence)
         self._pending: list[tuple[Callable[[bytes], bool], asyncio.Future[bytes]]] = []
 
     @property
@@ -84,10 +69,8 @@ class BleTransport(Transport):
     async def open(self) -> None:
         """Find the device, connect (with retries), ask about it, set it up and start it."""
         self._closing = False
-        sighting = await resolve(self.settings, timeout_s=self.settings.find_timeout_s)
-        self.address = normal_address(sighting.device.address)
-        self._stream.where = self.address
-        await self._connect(sighting.device, attempts=self.settings.connect_attempts)
+        device = await self.find()
+        await self._connect(device, attempts=self.settings.connect_attempts)
         try:
             for query in self.profile.queries:
                 self.info[query.key] = await self.query(query) or "unknown"
@@ -252,7 +235,7 @@ class BleTransport(Transport):
                 await asyncio.wait_for(client.disconnect(), self.settings.connect_timeout_s)
 
     def _on_notify(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
-        t_host_s = self._now()
+        t_host_s = time.monotonic()
         payload = bytes(data)
         for answers, future in self._pending:
             if not future.done() and answers(payload):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
@@ -22,42 +22,25 @@ from isoforce.core.samples import RawChunk
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.ble_profile import BleProfile
 from isoforce.errors import TransportError, TransportErrorReason
-from isoforce.transports.base import Transport
 from isoforce.transports.ble_scan import normal_address, shared_scan
-from isoforce.transports.ble_stream import BleSettings, ChunkStream, Closed, resolve
+from isoforce.transports.ble_stream import BleLink, BleSettings, Closed
 
 
-class BleAdvertTransport(Transport):
+class BleAdvertTransport(BleLink):
     """Streams one company's manufacturer data from the advertisements of one device."""
 
-    def __init__(
-        self,
-        spec: DeviceSpec,
-        profile: BleProfile,
-        settings: BleSettings,
-        *,
-        now: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, spec: DeviceSpec, profile: BleProfile, settings: BleSettings) -> None:
         if profile.company_id is None:
             raise ValueError(f"{profile.key} is not an advertisement-only device")
-        self.spec = spec
-        self.profile = profile
+        super().__init__(spec, profile, settings)
         self.company_id = profile.company_id
-        self.settings = settings
-        self.address = normal_address(settings.address) if settings.address else None
-        self.info: dict[str, str] = {}
-        self._now = now
         self._listening = False
         self._heard = asyncio.Event()
-        silence = settings.silence_timeout_s or profile.silence_timeout_s
-        self._stream = ChunkStream(self.address or str(settings.name), silence)
 
     async def open(self) -> None:
         """Find the device the settings pick and listen to it (``NOT_FOUND`` if never heard)."""
         if self.address is None:
-            sighting = await resolve(self.settings, timeout_s=self.settings.find_timeout_s)
-            self.address = normal_address(sighting.device.address)
-            self._stream.where = self.address
+            await self.find()
         await self._listen_until_heard(self.settings.find_timeout_s)
 
     async def close(self) -> None:
@@ -106,5 +89,5 @@ class BleAdvertTransport(Transport):
             return
         payload = adv.manufacturer_data.get(self.company_id)
         if payload is not None:
-            self._stream.put(RawChunk(self._now(), bytes(payload)))
+            self._stream.put(RawChunk(time.monotonic(), bytes(payload)))
             self._heard.set()

@@ -2,7 +2,9 @@
 
 :class:`ChunkStream` is where callbacks put stamped copies of received bytes; it yields them in
 order and turns a loss marker or a silence into ``TransportError(DISCONNECTED)`` only after
-everything received before the loss has been yielded.
+everything received before the loss has been yielded. :class:`BleLink` is the part of a BLE
+transport that does not depend on how bytes arrive (notifications or advertisements): the
+device it reads, the settings, the address once found, and the stream.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from bleak.backends.device import BLEDevice
+
 from isoforce.core.samples import RawChunk
+from isoforce.devices.base import DeviceSpec
+from isoforce.devices.ble_profile import BleProfile
 from isoforce.errors import ConfigError, TransportError, TransportErrorReason
-from isoforce.transports.ble_scan import Sighting, find_device
+from isoforce.transports.base import Transport
+from isoforce.transports.ble_scan import Sighting, find_device, normal_address
 
 R = TransportErrorReason
 
@@ -129,3 +136,28 @@ class ChunkStream:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
+
+
+class BleLink(Transport):
+    """Base of the BLE transports: which device, how patiently, and the queue of its chunks.
+
+    ``address`` is the settings' address (normalised) until :meth:`find` hears the device;
+    ``info`` is what the device said about itself (battery, firmware, rate). Chunks are
+    stamped with the host's monotonic clock.
+    """
+
+    def __init__(self, spec: DeviceSpec, profile: BleProfile, settings: BleSettings) -> None:
+        self.spec = spec
+        self.profile = profile
+        self.settings = settings
+        self.address = normal_address(settings.address) if settings.address else None
+        self.info: dict[str, str] = {}
+        silence_s = settings.silence_timeout_s or profile.silence_timeout_s
+        self._stream = ChunkStream(self.address or str(settings.name), silence_s)
+
+    async def find(self) -> BLEDevice:
+        """The device the settings pick, heard now; its address is kept (``NOT_FOUND`` if not)."""
+        sighting = await resolve(self.settings, timeout_s=self.settings.find_timeout_s)
+        self.address = normal_address(sighting.device.address)
+        self._stream.where = self.address
+        return sighting.device
