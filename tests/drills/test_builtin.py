@@ -16,8 +16,7 @@ from isoforce.drills import (
     load_builtin,
     load_drill,
 )
-from isoforce.drills.loader import MAX_INSTRUCTION_CHARS
-from isoforce.drills.model import (
+from isoforce.drills.kinds import (
     BreathsStep,
     HoldStep,
     LiftOffStep,
@@ -25,11 +24,11 @@ from isoforce.drills.model import (
     PassiveStep,
     RampStep,
     ReleaseStep,
-    RepeatStep,
     RomStep,
-    SideSpec,
     StaircaseStep,
 )
+from isoforce.drills.loader import MAX_INSTRUCTION_CHARS
+from isoforce.drills.model import RepeatStep, SideSpec
 
 PUSH, PULL = Direction.PUSH, Direction.PULL
 BUILTINS = (

@@ -8,7 +8,7 @@ import pytest
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills import Drill, DrillEngine, EventKind, load_builtin
 from isoforce.drills.events import EngineSettings
-from isoforce.drills.model import HoldStep, RampStep
+from isoforce.drills.kinds import HoldStep, RampStep
 from isoforce.drills.open_scale import open_ended, staircase_directions
 from isoforce.drills.report import result_summary
 from isoforce.drills.scoring import EndReason

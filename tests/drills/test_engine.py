@@ -16,7 +16,7 @@ from isoforce.drills import (
     Phase,
     load_builtin,
 )
-from isoforce.drills.model import HoldStep, PassiveStep, RampStep
+from isoforce.drills.kinds import HoldStep, PassiveStep, RampStep
 from tests.drills.drills_helpers import Run, simulate
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from isoforce.drills import DrillEngine, EngineSettings, load_builtin
+from isoforce.drills.kinds import LiftOffStep
 from isoforce.drills.lift_off_imu import score_lift_off_step
-from isoforce.drills.model import LiftOffStep
 from isoforce.signal.imu import ImuProcessor, ImuProcessorSettings, LiftOff
 from isoforce.simulation import ImuSettings, VirtualImu
 from tests.drills.drills_helpers import simulate

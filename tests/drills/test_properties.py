@@ -12,19 +12,17 @@ from hypothesis import strategies as st
 from isoforce.core.effort_key import Direction, ReferenceKind
 from isoforce.drills import DrillEngine, DrillEvent, EngineSettings, EventKind, Phase
 from isoforce.drills.events import Check
-from isoforce.drills.model import (
+from isoforce.drills.kinds import (
     BreathsStep,
-    Drill,
     HoldStep,
     LiftOffStep,
     MaxTrialStep,
     PassiveStep,
     RampStep,
     ReleaseStep,
-    RepeatStep,
     StaircaseStep,
-    Step,
 )
+from isoforce.drills.model import Drill, RepeatStep, Step
 
 FS_HZ = 20.0
 secs = st.floats(0.3, 6.0)

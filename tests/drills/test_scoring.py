@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from isoforce.core.effort_key import Direction
-from isoforce.drills.kinds import StepKind
-from isoforce.drills.model import Drill, HoldStep, MaxTrialStep, StaircaseStep
+from isoforce.drills.kinds import HoldStep, MaxTrialStep, StaircaseStep, StepKind
+from isoforce.drills.model import Drill
 from isoforce.drills.plan import build_plan
 from isoforce.drills.scoring import (
     EndReason,

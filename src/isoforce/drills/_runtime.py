@@ -26,9 +26,9 @@ from isoforce.drills.events import (
     PainRecord,
     SkippedTrial,
 )
-from isoforce.drills.kinds.base import pct_levels
+from isoforce.drills.kinds.base import MAX_PCT, pct_levels
 from isoforce.drills.kinds.staircase import StaircaseStep
-from isoforce.drills.model import MAX_PCT, Drill
+from isoforce.drills.model import Drill
 from isoforce.drills.open_scale import NEWTON_SCALE_N
 from isoforce.drills.phase_clock import PhaseWalk
 from isoforce.drills.plan import PlanStep, build_plan, with_passes

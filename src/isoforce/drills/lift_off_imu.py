@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from isoforce.drills.model import LiftOffStep
+from isoforce.drills.kinds import LiftOffStep
 from isoforce.drills.scoring import StepScore
 from isoforce.signal.imu.liftoff import LiftOff
 

@@ -2,12 +2,14 @@
 
 Targets are percentages of the step's reference maximum (``reference``: the pain-free max by
 default, or the MVIC), always unsigned here; the step's ``direction`` gives the sign (push
-positive, pull negative). The word ``"max"`` in a drill file is :data:`MAX_PCT` (100 % of the
-reference). Durations are seconds of drill time (pauses do not count).
+positive, pull negative). The word ``"max"`` in a drill file is
+:data:`~isoforce.drills.kinds.base.MAX_PCT` (100 % of the reference). Durations are seconds of
+drill time (pauses do not count).
 
-Each leaf step kind is one class in its own module of :mod:`isoforce.drills.kinds` (re-exported
-here); steps that load the block derive from :class:`ForceStep` and carry a direction and a
-reference. This module adds what is not a kind of its own: ``repeat`` blocks and the drill.
+Each leaf step kind is one class in its own module of :mod:`isoforce.drills.kinds`, and is
+imported from there; steps that load the block derive from
+:class:`~isoforce.drills.kinds.base.ForceStep` and carry a direction and a reference. This module
+adds what is not a kind of its own: ``repeat`` blocks and the drill.
 """
 
 from __future__ import annotations
@@ -18,64 +20,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from isoforce.core.effort_key import Capabilities, Direction, ReferenceKind, Side
-from isoforce.drills.kinds import (
-    BreathsStep,
-    HoldStep,
-    LiftOffStep,
-    MaxTrialStep,
-    PassiveStep,
-    RampStep,
-    ReleaseStep,
-    RomStep,
-    StaircaseStep,
-)
-from isoforce.drills.kinds.base import (
-    DEFAULT_RAMP_RATE_PCT_PER_S,
-    MAX_PCT,
-    PULL_INSTRUCTION,
-    PUSH_INSTRUCTION,
-    ForceStep,
-    ImuNeed,
-    LeafStep,
-    StepKind,
-)
-from isoforce.drills.kinds.lift_off import LIFT_OFF_INSTRUCTION
-from isoforce.drills.kinds.max_trial import MAX_TRIAL_INSTRUCTION
-from isoforce.drills.kinds.ramp import RELEASE_INSTRUCTION
-from isoforce.drills.kinds.relax import BREATHS_INSTRUCTION, PASSIVE_INSTRUCTION
-from isoforce.drills.kinds.rom import ROM_DIRECTIONS, ROM_INSTRUCTION
-from isoforce.drills.kinds.staircase import STAIRCASE_INSTRUCTION
+from isoforce.drills.kinds.base import ForceStep, ImuNeed, LeafStep, StepKind
 
 __all__ = [
-    "BREATHS_INSTRUCTION",
-    "DEFAULT_RAMP_RATE_PCT_PER_S",
-    "LIFT_OFF_INSTRUCTION",
-    "MAX_PCT",
-    "MAX_TRIAL_INSTRUCTION",
-    "PASSIVE_INSTRUCTION",
-    "PULL_INSTRUCTION",
-    "PUSH_INSTRUCTION",
-    "RELEASE_INSTRUCTION",
-    "ROM_DIRECTIONS",
-    "ROM_INSTRUCTION",
-    "STAIRCASE_INSTRUCTION",
-    "BreathsStep",
     "Drill",
-    "ForceStep",
-    "HoldStep",
-    "LeafStep",
-    "LiftOffStep",
-    "MaxTrialStep",
-    "PassiveStep",
-    "RampStep",
-    "ReleaseStep",
     "RepeatStep",
-    "RomStep",
     "SensorNeeds",
     "SideSpec",
-    "StaircaseStep",
     "Step",
-    "StepKind",
     "count_leaves",
     "iter_leaves",
 ]
