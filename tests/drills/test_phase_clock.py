@@ -63,3 +63,21 @@ def test_while_paused_the_clock_stands_still() -> None:
     assert clock is not None and clock.remaining_s == pytest.approx(30.0)
     engine.abort(71.0)
     assert engine.phase_clock(72.0) is None
+
+
+def test_after_a_cramp_rest_the_count_in_is_the_rests_last_three_seconds() -> None:
+    """The cramp key mid-hold: a 20 s rest, then the hold carries on where it stood. The
+    3-2-1 runs over the rest's last 3 s, not from the hold's own (shifted) start, which lies
+    before the rest's end by the time the hold had run."""
+    engine = DrillEngine(find_drill("pails-rails-hip"))
+    _clock_at(engine, 140.0)  # 10 s into the push hold (130-150)
+    engine.mark_cramp(140.0, 50.0)
+    clock = _clock_at(engine, 145.0)
+    assert clock.phase is Phase.CRAMP_REST and clock.remaining_s == pytest.approx(15.0)
+    assert clock.count_in == 0 and math.isnan(clock.count_in_s)
+    assert _clock_at(engine, 157.5).count_in == 3
+    assert _clock_at(engine, 158.5).count_in == 2
+    clock = _clock_at(engine, 159.5)
+    assert clock.count_in == 1 and clock.next_direction is Direction.PUSH
+    clock = _clock_at(engine, 161.0)
+    assert clock.phase is Phase.HOLD and clock.count_in == 0

@@ -119,6 +119,7 @@ def walk(ahead: Ahead) -> PhaseWalk | None:
     end_s = t0 + seg0.duration_s
     in_phase = True
     prev: tuple[PlanStep | None, Segment] = (step0, seg0)
+    prev_end_s = end_s
     steps_seen = 0
     for step, seg, start_s in segments:
         same = step is step0 and seg.phase is seg0.phase and seg.rep == seg0.rep
@@ -126,12 +127,15 @@ def walk(ahead: Ahead) -> PhaseWalk | None:
         if in_phase:
             end_s = start_s + seg.duration_s
         elif _starts_effort(prev, step, seg):
-            return PhaseWalk(seg0, end_s, (seg, step, start_s))
+            # a segment a break interrupted carries on where the break ends; its own start
+            # (shifted by the break) lies before that, by the time it had already run
+            return PhaseWalk(seg0, end_s, (seg, step, max(start_s, prev_end_s)))
         if step is not prev[0]:
             steps_seen += 1
             if steps_seen > 2 and not in_phase:
                 break
         prev = (step, seg)
+        prev_end_s = start_s + seg.duration_s
     return PhaseWalk(seg0, end_s)
 
 
