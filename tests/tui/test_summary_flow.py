@@ -112,3 +112,33 @@ async def test_free_mode_says_what_each_directions_effort_divides_by() -> None:
         text = str(divides.render())
         assert "% of push pain-free max 250 N · left" in text
         assert "% of pull pain-free max" in text and "simulated athlete" in text
+
+
+async def test_after_the_other_side_the_picker_names_the_side_the_next_drill_runs_on() -> None:
+    """The picker stays under the drills it starts; back on top it shows the side now chosen."""
+    app = make_app(drill=None, push_max_n=200.0)
+    app.controller.side = Side.LEFT
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(DrillPickerScreen())
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillPickerScreen))
+        await pilot.pause(0.1)
+        picker = app.screen
+        options = picker.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        options.highlighted = ids.index("low-intensity")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
+        first = app.screen
+        await pilot.pause(0.2)
+        await pilot.press("o")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, SummaryScreen) and app.screen is not first,
+            timeout_s=60,
+        )
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is picker)
+        await pilot.pause(0.1)
+        assert app.controller.side is Side.RIGHT
+        assert "side: right" in str(picker.query_one("#picker-title", Static).render())

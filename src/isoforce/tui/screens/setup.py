@@ -229,6 +229,11 @@ class DrillPickerScreen(IsoScreen):
     def _update_title(self) -> None:
         self.query_one("#picker-title", Static).update(self._title())
 
+    def on_screen_resume(self) -> None:
+        """Back on top: the side may have changed meanwhile (the summary's other side)."""
+        super().on_screen_resume()
+        self._update_title()
+
     def action_side(self, side: str) -> None:
         """Choose the body side the drill is for."""
         self.iso_app.controller.side = Side(side) if side else None
