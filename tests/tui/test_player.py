@@ -14,7 +14,9 @@ from textual.widgets import Static
 
 from isoforce.tui.app import IsoforceApp
 from isoforce.tui.audio import AudioMode, CueKind, CuePlayer
+from isoforce.tui.view import MEASURING
 from isoforce.tui.widgets.big_digits import BigDigits, rows_for
+from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
 from tests.tui.tui_helpers import make_app, settled
 
@@ -179,6 +181,11 @@ async def test_a_first_max_test_shows_newtons_not_a_percent_of_a_stand_in() -> N
         assert effort.endswith("N") and 200 <= int(effort[:-1]) <= 270, effort  # 250 N athlete
         assert _text(app, "#divides").startswith("N (no push MVIC yet)")
         assert _text(app, "#target") == "target: all you have (no max known yet)"
+        # no gauge of % of the stand-in; the chart is in newtons and says why
+        assert not app.screen.query_one("#gauge-box").display
+        chart = app.screen.query_one(CurvePlot).data
+        assert chart.right is None and chart.left.label == "N"
+        assert chart.note == MEASURING
 
 
 async def test_a_line_that_grows_and_shrinks_with_its_text_is_laid_out_again_each_time() -> None:

@@ -24,6 +24,7 @@ from isoforce.signal import curve as force_curve
 from isoforce.signal.imu import ImuView
 from isoforce.tui.denominator import denominator_text
 from isoforce.tui.view import (
+    MEASURING,
     NO_DIRECTION,
     NO_REFERENCE,
     Curve,
@@ -149,7 +150,11 @@ def live_view(
             if step.reference is not None and step.direction is not None
             else None
         )
-        ref_n = chosen.value_n if chosen is not None and chosen.value_n else float("nan")
+        # a stand-in (no max known: this step measures it) is never a %: newtons only
+        measuring = chosen is not None and chosen.source is ReferenceSource.PROVISIONAL
+        ref_n = float("nan")
+        if chosen is not None and chosen.value_n and not measuring:
+            ref_n = chosen.value_n
         prev_t, prev_pct = trials.previous(step) if trials is not None else (_EMPTY, _EMPTY)
         curve = Curve(
             t_s=window[keep, COL["t_s"]],
@@ -163,7 +168,9 @@ def live_view(
             t_origin_s=start,
             reference_n=ref_n,
             reference_label=reference_label(chosen) if math.isfinite(ref_n) else "",
-            newtons_only_why=NO_DIRECTION if step.direction is None else NO_REFERENCE,
+            newtons_only_why=(
+                NO_DIRECTION if step.direction is None else MEASURING if measuring else NO_REFERENCE
+            ),
             previous_t_s=prev_t,
             previous_pct=prev_pct,
             sign=step.direction.sign if step.direction is not None else float("nan"),

@@ -92,6 +92,8 @@ def rep_words(label: str) -> str:
 NO_REFERENCE = "no reference: % not shown"
 #: The chart's note in a step that asks for no force (relax, passive): newtons only.
 NO_DIRECTION = "no push or pull in this step: newtons"
+#: The chart's note in a step that measures the max it would divide by: newtons only.
+MEASURING = "no max yet: this step measures it, newtons"
 
 
 @dataclass(frozen=True, slots=True)

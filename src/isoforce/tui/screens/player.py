@@ -331,9 +331,12 @@ class PlayerScreen(IsoScreen):
             countdown.text = _clock(view.phase_remaining_s)
         countdown.set_class(bool(view.count_in), "count-in")
         set_text(self.query_one("#target", Static), small)
+        # the angle leads (effort is the small line only), or no max is known yet (the gauge's
+        # % would be of a stand-in): no gauge
         gauge_box = self.query_one("#gauge-box")
-        if gauge_box.display == angle_first:  # the angle leads: effort is the small line only
-            gauge_box.display = not angle_first
+        gauge = not angle_first and view.effort_unit != "N"
+        if gauge_box.display != gauge:
+            gauge_box.display = gauge
 
     def action_pain(self) -> None:
         """The pain/pinch key."""
