@@ -103,6 +103,17 @@ def test_s_skips_one_max_trial_and_the_mvic_comes_from_the_others(tmp_path: Path
     assert "push max test: MVIC from 2 of 3 trials (trial 1 skipped)" in out.stdout
     assert "MVIC for hip-ir left push @ 90-90" in out.stdout
     assert "from 2 of 3 trials (skipped: 1) (added to the history)" in out.stdout
+    # trial 1 never ran: the force-curve report names the two that did by their own numbers
+    report = subprocess.run(
+        [ISOFORCE, "report", "latest"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ISOFORCE_DATA_DIR": str(tmp_path / "data")},
+        timeout=60,
+    )
+    assert report.returncode == 0, report.stderr
+    assert "effort 1: max trial push 3×2 s, trial 2" in report.stdout
+    assert "effort 2: max trial push 3×2 s, trial 3" in report.stdout
 
 
 def test_skipping_every_trial_stores_no_mvic_and_says_so(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from isoforce.drills.segments import Phase
 from isoforce.live import DrillCommand, LiveFrame, SessionOptions
 from isoforce.live.build import open_session
 from isoforce.recording import Recording
+from isoforce.session.efforts import analyse_session
 from isoforce.session.model import SessionRecord
 from isoforce.session.store import SessionStore
 from isoforce.signal.calibration import Calibration
@@ -136,3 +137,6 @@ def test_newton_labels_consent_and_a_skipped_trial_on_a_real_serial_path(
     assert len(mvic[Direction.PUSH].detail["trials_n"]) == 2
     assert len(mvic[Direction.PULL].detail["trials_n"]) == 3
     assert mvic[Direction.PUSH].value_n == pytest.approx(PUSH_N, rel=0.05)
+    # the force-curve table names each effort by its trial, the skipped one as skipped
+    trials = [e.label.rsplit(", ", 1)[-1] for e in analyse_session(test).efforts]
+    assert trials == ["trial 1", "trial 2 (skipped)", "trial 3", "trial 1", "trial 2", "trial 3"]

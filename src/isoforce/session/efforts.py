@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from isoforce.core.effort_key import Direction
+from isoforce.drills.events import EventKind
 from isoforce.session.athletes import Torque, TorqueBasis, torque_of, torque_to_dict
-from isoforce.session.model import ChannelData, SessionKind, SessionRecord
+from isoforce.session.model import ChannelData, JsonDict, SessionKind, SessionRecord
 from isoforce.signal.analysis import (
     AnalysisSettings,
     MetricValue,
@@ -105,6 +106,11 @@ def _drill_spans(record: SessionRecord, ch: ChannelData) -> list[tuple[str, str,
     phases = record.meta.labels.phase_names
     trial = phases.index(TRIAL_PHASE) if TRIAL_PHASE in phases else None
     directions = {s.step_index: s.direction for s in record.steps}
+    scored = {s.step_index: _trial_numbers(s.score) for s in record.steps}
+    skipped: dict[int, list[int]] = {}
+    for e in record.events:
+        if e.kind == EventKind.TRIAL_SKIPPED.value and e.value is not None:
+            skipped.setdefault(e.step_index, []).append(int(e.value))
     out = []
     for step in (int(v) for v in np.unique(ch.step) if v >= 0):
         direction = directions.get(step)
@@ -121,12 +127,34 @@ def _drill_spans(record: SessionRecord, ch: ChannelData) -> list[tuple[str, str,
             continue
         step_first = _runs(in_step)[0][0]
         floor = step_first
-        for k, (a, b) in enumerate(trials, start=1):
+        labels = _trial_labels(len(trials), scored.get(step, []), skipped.get(step, []))
+        for label, (a, b) in zip(labels, trials, strict=True):
             # the second before a trial (its ready or rest time) is the onset's quiet baseline
             before = int(np.searchsorted(ch.t_s, ch.t_s[a] - TRIAL_LEAD_S, side="left"))
-            out.append((f"{name}, trial {k}", "drill trial", max(before, floor), b, sign))
+            out.append((f"{name}, {label}", "drill trial", max(before, floor), b, sign))
             floor = b + 1
     return out
+
+
+def _trial_labels(runs: int, scored: list[int], skipped: list[int]) -> list[str]:
+    """A label for each of a step's ``runs`` trial runs, in order.
+
+    A trial skipped before it began has no samples and one skipped while it ran has some: the
+    runs are the scored trials, or those and the skipped ones, whichever count matches (else
+    they are numbered in order, as an older record without its scores is).
+    """
+    if len(scored) == runs:
+        return [f"trial {k}" for k in scored]
+    started = sorted(set(scored) | set(skipped))
+    if len(started) == runs:
+        return [f"trial {k}" + (" (skipped)" if k in skipped else "") for k in started]
+    return [f"trial {k}" for k in range(1, runs + 1)]
+
+
+def _trial_numbers(score: JsonDict) -> list[int]:
+    """The trial number (from 1) of each rep a step's stored score has, in order."""
+    reps = score.get("reps") or []
+    return [int(r["rep"]) + 1 for r in reps if isinstance(r, dict) and "rep" in r]
 
 
 def _dominant_sign(force_n: np.ndarray) -> float:
