@@ -45,6 +45,7 @@ def test_first_launch_offers_the_max_test_then_runs_the_flow_without_relaunch(
     shown = wait_text(name, "m max test")  # the footer
     assert "no push pain-free max stored" in shown and "no pull pain-free max stored" in shown
     assert "t  tension drill" in shown, shown
+    assert "m  or a max test first" in shown, shown  # said on screen, not only in the footer
 
     keys(name, "m")  # the max test first
     wait_text(name, "Max PUSH", timeout_s=DRILL_TIMEOUT_S)
@@ -57,6 +58,7 @@ def test_first_launch_offers_the_max_test_then_runs_the_flow_without_relaunch(
     shown = wait_text(name, "needs a maximum nobody has measured yet")
     assert "no push pain-free max stored" in shown and "stored: push MVIC" in shown
     assert "no pull pain-free max stored" in shown and "stored: pull MVIC" in shown
+    assert "or a max test first" not in shown  # done: the MVIC is stored
     keys(name, "t")  # the tension drill finds both, in steps of 10 % of each MVIC
     wait_text(name, "PULL away from the block", timeout_s=DRILL_TIMEOUT_S)  # after the push
     wait_text(name, "Summary — tension-drill · left side", timeout_s=DRILL_TIMEOUT_S)

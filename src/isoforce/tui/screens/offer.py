@@ -2,9 +2,10 @@
 
 A %-drill never runs blind: when its targets divide by a maximum that is neither typed in nor
 stored for this athlete, movement, side and position, the app shows this screen instead of the
-player. ``t`` finds the pain-free max (tension drill), ``m`` measures the MVIC (max test); after
-either, the summary's ``c`` goes on to the drill that was wanted. On the simulator ``s`` runs it
-on the simulated athlete's maxima (said as such on screen).
+player. ``t`` finds the pain-free max (tension drill), ``m`` measures the MVIC (max test, also
+offered before a tension drill: its levels are then 10 % of the MVIC); after either, the
+summary's ``c`` goes on to the drill that was wanted (or back here while a max is missing). On
+the simulator ``s`` runs it on the simulated athlete's maxima (said as such on screen).
 """
 
 from __future__ import annotations
@@ -51,6 +52,12 @@ class ReferenceOfferScreen(IsoScreen):
         #: What is stored for the same key and helps (e.g. the MVIC a tension drill steps in).
         self.known = tuple(known)
 
+    def _mvic_helps(self) -> bool:
+        """A pain-free max is missing and no MVIC is known: a max test first gives its scale."""
+        pain_free = any(c.kind is ReferenceKind.PAIN_FREE for c in self.missing)
+        mvic_missing = any(c.kind is ReferenceKind.MVIC for c in self.missing)
+        return pain_free and not mvic_missing and not any(" MVIC " in k for k in self.known)
+
     def _simulated(self) -> bool:
         options = self.iso_app.controller.options
         return DEVICES[options.device].transport == "sim"
@@ -89,6 +96,11 @@ class ReferenceOfferScreen(IsoScreen):
                 how = "k  type it on the maxima screen (no drill finds it in this direction)"
             lines += [f"  no {reference_name(c)} stored", f"     {how}"]
         lines += [f"  {k}" for k in self.known]
+        if self._mvic_helps():
+            lines += [
+                "  m  or a max test first: your MVIC, which the tension drill then climbs in",
+                "     10 % steps of (without one: 20 N at a time); its c comes back here",
+            ]
         lines.append("")
         lines.append("Its targets are % of these, so it does not run without them.")
         if side is None:
