@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -179,6 +180,9 @@ def test_devices_lists_the_simulators() -> None:
     flagged = {line.split()[0] for line in lines if line.endswith("(EXPERIMENTAL)")}
     assert {"entralpi", "climbro", "frez-dyno"} <= flagged
     assert not flagged & {"motherboard", "sig-weight-scale", "progressor"}
+    # one column each: the titles start in the same column on every row
+    starts = {line.index(re.split(r" {2,}", line)[-1]) for line in lines}
+    assert len(starts) == 1, starts
 
 
 def test_real_devices_never_borrow_the_simulated_athletes_maxima() -> None:

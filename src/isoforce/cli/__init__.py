@@ -17,7 +17,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="isoforce",
         description="Measured isometric training: live effort %, guided PAILs/RAILs, force-curve export.",
-        epilog="Run without a command to open the terminal UI on the simulated sensor.",
+        epilog="Run without a command to open the terminal UI at the sensor picker "
+        "('isoforce demo' starts a guided drill on the simulated sensor).",
     )
     parser.add_argument("--version", action="version", version=f"isoforce {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

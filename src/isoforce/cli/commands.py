@@ -39,12 +39,13 @@ def run_devices(args: argparse.Namespace) -> int:
     """Handler of ``isoforce devices``."""
     del args
     width = max(len(k) for k in DEVICES)
+    caps_width = max(len(s.capabilities.describe()) for s in DEVICES.values())
     for spec in DEVICES.values():
         caps = spec.capabilities.describe()
         flag = " (EXPERIMENTAL)" if spec.experimental else ""
         print(
-            f"{spec.key:<{width}}  {spec.transport:<6} {spec.nominal_rate_hz:>6.0f} Hz  {caps:<12} "
-            f"{spec.title}{flag}"
+            f"{spec.key:<{width}}  {spec.transport:<6} {spec.nominal_rate_hz:>6.0f} Hz  "
+            f"{caps:<{caps_width}}  {spec.title}{flag}"
         )
     return EXIT_OK
 
