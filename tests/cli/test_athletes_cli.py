@@ -45,7 +45,7 @@ def test_two_athletes_never_mix(tmp_path: Path) -> None:
     )
     assert "athlete: bob" in bob.stdout
     assert "MVIC" not in bob.stdout.split("isoforce 0.")[0]
-    assert "being measured now" in bob.stdout
+    assert "none before this run, which measures it" in bob.stdout
     assert "pain-free max for hip-ir left push @ 90-90" in bob.stdout
 
     # anna's does, with the side she used last (remembered)

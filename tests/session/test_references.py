@@ -73,7 +73,7 @@ def test_finding_every_reference_says_where_it_came_from_and_what_it_overrides()
     assert "none stored" in pull.line() and "not measured" in pull.line()
     mvic = chosen["mvic_push_n"]
     assert mvic.source is ReferenceSource.PROVISIONAL
-    assert "being measured now; until then effort reads in newtons" in mvic.line()
+    assert "none before this run, which measures it; effort reads in newtons" in mvic.line()
     kept = choose_references(given={}, stored=stored)["push_max_n"]
     assert kept.source is ReferenceSource.STORED
     assert kept.line() == "push pain-free max 150.0 N: stored 2026-11-08 (x)"
@@ -104,9 +104,9 @@ def test_a_max_being_measured_reads_well_under_the_player() -> None:
         ReferenceKind.PAIN_FREE, Direction.PUSH, 100.0, ReferenceSource.PROVISIONAL
     )
     assert f"effort % of the {scale.short()}" == (
-        "effort % of the 100 N scale, so % = N (push pain-free max being measured)"
+        "effort % of the 100 N scale, so % = N (push pain-free max measured by this run)"
     )
     mvic = ChosenReference(
         ReferenceKind.PAIN_FREE, Direction.PULL, 170.0, ReferenceSource.FROM_MVIC
     )
-    assert mvic.short() == "pull MVIC 170 N (pull pain-free max being found)"
+    assert mvic.short() == "pull MVIC 170 N (pull pain-free max found by this run)"

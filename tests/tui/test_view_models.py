@@ -33,7 +33,7 @@ def test_the_denominator_line_names_value_key_position_and_day() -> None:
     # no max known yet: never "% of" a stand-in, the number is in newtons and says why
     assert text == (
         "N (no pull MVIC yet) · this movement (no side) · "
-        "none known yet: this run measures it, shown in N meanwhile"
+        "none before this run, which measures it: in N"
     )
     assert (movement_short("hip-er"), position_short("supine-45")) == ("hip ER", "supine")
     assert (movement_short("knee"), position_short("my-bench")) == ("knee", "my-bench")

@@ -121,11 +121,11 @@ class ChosenReference:
         if self.source is ReferenceSource.FROM_MVIC:
             origin = f"stored {when}" if self.flag == "" else f"from {self.flag}"
             return (
-                f"{what}: being found now, in steps of % of the {self.direction.value} MVIC "
+                f"{what}: found by this run, in steps of % of the {self.direction.value} MVIC "
                 f"{self.value_n:.1f} N ({origin})"
             )
         return (
-            f"{what}: being measured now; until then effort reads in newtons "
+            f"{what}: none before this run, which measures it; effort reads in newtons "
             f"(a {self.value_n:.0f} N scale: 100 % = {self.value_n:.0f} N)"
         )
 
@@ -143,9 +143,9 @@ class ChosenReference:
             ReferenceSource.SIMULATED: "simulated athlete",
         }.get(self.source)
         if self.source is ReferenceSource.FROM_MVIC:
-            return f"{self.direction.value} MVIC {self.value_n:.0f} N ({what} being found)"
+            return f"{self.direction.value} MVIC {self.value_n:.0f} N ({what} found by this run)"
         if source is None:  # provisional
-            return f"{self.value_n:.0f} N scale, so % = N ({what} being measured)"
+            return f"{self.value_n:.0f} N scale, so % = N ({what} measured by this run)"
         return f"{what} {self.value_n:.0f} N ({source})"
 
 

@@ -51,7 +51,7 @@ def source_text(c: ChosenReference) -> str:
     if c.source is ReferenceSource.RECORDED:
         return "as recorded"
     if c.source is ReferenceSource.PROVISIONAL:
-        return "none known yet: this run measures it, shown in N meanwhile"
+        return "none before this run, which measures it: in N"
     return "none stored: not measured"
 
 
