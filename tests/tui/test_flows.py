@@ -268,6 +268,36 @@ async def test_a_stored_session_replays_from_the_device_picker() -> None:
         assert app.controller.replaying
 
 
+async def test_the_device_picker_offers_replay_once_a_session_is_stored_without_a_relaunch() -> (
+    None
+):
+    import subprocess
+
+    app = make_app(drill=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        picker = app.screen
+        assert isinstance(picker, DeviceScreen)
+
+        def ids() -> list[str | None]:
+            options = picker.query_one(OptionList)
+            return [options.get_option_at_index(i).id for i in range(options.option_count)]
+
+        assert "replay-list" not in ids()  # nothing stored yet
+        app.push_screen(HistoryScreen())  # away, as to a drill
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        made = subprocess.run(
+            [ISOFORCE, "record", "--duration", "3", "--speed", "max"],
+            capture_output=True,
+            text=True,
+        )
+        assert made.returncode == 0, made.stderr
+        await pilot.press("escape")  # back to the picker
+        await wait_for(pilot, lambda: app.screen is picker)
+        await pilot.pause(0.1)
+        assert ids().count("replay-list") == 1
+
+
 async def test_a_range_of_motion_drill_on_the_imu_ends_with_its_end_ranges() -> None:
     app = make_app(drill="hip-rom", device="sim-imu")
     app.controller.side = Side.RIGHT  # as if picked with r in the drill list

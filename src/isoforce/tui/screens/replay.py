@@ -9,6 +9,7 @@ starts the replay again at that point. There is nothing to tare in a recording: 
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from isoforce.core.movements import movement_title, position_title
 from isoforce.drills.events import DrillEvent, EventKind
@@ -61,6 +62,14 @@ def replay_options(app: IsoforceApp) -> list[Option]:
     return [
         Option(f"Replay a stored session…  ({count} stored: by athlete, drill, date)", id=_LIST)
     ]
+
+
+def refresh_replay_option(app: IsoforceApp, options: OptionList) -> None:
+    """Count the stored sessions again in ``options``' replay entry (added with the first)."""
+    with contextlib.suppress(OptionDoesNotExist):
+        options.remove_option(_LIST)
+    for option in replay_options(app):
+        options.add_option(option)
 
 
 def start_replay(app: IsoforceApp, ident: str) -> bool:

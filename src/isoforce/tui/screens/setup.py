@@ -19,7 +19,7 @@ from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.screens.calibration import CalibrationScreen
 from isoforce.tui.screens.free import FreeScreen
 from isoforce.tui.screens.live import HistoryScreen, ReferencesScreen
-from isoforce.tui.screens.replay import replay_options, start_replay
+from isoforce.tui.screens.replay import refresh_replay_option, replay_options, start_replay
 
 
 class DeviceScreen(IsoScreen):
@@ -33,6 +33,14 @@ class DeviceScreen(IsoScreen):
     def __init__(self) -> None:
         super().__init__()
         self._found: dict[str, tuple[str, str]] = {}
+        self._resumed = False
+
+    def on_screen_resume(self) -> None:
+        """Back on top after a session: the replay entry counts what is stored now."""
+        super().on_screen_resume()
+        if self._resumed:  # compose counted them the first time
+            refresh_replay_option(self.iso_app, self.query_one("#devices", OptionList))
+        self._resumed = True
 
     def compose(self) -> ComposeResult:
         """The simulators, the device given on the command line, and what a scan finds."""
