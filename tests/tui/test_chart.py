@@ -129,6 +129,23 @@ def test_the_chart_labels_both_axes_and_draws_band_and_both_curves() -> None:
         assert _bg_cells(strips[1:-2], Style.parse(BAND_STYLE)) > 0
 
 
+@pytest.mark.parametrize(("x_max", "width"), [(0.2, 80), (20.0, 80), (10.0, 200)])
+def test_tick_labels_say_their_value_and_never_repeat(x_max: float, width: int) -> None:
+    """Ticks 0.025 min apart read 0.025, 0.05 …, not 0, 0.1, 0.1, 0.1; 12.5 s is not 12."""
+    t = np.linspace(0, x_max, 101)
+    data = ChartData(
+        series=(Series(t, 50 + 0 * t, NOW_STYLE, "effort"),),
+        x_min=0.0,
+        x_max=x_max,
+        y_max=100,
+        x_label="min",
+    )
+    labels = render_chart(data, width, 12)[-1].text.split()[:-1]  # the x ticks, then "min"
+    assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
+    steps = np.diff([float(v) for v in labels])
+    assert np.allclose(steps, steps[0]), labels  # evenly spaced values, each said exactly
+
+
 def test_a_small_chart_keeps_the_plot() -> None:
     strips = render_chart(_chart(), 40, 3)
     assert len(strips) == 3 and any("⠀" < ch <= "⣿" for ch in strips[0].text + strips[1].text)

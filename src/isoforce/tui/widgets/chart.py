@@ -113,7 +113,13 @@ def nice_ticks(lo: float, hi: float, max_count: int) -> list[float]:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.0f}" if abs(value) >= 10 or value == round(value) else f"{value:.1f}"
+    """A tick's text: whole numbers bare, others with the decimals they need (up to 3).
+
+    Ticks 0.025 apart read 0.025, 0.05, 0.075 (not 0.0, 0.1, 0.1), and 12.5 is not 12.
+    """
+    if value == round(value):
+        return f"{value:.0f}"
+    return f"{round(value, 3):g}"
 
 
 @dataclass(frozen=True, slots=True)
