@@ -316,3 +316,19 @@ async def test_the_history_screen_charts_maxima_over_time_per_side() -> None:
             assert key in text[0]
         assert len(re.findall(r"\b11-\d\d\b", text[-1])) >= 3 and text[-1].rstrip().endswith("date")
         assert "hip-ir push · 90-90" in str(app.screen.query(".chart-title").first().render())
+
+
+def test_a_one_day_history_is_labelled_with_its_own_day() -> None:
+    """Date ticks sit at each day's noon: one afternoon's maxima read '12-07', not '12-08'."""
+    from isoforce.session.history import History, MaxPoint, MaxSeries
+    from isoforce.tui.charts import history_charts
+
+    key = MovementKey("hip-ir", Side.LEFT, Direction.PUSH, "90-90")
+    points = (MaxPoint("2026-12-07T15:30:00", 252.0, 1, "max-test", None),)
+    ((_, chart),) = history_charts(
+        History(series=(MaxSeries(key, ReferenceKind.MVIC, points),), asymmetry=())
+    )
+    assert chart.x_ticks is not None
+    assert [text for _, text in chart.x_ticks] == ["12-07"]
+    (at, _), day = chart.x_ticks[0], chart.series[0].x[0]
+    assert abs(at - day) < 0.5  # the mark is beside its label

@@ -215,9 +215,13 @@ def history_charts(history: History) -> list[tuple[str, ChartData]]:
 
 
 def _date_ticks(lo: float, hi: float) -> tuple[tuple[float, str], ...]:
-    """Whole days (or weeks, months) between ``lo`` and ``hi``, labelled ``MM-DD``."""
+    """Days (or weeks, months) between ``lo`` and ``hi``, labelled ``MM-DD``, each at its noon.
+
+    At noon, not midnight: a day's measurements sit around its label, not on the boundary
+    with the next day (a one-day history was labelled with the day after it).
+    """
     step = next((d for d in (1, 2, 7, 14, 30, 61, 91, 182, 365) if (hi - lo) / d <= 8), 365)
-    start = math.ceil(lo / step) * step
+    start = math.ceil((lo - 0.5) / step) * step + 0.5
     values = list(np.arange(start, hi + 1e-9, step))
     return tuple(
         (float(v), dt.datetime.fromtimestamp(float(v) * 86400.0, tz=dt.UTC).strftime("%m-%d"))
