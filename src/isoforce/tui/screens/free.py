@@ -85,9 +85,12 @@ class FreeScreen(IsoScreen):
         peak = controller.peak
         self.query_one("#force", BigDigits).text = _number(view.force_n)
         self.query_one("#effort", BigDigits).text = _number(view.effort_pct)
-        self.query_one("#peak", BigDigits).text = _number(peak.force_n)
+        # the peak as a size with its direction named, its N and % alike (a -1 N rest after a
+        # reset read "-1" beside "1 %")
+        self.query_one("#peak", BigDigits).text = _number(abs(peak.force_n))
         peak_pct = "" if math.isnan(peak.effort_pct) else f" · {abs(peak.effort_pct):.0f} %"
-        self.query_one("#peak-caption", Label).update(f"PEAK N{peak_pct} · x resets")
+        way = " · push" if peak.force_n > 0 else " · pull" if peak.force_n < 0 else ""
+        self.query_one("#peak-caption", Label).update(f"PEAK N{peak_pct}{way} · x resets")
         divides = view.divides_by or "effort %: no maximum, not measured"
         self.query_one("#divides", Static).update(divides)
         recording = "● REC: recording to the store (r stops and saves)"
