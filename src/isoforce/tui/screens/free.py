@@ -53,7 +53,7 @@ class FreeScreen(IsoScreen):
             for ident, caption in (
                 ("force", "FORCE N"),
                 ("effort", "EFFORT %"),
-                ("peak", "PEAK N (x resets)"),
+                ("peak", "PEAK N"),
             ):
                 with Vertical(classes="number"):
                     yield Label(caption, classes="caption", id=f"{ident}-caption")
@@ -90,7 +90,7 @@ class FreeScreen(IsoScreen):
         self.query_one("#peak", BigDigits).text = _number(abs(peak.force_n))
         peak_pct = "" if math.isnan(peak.effort_pct) else f" · {abs(peak.effort_pct):.0f} %"
         way = " · push" if peak.force_n > 0 else " · pull" if peak.force_n < 0 else ""
-        self.query_one("#peak-caption", Label).update(f"PEAK N{peak_pct}{way} · x resets")
+        self.query_one("#peak-caption", Label).update(f"PEAK N{peak_pct}{way}")  # x: footer
         divides = view.divides_by or "effort %: no maximum, not measured"
         self.query_one("#divides", Static).update(divides)
         recording = "● REC: recording to the store (r stops and saves)"
