@@ -205,6 +205,24 @@ def test_checks_after_a_phase_name_the_step_that_ended_and_pinching_lowers() -> 
     assert (drop.cause, drop.painful_pct, drop.level_pct) == ("pinching", 100.0, 90.0)
 
 
+def test_the_summary_tells_pains_cramps_and_checks_in_the_order_they_happened() -> None:
+    from isoforce.drills.report import result_summary
+
+    engine = hip()
+    simulate(
+        engine,
+        t_end=330.0,
+        actions=[
+            (135.0, lambda e, t: e.mark_cramp(t, 50.0)),
+            (165.0, lambda e, t: e.record_check(t, Check.COMPENSATION)),
+            (240.0, lambda e, t: e.mark_pain(t, 90.0)),
+        ],
+    )
+    lines = result_summary(engine.result())
+    said = [line.split(" ")[0] for line in lines if " at " in line or line.startswith("check")]
+    assert said == ["cramp", "check:", "pain", "pain"], lines  # the mark, then its drop
+
+
 def test_pause_in_a_pain_hold_and_skip_of_it() -> None:
     engine = hip()
     run = simulate(

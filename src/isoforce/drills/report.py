@@ -114,25 +114,37 @@ def result_summary(result: DrillResult) -> list[str]:
     if s.hold_cv_pct is not None:
         lines.append(f"steadiness (mean CV of holds): {s.hold_cv_pct:.1f} %")
     newtons = {s.step_index for s in result.step_scores if in_newtons(s, result.newton_scale)}
+    # what happened during the drill, in the order it happened
+    timeline: list[tuple[float, str]] = []
     for pain in result.pains:
         unit = "N" if pain.step_index in newtons else "%"  # no max known: newtons
         effort = "not measured" if pain.effort_pct is None else f"{pain.effort_pct:.0f} {unit}"
-        lines.append(
-            f"pain marked at {pain.t_s:.1f} s (effort {effort}, target {pain.target_pct:.0f} {unit})"
+        timeline.append(
+            (
+                pain.t_s,
+                f"pain marked at {pain.t_s:.1f} s (effort {effort}, target "
+                f"{pain.target_pct:.0f} {unit})",
+            )
         )
     for drop in result.drops:
         answer = f", {drop.answer}" if drop.answer else ""
         unit = "N" if (drop.reference, drop.direction) in result.newton_scale else "%"
-        lines.append(
-            f"{drop.cause} at {drop.t_s:.1f} s: {drop.direction.value} target "
-            f"{drop.painful_pct:.0f} {unit} → {drop.level_pct:.0f} {unit}{answer}; later "
-            f"{drop.direction.value} targets stay at or below it"
+        timeline.append(
+            (
+                drop.t_s,
+                f"{drop.cause} at {drop.t_s:.1f} s: {drop.direction.value} target "
+                f"{drop.painful_pct:.0f} {unit} → {drop.level_pct:.0f} {unit}{answer}; later "
+                f"{drop.direction.value} targets stay at or below it",
+            )
         )
     for cramp in result.cramps:
-        lines.append(f"cramp at {cramp.t_s:.1f} s: released and rested, max unchanged")
+        timeline.append(
+            (cramp.t_s, f"cramp at {cramp.t_s:.1f} s: released and rested, max unchanged")
+        )
     for check in result.checks:
         about = f"step {check.step_index + 1}" if check.step_index >= 0 else "the drill"
-        lines.append(f"check: {check.check.value} felt ({about})")
+        timeline.append((check.t_s, f"check: {check.check.value} felt ({about})"))
+    lines.extend(line for _, line in sorted(timeline, key=lambda item: item[0]))
     for found in result.pain_free_found:
         how = {
             "pain": "last comfortable step",
