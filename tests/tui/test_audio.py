@@ -113,6 +113,12 @@ def test_the_mode_is_named_and_a_missing_speech_engine_is_said_once_with_how_to_
     assert player.take_notice() == ""  # once
     modes = [player.next_mode() for _ in range(3)]
     assert modes == [AudioMode.OFF, AudioMode.BELL, AudioMode.OFF]
+    # nobody asked for speech: the line does not talk about it
+    beeps = CuePlayer(AudioMode.BELL, speaker=None, player=None)
+    assert beeps.status == "audio: beeps (bell)" and beeps.take_notice() == ""
+    assert beeps.next_mode() is AudioMode.OFF  # the cycle passed speech: now it is said
+    assert beeps.status == "audio: off · no speech engine"
+    assert "espeak-ng" in beeps.take_notice()
     assert player.take_notice() == ""  # said already
     spoken = CuePlayer(AudioMode.OFF, speaker="/usr/bin/espeak-ng", player="/usr/bin/aplay")
     assert [spoken.next_mode() for _ in range(4)] == [

@@ -193,6 +193,8 @@ class CuePlayer:
         self._player = shutil.which("paplay") or shutil.which("aplay") if player == "" else player
         self._notice = ""
         self._noticed = False
+        #: Speech was asked for (the flag, or the audio key passing it) on a machine without it.
+        self._speech_asked = False
         self.mode = AudioMode.OFF
         self.set_mode(mode)
 
@@ -228,6 +230,7 @@ class CuePlayer:
         return self.mode
 
     def _missing_speech(self) -> None:
+        self._speech_asked = True
         if not self._noticed:
             self._notice = SPEECH_INSTALL_HINT
 
@@ -240,8 +243,11 @@ class CuePlayer:
 
     @property
     def status(self) -> str:
-        """The audio mode in words, for the screen (``audio: beeps (bell)``)."""
-        missing = " · no speech engine" if not self._speaker else ""
+        """The audio mode in words, for the screen (``audio: beeps (bell)``).
+
+        ``· no speech engine`` is added once speech was asked for and could not be had.
+        """
+        missing = " · no speech engine" if self._speech_asked else ""
         return f"audio: {self.mode.label}{missing}"
 
     def play(self, cues: Iterable[Cue]) -> None:
