@@ -44,6 +44,11 @@ def test_only_staircases_open_and_in_their_direction() -> None:
         (Direction.PULL, False),
     ]
     assert (stairs[0].step_pct, stairs[0].ceiling_pct) == (20.0, OPEN_CEILING_PCT)
+    # its levels are named in newtons, on screen and in the cue: never "level 300 %" of 100 N
+    first = stairs[0].segments()[:2]
+    assert [seg.rep_label for seg in first] == ["level 20 N", "level 40 N"]
+    assert [seg.cues[0][1] for seg in first] == ["20 newtons", "40 newtons"]
+    assert stairs[1].segments()[0].rep_label == "level 10 %"
 
 
 def test_a_plateau_ends_the_open_staircase_at_the_most_force_held() -> None:

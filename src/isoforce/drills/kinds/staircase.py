@@ -78,7 +78,8 @@ class StaircaseStep(ForceStep):
         return self.ceiling_pct
 
     def segments(self) -> tuple[Segment, ...]:
-        """One flat segment (a rep) per level."""
+        """One flat segment (a rep) per level, named in % (in N on the 100 N scale)."""
+        unit, spoken = ("N", "newtons") if self.in_newtons else ("%", "%")
         return tuple(
             Segment(
                 Phase.STAIR,
@@ -86,9 +87,9 @@ class StaircaseStep(ForceStep):
                 level,
                 level,
                 rep=i,
-                rep_label=f"level {level:g} %",
+                rep_label=f"level {level:g} {unit}",
                 ends_rep=True,
-                cues=((0.0, f"{level:g} %"),),
+                cues=((0.0, f"{level:g} {spoken}"),),
             )
             for i, level in enumerate(self.levels)
         )
