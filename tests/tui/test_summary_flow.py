@@ -142,3 +142,15 @@ async def test_after_the_other_side_the_picker_names_the_side_the_next_drill_run
         await pilot.pause(0.1)
         assert app.controller.side is Side.RIGHT
         assert "side: right" in str(picker.query_one("#picker-title", Static).render())
+
+
+async def test_the_summary_names_what_a_relaxed_steps_percent_divides_by() -> None:
+    """A max test's passive steps read effort against the pain-free max of the direction the
+    force goes (here the simulated athlete's): the lines under the table name it."""
+    app = make_app(drill="max-test")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=120)
+        await pilot.pause(0.2)
+        divisors = str(app.screen.query_one("#divisors", Static).render())
+        assert "% of push pain-free max 250 N" in divisors  # the passive steps'
+        assert "N (no push MVIC yet)" in divisors  # the trials', measured in newtons

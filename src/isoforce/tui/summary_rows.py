@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from isoforce.core.effort_key import Side
+from isoforce.core.effort_key import ReferenceKind, Side
 from isoforce.drills.events import DrillResult
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.report import NOT_FORCE_MEASURED
@@ -78,6 +78,9 @@ def step_table(
     rows: list[tuple[str, ...]] = []
     used: dict[str, None] = {}
     by_key = {(c.kind, c.direction): c for c in chosen}
+    # a step that asks for no force (relax, breathe) reads effort against the pain-free max of
+    # the direction the force goes: both are named, or its % is not shown (a stand-in's)
+    either = [c for c in chosen if c.kind is ReferenceKind.PAIN_FREE and c.value_n]
     for score in result.step_scores:
         ps = plan[score.step_index] if 0 <= score.step_index < len(plan) else None
         ref = (
@@ -87,8 +90,11 @@ def step_table(
         )
         max_n = ref.value_n if ref is not None else None
         no_max = ref is not None and ref.source is ReferenceSource.PROVISIONAL
-        if ref is not None:
-            text = denominator_text(ref, side=side, movement=movement, position=position)
+        named = [ref] if ref is not None else either if score.direction is None else []
+        if score.direction is None and any(c.source is ReferenceSource.PROVISIONAL for c in named):
+            no_max, named = True, []
+        for c in named:
+            text = denominator_text(c, side=side, movement=movement, position=position)
             used[text] = None
         number = str(score.step_index + 1)
         m = score.metrics
