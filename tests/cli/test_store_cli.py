@@ -178,9 +178,10 @@ def test_import_tindeq_prints_the_app_numbers(tmp_path: Path) -> None:
     [
         (("export",), 2, "usage:"),
         (("export", "1", "--format", "xls"), 2, "usage:"),
-        (("export", "99"), 1, "no session '99'"),
-        (("export", "all", "--out", "x.csv"), 1, "no session 'all'"),
-        (("replay", "latest"), 1, "no session 'latest'"),
+        # an empty store says so, and how a session gets there
+        (("export", "99"), 1, "yet: 'isoforce record' or 'isoforce drill run' saves one"),
+        (("export", "all", "--out", "x.csv"), 1, "no sessions in"),
+        (("replay", "latest"), 1, "no sessions in"),
         (("record", "--duration", "1", "--no-save"), 2, "nothing would be kept"),
         (("import",), 2, "usage:"),
         (("history", "--flag-at", "-3"), 2, "usage:"),

@@ -349,6 +349,11 @@ class SessionStore(SessionWrites, AthleteRecords):
         if ids is None:
             named = profile not in (None, DEFAULT_ATHLETE)
             whose = f" for athlete {profile!r}" if named else ""
+            if not self.sessions(limit=1, profile=profile):
+                raise SessionNotFoundError(
+                    f"no sessions{whose} in {self.path} yet: 'isoforce record' or "
+                    "'isoforce drill run' saves one"
+                )
             raise SessionNotFoundError(f"no session {spec!r}{whose} in {self.path}")
         if profile is not None:
             for sid in ids:
