@@ -239,3 +239,16 @@ def test_read_only_data_dir_is_a_clear_error_and_saves_nothing(tmp_path: Path) -
         res = run("record", "--duration", "1", "--speed", "max", data=used)
         assert res.returncode == 1 and "read-only" in res.stderr and "Traceback" not in res.stderr
     assert session_ids(ok(run("sessions", data=used)).stdout) == [1]
+
+
+def test_as_mvic_on_an_isoforce_file_says_it_records_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    ok(run("record", "--duration", "1", "--speed", "max", "--out", "run.csv", cwd=tmp_path))
+    res = ok(
+        run(
+            "import", "run.csv", "--movement", "shoulder-ir", "--side", "right", "--as-mvic",
+            data=data, cwd=tmp_path,
+        )
+    )  # fmt: skip
+    assert "--as-mvic is for Tindeq app files: no MVIC recorded from run.csv" in res.stderr
+    assert "MVIC" not in ok(run("history", data=data)).stdout

@@ -200,7 +200,12 @@ def run_import(args: argparse.Namespace) -> int:
     from isoforce.core.effort_key import Direction
     from isoforce.export.tindeq_csv import NoSamplesError
     from isoforce.session.athletes import DEFAULT_ATHLETE
-    from isoforce.session.importer import CompanionFileError, ImportOptions, import_file
+    from isoforce.session.importer import (
+        TINDEQ_FORMAT,
+        CompanionFileError,
+        ImportOptions,
+        import_file,
+    )
     from isoforce.session.store import SessionStore
 
     if args.as_mvic and (args.movement is None or args.side is None):
@@ -243,5 +248,11 @@ def run_import(args: argparse.Namespace) -> int:
                 print(
                     f"  app {c.name} {c.app_value:.3f} {c.unit}, recomputed {c.ours:.3f} {c.unit} "
                     f"({100 * c.rel_error:.2f} % apart)"
+                )
+            if args.as_mvic and result.format != TINDEQ_FORMAT:
+                print(
+                    f"  --as-mvic is for Tindeq app files: no MVIC recorded from {path.name} "
+                    "(an isoforce file keeps the maxima it was saved with)",
+                    file=sys.stderr,
                 )
     return EXIT_ERROR if failed else EXIT_OK
