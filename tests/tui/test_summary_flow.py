@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from isoforce.core.effort_key import Side
 from isoforce.live import SessionOptions
 from isoforce.session.store import SessionStore
-from isoforce.tui.app import AppConfig, create_app
+from isoforce.tui.app import AppConfig, IsoforceApp, create_app
 from isoforce.tui.audio import AudioMode
 from isoforce.tui.screens.live import HistoryScreen
 from isoforce.tui.screens.offer import ReferenceOfferScreen
@@ -36,6 +37,18 @@ async def test_enter_in_the_summary_picks_another_drill_and_h_opens_the_history(
         assert not any(isinstance(s, SummaryScreen) for s in app.screen_stack)
 
 
+async def _other_side(pilot: Pilot[None], app: IsoforceApp) -> None:
+    """Press o on the summary and wait for the other side's summary."""
+    first = app.screen
+    await pilot.press("o")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, SummaryScreen) and app.screen is not first,
+        timeout_s=60,
+    )
+    await pilot.pause(0.2)
+
+
 async def test_o_runs_the_same_drill_on_the_other_side() -> None:
     app = make_app(drill="low-intensity", push_max_n=200.0)  # given: nothing to offer
     app.controller.side = Side.LEFT
@@ -44,13 +57,7 @@ async def test_o_runs_the_same_drill_on_the_other_side() -> None:
         await pilot.pause(0.2)
         first = app.screen
         assert "left side" in str(first.query_one(".title", Static).render())
-        await pilot.press("o")
-        await wait_for(
-            pilot,
-            lambda: isinstance(app.screen, SummaryScreen) and app.screen is not first,
-            timeout_s=60,
-        )
-        await pilot.pause(0.2)
+        await _other_side(pilot, app)
         assert "right side" in str(app.screen.query_one(".title", Static).render())
     with SessionStore.open() as store:
         sides = {i.side for i in store.sessions()}
@@ -128,15 +135,8 @@ async def test_after_the_other_side_the_picker_names_the_side_the_next_drill_run
         options.highlighted = ids.index("low-intensity")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
-        first = app.screen
         await pilot.pause(0.2)
-        await pilot.press("o")
-        await wait_for(
-            pilot,
-            lambda: isinstance(app.screen, SummaryScreen) and app.screen is not first,
-            timeout_s=60,
-        )
-        await pilot.pause(0.2)
+        await _other_side(pilot, app)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is picker)
         await pilot.pause(0.1)

@@ -117,9 +117,7 @@ def _fmt(value: float) -> str:
 
     Ticks 0.025 apart read 0.025, 0.05, 0.075 (not 0.0, 0.1, 0.1), and 12.5 is not 12.
     """
-    if value == round(value):
-        return f"{value:.0f}"
-    return f"{round(value, 3):g}"
+    return f"{value:.0f}" if value == round(value) else f"{round(value, 3):g}"
 
 
 @dataclass(frozen=True, slots=True)
