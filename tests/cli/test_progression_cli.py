@@ -88,7 +88,8 @@ def test_weeks_of_drills_give_the_history_table_and_the_suggestions(
     w47, w48, w49 = push["weeks"]
     assert w47["sessions"] == 2 and w47["pains"] == [] and w47["in_band_pct"] > 50
     assert w47["pain_free_max_n"] == pytest.approx(max_n)
-    assert w48["pains"] == ["pain at 50 % on 24 Nov"]
+    # the % is of that session's max, said in newtons: the max shown now is the lowered one
+    assert w48["pains"] == [f"pain at 50 % of {max_n:.0f} N on 24 Nov"]
     assert w48["pain_free_max_lowered_by_pain"] == 1
     assert w49["pains"] and all(p.startswith("pain at ") for p in w49["pains"])
     assert w49["pains"][0].endswith(" on 1 Dec")

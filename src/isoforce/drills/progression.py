@@ -61,6 +61,8 @@ class PainMark:
     """The target when it hurt, % of the session's reference (None when nothing was loaded)."""
     dropped_to_pct: float | None = None
     cause: str = "pain"
+    reference_n: float | None = None
+    """What ``painful_pct`` is a % of, in newtons (the session's maximum then; None: unknown)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,22 +191,36 @@ def _pains(record: SessionRecord) -> list[tuple[Direction | None, PainMark]]:
                 PainMark(
                     painful_pct=painful,
                     dropped_to_pct=None if drop is None else _number(drop.get("level_pct")),
+                    reference_n=_reference_n(record, direction, drop),
                 ),
             )
         )
     for d in drops:
         if d.get("cause") == "pinching":
+            direction = _direction_of(d.get("direction"))
             out.append(
                 (
-                    _direction_of(d.get("direction")),
+                    direction,
                     PainMark(
                         _number(d.get("painful_pct")),
                         _number(d.get("level_pct")),
                         cause="pinching",
+                        reference_n=_reference_n(record, direction, d),
                     ),
                 )
             )
     return out
+
+
+def _reference_n(
+    record: SessionRecord, direction: Direction | None, drop: Mapping[str, object] | None
+) -> float | None:
+    """The maximum a pain's % is of: the session's, of the drop's kind (pain-free max if none)."""
+    if direction is None:
+        return None
+    kind = drop.get("reference") if drop is not None else None
+    values = record.meta.references.get(kind if isinstance(kind, str) else "pain_free") or {}
+    return _number(values.get(f"{direction.value}_max_n"))
 
 
 def training_sessions(
@@ -257,6 +271,8 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 def _pain_text(session: TrainingSession, mark: PainMark) -> str:
     level = "" if mark.painful_pct is None else f" at {round(mark.painful_pct, 1):g} %"
+    if level and mark.reference_n:
+        level += f" of {mark.reference_n:.0f} N"  # that session's max, not today's
     return f"{mark.cause}{level} on {short_date(session.started_at)}"
 
 
