@@ -37,6 +37,11 @@ def day_text(iso: str) -> str:
     return f"{when.day} {when:%b}"
 
 
+def is_stand_in(c: ChosenReference | None) -> bool:
+    """Whether ``c`` is the newton scale a step measures a max on (never shown as a %)."""
+    return c is not None and c.source is ReferenceSource.PROVISIONAL
+
+
 def source_text(c: ChosenReference) -> str:
     """Where the value came from, in a few words (``from 2 Dec``, ``typed in`` …)."""
     rec = c.record
@@ -50,7 +55,7 @@ def source_text(c: ChosenReference) -> str:
         return "MVIC, while the pain-free max is found"
     if c.source is ReferenceSource.RECORDED:
         return "as recorded"
-    if c.source is ReferenceSource.PROVISIONAL:
+    if is_stand_in(c):
         return "none before this run, which measures it: in N"
     return "none stored: not measured"
 
@@ -69,10 +74,8 @@ def denominator_text(
     While a max is measured with none known: ``N (no push MVIC yet) · … · none known yet: …``.
     """
     value = "" if c.value_n is None else f" {c.value_n:.0f} N"
-    if c.source is ReferenceSource.PROVISIONAL:  # never a % of a stand-in
-        parts = [f"N (no {reference_name(c)} yet)"]
-    else:
-        parts = [f"% of {reference_name(c)}{value}"]
+    name = reference_name(c)
+    parts = [f"N (no {name} yet)" if is_stand_in(c) else f"% of {name}{value}"]  # never % of it
     what = movement_short(movement) if movement else "this movement"
     key = f"{side.value} {what}" if side is not None else f"{what} (no side)"
     parts.append(key)
@@ -85,6 +88,7 @@ def denominator_text(
 __all__ = [
     "day_text",
     "denominator_text",
+    "is_stand_in",
     "movement_short",
     "position_short",
     "reference_name",

@@ -19,10 +19,9 @@ from isoforce.drills.events import EngineStatus
 from isoforce.drills.phase_clock import LIFT_PHASES, LOADED_PHASES, PhaseClock
 from isoforce.drills.plan import Phase, PlanStep
 from isoforce.live.frame import refused_text
-from isoforce.session.references import ReferenceSource
 from isoforce.signal import curve as force_curve
 from isoforce.signal.imu import ImuView
-from isoforce.tui.denominator import denominator_text
+from isoforce.tui.denominator import denominator_text, is_stand_in
 from isoforce.tui.view import (
     MEASURING,
     NO_DIRECTION,
@@ -145,13 +144,9 @@ def live_view(
         n = int(max(1.0, t - start) * fs) + 1
         window = ring.latest(n)
         keep = window[:, COL["t_s"]] >= start
-        chosen = (
-            header.divides_by(step.reference, step.direction)
-            if step.reference is not None and step.direction is not None
-            else None
-        )
+        chosen = step_reference(header, step)
         # a stand-in (no max known: this step measures it) is never a %: newtons only
-        measuring = chosen is not None and chosen.source is ReferenceSource.PROVISIONAL
+        measuring = is_stand_in(chosen)
         ref_n = float("nan")
         if chosen is not None and chosen.value_n and not measuring:
             ref_n = chosen.value_n
@@ -326,16 +321,20 @@ def _divides_by(
             if c.kind is ReferenceKind.PAIN_FREE and header.spec.capabilities.measures(c.direction)
         ]
         return "\n".join(text(c) for c in chosen)
-    c = header.divides_by(step.reference, step.direction)
+    c = step_reference(header, step)
     return "" if c is None else text(c)
+
+
+def step_reference(header: SessionHeader, step: PlanStep | None) -> ChosenReference | None:
+    """The maximum ``step``'s effort % divides by (None: it asks for no force, or none is known)."""
+    if step is None or step.direction is None or step.reference is None:
+        return None
+    return header.divides_by(step.reference, step.direction)
 
 
 def effort_unit(header: SessionHeader, step: PlanStep | None) -> str:
     """``N`` while ``step`` divides by the newton scale (its max is being measured), else ``%``."""
-    if step is None or step.direction is None or step.reference is None:
-        return "%"
-    c = header.divides_by(step.reference, step.direction)
-    return "N" if c is not None and c.source is ReferenceSource.PROVISIONAL else "%"
+    return "N" if is_stand_in(step_reference(header, step)) else "%"
 
 
 def _instruction(status: EngineStatus, text: str, phase: Phase, target_pct: float) -> str:

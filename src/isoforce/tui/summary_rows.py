@@ -15,8 +15,8 @@ from isoforce.drills.events import DrillResult
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.report import NOT_FORCE_MEASURED
 from isoforce.drills.scoring import EndReason, Metrics
-from isoforce.session.references import ChosenReference, ReferenceSource
-from isoforce.tui.denominator import denominator_text
+from isoforce.session.references import ChosenReference
+from isoforce.tui.denominator import denominator_text, is_stand_in
 
 STEP_HEADERS = ("#", "step", "N mean/peak", "% mean/peak", "in band", "RMSE", "ended")
 """Mean and peak share a column (``37.5/39.8``) so the table fits 80 columns; ``ended`` is
@@ -89,9 +89,9 @@ def step_table(
             else None
         )
         max_n = ref.value_n if ref is not None else None
-        no_max = ref is not None and ref.source is ReferenceSource.PROVISIONAL
+        no_max = is_stand_in(ref)
         named = [ref] if ref is not None else either if score.direction is None else []
-        if score.direction is None and any(c.source is ReferenceSource.PROVISIONAL for c in named):
+        if score.direction is None and any(is_stand_in(c) for c in named):
             no_max, named = True, []
         for c in named:
             text = denominator_text(c, side=side, movement=movement, position=position)
