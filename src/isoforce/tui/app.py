@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.css.query import NoMatches
 
-from isoforce.core.effort_key import ReferenceKind, Side
+from isoforce.core.effort_key import Side
 from isoforce.drills.choices import DrillChoices, apply_choices
 from isoforce.drills.events import DrillResult
 from isoforce.drills.loader import find_drill
@@ -29,7 +29,6 @@ from isoforce.paths import drills_dir
 from isoforce.session.references import ChosenReference, StoredReferences
 from isoforce.tui.audio import AudioMode, CueMapper, CuePlayer
 from isoforce.tui.controller import LiveController
-from isoforce.tui.denominator import day_text
 from isoforce.tui.screens.player import PlayerScreen
 
 # The other screens are imported where they are first shown: the first frame (the player, or
@@ -276,14 +275,9 @@ class IsoforceApp(App[None]):
         missing = self.missing_references(drill) if check else []
         if missing:
             self.wanted_drill = name
-            known = [
-                f"stored: {d.value} {'MVIC' if k is ReferenceKind.MVIC else 'pain-free max'} "
-                f"{rec.value_n:.0f} N from {day_text(rec.measured_at)}"
-                for (k, d), rec in self._stored(drill).sources.items()
-            ]
             from isoforce.tui.screens.offer import ReferenceOfferScreen
 
-            self.push_screen(ReferenceOfferScreen(drill, missing, known=known))
+            self.push_screen(ReferenceOfferScreen(drill, missing, stored=self._stored(drill)))
             return
         if self.wanted_drill == name:
             self.wanted_drill = None

@@ -10,7 +10,6 @@ the simulator ``s`` runs it on the simulated athlete's maxima (said as such on s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -24,8 +23,8 @@ from isoforce.devices.registry import DEVICES
 from isoforce.drills.loader import find_drill
 from isoforce.drills.model import Drill
 from isoforce.drills.open_scale import staircase_directions
-from isoforce.session.references import ChosenReference
-from isoforce.tui.denominator import reference_name
+from isoforce.session.references import ChosenReference, StoredReferences
+from isoforce.tui.denominator import day_text, reference_name
 from isoforce.tui.screens.base import IsoScreen
 
 
@@ -44,19 +43,31 @@ class ReferenceOfferScreen(IsoScreen):
     ]
 
     def __init__(
-        self, drill: Drill, missing: list[ChosenReference], *, known: Sequence[str] = ()
+        self,
+        drill: Drill,
+        missing: list[ChosenReference],
+        *,
+        stored: StoredReferences | None = None,
     ) -> None:
         super().__init__()
         self.drill = drill
         self.missing = missing
         #: What is stored for the same key and helps (e.g. the MVIC a tension drill steps in).
-        self.known = tuple(known)
+        self.stored = stored or StoredReferences()
+
+    def _known(self) -> list[str]:
+        """One line per maximum stored for the drill's key, e.g. ``stored: push MVIC 252 N …``."""
+        return [
+            f"stored: {d.value} {'MVIC' if k is ReferenceKind.MVIC else 'pain-free max'} "
+            f"{rec.value_n:.0f} N from {day_text(rec.measured_at)}"
+            for (k, d), rec in self.stored.sources.items()
+        ]
 
     def _mvic_helps(self) -> bool:
         """A pain-free max is missing and no MVIC is known: a max test first gives its scale."""
-        pain_free = any(c.kind is ReferenceKind.PAIN_FREE for c in self.missing)
-        mvic_missing = any(c.kind is ReferenceKind.MVIC for c in self.missing)
-        return pain_free and not mvic_missing and not any(" MVIC " in k for k in self.known)
+        missing = {c.kind for c in self.missing}
+        stored = {k for k, _ in self.stored.sources}
+        return ReferenceKind.PAIN_FREE in missing and ReferenceKind.MVIC not in missing | stored
 
     def _simulated(self) -> bool:
         options = self.iso_app.controller.options
@@ -95,7 +106,7 @@ class ReferenceOfferScreen(IsoScreen):
             else:
                 how = "k  type it on the maxima screen (no drill finds it in this direction)"
             lines += [f"  no {reference_name(c)} stored", f"     {how}"]
-        lines += [f"  {k}" for k in self.known]
+        lines += [f"  {k}" for k in self._known()]
         if self._mvic_helps():
             lines += [
                 "  m  or a max test first: your MVIC, which the tension drill then climbs in",
