@@ -2,10 +2,14 @@
 
 ``create_app(AppConfig(...))`` builds the app over any device the session factory knows
 (the simulator by default), so tests and snapshots run the real app headless. A frame is drawn
-when the session hands the controller new samples — at once, or as soon as the frame-rate cap
-(``fps``) allows — and by a 10 Hz timer while none arrive: each frame takes a snapshot from the
-controller, hands new events to the audio player, and lets the active screen draw. Redraws never
-happen per sample.
+when the session hands the controller new samples and the frame-rate cap (``fps``) allows, and
+every 0.1 s while none arrive: each frame takes a snapshot from the controller, hands new events
+to the audio player, and lets the active screen draw. Redraws never happen per sample.
+
+Frames ride on the samples' own wake-ups of the event loop: samples that come too soon after a
+frame wait for the next arrival past the cap, and a timer draws them only if none comes. A
+sensor that notifies every sample (80 wake-ups a second) then adds no wake-ups of its own for
+the screen: on a virtual machine a wake-up costs more than a frame's snapshot.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ if TYPE_CHECKING:
 
 #: Without new samples the screen still redraws this often (countdowns, a lost sensor).
 IDLE_FRAME_S = 0.1
+#: Samples that came too soon for a frame are drawn by the next arrival past the frame-rate cap,
+#: or by a timer this long after the cap if none comes (a fraction of a frame).
+FRAME_GRACE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +103,9 @@ class IsoforceApp(App[None]):
         self.drills_dir: Path = drills_dir(config.data_dir)
         self.frame_times: list[float] = []
         self._last_frame_s = -math.inf
-        self._frame_pending = False
-        self._frame_handle: asyncio.TimerHandle | None = None
+        #: The next frame on the event loop, and the perf-counter time it is due at.
+        self._frame_handle: asyncio.Handle | None = None
+        self._frame_at_s = math.inf
         #: Which calibration the picked device uses (the calibration screen shows it).
         self.calibration_note = ""
         self._summary_shown = False
@@ -118,23 +126,38 @@ class IsoforceApp(App[None]):
 
             self.push_screen(DeviceScreen())
         self.controller.on_data = self.request_frame
-        self.set_interval(IDLE_FRAME_S, self._idle_frame)
+        self._frame_by(time.perf_counter() + IDLE_FRAME_S)
 
     def request_frame(self) -> None:
-        """Draw at once, or when the frame-rate cap allows (one frame pending at most).
+        """Draw at once if the frame-rate cap allows, else at the next chance.
 
-        Called when new samples arrive and when a screen is shown.
+        Called when new samples arrive and when a screen is shown. Too soon after a frame, the
+        next call past the cap draws (samples keep coming) or, if none comes, a timer a little
+        after the cap.
         """
-        if self._frame_pending:
-            return
-        self._frame_pending = True
-        wait = self._last_frame_s + 1.0 / self.config.fps - time.perf_counter()
-        # the loop's own timer: a Textual timer is a task and each call_later a message
+        period_s = 1.0 / self.config.fps
+        due_s = self._last_frame_s + period_s
+        now_s = time.perf_counter()
+        self._frame_by(now_s if now_s >= due_s else due_s + FRAME_GRACE * period_s)
+
+    def _frame_by(self, at_s: float) -> None:
+        """Have a frame drawn by perf-counter time ``at_s`` (a frame due sooner stands)."""
+        if self._frame_handle is not None:
+            if self._frame_at_s <= at_s:
+                return
+            self._frame_handle.cancel()
+        # the loop's own handles: a Textual timer is a task and each call_later a message
         loop = asyncio.get_running_loop()
-        self._frame_handle = loop.call_later(max(wait, 0.0), self._loop_frame)
+        wait_s = at_s - time.perf_counter()
+        self._frame_handle = (
+            loop.call_soon(self._loop_frame)
+            if wait_s <= 0
+            else loop.call_later(wait_s, self._loop_frame)
+        )
+        self._frame_at_s = at_s
 
     def _loop_frame(self) -> None:
-        """A frame from the event loop's own timer (not a Textual timer task or message)."""
+        """A frame from the event loop's own handle (not a Textual timer task or message)."""
         self._frame_handle = None
         if not self.is_running:
             return
@@ -144,20 +167,23 @@ class IsoforceApp(App[None]):
             self._handle_exception(error)
 
     def on_unmount(self) -> None:
-        """Drop a frame still waiting on the loop's timer."""
+        """Drop a frame still waiting on the loop."""
         if self._frame_handle is not None:
             self._frame_handle.cancel()
             self._frame_handle = None
 
-    def _idle_frame(self) -> None:
-        """Frames while no samples arrive (countdowns, a lost sensor, a paused replay)."""
-        if time.perf_counter() - self._last_frame_s >= IDLE_FRAME_S:
-            self.frame()
-
     def frame(self) -> None:
-        """One frame: snapshot, events to audio, draw the active screen."""
-        self._frame_pending = False
+        """One frame: snapshot, events to audio, draw the active screen.
+
+        Then the next frame is due in :data:`IDLE_FRAME_S` at the latest (countdowns, a lost
+        sensor, a paused replay); new samples bring it sooner.
+        """
         self._last_frame_s = time.perf_counter()
+        if self._frame_handle is not None:
+            self._frame_handle.cancel()
+            self._frame_handle = None
+        if self.is_running:
+            self._frame_by(self._last_frame_s + IDLE_FRAME_S)
         if not self.screen_stack:  # starting up or shutting down: nothing to draw on
             return
         view = self.controller.snapshot()

@@ -110,7 +110,7 @@ class BigDigits(RowWidget):
     @property
     def scale(self) -> int:
         """The scale the digits are drawn at for the widget's current size."""
-        size = self.content_size
+        size = self.inner_size
         return fit_scale(
             self.template, width=size.width, height=size.height, max_scale=self.max_scale
         )

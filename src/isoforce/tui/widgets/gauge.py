@@ -186,7 +186,7 @@ class EffortGauge(RowWidget):
     _cells_width = -1
 
     def _bar_width(self) -> int:
-        return max(10, self.content_size.width - STATE_BOX - 2)
+        return max(10, self.inner_size.width - STATE_BOX - 2)
 
     def _cells(self) -> BarCells:
         """The marks' cells at the current width (worked out afresh after a resize)."""

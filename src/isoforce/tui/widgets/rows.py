@@ -45,9 +45,21 @@ class RowWidget(Widget):
         """The rows for the widget's content size, each ``width`` cells."""
         raise NotImplementedError
 
+    @property
+    def inner_size(self) -> Size:
+        """The content area's size, from the size the layout gave the widget.
+
+        The same as Textual's ``content_size``, which looks the widget up in the screen's map
+        each time: a live screen asks for its rows' size several times a frame and once a row
+        drawn.
+        """
+        width, height = self.outer_size
+        gutter = self.styles.gutter
+        return Size(max(0, width - gutter.width), max(0, height - gutter.height))
+
     def current_rows(self) -> tuple[Strip, ...]:
         """The rows for what the widget shows now, built if anything changed."""
-        size = self.content_size
+        size = self.inner_size
         wanted = (self.rows_key(), size)
         if wanted != self._built_for:
             self._rows = tuple(self.build_rows(size.width, size.height))
@@ -62,10 +74,11 @@ class RowWidget(Widget):
         after = self.current_rows()
         if self._built_for == built_for:
             return
-        if built_for is None or built_for[1] != self.content_size or len(before) != len(after):
+        size = self.inner_size
+        if built_for is None or built_for[1] != size or len(before) != len(after):
             self.refresh()
             return
-        width = self.content_size.width
+        width = size.width
         spans = changed_rows(before, after)
         if spans:
             self.refresh(*(Region(0, start, width, stop - start) for start, stop in spans))
@@ -84,7 +97,7 @@ class RowWidget(Widget):
         rows = self.current_rows()
         if 0 <= y < len(rows):
             return rows[y]
-        return Strip.blank(self.content_size.width, self.rich_style)
+        return Strip.blank(self.inner_size.width, self.rich_style)
 
 
 __all__ = ["RowWidget", "changed_rows"]
