@@ -17,6 +17,9 @@ from isoforce.drills import (
     load_builtin,
 )
 from isoforce.drills.kinds import HoldStep, PassiveStep, RampStep
+from isoforce.drills.phase_clock import is_effort
+from isoforce.drills.plan import PlanStep
+from isoforce.drills.segments import Segment
 from tests.drills.drills_helpers import Run, simulate
 
 
@@ -172,13 +175,49 @@ def test_pause_freezes_drill_time_and_target() -> None:
     assert run.kinds(EventKind.DRILL_FINISHED)[0].t_s == pytest.approx(318.0)
 
 
-def test_skip_starts_the_next_step_now() -> None:
+def test_skip_counts_in_the_next_step_when_it_opens_with_an_effort() -> None:
+    """Skipping the opening stretch: the ramp (an effort) starts after a 3 s get-ready with its
+    3-2-1, as every other effort does, not at the key press."""
     engine = DrillEngine(load_builtin("pails-rails-hip"))
     run = simulate(engine, t_end=40.0, actions=[(10.0, lambda e, t: e.skip(t))])
-    assert run.target_at(15.0) == pytest.approx(25.0)
     first = engine.result().step_scores[0]
     assert first.ended_by is EndReason.SKIPPED and first.ended_t_s == 10.0
     assert run.kinds(EventKind.SKIPPED)[0].t_s == 10.0
+    ready = (run.t >= 10.0) & (run.t < 13.0)
+    assert np.all(run.phase[ready] == Phase.READY) and np.all(run.target[ready] == 0.0)
+    assert np.all(run.step[ready] == 0)  # the skipped step's samples, not scored
+    assert run.step[run.at(13.0)] == 1 and run.phase[run.at(13.0)] == Phase.RAMP
+    assert run.target_at(18.0) == pytest.approx(25.0)  # the ramp, 3 s later than at once
+
+
+def test_the_get_ready_after_a_skip_counts_down_and_a_second_skip_starts_at_once() -> None:
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    engine.update(t_s=np.arange(0.0, 10.0, 0.1), effort_pct=np.zeros(100))
+    engine.skip(10.0)
+    assert [engine.phase_clock(t).count_in for t in (10.0, 11.2, 12.5)] == [3, 2, 1]  # type: ignore[union-attr]
+    clock = engine.phase_clock(10.0)
+    assert clock is not None and clock.phase is Phase.READY and clock.next_direction is not None
+    engine.skip(11.0)  # no wait: the ramp starts now
+    run = simulate(engine, t_start=11.0, t_end=14.0)
+    assert run.step[0] == 1 and run.phase[0] == Phase.RAMP
+
+
+def test_skip_into_a_step_that_opens_at_rest_starts_it_at_once() -> None:
+    """No get-ready before a step that asks for no effort first (here the breaths after the
+    breaths): the count-in comes from that step's own timeline."""
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    k = next(
+        ps.index
+        for ps in engine.plan[1:]
+        if not is_effort(ps, ps.segments[0]) and not is_effort(*_first(engine, ps.index - 1))
+    )
+    t_s = sum(ps.duration_s for ps in engine.plan[: k - 1]) + 1.0
+    run = simulate(engine, t_end=t_s + 2.0, actions=[(t_s, lambda e, t: e.skip(t))])
+    assert run.step[run.at(t_s)] == k and run.phase[run.at(t_s)] != Phase.READY
+
+
+def _first(engine: DrillEngine, k: int) -> tuple[PlanStep, Segment]:
+    return engine.plan[k], engine.plan[k].segments[0]
 
 
 def test_abort_keeps_partial_results() -> None:

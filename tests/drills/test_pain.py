@@ -238,8 +238,9 @@ def test_pause_in_a_pain_hold_and_skip_of_it() -> None:
     assert np.all(run.target[(run.t >= 136.0) & (run.t < 146.0)] == 0.0)
     assert run.phase[run.at(147.0)] == Phase.PAIN_HOLD  # 10 s paused: the hold goes on
     assert run.target_at(147.0) == pytest.approx(40.0)
-    # the skip ends the hold and the step: RAILs from 148 s
-    assert run.target_at(149.0) == pytest.approx(-50.0)
+    # the skip ends the hold and the step: RAILs after a 3 s get-ready, from 151 s
+    assert run.phase[run.at(149.0)] == Phase.READY and run.target_at(149.0) == 0.0
+    assert run.target_at(152.0) == pytest.approx(-50.0)
     result = engine.result()
     assert result.step_scores[2].ended_by is EndReason.SKIPPED
     assert result.drops[0].answer == "no answer"

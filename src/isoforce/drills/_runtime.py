@@ -30,7 +30,7 @@ from isoforce.drills.kinds.base import MAX_PCT, pct_levels
 from isoforce.drills.kinds.staircase import StaircaseStep
 from isoforce.drills.model import Drill
 from isoforce.drills.open_scale import NEWTON_SCALE_N
-from isoforce.drills.phase_clock import PhaseWalk
+from isoforce.drills.phase_clock import COUNT_IN_S, PhaseWalk, is_effort
 from isoforce.drills.plan import PlanStep, build_plan, with_passes
 from isoforce.drills.plateau import PlateauWatch
 from isoforce.drills.scoring import EndReason, MaxEffort, StepScore, score_step
@@ -544,7 +544,11 @@ class EngineRuntime:
     def _enter_break(
         self, t: float, phase: Phase, level_pct: float, *, step_done: bool, events: list[DrillEvent]
     ) -> None:
-        """Hold ``level_pct`` (signed) from ``t`` in a pain hold or a cramp rest."""
+        """Hold ``level_pct`` (signed) from ``t`` in a pain hold, a cramp rest or a get-ready.
+
+        A get-ready (:data:`Phase.READY`, :data:`COUNT_IN_S` long) comes between a skipped step
+        and a next one that opens with an effort, so that a 3-2-1 comes before it too.
+        """
         prev = self._break
         if prev is not None:  # a break within a break keeps where the step stood
             at_t, seg, seg_t0, cue = prev.at_t, prev.seg, prev.seg_t0, prev.cue_next
@@ -552,11 +556,19 @@ class EngineRuntime:
             from_pct = prev.from_pct
         else:
             at_t, seg, seg_t0, cue = t, self._seg, self._t0, self._cue_next
-            from_pct = self._seg_target_value(self.plan[self._k], self._segment(), self._t0, t)
+            from_pct = (
+                0.0
+                if step_done
+                else self._seg_target_value(self.plan[self._k], self._segment(), self._t0, t)
+            )
         s = self.settings
         if phase is Phase.PAIN_HOLD:
             segment = Segment(
                 Phase.PAIN_HOLD, s.pain_hold_s, banded=True, scored=False, cues=((0.0, "better?"),)
+            )
+        elif phase is Phase.READY:
+            segment = Segment(
+                Phase.READY, COUNT_IN_S, banded=False, scored=False, cues=((0.0, "get ready"),)
             )
         else:
             segment = Segment(
@@ -593,6 +605,18 @@ class EngineRuntime:
         self._band_prev = -1
         events.append(DrillEvent(EventKind.CUE, t, self._k, "carry on"))
         events.extend(self._cue_events(t))
+
+    def _start_after_skip(self, t: float, events: list[DrillEvent]) -> None:
+        """Start the step after one skipped at ``t``, after a get-ready if it opens with an effort.
+
+        A skip never throws the athlete straight into a push, a pull or a lift: the get-ready
+        gives the 3-2-1 every other effort has.
+        """
+        k = self._k + 1
+        if k < len(self.plan) and is_effort(self.plan[k], self.plan[k].segments[0]):
+            self._enter_break(t, Phase.READY, 0.0, step_done=True, events=events)
+        else:
+            self._start_step(k, t, events)
 
     def _answer_pain(self, t: float, answer: str, events: list[DrillEvent]) -> None:
         """Close the open "better?" question with ``answer`` (recorded on the last drop)."""

@@ -435,7 +435,9 @@ class DrillEngine(PainControls):
         self._break = None
         if brk is None or not brk.step_done:
             self._finish_step(t, EndReason.SKIPPED, events)
-        self._start_step(self._k + 1, t, events)
+            self._start_after_skip(t, events)
+        else:  # a break that had ended the step (a second skip skips the get-ready too)
+            self._start_step(self._k + 1, t, events)
         self._pause_t = t
         return tuple(events)
 
@@ -464,7 +466,7 @@ class DrillEngine(PainControls):
             self._enter_segment(t, events)
         else:
             self._finish_step(t, EndReason.COMPLETED, events)
-            self._start_step(self._k + 1, t, events)
+            self._start_after_skip(t, events)
         return True
 
     def abort(self, t_s: float) -> tuple[DrillEvent, ...]:

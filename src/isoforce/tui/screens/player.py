@@ -363,7 +363,7 @@ class PlayerScreen(IsoScreen):
         self.iso_app.controller.command(DrillCommand.PAUSE)
 
     def action_skip(self) -> None:
-        """Skip the current step (in a max test: one trial)."""
+        """Skip the current step, with a 3-2-1 before an effort (in a max test: one trial)."""
         self.iso_app.controller.command(DrillCommand.SKIP)
 
     def action_agree_above_max(self) -> None:
