@@ -97,3 +97,25 @@ async def test_a_saved_calibration_is_used_when_the_device_is_given_on_the_comma
             view = app.controller.snapshot()
             assert view.force_n == pytest.approx(100, abs=1)
             await app.controller.stop()
+
+
+async def test_a_tare_on_a_newton_sensor_says_it_zeroed_it_not_a_factory_calibration(
+    tmp_path: Path,
+) -> None:
+    """The simulator reports newtons: after ``t`` the title says the sensor was zeroed, not
+    "calibration: factory" (the name of the sensor's own scale inside isoforce)."""
+    app = create_app(
+        AppConfig(options=SessionOptions(speed=1.0), audio=AudioMode.OFF, data_dir=str(tmp_path))
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")  # the simulator
+        await wait_for(pilot, lambda: isinstance(app.screen, PairImuScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CalibrationScreen))
+        title = app.screen.query_one("#calib-title", Static)
+        assert "calibrated in newtons" in str(title.render())
+        await wait_for(pilot, lambda: app.controller.samples_kept > 100)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "zeroed by a tare" in str(title.render()))
+        assert "factory" not in str(title.render())
+        await app.controller.stop()

@@ -22,6 +22,11 @@ DEFAULT_TARE_MAX_SD_N = 2.0
 LOADED_MAX_SD_N = 5.0
 
 
+#: The source of the device's own scale (newtons as the sensor reports them, or its spec's
+#: counts per newton), before any calibration in isoforce.
+FACTORY_SOURCE = "factory"
+
+
 @dataclass(frozen=True, slots=True)
 class Calibration:
     """Linear map from raw sensor values to force, plus optional lever arm and body mass.
@@ -34,7 +39,7 @@ class Calibration:
     offset_raw: float = 0.0
     lever_arm_m: float | None = None
     body_mass_kg: float | None = None
-    source: str = "factory"
+    source: str = FACTORY_SOURCE
 
     def __post_init__(self) -> None:
         if not np.isfinite(self.n_per_raw) or self.n_per_raw == 0:
@@ -89,7 +94,7 @@ class Calibration:
         unknown = sorted(set(data) - {"schema", *cls.__dataclass_fields__})
         if unknown:
             raise CalibrationError(f"bad calibration data: unknown field {unknown[0]!r}")
-        source = data.get("source", "factory")
+        source = data.get("source", FACTORY_SOURCE)
         if not isinstance(source, str):
             raise CalibrationError("bad calibration data: 'source' must be text")
         optional = {

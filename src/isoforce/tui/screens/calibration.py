@@ -22,7 +22,11 @@ from isoforce.core.samples import FloatArray
 from isoforce.drills.events import DrillEvent
 from isoforce.errors import CalibrationError, IsoforceError
 from isoforce.live.frame import LinkEvent
-from isoforce.signal.calibration import calibrate_with_weight, check_with_weight
+from isoforce.signal.calibration import (
+    FACTORY_SOURCE,
+    calibrate_with_weight,
+    check_with_weight,
+)
 from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.view import LiveView
 
@@ -78,7 +82,11 @@ class CalibrationScreen(IsoScreen):
             state = "raw counts: not calibrated yet"
         else:
             cal = controller.calibration
-            state = f"calibration: {cal.source}" if cal is not None else "calibrated in newtons"
+            if cal is None or cal.source == FACTORY_SOURCE:  # the sensor's own scale
+                tared = cal is not None and cal.offset_raw != 0
+                state = "calibrated in newtons" + (", zeroed by a tare" if tared else "")
+            else:
+                state = f"calibration: {cal.source}"
         return f"Calibrate {self._device_title()}  ·  {state}"
 
     def _caption(self) -> str:
