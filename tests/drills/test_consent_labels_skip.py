@@ -116,6 +116,21 @@ def test_a_label_says_the_target_used_after_pain() -> None:
     assert scored == labels
 
 
+def test_a_ramp_a_cap_flattened_names_its_level_once() -> None:
+    """Pain at 30 % before a ramp from 40 to 80 %: the ramp runs flat at the cap (20 %, 10
+    points below), and its label says so once, not "20→20 %"."""
+    steps = (
+        HoldStep(direction=PUSH, target_pct=30.0, seconds=10.0),
+        RampStep(direction=PUSH, from_pct=40.0, to_pct=80.0, seconds=5.0),
+    )
+    engine = DrillEngine(Drill(name="p", movement="hip-ir", steps=steps))
+    pain = (5.0, lambda e, t: e.mark_pain(t, 30.0))
+    better = (7.0, lambda e, t: e.answer_better(t, better=True))
+    simulate(engine, t_end=20.0, actions=[pain, better])
+    ramp = engine.result().step_scores[1].label
+    assert ramp.startswith("ramp push 20 % (capped after pain"), ramp
+
+
 def test_the_open_scale_practice_says_newtons() -> None:
     drill = load_builtin("tension-drill")
     opened = open_ended(drill, staircase_directions(drill))

@@ -255,8 +255,8 @@ class EngineRuntime:
             if ps.direction is not None and (_kind(ps), ps.direction) in self.newton_scale:
                 if ps.direction not in self._scale and not isinstance(ps.step, StaircaseStep):
                     return pct_levels(nominal)  # % of a max not found yet
-                return "→".join(f"{u * NEWTON_SCALE_N / MAX_PCT:.0f}" for u in used) + " N"
-            return "→".join(f"{round(u, 1):g}" for u in used) + " %"
+                return _arrowed([f"{u * NEWTON_SCALE_N / MAX_PCT:.0f}" for u in used]) + " N"
+            return _arrowed([f"{round(u, 1):g}" for u in used]) + " %"
 
         text = with_passes(ps.step.describe(levels), ps.rep_path)
         notes = []
@@ -655,6 +655,14 @@ class EngineRuntime:
             self._t0 += shift
             self._status = EngineStatus.RUNNING
             events.append(DrillEvent(EventKind.RESUMED, t, self._k, value=shift))
+
+
+def _arrowed(levels: list[str]) -> str:
+    """Levels joined by arrows, each run of one level written once.
+
+    A ramp that a cap after pain flattened reads ``29 %``, not ``29→29 %``.
+    """
+    return "→".join(v for i, v in enumerate(levels) if i == 0 or v != levels[i - 1])
 
 
 def _minimum(a: float, b: float) -> float:
