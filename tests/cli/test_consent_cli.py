@@ -123,3 +123,39 @@ def test_skipping_every_trial_stores_no_mvic_and_says_so(tmp_path: Path) -> None
         assert f"trial {n} of 3 skipped" in out.stdout
     assert "push max test: all 3 trials skipped: no MVIC measured or stored for it" in out.stdout
     assert "MVIC for hip-ir" not in out.stdout
+
+
+SKIP_INTO_A_HOLD = """
+name = "skip-into-a-hold"
+movement = "hip-ir"
+position = "90-90"
+
+[[steps]]
+kind = "passive"
+seconds = 30
+
+[[steps]]
+kind = "hold"
+direction = "push"
+target_pct = 40
+seconds = 2
+"""
+
+
+def test_s_before_an_effort_says_skipped_then_get_ready_and_the_hold_starts_3_s_later(
+    tmp_path: Path,
+) -> None:
+    # the key is read at once (a pipe): "s" lands in the 30 s stretch
+    out = drill_run(tmp_path, SKIP_INTO_A_HOLD, "--speed", "max", "--push-max", "150", keys="s\n")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    skipped = next(i for i, line in enumerate(lines) if "step 1 skipped" in line)
+    ready = next(i for i, line in enumerate(lines) if line.endswith("] get ready"))
+    hold = next(i for i, line in enumerate(lines) if "step 2/2" in line)
+    assert skipped < ready < hold
+
+    def t_s(line: str) -> float:
+        minutes, seconds = line[1:].split("]")[0].split(":")
+        return 60 * int(minutes) + float(seconds)
+
+    assert t_s(lines[hold]) - t_s(lines[skipped]) == pytest.approx(3.0, abs=0.05)

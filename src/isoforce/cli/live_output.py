@@ -175,6 +175,7 @@ class DrillPrinter(FrameConsumer):
     def events(self, events: tuple[DrillEvent, ...], imu_scores: dict[int, ImuStepScore]) -> None:
         """Print events; ``imu_scores`` are the IMU's scores of steps scored among them."""
         from isoforce.drills.events import EventKind
+        from isoforce.drills.segments import GET_READY
 
         for e in events:
             stamp = f"[{int(e.t_s // 60):2d}:{e.t_s % 60:04.1f}]"
@@ -221,6 +222,11 @@ class DrillPrinter(FrameConsumer):
                 _line(f"{stamp} warning: {e.text}")
             elif e.kind is EventKind.ABOVE_MAX_CONSENT:
                 _line(f"{stamp} above your max: {e.text}")
+            elif e.kind is EventKind.SKIPPED:
+                _line(f"{stamp} step {e.step_index + 1} skipped")
+            elif e.kind is EventKind.CUE and e.text == GET_READY and e.step_index >= 0:
+                # a max test's get-ready, or the one after a skip, before the next effort
+                _line(f"{stamp} get ready")
             elif e.kind is EventKind.TRIAL_SKIPPED:
                 _line(f"{stamp} {e.text} (s skips one trial; the MVIC comes from the others)")
             elif e.kind is EventKind.DRILL_FINISHED:

@@ -34,7 +34,7 @@ from isoforce.drills.phase_clock import COUNT_IN_S, PhaseWalk, is_effort
 from isoforce.drills.plan import PlanStep, build_plan, with_passes
 from isoforce.drills.plateau import PlateauWatch
 from isoforce.drills.scoring import EndReason, MaxEffort, StepScore, score_step
-from isoforce.drills.segments import Phase, Segment
+from isoforce.drills.segments import GET_READY, Phase, Segment
 
 FloatArray = NDArray[np.float64]
 Outputs = tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.int8], NDArray[np.bool_]]
@@ -568,7 +568,7 @@ class EngineRuntime:
             )
         elif phase is Phase.READY:
             segment = Segment(
-                Phase.READY, COUNT_IN_S, banded=False, scored=False, cues=((0.0, "get ready"),)
+                Phase.READY, COUNT_IN_S, banded=False, scored=False, cues=((0.0, GET_READY),)
             )
         else:
             segment = Segment(

@@ -83,6 +83,10 @@ def countdown(duration_s: float) -> tuple[Cue, ...]:
     return tuple((duration_s - k, str(k)) for k in (3, 2, 1))
 
 
+#: The cue a get-ready segment opens with (a max test's, or the break after a skip).
+GET_READY = "get ready"
+
+
 def counted_cues(text: str, duration_s: float) -> tuple[Cue, ...]:
     """``text`` as a segment of ``duration_s`` starts, then its closing :func:`countdown`."""
     return ((0.0, text), *countdown(duration_s))

@@ -18,7 +18,7 @@ from isoforce.drills.kinds.base import (
     pct_levels,
     read_force_fields,
 )
-from isoforce.drills.segments import Phase, Segment, counted_cues
+from isoforce.drills.segments import GET_READY, Phase, Segment, counted_cues
 
 MAX_TRIAL_INSTRUCTION = "Maximal effort — as hard as you can"
 
@@ -54,7 +54,7 @@ class MaxTrialStep(ForceStep):
         """Ready → trial → rest → trial … (no rest after the last trial)."""
         segs: list[Segment] = []
         if self.ready_s > 0:
-            cues = counted_cues("get ready", self.ready_s)
+            cues = counted_cues(GET_READY, self.ready_s)
             segs.append(Segment(Phase.READY, self.ready_s, banded=False, scored=False, cues=cues))
         for i in range(self.trials):
             segs.append(
