@@ -326,3 +326,12 @@ def test_control_times_in_the_past_count_as_now_and_bad_input_raises() -> None:
         engine.update(t_s=np.array([3.0, 4.0]), effort_pct=np.zeros(3))
     with pytest.raises(ValueError):
         EngineSettings(default_band_pct=0.0)
+
+
+def test_pain_in_the_get_ready_after_a_skip_lowers_nothing() -> None:
+    """Skipped mid-hold at 50 %, the pain key in the get-ready: nothing is loaded, so no target
+    is lowered (the hold that was skipped does not count as the painful level)."""
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    actions = [(140.0, lambda e, t: e.skip(t)), (141.0, lambda e, t: e.mark_pain(t, None))]
+    simulate(engine, t_end=150.0, actions=actions)
+    assert not engine.result().drops

@@ -557,8 +557,8 @@ class EngineRuntime:
         else:
             at_t, seg, seg_t0, cue = t, self._seg, self._t0, self._cue_next
             from_pct = (
-                0.0
-                if step_done
+                0.0  # a get-ready loads nothing: a pain in it lowers no target
+                if phase is Phase.READY
                 else self._seg_target_value(self.plan[self._k], self._segment(), self._t0, t)
             )
         s = self.settings
