@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,4 +185,10 @@ def test_the_plain_text_hx711_sketch_reads_as_device_hx711(rig: Rig, tmp_path: P
     assert len(raw) > 100, res.stderr
     starts = [k for k in range(len(sent) - len(raw) + 1) if sent[k] == raw[0]]
     assert any(np.array_equal(sent[k : k + len(raw)], raw) for k in starts), res.stderr
-    assert "garbage" not in res.stderr and sim.stats["pulses"] == {"25": sim.stats["reads"]}
+    # the port may open in the middle of a line: the digits of its tail are dropped and
+    # counted (one run, under one line's bytes); the run above holds every reading in between
+    dropped = re.search(r"(\d+) bytes of garbage skipped \((\d+) runs\)", res.stderr)
+    assert dropped is None or (
+        int(dropped[1]) < len(b"HX711 reading: -8388608\r\n") and dropped[2] == "1"
+    ), res.stderr
+    assert sim.stats["pulses"] == {"25": sim.stats["reads"]}
