@@ -18,7 +18,7 @@ from isoforce.tui.view import MEASURING
 from isoforce.tui.widgets.big_digits import BigDigits, rows_for
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
-from tests.tui.tui_helpers import make_app, settled
+from tests.tui.tui_helpers import make_app, settled, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -213,3 +213,17 @@ async def test_a_line_that_grows_and_shrinks_with_its_text_is_laid_out_again_eac
             set_text(divides, text)
             await pilot.pause()
             assert divides.size.height == rows, text
+
+
+async def test_the_get_ready_after_a_skip_names_the_step_it_leads_into() -> None:
+    app = make_app(speed=1.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.controller.snapshot().step_number == 1)
+        await pilot.press("s")  # the passive stretch: the push ramp comes after a get-ready
+        await wait_for(pilot, lambda: "GET READY" in _text(app, "#phase"), timeout_s=10)
+        banner = _text(app, "#banner")
+        assert banner.startswith("Get ready — PAILs — ramp into the block to 50 %")
+        assert "step 2/" in banner and "ramp push 0→50 %" in banner
+        assert "stretch" not in banner
+        # "next" is the step after it
+        assert _text(app, "#next") == "Next: PAILs — drive the knee into the block"

@@ -173,6 +173,13 @@ def live_view(
     else:
         curve = Curve(t_start_s=t, t_end_s=t + 10)
     nxt = state.next_step
+    # a get-ready after a skip belongs to the step it leads into, not to the one skipped
+    ready = phase is Phase.READY and nxt is not None
+    named, label = (nxt, state.next_label) if ready else (step, state.step_label)
+    next_text = f"{state.next_label} — {nxt.instruction}" if nxt is not None else ""
+    if ready and nxt is not None:  # the one after it: its words (its label is the engine's)
+        after = nxt.index + 1
+        next_text = header.plan[after].instruction if after < len(header.plan) else ""
     direction = step.direction.value if step is not None and step.direction is not None else ""
     measured = ""
     if step is not None and step.direction is not None and math.isnan(effort):
@@ -190,13 +197,13 @@ def live_view(
         lift_offs_asked=step is None or step.step.traits.counts_lift_offs,
         **_clock_fields(clock),
         instruction=_instruction(
-            state.status, step.instruction if step else "", state.phase, state.target_pct
+            state.status, named.instruction if named else "", state.phase, state.target_pct
         ),
-        step_label=state.step_label,
-        step_number=(step.index + 1) if step else 0,
+        step_label=label,
+        step_number=(named.index + 1) if named else 0,
         steps_total=len(header.plan),
         remaining_s=state.remaining_s,
-        next_label=f"{state.next_label} — {nxt.instruction}" if nxt is not None else "",
+        next_label=next_text,
         above_max_prompt=state.above_max_prompt,
         not_measured=measured,
         curve=curve,
@@ -352,4 +359,6 @@ def _instruction(status: EngineStatus, text: str, phase: Phase, target_pct: floa
         return "Cramp: release and rest — the step carries on after"
     if phase is Phase.PAIN_REST:
         return "Pain marked — relax completely"
+    if phase is Phase.READY:
+        return f"Get ready — {text}"
     return text
