@@ -8,7 +8,6 @@ divides by). The break phases of a drill say what to do: answer "better?" or res
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -77,25 +76,29 @@ def live_view(
     last = recent[-1]
     t = float(last[COL["t_s"]])
     # for the eyes only: the mean of the last 0.2 s, so the big digits do not flicker
-    effort = float(np.mean(recent[:, COL["effort_pct"]]))
-    base = LiveView(
-        imu=imu,
-        t_s=t,
-        force_n=float(last[COL["display_force_n"]]),
-        effort_pct=effort,
-        link=link,
-        refused=refused_text(refused),
-        rate_hz=fs,
-        status=state.status.value if state is not None else ("running" if running else "stopped"),
-        divides_by=_divides_by(
-            header,
-            state.step if state is not None else None,
-            side=side,
-            movement=header.drill.movement if header.drill is not None else movement,
-            position=header.drill.position if header.drill is not None else position,
-        ),
-        effort_unit=effort_unit(header, state.step if state is not None else None),
+    effort = float(recent[:, COL["effort_pct"]].sum()) / len(recent)
+    step = state.step if state is not None else None
+    divides_by, unit = _STEP_TEXTS.get(
+        header,
+        step,
+        side,
+        header.drill.movement if header.drill is not None else movement,
+        header.drill.position if header.drill is not None else position,
     )
+    common: dict[str, Any] = {
+        "imu": imu,
+        "t_s": t,
+        "force_n": float(last[COL["display_force_n"]]),
+        "effort_pct": effort,
+        "link": link,
+        "refused": refused_text(refused),
+        "rate_hz": fs,
+        "status": state.status.value
+        if state is not None
+        else ("running" if running else "stopped"),
+        "divides_by": divides_by,
+        "effort_unit": unit,
+    }
     if state is None:
         window = ring.latest(int(FREE_WINDOW_S * fs))
         efforts = window[:, COL["effort_pct"]]
@@ -121,14 +124,13 @@ def live_view(
             reference_n=ref_n,
             reference_label=ref_label,
         )
-        return replace(
-            base,
+        return LiveView(
+            **common,
             instruction="Free mode — push or pull; t to tare",
             peak_pct=top.value if top is not None else float("nan"),
             mean_pct=mean if mean is not None else float("nan"),
             curve=curve,
         )
-    step = state.step
     phase = state.phase
     clock = state.clock
     banded = (
@@ -184,8 +186,8 @@ def live_view(
     measured = ""
     if step is not None and step.direction is not None and math.isnan(effort):
         measured = effort_message
-    return replace(
-        base,
+    return LiveView(
+        **common,
         target_pct=state.target_pct,
         band_pct=band,
         state=band_state(effort_pct=effort, target_pct=state.target_pct, band_pct=band),
@@ -302,6 +304,42 @@ def _free_reference(header: SessionHeader, force_n: float) -> tuple[float, str]:
         if c.kind is ReferenceKind.PAIN_FREE and c.value_n and c.direction.sign * force_n >= 0:
             return c.value_n, reference_label(c)
     return float("nan"), ""
+
+
+class _StepTexts:
+    """What effort % divides by and its unit, kept while the step and the header are the same.
+
+    Both are drawn every frame but change only with the step (or a new session): a frame does
+    not write them again. Headers are frozen and plan steps are not rebuilt, so identity says
+    whether they are the same.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] = ()
+        #: The header and step the key's ids are of: held, so no other object takes their ids.
+        self._held: tuple[object, ...] = ()
+        self._texts = ("", "%")
+
+    def get(
+        self,
+        header: SessionHeader,
+        step: PlanStep | None,
+        side: Side | None,
+        movement: str | None,
+        position: str | None,
+    ) -> tuple[str, str]:
+        """``(divides_by, effort_unit)`` for the step of ``header``."""
+        key = (id(header), id(step), side, movement, position)
+        if key != self._key:
+            self._texts = (
+                _divides_by(header, step, side=side, movement=movement, position=position),
+                effort_unit(header, step),
+            )
+            self._key, self._held = key, (header, step)
+        return self._texts
+
+
+_STEP_TEXTS = _StepTexts()
 
 
 def _divides_by(

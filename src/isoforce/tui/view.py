@@ -7,6 +7,7 @@ frame rate; widgets only draw it. Nothing here computes metrics or drill logic.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -83,8 +84,9 @@ def phase_word(phase: Phase | None, direction: str) -> str:
     return _PHASE_WORDS[phase]
 
 
+@functools.lru_cache(maxsize=64)
 def rep_words(label: str) -> str:
-    """A rep label read aloud: ``trial 2/3`` → ``trial 2 of 3``."""
+    """A rep label read aloud: ``trial 2/3`` → ``trial 2 of 3`` (a drill has a few: kept)."""
     return _REP_NUMBERS.sub(r"\1 of \2", label)
 
 

@@ -9,6 +9,7 @@ digits do not jump in size as the number changes.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable
 
@@ -64,8 +65,13 @@ def fit_scale(template: str, *, width: int, height: int, max_scale: int = 12) ->
     return max(0, scale)
 
 
-def big_lines(text: str, scale: int) -> list[str]:
-    """``text`` drawn in block glyphs at ``scale`` (``rows_for(scale)`` lines)."""
+@functools.lru_cache(maxsize=512)
+def big_lines(text: str, scale: int) -> tuple[str, ...]:
+    """``text`` drawn in block glyphs at ``scale`` (``rows_for(scale)`` lines).
+
+    Kept for the texts last drawn: a hold shows the same few numbers and seconds again and
+    again, several times a second.
+    """
     pixel_rows: list[list[bool]] = [[] for _ in range(GLYPH_ROWS)]
     for i, ch in enumerate(text):
         glyph = _FONT.get(ch, _FONT[" "])
@@ -79,7 +85,7 @@ def big_lines(text: str, scale: int) -> list[str]:
     lines = []
     for top, bottom in zip(tall[0::2], tall[1::2], strict=True):
         lines.append("".join(_HALF[a, b] * scale for a, b in zip(top, bottom, strict=True)))
-    return lines
+    return tuple(lines)
 
 
 class BigDigits(RowWidget):
@@ -139,10 +145,10 @@ class BigDigits(RowWidget):
             rows = [self.text.center(width)]
             top = 0
         else:
-            rows = big_lines(self.text, scale)
-            top = max(0, (height - len(rows)) // 2)
-            left = " " * max(0, (width - max(len(row) for row in rows)) // 2) if rows else ""
-            rows = [left + row for row in rows]
+            lines = big_lines(self.text, scale)
+            top = max(0, (height - len(lines)) // 2)
+            left = " " * max(0, (width - max(len(row) for row in lines)) // 2) if lines else ""
+            rows = [left + row for row in lines]
         blank = Strip.blank(width, style)
         strips = [blank] * height
         for y, row in enumerate(rows[: max(0, height - top)], start=top):
