@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from isoforce.core.effort_key import Side
 from isoforce.live import SessionOptions
@@ -26,6 +26,10 @@ async def test_enter_in_the_summary_picks_another_drill_and_h_opens_the_history(
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout_s=60)
         await pilot.pause(0.2)
         summary = app.screen
+        # every step ran to its end: no "ended" column, and the table fits 80 columns
+        scores = summary.query_one("#scores", DataTable)
+        assert [str(c.label) for c in scores.columns.values()][-1] == "RMSE"
+        assert scores.max_scroll_x == 0
         assert summary.check_action("other_side", ()) is False  # no side chosen
         assert summary.check_action("go_on", ()) is False  # nothing put off
         await pilot.press("h")

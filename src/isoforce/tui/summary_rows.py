@@ -19,8 +19,8 @@ from isoforce.session.references import ChosenReference
 from isoforce.tui.denominator import denominator_text, is_stand_in
 
 STEP_HEADERS = ("#", "step", "N mean/peak", "% mean/peak", "in band", "RMSE", "ended")
-"""Mean and peak share a column (``37.5/39.8``) so the table fits 80 columns; ``ended`` is
-blank for a step that ran to its end and says why otherwise (skipped, pain …)."""
+"""Mean and peak share a column (``37.5/39.8``) so the table fits 80 columns; ``ended`` says why
+a step did not run to its end (skipped, pain …), and is left out when every step did."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +113,8 @@ def step_table(
                     "",
                 )
             )
+    if not any(row[-1] for row in rows):  # every step ran to its end: no empty column
+        return StepTable(STEP_HEADERS[:-1], [row[:-1] for row in rows], list(used))
     return StepTable(STEP_HEADERS, rows, list(used))
 
 
