@@ -33,6 +33,7 @@ from isoforce.paths import drills_dir
 from isoforce.session.references import ChosenReference, StoredReferences
 from isoforce.tui.audio import AudioMode, CueMapper, CuePlayer
 from isoforce.tui.controller import LiveController
+from isoforce.tui.screens.base import IsoScreen
 from isoforce.tui.screens.player import PlayerScreen
 
 # The other screens are imported where they are first shown: the first frame (the player, or
@@ -186,16 +187,16 @@ class IsoforceApp(App[None]):
             self._frame_by(self._last_frame_s + IDLE_FRAME_S)
         if not self.screen_stack:  # starting up or shutting down: nothing to draw on
             return
-        view = self.controller.snapshot()
+        reading = self.controller.reading()
         events = self.controller.drain()
         # the count-in first: where the drill's own countdown says the same number, once
-        cues = self.mapper.count_in(view.count_in, view.t_s) + self.mapper.cues(events)
+        cues = self.mapper.count_in(reading.count_in, reading.t_s) + self.mapper.cues(events)
         if cues:
             self.player.play(cues)
-        show = getattr(self.screen, "show", None)
-        if show is not None and getattr(self.screen, "ready", False):
+        screen = self.screen
+        if isinstance(screen, IsoScreen) and screen.ready:
             try:
-                show(view, events)
+                screen.frame(reading, events, self.controller.snapshot)
             except NoMatches:  # the screen is still being composed: draw next frame
                 self.controller.pending.extendleft(reversed(events))
         self.frame_times.append(time.perf_counter())

@@ -36,10 +36,11 @@ from isoforce.tui.live_view import (
     RING_COLUMNS,
     TrialCurves,
     effort_unit,
+    live_reading,
     live_view,
     reference_label,
 )
-from isoforce.tui.view import LiveView
+from isoforce.tui.view import LiveView, Reading
 
 if TYPE_CHECKING:
     from isoforce.live import (
@@ -580,6 +581,15 @@ class LiveController:
             side=side,
             movement=movement,
             position=position,
+        )
+
+    def reading(self) -> Reading:
+        """The numbers that move every frame (what :meth:`snapshot` holds of them), cheaply."""
+        return live_reading(
+            header=self.header,
+            ring=self._ring,
+            state=self._drill_state,
+            failed=bool(self.error) and not self.running,
         )
 
     def _movement_key(self) -> tuple[Side | None, str | None, str | None]:

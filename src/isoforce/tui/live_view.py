@@ -27,6 +27,7 @@ from isoforce.tui.view import (
     NO_REFERENCE,
     Curve,
     LiveView,
+    Reading,
     band_state,
     phase_word,
     rep_words,
@@ -72,11 +73,8 @@ def live_view(
     fs = header.rate_hz
     if len(ring) == 0:
         return LiveView(instruction="Waiting for samples…", link=link)
-    recent = ring.latest(max(1, int(DISPLAY_SMOOTH_S * fs)))
-    last = recent[-1]
-    t = float(last[COL["t_s"]])
-    # for the eyes only: the mean of the last 0.2 s, so the big digits do not flicker
-    effort = float(recent[:, COL["effort_pct"]].sum()) / len(recent)
+    now = live_reading(header=header, ring=ring, state=state, failed=False)
+    t, effort = now.t_s, now.effort_pct
     step = state.step if state is not None else None
     divides_by, unit = _STEP_TEXTS.get(
         header,
@@ -88,7 +86,7 @@ def live_view(
     common: dict[str, Any] = {
         "imu": imu,
         "t_s": t,
-        "force_n": float(last[COL["display_force_n"]]),
+        "force_n": float(ring.latest(1)[0, COL["display_force_n"]]),
         "effort_pct": effort,
         "link": link,
         "refused": refused_text(refused),
@@ -133,13 +131,7 @@ def live_view(
         )
     phase = state.phase
     clock = state.clock
-    banded = (
-        step is not None
-        and step.band_pct
-        and phase is not Phase.CRAMP_REST
-        and (clock is None or clock.banded)
-    )
-    band = step.band_pct if banded and step is not None else float("nan")
+    band = now.band_pct
     if step is not None:
         start = state.step_start_s
         end = max(start + step.duration_s, t)
@@ -188,9 +180,10 @@ def live_view(
         measured = effort_message
     return LiveView(
         **common,
-        target_pct=state.target_pct,
+        target_pct=now.target_pct,
         band_pct=band,
-        state=band_state(effort_pct=effort, target_pct=state.target_pct, band_pct=band),
+        state=now.state,
+        count_in=now.count_in,
         direction=direction,
         phase=phase,
         phase_word=phase_word(phase, direction),
@@ -212,8 +205,41 @@ def live_view(
     )
 
 
+def live_reading(
+    *, header: SessionHeader | None, ring: RingBuffer, state: DrillState | None, failed: bool
+) -> Reading:
+    """The numbers that move every frame, as :func:`live_view` shows them, and nothing more.
+
+    ``failed``: the session ended in an error (its view shows no numbers: nor does this).
+    """
+    if header is None or failed or len(ring) == 0:
+        return Reading()
+    recent = ring.latest(max(1, int(DISPLAY_SMOOTH_S * header.rate_hz)))
+    t = float(recent[-1, COL["t_s"]])
+    # for the eyes only: the mean of the last 0.2 s, so the big digits do not flicker
+    effort = float(recent[:, COL["effort_pct"]].sum()) / len(recent)
+    if state is None:
+        return Reading(t_s=t, effort_pct=effort)
+    step, clock = state.step, state.clock
+    banded = (
+        step is not None
+        and step.band_pct
+        and state.phase is not Phase.CRAMP_REST
+        and (clock is None or clock.banded)
+    )
+    band = step.band_pct if banded and step is not None else float("nan")
+    return Reading(
+        t_s=t,
+        effort_pct=effort,
+        target_pct=state.target_pct,
+        band_pct=band,
+        state=band_state(effort_pct=effort, target_pct=state.target_pct, band_pct=band),
+        count_in=clock.count_in if clock is not None else 0,
+    )
+
+
 def _clock_fields(clock: PhaseClock | None) -> dict[str, Any]:
-    """The phase countdown, the rep, what comes next and the count-in, for the view."""
+    """The phase countdown, the rep, what comes next and the count-in's word, for the view."""
     if clock is None:
         return {}
     coming = ""
@@ -223,7 +249,6 @@ def _clock_fields(clock: PhaseClock | None) -> dict[str, Any]:
         "phase_remaining_s": clock.remaining_s,
         "rep": rep_words(clock.rep_label),
         "coming": coming,
-        "count_in": clock.count_in,
         "count_in_word": _effort_word(clock) if clock.count_in else "",
     }
 
@@ -382,21 +407,26 @@ def effort_unit(header: SessionHeader, step: PlanStep | None) -> str:
     return "N" if is_stand_in(step_reference(header, step)) else "%"
 
 
+#: The banner while the drill is not running a step.
+_STATUS_WORDS = {
+    EngineStatus.PAUSED: "Paused — press space to carry on",
+    EngineStatus.FINISHED: "Drill finished — well done",
+    EngineStatus.ABORTED: "Drill stopped",
+    EngineStatus.PENDING: "Get ready…",
+}
+#: The banner in a rest the athlete asked for.
+_REST_WORDS = {
+    Phase.CRAMP_REST: "Cramp: release and rest — the step carries on after",
+    Phase.PAIN_REST: "Pain marked — relax completely",
+}
+
+
 def _instruction(status: EngineStatus, text: str, phase: Phase, target_pct: float) -> str:
-    if status is EngineStatus.PAUSED:
-        return "Paused — press space to carry on"
-    if status is EngineStatus.FINISHED:
-        return "Drill finished — well done"
-    if status is EngineStatus.ABORTED:
-        return "Drill stopped"
-    if status is EngineStatus.PENDING:
-        return "Get ready…"
+    """The banner: the step's words (``text``), or what a status or a break asks instead."""
+    if status in _STATUS_WORDS:
+        return _STATUS_WORDS[status]
     if phase is Phase.PAIN_HOLD:
         return f"Pain: target lowered to {abs(target_pct):.0f} % — better? y yes · n no, lower"
-    if phase is Phase.CRAMP_REST:
-        return "Cramp: release and rest — the step carries on after"
-    if phase is Phase.PAIN_REST:
-        return "Pain marked — relax completely"
     if phase is Phase.READY:
         return f"Get ready — {text}"
-    return text
+    return _REST_WORDS.get(phase, text)

@@ -128,6 +128,23 @@ class Curve:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """The numbers that move every frame: a frame that draws only these needs no more.
+
+    :class:`LiveView` holds the same values (built by the same function); the player draws its
+    gauge from a reading in most frames and takes a whole view a few times a second.
+    """
+
+    t_s: float = 0.0
+    effort_pct: float = float("nan")
+    target_pct: float = float("nan")
+    band_pct: float = float("nan")
+    state: BandState = BandState.NONE
+    #: The 3-2-1 before an effort (0: none now).
+    count_in: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class LiveView:
     """Everything a screen needs for one frame."""
 

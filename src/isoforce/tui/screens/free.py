@@ -21,8 +21,8 @@ from isoforce.drills.events import DrillEvent
 from isoforce.errors import IsoforceError
 from isoforce.live.frame import LinkEvent
 from isoforce.tui.controller import LiveController
-from isoforce.tui.screens.base import IsoScreen
-from isoforce.tui.view import LiveView
+from isoforce.tui.screens.base import SLOW_HZ, IsoScreen
+from isoforce.tui.view import LiveView, Reading
 from isoforce.tui.widgets.big_digits import BigDigits
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
@@ -45,6 +45,7 @@ class FreeScreen(IsoScreen):
         Binding("p", "sim_push", "sim push"),
         Binding("escape", "app.pop_screen", "back"),
     ]
+    whole_hz = SLOW_HZ
 
     def compose(self) -> ComposeResult:
         """Digits, what % divides by, the recording line, gauge, curve."""
@@ -78,6 +79,10 @@ class FreeScreen(IsoScreen):
             return self.iso_app.controller.options.device.startswith("sim")
         return True
 
+    def show_moving(self, reading: Reading) -> None:
+        """Between whole views: the gauge."""
+        self.query_one(EffortGauge).follow(reading)
+
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
         """Live numbers, the held peak and what effort % divides by."""
         del events
@@ -100,7 +105,7 @@ class FreeScreen(IsoScreen):
         if controller.restarting:
             recording = idle = "switching the recording…"
         self.query_one("#free-status", Static).update(recording if controller.record_free else idle)
-        self.query_one(EffortGauge).show(effort_pct=view.effort_pct)
+        self.query_one(EffortGauge).follow(view)
         self.query_one(CurvePlot).curve = view.curve
         self.query_one(ImuPanel).show(view.imu)
 

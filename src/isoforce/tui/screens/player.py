@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -17,18 +16,12 @@ from isoforce.drills.events import DrillEvent, EventKind
 from isoforce.drills.report import score_brief
 from isoforce.drills.segments import Phase
 from isoforce.live.frame import DrillCommand, LinkEvent, LinkSource
-from isoforce.tui.screens.base import IsoScreen
-from isoforce.tui.view import BandState, LiveView
+from isoforce.tui.screens.base import SLOW_HZ, IsoScreen
+from isoforce.tui.view import BandState, LiveView, Reading
 from isoforce.tui.widgets.big_digits import BigDigits
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
 from isoforce.tui.widgets.imu_panel import ImuPanel
-
-#: The gauge moves at the full frame rate; text, digits and the curve redraw at most this often
-#: (digits that change more often are harder, not easier, to read from the floor) and at once
-#: when an event arrives.
-SLOW_HZ = 6.0
-
 
 #: The widest text each big number shows: it sets the digits' scale, so they do not jump.
 EFFORT_TEMPLATE = "120%"
@@ -172,13 +165,7 @@ class PlayerScreen(IsoScreen):
         Binding("q", "finish", "quit & save"),
     ]
 
-    #: Host time (monotonic) of the last frame drawn in full.
-    _slow_at = -math.inf
-    #: The count-in number drawn last (0: none).
-    _count_in_shown = 0
-    _frame_t_s = -1.0
-    #: The session time of the last frame drawn in full (text and digits too); -1 before any.
-    shown_t_s = -1.0
+    whole_hz = SLOW_HZ
 
     def compose(self) -> ComposeResult:
         """Lay out the player."""
@@ -208,26 +195,14 @@ class PlayerScreen(IsoScreen):
         yield Static("", id="last-score")
         yield Footer()
 
+    def show_moving(self, reading: Reading) -> None:
+        """Between whole views: the gauge."""
+        self.query_one(EffortGauge).follow(reading)
+
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
-        """Draw one frame (called by the app at its frame rate)."""
-        self.query_one(EffortGauge).show(
-            effort_pct=view.effort_pct,
-            target_pct=view.target_pct,
-            band_pct=view.band_pct,
-            state=view.state,
-        )
-        # A second frame with no new sample (the stream stopped or stalled) is drawn in full,
-        # so the last numbers are on screen however the frames fell.
-        stalled = view.t_s == self._frame_t_s and view.t_s != self.shown_t_s
-        self._frame_t_s = view.t_s
-        # a new count-in number shows with its cue (the cue plays in this frame), not later
-        count_in = view.count_in != self._count_in_shown
-        now = time.monotonic()
-        if now - self._slow_at >= 1.0 / SLOW_HZ or events or stalled or count_in:
-            self._slow_at = now
-            self._count_in_shown = view.count_in
-            self._show_slow(view)
-            self.shown_t_s = view.t_s
+        """Draw a whole frame: the view and the events since the last frame."""
+        self.query_one(EffortGauge).follow(view)
+        self._show_slow(view)
         for e in events:
             if (
                 isinstance(e, DrillEvent)

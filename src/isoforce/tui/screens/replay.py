@@ -288,7 +288,8 @@ class ReplayScreen(PlayerScreen, inherit_bindings=False):
     def _show_state(self) -> None:
         """Where the replay is: playing at what speed, paused or ended, and the clock.
 
-        Called with every frame and at once after a key, since a paused replay sends no frames.
+        Called with every whole frame (a few a second) and at once after a key, since a paused
+        replay sends no frames.
         """
         controller = self.iso_app.controller
         transport = controller.replay_transport

@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from isoforce.tui.view import BandState
+from isoforce.tui.view import BandState, LiveView, Reading
 from isoforce.tui.widgets.rows import RowWidget
 
 GAUGE_MAX_PCT = 120.0
@@ -232,6 +232,15 @@ class EffortGauge(RowWidget):
         self.state = state
         self._work_out_cells(hold=moving)
         self.update_rows()
+
+    def follow(self, now: Reading | LiveView) -> None:
+        """:meth:`show` the effort, target, band and state of a frame's reading or view."""
+        self.show(
+            effort_pct=now.effort_pct,
+            target_pct=now.target_pct,
+            band_pct=now.band_pct,
+            state=now.state,
+        )
 
     def rows_key(self) -> Hashable:
         """The marks' cells and the state: equal keys draw the same rows."""
