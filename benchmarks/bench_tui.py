@@ -24,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -218,6 +219,9 @@ def _terminal_cpu_share(seconds: float, drill: str, device_args: str = "") -> fl
     if shutil.which("tmux") is None or not os.path.exists("/proc/self/stat"):
         return None
     session = f"isoforce-bench-{os.getpid()}"
+    # a tmux server of its own, no config file: not the user's server, nor their tmux.conf
+    sockets = tempfile.mkdtemp(prefix="isoforce-tmux-")
+    tmux = ("tmux", "-S", f"{sockets}/server", "-f", "/dev/null")
     env = " ".join(
         f"{k}={shlex.quote(v)}"
         for k, v in _user_env().items()
@@ -229,13 +233,13 @@ def _terminal_cpu_share(seconds: float, drill: str, device_args: str = "") -> fl
     command += device_args or "--device sim"  # not the device an earlier row left remembered
     width, height = SIZE
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), command],
+        [*tmux, "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), command],
         check=True,
     )
     try:
         time.sleep(4.0)
         pid = subprocess.run(
-            ["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+            [*tmux, "list-panes", "-t", session, "-F", "#{pane_pid}"],
             check=True,
             capture_output=True,
             text=True,
@@ -252,7 +256,8 @@ def _terminal_cpu_share(seconds: float, drill: str, device_args: str = "") -> fl
         time.sleep(seconds)
         return 100 * (cpu_s() - c0) / (time.perf_counter() - w0)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
+        subprocess.run([*tmux, "kill-session", "-t", session], check=False, capture_output=True)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 #: An HX711 board on a serial port, as its firmware prints readings (``HX711 reading: <n>``)

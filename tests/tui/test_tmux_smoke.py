@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -18,6 +19,9 @@ __all__ = ["tmux_session"]  # the fixture
 def test_demo_runs_a_guided_drill_and_takes_keys(tmux_session: str, tmp_path: Path) -> None:
     start(tmux_session, tmp_path, "demo", "--speed", "3", "--audio", "off")
     wait_text(tmux_session, "Passive stretch")
+    # on the tests' own tmux server: the user's (if one runs) does not list it
+    users = subprocess.run(["tmux", "list-sessions"], capture_output=True, text=True)
+    assert session_alive(tmux_session) and tmux_session not in users.stdout
     screen = wait_text(tmux_session, "step 1/12")
     # the phase in words with its own countdown, the step's time left, the audio mode
     assert "RELAX" in screen and "EFFORT" in screen and "PHASE TIME LEFT" in screen

@@ -5,8 +5,11 @@ Every wait is for text on the screen with a generous timeout, never for a time.
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,6 +20,12 @@ import pytest
 from tests.paths import ISOFORCE
 
 WAIT_S = 30.0
+#: tmux on a server of the tests' own (its socket in a temporary folder, removed at exit)
+#: without a config file: a test never opens its sessions in the user's tmux server nor reads
+#: their ``tmux.conf``. The server exits with its last session.
+_SOCKET_DIR = tempfile.mkdtemp(prefix="isoforce-tmux-")
+atexit.register(shutil.rmtree, _SOCKET_DIR, ignore_errors=True)
+TMUX = ("tmux", "-S", f"{_SOCKET_DIR}/server", "-f", "/dev/null")
 
 
 @pytest.fixture
@@ -24,7 +33,7 @@ def tmux_session() -> Iterator[str]:
     """A fresh tmux session name, killed after the test."""
     name = f"isoforce-{uuid.uuid4().hex[:8]}"
     yield name
-    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    subprocess.run([*TMUX, "kill-session", "-t", name], capture_output=True)
 
 
 def start(name: str, data: Path, *args: str, size: tuple[int, int] = (100, 30)) -> None:
@@ -38,21 +47,21 @@ def start(name: str, data: Path, *args: str, size: tuple[int, int] = (100, 30)) 
     env = f"ISOFORCE_DATA_DIR={data} HOME={data} TERM=xterm-256color"
     cmd = f"env -u COLUMNS -u LINES {env} {ISOFORCE} {' '.join(args)}"
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), cmd],
+        [*TMUX, "new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), cmd],
         check=True,
     )
 
 
 def screen(name: str) -> str:
     """The pane's text as it is now."""
-    out = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True)
+    out = subprocess.run([*TMUX, "capture-pane", "-p", "-t", name], capture_output=True, text=True)
     return out.stdout
 
 
 def keys(name: str, *keys: str, gap_s: float = 0.15) -> None:
     """Send ``keys`` one by one (tmux key names: ``Enter``, ``Escape``, ``Down``, ``x``)."""
     for key in keys:
-        subprocess.run(["tmux", "send-keys", "-t", name, key], check=True)
+        subprocess.run([*TMUX, "send-keys", "-t", name, key], check=True)
         time.sleep(gap_s)
 
 
@@ -83,5 +92,5 @@ def wait_match(
 
 def session_alive(name: str) -> bool:
     """Whether the tmux session (and so the app in it) still runs."""
-    probe = subprocess.run(["tmux", "has-session", "-t", name], capture_output=True)
+    probe = subprocess.run([*TMUX, "has-session", "-t", name], capture_output=True)
     return probe.returncode == 0
