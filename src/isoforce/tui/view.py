@@ -131,8 +131,9 @@ class Curve:
 class Reading:
     """The numbers that move every frame: a frame that draws only these needs no more.
 
-    :class:`LiveView` holds the same values (built by the same function); the player draws its
-    gauge from a reading in most frames and takes a whole view a few times a second.
+    :class:`LiveView` holds the same values (built by the same function); the player and free
+    mode draw their gauge from a reading in most frames and take a whole view a few times a
+    second.
     """
 
     t_s: float = 0.0

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from isoforce.drills.events import DrillEvent
 from isoforce.live.frame import LinkEvent
 from isoforce.tui.view import LiveView, Reading
+from isoforce.tui.widgets.gauge import EffortGauge
 
 if TYPE_CHECKING:
     from isoforce.tui.app import IsoforceApp
@@ -113,8 +114,8 @@ class IsoScreen(Screen[None]):
         self.show(view, events)
 
     def show_moving(self, reading: Reading) -> None:
-        """Between whole views: draw what moves every frame (a paced screen's gauge)."""
-        del reading
+        """Between whole views: move the gauge (a paced screen has one; nothing else moves)."""
+        self.query_one(EffortGauge).follow(reading)
 
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
         """Draw the whole view (screens without live content ignore it)."""

@@ -22,7 +22,7 @@ from isoforce.errors import IsoforceError
 from isoforce.live.frame import LinkEvent
 from isoforce.tui.controller import LiveController
 from isoforce.tui.screens.base import SLOW_HZ, IsoScreen
-from isoforce.tui.view import LiveView, Reading
+from isoforce.tui.view import LiveView
 from isoforce.tui.widgets.big_digits import BigDigits
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
@@ -78,10 +78,6 @@ class FreeScreen(IsoScreen):
         if action == "sim_push":
             return self.iso_app.controller.options.device.startswith("sim")
         return True
-
-    def show_moving(self, reading: Reading) -> None:
-        """Between whole views: the gauge."""
-        self.query_one(EffortGauge).follow(reading)
 
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
         """Live numbers, the held peak and what effort % divides by."""

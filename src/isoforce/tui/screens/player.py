@@ -17,7 +17,7 @@ from isoforce.drills.report import score_brief
 from isoforce.drills.segments import Phase
 from isoforce.live.frame import DrillCommand, LinkEvent, LinkSource
 from isoforce.tui.screens.base import SLOW_HZ, IsoScreen
-from isoforce.tui.view import BandState, LiveView, Reading
+from isoforce.tui.view import BandState, LiveView
 from isoforce.tui.widgets.big_digits import BigDigits
 from isoforce.tui.widgets.curve import CurvePlot
 from isoforce.tui.widgets.gauge import EffortGauge
@@ -194,10 +194,6 @@ class PlayerScreen(IsoScreen):
         yield Static("", id="next")
         yield Static("", id="last-score")
         yield Footer()
-
-    def show_moving(self, reading: Reading) -> None:
-        """Between whole views: the gauge."""
-        self.query_one(EffortGauge).follow(reading)
 
     def show(self, view: LiveView, events: list[DrillEvent | LinkEvent]) -> None:
         """Draw a whole frame: the view and the events since the last frame."""
