@@ -197,9 +197,20 @@ def test_the_get_ready_after_a_skip_counts_down_and_a_second_skip_starts_at_once
     assert [engine.phase_clock(t).count_in for t in (10.0, 11.2, 12.5)] == [3, 2, 1]  # type: ignore[union-attr]
     clock = engine.phase_clock(10.0)
     assert clock is not None and clock.phase is Phase.READY and clock.next_direction is not None
+    assert engine.leading_in  # the get-ready belongs to the ramp, the step it leads into
     engine.skip(11.0)  # no wait: the ramp starts now
     run = simulate(engine, t_start=11.0, t_end=14.0)
     assert run.step[0] == 1 and run.phase[0] == Phase.RAMP
+    assert not engine.leading_in
+
+
+def test_a_max_trials_own_get_ready_does_not_lead_into_the_next_step() -> None:
+    engine = DrillEngine(load_builtin("max-test"))
+    k = next(ps.index for ps in engine.plan if ps.segments[0].phase is Phase.READY)
+    t_s = sum(ps.duration_s for ps in engine.plan[:k]) + 0.5
+    run = simulate(engine, t_end=t_s)
+    assert run.step[-1] == k and run.phase[-1] == Phase.READY
+    assert not engine.leading_in
 
 
 def test_skip_into_a_step_that_opens_at_rest_starts_it_at_once() -> None:

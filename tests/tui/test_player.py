@@ -56,6 +56,8 @@ async def test_the_max_test_names_each_phase_with_its_own_countdown_and_the_tria
         assert _big(app, "#countdown").text == big
         # the step's own time left is still said, in words
         assert "left" in _text(app, "#phase-info")
+        # a trial's get-ready is a phase of the max test itself, not of the step after it
+        assert "step 2/4: max trial push" in _text(app, "#banner")
 
 
 async def test_the_pails_hold_says_hold_push_and_the_switch_to_pull_is_counted_in() -> None:
@@ -227,3 +229,11 @@ async def test_the_get_ready_after_a_skip_names_the_step_it_leads_into() -> None
         assert "stretch" not in banner
         # "next" is the step after it
         assert _text(app, "#next") == "Next: PAILs — drive the knee into the block"
+        # the ramp has not started: no time is said left in a step, and the chart is the ramp's,
+        # empty, in % of the push max (not the stretch's newtons, with no push or pull in it)
+        info = _text(app, "#phase-info")
+        assert "next: PUSH" in info and "left" not in info
+        curve = app.screen.query_one(CurvePlot).curve
+        assert curve.t_s.size == 0 and curve.target_t_s.size == 0
+        assert curve.sign == 1.0 and "push" in curve.reference_label
+        assert curve.t_end_s - curve.t_start_s == pytest.approx(curve.t_end_s - curve.t_origin_s)

@@ -93,6 +93,16 @@ class DrillEngine(PainControls):
         return self._break is not None and self._status in _ACTIVE
 
     @property
+    def leading_in(self) -> bool:
+        """Whether the get-ready after a skip is running.
+
+        The skipped step is over and these 3 s belong to the next step, which opens with an
+        effort (unlike a max trial's own get-ready, which is a phase of its step).
+        """
+        brk = self._break
+        return brk is not None and brk.segment.phase is Phase.READY and self._status in _ACTIVE
+
+    @property
     def next_step(self) -> PlanStep | None:
         """The step that comes next, for a preview."""
         if self._status is EngineStatus.PENDING:

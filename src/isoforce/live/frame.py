@@ -166,6 +166,9 @@ class DrillState:
     """While targets above the max are not agreed: which steps, in newtons where known."""
     clock: PhaseClock | None = None
     """The running phase, its own countdown and the count-in to the next effort."""
+    leading_in: bool = False
+    """The get-ready after a skip is running: it leads into ``next_step`` (see
+    :attr:`~isoforce.drills.engine.DrillEngine.leading_in`)."""
 
     @property
     def ended(self) -> bool:

@@ -634,6 +634,7 @@ class LiveSession:
             next_label=next_label,
             above_max_prompt=self._above_max_prompt(),
             clock=engine.phase_clock(t),
+            leading_in=engine.leading_in,
         )
 
     def _above_max_prompt(self) -> str:

@@ -132,25 +132,36 @@ def live_view(
     phase = state.phase
     clock = state.clock
     band = now.band_pct
-    if step is not None:
-        start = state.step_start_s
-        end = max(start + step.duration_s, t)
+    nxt = state.next_step
+    # a get-ready after a skip belongs to the step it leads into, not to the one skipped: its
+    # words, its number and its chart (empty until it starts, when the get-ready ends); that
+    # step has not started, so no time is left in it yet
+    ready = state.leading_in and nxt is not None
+    charted = nxt if ready else step
+    if charted is not None:
+        if ready:
+            start = t + (clock.remaining_s if clock is not None else 0.0)
+            target_t, target_pct = _EMPTY, _EMPTY
+        else:
+            start = state.step_start_s
+            target_t, target_pct = state.target_t_s, state.target_curve_pct
+        end = max(start + charted.duration_s, t)
         n = int(max(1.0, t - start) * fs) + 1
         window = ring.latest(n)
         keep = window[:, COL["t_s"]] >= start
-        chosen = step_reference(header, step)
+        chosen = step_reference(header, charted)
         # a stand-in (no max known: this step measures it) is never a %: newtons only
         measuring = is_stand_in(chosen)
         ref_n = float("nan")
         if chosen is not None and chosen.value_n and not measuring:
             ref_n = chosen.value_n
-        prev_t, prev_pct = trials.previous(step) if trials is not None else (_EMPTY, _EMPTY)
+        prev_t, prev_pct = trials.previous(charted) if trials is not None else (_EMPTY, _EMPTY)
         curve = Curve(
             t_s=window[keep, COL["t_s"]],
             effort_pct=window[keep, COL["effort_pct"]],
             force_n=window[keep, COL["display_force_n"]],
-            target_t_s=state.target_t_s,
-            target_pct=state.target_curve_pct,
+            target_t_s=target_t,
+            target_pct=target_pct,
             band_pct=band,
             t_start_s=start,
             t_end_s=end,
@@ -158,17 +169,18 @@ def live_view(
             reference_n=ref_n,
             reference_label=reference_label(chosen) if math.isfinite(ref_n) else "",
             newtons_only_why=(
-                NO_DIRECTION if step.direction is None else MEASURING if measuring else NO_REFERENCE
+                NO_DIRECTION
+                if charted.direction is None
+                else MEASURING
+                if measuring
+                else NO_REFERENCE
             ),
             previous_t_s=prev_t,
             previous_pct=prev_pct,
-            sign=step.direction.sign if step.direction is not None else float("nan"),
+            sign=charted.direction.sign if charted.direction is not None else float("nan"),
         )
     else:
         curve = Curve(t_start_s=t, t_end_s=t + 10)
-    nxt = state.next_step
-    # a get-ready after a skip belongs to the step it leads into, not to the one skipped
-    ready = phase is Phase.READY and nxt is not None
     named, label = (nxt, state.next_label) if ready else (step, state.step_label)
     next_text = f"{state.next_label} — {nxt.instruction}" if nxt is not None else ""
     if ready and nxt is not None:  # the one after it: its words (its label is the engine's)
@@ -197,7 +209,7 @@ def live_view(
         step_label=label,
         step_number=(named.index + 1) if named else 0,
         steps_total=len(header.plan),
-        remaining_s=state.remaining_s,
+        remaining_s=float("nan") if ready else state.remaining_s,
         next_label=next_text,
         above_max_prompt=state.above_max_prompt,
         not_measured=measured,

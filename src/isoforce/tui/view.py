@@ -163,6 +163,7 @@ class LiveView:
     step_number: int = 0
     steps_total: int = 0
     remaining_s: float = float("nan")
+    """Seconds left in the step (NaN: no step has started: none runs, or it is being led into)."""
     next_label: str = ""
     above_max_prompt: str = ""
     """While targets above the max are not agreed: which, and the key that agrees."""

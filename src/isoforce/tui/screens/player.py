@@ -262,7 +262,8 @@ class PlayerScreen(IsoScreen):
         """The phase in words, its rep and what comes next, and the audio mode."""
         word = "PAUSED" if view.status == "paused" else view.phase_word
         set_text(self.query_one("#phase", Static), word, layout=True)
-        step_left = f"step {_clock(view.remaining_s)} left" if view.step_number else ""
+        timed = view.step_number and math.isfinite(view.remaining_s)
+        step_left = f"step {_clock(view.remaining_s)} left" if timed else ""
         info = "  ·  ".join(part for part in (view.rep, view.coming, step_left) if part)
         set_text(self.query_one("#phase-info", Static), info)
         set_text(self.query_one("#audio", Static), self.iso_app.player.status, layout=True)
