@@ -13,6 +13,7 @@ from isoforce.core.samples import SampleBlock
 from isoforce.devices.registry import device_spec
 from isoforce.drills.loader import load_builtin
 from isoforce.live import (
+    DrillCommand,
     FrameConsumer,
     LinkState,
     LiveFrame,
@@ -163,6 +164,19 @@ class _KeepImu(FrameConsumer):
             self.imu.append(frame.imu)
 
 
+class _PressKeys(FrameConsumer):
+    """Presses drill keys as the session reaches their times, as a person at the keys would."""
+
+    def __init__(self, session: LiveSession, keys: tuple[tuple[float, DrillCommand], ...]) -> None:
+        self.session = session
+        self.keys = sorted(keys, key=lambda k: k[0])
+
+    def on_frame(self, frame: LiveFrame) -> None:
+        t = frame.columns["t_s"]
+        while self.keys and t.size and t[-1] >= self.keys[0][0]:
+            self.session.command(self.keys.pop(0)[1])
+
+
 class _Unfinished(StoreWriter):
     """A writer whose session never gets its end written (as if the process died)."""
 
@@ -197,8 +211,12 @@ def run_drill(
     seed: int = 0,
     finish: bool = True,
     device: str = "sim",
+    keys: tuple[tuple[float, DrillCommand], ...] = (),
 ) -> Run:
-    """Run a built-in drill on the simulator (``device``) in virtual time, recording into ``store``."""
+    """Run a built-in drill on the simulator (``device``) in virtual time, recording into ``store``.
+
+    ``keys``: drill keys pressed once the session reaches each time (session seconds).
+    """
     drill = load_builtin(name)
     options = SessionOptions(
         device=device,
@@ -208,7 +226,10 @@ def run_drill(
         drops=drops,
         seed=seed,
     )
-    return _run(store, open_session(options, drill=drill), options, side=side, finish=finish)
+    session = open_session(options, drill=drill)
+    if keys:
+        session.add(_PressKeys(session, keys))
+    return _run(store, session, options, side=side, finish=finish)
 
 
 def run_record(

@@ -11,8 +11,9 @@ import pytest
 
 from isoforce.devices.base import DeviceSpec
 from isoforce.devices.registry import device_spec
+from isoforce.drills.scoring import EndReason
 from isoforce.errors import ConfigError, TransportError
-from isoforce.live import FrameConsumer, LinkChange, LiveFrame, LiveSession
+from isoforce.live import DrillCommand, FrameConsumer, LinkChange, LiveFrame, LiveSession
 from isoforce.live.build import open_replay
 from isoforce.recording import stored_drill
 from isoforce.session.model import SessionRecord
@@ -78,6 +79,26 @@ def test_drill_replay_reproduces_samples_and_scores(store: SessionStore) -> None
     push = original.pain_free_found[0]
     assert push.level_pct == pytest.approx(140.0, abs=6.0)  # pain in the 160 N push level
     assert replayed.drops == original.drops and original.drops[0].answer == "better"
+
+
+def test_a_replay_presses_skip_and_pause_where_the_athlete_did(store: SessionStore) -> None:
+    """Without them the replayed drill would still run the skipped step, on the next one's
+    samples, and run on through a pause: other targets, other scores."""
+    keys = (
+        (10.0, DrillCommand.SKIP),  # the stretch: a get-ready, then the ramp
+        (30.0, DrillCommand.PAUSE),
+        (36.0, DrillCommand.PAUSE),  # resume
+        (100.0, DrillCommand.SKIP),
+    )
+    run = run_drill(store, "pails-rails-hip", pain_at=None, keys=keys)
+    session, record = replay(store, run.session_id)
+    got = _collect(session)
+    np.testing.assert_array_equal(got["target"], record.channels[0].target_pct)
+    replayed = session.guide.engine.result()  # type: ignore[union-attr]
+    original = run.session.guide.engine.result()  # type: ignore[union-attr]
+    ended = [s.ended_by for s in original.step_scores]
+    assert ended.count(EndReason.SKIPPED) == 2
+    assert replayed.step_scores == original.step_scores
 
 
 def test_link_drops_replay_as_drops(store: SessionStore) -> None:

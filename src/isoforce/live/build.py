@@ -320,8 +320,9 @@ def open_replay(
     """A session that plays ``record`` back through the live path (every channel).
 
     With ``drill`` (the drill the session ran: :func:`isoforce.recording.stored_drill`) the drill
-    engine runs again on the replayed effort and the recorded pain marks are pressed again at
-    their times, so the scores come out as they did live.
+    engine runs again on the replayed effort and the drill keys pressed (pain, skip, pause …,
+    :func:`~isoforce.transports.replay_plan.key_presses`) are pressed again at their times, so
+    the scores come out as they did live.
     """
     from isoforce.transports.replay import ReplayDecoder
     from isoforce.transports.replay_plan import replay_plan

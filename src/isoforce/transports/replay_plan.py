@@ -196,15 +196,30 @@ def stored_reference(record: SessionRecord, kind: ReferenceKind) -> EffortRefere
 _ANSWERS = {"better": "better", "not better": "not_better"}
 
 
+#: The keys that leave an event of their own, by the event's kind: a skip (of a step or of one
+#: max trial), a pause and its resume (one key, pressed again), and stopping the drill early.
+_KEY_OF_EVENT = {
+    EventKind.SKIPPED.value: "skip",
+    EventKind.TRIAL_SKIPPED.value: "skip",
+    EventKind.PAUSED.value: "pause",
+    EventKind.RESUMED.value: "pause",
+    EventKind.DRILL_ABORTED.value: "abort",
+}
+
+
 def key_presses(record: SessionRecord) -> tuple[tuple[float, str], ...]:
     """The drill keys pressed during a session, as (session time, command value), in order.
 
     Read from the events the keys left: pain marks, answers to "better?", cramp marks, the
-    checks after a phase and consent to go above the max.
+    checks after a phase, consent to go above the max, skips, pauses and an early stop. A
+    pain or cramp key that resumed a pause left the resume before its mark: pressed again in
+    that order, they do the same.
     """
     out: list[tuple[float, str]] = []
     for e in record.events:
-        if e.kind == EventKind.PAIN_MARKED.value:
+        if e.kind in _KEY_OF_EVENT:
+            out.append((e.t_s, _KEY_OF_EVENT[e.kind]))
+        elif e.kind == EventKind.PAIN_MARKED.value:
             out.append((e.t_s, "pain"))
         elif e.kind == EventKind.PAIN_ANSWER.value and e.text in _ANSWERS:
             out.append((e.t_s, _ANSWERS[e.text]))
