@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.tmux_helpers import keys, session_alive, start, tmux_session, wait_text
+from tests.tui.tmux_helpers import (
+    keys,
+    session_alive,
+    start,
+    tmux_session,
+    wait_match,
+    wait_text,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
 
@@ -27,8 +34,10 @@ def test_demo_runs_a_guided_drill_and_takes_keys(tmux_session: str, tmp_path: Pa
     assert "RELAX" in screen and "EFFORT" in screen and "PHASE TIME LEFT" in screen
     assert "left" in screen and "audio: off" in screen
     keys(tmux_session, "s")
-    # the step after the skip is on screen ("PAILs" alone is already in step 1's "Next:" line)
+    # the step after the skip is on screen ("PAILs" alone is already in step 1's "Next:" line),
+    # first in its get-ready, which says no time left in it, then running, which does
     wait_text(tmux_session, "step 2/12")
+    wait_match(tmux_session, r"step 2/12.*\n.*step \d+:\d\d left", lambda _m: True)
     keys(tmux_session, "p")
     wait_text(tmux_session, "better?")
     wait_text(tmux_session, "EASED OFF — HOLD")
