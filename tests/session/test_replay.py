@@ -101,6 +101,21 @@ def test_a_replay_presses_skip_and_pause_where_the_athlete_did(store: SessionSto
     assert replayed.step_scores == original.step_scores
 
 
+def test_a_pain_key_in_a_pause_resumes_it_in_a_replay_as_it_did_live(store: SessionStore) -> None:
+    """The pain key resumes the pause itself: the resume is not pressed again as a key of its
+    own (which would put the pain mark a sample later, at another effort)."""
+    keys = ((30.0, DrillCommand.PAUSE), (33.0, DrillCommand.PAIN), (40.0, DrillCommand.BETTER))
+    run = run_drill(store, "pails-rails-hip", pain_at=None, keys=keys)
+    session, record = replay(store, run.session_id)
+    assert [key for _, key in replay_plan(record).key_presses] == ["pause", "pain", "better"]
+    got = _collect(session)
+    np.testing.assert_array_equal(got["target"], record.channels[0].target_pct)
+    replayed = session.guide.engine.result()  # type: ignore[union-attr]
+    original = run.session.guide.engine.result()  # type: ignore[union-attr]
+    assert replayed.pains == original.pains and len(original.pains) == 1
+    assert replayed.step_scores == original.step_scores
+
+
 def test_link_drops_replay_as_drops(store: SessionStore) -> None:
     run = run_record(store, duration_s=5.0, drops=((1.5, 0.5),))
     session, _ = replay(store, run.session_id)

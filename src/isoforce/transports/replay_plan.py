@@ -207,18 +207,31 @@ _KEY_OF_EVENT = {
 }
 
 
+#: The marks whose key resumes a paused drill first.
+_RESUMING_MARKS = frozenset({EventKind.PAIN_MARKED.value, EventKind.CRAMP_MARKED.value})
+
+
 def key_presses(record: SessionRecord) -> tuple[tuple[float, str], ...]:
     """The drill keys pressed during a session, as (session time, command value), in order.
 
     Read from the events the keys left: pain marks, answers to "better?", cramp marks, the
     checks after a phase, consent to go above the max, skips, pauses and an early stop. A
-    pain or cramp key that resumed a pause left the resume before its mark: pressed again in
-    that order, they do the same.
+    pain or cramp key pressed in a pause resumes it itself (the resume comes just before its
+    mark, at the same time): that resume is not a key of its own.
     """
     out: list[tuple[float, str]] = []
-    for e in record.events:
+    events = record.events
+    for i, e in enumerate(events):
         if e.kind in _KEY_OF_EVENT:
-            out.append((e.t_s, _KEY_OF_EVENT[e.kind]))
+            following = events[i + 1] if i + 1 < len(events) else None
+            resumed_by_mark = (
+                e.kind == EventKind.RESUMED.value
+                and following is not None
+                and following.kind in _RESUMING_MARKS
+                and following.t_s == e.t_s
+            )
+            if not resumed_by_mark:
+                out.append((e.t_s, _KEY_OF_EVENT[e.kind]))
         elif e.kind == EventKind.PAIN_MARKED.value:
             out.append((e.t_s, "pain"))
         elif e.kind == EventKind.PAIN_ANSWER.value and e.text in _ANSWERS:
