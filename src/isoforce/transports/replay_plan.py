@@ -196,9 +196,12 @@ def stored_reference(record: SessionRecord, kind: ReferenceKind) -> EffortRefere
 _ANSWERS = {"better": "better", "not better": "not_better"}
 
 
-#: The keys that leave an event of their own, by the event's kind: a skip (of a step or of one
-#: max trial), a pause and its resume (one key, pressed again), and stopping the drill early.
+#: The keys that leave an event of their own, by the event's kind: the pain and cramp marks, a
+#: skip (of a step or of one max trial), a pause and its resume (one key, pressed again), and
+#: stopping the drill early. (The answers, the checks and consent are told apart by their text.)
 _KEY_OF_EVENT = {
+    EventKind.PAIN_MARKED.value: "pain",
+    EventKind.CRAMP_MARKED.value: "cramp",
     EventKind.SKIPPED.value: "skip",
     EventKind.TRIAL_SKIPPED.value: "skip",
     EventKind.PAUSED.value: "pause",
@@ -232,12 +235,8 @@ def key_presses(record: SessionRecord) -> tuple[tuple[float, str], ...]:
             )
             if not resumed_by_mark:
                 out.append((e.t_s, _KEY_OF_EVENT[e.kind]))
-        elif e.kind == EventKind.PAIN_MARKED.value:
-            out.append((e.t_s, "pain"))
         elif e.kind == EventKind.PAIN_ANSWER.value and e.text in _ANSWERS:
             out.append((e.t_s, _ANSWERS[e.text]))
-        elif e.kind == EventKind.CRAMP_MARKED.value:
-            out.append((e.t_s, "cramp"))
         elif e.kind == EventKind.CHECK.value:
             out.append((e.t_s, f"check_{e.text}"))
         elif e.kind == EventKind.ABOVE_MAX_CONSENT.value and e.text.startswith("agreed"):
