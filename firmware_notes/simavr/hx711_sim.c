@@ -9,7 +9,8 @@
  * Prints "pty /dev/pts/N" on standard output once the pty exists, then runs until the
  * firmware stops, --seconds of simulated time have passed, or SIGINT/SIGTERM. The statistics
  * (simulated and wall-clock seconds, conversions, reads, clock pulses per read, power-downs,
- * UART bytes) go to --stats as JSON at the end; --reads logs one line per read:
+ * whether the end cut a read short, UART bytes) go to --stats as JSON at the end; --reads logs
+ * one line per read the firmware finished:
  * "<conversion index> <value sent> <clock pulses> <simulated time of its first pulse, us>".
  *
  * The HX711 model (Avia Semiconductor HX711 datasheet: "Serial Interface", Fig. 2 and its
@@ -81,6 +82,7 @@ typedef struct {
     avr_cycle_count_t first_edge;
     /* statistics */
     uint64_t conversions, reads, overwritten, lost_in_read, power_downs, stray_pulses;
+    uint64_t cut_by_stop; /* a read still shifting out when the simulation ended (0 or 1) */
     uint64_t pulse_hist[HX_MAX_PULSES + 2]; /* [n] reads with n pulses; last: more than 27 */
     FILE *reads_log;
 } hx711_t;
@@ -394,11 +396,12 @@ static void write_stats(const char *path, const hx711_t *hx, const bridge_t *b, 
     fprintf(f,
             "{\"sim_s\": %.6f, \"wall_s\": %.3f, \"speed\": %.3f, \"conversions\": %llu, "
             "\"reads\": %llu, \"overwritten\": %llu, \"lost_in_read\": %llu, "
-            "\"power_downs\": %llu, \"stray_pulses\": %llu, \"pulses\": {",
+            "\"power_downs\": %llu, \"stray_pulses\": %llu, \"cut_by_stop\": %llu, "
+            "\"pulses\": {",
             sim, wall, wall > 0 ? sim / wall : 0.0, (unsigned long long)hx->conversions,
             (unsigned long long)hx->reads, (unsigned long long)hx->overwritten,
             (unsigned long long)hx->lost_in_read, (unsigned long long)hx->power_downs,
-            (unsigned long long)hx->stray_pulses);
+            (unsigned long long)hx->stray_pulses, (unsigned long long)hx->cut_by_stop);
     for (n = 1, first = 1; n <= HX_MAX_PULSES + 1; ++n) {
         if (hx->pulse_hist[n] == 0) {
             continue;
@@ -522,6 +525,12 @@ int main(int argc, char **argv) {
         }
     }
     flush_out(&bridge);
+    if (hx.pulses > 0 && hx.pulses < HX_MIN_PULSES) {
+        /* the stop came in the middle of a read: the firmware did not finish it, so it is not
+         * one of its reads (nor logged), only counted */
+        hx.cut_by_stop = 1;
+        hx.pulses = 0;
+    }
     close_read(&hx);
     if (hx.reads_log != NULL) {
         fclose(hx.reads_log);
