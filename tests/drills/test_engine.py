@@ -17,7 +17,7 @@ from isoforce.drills import (
     load_builtin,
 )
 from isoforce.drills.kinds import HoldStep, PassiveStep, RampStep
-from isoforce.drills.phase_clock import is_effort
+from isoforce.drills.phase_clock import COUNT_IN_S, is_effort
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.segments import Segment
 from tests.drills.drills_helpers import Run, simulate
@@ -337,6 +337,26 @@ def test_control_times_in_the_past_count_as_now_and_bad_input_raises() -> None:
         engine.update(t_s=np.array([3.0, 4.0]), effort_pct=np.zeros(3))
     with pytest.raises(ValueError):
         EngineSettings(default_band_pct=0.0)
+
+
+def test_a_pain_hold_in_the_get_ready_after_a_skip_leads_into_the_next_step_with_a_new_count_in() -> (
+    None
+):
+    """Pain in the get-ready after a skip: the hold belongs to the step it leads into, and when
+    it ends that step's effort still comes after a 3-2-1, not at once."""
+    engine = DrillEngine(load_builtin("pails-rails-hip"))
+    engine.update(t_s=np.arange(0.0, 10.0, 0.1), effort_pct=np.zeros(100))
+    engine.skip(10.0)
+    engine.mark_pain(11.0, None)
+    assert engine.current_phase is Phase.PAIN_HOLD
+    assert engine.leading_in  # the next step's, not the skipped one's
+    hold_end_s = 11.0 + engine.settings.pain_hold_s
+    run = simulate(engine, t_start=11.0, t_end=hold_end_s + 5.0)
+    ready = (run.t >= hold_end_s) & (run.t < hold_end_s + COUNT_IN_S)
+    assert np.all(run.phase[ready] == Phase.READY) and np.all(run.target[ready] == 0.0)
+    after = run.at(hold_end_s + COUNT_IN_S)
+    assert run.step[after] == 1 and run.phase[after] == Phase.RAMP
+    assert not engine.leading_in
 
 
 def test_pain_in_the_get_ready_after_a_skip_lowers_nothing() -> None:

@@ -237,3 +237,9 @@ async def test_the_get_ready_after_a_skip_names_the_step_it_leads_into() -> None
         assert curve.t_s.size == 0 and curve.target_t_s.size == 0
         assert curve.sign == 1.0 and "push" in curve.reference_label
         assert curve.t_end_s - curve.t_start_s == pytest.approx(curve.t_end_s - curve.t_origin_s)
+        # pain in the get-ready: the hold still belongs to the ramp, not to the skipped stretch
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "EASED OFF" in _text(app, "#phase"), timeout_s=10)
+        banner = _text(app, "#banner")
+        assert banner.startswith("Pain:") and "step 2/" in banner and "stretch" not in banner
+        assert "push" in app.screen.query_one(CurvePlot).curve.reference_label

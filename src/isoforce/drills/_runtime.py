@@ -47,8 +47,8 @@ ACTIVE = (EngineStatus.RUNNING, EngineStatus.PAUSED)
 class Interlude:
     """A break in a step: the pain hold or the cramp rest, with where the step stood.
 
-    ``level_pct`` is the signed target held. ``step_done``: the step was ended (scored) by
-    the break and the drill goes on with the next one; otherwise the step's clock stands still
+    ``level_pct`` is the signed target held. ``step_done``: the step is over (skipped) and
+    the drill goes on with the next one when the break ends; otherwise the step's clock stands still
     from ``at_t`` and it carries on from segment ``seg`` (started at ``seg_t0``, ``cue_next``
     cues given) when the break ends. ``asking``: "better?" is waiting for an answer.
     """
@@ -596,8 +596,11 @@ class EngineRuntime:
         brk = self._break
         assert brk is not None
         self._break = None
-        if brk.step_done:
-            self._start_step(self._k + 1, t, events)
+        if brk.step_done:  # after a skip: a pain or cramp in the get-ready gets a new 3-2-1
+            if brk.segment.phase is Phase.READY:
+                self._start_step(self._k + 1, t, events)
+            else:
+                self._start_after_skip(t, events)
             return
         self._seg = brk.seg
         self._t0 = brk.seg_t0 + (t - brk.at_t)

@@ -94,13 +94,13 @@ class DrillEngine(PainControls):
 
     @property
     def leading_in(self) -> bool:
-        """Whether the get-ready after a skip is running.
+        """Whether the get-ready after a skip is running, or a pain hold or cramp rest in it.
 
-        The skipped step is over and these 3 s belong to the next step, which opens with an
+        The skipped step is over and this time belongs to the next step, which opens with an
         effort (unlike a max trial's own get-ready, which is a phase of its step).
         """
         brk = self._break
-        return brk is not None and brk.segment.phase is Phase.READY and self._status in _ACTIVE
+        return brk is not None and brk.step_done and self._status in _ACTIVE
 
     @property
     def next_step(self) -> PlanStep | None:
