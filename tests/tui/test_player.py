@@ -241,5 +241,6 @@ async def test_the_get_ready_after_a_skip_names_the_step_it_leads_into() -> None
         await pilot.press("p")
         await wait_for(pilot, lambda: "EASED OFF" in _text(app, "#phase"), timeout_s=10)
         banner = _text(app, "#banner")
-        assert banner.startswith("Pain:") and "step 2/" in banner and "stretch" not in banner
+        assert banner.startswith("Pain: rest, nothing to push or pull")  # nothing was loaded
+        assert "step 2/" in banner and "stretch" not in banner
         assert "push" in app.screen.query_one(CurvePlot).curve.reference_label

@@ -438,6 +438,8 @@ def _instruction(status: EngineStatus, text: str, phase: Phase, target_pct: floa
     if status in _STATUS_WORDS:
         return _STATUS_WORDS[status]
     if phase is Phase.PAIN_HOLD:
+        if round(abs(target_pct)) == 0:  # in a rest or a get-ready, or lowered all the way
+            return "Pain: rest, nothing to push or pull — better? y yes · n no"
         return f"Pain: target lowered to {abs(target_pct):.0f} % — better? y yes · n no, lower"
     if phase is Phase.READY:
         return f"Get ready — {text}"
