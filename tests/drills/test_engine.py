@@ -16,7 +16,7 @@ from isoforce.drills import (
     Phase,
     load_builtin,
 )
-from isoforce.drills.kinds import HoldStep, PassiveStep, RampStep
+from isoforce.drills.kinds import HoldStep, PassiveStep, RampStep, StaircaseStep
 from isoforce.drills.phase_clock import COUNT_IN_S, is_effort
 from isoforce.drills.plan import PlanStep
 from isoforce.drills.segments import Segment
@@ -351,12 +351,32 @@ def test_a_pain_hold_in_the_get_ready_after_a_skip_leads_into_the_next_step_with
     assert engine.current_phase is Phase.PAIN_HOLD
     assert engine.leading_in  # the next step's, not the skipped one's
     hold_end_s = 11.0 + engine.settings.pain_hold_s
+    # the clock looks ahead the same way: the get-ready, then the effort
+    assert engine.phase_clock(hold_end_s - 1.0).count_in == 0  # type: ignore[union-attr]
+    clock = engine.phase_clock(hold_end_s + 1.0)
+    assert clock is not None and clock.count_in == 2
     run = simulate(engine, t_start=11.0, t_end=hold_end_s + 5.0)
     ready = (run.t >= hold_end_s) & (run.t < hold_end_s + COUNT_IN_S)
     assert np.all(run.phase[ready] == Phase.READY) and np.all(run.target[ready] == 0.0)
     after = run.at(hold_end_s + COUNT_IN_S)
     assert run.step[after] == 1 and run.phase[after] == Phase.RAMP
     assert not engine.leading_in
+
+
+def test_the_pain_hold_after_a_pain_ends_a_staircase_stays_with_that_step() -> None:
+    """A pain ends a staircase: its hold belongs to the staircase (it leads into nothing), and
+    the step after it, which opens at rest, starts when the hold ends."""
+    engine = DrillEngine(load_builtin("tension-drill"))
+    stairs = engine.plan[1]
+    assert isinstance(stairs.step, StaircaseStep)
+    t_s = engine.plan[0].duration_s + 5.0
+    simulate(engine, t_end=t_s, actions=[(t_s - 0.05, lambda e, t: e.mark_pain(t, 20.0))])
+    assert engine.current_phase is Phase.PAIN_HOLD and engine.current_step is stairs
+    assert engine.result().step_scores[1].ended_by is EndReason.PAIN
+    assert not engine.leading_in
+    hold_end_s = t_s - 0.05 + engine.settings.pain_hold_s
+    run = simulate(engine, t_start=t_s, t_end=hold_end_s + 1.0)
+    assert run.step[run.at(hold_end_s)] == 2 and run.phase[run.at(hold_end_s)] != Phase.READY
 
 
 def test_pain_in_the_get_ready_after_a_skip_lowers_nothing() -> None:

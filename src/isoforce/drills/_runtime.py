@@ -41,16 +41,21 @@ Outputs = tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.int8], NDA
 Values = tuple[list[float], list[float], list[int], list[int], list[bool]]
 """A short block's outputs as plain values, in the order of :data:`Outputs`."""
 ACTIVE = (EngineStatus.RUNNING, EngineStatus.PAUSED)
+#: The get-ready that leads into a step opening with an effort after a skip or a pain hold.
+GET_READY_SEGMENT = Segment(
+    Phase.READY, COUNT_IN_S, banded=False, scored=False, cues=((0.0, GET_READY),)
+)
 
 
 @dataclass(slots=True)
 class Interlude:
     """A break in a step: the pain hold or the cramp rest, with where the step stood.
 
-    ``level_pct`` is the signed target held. ``step_done``: the step is over (skipped) and
-    the drill goes on with the next one when the break ends; otherwise the step's clock stands still
-    from ``at_t`` and it carries on from segment ``seg`` (started at ``seg_t0``, ``cue_next``
-    cues given) when the break ends. ``asking``: "better?" is waiting for an answer.
+    ``level_pct`` is the signed target held. ``step_done``: the step is over (skipped, or
+    ended by a pain) and the drill goes on with the next one when the break ends; otherwise
+    the step's clock stands still from ``at_t`` and it carries on from segment ``seg``
+    (started at ``seg_t0``, ``cue_next`` cues given) when the break ends. ``asking``:
+    "better?" is waiting for an answer.
     """
 
     segment: Segment
@@ -65,6 +70,8 @@ class Interlude:
     asking: bool = False
     lowered: bool = False
     """The hold lowered a target (not a pain with nothing loaded, which holds at rest)."""
+    leads_in: bool = False
+    """The get-ready after a skip, or a pain hold or cramp rest in it: the next step's time."""
 
 
 class EngineRuntime:
@@ -546,14 +553,17 @@ class EngineRuntime:
     ) -> None:
         """Hold ``level_pct`` (signed) from ``t`` in a pain hold, a cramp rest or a get-ready.
 
-        A get-ready (:data:`Phase.READY`, :data:`COUNT_IN_S` long) comes between a skipped step
-        and a next one that opens with an effort, so that a 3-2-1 comes before it too.
+        A get-ready (:data:`Phase.READY`, :data:`COUNT_IN_S` long) comes between a step that
+        ended early (skipped, or ended by a pain, after its hold) and a next one that opens with
+        an effort, so that a 3-2-1 comes before it too.
         """
         prev = self._break
+        leads_in = phase is Phase.READY
         if prev is not None:  # a break within a break keeps where the step stood
             at_t, seg, seg_t0, cue = prev.at_t, prev.seg, prev.seg_t0, prev.cue_next
             step_done = step_done or prev.step_done
             from_pct = prev.from_pct
+            leads_in = leads_in or prev.leads_in
         else:
             at_t, seg, seg_t0, cue = t, self._seg, self._t0, self._cue_next
             from_pct = (
@@ -567,9 +577,7 @@ class EngineRuntime:
                 Phase.PAIN_HOLD, s.pain_hold_s, banded=True, scored=False, cues=((0.0, "better?"),)
             )
         elif phase is Phase.READY:
-            segment = Segment(
-                Phase.READY, COUNT_IN_S, banded=False, scored=False, cues=((0.0, GET_READY),)
-            )
+            segment = GET_READY_SEGMENT
         else:
             segment = Segment(
                 Phase.CRAMP_REST,
@@ -588,6 +596,7 @@ class EngineRuntime:
             cue,
             from_pct=from_pct,
             asking=phase is Phase.PAIN_HOLD,
+            leads_in=leads_in,
         )
         self._enter_segment(t, events)
 
@@ -596,11 +605,11 @@ class EngineRuntime:
         brk = self._break
         assert brk is not None
         self._break = None
-        if brk.step_done:  # after a skip: a pain or cramp in the get-ready gets a new 3-2-1
+        if brk.step_done:  # after a pain hold or cramp rest, a get-ready before an effort
             if brk.segment.phase is Phase.READY:
                 self._start_step(self._k + 1, t, events)
             else:
-                self._start_after_skip(t, events)
+                self._lead_into_next(t, events)
             return
         self._seg = brk.seg
         self._t0 = brk.seg_t0 + (t - brk.at_t)
@@ -609,17 +618,21 @@ class EngineRuntime:
         events.append(DrillEvent(EventKind.CUE, t, self._k, "carry on"))
         events.extend(self._cue_events(t))
 
-    def _start_after_skip(self, t: float, events: list[DrillEvent]) -> None:
-        """Start the step after one skipped at ``t``, after a get-ready if it opens with an effort.
+    def _opens_with_effort(self, k: int) -> bool:
+        """Whether plan step ``k`` exists and its first segment is an effort."""
+        return k < len(self.plan) and is_effort(self.plan[k], self.plan[k].segments[0])
 
-        A skip never throws the athlete straight into a push, a pull or a lift: the get-ready
-        gives the 3-2-1 every other effort has.
+    def _lead_into_next(self, t: float, events: list[DrillEvent]) -> None:
+        """Start the step after the one ended at ``t``, after a get-ready if it opens with effort.
+
+        The step was skipped, or the pain that ended it was followed by a pain hold. Neither
+        throws the athlete straight into a push, a pull or a lift: the get-ready gives the 3-2-1
+        every other effort has.
         """
-        k = self._k + 1
-        if k < len(self.plan) and is_effort(self.plan[k], self.plan[k].segments[0]):
+        if self._opens_with_effort(self._k + 1):
             self._enter_break(t, Phase.READY, 0.0, step_done=True, events=events)
         else:
-            self._start_step(k, t, events)
+            self._start_step(self._k + 1, t, events)
 
     def _answer_pain(self, t: float, answer: str, events: list[DrillEvent]) -> None:
         """Close the open "better?" question with ``answer`` (recorded on the last drop)."""

@@ -42,7 +42,7 @@ from numpy.typing import ArrayLike, NDArray
 from isoforce.core.samples import SMALL_BLOCK
 from isoforce.drills._pain import PainControls
 from isoforce.drills._runtime import ACTIVE as _ACTIVE
-from isoforce.drills._runtime import FloatArray, Outputs, Values
+from isoforce.drills._runtime import GET_READY_SEGMENT, FloatArray, Outputs, Values
 from isoforce.drills.events import (
     DrillEvent,
     DrillResult,
@@ -100,7 +100,7 @@ class DrillEngine(PainControls):
         effort (unlike a max trial's own get-ready, which is a phase of its step).
         """
         brk = self._break
-        return brk is not None and brk.step_done and self._status in _ACTIVE
+        return brk is not None and brk.leads_in and self._status in _ACTIVE
 
     @property
     def next_step(self) -> PlanStep | None:
@@ -228,6 +228,9 @@ class DrillEngine(PainControls):
             yield None, brk.segment, t0
             end = t0 + brk.segment.duration_s
             if brk.step_done:
+                if brk.segment.phase is not Phase.READY and self._opens_with_effort(k + 1):
+                    yield None, GET_READY_SEGMENT, end  # as _leave_break will do
+                    end += GET_READY_SEGMENT.duration_s
                 k, seg_i, t0 = k + 1, 0, end
             else:
                 seg_i, t0 = brk.seg, brk.seg_t0 + (end - brk.at_t)
@@ -445,7 +448,7 @@ class DrillEngine(PainControls):
         self._break = None
         if brk is None or not brk.step_done:
             self._finish_step(t, EndReason.SKIPPED, events)
-            self._start_after_skip(t, events)
+            self._lead_into_next(t, events)
         else:  # a break that had ended the step (a second skip skips the get-ready too)
             self._start_step(self._k + 1, t, events)
         self._pause_t = t
@@ -476,7 +479,7 @@ class DrillEngine(PainControls):
             self._enter_segment(t, events)
         else:
             self._finish_step(t, EndReason.COMPLETED, events)
-            self._start_after_skip(t, events)
+            self._lead_into_next(t, events)
         return True
 
     def abort(self, t_s: float) -> tuple[DrillEvent, ...]:
