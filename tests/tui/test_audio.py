@@ -21,6 +21,7 @@ def test_events_map_to_cues_and_band_exits_are_rate_limited() -> None:
         DrillEvent(EventKind.BAND_LEFT, 30.5, 2),
         DrillEvent(EventKind.BAND_LEFT, 33.0, 2),
         DrillEvent(EventKind.PAIN_MARKED, 40.0, 2, value=55.0),
+        DrillEvent(EventKind.PAIN_DROP, 40.0, 2, "pain: target 50 % → 40 %", 40.0),
         LinkEvent(LinkChange.LOST, 41.0),
         DrillEvent(EventKind.DRILL_FINISHED, 300.0, -1),
     ]
@@ -34,6 +35,21 @@ def test_events_map_to_cues_and_band_exits_are_rate_limited() -> None:
         (CueKind.ALERT, "sensor lost"),
         (CueKind.DONE, "drill finished"),
     ]
+
+
+def test_pain_says_whether_a_target_was_lowered() -> None:
+    """One cue for the key: with nothing loaded (a rest, a get-ready) nothing was lowered; a
+    "not better" lowers the target again and says so."""
+    mapper = CueMapper()
+    rest = mapper.cues([DrillEvent(EventKind.PAIN_MARKED, 10.0, 1, value=2.0)])
+    assert [c.words for c in rest] == ["pain marked, rest"]
+    again = mapper.cues(
+        [
+            DrillEvent(EventKind.PAIN_ANSWER, 14.0, 2, "not better"),
+            DrillEvent(EventKind.PAIN_DROP, 14.0, 2, "not better: target 40 % → 30 %", 30.0),
+        ]
+    )
+    assert [(c.kind, c.words) for c in again] == [(CueKind.ALERT, "target lowered")]
 
 
 def test_player_bell_mode_rings_for_phase_changes_not_counts() -> None:
@@ -99,7 +115,9 @@ def test_the_bell_rings_for_the_count_in_and_pain_is_acknowledged() -> None:
     player = CuePlayer(AudioMode.BELL, bell=lambda: rings.append(1))
     mapper = CueMapper()
     player.play(mapper.count_in(3, 10.0))
-    player.play(mapper.cues([DrillEvent(EventKind.PAIN_MARKED, 11.0, 1, value=40.0)]))
+    pain = DrillEvent(EventKind.PAIN_MARKED, 11.0, 1, value=40.0)
+    drop = DrillEvent(EventKind.PAIN_DROP, 11.0, 1, "pain: target 40 % → 30 %", 30.0)
+    player.play(mapper.cues([pain, drop]))
     assert len(rings) == 2
     assert [c.words for c in player.played] == ["3", "pain marked, target lowered"]
 

@@ -14,7 +14,7 @@ import math
 import shutil
 import subprocess
 import wave
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,8 +82,11 @@ class CueMapper:
     def cues(self, events: Iterable[DrillEvent | LinkEvent]) -> list[Cue]:
         """The cues for a batch of events, in order."""
         out: list[Cue] = []
+        events = list(events)
+        # a pain key's mark and its drop (when something was loaded) come in one batch: one cue
+        kinds = {e.kind for e in events if isinstance(e, DrillEvent)}
         for e in events:
-            cue = self._one(e)
+            cue = self._one(e, kinds)
             if cue is not None and self._new_count(cue):
                 out.append(cue)
         return out
@@ -108,7 +111,8 @@ class CueMapper:
         self._last_count = (cue.words, cue.t_s)
         return True
 
-    def _one(self, e: DrillEvent | LinkEvent) -> Cue | None:
+    def _one(self, e: DrillEvent | LinkEvent, batch: Collection[EventKind]) -> Cue | None:
+        """The cue for one event; ``batch``: the kinds of the drill events that came with it."""
         if isinstance(e, LinkEvent):
             who = "IMU" if e.source is LinkSource.IMU else "sensor"
             if e.change is LinkChange.LOST:
@@ -127,7 +131,10 @@ class CueMapper:
             self._last_exit = e.t_s
             return Cue(CueKind.BAND_EXIT, "out of band", e.t_s)
         if k is EventKind.PAIN_MARKED:
-            return Cue(CueKind.ALERT, "pain marked, target lowered", e.t_s)
+            then = "target lowered" if EventKind.PAIN_DROP in batch else "rest"
+            return Cue(CueKind.ALERT, f"pain marked, {then}", e.t_s)
+        if k is EventKind.PAIN_DROP and EventKind.PAIN_MARKED not in batch:  # "not better"
+            return Cue(CueKind.ALERT, "target lowered", e.t_s)
         if k is EventKind.CRAMP_MARKED:
             return Cue(CueKind.ALERT, "cramp, release", e.t_s)
         if k is EventKind.PAUSED:
