@@ -206,6 +206,23 @@ def test_damaged_store_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in res.stderr
 
 
+def test_commands_that_only_read_leave_no_store_behind(tmp_path: Path) -> None:
+    """On a first run, looking (sessions, history, athletes, a report) creates no data folder."""
+    data = tmp_path / "data"
+    for args, code in [
+        (("sessions",), 0),
+        (("history",), 0),
+        (("athlete", "list"), 0),
+        (("report", "latest"), 1),
+        (("export", "latest", "--out", str(tmp_path / "latest.csv")), 1),
+    ]:
+        res = run(*args, data=data)
+        assert res.returncode == code, (args, res.stderr)
+        assert "Traceback" not in res.stderr
+        assert code == 0 or "no sessions in" in res.stderr
+    assert not data.exists()
+
+
 @contextlib.contextmanager
 def read_only(folder: Path) -> Iterator[None]:
     """Make ``folder`` unwritable, even for root (immutable flag), and undo it afterwards."""

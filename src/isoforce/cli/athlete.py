@@ -128,7 +128,7 @@ def run_list(args: argparse.Namespace) -> int:
     from isoforce.session.athletes import REMEMBERED, lever_arms_text
     from isoforce.session.store import SessionStore
 
-    with SessionStore.open(data_dir=args.data_dir) as store:
+    with SessionStore.open(data_dir=args.data_dir, create=False) as store:
         athletes = store.athletes()
     rows = [
         (

@@ -91,7 +91,7 @@ def run_sessions(args: argparse.Namespace) -> int:
     from isoforce.session.athletes import DEFAULT_ATHLETE
     from isoforce.session.store import SessionStore
 
-    with SessionStore.open(data_dir=args.data_dir) as store:
+    with SessionStore.open(data_dir=args.data_dir, create=False) as store:
         athlete = store.athlete(args.athlete or DEFAULT_ATHLETE).name
         infos = store.sessions(limit=args.limit, profile=athlete)
         path = store.path
@@ -135,7 +135,7 @@ def run_history(args: argparse.Namespace) -> int:
         raise UsageError("--png draws a metric's chart: give --metric NAME too")
     settings = AsymmetrySettings(min_flag_pct=args.flag_at)
     rule = find_rule(args.rule, data_dir(args.data_dir))
-    with SessionStore.open(data_dir=args.data_dir) as store:
+    with SessionStore.open(data_dir=args.data_dir, create=False) as store:
         athlete = store.athlete(args.athlete or DEFAULT_ATHLETE).name
         history = store.history(movement=args.movement, profile=athlete, settings=settings)
         progress = load_progress(store, rule=rule, profile=athlete, movement=args.movement)
@@ -168,7 +168,7 @@ def _run_metric(args: argparse.Namespace) -> int:
             f"--metric: unknown metric {args.metric!r}; one of {', '.join(TREND_METRICS)}"
         )
     entries = []
-    with SessionStore.open(data_dir=args.data_dir) as store:
+    with SessionStore.open(data_dir=args.data_dir, create=False) as store:
         athlete = store.athlete(args.athlete or DEFAULT_ATHLETE).name
         infos = [
             i

@@ -56,7 +56,7 @@ def run_replay(args: argparse.Namespace) -> int:
     from isoforce.recording import stored_drill
     from isoforce.session.store import SessionStore
 
-    with SessionStore.open(data_dir=args.data_dir) as store:
+    with SessionStore.open(data_dir=args.data_dir, create=False) as store:
         sid = session_ids(store, [args.session], args.athlete)[0]
         record = store.load(sid)
     drill = None if args.no_drill else stored_drill(record, args.data_dir)

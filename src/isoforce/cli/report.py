@@ -110,7 +110,7 @@ def run_report(args: argparse.Namespace) -> int:
     angles: dict[int | None, tuple[AngleBand, ...] | None] = {}
     described: list[str] = []
     bases: dict[int | None, TorqueBasis] = {}
-    with SessionStore.open(data_dir=args.data_dir) as store:
+    with SessionStore.open(data_dir=args.data_dir, create=False) as store:
         ids = session_ids(store, args.sessions, args.athlete)
         if args.compare and len(ids) != 2:
             raise UsageError(

@@ -119,7 +119,7 @@ def run_export(args: argparse.Namespace) -> int:
     out = args.out
     target = Path(out) if out and out != "-" else Path.cwd()
     into_folder = out != "-" and (out is None or target.is_dir() or out.endswith(os.sep))
-    with SessionStore.open(data_dir=args.data_dir) as store:
+    with SessionStore.open(data_dir=args.data_dir, create=False) as store:
         ids = session_ids(store, args.sessions, args.athlete)
         named = out if out == "-" or not (into_folder or len(ids) > 1) else None
         fmt = output_format(named, args.format, FORMATS)

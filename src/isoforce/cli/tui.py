@@ -81,7 +81,7 @@ def run_tui(args: argparse.Namespace) -> int:
     from isoforce.tui.audio import AudioMode
 
     if args.athlete is not None:
-        with SessionStore.open(data_dir=args.data_dir) as store:
+        with SessionStore.open(data_dir=args.data_dir, create=False) as store:
             store.athlete(args.athlete)  # an unknown name: one line and exit 2, before drawing
     remembered = False
     if args.device is None:  # the athlete's last device (and port or address), else the simulator

@@ -89,10 +89,24 @@ class SessionStore(SessionWrites, AthleteRecords):
 
     @classmethod
     def open(
-        cls, path: Path | None = None, *, data_dir: str | Path | None = None, recover: bool = True
+        cls,
+        path: Path | None = None,
+        *,
+        data_dir: str | Path | None = None,
+        recover: bool = True,
+        create: bool = True,
     ) -> SessionStore:
-        """Open (creating or migrating if needed) the store at ``path`` or in ``data_dir``."""
+        """Open (creating or migrating if needed) the store at ``path`` or in ``data_dir``.
+
+        ``create=False`` is for commands that only read: where no store exists yet, an empty one
+        is opened in memory, so that reading leaves no file or folder behind.
+        """
         path = Path(path) if path is not None else store_path(data_dir)
+        if not create and not path.exists():
+            store = cls(sqlite3.connect(":memory:", isolation_level=None), path)
+            with store.guard("opening an empty session store"):
+                store._setup(wal=False)
+            return store
         try:
             notes = make_store_private(path)
         except OSError as exc:
@@ -119,7 +133,8 @@ class SessionStore(SessionWrites, AthleteRecords):
             raise
         return store
 
-    def _setup(self) -> None:
+    def _setup(self, *, wal: bool = True) -> None:
+        """Check, tune and if needed create or migrate the schema; ``wal``: a file's journal."""
         c = self._conn
         c.execute("PRAGMA busy_timeout = 10000")
         app_id = int(c.execute("PRAGMA application_id").fetchone()[0])
@@ -133,9 +148,10 @@ class SessionStore(SessionWrites, AthleteRecords):
                 f"{self.path} was written by a newer isoforce (store schema v{version}); this "
                 f"version reads up to v{current}. Upgrade isoforce, or use another --data-dir."
             )
-        mode = str(c.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
-        if mode != "wal":
-            raise StorageError(f"{self.path}: the file system does not support WAL ({mode})")
+        if wal:
+            mode = str(c.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            if mode != "wal":
+                raise StorageError(f"{self.path}: the file system does not support WAL ({mode})")
         c.execute("PRAGMA synchronous = NORMAL")
         c.execute("PRAGMA foreign_keys = ON")
         if version < current:
