@@ -244,3 +244,10 @@ async def test_the_get_ready_after_a_skip_names_the_step_it_leads_into() -> None
         assert banner.startswith("Pain: rest, nothing to push or pull")  # nothing was loaded
         assert "step 2/" in banner and "stretch" not in banner
         assert "push" in app.screen.query_one(CurvePlot).curve.reference_label
+        # better: the get-ready again; a cramp in it rests before that same step
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "GET READY" in _text(app, "#phase"), timeout_s=10)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: _text(app, "#banner").startswith("Cramp"), timeout_s=10)
+        banner = _text(app, "#banner")
+        assert banner.startswith("Cramp: release and rest — then get ready") and "step 2/" in banner

@@ -204,7 +204,11 @@ def live_view(
         lift_offs_asked=step is None or step.step.traits.counts_lift_offs,
         **_clock_fields(clock),
         instruction=_instruction(
-            state.status, named.instruction if named else "", state.phase, state.target_pct
+            state.status,
+            named.instruction if named else "",
+            state.phase,
+            state.target_pct,
+            leading_in=ready,
         ),
         step_label=label,
         step_number=(named.index + 1) if named else 0,
@@ -433,8 +437,13 @@ _REST_WORDS = {
 }
 
 
-def _instruction(status: EngineStatus, text: str, phase: Phase, target_pct: float) -> str:
-    """The banner: the step's words (``text``), or what a status or a break asks instead."""
+def _instruction(
+    status: EngineStatus, text: str, phase: Phase, target_pct: float, *, leading_in: bool
+) -> str:
+    """The banner: the step's words (``text``), or what a status or a break asks instead.
+
+    ``leading_in``: the break comes before the step named (after a skip), not within it.
+    """
     if status in _STATUS_WORDS:
         return _STATUS_WORDS[status]
     if phase is Phase.PAIN_HOLD:
@@ -443,4 +452,6 @@ def _instruction(status: EngineStatus, text: str, phase: Phase, target_pct: floa
         return f"Pain: target lowered to {abs(target_pct):.0f} % — better? y yes · n no, lower"
     if phase is Phase.READY:
         return f"Get ready — {text}"
+    if phase is Phase.CRAMP_REST and leading_in:
+        return "Cramp: release and rest — then get ready"
     return _REST_WORDS.get(phase, text)
