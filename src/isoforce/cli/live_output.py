@@ -177,6 +177,8 @@ class DrillPrinter(FrameConsumer):
         from isoforce.drills.events import EventKind
         from isoforce.drills.segments import GET_READY
 
+        # a pain key's drop (when something was loaded) comes with its mark, and asks "better?"
+        dropped = any(e.kind is EventKind.PAIN_DROP for e in events)
         for e in events:
             stamp = f"[{int(e.t_s // 60):2d}:{e.t_s % 60:04.1f}]"
             if e.kind is EventKind.STEP_STARTED:
@@ -188,6 +190,8 @@ class DrillPrinter(FrameConsumer):
             elif e.kind is EventKind.PAIN_MARKED:
                 effort = "n/a" if e.value is None else f"{abs(e.value):.0f} {self._unit(e)}"
                 _line(f"{stamp} PAIN marked at effort {effort}")
+                if not dropped and e.step_index >= 0:  # in a rest or a get-ready: a hold at rest
+                    _line(f"{stamp} nothing to push or pull: rest — better? (y yes · n no)")
             elif e.kind is EventKind.PAIN_DROP:
                 _line(f"{stamp} {e.text} — better? (y yes · n no, lower again)")
             elif e.kind is EventKind.PAIN_ANSWER:
