@@ -299,12 +299,12 @@ class IsoforceApp(App[None]):
             self.notify(str(exc), severity="error")
             return
         self._close_above_picker()
-        missing = self.missing_references(drill) if check else []
+        missing, stored = self._references_for(drill) if check else ([], StoredReferences())
         if missing:
             self.wanted_drill = name
             from isoforce.tui.screens.offer import ReferenceOfferScreen
 
-            self.push_screen(ReferenceOfferScreen(drill, missing, stored=self._stored(drill)))
+            self.push_screen(ReferenceOfferScreen(drill, missing, stored=stored))
             return
         if self.wanted_drill == name:
             self.wanted_drill = None
@@ -320,14 +320,19 @@ class IsoforceApp(App[None]):
         The simulator with no side runs on its simulated athlete's maxima (said on screen):
         nothing measured there would be kept, so there is nothing to offer.
         """
+        return self._references_for(drill)[0]
+
+    def _references_for(self, drill: Drill) -> tuple[list[ChosenReference], StoredReferences]:
+        """:meth:`missing_references`, and the stored maxima it was worked out from."""
         from isoforce.devices.registry import DEVICES
         from isoforce.live.references import missing_references
 
         options = self.controller.options
         simulated = DEVICES[options.device].transport == "sim"
         if self.controller.side is None and simulated:
-            return []
-        return missing_references(options, drill, stored=self._stored(drill))
+            return [], StoredReferences()
+        stored = self._stored(drill)
+        return missing_references(options, drill, stored=stored), stored
 
     def _stored(self, drill: Drill) -> StoredReferences:
         """The athlete's latest stored maxima for ``drill``'s movement key and the side."""
