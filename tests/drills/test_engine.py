@@ -348,7 +348,7 @@ def test_a_pain_hold_in_the_get_ready_after_a_skip_leads_into_the_next_step_with
     engine.update(t_s=np.arange(0.0, 10.0, 0.1), effort_pct=np.zeros(100))
     engine.skip(10.0)
     engine.mark_pain(11.0, None)
-    assert engine.current_phase is Phase.PAIN_HOLD
+    assert engine.current_phase is Phase.PAIN_HOLD and not engine.pain_lowered  # at rest
     assert engine.leading_in  # the next step's, not the skipped one's
     hold_end_s = 11.0 + engine.settings.pain_hold_s
     # the clock looks ahead the same way: the get-ready, then the effort
@@ -373,7 +373,7 @@ def test_the_pain_hold_after_a_pain_ends_a_staircase_stays_with_that_step() -> N
     simulate(engine, t_end=t_s, actions=[(t_s - 0.05, lambda e, t: e.mark_pain(t, 20.0))])
     assert engine.current_phase is Phase.PAIN_HOLD and engine.current_step is stairs
     assert engine.result().step_scores[1].ended_by is EndReason.PAIN
-    assert not engine.leading_in
+    assert not engine.leading_in and engine.pain_lowered
     hold_end_s = t_s - 0.05 + engine.settings.pain_hold_s
     run = simulate(engine, t_start=t_s, t_end=hold_end_s + 1.0)
     assert run.step[run.at(hold_end_s)] == 2 and run.phase[run.at(hold_end_s)] != Phase.READY

@@ -103,6 +103,16 @@ class DrillEngine(PainControls):
         return brk is not None and brk.leads_in and self._status in _ACTIVE
 
     @property
+    def pain_lowered(self) -> bool:
+        """Whether a pain hold that lowered a target is running.
+
+        Not one at rest: a pain with nothing loaded (in a rest or a get-ready) holds at 0 and
+        lowers nothing.
+        """
+        brk = self._break
+        return brk is not None and brk.lowered and self._status in _ACTIVE
+
+    @property
     def next_step(self) -> PlanStep | None:
         """The step that comes next, for a preview."""
         if self._status is EngineStatus.PENDING:

@@ -167,8 +167,11 @@ class DrillState:
     clock: PhaseClock | None = None
     """The running phase, its own countdown and the count-in to the next effort."""
     leading_in: bool = False
-    """The get-ready after a skip is running: it leads into ``next_step`` (see
-    :attr:`~isoforce.drills.engine.DrillEngine.leading_in`)."""
+    """The get-ready after a skip (or a pain hold or cramp rest in it) is running: it leads into
+    ``next_step`` (see :attr:`~isoforce.drills.engine.DrillEngine.leading_in`)."""
+    pain_lowered: bool = False
+    """A pain hold that lowered a target is running (see
+    :attr:`~isoforce.drills.engine.DrillEngine.pain_lowered`)."""
 
     @property
     def ended(self) -> bool:

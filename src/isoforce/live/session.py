@@ -635,6 +635,7 @@ class LiveSession:
             above_max_prompt=self._above_max_prompt(),
             clock=engine.phase_clock(t),
             leading_in=engine.leading_in,
+            pain_lowered=engine.pain_lowered,
         )
 
     def _above_max_prompt(self) -> str:

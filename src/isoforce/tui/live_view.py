@@ -209,6 +209,7 @@ def live_view(
             state.phase,
             state.target_pct,
             leading_in=ready,
+            lowered=state.pain_lowered,
         ),
         step_label=label,
         step_number=(named.index + 1) if named else 0,
@@ -438,16 +439,23 @@ _REST_WORDS = {
 
 
 def _instruction(
-    status: EngineStatus, text: str, phase: Phase, target_pct: float, *, leading_in: bool
+    status: EngineStatus,
+    text: str,
+    phase: Phase,
+    target_pct: float,
+    *,
+    leading_in: bool,
+    lowered: bool,
 ) -> str:
     """The banner: the step's words (``text``), or what a status or a break asks instead.
 
     ``leading_in``: the break comes before the step named (after a skip), not within it.
+    ``lowered``: a pain hold lowered a target (else it holds at rest: nothing was loaded).
     """
     if status in _STATUS_WORDS:
         return _STATUS_WORDS[status]
     if phase is Phase.PAIN_HOLD:
-        if round(abs(target_pct)) == 0:  # in a rest or a get-ready, or lowered all the way
+        if not lowered:  # in a rest or a get-ready: nothing was loaded
             return "Pain: rest, nothing to push or pull — better? y yes · n no"
         return f"Pain: target lowered to {abs(target_pct):.0f} % — better? y yes · n no, lower"
     if phase is Phase.READY:
